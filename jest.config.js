@@ -1,0 +1,21 @@
+/** Three projects: fast unit tests, CDK assertion tests, and integration tests on DynamoDB Local + the simulator. */
+const tsJest = ['ts-jest', { isolatedModules: true, tsconfig: { allowJs: true } }];
+const common = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.[tj]sx?$': tsJest },
+  // middy 6 ships ESM only
+  transformIgnorePatterns: ['/node_modules/(?!(@middy)/)'],
+};
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    { ...common, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/integration/global-setup.ts',
+      globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
+    },
+  ],
+};

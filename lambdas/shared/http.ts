@@ -1,0 +1,132 @@
+/**
+ * The HTTP edge shared by every API function: API Gateway proxy event in, JSON out.
+ * It normalises headers, caps and parses the body, dispatches on the API Gateway resource
+ * template, and maps every thrown error to the one error shape of the spec. Route functions
+ * are plain async functions that know nothing of API Gateway or middy.
+ */
+import middy from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { ApiError, errorStatus, type ErrorCode } from './errors';
+import { ConfigurationError } from './env';
+import { logger as rootLogger, type Logger } from './logger';
+import type { RouteSpec } from './routes';
+
+export interface HttpRequest {
+  method: string;
+  resource: string;
+  pathParameters: Record<string, string>;
+  /** Header names in lower case. */
+  headers: Record<string, string>;
+  /** Parsed JSON body; undefined when the request had no body. */
+  body: unknown;
+  requestId: string;
+  log: Logger;
+}
+
+export interface HttpResult {
+  status: number;
+  body: Record<string, unknown>;
+  headers?: Record<string, string>;
+}
+
+export type RouteHandler = (request: HttpRequest) => Promise<HttpResult>;
+
+export interface HttpApiOptions {
+  /** The API's routes (shared with the CDK stack and local mode) and the function serving each. */
+  routes: ReadonlyArray<RouteSpec & { handle: RouteHandler }>;
+  maxBodyBytes: number;
+  /** Error code for an unexpected configuration failure (the relay says byoc_not_configured). */
+  configurationErrorCode?: ErrorCode;
+}
+
+const baseHeaders = {
+  'content-type': 'application/json; charset=utf-8',
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+};
+
+export function jsonResponse(status: number, body: Record<string, unknown>, headers: Record<string, string> = {}, requestId?: string): APIGatewayProxyResult {
+  return {
+    statusCode: status,
+    headers: { ...baseHeaders, ...(requestId ? { 'x-request-id': requestId } : {}), ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+export function errorResponse(error: ApiError, requestId?: string): APIGatewayProxyResult {
+  const body: Record<string, unknown> = { success: false, error: error.code, detail: error.detail, ...error.options.body };
+  if (error.options.issues) body.issues = error.options.issues;
+  return jsonResponse(error.status, body, error.options.headers, requestId);
+}
+
+export function lowerCaseHeaders(headers: Record<string, string | undefined> | null | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) if (value !== undefined) out[name.toLowerCase()] = value;
+  return out;
+}
+
+function parseBody(event: APIGatewayProxyEvent, maxBytes: number): unknown {
+  if (event.body === null || event.body === undefined || event.body === '') return undefined;
+  const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  const size = Buffer.byteLength(raw, 'utf8');
+  if (size > maxBytes) {
+    throw new ApiError('invalid_request', `The request body is ${size} bytes; the limit is ${maxBytes} bytes. Send a smaller body.`);
+  }
+  if (raw.trim() === '') return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    // The parser's own message quotes the body, which may hold addresses: never echo it.
+    throw new ApiError('invalid_request', 'The request body is not valid JSON. Send a JSON object with Content-Type: application/json.');
+  }
+}
+
+function allowedMethods(routes: HttpApiOptions['routes'], resource: string): string[] {
+  return routes.filter((r) => r.resource === resource).map((r) => r.method);
+}
+
+export function httpApi(options: HttpApiOptions) {
+  const core = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
+    const requestId = event.requestContext?.requestId ?? context.awsRequestId;
+    const log = rootLogger.child({ request_id: requestId });
+    const route = options.routes.find((r) => r.method === event.httpMethod && r.resource === event.resource);
+    if (!route) {
+      const methods = allowedMethods(options.routes, event.resource);
+      if (methods.length > 0) {
+        throw new ApiError('method_not_allowed', `${event.httpMethod} is not supported on ${event.resource}; use ${methods.join(' or ')}.`, { headers: { allow: methods.join(', ') } });
+      }
+      throw new ApiError('not_found', `No route for ${event.httpMethod} ${event.path}. See the API reference in the README for the routes.`);
+    }
+    const request: HttpRequest = {
+      method: event.httpMethod,
+      resource: event.resource,
+      pathParameters: Object.fromEntries(Object.entries(event.pathParameters ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string')),
+      headers: lowerCaseHeaders(event.headers),
+      body: parseBody(event, options.maxBodyBytes),
+      requestId,
+      log,
+    };
+    const result = await route.handle(request);
+    return jsonResponse(result.status, result.body, result.headers, requestId);
+  };
+
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>(core).use({
+    onError: async (request) => {
+      const requestId = request.event?.requestContext?.requestId ?? request.context?.awsRequestId;
+      request.response = errorResponse(toApiError(request.error, options.configurationErrorCode ?? 'internal_error', requestId), requestId);
+    },
+  });
+}
+
+/** Anything that is not already an ApiError is logged by name only (SDK messages can quote addresses). */
+export function toApiError(error: unknown, configurationErrorCode: ErrorCode, requestId?: string): ApiError {
+  if (error instanceof ApiError) return error;
+  const name = error instanceof Error ? error.name : typeof error;
+  rootLogger.error('unhandled error', { request_id: requestId, error_name: name });
+  if (error instanceof ConfigurationError) {
+    return new ApiError(configurationErrorCode, `The service is misconfigured; contact support and quote request id ${requestId ?? 'unknown'}.`);
+  }
+  return new ApiError('internal_error', `Unexpected error; retry later or contact support quoting request id ${requestId ?? 'unknown'}.`);
+}
+
+export { errorStatus };

@@ -1,0 +1,32 @@
+/** A route as API Gateway knows it: method + resource template (path parameters in braces). */
+export interface RouteSpec {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  readonly resource: string;
+}
+
+/**
+ * Finds the route template a concrete path belongs to, with its path parameters.
+ * Local mode uses it to build the same proxy event API Gateway would.
+ */
+export function matchResource(resources: readonly string[], path: string): { resource: string; pathParameters: Record<string, string> } | undefined {
+  const parts = splitPath(path);
+  for (const resource of resources) {
+    const template = splitPath(resource);
+    if (template.length !== parts.length) continue;
+    const pathParameters: Record<string, string> = {};
+    const matches = template.every((segment, i) => {
+      const part = parts[i] ?? '';
+      if (segment.startsWith('{') && segment.endsWith('}')) {
+        pathParameters[segment.slice(1, -1)] = part;
+        return part.length > 0;
+      }
+      return segment === part;
+    });
+    if (matches) return { resource, pathParameters };
+  }
+  return undefined;
+}
+
+function splitPath(path: string): string[] {
+  return path.split('/').filter((s) => s.length > 0);
+}

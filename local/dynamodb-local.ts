@@ -1,0 +1,74 @@
+/**
+ * Starts the official DynamoDB Local (the jar shipped in the npm package amplify-dynamodb-simulator)
+ * in memory with -sharedDb, so every client sees the same tables whatever its credentials/region.
+ * Used by local mode (`npm start`), the integration tests and the benchmarks.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, connect } from 'node:net';
+import path from 'node:path';
+
+export interface DynamoDbLocal {
+  endpoint: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+const emulatorDir = path.join(path.dirname(require.resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function portAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+export async function startDynamoDbLocal(options: { port?: number } = {}): Promise<DynamoDbLocal> {
+  const port = options.port ?? (await freePort());
+  const child: ChildProcess = spawn(
+    'java',
+    [
+      `-Djava.library.path=${path.join(emulatorDir, 'DynamoDBLocal_lib')}`,
+      '-Xmx1g',
+      '-jar', path.join(emulatorDir, 'DynamoDBLocal.jar'),
+      '-inMemory', '-sharedDb', '-port', String(port),
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'], detached: false },
+  );
+  let exited: string | undefined;
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
+  child.once('exit', (code) => { exited = `DynamoDB Local exited with code ${code}: ${stderr.slice(0, 2000)}`; });
+  child.once('error', (err) => { exited = `could not start java (is Java 17 installed?): ${err.message}`; });
+
+  const deadline = Date.now() + 60_000;
+  while (!(await portAnswers(port))) {
+    if (exited) throw new Error(exited);
+    if (Date.now() > deadline) { child.kill('SIGKILL'); throw new Error('DynamoDB Local did not open its port within 60 s'); }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    port,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || exited) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+      }),
+  };
+}
