@@ -5,6 +5,7 @@ const common = {
   transform: { '^.+\\.[tj]sx?$': tsJest },
   // middy 6 ships ESM only
   transformIgnorePatterns: ['/node_modules/(?!(@middy)/)'],
+  setupFiles: ['<rootDir>/test/support/quiet-logs.ts'],
 };
 module.exports = {
   projects: [

@@ -1,0 +1,74 @@
+/**
+ * Customer authentication: `X-API-Key` → SHA-512 → projection lookup. The key itself is never
+ * stored or logged. Positive lookups are cached for `ttlMs` (default 5 s): that is the bound on how
+ * long a revocation, suspension or plan change takes to reach a warm function after the event is
+ * applied. Expiry dates are checked on every request, cached or not. Unknown keys are not cached.
+ */
+import { constantTimeEqual, sha512Hex } from '../../shared/crypto';
+import { ApiError } from '../../shared/errors';
+import { TtlCache } from '../../shared/ttl-cache';
+import type { ApiKeyRecord, ProjectionStore, TenantProfile } from '../tenant-sync/projection-store';
+
+export interface Principal {
+  tenantId: string;
+  keyId: string;
+  profile: TenantProfile;
+  keyExpiresAt: string | null;
+}
+
+/** `sf_` + 43 base64url characters (32 random bytes); anything else cannot be a key we issued. */
+const API_KEY_FORMAT = /^sf_[A-Za-z0-9_-]{43}$/;
+
+export const AUTH_CACHE_TTL_MS = 5_000;
+
+const unknownKey = () =>
+  new ApiError('invalid_api_key', 'The API key is not valid. Check the X-API-Key header carries the whole key as issued (it starts with sf_), or ask your SendFleet operator for a new key.');
+
+export class Authenticator {
+  private readonly cache: TtlCache<Principal>;
+
+  constructor(
+    private readonly store: Pick<ProjectionStore, 'getApiKey' | 'getProfile'>,
+    private readonly options: { ttlMs?: number; now?: () => number } = {},
+  ) {
+    this.cache = new TtlCache<Principal>(options.ttlMs ?? AUTH_CACHE_TTL_MS, 10_000, options.now);
+  }
+
+  /** Resolves the tenant behind the key, or throws 401 invalid_api_key / 403 tenant_suspended. */
+  async authenticate(headers: Record<string, string>): Promise<Principal> {
+    const apiKey = headers['x-api-key']?.trim();
+    if (!apiKey) {
+      throw new ApiError('invalid_api_key', 'Missing API key. Send it in the X-API-Key header.');
+    }
+    if (!API_KEY_FORMAT.test(apiKey)) throw unknownKey();
+    const keyHash = sha512Hex(apiKey);
+    const principal = this.cache.get(keyHash) ?? (await this.load(keyHash));
+    const now = this.options.now?.() ?? Date.now();
+    if (principal.keyExpiresAt && Date.parse(principal.keyExpiresAt) <= now) {
+      throw new ApiError('invalid_api_key', `The API key expired at ${principal.keyExpiresAt}. Ask your SendFleet operator for a new key.`);
+    }
+    if (principal.profile.status !== 'active') {
+      throw new ApiError('tenant_suspended', 'This account is suspended. Contact SendFleet support to reactivate it.');
+    }
+    return principal;
+  }
+
+  /** Drops a cached key (used by tests and after local changes). */
+  forget(apiKey: string): void {
+    this.cache.delete(sha512Hex(apiKey));
+  }
+
+  private async load(keyHash: string): Promise<Principal> {
+    const record: ApiKeyRecord | undefined = await this.store.getApiKey(keyHash);
+    // The lookup is by hash; the comparison of what came back is constant-time all the same.
+    if (!record || !constantTimeEqual(record.key_hash, keyHash)) throw unknownKey();
+    if (record.status !== 'active') {
+      throw new ApiError('invalid_api_key', 'This API key has been revoked. Use another key or ask your SendFleet operator for a new one.');
+    }
+    const profile = await this.store.getProfile(record.tenant_id);
+    if (!profile) throw unknownKey();
+    const principal: Principal = { tenantId: record.tenant_id, keyId: record.key_id, profile, keyExpiresAt: record.expires_at };
+    this.cache.set(keyHash, principal);
+    return principal;
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * Sessions in customers' AWS accounts: STS AssumeRole on the tenant's SendFleet-BYOC-Role with
+ * the tenant's ExternalId, and an SES client holding those temporary credentials.
+ *
+ * Sessions are cached per (tenant, role ARN, ExternalId, region): a changed role or region is a
+ * different key, so it can never reuse another tenant's or an old role's credentials. A session is
+ * used until `refreshBeforeMs` before its expiry, then replaced; concurrent cold requests for the
+ * same key share one AssumeRole call.
+ */
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { SESClient } from '@aws-sdk/client-ses';
+import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+
+export interface CustomerTarget {
+  tenantId: string;
+  roleArn: string;
+  externalId: string;
+  region: string;
+}
+
+export interface CustomerSession {
+  ses: SESClient;
+  expiresAt: number;
+}
+
+export class AssumeRoleDeniedError extends Error { override readonly name = 'AssumeRoleDeniedError'; }
+export class AssumeRoleUnavailableError extends Error { override readonly name = 'AssumeRoleUnavailableError'; }
+
+export const SESSION_SECONDS = 900;
+/** AWS SES per-attempt timeout; with the SDK's 3 attempts and backoff a send ends well within 28 s. */
+export const SES_REQUEST_TIMEOUT_MS = 5_000;
+
+/** One connection pool for every customer's SES client: warm sends reuse open connections. */
+const sharedRequestHandler = new NodeHttpHandler({
+  connectionTimeout: 2_000,
+  requestTimeout: SES_REQUEST_TIMEOUT_MS,
+  httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
+  httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 64 }),
+});
+
+export interface CustomerSessionOptions {
+  refreshBeforeMs?: number;
+  maxEntries?: number;
+  now?: () => number;
+  /** Overrides for tests (e.g. a shorter request timeout). */
+  requestHandler?: NodeHttpHandler;
+  maxAttempts?: number;
+}
+
+export class CustomerSessions {
+  private readonly sessions = new Map<string, CustomerSession>();
+  private readonly pending = new Map<string, Promise<CustomerSession>>();
+  private readonly refreshBeforeMs: number;
+  private readonly maxEntries: number;
+  private readonly now: () => number;
+
+  constructor(private readonly sts: STSClient, private readonly options: CustomerSessionOptions = {}) {
+    this.refreshBeforeMs = options.refreshBeforeMs ?? 120_000;
+    this.maxEntries = options.maxEntries ?? 500;
+    this.now = options.now ?? Date.now;
+  }
+
+  async get(target: CustomerTarget): Promise<CustomerSession> {
+    const key = [target.tenantId, target.roleArn, target.externalId, target.region].join('|');
+    const cached = this.sessions.get(key);
+    if (cached && cached.expiresAt - this.refreshBeforeMs > this.now()) return cached;
+    const inFlight = this.pending.get(key);
+    if (inFlight) return inFlight;
+    const created = this.assume(target).then(
+      (session) => {
+        this.remember(key, session);
+        return session;
+      },
+    ).finally(() => this.pending.delete(key));
+    this.pending.set(key, created);
+    return created;
+  }
+
+  /** Forgets every session of a tenant (after a config change in this container). */
+  forgetTenant(tenantId: string): void {
+    for (const key of this.sessions.keys()) if (key.startsWith(`${tenantId}|`)) this.sessions.delete(key);
+  }
+
+  private remember(key: string, session: CustomerSession): void {
+    this.sessions.delete(key);
+    if (this.sessions.size >= this.maxEntries) {
+      const oldest = this.sessions.keys().next().value;
+      if (oldest !== undefined) this.sessions.delete(oldest);
+    }
+    this.sessions.set(key, session);
+  }
+
+  private async assume(target: CustomerTarget): Promise<CustomerSession> {
+    let credentials;
+    try {
+      const result = await this.sts.send(new AssumeRoleCommand({
+        RoleArn: target.roleArn,
+        ExternalId: target.externalId,
+        // Names the tenant (visible in the customer's CloudTrail), never a recipient.
+        RoleSessionName: `sendfleet-${target.tenantId}`,
+        DurationSeconds: SESSION_SECONDS,
+      }));
+      credentials = result.Credentials;
+    } catch (error) {
+      const name = error instanceof Error ? error.name : '';
+      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0;
+      if (name === 'AccessDenied' || name === 'AccessDeniedException' || (status >= 400 && status < 500 && name !== 'Throttling')) {
+        throw new AssumeRoleDeniedError(name);
+      }
+      throw new AssumeRoleUnavailableError(name);
+    }
+    if (!credentials?.AccessKeyId || !credentials.SecretAccessKey || !credentials.Expiration) {
+      throw new AssumeRoleUnavailableError('AssumeRole returned no credentials');
+    }
+    const expiresAt = credentials.Expiration.getTime();
+    const ses = new SESClient({
+      region: target.region,
+      credentials: {
+        accessKeyId: credentials.AccessKeyId,
+        secretAccessKey: credentials.SecretAccessKey,
+        sessionToken: credentials.SessionToken,
+        expiration: credentials.Expiration,
+      },
+      requestHandler: this.options.requestHandler ?? sharedRequestHandler,
+      maxAttempts: this.options.maxAttempts ?? 3,
+    });
+    return { ses, expiresAt };
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * The relay table's single-table key design. Every module that reads or writes the relay table
+ * builds its keys here, so the layout is written down once:
+ *
+ * | item                         | PK                                 | SK               |
+ * |------------------------------|------------------------------------|------------------|
+ * | tenant projection            | TENANT#<tenant id>                 | PROFILE          |
+ * | API key projection           | APIKEY#<sha-512 of the key>        | APIKEY           |
+ * | BYOC config                  | TENANT#<tenant id>                 | BYOC             |
+ * | sending domain               | TENANT#<tenant id>                 | DOMAIN#<domain>  |
+ * | monthly count (Starter)      | TENANT#<tenant id>                 | USAGE#<yyyy-mm>  |
+ * | rate window (per key/minute) | RATE#<key id>#<yyyy-mm-ddThh:mm>   | RATE             |
+ * | idempotency record           | IDEMPOTENCY#<tenant>#<sha-256 key> | IDEMPOTENCY      |
+ *
+ * Usage items also carry GSI1 (`USAGE#<shard>`, `<yyyy-mm>#<tenant id>`) so the monthly reset
+ * pages through them without scanning. `expires_at` (epoch seconds) is the TTL attribute.
+ */
+export const PK = 'PK';
+export const SK = 'SK';
+export const GSI1 = { name: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' } as const;
+export const TTL_ATTRIBUTE = 'expires_at';
+export const USAGE_SHARDS = 16;
+
+export const relayKeys = {
+  tenantProfile: (tenantId: string) => ({ PK: `TENANT#${tenantId}`, SK: 'PROFILE' }),
+  apiKey: (keyHash: string) => ({ PK: `APIKEY#${keyHash}`, SK: 'APIKEY' }),
+  byocConfig: (tenantId: string) => ({ PK: `TENANT#${tenantId}`, SK: 'BYOC' }),
+  domain: (tenantId: string, domain: string) => ({ PK: `TENANT#${tenantId}`, SK: `DOMAIN#${domain}` }),
+  domainPrefix: (tenantId: string) => ({ PK: `TENANT#${tenantId}`, SKPrefix: 'DOMAIN#' }),
+  usage: (tenantId: string, month: string) => ({ PK: `TENANT#${tenantId}`, SK: `USAGE#${month}` }),
+  rateWindow: (keyId: string, minute: string) => ({ PK: `RATE#${keyId}#${minute}`, SK: 'RATE' }),
+  idempotency: (tenantId: string, keyHash: string) => ({ PK: `IDEMPOTENCY#${tenantId}#${keyHash}`, SK: 'IDEMPOTENCY' }),
+} as const;
+
+/** Spreads usage items over a few GSI partitions so no single partition takes every send's write. */
+export function usageShard(tenantId: string): string {
+  let hash = 0;
+  for (let i = 0; i < tenantId.length; i++) hash = (hash * 31 + tenantId.charCodeAt(i)) >>> 0;
+  return `USAGE#${hash % USAGE_SHARDS}`;
+}
+
+/** Calendar month in UTC, `yyyy-mm`: counts are keyed by it, so a new month starts at zero by construction. */
+export const utcMonth = (at: Date): string => at.toISOString().slice(0, 7);

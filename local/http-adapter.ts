@@ -1,0 +1,128 @@
+/**
+ * Serves Lambda proxy handlers over plain HTTP, building the same event API Gateway (REST, proxy
+ * integration) would: method, path, resource template, path parameters, headers, body. This is the
+ * only local-mode glue in front of the handlers: there is no second implementation of any route.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { matchResource, type RouteSpec } from '../lambdas/shared/routes';
+
+export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+export interface Mount {
+  routes: readonly RouteSpec[];
+  handler: ProxyHandler;
+}
+
+/** API Gateway's own payload limit. */
+const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+
+function gatewayError(status: number, error: string, detail: string): APIGatewayProxyResult {
+  return { statusCode: status, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify({ success: false, error, detail }) };
+}
+
+async function readBody(req: IncomingMessage): Promise<string | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_PAYLOAD_BYTES) return null;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export function lambdaContext(requestId: string, functionName: string): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+    memoryLimitInMB: '512',
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => 28_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+export function serveHandlers(name: string, mounts: readonly Mount[]): Server {
+  const resources = mounts.flatMap((m) => m.routes.map((r) => r.resource));
+  return createServer(async (req, res) => {
+    const requestId = randomUUID();
+    let result: APIGatewayProxyResult;
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      // API Gateway REST APIs route /api/send/ to /api/send.
+      const path = url.pathname.length > 1 ? url.pathname.replace(/\/$/, '') : url.pathname;
+      const match = matchResource(resources, path);
+      const body = await readBody(req);
+      if (body === null) {
+        result = gatewayError(413, 'invalid_request', `The request is larger than ${MAX_PAYLOAD_BYTES} bytes.`);
+      } else if (!match) {
+        result = gatewayError(404, 'not_found', `No route for ${req.method} ${url.pathname}. See the README for the API's routes.`);
+      } else {
+        const mount = mounts.find((m) => m.routes.some((r) => r.resource === match.resource))!;
+        const headers: Record<string, string> = {};
+        const multiValueHeaders: Record<string, string[]> = {};
+        for (let i = 0; i < req.rawHeaders.length; i += 2) {
+          const key = req.rawHeaders[i]!;
+          const value = req.rawHeaders[i + 1]!;
+          headers[key] = value;
+          (multiValueHeaders[key] ??= []).push(value);
+        }
+        const query = Object.fromEntries(url.searchParams);
+        const pathParameters = Object.fromEntries(Object.entries(match.pathParameters).map(([k, v]) => [k, safeDecode(v)]));
+        const event: APIGatewayProxyEvent = {
+          httpMethod: req.method ?? 'GET',
+          path: url.pathname,
+          resource: match.resource,
+          pathParameters: Object.keys(pathParameters).length ? pathParameters : null,
+          headers,
+          multiValueHeaders,
+          queryStringParameters: Object.keys(query).length ? query : null,
+          multiValueQueryStringParameters: null,
+          stageVariables: null,
+          body: body === '' ? null : body,
+          isBase64Encoded: false,
+          requestContext: { requestId, resourcePath: match.resource, httpMethod: req.method ?? 'GET', stage: 'local' } as APIGatewayProxyEvent['requestContext'],
+        };
+        result = await mount.handler(event, lambdaContext(requestId, name));
+      }
+    } catch {
+      // API Gateway answers 502 when the integration fails; handlers map their own errors first.
+      result = gatewayError(502, 'internal_error', `The function failed; request id ${requestId}.`);
+    }
+    res.writeHead(result.statusCode, { ...(result.headers as Record<string, string>), 'x-amzn-requestid': requestId });
+    res.end(result.body);
+  });
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+export function listen(server: Server, port: number, host = '127.0.0.1'): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const address = server.address();
+      resolve(`http://${host}:${typeof address === 'object' && address ? address.port : port}`);
+    });
+  });
+}
+
+export function close(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.closeAllConnections?.();
+    server.close(() => resolve());
+  });
+}

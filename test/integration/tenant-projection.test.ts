@@ -1,0 +1,130 @@
+/**
+ * Platform → relay on DynamoDB Local: the platform's use cases publish full snapshots, the relay
+ * applies them idempotently, and the relay's authenticator sees the result.
+ */
+import { sha512Hex } from '../../lambdas/shared/crypto';
+import { dynamoDocumentClient } from '../../lambdas/shared/clients';
+import { ApiError } from '../../lambdas/shared/errors';
+import { TENANT_EVENT_SOURCE, TENANT_SNAPSHOT_DETAIL_TYPE, type TenantSnapshot } from '../../lambdas/shared/tenant-events';
+import { TenantService } from '../../lambdas/platform/tenants/tenant-service';
+import { TenantStore } from '../../lambdas/platform/tenants/tenant-store';
+import { Authenticator } from '../../lambdas/relay/auth/authenticator';
+import { ProjectionStore } from '../../lambdas/relay/tenant-sync/projection-store';
+import { createTenantSync } from '../../lambdas/relay/tenant-sync/tenant-sync';
+import { createTestTables, scanAll } from '../support/dynamo';
+
+let tables: { tenants: string; relay: string };
+let service: TenantService;
+let projection: ProjectionStore;
+let published: TenantSnapshot[];
+let sync: ReturnType<typeof createTenantSync>;
+
+const envelope = (detail: TenantSnapshot) => ({ id: 'evt', source: TENANT_EVENT_SOURCE, 'detail-type': TENANT_SNAPSHOT_DETAIL_TYPE, detail });
+
+async function expectApiError(promise: Promise<unknown>, code: string): Promise<ApiError> {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(ApiError);
+  expect((error as ApiError).code).toBe(code);
+  return error as ApiError;
+}
+
+beforeAll(async () => {
+  tables = await createTestTables('projection');
+  const db = dynamoDocumentClient();
+  projection = new ProjectionStore(db, tables.relay);
+  sync = createTenantSync(projection);
+  published = [];
+  service = new TenantService({
+    store: new TenantStore(db, tables.tenants),
+    publish: async (snapshot) => {
+      published.push(snapshot);
+      await sync(envelope(snapshot));
+    },
+  });
+});
+
+test('a created tenant with a key authenticates on the relay; the key is stored only as its hash', async () => {
+  const tenant = await service.createTenant({ plan: 'starter', name: 'Acme' });
+  const { key } = await service.issueKey(tenant.tenant_id, {});
+  expect(key.api_key).toMatch(/^sf_[A-Za-z0-9_-]{43}$/);
+  expect(key.prefix).toBe(key.api_key.slice(0, 11));
+
+  const auth = new Authenticator(projection, { ttlMs: 0 });
+  const principal = await auth.authenticate({ 'x-api-key': key.api_key });
+  expect(principal).toMatchObject({ tenantId: tenant.tenant_id, keyId: key.key_id, profile: { plan: 'starter', monthly_sends: 50, sends_per_minute: 60 } });
+
+  const everything = JSON.stringify([...(await scanAll(tables.tenants)), ...(await scanAll(tables.relay)), ...published]);
+  expect(everything).not.toContain(key.api_key);
+  expect(everything).toContain(sha512Hex(key.api_key));
+});
+
+test('versions grow with every change and the relay follows suspension, plan change and revocation', async () => {
+  const tenant = await service.createTenant({ plan: 'byoc' });
+  const { key } = await service.issueKey(tenant.tenant_id, {});
+  const auth = new Authenticator(projection, { ttlMs: 0 });
+
+  const suspended = await service.updateTenant(tenant.tenant_id, { status: 'suspended' });
+  expect(suspended.version).toBeGreaterThan(tenant.version);
+  await expectApiError(auth.authenticate({ 'x-api-key': key.api_key }), 'tenant_suspended');
+
+  await service.updateTenant(tenant.tenant_id, { status: 'active', plan: 'starter' });
+  expect((await auth.authenticate({ 'x-api-key': key.api_key })).profile).toMatchObject({ plan: 'starter', monthly_sends: 50 });
+
+  await service.revokeKey(tenant.tenant_id, key.key_id);
+  const error = await expectApiError(auth.authenticate({ 'x-api-key': key.api_key }), 'invalid_api_key');
+  expect(error.detail).toMatch(/revoked/);
+  const versions = published.filter((s) => s.tenant_id === tenant.tenant_id).map((s) => s.version);
+  expect(versions).toEqual([...versions].sort((a, b) => a - b));
+  expect(new Set(versions).size).toBe(versions.length);
+});
+
+test('a stale snapshot is ignored and cannot bring a revoked key back', async () => {
+  const tenant = await service.createTenant({ plan: 'starter' });
+  const { key, tenant: withKey } = await service.issueKey(tenant.tenant_id, {});
+  const revoked = await service.revokeKey(tenant.tenant_id, key.key_id);
+
+  const result = await sync(envelope(withKey));
+  expect(result).toEqual({ applied: 0, stale: 2 });
+  const stored = await projection.getApiKey(sha512Hex(key.api_key));
+  expect(stored).toMatchObject({ status: 'revoked', version: revoked.version });
+});
+
+test('out-of-order and duplicate deliveries converge on the newest snapshot', async () => {
+  const tenant = await service.createTenant({ plan: 'starter' });
+  const tenantId = tenant.tenant_id;
+  const { key } = await service.issueKey(tenantId, {});
+  const before = published.length;
+  await service.updateTenant(tenantId, { plan: 'byoc' });
+  await service.updateTenant(tenantId, { status: 'suspended' });
+  await service.updateTenant(tenantId, { status: 'active', sends_per_minute: 120 });
+  const snapshots = published.slice(before);
+  expect(snapshots).toHaveLength(3);
+
+  // A fresh relay table receives them newest first, twice each.
+  const other = await createTestTables('ooo');
+  const freshSync = createTenantSync(new ProjectionStore(dynamoDocumentClient(), other.relay));
+  for (const snapshot of [...snapshots].reverse()) await freshSync(envelope(snapshot));
+  for (const snapshot of snapshots) await freshSync(envelope(snapshot));
+
+  const profile = await new ProjectionStore(dynamoDocumentClient(), other.relay).getProfile(tenantId);
+  expect(profile).toMatchObject({ plan: 'byoc', status: 'active', sends_per_minute: 120, monthly_sends: null, version: snapshots[2]!.version });
+  const auth = new Authenticator(new ProjectionStore(dynamoDocumentClient(), other.relay), { ttlMs: 0 });
+  expect((await auth.authenticate({ 'x-api-key': key.api_key })).tenantId).toBe(tenantId);
+});
+
+test('an expired key is refused even while cached', async () => {
+  let now = Date.now();
+  const tenant = await service.createTenant({ plan: 'starter' });
+  const expiresAt = new Date(now + 60_000).toISOString();
+  const { key } = await service.issueKey(tenant.tenant_id, { expires_at: expiresAt });
+  const auth = new Authenticator(projection, { ttlMs: 3_600_000, now: () => now });
+  await auth.authenticate({ 'x-api-key': key.api_key });
+  now += 61_000;
+  const error = await expectApiError(auth.authenticate({ 'x-api-key': key.api_key }), 'invalid_api_key');
+  expect(error.detail).toContain('expired');
+});
+
+test('malformed snapshot events are refused, not half-applied', async () => {
+  await expect(sync({ id: 'x', source: 'someone.else', 'detail-type': TENANT_SNAPSHOT_DETAIL_TYPE, detail: {} as TenantSnapshot })).rejects.toThrow(/unexpected event/);
+  await expect(sync(envelope({ tenant_id: 'ten_zz' } as TenantSnapshot))).rejects.toThrow(/contract/);
+});

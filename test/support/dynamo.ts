@@ -1,0 +1,38 @@
+/** Test tables in the shared DynamoDB Local (started by the integration project's global setup). */
+import { randomBytes } from 'node:crypto';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { createTables } from '../../local/tables';
+
+export function dynamoEndpoint(): string {
+  const endpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB;
+  if (!endpoint) throw new Error('AWS_ENDPOINT_URL_DYNAMODB is not set: run integration tests through jest (global setup starts DynamoDB Local)');
+  return endpoint;
+}
+
+export function uniquePrefix(name: string): string {
+  return `t-${name}-${randomBytes(4).toString('hex')}`;
+}
+
+export async function createTestTables(name: string): Promise<{ tenants: string; relay: string }> {
+  const prefix = uniquePrefix(name);
+  const tables = { tenants: `${prefix}-tenants`, relay: `${prefix}-relay` };
+  const client = new DynamoDBClient({ endpoint: dynamoEndpoint() });
+  await createTables(client, tables);
+  client.destroy();
+  return tables;
+}
+
+/** Every item of a table, for privacy scans and exact assertions. */
+export async function scanAll(table: string): Promise<Record<string, unknown>[]> {
+  const client = new DynamoDBClient({ endpoint: dynamoEndpoint() });
+  const items: Record<string, unknown>[] = [];
+  let startKey;
+  do {
+    const page = await client.send(new ScanCommand({ TableName: table, ExclusiveStartKey: startKey }));
+    items.push(...(page.Items ?? []).map((item) => unmarshall(item)));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  client.destroy();
+  return items;
+}
