@@ -1,6 +1,6 @@
 /** Test tables in the shared DynamoDB Local (started by the integration project's global setup). */
 import { randomBytes } from 'node:crypto';
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ScanCommand, type AttributeValue, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { createTables } from '../../local/tables';
 
@@ -27,9 +27,9 @@ export async function createTestTables(name: string): Promise<{ tenants: string;
 export async function scanAll(table: string): Promise<Record<string, unknown>[]> {
   const client = new DynamoDBClient({ endpoint: dynamoEndpoint() });
   const items: Record<string, unknown>[] = [];
-  let startKey;
+  let startKey: Record<string, AttributeValue> | undefined;
   do {
-    const page = await client.send(new ScanCommand({ TableName: table, ExclusiveStartKey: startKey }));
+    const page: ScanCommandOutput = await client.send(new ScanCommand({ TableName: table, ExclusiveStartKey: startKey }));
     items.push(...(page.Items ?? []).map((item) => unmarshall(item)));
     startKey = page.LastEvaluatedKey;
   } while (startKey);
