@@ -4,6 +4,8 @@
  * Used by local mode (`npm start`), the integration tests and the benchmarks.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, connect } from 'node:net';
 import path from 'node:path';
 
@@ -46,7 +48,8 @@ export async function startDynamoDbLocal(options: { port?: number } = {}): Promi
       '-jar', path.join(emulatorDir, 'DynamoDBLocal.jar'),
       '-inMemory', '-sharedDb', '-port', String(port),
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'], detached: false },
+    // Its own working folder: DynamoDB Local writes a metadata file there.
+    { stdio: ['ignore', 'pipe', 'pipe'], detached: false, cwd: mkdtempSync(path.join(tmpdir(), 'ddb-local-')) },
   );
   let exited: string | undefined;
   let stderr = '';

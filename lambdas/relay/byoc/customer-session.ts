@@ -32,19 +32,24 @@ export const SESSION_SECONDS = 900;
 /** AWS SES per-attempt timeout; with the SDK's 3 attempts and backoff a send ends well within 28 s. */
 export const SES_REQUEST_TIMEOUT_MS = 5_000;
 
-/** One connection pool for every customer's SES client: warm sends reuse open connections. */
-const sharedRequestHandler = new NodeHttpHandler({
-  connectionTimeout: 2_000,
-  requestTimeout: SES_REQUEST_TIMEOUT_MS,
-  httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
-  httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 64 }),
-});
+/**
+ * One connection pool for every customer's SES client (warm sends reuse open connections), with a
+ * per-attempt timeout. Tests and local mode may shorten the timeout; production uses the default.
+ */
+export function awsRequestHandler(requestTimeoutMs = SES_REQUEST_TIMEOUT_MS): NodeHttpHandler {
+  return new NodeHttpHandler({
+    connectionTimeout: Math.min(2_000, requestTimeoutMs),
+    requestTimeout: requestTimeoutMs,
+    httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
+    httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 64 }),
+  });
+}
 
 export interface CustomerSessionOptions {
   refreshBeforeMs?: number;
   maxEntries?: number;
   now?: () => number;
-  /** Overrides for tests (e.g. a shorter request timeout). */
+  /** The SES clients' transport; by default one shared pool with the production timeout. */
   requestHandler?: NodeHttpHandler;
   maxAttempts?: number;
 }
@@ -55,18 +60,21 @@ export class CustomerSessions {
   private readonly refreshBeforeMs: number;
   private readonly maxEntries: number;
   private readonly now: () => number;
+  private readonly requestHandler: NodeHttpHandler;
 
   constructor(private readonly sts: STSClient, private readonly options: CustomerSessionOptions = {}) {
     this.refreshBeforeMs = options.refreshBeforeMs ?? 120_000;
     this.maxEntries = options.maxEntries ?? 500;
     this.now = options.now ?? Date.now;
+    this.requestHandler = options.requestHandler ?? awsRequestHandler();
   }
 
-  async get(target: CustomerTarget): Promise<CustomerSession> {
+  /** `fresh` skips the cache: validation must really assume the role, and a refused session is replaced. */
+  async get(target: CustomerTarget, options: { fresh?: boolean } = {}): Promise<CustomerSession> {
     const key = [target.tenantId, target.roleArn, target.externalId, target.region].join('|');
-    const cached = this.sessions.get(key);
+    const cached = options.fresh ? undefined : this.sessions.get(key);
     if (cached && cached.expiresAt - this.refreshBeforeMs > this.now()) return cached;
-    const inFlight = this.pending.get(key);
+    const inFlight = options.fresh ? undefined : this.pending.get(key);
     if (inFlight) return inFlight;
     const created = this.assume(target).then(
       (session) => {
@@ -123,7 +131,7 @@ export class CustomerSessions {
         sessionToken: credentials.SessionToken,
         expiration: credentials.Expiration,
       },
-      requestHandler: this.options.requestHandler ?? sharedRequestHandler,
+      requestHandler: this.requestHandler,
       maxAttempts: this.options.maxAttempts ?? 3,
     });
     return { ses, expiresAt };

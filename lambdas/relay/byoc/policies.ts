@@ -56,3 +56,8 @@ export function roleTemplate(relayAccountId: string, externalId: string) {
     Outputs: { RoleArn: { Value: { 'Fn::GetAtt': ['SendFleetByocRole', 'Arn'] } } },
   };
 }
+
+/** What to check when AssumeRole is refused: said the same way by validation and by send. */
+export function assumeRoleFix(relayAccountId: string): string {
+  return `Check that your role is named exactly ${BYOC_ROLE_NAME}, that its trust policy's Principal.AWS is arn:aws:iam::${relayAccountId}:root and that its sts:ExternalId condition equals the external_id from GET /api/byoc/config (IAM changes can take about 15 s to propagate).`;
+}

@@ -1,0 +1,79 @@
+/**
+ * What the send path needs to know about a tenant's BYOC setup: the config (role, region,
+ * ExternalId, validation) and its domains. Cached per tenant for `ttlMs` (default 5 s): a role
+ * change, re-validation or domain deletion reaches warm send functions within that bound.
+ */
+import { ApiError } from '../../shared/errors';
+import { TtlCache } from '../../shared/ttl-cache';
+import type { ByocConfig, ByocConfigStore } from '../byoc/config-store';
+import type { DomainRecord, DomainStore } from '../byoc/domain-store';
+
+export const SEND_CONTEXT_TTL_MS = 5_000;
+
+export interface SendContext {
+  config: ByocConfig | undefined;
+  domains: DomainRecord[];
+}
+
+export interface ReadyToSend {
+  tenantId: string;
+  roleArn: string;
+  externalId: string;
+  region: string;
+  domain: DomainRecord;
+}
+
+export class SendContextLoader {
+  private readonly cache: TtlCache<SendContext>;
+
+  constructor(
+    private readonly configs: Pick<ByocConfigStore, 'get'>,
+    private readonly domains: Pick<DomainStore, 'list'>,
+    options: { ttlMs?: number; now?: () => number } = {},
+  ) {
+    this.cache = new TtlCache<SendContext>(options.ttlMs ?? SEND_CONTEXT_TTL_MS, 10_000, options.now);
+  }
+
+  async load(tenantId: string): Promise<SendContext> {
+    const cached = this.cache.get(tenantId);
+    if (cached) return cached;
+    const [config, domains] = await Promise.all([this.configs.get(tenantId), this.domains.list(tenantId)]);
+    const context = { config, domains };
+    this.cache.set(tenantId, context);
+    return context;
+  }
+}
+
+/** The sender's domain or the registered domain it is a subdomain of (SES verifies subdomains with their parent). */
+function registeredDomainFor(domains: DomainRecord[], fromDomain: string): DomainRecord | undefined {
+  return domains
+    .filter((d) => fromDomain === d.domain || fromDomain.endsWith(`.${d.domain}`))
+    .sort((a, b) => b.domain.length - a.domain.length)[0];
+}
+
+/** The spec's 403 checks, in order: validated config, registered domain, ownership, DKIM. */
+export function checkReadyToSend(tenantId: string, context: SendContext, fromDomain: string): ReadyToSend {
+  const { config } = context;
+  if (!config?.role_arn || !config.region || config.status !== 'validated') {
+    const why = !config?.role_arn
+      ? 'no role is saved: PUT /api/byoc/config with your role_arn and region'
+      : config.status === 'invalid'
+        ? 'the last validation failed: fix what POST /api/byoc/validate reported and run it again'
+        : 'the config changed since the last validation: run POST /api/byoc/validate';
+    throw new ApiError('byoc_not_validated', `Your BYOC setup is not validated yet; ${why}.`);
+  }
+  const domain = registeredDomainFor(context.domains, fromDomain);
+  if (!domain) {
+    throw new ApiError('domain_not_registered', `The from_email domain ${fromDomain} is not one of your sending domains. Add it with POST /api/byoc/domains, publish its DNS records and verify it.`);
+  }
+  if (domain.region !== config.region) {
+    throw new ApiError('domain_not_verified', `The domain ${domain.domain} was set up in ${domain.region} but your config now sends from ${config.region}. Delete and add the domain again so SES verifies it in ${config.region}.`);
+  }
+  if (domain.ownership_status !== 'Success') {
+    throw new ApiError('domain_not_verified', `SES has not verified ownership of ${domain.domain} yet (status ${domain.ownership_status}). Publish the TXT record _amazonses.${domain.domain} from GET /api/byoc/domains/${domain.domain}, then POST /api/byoc/domains/${domain.domain}/verify.`);
+  }
+  if (domain.dkim_status !== 'Success') {
+    throw new ApiError('dkim_not_verified', `SES has not verified DKIM for ${domain.domain} yet (status ${domain.dkim_status}). Publish the three DKIM CNAME records from GET /api/byoc/domains/${domain.domain}, then POST /api/byoc/domains/${domain.domain}/verify.`);
+  }
+  return { tenantId, roleArn: config.role_arn, externalId: config.external_id, region: config.region, domain };
+}

@@ -1,0 +1,164 @@
+/**
+ * The send use case, in the spec's order of checks: request (400) → API key (401/403) → BYOC
+ * config and domain (403) → rate limit (429) → monthly limit (429) → the tenant's role (403) → SES.
+ *
+ * Remote calls on a warm BYOC send: one DynamoDB write (the rate window) and one SES SendEmail;
+ * the key, config and session come from memory. Starter sends add the monthly reservation, and an
+ * Idempotency-Key adds its claim and result writes. Nothing of the message is stored or logged.
+ */
+import { SendEmailCommand } from '@aws-sdk/client-ses';
+import { sha256Hex } from '../../shared/crypto';
+import { ApiError } from '../../shared/errors';
+import type { HttpResult } from '../../shared/http';
+import type { Logger } from '../../shared/logger';
+import type { Authenticator } from '../auth/authenticator';
+import { AssumeRoleDeniedError, type CustomerSessions } from '../byoc/customer-session';
+import { assumeRoleFix } from '../byoc/policies';
+import type { IdempotencyStore, StoredOutcome } from './idempotency-store';
+import type { LimitsStore, RateWindow } from './limits-store';
+import { checkReadyToSend, type SendContextLoader } from './send-context';
+import { classifySesError, sesFailureToApiError } from './ses-errors';
+import { toSendEmailInput } from './ses-message';
+import { parseSendRequest, type SendRequest } from './send-request';
+
+export interface SendDeps {
+  authenticator: Authenticator;
+  contexts: SendContextLoader;
+  limits: LimitsStore;
+  idempotency: IdempotencyStore;
+  sessions: CustomerSessions;
+  relayAccountId: string;
+  now?: () => Date;
+}
+
+export interface SendInput {
+  body: unknown;
+  headers: Record<string, string>;
+  log: Logger;
+}
+
+const IDEMPOTENCY_KEY = /^[\x20-\x7e]{1,255}$/;
+
+function parseIdempotencyKey(headers: Record<string, string>): string | undefined {
+  const key = headers['idempotency-key'];
+  if (key === undefined) return undefined;
+  if (!IDEMPOTENCY_KEY.test(key)) {
+    throw new ApiError('invalid_request', 'The Idempotency-Key header must be 1 to 255 printable ASCII characters, e.g. a UUID.', {
+      issues: [{ path: 'Idempotency-Key', message: 'must be 1-255 printable ASCII characters' }],
+    });
+  }
+  return key;
+}
+
+/** A hash of the request, salted with the tenant id: enough to tell "same request", useless to read back. */
+function requestFingerprint(tenantId: string, request: SendRequest): string {
+  return sha256Hex(JSON.stringify([tenantId, request.to, request.fromEmail, request.fromName ?? null, request.subject, request.text ?? null, request.html ?? null, request.replyTo]));
+}
+
+function rateHeaders(rate: RateWindow): Record<string, string> {
+  return { 'x-ratelimit-limit': String(rate.limit), 'x-ratelimit-remaining': String(Math.max(0, rate.limit - rate.count)) };
+}
+
+export function createSendEmail(deps: SendDeps) {
+  const now = deps.now ?? (() => new Date());
+
+  return async function sendEmail(input: SendInput): Promise<HttpResult> {
+    const started = Date.now();
+    const request = parseSendRequest(input.body);
+    const idempotencyKey = parseIdempotencyKey(input.headers);
+    const principal = await deps.authenticator.authenticate(input.headers);
+    const log = input.log.child({ tenant_id: principal.tenantId });
+    const at = now();
+
+    // The rate window is counted while the tenant's context loads: one round trip for both.
+    const [context, rate] = await Promise.all([
+      deps.contexts.load(principal.tenantId),
+      deps.limits.hitRateWindow(principal.keyId, principal.profile.sends_per_minute, at),
+    ]);
+    const headers = rateHeaders(rate);
+    const fail = (error: ApiError): never => {
+      throw new ApiError(error.code, error.detail, { ...error.options, headers: { ...headers, ...error.options.headers } });
+    };
+
+    let ready;
+    try {
+      ready = checkReadyToSend(principal.tenantId, context, request.fromDomain);
+    } catch (error) {
+      return fail(error as ApiError);
+    }
+    if (!rate.allowed) {
+      fail(new ApiError('rate_limited', `More than ${rate.limit} send requests this minute for this API key. Retry after ${rate.resetInSeconds} s.`, { headers: { 'retry-after': String(rate.resetInSeconds) } }));
+    }
+
+    const keyHash = idempotencyKey === undefined ? undefined : sha256Hex(idempotencyKey);
+    if (keyHash) {
+      const claim = await deps.idempotency.claim(principal.tenantId, keyHash, requestFingerprint(principal.tenantId, request), at);
+      if (claim.kind === 'mismatch') fail(new ApiError('idempotency_key_reused', 'This Idempotency-Key was used in the last 24 h with a different request. Use a new key for a new message.'));
+      if (claim.kind === 'in_progress') fail(new ApiError('idempotency_in_progress', 'A request with this Idempotency-Key is still being processed. Retry in a few seconds to get its result.', { headers: { 'retry-after': '2' } }));
+      if (claim.kind === 'replay') return replay(claim.outcome, headers);
+    }
+
+    let reservedMonth: string | undefined;
+    const giveBack = async (outcome?: StoredOutcome) => {
+      if (reservedMonth) await deps.limits.releaseMonthly(principal.tenantId, reservedMonth);
+      if (keyHash) await (outcome ? deps.idempotency.complete(principal.tenantId, keyHash, outcome) : deps.idempotency.release(principal.tenantId, keyHash));
+    };
+
+    try {
+      const monthlyLimit = principal.profile.monthly_sends;
+      if (monthlyLimit !== null) {
+        const reservation = await deps.limits.reserveMonthly(principal.tenantId, monthlyLimit, at);
+        if (!reservation.reserved) {
+          throw new ApiError('usage_limit_exceeded', `Your plan allows ${monthlyLimit} sends per calendar month (UTC) and they are used. The count starts again on the 1st at 00:00 UTC, or ask SendFleet to move you to the BYOC plan.`);
+        }
+        reservedMonth = reservation.month;
+      }
+      const messageId = await sendThroughCustomerSes(deps.sessions, ready, request);
+      if (keyHash) await deps.idempotency.complete(principal.tenantId, keyHash, { http_status: 200, message_id: messageId });
+      log.info('send accepted', { outcome: 'accepted', recipients: request.to.length, message_id: messageId, duration_ms: Date.now() - started });
+      return {
+        status: 200,
+        headers,
+        body: { success: true, message: 'Email accepted by your SES account.', message_id: messageId, mode: 'byoc' },
+      };
+    } catch (error) {
+      const apiError = error instanceof ApiError ? error : toSendApiError(error, ready.region, deps.relayAccountId);
+      // A permanent refusal is the request's result: a retry with the same key gets it again.
+      await giveBack(apiError.code === 'ses_rejected' ? { http_status: apiError.status, error: apiError.code, detail: apiError.detail } : undefined);
+      log.info('send refused', { outcome: apiError.code, duration_ms: Date.now() - started });
+      return fail(apiError);
+    }
+  };
+}
+
+async function sendThroughCustomerSes(sessions: CustomerSessions, ready: ReturnType<typeof checkReadyToSend>, request: SendRequest): Promise<string> {
+  const target = { tenantId: ready.tenantId, roleArn: ready.roleArn, externalId: ready.externalId, region: ready.region };
+  const command = new SendEmailCommand(toSendEmailInput(request));
+  try {
+    const { ses } = await sessions.get(target);
+    return (await ses.send(command)).MessageId ?? '';
+  } catch (error) {
+    if (classifySesError(error) !== 'stale_credentials') throw error;
+    // The cached session was revoked or expired early: one more try with a fresh one.
+    const { ses } = await sessions.get(target, { fresh: true });
+    return (await ses.send(command)).MessageId ?? '';
+  }
+}
+
+function toSendApiError(error: unknown, region: string, relayAccountId: string): ApiError {
+  if (error instanceof AssumeRoleDeniedError) {
+    return new ApiError('could_not_assume_role', `SendFleet could not assume your role. ${assumeRoleFix(relayAccountId)} Then run POST /api/byoc/validate.`);
+  }
+  if (error instanceof Error && error.name === 'AssumeRoleUnavailableError') {
+    return new ApiError('ses_unavailable', 'AWS STS did not answer successfully when assuming your role. Nothing was sent; retry later.');
+  }
+  return sesFailureToApiError(error, region);
+}
+
+function replay(outcome: StoredOutcome, headers: Record<string, string>): HttpResult {
+  const replayHeaders = { ...headers, 'idempotent-replayed': 'true' };
+  if (outcome.http_status === 200) {
+    return { status: 200, headers: replayHeaders, body: { success: true, message: 'Email accepted by your SES account.', message_id: outcome.message_id, mode: 'byoc' } };
+  }
+  return { status: outcome.http_status, headers: replayHeaders, body: { success: false, error: outcome.error, detail: outcome.detail } };
+}

@@ -1,0 +1,71 @@
+/**
+ * The send request at the edge: the SendFleet shape, validated with zod/mini. Header fields
+ * (from_name, subject) refuse line breaks and control characters, so nothing can inject a header;
+ * every string must be well-formed Unicode (a lone surrogate cannot be encoded for SES).
+ * Messages name the field and the rule, never the value.
+ */
+import { invalidRequest } from '../../shared/errors';
+import { parseInput, z } from '../../shared/validation';
+import { normaliseAddress } from './email-address';
+
+export const MAX_RECIPIENTS = 50;
+export const MAX_REPLY_TO = 10;
+export const MAX_BODY_BYTES = 256 * 1024;
+
+const wellFormed = z.refine<string>((value: string) => value.isWellFormed(), 'contains malformed Unicode (a lone surrogate); send valid UTF-8 text');
+/** CR, LF and every other control character, plus the Unicode line/paragraph separators. */
+const LINE_BREAKS_AND_CONTROLS = /[\u0000-\u001f\u007f\u0085\u2028\u2029]/;
+const singleLine = z.refine<string>((value: string) => !LINE_BREAKS_AND_CONTROLS.test(value), 'must be a single line without control characters (no CR/LF)');
+
+const address = z.string().check(
+  z.maxLength(320, 'must be at most 320 characters'),
+  wellFormed,
+  z.refine<string>((value: string) => normaliseAddress(value) !== undefined, 'must be a valid email address like name@example.com'),
+);
+const addresses = (max: number) => z.union([
+  address,
+  z.array(address).check(z.minLength(1, 'must hold at least one address'), z.maxLength(max, `must hold at most ${max} addresses`)),
+]);
+
+const schema = z.strictObject({
+  to: addresses(MAX_RECIPIENTS),
+  from_email: address,
+  from_name: z.optional(z.string().check(z.maxLength(256, 'must be at most 256 characters'), wellFormed, singleLine)),
+  subject: z.string().check(z.minLength(1, 'must not be empty'), z.maxLength(998, 'must be at most 998 characters'), wellFormed, singleLine),
+  message: z.optional(z.string().check(wellFormed)),
+  html: z.optional(z.string().check(wellFormed)),
+  reply_to: z.optional(addresses(MAX_REPLY_TO)),
+});
+
+export interface SendRequest {
+  to: string[];
+  fromEmail: string;
+  fromDomain: string;
+  fromName?: string;
+  subject: string;
+  text?: string;
+  html?: string;
+  replyTo: string[];
+}
+
+const list = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+const normaliseAll = (values: string[]): string[] => [...new Set(values.map((v) => normaliseAddress(v)!))];
+
+export function parseSendRequest(body: unknown): SendRequest {
+  const input = parseInput(schema, body);
+  if (!input.message && !input.html) {
+    const message = 'is required: give the text body in message, or an HTML body in html (or both)';
+    throw invalidRequest(`The request body is invalid: message ${message}.`, [{ path: 'message', message }]);
+  }
+  const fromEmail = normaliseAddress(input.from_email)!;
+  return {
+    to: normaliseAll(list(input.to)),
+    fromEmail,
+    fromDomain: fromEmail.slice(fromEmail.lastIndexOf('@') + 1),
+    fromName: input.from_name?.trim() || undefined,
+    subject: input.subject,
+    text: input.message,
+    html: input.html,
+    replyTo: normaliseAll(list(input.reply_to)),
+  };
+}

@@ -1,0 +1,45 @@
+/** Turns a validated send request into SES v1 SendEmail input. */
+import type { SendEmailCommandInput } from '@aws-sdk/client-ses';
+import type { SendRequest } from './send-request';
+
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
+/**
+ * The From header's display name: quoted (RFC 5322) when ASCII, an RFC 2047 encoded-word when not,
+ * as SES v1 requires. Long names are split into several encoded-words of at most 75 characters.
+ */
+export function formatSender(address: string, name?: string): string {
+  if (!name) return address;
+  if (PRINTABLE_ASCII.test(name)) return `"${name.replace(/[\\"]/g, (c) => `\\${c}`)}" <${address}>`;
+  return `${encodedWords(name)} <${address}>`;
+}
+
+function encodedWords(text: string): string {
+  const words: string[] = [];
+  let chunk = '';
+  // 45 bytes of UTF-8 → 60 base64 characters: with `=?UTF-8?B?` and `?=` a word stays within 75.
+  for (const char of text) {
+    if (Buffer.byteLength(chunk + char, 'utf8') > 45) {
+      words.push(chunk);
+      chunk = '';
+    }
+    chunk += char;
+  }
+  if (chunk) words.push(chunk);
+  return words.map((w) => `=?UTF-8?B?${Buffer.from(w, 'utf8').toString('base64')}?=`).join(' ');
+}
+
+export function toSendEmailInput(request: SendRequest): SendEmailCommandInput {
+  return {
+    Source: formatSender(request.fromEmail, request.fromName),
+    Destination: { ToAddresses: request.to },
+    ReplyToAddresses: request.replyTo.length > 0 ? request.replyTo : undefined,
+    Message: {
+      Subject: { Data: request.subject, Charset: 'UTF-8' },
+      Body: {
+        ...(request.text !== undefined ? { Text: { Data: request.text, Charset: 'UTF-8' } } : {}),
+        ...(request.html !== undefined ? { Html: { Data: request.html, Charset: 'UTF-8' } } : {}),
+      },
+    },
+  };
+}
