@@ -8,9 +8,11 @@ import { ApiError, type ValidationIssue } from './errors';
 
 type Issue = z.core.$ZodIssue;
 
+const GENERIC_MESSAGE = /^(Invalid|Too (big|small)|Unrecognized key)/;
+
 function describe(issue: Issue): string {
-  // A message set on the schema itself wins (zod/mini's default is a bare "Invalid input").
-  if (issue.message && issue.message !== 'Invalid input') return issue.message;
+  // A message set on the schema itself wins over zod's generic English ones.
+  if (issue.message && !GENERIC_MESSAGE.test(issue.message)) return issue.message;
   switch (issue.code) {
     case 'invalid_type':
       return issue.input === undefined ? `is required (${issue.expected})` : `must be ${issue.expected === 'array' ? 'an array' : `a ${issue.expected}`}`;

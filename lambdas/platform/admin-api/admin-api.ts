@@ -24,11 +24,11 @@ const createKeyBody = z.strictObject({
   expires_at: z.optional(z.nullable(z.iso.datetime({ offset: true, error: 'must be an ISO-8601 date-time, e.g. 2027-01-31T00:00:00Z' }))),
 });
 
-const tenantIdParam = z.string().check(z.regex(/^ten_[0-9a-f]{20}$/, 'must look like ten_ followed by 20 hex characters'));
-const keyIdParam = z.string().check(z.regex(/^key_[0-9a-f]{16}$/, 'must look like key_ followed by 16 hex characters'));
+const tenantIdParam = z.object({ tenantId: z.string().check(z.regex(/^ten_[0-9a-f]{20}$/, 'must look like ten_ followed by 20 hex characters')) });
+const keyIdParam = z.object({ keyId: z.string().check(z.regex(/^key_[0-9a-f]{16}$/, 'must look like key_ followed by 16 hex characters')) });
 
 function tenantId(params: Record<string, string>): string {
-  return parseInput(tenantIdParam, params.tenantId, 'tenant id');
+  return parseInput(tenantIdParam, params, 'path').tenantId;
 }
 
 /** Maps the use cases' named errors to HTTP; anything else reaches the shared mapper. */
@@ -83,7 +83,7 @@ export function createAdminApi(service: TenantService) {
     },
     revokeKey: async (req) => {
       const id = tenantId(req.pathParameters);
-      const keyId = parseInput(keyIdParam, req.pathParameters.keyId, 'key id');
+      const { keyId } = parseInput(keyIdParam, req.pathParameters, 'path');
       const tenant = await withDomainErrors(() => service.revokeKey(id, keyId));
       req.log.info('api key revoked', { tenant_id: id, key_id: keyId });
       return { status: 200, body: { success: true, tenant: presentTenant(tenant) } };

@@ -25,7 +25,7 @@ const address = z.string().check(
 const addresses = (max: number) => z.union([
   address,
   z.array(address).check(z.minLength(1, 'must hold at least one address'), z.maxLength(max, `must hold at most ${max} addresses`)),
-]);
+], { error: `must be an email address, or an array of 1 to ${max} email addresses` });
 
 const schema = z.strictObject({
   to: addresses(MAX_RECIPIENTS),
