@@ -1,5 +1,5 @@
 /** Three projects: fast unit tests, CDK assertion tests, and integration tests on DynamoDB Local + the simulator. */
-const tsJest = ['ts-jest', { isolatedModules: true, tsconfig: { allowJs: true } }];
+const tsJest = ['ts-jest', { tsconfig: { allowJs: true } }];
 const common = {
   testEnvironment: 'node',
   transform: { '^.+\\.[tj]sx?$': tsJest },

@@ -1,6 +1,9 @@
 /** `npm start`: the whole system locally. Ctrl-C stops everything it started. */
 import { LOCAL_ACCOUNTS, startLocalSystem } from './local-system';
 
+// Local code runs on Node 20 (Lambda on 22+); the SDK's notice about that is known and harmless here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 function port(name: string, fallback: number): number {
   const value = process.env[name];
   if (value === undefined || value === '') return fallback;

@@ -1,0 +1,47 @@
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { AssumeRoleDeniedError, CustomerSessions } from '../../lambdas/relay/byoc/customer-session';
+
+const sts = mockClient(STSClient);
+let now = Date.parse('2026-11-21T12:00:00Z');
+const target = { tenantId: 'ten_a', roleArn: 'arn:aws:iam::123456789012:role/SendFleet-BYOC-Role', externalId: 'e'.repeat(48), region: 'eu-west-1' };
+
+beforeEach(() => {
+  sts.reset();
+  sts.on(AssumeRoleCommand).callsFake(async () => ({
+    Credentials: { AccessKeyId: 'ASIA1', SecretAccessKey: 's', SessionToken: 't', Expiration: new Date(now + 900_000) },
+  }));
+});
+
+const sessions = () => new CustomerSessions(new STSClient({ region: 'us-east-1' }), { now: () => now, refreshBeforeMs: 120_000 });
+
+test('one AssumeRole for concurrent and later calls, with the tenant in the session name and 900 s', async () => {
+  const s = sessions();
+  const [a, b] = await Promise.all([s.get(target), s.get(target)]);
+  expect(a).toBe(b);
+  expect(await s.get(target)).toBe(a);
+  expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(1);
+  expect(sts.commandCalls(AssumeRoleCommand)[0]?.args[0].input).toEqual({
+    RoleArn: target.roleArn, ExternalId: target.externalId, RoleSessionName: 'sendfleet-ten_a', DurationSeconds: 900,
+  });
+});
+
+test('refreshed before expiry, and a new key for another role, ExternalId, region or tenant', async () => {
+  const s = sessions();
+  const first = await s.get(target);
+  now += 900_000 - 119_000; // inside the refresh margin
+  expect(await s.get(target)).not.toBe(first);
+  await s.get({ ...target, roleArn: 'arn:aws:iam::210987654321:role/SendFleet-BYOC-Role' });
+  await s.get({ ...target, externalId: 'f'.repeat(48) });
+  await s.get({ ...target, region: 'us-east-1' });
+  await s.get({ ...target, tenantId: 'ten_b' });
+  expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(6);
+});
+
+test('AccessDenied → AssumeRoleDeniedError, and the failure is not cached', async () => {
+  sts.on(AssumeRoleCommand).rejectsOnce(Object.assign(new Error('denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }));
+  const s = sessions();
+  await expect(s.get(target)).rejects.toBeInstanceOf(AssumeRoleDeniedError);
+  sts.on(AssumeRoleCommand).resolves({ Credentials: { AccessKeyId: 'A', SecretAccessKey: 's', SessionToken: 't', Expiration: new Date(now + 900_000) } });
+  await expect(s.get(target)).resolves.toBeDefined();
+});
