@@ -1,0 +1,353 @@
+/**
+ * SES v1 (2010-12-01) as seen by a role session in a customer account: the eleven actions the
+ * relay uses, each checked against the role's permissions policy, over per-region identities.
+ */
+import * as ids from './ids';
+import { domainOf, parseAddress, parseMime, splitAddressList, decodeEncodedWords, type ParsedAddress } from './mime';
+import { permissionsPolicyAllows } from './policy';
+import { sessionArn } from './sts';
+import {
+  SANDBOX_MAX_24_HOUR_SEND,
+  ANY_REGION,
+  type Account,
+  type BehaviorOnMxFailure,
+  type Identity,
+  type MailboxMessage,
+  type Session,
+  type SimState,
+} from './state';
+import {
+  API_VERSIONS,
+  AwsError,
+  accessDenied,
+  entryMap,
+  invalidParameter,
+  memberList,
+  messageRejected,
+  missingMember,
+  validationError,
+  type QueryParams,
+  type XmlObject,
+} from './wire';
+
+interface SesContext {
+  state: SimState;
+  account: Account;
+  region: string;
+}
+
+type Handler = (context: SesContext, params: QueryParams) => XmlObject;
+
+const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$/i;
+
+function requiredParam(params: QueryParams, name: string, member: string): string {
+  const value = params.get(name);
+  if (value === undefined || value === '') throw missingMember(member);
+  return value;
+}
+
+function requireDomain(params: QueryParams): string {
+  const domain = requiredParam(params, 'Domain', 'domain').toLowerCase();
+  if (!DOMAIN.test(domain)) throw invalidParameter(`Invalid domain name ${domain}.`);
+  return domain;
+}
+
+/** The domain identity in the caller's region, created (Pending) by the first Verify* call. */
+function domainIdentity(context: SesContext, domain: string): Identity {
+  const scope = context.state.regionIdentities(context.account, context.region);
+  let identity = scope.get(domain);
+  if (!identity) {
+    identity = {
+      name: domain,
+      kind: 'domain',
+      verificationToken: ids.verificationToken(),
+      ownership: 'Pending',
+      dkimTokens: [],
+      dkim: 'NotStarted',
+      mailFrom: 'Pending',
+      behaviorOnMxFailure: 'UseDefaultValue',
+    };
+    scope.set(domain, identity);
+  }
+  return identity;
+}
+
+function requestedIdentities(context: SesContext, params: QueryParams): Array<[string, Identity]> {
+  if (params.get('Identities') === undefined && params.list('Identities').length === 0) throw missingMember('identities');
+  const found: Array<[string, Identity]> = [];
+  for (const name of params.list('Identities')) {
+    const identity = context.state.findIdentity(context.account, context.region, name);
+    // unknown identities are simply absent from the map, as in SES
+    if (identity) found.push([name, identity]);
+  }
+  return found;
+}
+
+const formatDouble = (value: number): string => (Number.isInteger(value) ? value.toFixed(1) : String(value));
+
+function addressError(raw: string): AwsError {
+  const at = raw.lastIndexOf('@');
+  if (at < 0) return invalidParameter("Missing final '@domain'");
+  if (at === 0) return invalidParameter('Missing local name');
+  if (at === raw.trim().length - 1) return invalidParameter('Missing domain');
+  return invalidParameter('Invalid email address');
+}
+
+function parseAddressOrThrow(raw: string): ParsedAddress {
+  const parsed = parseAddress(raw);
+  if (!parsed) throw addressError(raw);
+  return parsed;
+}
+
+/** The identities that can vouch for an address, most specific first: itself, its domain, each parent domain. */
+function vouchingIdentities(context: SesContext, address: string): Identity[] {
+  const labels = domainOf(address).split('.');
+  const names = [address, ...labels.slice(0, -1).map((_, index) => labels.slice(index).join('.'))];
+  return names
+    .map((name) => context.state.findIdentity(context.account, context.region, name))
+    .filter((identity): identity is Identity => identity?.ownership === 'Success');
+}
+
+/** SES accepts an address whose own identity, domain or any parent domain is verified. */
+const isVerified = (context: SesContext, address: string): boolean => vouchingIdentities(context, address).length > 0;
+
+interface Outgoing {
+  action: MailboxMessage['action'];
+  sourceRaw: string;
+  /** who the message goes to, as far as checks and quota are concerned */
+  recipients: string[];
+  to: string[];
+  cc: string[];
+  bcc: string[];
+  replyTo: string[];
+  subject: string;
+  text?: string;
+  html?: string;
+  raw?: string;
+}
+
+/** The checks SES makes before accepting a message, in SES's order; then into the mailbox. */
+function deliver(context: SesContext, outgoing: Outgoing): XmlObject {
+  const { state, account, region } = context;
+  const source = parseAddressOrThrow(outgoing.sourceRaw);
+  const { recipients } = outgoing;
+  if (recipients.length === 0) throw invalidParameter("Missing required header 'To'.");
+  const recipientAddresses = recipients.map((raw) => parseAddressOrThrow(raw).address);
+  outgoing.replyTo.forEach(parseAddressOrThrow);
+
+  if (!account.sendingEnabled) {
+    throw messageRejected(
+      'Sending paused for this account. For more information, please check the inbox of the email address associated with your AWS account.',
+    );
+  }
+  // SES names the failing identities, the raw Source (display name and all) as well as the bare address
+  const unverified: string[] = [];
+  if (!isVerified(context, source.address)) {
+    if (outgoing.sourceRaw.trim() !== source.address) unverified.push(outgoing.sourceRaw.trim());
+    unverified.push(source.address);
+  }
+  if (account.max24HourSend <= SANDBOX_MAX_24_HOUR_SEND) {
+    unverified.push(...recipientAddresses.filter((address) => !isVerified(context, address)));
+  }
+  if (unverified.length > 0) {
+    throw messageRejected(
+      `Email address is not verified. The following identities failed the check in region ${region.toUpperCase()}: ${unverified.join(', ')}`,
+    );
+  }
+  const senderDomain = vouchingIdentities(context, source.address).find((identity) => identity.kind === 'domain');
+  if (senderDomain?.mailFromDomain && senderDomain.behaviorOnMxFailure === 'RejectMessage' && senderDomain.mailFrom !== 'Success') {
+    throw new AwsError('MailFromDomainNotVerifiedException', `MAIL FROM domain ${senderDomain.mailFromDomain} is not verified.`);
+  }
+  if (state.sentLast24Hours(account) + recipients.length > account.max24HourSend) {
+    throw new AwsError('Throttling', 'Daily message quota exceeded.');
+  }
+
+  const sentAt = state.now();
+  account.sends.push({ at: sentAt, recipients: recipients.length });
+  const messageId = ids.messageId(sentAt);
+  state.mailbox.push({
+    message_id: messageId,
+    account_id: account.id,
+    region,
+    action: outgoing.action,
+    source: { raw: outgoing.sourceRaw, ...source },
+    to: outgoing.to,
+    cc: outgoing.cc,
+    bcc: outgoing.bcc,
+    reply_to: outgoing.replyTo,
+    subject: outgoing.subject,
+    ...(outgoing.text === undefined ? {} : { text: outgoing.text }),
+    ...(outgoing.html === undefined ? {} : { html: outgoing.html }),
+    ...(outgoing.raw === undefined ? {} : { raw: outgoing.raw }),
+    timestamp: new Date(sentAt).toISOString(),
+  });
+  return { MessageId: messageId };
+}
+
+function sendEmail(context: SesContext, params: QueryParams): XmlObject {
+  const sourceRaw = requiredParam(params, 'Source', 'source');
+  const subject = params.get('Message.Subject.Data');
+  if (subject === undefined) throw missingMember('message.subject');
+  const text = params.get('Message.Body.Text.Data');
+  const html = params.get('Message.Body.Html.Data');
+  const to = params.list('Destination.ToAddresses');
+  const cc = params.list('Destination.CcAddresses');
+  const bcc = params.list('Destination.BccAddresses');
+  return deliver(context, {
+    action: 'SendEmail',
+    sourceRaw,
+    recipients: [...to, ...cc, ...bcc],
+    to,
+    cc,
+    bcc,
+    replyTo: params.list('ReplyToAddresses'),
+    subject,
+    ...(text === undefined ? {} : { text }),
+    ...(html === undefined ? {} : { html }),
+  });
+}
+
+function sendRawEmail(context: SesContext, params: QueryParams): XmlObject {
+  const data = requiredParam(params, 'RawMessage.Data', 'rawMessage.data');
+  const raw = Buffer.from(data, 'base64').toString('utf8');
+  const mime = parseMime(raw);
+  const header = (name: string): string[] => splitAddressList(mime.headers.get(name) ?? '');
+  const sourceRaw = params.get('Source') ?? mime.headers.get('from');
+  if (sourceRaw === undefined) throw invalidParameter("Missing required header 'From'.");
+  const to = header('to');
+  const cc = header('cc');
+  // an envelope list, when given, is who receives it; whoever it names beyond To/Cc is a blind copy
+  const envelope = params.list('Destinations');
+  const shown = new Set([...to, ...cc].map((entry) => parseAddress(entry)?.address.toLowerCase()));
+  const bcc = envelope.length > 0 ? envelope.filter((entry) => !shown.has(parseAddress(entry)?.address.toLowerCase())) : header('bcc');
+  return deliver(context, {
+    action: 'SendRawEmail',
+    sourceRaw,
+    recipients: envelope.length > 0 ? envelope : [...to, ...cc, ...bcc],
+    to,
+    cc,
+    bcc,
+    replyTo: header('reply-to'),
+    subject: decodeEncodedWords(mime.headers.get('subject') ?? ''),
+    ...(mime.text === undefined ? {} : { text: mime.text }),
+    ...(mime.html === undefined ? {} : { html: mime.html }),
+    raw,
+  });
+}
+
+function verifyDomainIdentity(context: SesContext, params: QueryParams): XmlObject {
+  const identity = domainIdentity(context, requireDomain(params));
+  // asking again after a failure starts verification over
+  if (identity.ownership === 'Failed') identity.ownership = 'Pending';
+  return { VerificationToken: identity.verificationToken };
+}
+
+function verifyDomainDkim(context: SesContext, params: QueryParams): XmlObject {
+  const identity = domainIdentity(context, requireDomain(params));
+  if (identity.dkimTokens.length === 0) identity.dkimTokens = [ids.dkimToken(), ids.dkimToken(), ids.dkimToken()];
+  if (identity.dkim === 'NotStarted' || identity.dkim === 'Failed') identity.dkim = 'Pending';
+  return { DkimTokens: memberList(identity.dkimTokens) };
+}
+
+function getIdentityVerificationAttributes(context: SesContext, params: QueryParams): XmlObject {
+  const entries = requestedIdentities(context, params).map(([name, identity]): [string, XmlObject] => [
+    name,
+    { VerificationStatus: identity.ownership, VerificationToken: identity.verificationToken },
+  ]);
+  return { VerificationAttributes: entryMap(entries) };
+}
+
+function getIdentityDkimAttributes(context: SesContext, params: QueryParams): XmlObject {
+  const entries = requestedIdentities(context, params).map(([name, identity]): [string, XmlObject] => [
+    name,
+    {
+      DkimEnabled: identity.dkimTokens.length > 0,
+      DkimVerificationStatus: identity.dkim,
+      DkimTokens: identity.dkimTokens.length > 0 ? memberList(identity.dkimTokens) : undefined,
+    },
+  ]);
+  return { DkimAttributes: entryMap(entries) };
+}
+
+function getIdentityMailFromDomainAttributes(context: SesContext, params: QueryParams): XmlObject {
+  const entries = requestedIdentities(context, params).map(([name, identity]): [string, XmlObject] => [
+    name,
+    {
+      MailFromDomain: identity.mailFromDomain,
+      MailFromDomainStatus: identity.mailFromDomain === undefined ? undefined : identity.mailFrom,
+      BehaviorOnMXFailure: identity.behaviorOnMxFailure,
+    },
+  ]);
+  return { MailFromDomainAttributes: entryMap(entries) };
+}
+
+const BEHAVIORS: readonly BehaviorOnMxFailure[] = ['UseDefaultValue', 'RejectMessage'];
+
+function setIdentityMailFromDomain(context: SesContext, params: QueryParams): XmlObject {
+  const name = requiredParam(params, 'Identity', 'identity');
+  const behavior = params.get('BehaviorOnMXFailure') ?? 'UseDefaultValue';
+  if (!BEHAVIORS.includes(behavior as BehaviorOnMxFailure)) {
+    throw validationError(
+      `1 validation error detected: Value '${behavior}' at 'behaviorOnMXFailure' failed to satisfy constraint: Member must satisfy enum value set: [UseDefaultValue, RejectMessage]`,
+    );
+  }
+  const identity = context.state.findIdentity(context.account, context.region, name);
+  if (!identity) throw invalidParameter(`Identity <${name}> does not exist.`);
+  const mailFromDomain = params.get('MailFromDomain')?.toLowerCase();
+  identity.behaviorOnMxFailure = behavior as BehaviorOnMxFailure;
+  if (!mailFromDomain) {
+    delete identity.mailFromDomain;
+    return {};
+  }
+  const identityDomain = identity.kind === 'email' ? domainOf(identity.name) : identity.name;
+  if (!DOMAIN.test(mailFromDomain) || !mailFromDomain.endsWith(`.${identityDomain}`)) {
+    throw invalidParameter(`Provided MAIL-FROM domain <${mailFromDomain}> is not subdomain of the domain of the identity <${name}>.`);
+  }
+  identity.mailFromDomain = mailFromDomain;
+  identity.mailFrom = 'Pending';
+  return {};
+}
+
+function deleteIdentity(context: SesContext, params: QueryParams): XmlObject {
+  const name = requiredParam(params, 'Identity', 'identity').toLowerCase();
+  context.account.identities.get(context.region)?.delete(name);
+  // identities seeded for every region are deleted from all of them
+  context.account.identities.get(ANY_REGION)?.delete(name);
+  return {};
+}
+
+const getAccountSendingEnabled: Handler = ({ account }) => ({ Enabled: account.sendingEnabled });
+
+const getSendQuota: Handler = ({ state, account }) => ({
+  Max24HourSend: formatDouble(account.max24HourSend),
+  MaxSendRate: formatDouble(state.maxSendRate(account)),
+  SentLast24Hours: formatDouble(state.sentLast24Hours(account)),
+});
+
+const HANDLERS: Record<string, Handler> = {
+  SendEmail: sendEmail,
+  SendRawEmail: sendRawEmail,
+  VerifyDomainIdentity: verifyDomainIdentity,
+  VerifyDomainDkim: verifyDomainDkim,
+  GetIdentityVerificationAttributes: getIdentityVerificationAttributes,
+  GetIdentityDkimAttributes: getIdentityDkimAttributes,
+  GetIdentityMailFromDomainAttributes: getIdentityMailFromDomainAttributes,
+  SetIdentityMailFromDomain: setIdentityMailFromDomain,
+  DeleteIdentity: deleteIdentity,
+  GetAccountSendingEnabled: getAccountSendingEnabled,
+  GetSendQuota: getSendQuota,
+};
+
+/** Runs one SES action for a role session, in the session's account and the signed region. */
+export function handleSes(state: SimState, session: Session, region: string, action: string, params: QueryParams): XmlObject {
+  const handler = Object.hasOwn(HANDLERS, action) ? HANDLERS[action] : undefined;
+  if (!handler) throw new AwsError('InvalidAction', `Could not find operation ${action} for version ${API_VERSIONS.ses}`);
+  const account = state.accounts.get(session.accountId);
+  // permissions are read at call time: a changed policy applies at once, a deleted role grants nothing
+  const role = account?.roles.get(session.roleName);
+  const permitted = role?.id === session.roleId && permissionsPolicyAllows(role.permissionsPolicy, `ses:${action}`);
+  if (!account || !permitted) {
+    throw accessDenied(`User: ${sessionArn(session)} is not authorized to perform: ses:${action}`);
+  }
+  return handler({ state, account, region }, params);
+}
