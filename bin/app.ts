@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+/**
+ * The one CDK entry: typed configuration from context, one stack per account, cdk-nag on the app.
+ * Cross-account seams are strings from configuration (account ids, the relay bus name/ARN).
+ */
+import { App, Tags, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { ConfigError, readConfig, relayEventBusArn, type SendFleetConfig } from '../lib/config';
+import { PlatformStack } from '../lib/platform-stack';
+import { RelayStack } from '../lib/relay-stack';
+
+export interface SendFleetApp {
+  readonly app: App;
+  readonly config: SendFleetConfig;
+  readonly platform: PlatformStack;
+  readonly relay: RelayStack;
+}
+
+export function buildApp(app: App = new App()): SendFleetApp {
+  const config = readConfig((key) => app.node.tryGetContext(key));
+  Tags.of(app).add('project', 'sendfleet');
+  Tags.of(app).add('sendfleet:stage', config.stage);
+
+  // Deploy order: relay first (its bus must exist before the platform's rule targets it).
+  const relay = new RelayStack(app, 'RelayStack', {
+    env: config.accounts.relay,
+    stackName: `SendFleet-${config.stage}-Relay`,
+    description: `SendFleet relay account (${config.stage}): customer API, BYOC, tenant projection, monthly reset`,
+    platformAccountId: config.accounts.platform.account,
+    eventBusName: config.relayEventBusName,
+    destroyOnDelete: config.destroyOnDelete,
+  });
+  const platform = new PlatformStack(app, 'PlatformStack', {
+    env: config.accounts.platform,
+    stackName: `SendFleet-${config.stage}-Platform`,
+    description: `SendFleet platform account (${config.stage}): tenants, API keys, admin API, tenant events`,
+    relayEventBusArn: relayEventBusArn(config),
+    destroyOnDelete: config.destroyOnDelete,
+  });
+
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { app, config, platform, relay };
+}
+
+if (require.main === module) {
+  try {
+    buildApp().app.synth();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}

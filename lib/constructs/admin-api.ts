@@ -1,0 +1,55 @@
+/**
+ * The operator-only admin API of the platform account: every method IAM-authorised (SigV4),
+ * proxying to one function that owns tenants and API keys and publishes tenant snapshots.
+ */
+import { Validations, type RemovalPolicy } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
+import { Construct } from 'constructs';
+import { adminRoutes } from '../../lambdas/platform/api-routes';
+import { ServiceFunction } from './service-function';
+import { ServiceRestApi, STAGE_NAME } from './service-rest-api';
+
+export interface AdminApiProps {
+  readonly table: dynamodb.ITable;
+  /** The platform bus the function publishes tenant snapshots to (PutEvents on it, nothing else). */
+  readonly eventBus: events.IEventBus;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+export class AdminApi extends Construct {
+  readonly handler: ServiceFunction;
+  readonly restApi: ServiceRestApi;
+
+  constructor(scope: Construct, id: string, props: AdminApiProps) {
+    super(scope, id);
+    this.handler = ServiceFunction.fromCatalog(this, 'Handler', 'adminApi', {
+      table: props.table,
+      environment: { EVENT_BUS_NAME: props.eventBus.eventBusName },
+      removalPolicy: props.removalPolicy,
+    });
+    props.eventBus.grantPutEventsTo(this.handler);
+
+    this.restApi = new ServiceRestApi(this, 'Rest', {
+      description: 'SendFleet admin API (operators only, IAM-authorised)',
+      authorization: 'iam',
+      throttling: { rateLimit: 10, burstLimit: 20 },
+      removalPolicy: props.removalPolicy,
+    });
+    this.restApi.addRoutes(adminRoutes, this.handler);
+    Validations.of(this.restApi.api).acknowledge({
+      id: 'AwsSolutions-COG4',
+      reason: 'Operators authenticate with AWS IAM (SigV4, AuthorizationType AWS_IAM on every method); there are no ' +
+        'end users and so no Cognito user pool.',
+    });
+  }
+
+  get url(): string {
+    return this.restApi.url;
+  }
+
+  /** `execute-api:Invoke` resource for operator IAM policies. */
+  get invokeArn(): string {
+    return this.restApi.api.arnForExecuteApi('*', '/admin/*', STAGE_NAME);
+  }
+}

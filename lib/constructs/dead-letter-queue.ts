@@ -1,0 +1,41 @@
+/**
+ * An encrypted, SSL-only SQS dead-letter queue with an alarm on its depth: a message here is an
+ * event that was not applied (a tenant change, a monthly reset) and needs an operator.
+ */
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+export interface DeadLetterQueueProps {
+  /** What lands here, for the alarm description. */
+  readonly purpose: string;
+}
+
+export class DeadLetterQueue extends Construct {
+  readonly queue: sqs.Queue;
+  /** ApproximateNumberOfMessagesVisible > 0. */
+  readonly depthAlarm: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: DeadLetterQueueProps) {
+    super(scope, id);
+    this.queue = new sqs.Queue(this, 'Queue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.queue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself a dead-letter queue (of an EventBridge target and of the Lambda function\'s async ' +
+        'invocations); a DLQ for a DLQ adds nothing. Its depth alarm tells the operator, messages are kept 14 days.',
+    });
+    this.depthAlarm = new cloudwatch.Alarm(this, 'DepthAlarm', {
+      alarmDescription: `Dead letters waiting: ${props.purpose}. Inspect the queue, fix the cause, then re-drive or replay.`,
+      metric: this.queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+}

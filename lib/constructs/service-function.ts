@@ -1,0 +1,167 @@
+/**
+ * The house Lambda function: every function of both stacks is one of these, so runtime,
+ * architecture, bundling, tracing, logging and IAM follow one set of rules.
+ *
+ * - Node.js 24 (the newest runtime this aws-cdk-lib knows, which cdk-nag's AwsSolutions-L1 asks
+ *   for; the handlers are async functions, as Node 24 requires), ARM64, X-Ray active.
+ * - Bundled locally by esbuild, minified, AWS SDK v3 bundled in (`externalModules: []`) so the
+ *   code runs against the SDK version we tested and its size is budgeted; no source maps.
+ * - Its own log group with a retention, and its own role holding only `logs:CreateLogStream` /
+ *   `logs:PutLogEvents` on that group: no AWSLambdaBasicExecutionRole managed policy.
+ * - `bindTable` grants exactly the DynamoDB actions asked for and sets the table's env var.
+ */
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { entryPath, FUNCTIONS, PROJECT_ROOT, type DynamoDbAction, type FunctionName, type FunctionSpec } from '../function-catalog';
+import { grantAssumeByocRole } from './byoc-assume-role';
+
+export const SERVICE_RUNTIME = Runtime.NODEJS_24_X;
+
+export interface ServiceFunctionProps {
+  /** Absolute path of the entry file. */
+  readonly entry: string;
+  /** Exported handler name. @default 'handler' */
+  readonly handler?: string;
+  readonly description: string;
+  /** Set as SERVICE_NAME (the shared logger's `service` field). */
+  readonly serviceName: string;
+  /** @default 10 seconds */
+  readonly timeout?: Duration;
+  /** @default 512 */
+  readonly memorySize?: number;
+  readonly environment?: Record<string, string>;
+  /** @default three months */
+  readonly logRetention?: logs.RetentionDays;
+  /** Of the log group. @default RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+  /** Set by `fromCatalog`. */
+  readonly catalogName?: FunctionName;
+}
+
+export interface BindTableOptions {
+  /** Environment variable that receives the table name. */
+  readonly envVar: string;
+  /** Indexes the read actions among `actions` (Query) also apply to. */
+  readonly indexes?: readonly string[];
+}
+
+/** Extra wiring a catalogued function needs from the construct creating it. */
+export interface CatalogFunctionProps {
+  readonly table: dynamodb.ITable;
+  /** Exactly the variables the catalog lists for this function. */
+  readonly environment?: Record<string, string>;
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+const INDEX_ACTIONS: ReadonlySet<string> = new Set<DynamoDbAction>(['dynamodb:Query']);
+
+export class ServiceFunction extends NodejsFunction {
+  /** Builds the function the catalog (`lib/function-catalog.ts`) describes, with its table access and STS grant. */
+  static fromCatalog(scope: Construct, id: string, name: FunctionName, props: CatalogFunctionProps): ServiceFunction {
+    const spec: FunctionSpec = FUNCTIONS[name];
+    const given = Object.keys(props.environment ?? {}).sort();
+    const expected = [...spec.environment].sort();
+    if (given.join() !== expected.join()) {
+      throw new Error(`function ${name} needs environment [${expected.join(', ')}], got [${given.join(', ')}]`);
+    }
+    const fn = new ServiceFunction(scope, id, {
+      entry: entryPath(spec),
+      handler: spec.handler,
+      description: spec.description,
+      serviceName: name,
+      timeout: Duration.seconds(spec.timeoutSeconds),
+      memorySize: spec.memoryMb,
+      environment: props.environment,
+      removalPolicy: props.removalPolicy,
+      catalogName: name,
+    });
+    fn.bindTable(props.table, spec.table.actions, { envVar: spec.table.envVar, indexes: spec.table.indexes });
+    if (spec.assumesByocRole) grantAssumeByocRole(fn);
+    return fn;
+  }
+
+  /** Finds the catalogued functions under a scope (tests, aspects). */
+  static catalogued(scope: Construct): ServiceFunction[] {
+    return scope.node.findAll().filter((c): c is ServiceFunction => c instanceof ServiceFunction && c.catalogName !== undefined);
+  }
+
+  /** The function's execution role (never shared between functions). */
+  readonly serviceRole: iam.Role;
+  readonly functionLogGroup: logs.LogGroup;
+  /** Key in the function catalog, when built from it. */
+  readonly catalogName: FunctionName | undefined;
+
+  constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
+    const role = new iam.Role(scope, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${props.serviceName}`,
+    });
+    const logGroup = new logs.LogGroup(scope, `${id}LogGroup`, {
+      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    logGroup.grantWrite(role);
+
+    super(scope, id, {
+      entry: props.entry,
+      handler: props.handler ?? 'handler',
+      projectRoot: PROJECT_ROOT,
+      description: props.description,
+      runtime: SERVICE_RUNTIME,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(10),
+      tracing: Tracing.ACTIVE,
+      role,
+      logGroup,
+      environment: { SERVICE_NAME: props.serviceName, ...props.environment },
+      bundling: {
+        minify: true,
+        sourceMap: false,
+        keepNames: true,
+        target: 'node24',
+        format: OutputFormat.CJS,
+        // Prefer the SDK's ES module builds: esbuild tree-shakes them better.
+        mainFields: ['module', 'main'],
+        // Bundle everything, the AWS SDK v3 included.
+        externalModules: [],
+      },
+    });
+    this.serviceRole = role;
+    this.functionLogGroup = logGroup;
+    this.catalogName = props.catalogName;
+
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'Only X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords), which supports no resource-level ' +
+        'permissions; test/infra/least-privilege.test.ts fails if any other action is granted on "*".',
+    });
+  }
+
+  /**
+   * Grants exactly `actions` on the table (and the read actions on the named indexes) and sets the
+   * table name in `options.envVar`. No blanket grants: the caller lists what the code calls.
+   */
+  bindTable(table: dynamodb.ITable, actions: readonly DynamoDbAction[], options: BindTableOptions): void {
+    if (actions.length === 0) throw new Error('bindTable needs at least one action');
+    this.addEnvironment(options.envVar, table.tableName);
+    this.serviceRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: [...actions],
+      resources: [table.tableArn],
+    }));
+    const indexes = options.indexes ?? [];
+    const indexActions = actions.filter((a) => INDEX_ACTIONS.has(a));
+    if (indexes.length > 0) {
+      if (indexActions.length === 0) throw new Error(`bindTable: indexes ${indexes.join(', ')} given but no index action (Query) asked for`);
+      this.serviceRole.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: indexActions,
+        resources: indexes.map((index) => `${table.tableArn}/index/${index}`),
+      }));
+    }
+  }
+}

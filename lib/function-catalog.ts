@@ -1,0 +1,123 @@
+/**
+ * Every Lambda function of both stacks, declared once: entry file, exported handler, the exact
+ * DynamoDB actions it may use, its extra environment and whether it may assume customer roles.
+ * The constructs build functions from this table (`ServiceFunction.fromCatalog`) and the
+ * least-privilege tests read the same table, so a permission cannot be widened in one place only.
+ */
+import * as path from 'path';
+import { GSI1 } from '../lambdas/relay/store/relay-table';
+
+/** Repository root: entries below are relative to it. */
+export const PROJECT_ROOT = path.resolve(__dirname, '..');
+
+export type DynamoDbAction =
+  | 'dynamodb:GetItem'
+  | 'dynamodb:PutItem'
+  | 'dynamodb:UpdateItem'
+  | 'dynamodb:DeleteItem'
+  | 'dynamodb:ConditionCheckItem'
+  | 'dynamodb:Query'
+  | 'dynamodb:BatchWriteItem';
+
+export interface TableAccess {
+  /** Environment variable that carries the table name. */
+  readonly envVar: 'TENANTS_TABLE' | 'RELAY_TABLE';
+  /** Exactly these actions on the table, nothing more. */
+  readonly actions: readonly DynamoDbAction[];
+  /** Indexes the read actions (Query) also apply to. */
+  readonly indexes?: readonly string[];
+}
+
+export interface FunctionSpec {
+  readonly stack: 'platform' | 'relay';
+  /** Entry file, relative to the repository root. */
+  readonly entry: string;
+  /** Name of the exported handler in the entry file. */
+  readonly handler: string;
+  readonly description: string;
+  readonly table: TableAccess;
+  /** Environment variables besides the table's, supplied by the construct that creates the function. */
+  readonly environment: readonly string[];
+  /** `sts:AssumeRole` on `arn:aws:iam::*:role/SendFleet-BYOC-Role` (relay only). */
+  readonly assumesByocRole: boolean;
+  readonly timeoutSeconds: number;
+  readonly memoryMb?: number;
+}
+
+export const FUNCTIONS = {
+  adminApi: {
+    stack: 'platform',
+    entry: 'lambdas/platform/admin-api/handler.ts',
+    handler: 'handler',
+    description: 'SendFleet admin API: tenants, plans and API keys; publishes tenant snapshots',
+    // Transactions (key issue/revoke) need the per-item actions, ConditionCheckItem included.
+    table: {
+      envVar: 'TENANTS_TABLE',
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'],
+    },
+    environment: ['EVENT_BUS_NAME'],
+    assumesByocRole: false,
+    timeoutSeconds: 10,
+  },
+  tenantSync: {
+    stack: 'relay',
+    entry: 'lambdas/relay/tenant-sync/handler.ts',
+    handler: 'handler',
+    description: 'SendFleet tenant sync: applies tenant snapshots from the platform account',
+    table: { envVar: 'RELAY_TABLE', actions: ['dynamodb:PutItem'] },
+    environment: [],
+    assumesByocRole: false,
+    timeoutSeconds: 30,
+  },
+  onboarding: {
+    stack: 'relay',
+    entry: 'lambdas/relay/onboarding/handler.ts',
+    handler: 'handler',
+    description: 'SendFleet BYOC onboarding API: config, validation, domains',
+    table: {
+      envVar: 'RELAY_TABLE',
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+    },
+    environment: ['RELAY_ACCOUNT_ID', 'PLATFORM_ACCOUNT_ID'],
+    assumesByocRole: true,
+    timeoutSeconds: 28,
+  },
+  send: {
+    stack: 'relay',
+    entry: 'lambdas/relay/send/handler.ts',
+    handler: 'handler',
+    description: 'SendFleet send: one email through the tenant\'s own SES',
+    // Query: the send context lists the tenant's domains (DomainStore.list) on a cache miss.
+    table: {
+      envVar: 'RELAY_TABLE',
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+    },
+    // The handler refuses to start without it (refuses role ARNs in the relay's own account).
+    environment: ['RELAY_ACCOUNT_ID'],
+    assumesByocRole: true,
+    // API Gateway gives up after 29 s: answer before it does.
+    timeoutSeconds: 28,
+  },
+  monthlyReset: {
+    stack: 'relay',
+    entry: 'lambdas/relay/monthly-reset/handler.ts',
+    handler: 'handler',
+    description: 'SendFleet monthly reset: pages through usage counters on the 1st of the month',
+    table: {
+      envVar: 'RELAY_TABLE',
+      actions: ['dynamodb:Query', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
+      indexes: [GSI1.name],
+    },
+    environment: [],
+    assumesByocRole: false,
+    timeoutSeconds: 15 * 60,
+  },
+} as const satisfies Record<string, FunctionSpec>;
+
+export type FunctionName = keyof typeof FUNCTIONS;
+
+export const FUNCTION_NAMES = Object.keys(FUNCTIONS) as FunctionName[];
+
+export function entryPath(spec: FunctionSpec): string {
+  return path.join(PROJECT_ROOT, spec.entry);
+}

@@ -1,0 +1,138 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { onboardingRoutes, sendRoutes } from '../../lambdas/relay/api-routes';
+import { GSI1, PK, SK, TTL_ATTRIBUTE } from '../../lambdas/relay/store/relay-table';
+import { TENANT_EVENT_SOURCE, TENANT_SNAPSHOT_DETAIL_TYPE } from '../../lambdas/shared/tenant-events';
+import { apiMethods, asArray, PLATFORM_ACCOUNT, resourcesOfType, synth, type Synth } from './helpers';
+
+let s: Synth;
+beforeAll(() => { s = synth(); });
+
+describe('RelayStack', () => {
+  test('relay table: keys from the key-design module, GSI1, TTL, PITR, encrypted, retained', () => {
+    s.relayTemplate.resourceCountIs('AWS::DynamoDB::Table', 1);
+    s.relayTemplate.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        KeySchema: [{ AttributeName: PK, KeyType: 'HASH' }, { AttributeName: SK, KeyType: 'RANGE' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+        TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
+        GlobalSecondaryIndexes: [{
+          IndexName: GSI1.name,
+          KeySchema: [{ AttributeName: GSI1.partitionKey, KeyType: 'HASH' }, { AttributeName: GSI1.sortKey, KeyType: 'RANGE' }],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        }],
+        AttributeDefinitions: Match.arrayWith([
+          { AttributeName: GSI1.partitionKey, AttributeType: 'S' }, { AttributeName: GSI1.sortKey, AttributeType: 'S' },
+        ]),
+      },
+    });
+    expect([PK, SK, GSI1.name, TTL_ATTRIBUTE]).toEqual(['PK', 'SK', 'GSI1', 'expires_at']);
+  });
+
+  test('the tenant-events bus has the configured name and admits PutEvents from the platform account only', () => {
+    s.relayTemplate.hasResourceProperties('AWS::Events::EventBus', { Name: 'sendfleet-dev-tenant-events' });
+    const policies = resourcesOfType(s.relayTemplate, 'AWS::Events::EventBusPolicy');
+    expect(policies).toHaveLength(1);
+    const statement = policies[0]![1].Properties.Statement;
+    expect(statement).toEqual({
+      Sid: expect.any(String),
+      Effect: 'Allow',
+      Principal: { AWS: `arn:aws:iam::${PLATFORM_ACCOUNT}:root` },
+      Action: 'events:PutEvents',
+      Resource: { 'Fn::GetAtt': [expect.stringMatching(/TenantEventsBus/), 'Arn'] },
+    });
+    expect(JSON.stringify(policies)).not.toMatch(/"\*"/);
+  });
+
+  test('tenant snapshots from the platform account go to tenant-sync', () => {
+    s.relayTemplate.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: [TENANT_EVENT_SOURCE], 'detail-type': [TENANT_SNAPSHOT_DETAIL_TYPE], account: [PLATFORM_ACCOUNT] },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('TenantSync'), 'Arn'] } })],
+    });
+  });
+
+  test('monthly reset: cron(0 0 1 * ? *) on the reset function', () => {
+    s.relayTemplate.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(0 0 1 * ? *)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('MonthlyReset'), 'Arn'] } })],
+    });
+  });
+
+  test('alarms on the reset function\'s Errors and on its DLQ depth', () => {
+    const resetFn = resourcesOfType(s.relayTemplate, 'AWS::Lambda::Function')
+      .find(([, r]) => r.Properties.Environment.Variables.SERVICE_NAME === 'monthlyReset')!;
+    s.relayTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda', MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: resetFn[0] } }],
+      Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+    const resetRule = resourcesOfType(s.relayTemplate, 'AWS::Events::Rule').find(([, r]) => r.Properties.ScheduleExpression)!;
+    const dlqId = resetRule[1].Properties.Targets[0].DeadLetterConfig.Arn['Fn::GetAtt'][0];
+    s.relayTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }],
+      Threshold: 0, ComparisonOperator: 'GreaterThanThreshold',
+    });
+  });
+
+  test('customer API: exactly the send and onboarding routes, each on its function, no API Gateway authoriser', () => {
+    const methods = apiMethods(s.relayTemplate);
+    const expected = new Map<string, string>([
+      ...Object.values(sendRoutes).map((r) => [`${r.method} ${r.resource}`, 'CustomerApiSend'] as const),
+      ...Object.values(onboardingRoutes).map((r) => [`${r.method} ${r.resource}`, 'CustomerApiOnboarding'] as const),
+    ]);
+    expect([...methods.keys()].sort()).toEqual([...expected.keys()].sort());
+    for (const [route, method] of methods) {
+      expect({ route, auth: method.AuthorizationType, type: method.Integration.Type }).toEqual({ route, auth: 'NONE', type: 'AWS_PROXY' });
+      expect(method.Integration.Uri['Fn::Join'][1][1]['Fn::GetAtt'][0]).toMatch(new RegExp(`^${expected.get(route)}[0-9A-F]{8}$`));
+    }
+  });
+
+  test('customer API stage: throttled (100/200), traced, access logs in JSON without bodies or headers', () => {
+    const stages = resourcesOfType(s.relayTemplate, 'AWS::ApiGateway::Stage');
+    expect(stages).toHaveLength(1);
+    const stage = stages[0]![1].Properties;
+    expect(stage.TracingEnabled).toBe(true);
+    expect(stage.MethodSettings).toEqual([expect.objectContaining({
+      HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200, LoggingLevel: 'ERROR', DataTraceEnabled: false,
+    })]);
+    const format: string = stage.AccessLogSetting.Format;
+    expect(stage.AccessLogSetting.DestinationArn).toBeDefined();
+    const fields = JSON.parse(format) as Record<string, string>;
+    expect(fields).toMatchObject({ requestId: '$context.requestId', status: '$context.status', resourcePath: '$context.resourcePath' });
+    expect(format.toLowerCase()).not.toContain('body');
+    expect(format.toLowerCase()).not.toContain('header');
+    expect(format.toLowerCase()).not.toContain('apikey');
+    expect(format).not.toContain('requestOverride');
+    expect(format).not.toContain('useragent');
+  });
+
+  test('API Gateway\'s own errors use the spec\'s error shape', () => {
+    const responses = resourcesOfType(s.relayTemplate, 'AWS::ApiGateway::GatewayResponse').map(([, r]) => r.Properties);
+    const byType = new Map(responses.map((r) => [r.ResponseType as string, r]));
+    for (const type of ['DEFAULT_4XX', 'DEFAULT_5XX', 'THROTTLED', 'REQUEST_TOO_LARGE', 'INTEGRATION_TIMEOUT', 'MISSING_AUTHENTICATION_TOKEN', 'UNAUTHORIZED']) {
+      const template: string = byType.get(type)?.ResponseTemplates['application/json'];
+      expect(template).toMatch(/^\{"success":false,"error":"[a-z_]+","detail":/);
+      // Valid JSON once API Gateway substitutes its (already quoted) message string.
+      expect(() => JSON.parse(template.replace('$context.error.messageString', '"Forbidden"'))).not.toThrow();
+    }
+    expect(byType.get('THROTTLED')).toMatchObject({ ResponseParameters: { 'gatewayresponse.header.Retry-After': "'1'" } });
+    expect(byType.get('MISSING_AUTHENTICATION_TOKEN')).toMatchObject({ StatusCode: '404' });
+    expect(byType.get('UNAUTHORIZED')?.ResponseTemplates['application/json']).toContain('"invalid_api_key"');
+  });
+
+  test('every SQS queue is encrypted and refuses non-TLS access', () => {
+    const queues = resourcesOfType(s.relayTemplate, 'AWS::SQS::Queue').concat(resourcesOfType(s.platformTemplate, 'AWS::SQS::Queue'));
+    expect(queues.length).toBe(3);
+    for (const [id, queue] of queues) {
+      expect({ id, sse: queue.Properties.SqsManagedSseEnabled ?? Boolean(queue.Properties.KmsMasterKeyId) }).toEqual({ id, sse: true });
+      const policies = resourcesOfType(s.relayTemplate, 'AWS::SQS::QueuePolicy').concat(resourcesOfType(s.platformTemplate, 'AWS::SQS::QueuePolicy'))
+        .filter(([, p]) => JSON.stringify(p.Properties.Queues).includes(id));
+      const statements = policies.flatMap(([, p]) => asArray<any>(p.Properties.PolicyDocument.Statement));
+      expect(statements).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
+    }
+  });
+});
