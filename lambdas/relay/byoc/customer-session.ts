@@ -40,6 +40,8 @@ export function awsRequestHandler(requestTimeoutMs = SES_REQUEST_TIMEOUT_MS): No
   return new NodeHttpHandler({
     connectionTimeout: Math.min(2_000, requestTimeoutMs),
     requestTimeout: requestTimeoutMs,
+    // Without this the handler only logs a warning and the attempt waits for ever.
+    throwOnRequestTimeout: true,
     httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
     httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 64 }),
   });

@@ -1,0 +1,78 @@
+/**
+ * The whole local system for integration tests, on the shared DynamoDB Local, with helpers that act
+ * as an operator (platform admin API), a customer (relay API) and the customer's AWS account
+ * (simulator). Caches are off by default so each test sees its changes at once; tests about caching
+ * turn them on.
+ */
+import { startLocalSystem, type LocalSystem } from '../../local/local-system';
+import { BYOC_ROLE_NAME } from '../../lambdas/relay/byoc/policies';
+import { dynamoEndpoint, uniquePrefix } from './dynamo';
+
+export async function startTestSystem(name: string, env: Record<string, string> = {}): Promise<LocalSystem> {
+  return startLocalSystem({
+    dynamoEndpoint: dynamoEndpoint(),
+    tablePrefix: uniquePrefix(name),
+    env: { AUTH_CACHE_TTL_MS: '0', SEND_CONTEXT_TTL_MS: '0', AWS_REQUEST_TIMEOUT_MS: '1000', ...env },
+  });
+}
+
+export interface JsonResponse {
+  status: number;
+  headers: Headers;
+  body: Record<string, unknown>;
+}
+
+export async function call(baseUrl: string, method: string, path: string, options: { apiKey?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {}): Promise<JsonResponse> {
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
+  if (options.apiKey) headers['x-api-key'] = options.apiKey;
+  const response = await fetch(baseUrl + path, {
+    method,
+    headers,
+    body: options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+export async function createTenant(system: LocalSystem, plan: 'starter' | 'byoc', changes: Record<string, unknown> = {}): Promise<{ tenantId: string; apiKey: string; keyId: string }> {
+  const created = await call(system.platformUrl, 'POST', '/admin/tenants', { body: { plan } });
+  expect(created.status).toBe(201);
+  const tenantId = (created.body.tenant as { tenant_id: string }).tenant_id;
+  if (Object.keys(changes).length > 0) {
+    expect((await call(system.platformUrl, 'PATCH', `/admin/tenants/${tenantId}`, { body: changes })).status).toBe(200);
+  }
+  const key = await call(system.platformUrl, 'POST', `/admin/tenants/${tenantId}/keys`, { body: {} });
+  expect(key.status).toBe(201);
+  return { tenantId, apiKey: key.body.api_key as string, keyId: key.body.key_id as string };
+}
+
+export interface OnboardOptions {
+  accountId: string;
+  domain: string;
+  region?: string;
+  /** Stop before the domain's statuses are flipped to Success. */
+  verify?: boolean;
+  maxSend?: number;
+}
+
+/** A customer's whole onboarding, done as the README tells them: role from the returned policies, validate, domain, verify. */
+export async function onboard(system: LocalSystem, apiKey: string, options: OnboardOptions): Promise<void> {
+  const region = options.region ?? 'eu-west-1';
+  const config = await call(system.relayUrl, 'GET', '/api/byoc/config', { apiKey });
+  expect(config.status).toBe(200);
+  system.simulator.createAccount({ account_id: options.accountId, max_24_hour_send: options.maxSend ?? 50_000 });
+  system.simulator.putRole(options.accountId, BYOC_ROLE_NAME, {
+    trust_policy: config.body.trust_policy as never,
+    permissions_policy: config.body.permissions_policy as never,
+  });
+  const saved = await call(system.relayUrl, 'PUT', '/api/byoc/config', { apiKey, body: { role_arn: `arn:aws:iam::${options.accountId}:role/${BYOC_ROLE_NAME}`, region } });
+  expect(saved.status).toBe(200);
+  const validated = await call(system.relayUrl, 'POST', '/api/byoc/validate', { apiKey });
+  expect(validated.body).toMatchObject({ success: true, status: 'validated' });
+  const added = await call(system.relayUrl, 'POST', '/api/byoc/domains', { apiKey, body: { domain: options.domain } });
+  expect([200, 201]).toContain(added.status);
+  if (options.verify === false) return;
+  system.simulator.setIdentityStatus(options.accountId, options.domain, { ownership: 'Success', dkim: 'Success', mail_from: 'Success' });
+  const verified = await call(system.relayUrl, 'POST', `/api/byoc/domains/${options.domain}/verify`, { apiKey });
+  expect(verified.status).toBe(200);
+}
