@@ -8,12 +8,19 @@ import { onboardingRoutes } from '../api-routes';
 import type { Authenticator, Principal } from '../auth/authenticator';
 import type { ByocConfigStore } from '../byoc/config-store';
 import type { CustomerSessions } from '../byoc/customer-session';
+import { rootDomain, rootDomainFromPath } from '../byoc/domain-name';
+import type { DomainStore } from '../byoc/domain-store';
 import { checkRegion, parseRoleArn } from '../byoc/role-arn';
-import { presentConfig } from './present';
+import { AssumedRoleAccounts } from '../byoc/ses-account';
+import { domainSummary, presentDomain } from './domain-records';
+import { RECORD_KINDS, SendingDomains } from './domains';
+import { presentConfig, presentValidation } from './present';
+import { validateByoc } from './validate-byoc';
 
 export interface OnboardingDeps {
   authenticator: Authenticator;
   configs: ByocConfigStore;
+  domains: DomainStore;
   sessions: CustomerSessions;
   relayAccountId: string;
   platformAccountId?: string;
@@ -25,6 +32,14 @@ const putConfigBody = z.strictObject({
   region: z.string().check(z.trim(), z.minLength(1), z.maxLength(32)),
 });
 
+/** Only the type here: the domain rules (byoc/domain-name.ts) answer 422 with what to fix. */
+const addDomainBody = z.strictObject({ domain: z.string() });
+
+/** No body (or `{}`) checks every record kind. */
+const verifyDomainBody = z.optional(z.strictObject({
+  record: z.optional(z.enum(['ownership', 'dkim', 'mail_from'])),
+}));
+
 type Routes = Record<keyof typeof onboardingRoutes, RouteHandler>;
 
 export function createOnboardingApi(deps: OnboardingDeps) {
@@ -35,7 +50,11 @@ export function createOnboardingApi(deps: OnboardingDeps) {
       return work(principal, { ...request, log: request.log.child({ tenant_id: principal.tenantId }) });
     };
 
-  const routes: Partial<Routes> = {
+  const accounts = new AssumedRoleAccounts(deps.sessions);
+  const domains = new SendingDomains({ configs: deps.configs, domains: deps.domains, accounts, relayAccountId: deps.relayAccountId, now });
+  const pathDomain = (request: HttpRequest) => rootDomainFromPath(request.pathParameters.domain ?? '');
+
+  const routes: Routes = {
     getConfig: authenticated(async (principal) => {
       const config = await deps.configs.getOrCreate(principal.tenantId, now());
       return { status: 200, body: presentConfig(config, deps.relayAccountId) };
@@ -49,13 +68,41 @@ export function createOnboardingApi(deps: OnboardingDeps) {
       request.log.info('byoc config saved', { region: body.region });
       return { status: 200, body: presentConfig(config, deps.relayAccountId) };
     }),
+    validate: authenticated(async (principal, request) => {
+      const result = await validateByoc({ configs: deps.configs, accounts, relayAccountId: deps.relayAccountId, now }, principal.tenantId);
+      request.log.info('byoc validated', { status: result.config.status, error_code: result.failure?.code });
+      return presentValidation(result);
+    }),
+    listDomains: authenticated(async (principal) => {
+      const records = await domains.list(principal.tenantId);
+      return { status: 200, body: { success: true, domains: records.map(domainSummary) } };
+    }),
+    addDomain: authenticated(async (principal, request) => {
+      const domain = rootDomain(parseInput(addDomainBody, request.body).domain);
+      const { record, created } = await domains.add(principal.tenantId, domain);
+      if (created) request.log.info('domain added', { domain, region: record.region });
+      return { status: created ? 201 : 200, body: presentDomain(record) };
+    }),
+    getDomain: authenticated(async (principal, request) => {
+      return { status: 200, body: presentDomain(await domains.get(principal.tenantId, pathDomain(request))) };
+    }),
+    verifyDomain: authenticated(async (principal, request) => {
+      const domain = pathDomain(request);
+      const body = parseInput(verifyDomainBody, request.body);
+      const record = await domains.verify(principal.tenantId, domain, body?.record ? [body.record] : RECORD_KINDS);
+      request.log.info('domain verified', { domain, ownership: record.ownership_status, dkim: record.dkim_status, mail_from: record.mail_from_status });
+      return { status: 200, body: presentDomain(record) };
+    }),
+    deleteDomain: authenticated(async (principal, request) => {
+      const domain = pathDomain(request);
+      await domains.remove(principal.tenantId, domain);
+      request.log.info('domain deleted', { domain });
+      return { status: 200, body: { success: true, domain, deleted: true } };
+    }),
   };
 
   return httpApi({
-    routes: Object.entries(onboardingRoutes).flatMap(([name, spec]) => {
-      const handle = routes[name as keyof Routes];
-      return handle ? [{ ...spec, handle }] : [];
-    }),
+    routes: (Object.keys(onboardingRoutes) as Array<keyof Routes>).map((name) => ({ ...onboardingRoutes[name], handle: routes[name] })),
     maxBodyBytes: 16 * 1024,
     configurationErrorCode: 'byoc_not_configured',
   });

@@ -1,0 +1,129 @@
+/**
+ * A tenant's sending domains: created as SES identities in the tenant's own account and region,
+ * remembered in the relay table (which the send path trusts), re-checked on request, deleted from SES
+ * before they are forgotten. Domain names arrive here already normalised (see byoc/domain-name.ts).
+ *
+ * - Adding a domain that exists in the same region returns it (200) without calling SES: the record
+ *   is only stored after all three SES calls succeeded, so an existing record is complete. A failed
+ *   add stores nothing and can simply be retried; the SES calls are idempotent.
+ * - At most MAX_DOMAINS_PER_TENANT domains per tenant (checked before calling SES; two concurrent
+ *   adds may overshoot by one, which is harmless).
+ * - Verify, get and delete act in the region the identity was created in, with the current role.
+ */
+import { ApiError } from '../../shared/errors';
+import type { ByocConfig, ByocConfigStore } from '../byoc/config-store';
+import type { DomainRecord, DomainStore, RecordKind } from '../byoc/domain-store';
+import type { CustomerAccounts, SesAccount } from '../byoc/ses-account';
+import { customerAccountError } from './customer-errors';
+
+export const MAX_DOMAINS_PER_TENANT = 20;
+export const RECORD_KINDS: readonly RecordKind[] = ['ownership', 'dkim', 'mail_from'];
+
+/** The custom MAIL FROM domain: bounces and complaints come back through it, so SPF aligns. */
+export const mailFromDomain = (domain: string) => `send.${domain}`;
+
+export interface DomainDeps {
+  configs: Pick<ByocConfigStore, 'get'>;
+  domains: Pick<DomainStore, 'get' | 'list' | 'put' | 'updateStatuses' | 'delete'>;
+  accounts: CustomerAccounts;
+  relayAccountId: string;
+  now: () => Date;
+}
+
+type ConfigWithRole = ByocConfig & { role_arn: string; region: string };
+
+const notFound = (domain: string) =>
+  new ApiError('not_found', `${domain} is not one of your sending domains. GET /api/byoc/domains lists them; add one with POST /api/byoc/domains.`);
+
+export class SendingDomains {
+  constructor(private readonly deps: DomainDeps) {}
+
+  list(tenantId: string): Promise<DomainRecord[]> {
+    return this.deps.domains.list(tenantId);
+  }
+
+  async get(tenantId: string, domain: string): Promise<DomainRecord> {
+    const record = await this.deps.domains.get(tenantId, domain);
+    if (!record) throw notFound(domain);
+    return record;
+  }
+
+  async add(tenantId: string, domain: string): Promise<{ record: DomainRecord; created: boolean }> {
+    const config = await this.deps.configs.get(tenantId);
+    if (!hasRole(config) || config.status !== 'validated') {
+      const why = !hasRole(config)
+        ? 'PUT /api/byoc/config with your role_arn and region, then POST /api/byoc/validate'
+        : config.status === 'invalid'
+          ? 'fix what POST /api/byoc/validate reported and run it again'
+          : 'run POST /api/byoc/validate';
+      throw new ApiError('byoc_not_validated', `Domains can be added once your BYOC setup is validated: ${why}.`);
+    }
+    const existing = await this.deps.domains.get(tenantId, domain);
+    if (existing) {
+      if (existing.region === config.region) return { record: existing, created: false };
+      throw new ApiError('conflict', `${domain} is set up in ${existing.region}, but your config now uses ${config.region}. DELETE /api/byoc/domains/${domain}, then add it again to set it up in ${config.region}.`);
+    }
+    if ((await this.deps.domains.list(tenantId)).length >= MAX_DOMAINS_PER_TENANT) {
+      throw new ApiError('conflict', `You have ${MAX_DOMAINS_PER_TENANT} sending domains, the most an account can hold. Delete one you no longer use (DELETE /api/byoc/domains/{domain}) or contact support.`);
+    }
+    const identity = await this.inAccount(config, config.region, (account) => account.createDomainIdentity(domain, mailFromDomain(domain)));
+    const record: DomainRecord = {
+      tenant_id: tenantId,
+      domain,
+      region: config.region,
+      verification_token: identity.verificationToken,
+      dkim_tokens: identity.dkimTokens,
+      mail_from_domain: mailFromDomain(domain),
+      // A fresh Verify (or SetIdentityMailFromDomain) starts SES's checks over: Pending until verified.
+      ownership_status: 'Pending',
+      dkim_status: 'Pending',
+      mail_from_status: 'Pending',
+      created_at: this.deps.now().toISOString(),
+      checked_at: null,
+    };
+    await this.deps.domains.put(record);
+    return { record, created: true };
+  }
+
+  /** Reads the given kinds' statuses from SES and stores them. */
+  async verify(tenantId: string, domain: string, kinds: readonly RecordKind[]): Promise<DomainRecord> {
+    const record = await this.get(tenantId, domain);
+    const config = await this.configWithRole(tenantId);
+    const statuses = await this.inAccount(config, record.region, (account) => account.statuses(domain, kinds));
+    const updated = await this.deps.domains.updateStatuses(tenantId, domain, statuses, this.deps.now().toISOString());
+    if (!updated) throw notFound(domain); // deleted meanwhile
+    return updated;
+  }
+
+  /** DeleteIdentity in the tenant's account first; the domain is only forgotten once SES let go of it. */
+  async remove(tenantId: string, domain: string): Promise<void> {
+    const record = await this.get(tenantId, domain);
+    const config = await this.configWithRole(tenantId);
+    try {
+      await this.inAccount(config, record.region, (account) => account.deleteIdentity(domain));
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      throw new ApiError(error.code, `${error.detail} The domain was not deleted: SendFleet keeps it until the SES identity is deleted; fix this and DELETE again.`, error.options);
+    }
+    await this.deps.domains.delete(tenantId, domain);
+  }
+
+  private async configWithRole(tenantId: string): Promise<ConfigWithRole> {
+    const config = await this.deps.configs.get(tenantId);
+    if (!hasRole(config)) throw new ApiError('byoc_not_validated', 'No role is saved: PUT /api/byoc/config with your role_arn and region first.');
+    return config;
+  }
+
+  private async inAccount<T>(config: ConfigWithRole, region: string, work: (account: SesAccount) => Promise<T>): Promise<T> {
+    const target = { tenantId: config.tenant_id, roleArn: config.role_arn, externalId: config.external_id, region };
+    try {
+      return await this.deps.accounts.run(target, work);
+    } catch (error) {
+      throw customerAccountError(error, this.deps.relayAccountId);
+    }
+  }
+}
+
+function hasRole(config: ByocConfig | undefined): config is ConfigWithRole {
+  return Boolean(config?.role_arn && config.region);
+}

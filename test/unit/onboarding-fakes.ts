@@ -1,0 +1,101 @@
+/** In-memory stand-ins for the onboarding use cases' ports: config store, domain store, customer accounts. */
+import { ConfigChangedError, type ByocConfig, type ByocStatus, type ValidationCheck } from '../../lambdas/relay/byoc/config-store';
+import type { CustomerTarget } from '../../lambdas/relay/byoc/customer-session';
+import type { DomainRecord, DomainStatuses } from '../../lambdas/relay/byoc/domain-store';
+import type { CustomerAccounts, SesAccount } from '../../lambdas/relay/byoc/ses-account';
+
+export const TENANT = 'ten_unit';
+export const RELAY_ACCOUNT = '111111111111';
+export const NOW = new Date('2026-11-21T12:00:00Z');
+
+export function configFixture(overrides: Partial<ByocConfig> = {}): ByocConfig {
+  return {
+    tenant_id: TENANT, external_id: 'e'.repeat(48), role_arn: 'arn:aws:iam::333333333333:role/SendFleet-BYOC-Role', region: 'eu-west-1',
+    status: 'validated', validated_at: NOW.toISOString(), checks: null, revision: 2, updated_at: NOW.toISOString(), ...overrides,
+  };
+}
+
+export class FakeConfigs {
+  saved: Array<{ revision: number; status: ByocStatus; checks: ValidationCheck[] }> = [];
+  /** Simulates a PUT landing while validation runs. */
+  changeDuringValidation = false;
+
+  constructor(public config: ByocConfig | undefined) {}
+
+  async get(): Promise<ByocConfig | undefined> {
+    return this.config && { ...this.config };
+  }
+
+  async saveValidation(_tenantId: string, revision: number, result: { status: ByocStatus; checks: ValidationCheck[] }, now: Date): Promise<ByocConfig> {
+    if (!this.config || this.changeDuringValidation || revision !== this.config.revision) throw new ConfigChangedError(TENANT);
+    this.saved.push({ revision, ...result });
+    this.config = { ...this.config, status: result.status, checks: result.checks, validated_at: result.status === 'validated' ? now.toISOString() : null };
+    return { ...this.config };
+  }
+}
+
+export class FakeDomains {
+  readonly records = new Map<string, DomainRecord>();
+
+  async get(_tenantId: string, domain: string) {
+    const record = this.records.get(domain);
+    return record && { ...record };
+  }
+  async list() {
+    return [...this.records.values()];
+  }
+  async put(record: DomainRecord) {
+    this.records.set(record.domain, { ...record });
+  }
+  async updateStatuses(_tenantId: string, domain: string, statuses: DomainStatuses, checkedAt: string) {
+    const record = this.records.get(domain);
+    if (!record) return undefined;
+    const updated = { ...record, ...statuses, checked_at: checkedAt };
+    this.records.set(domain, updated);
+    return { ...updated };
+  }
+  async delete(_tenantId: string, domain: string) {
+    this.records.delete(domain);
+  }
+}
+
+type Step = keyof SesAccount;
+
+/** A customer account whose answers (or failures) the test sets; it records every call made. */
+export class FakeAccounts implements CustomerAccounts {
+  readonly calls: string[] = [];
+  readonly targets: Array<CustomerTarget & { fresh: boolean }> = [];
+  openFailure: Error | undefined;
+  readonly failures = new Map<Step, Error>();
+  enabled = true;
+  max24 = 50_000;
+  statusAnswer: DomainStatuses = { ownership_status: 'Success', dkim_status: 'Success', mail_from_status: 'Success' };
+
+  private account(): SesAccount {
+    const step = async <T>(name: Step, value: T): Promise<T> => {
+      this.calls.push(name);
+      const failure = this.failures.get(name);
+      if (failure) throw failure;
+      return value;
+    };
+    return {
+      sendingEnabled: () => step('sendingEnabled', this.enabled),
+      max24HourSend: () => step('max24HourSend', this.max24),
+      createDomainIdentity: () => step('createDomainIdentity', { verificationToken: 'tok', dkimTokens: ['d1', 'd2', 'd3'] }),
+      statuses: (_domain, kinds) => step('statuses', Object.fromEntries(kinds.map((k) => [`${k}_status`, this.statusAnswer[`${k}_status`]])) as DomainStatuses),
+      deleteIdentity: () => step('deleteIdentity', undefined),
+    };
+  }
+
+  async openFresh(target: CustomerTarget): Promise<SesAccount> {
+    this.targets.push({ ...target, fresh: true });
+    if (this.openFailure) throw this.openFailure;
+    return this.account();
+  }
+
+  async run<T>(target: CustomerTarget, work: (account: SesAccount) => Promise<T>): Promise<T> {
+    this.targets.push({ ...target, fresh: false });
+    if (this.openFailure) throw this.openFailure;
+    return work(this.account());
+  }
+}

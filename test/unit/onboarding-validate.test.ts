@@ -1,0 +1,106 @@
+import { AssumeRoleDeniedError, AssumeRoleUnavailableError } from '../../lambdas/relay/byoc/customer-session';
+import { SesPermissionError, SesUnavailableError } from '../../lambdas/relay/byoc/ses-account';
+import { presentValidation } from '../../lambdas/relay/onboarding/present';
+import { PRODUCTION_ACCESS_URL, validateByoc } from '../../lambdas/relay/onboarding/validate-byoc';
+import { ApiError } from '../../lambdas/shared/errors';
+import { FakeAccounts, FakeConfigs, NOW, RELAY_ACCOUNT, TENANT, configFixture } from './onboarding-fakes';
+
+let configs: FakeConfigs;
+let accounts: FakeAccounts;
+
+beforeEach(() => {
+  configs = new FakeConfigs(configFixture({ status: 'pending_validation', validated_at: null }));
+  accounts = new FakeAccounts();
+});
+
+const validate = () => validateByoc({ configs, accounts, relayAccountId: RELAY_ACCOUNT, now: () => NOW }, TENANT);
+const names = (checks: Array<{ name: string }>) => checks.map((c) => c.name);
+
+test('all checks pass → validated, stored against the revision checked, with a fresh AssumeRole', async () => {
+  const result = await validate();
+  expect(result.failure).toBeUndefined();
+  expect(result.checks.every((c) => c.ok)).toBe(true);
+  expect(names(result.checks)).toEqual(['assume_role', 'sending_enabled', 'production_access']);
+  expect(configs.saved).toEqual([{ revision: 2, status: 'validated', checks: result.checks }]);
+  expect(accounts.targets).toEqual([{ tenantId: TENANT, roleArn: configFixture().role_arn, externalId: 'e'.repeat(48), region: 'eu-west-1', fresh: true }]);
+  expect(accounts.calls).toEqual(['sendingEnabled', 'max24HourSend']);
+  expect(presentValidation(result)).toEqual({
+    status: 200,
+    body: { success: true, status: 'validated', validated_at: NOW.toISOString(), checks: result.checks },
+  });
+});
+
+test('AssumeRole refused → could_not_assume_role with the fix, SES checks not run, stored invalid, 422', async () => {
+  accounts.openFailure = new AssumeRoleDeniedError('AccessDenied');
+  const result = await validate();
+  expect(result.failure?.code).toBe('could_not_assume_role');
+  expect(result.failure?.detail).toMatch(/arn:aws:iam::111111111111:root/);
+  expect(result.failure?.detail).toMatch(/sts:ExternalId/);
+  expect(result.failure?.detail).toMatch(/SendFleet-BYOC-Role/);
+  expect(result.checks.map((c) => [c.name, c.ok])).toEqual([['assume_role', false], ['sending_enabled', false], ['production_access', false]]);
+  expect(result.checks[1]?.detail).toMatch(/^not run/);
+  expect(accounts.calls).toEqual([]);
+  expect(configs.saved[0]?.status).toBe('invalid');
+  const presented = presentValidation(result);
+  expect(presented.status).toBe(422);
+  expect(presented.body).toMatchObject({ success: false, status: 'invalid', error: 'could_not_assume_role' });
+});
+
+test('sending disabled → sending_disabled; the quota check still runs and reports', async () => {
+  accounts.enabled = false;
+  accounts.max24 = 200;
+  const result = await validate();
+  expect(result.failure?.code).toBe('sending_disabled');
+  expect(result.failure?.detail).toMatch(/update-account-sending-enabled --enabled --region eu-west-1/);
+  expect(result.checks.map((c) => c.ok)).toEqual([true, false, false]);
+  expect(result.checks[2]?.detail).toContain(PRODUCTION_ACCESS_URL);
+});
+
+test.each([[200, false], [201, true], [0, false]])('Max24HourSend %i → production access %s', async (max, ok) => {
+  accounts.max24 = max;
+  const result = await validate();
+  expect(result.checks[2]?.ok).toBe(ok);
+  expect(result.failure?.code).toBe(ok ? undefined : 'ses_sandbox');
+});
+
+test('AccessDenied on GetSendQuota → missing_permission naming the action and the policy to use', async () => {
+  accounts.failures.set('max24HourSend', new SesPermissionError('ses:GetSendQuota'));
+  const result = await validate();
+  expect(result.failure?.code).toBe('missing_permission');
+  expect(result.failure?.detail).toMatch(/ses:GetSendQuota/);
+  expect(result.failure?.detail).toMatch(/permissions_policy from GET \/api\/byoc\/config/);
+  expect(result.checks.map((c) => c.ok)).toEqual([true, true, false]);
+});
+
+test('the first failing check gives the code when several fail', async () => {
+  accounts.failures.set('sendingEnabled', new SesPermissionError('ses:GetAccountSendingEnabled'));
+  accounts.max24 = 100;
+  const result = await validate();
+  expect(result.failure?.code).toBe('missing_permission');
+  expect(result.failure?.detail).toMatch(/ses:GetAccountSendingEnabled/);
+  expect(result.checks[2]?.detail).toMatch(/sandbox/);
+});
+
+test.each([
+  ['STS unavailable', () => { accounts.openFailure = new AssumeRoleUnavailableError('ServiceUnavailable'); }],
+  ['SES throttling', () => { accounts.failures.set('max24HourSend', new SesUnavailableError('GetSendQuota', 'Throttling')); }],
+])('%s → 502 upstream_unavailable and nothing stored (a blip must not mark the setup invalid)', async (_name, arrange) => {
+  arrange();
+  const error = await validate().catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(ApiError);
+  expect(error).toMatchObject({ code: 'upstream_unavailable', status: 502 });
+  expect(configs.saved).toEqual([]);
+});
+
+test('no role saved → 400 telling to PUT the config first, nothing called', async () => {
+  configs.config = configFixture({ role_arn: null, region: null, status: 'unconfigured' });
+  await expect(validate()).rejects.toMatchObject({ code: 'invalid_request', detail: expect.stringMatching(/PUT \/api\/byoc\/config with role_arn and region first/) });
+  configs.config = undefined;
+  await expect(validate()).rejects.toMatchObject({ code: 'invalid_request' });
+  expect(accounts.targets).toEqual([]);
+});
+
+test('config changed while validating → 409 conflict, run again', async () => {
+  configs.changeDuringValidation = true;
+  await expect(validate()).rejects.toMatchObject({ code: 'conflict', status: 409, detail: expect.stringMatching(/validate again/) });
+});
