@@ -4,7 +4,8 @@
  */
 import { ApiError } from '../../shared/errors';
 import { httpApi, type RouteHandler } from '../../shared/http';
-import { parseInput, z } from '../../shared/validation';
+import * as z from 'zod/mini';
+import { parseInput } from '../../shared/validation';
 import { adminRoutes } from '../api-routes';
 import { PublishFailedError } from '../tenants/snapshot-publisher';
 import { ApiKeyNotFoundError, TenantNotFoundError } from '../tenants/tenant-store';

@@ -5,7 +5,8 @@
  * Messages name the field and the rule, never the value.
  */
 import { invalidRequest } from '../../shared/errors';
-import { parseInput, z } from '../../shared/validation';
+import * as z from 'zod/mini';
+import { parseInput } from '../../shared/validation';
 import { normaliseAddress } from './email-address';
 
 export const MAX_RECIPIENTS = 50;

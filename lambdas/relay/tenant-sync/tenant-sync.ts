@@ -4,7 +4,8 @@
  */
 import { logger } from '../../shared/logger';
 import { TENANT_EVENT_SOURCE, TENANT_SNAPSHOT_DETAIL_TYPE, type TenantSnapshotEvent } from '../../shared/tenant-events';
-import { parseInput, z } from '../../shared/validation';
+import * as z from 'zod/mini';
+import { parseInput } from '../../shared/validation';
 import type { ApplyResult, ProjectionStore } from './projection-store';
 
 const snapshotSchema = z.object({
