@@ -105,7 +105,8 @@ export const FUNCTIONS = {
     description: 'SendFleet monthly reset: pages through usage counters on the 1st of the month',
     table: {
       envVar: 'RELAY_TABLE',
-      actions: ['dynamodb:Query', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
+      // Queries GSI1 for old months' usage items and deletes them in batches.
+      actions: ['dynamodb:Query', 'dynamodb:BatchWriteItem'],
       indexes: [GSI1.name],
     },
     environment: [],

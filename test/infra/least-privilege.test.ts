@@ -22,7 +22,7 @@ const EXPECTED_DYNAMODB: Record<string, { stack: string; actions: string[]; inde
   tenantSync: { stack: 'relay', actions: ['PutItem'] },
   onboarding: { stack: 'relay', actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'] },
   send: { stack: 'relay', actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'] },
-  monthlyReset: { stack: 'relay', actions: ['Query', 'DeleteItem', 'BatchWriteItem'], index: 'GSI1' },
+  monthlyReset: { stack: 'relay', actions: ['Query', 'BatchWriteItem'], index: 'GSI1' },
 };
 
 describe('least privilege', () => {
