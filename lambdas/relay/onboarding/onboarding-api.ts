@@ -3,7 +3,8 @@
  * Thin adapters: authenticate, parse, call the use case, present.
  */
 import { httpApi, type HttpRequest, type RouteHandler } from '../../shared/http';
-import { parseInput, z } from '../../shared/validation';
+import * as z from 'zod/mini';
+import { parseInput } from '../../shared/validation';
 import { onboardingRoutes } from '../api-routes';
 import type { Authenticator, Principal } from '../auth/authenticator';
 import type { ByocConfigStore } from '../byoc/config-store';
