@@ -325,8 +325,8 @@ describe('domains: refusals and failures', () => {
   });
 
   test.each([
-    ['a subdomain', 'subdomain_not_allowed', 'mail.acme.com', /Add acme\.com instead/],
-    ['a subdomain under a two-level suffix', 'subdomain_not_allowed', 'www.acme.co.uk', /Add acme\.co\.uk instead/],
+    ['a subdomain', 'subdomain_not_allowed', 'mail.acme.com', /Use acme\.com instead/],
+    ['a subdomain under a two-level suffix', 'subdomain_not_allowed', 'www.acme.co.uk', /Use acme\.co\.uk instead/],
     ['a public suffix', 'invalid_domain', 'co.uk', /public suffix/],
     ['a TLD', 'invalid_domain', 'com', /two labels|public suffix/],
     ['an IP address', 'invalid_domain', '192.0.2.1', /IP address|not a valid domain/],

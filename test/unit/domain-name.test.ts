@@ -44,7 +44,7 @@ describe('subdomains → subdomain_not_allowed naming the root', () => {
     const error = refusal(() => rootDomain(input));
     expect(error.code).toBe('subdomain_not_allowed');
     expect(error.status).toBe(422);
-    expect(error.detail).toContain(`Add ${root} instead`);
+    expect(error.detail).toContain(`Use ${root} instead`);
   });
 });
 

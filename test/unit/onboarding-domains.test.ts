@@ -76,6 +76,14 @@ describe('SendingDomains', () => {
     expect(accounts.targets).toEqual([]);
   });
 
+  test.each(['Failed', 'NotStarted'] as const)('add of a domain whose ownership is %s sets it up in SES again (200, Pending)', async (status) => {
+    await domains.put(record({ ownership_status: status, dkim_status: 'Success', checked_at: NOW.toISOString() }));
+    const again = await service.add(TENANT, 'acme.com');
+    expect(again.created).toBe(false);
+    expect(again.record).toMatchObject({ ownership_status: 'Pending', dkim_status: 'Pending', verification_token: 'tok', created_at: NOW.toISOString(), checked_at: null });
+    expect(accounts.calls).toEqual(['createDomainIdentity']);
+  });
+
   test('add after the config moved to another region → 409 telling to delete and add again', async () => {
     await domains.put(record({ region: 'us-east-1' }));
     await expect(service.add(TENANT, 'acme.com')).rejects.toMatchObject({ code: 'conflict', detail: expect.stringMatching(/set up in us-east-1.*now uses eu-west-1/) });

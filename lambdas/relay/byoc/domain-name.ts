@@ -66,7 +66,7 @@ export function rootDomain(input: string): string {
   }
   if (parsed.domain !== domain) {
     throw new ApiError('subdomain_not_allowed',
-      `Only root domains can be added; this is a subdomain of ${parsed.domain}. Add ${parsed.domain} instead: once it is verified you can send from any of its subdomains too.`);
+      `Sending domains are root domains; this is a subdomain of ${parsed.domain}. Use ${parsed.domain} instead: once it is verified you can send from any of its subdomains too.`);
   }
   return domain;
 }

@@ -19,9 +19,9 @@ export interface DnsRecord {
 
 /**
  * `verified`: ownership and DKIM verified, the domain can send. `failed`: SES gave up on ownership or
- * DKIM (fix the records, then verify again; SES restarts on a new Verify), or no longer has the
- * identity (`NotStarted`: deleted in the console, or the role now points to another account — delete
- * the domain and add it again). `pending`: anything else.
+ * DKIM, or no longer has the identity (`NotStarted`: deleted in the console, or the role now points
+ * to another account); fix the records and add the domain again, which restarts SES's checks.
+ * `pending`: anything else.
  */
 export type DomainState = 'verified' | 'pending' | 'failed';
 

@@ -5,7 +5,9 @@
  *
  * - Adding a domain that exists in the same region returns it (200) without calling SES: the record
  *   is only stored after all three SES calls succeeded, so an existing record is complete. A failed
- *   add stores nothing and can simply be retried; the SES calls are idempotent.
+ *   add stores nothing and can simply be retried; the SES calls are idempotent. Only a domain whose
+ *   verification failed (or whose identity SES no longer has) is set up again: a new Verify is how
+ *   SES restarts its checks.
  * - At most MAX_DOMAINS_PER_TENANT domains per tenant (checked before calling SES; two concurrent
  *   adds may overshoot by one, which is harmless).
  * - Verify, get and delete act in the region the identity was created in, with the current role.
@@ -15,6 +17,7 @@ import type { ByocConfig, ByocConfigStore } from '../byoc/config-store';
 import type { DomainRecord, DomainStore, RecordKind } from '../byoc/domain-store';
 import type { CustomerAccounts, SesAccount } from '../byoc/ses-account';
 import { customerAccountError } from './customer-errors';
+import { domainState } from './domain-records';
 
 export const MAX_DOMAINS_PER_TENANT = 20;
 export const RECORD_KINDS: readonly RecordKind[] = ['ownership', 'dkim', 'mail_from'];
@@ -59,11 +62,11 @@ export class SendingDomains {
       throw new ApiError('byoc_not_validated', `Domains can be added once your BYOC setup is validated: ${why}.`);
     }
     const existing = await this.deps.domains.get(tenantId, domain);
-    if (existing) {
-      if (existing.region === config.region) return { record: existing, created: false };
+    if (existing && existing.region !== config.region) {
       throw new ApiError('conflict', `${domain} is set up in ${existing.region}, but your config now uses ${config.region}. DELETE /api/byoc/domains/${domain}, then add it again to set it up in ${config.region}.`);
     }
-    if ((await this.deps.domains.list(tenantId)).length >= MAX_DOMAINS_PER_TENANT) {
+    if (existing && domainState(existing) !== 'failed') return { record: existing, created: false };
+    if (!existing && (await this.deps.domains.list(tenantId)).length >= MAX_DOMAINS_PER_TENANT) {
       throw new ApiError('conflict', `You have ${MAX_DOMAINS_PER_TENANT} sending domains, the most an account can hold. Delete one you no longer use (DELETE /api/byoc/domains/{domain}) or contact support.`);
     }
     const identity = await this.inAccount(config, config.region, (account) => account.createDomainIdentity(domain, mailFromDomain(domain)));
@@ -78,11 +81,11 @@ export class SendingDomains {
       ownership_status: 'Pending',
       dkim_status: 'Pending',
       mail_from_status: 'Pending',
-      created_at: this.deps.now().toISOString(),
+      created_at: existing?.created_at ?? this.deps.now().toISOString(),
       checked_at: null,
     };
     await this.deps.domains.put(record);
-    return { record, created: true };
+    return { record, created: !existing };
   }
 
   /** Reads the given kinds' statuses from SES and stores them. */
