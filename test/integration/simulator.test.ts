@@ -21,6 +21,7 @@ import {
 import { AssumeRoleCommand, STSClient, type AssumeRoleCommandInput, type Credentials } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { createSimulator, type PolicyDocument } from '../../sim/simulator';
+import { BYOC_PERMISSIONS } from '../../lambdas/relay/byoc/policies';
 
 jest.setTimeout(30_000);
 
@@ -32,19 +33,8 @@ const ROLE = 'SendFleet-BYOC-Role';
 const EXTERNAL_ID = 'sendfleet-tenant-7f3a';
 const REGION = 'eu-west-1';
 const ROLE_ARN = `arn:aws:iam::${CUSTOMER}:role/${ROLE}`;
-const SES_ACTIONS = [
-  'ses:SendEmail',
-  'ses:SendRawEmail',
-  'ses:VerifyDomainIdentity',
-  'ses:VerifyDomainDkim',
-  'ses:GetIdentityVerificationAttributes',
-  'ses:GetIdentityDkimAttributes',
-  'ses:GetIdentityMailFromDomainAttributes',
-  'ses:SetIdentityMailFromDomain',
-  'ses:DeleteIdentity',
-  'ses:GetAccountSendingEnabled',
-  'ses:GetSendQuota',
-];
+/** The role's permissions exactly as the relay hands them to customers. */
+const SES_ACTIONS = [...BYOC_PERMISSIONS];
 
 /** Added to the real clock; tests move it forward to expire credentials. */
 let clockOffsetMs = 0;

@@ -19,7 +19,7 @@ import {
   VerifyDomainIdentityCommand,
   type SESClient,
 } from '@aws-sdk/client-ses';
-import { classifySesError, withoutAddresses } from '../send/ses-errors';
+import { classifySesError, withoutAddresses } from './ses-errors';
 import type { CustomerSessions, CustomerTarget } from './customer-session';
 import type { DomainStatuses, RecordKind, RecordStatus } from './domain-store';
 

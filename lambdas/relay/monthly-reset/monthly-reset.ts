@@ -13,7 +13,7 @@
  */
 import { BatchWriteCommand, QueryCommand, type BatchWriteCommandInput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { logger } from '../../shared/logger';
-import { GSI1, PK, SK, USAGE_SHARDS, utcMonth } from '../store/relay-table';
+import { GSI1, PK, SK, USAGE_SHARDS, usageShardKey, utcMonth } from '../store/relay-table';
 
 export interface ResetReport {
   /** The month kept (`yyyy-mm`, UTC); every earlier month's count is deleted. */
@@ -117,7 +117,7 @@ class ResetRun {
         KeyConditionExpression: '#pk = :shard AND #sk < :month',
         ExpressionAttributeNames: { '#pk': GSI1.partitionKey, '#sk': GSI1.sortKey },
         // The partition names `usageShard` (relay-table) gives usage items.
-        ExpressionAttributeValues: { ':shard': `USAGE#${shard}`, ':month': this.month },
+        ExpressionAttributeValues: { ':shard': usageShardKey(shard), ':month': this.month },
         ExclusiveStartKey: startKey,
         Limit: PAGE_SIZE,
       }));

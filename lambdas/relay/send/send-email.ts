@@ -17,7 +17,7 @@ import { assumeRoleFix } from '../byoc/policies';
 import type { IdempotencyStore, StoredOutcome } from './idempotency-store';
 import type { LimitsStore, RateWindow } from './limits-store';
 import { checkReadyToSend, type SendContextLoader } from './send-context';
-import { classifySesError, sesFailureToApiError } from './ses-errors';
+import { classifySesError, sesFailureToApiError } from '../byoc/ses-errors';
 import { toSendEmailInput } from './ses-message';
 import { parseSendRequest, type SendRequest } from './send-request';
 

@@ -32,11 +32,14 @@ export const relayKeys = {
   idempotency: (tenantId: string, keyHash: string) => ({ PK: `IDEMPOTENCY#${tenantId}#${keyHash}`, SK: 'IDEMPOTENCY' }),
 } as const;
 
+/** The GSI1 partition of usage shard `n` (0 … USAGE_SHARDS - 1). */
+export const usageShardKey = (n: number): string => `USAGE#${n}`;
+
 /** Spreads usage items over a few GSI partitions so no single partition takes every send's write. */
 export function usageShard(tenantId: string): string {
   let hash = 0;
   for (let i = 0; i < tenantId.length; i++) hash = (hash * 31 + tenantId.charCodeAt(i)) >>> 0;
-  return `USAGE#${hash % USAGE_SHARDS}`;
+  return usageShardKey(hash % USAGE_SHARDS);
 }
 
 /** Calendar month in UTC, `yyyy-mm`: counts are keyed by it, so a new month starts at zero by construction. */
