@@ -1,7 +1,7 @@
 import { normaliseAddress } from '../../lambdas/relay/send/email-address';
 import { formatSender, toSendEmailInput } from '../../lambdas/relay/send/ses-message';
 import { parseSendRequest } from '../../lambdas/relay/send/send-request';
-import { classifySesError, sesFailureToApiError, withoutAddresses } from '../../lambdas/relay/send/ses-errors';
+import { classifySesError, sesFailureToApiError, withoutAddresses } from '../../lambdas/relay/byoc/ses-errors';
 
 describe('addresses', () => {
   test.each([
