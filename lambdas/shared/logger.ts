@@ -39,3 +39,18 @@ export function createLogger(base: LogFields = {}): Logger {
 }
 
 export const logger = createLogger({ service: process.env.SERVICE_NAME ?? 'sendfleet' });
+
+/**
+ * One CloudWatch metric as an Embedded Metric Format log line (CloudWatch extracts it; no API call
+ * on the hot path). Dimensions are low-cardinality outcomes, never tenants or content.
+ */
+export function emitMetric(name: string, dimensions: Record<string, string>, value = 1, unit: 'Count' | 'Milliseconds' = 'Count'): void {
+  sink(JSON.stringify({
+    _aws: {
+      Timestamp: Date.now(),
+      CloudWatchMetrics: [{ Namespace: 'SendFleet', Dimensions: [Object.keys(dimensions)], Metrics: [{ Name: name, Unit: unit }] }],
+    },
+    ...dimensions,
+    [name]: value,
+  }));
+}

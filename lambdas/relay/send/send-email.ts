@@ -10,7 +10,7 @@ import { SendEmailCommand } from '@aws-sdk/client-ses';
 import { sha256Hex } from '../../shared/crypto';
 import { ApiError } from '../../shared/errors';
 import type { HttpResult } from '../../shared/http';
-import type { Logger } from '../../shared/logger';
+import { emitMetric, type Logger } from '../../shared/logger';
 import type { Authenticator } from '../auth/authenticator';
 import { AssumeRoleDeniedError, type CustomerSessions } from '../byoc/customer-session';
 import { assumeRoleFix } from '../byoc/policies';
@@ -116,6 +116,7 @@ export function createSendEmail(deps: SendDeps) {
       const messageId = await sendThroughCustomerSes(deps.sessions, ready, request);
       if (keyHash) await deps.idempotency.complete(principal.tenantId, keyHash, { http_status: 200, message_id: messageId });
       log.info('send accepted', { outcome: 'accepted', recipients: request.to.length, message_id: messageId, duration_ms: Date.now() - started });
+      emitMetric('Sends', { outcome: 'accepted' });
       return {
         status: 200,
         headers,
@@ -126,6 +127,7 @@ export function createSendEmail(deps: SendDeps) {
       // A permanent refusal is the request's result: a retry with the same key gets it again.
       await giveBack(apiError.code === 'ses_rejected' ? { http_status: apiError.status, error: apiError.code, detail: apiError.detail } : undefined);
       log.info('send refused', { outcome: apiError.code, duration_ms: Date.now() - started });
+      emitMetric('Sends', { outcome: apiError.code });
       return fail(apiError);
     }
   };
