@@ -1,0 +1,68 @@
+/**
+ * The benchmark's own setup helpers, outside jest: an operator creating tenants through the
+ * platform admin API and a customer onboarding through the relay's HTTP routes, exactly the steps
+ * `test/support/system.ts` takes, with plain errors instead of `expect`.
+ */
+import type { LocalSystem } from '../local/local-system';
+import { BYOC_ROLE_NAME } from '../lambdas/relay/byoc/policies';
+
+export interface JsonResponse {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+export async function call(baseUrl: string, method: string, path: string, options: { apiKey?: string; body?: unknown } = {}): Promise<JsonResponse> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (options.apiKey) headers['x-api-key'] = options.apiKey;
+  const response = await fetch(baseUrl + path, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
+  const text = await response.text();
+  let body: Record<string, unknown> = {};
+  try {
+    body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  } catch {
+    body = { raw: text.slice(0, 200) };
+  }
+  return { status: response.status, body };
+}
+
+function expectStatus(step: string, response: JsonResponse, ...allowed: number[]): JsonResponse {
+  if (!allowed.includes(response.status)) {
+    throw new Error(`bench setup: ${step} answered ${response.status} (expected ${allowed.join(' or ')}): ${JSON.stringify(response.body).slice(0, 400)}`);
+  }
+  return response;
+}
+
+export interface BenchTenant {
+  tenantId: string;
+  apiKey: string;
+  keyId: string;
+}
+
+export async function createTenant(system: LocalSystem, plan: 'starter' | 'byoc', changes: Record<string, unknown> = {}): Promise<BenchTenant> {
+  const created = expectStatus('create tenant', await call(system.platformUrl, 'POST', '/admin/tenants', { body: { plan } }), 201);
+  const tenantId = (created.body.tenant as { tenant_id: string }).tenant_id;
+  if (Object.keys(changes).length > 0) {
+    expectStatus('update tenant', await call(system.platformUrl, 'PATCH', `/admin/tenants/${tenantId}`, { body: changes }), 200);
+  }
+  const key = expectStatus('issue key', await call(system.platformUrl, 'POST', `/admin/tenants/${tenantId}/keys`, { body: {} }), 201);
+  return { tenantId, apiKey: key.body.api_key as string, keyId: key.body.key_id as string };
+}
+
+/** The customer's onboarding through the relay API: config → role in their account → save → validate → domain → verify. */
+export async function onboard(system: LocalSystem, apiKey: string, options: { accountId: string; domain: string; region?: string }): Promise<void> {
+  const region = options.region ?? 'eu-west-1';
+  const relay = (method: string, path: string, body?: unknown) => call(system.relayUrl, method, path, { apiKey, body });
+  const config = expectStatus('GET /api/byoc/config', await relay('GET', '/api/byoc/config'), 200);
+  // Out of the SES sandbox, with a quota no benchmark reaches.
+  system.simulator.createAccount({ account_id: options.accountId, max_24_hour_send: 10_000_000 });
+  system.simulator.putRole(options.accountId, BYOC_ROLE_NAME, {
+    trust_policy: config.body.trust_policy as never,
+    permissions_policy: config.body.permissions_policy as never,
+  });
+  expectStatus('PUT /api/byoc/config', await relay('PUT', '/api/byoc/config', { role_arn: `arn:aws:iam::${options.accountId}:role/${BYOC_ROLE_NAME}`, region }), 200);
+  const validated = expectStatus('POST /api/byoc/validate', await relay('POST', '/api/byoc/validate'), 200);
+  if (validated.body.status !== 'validated') throw new Error(`bench setup: validation did not pass: ${JSON.stringify(validated.body).slice(0, 400)}`);
+  expectStatus('POST /api/byoc/domains', await relay('POST', '/api/byoc/domains', { domain: options.domain }), 200, 201);
+  system.simulator.setIdentityStatus(options.accountId, options.domain, { ownership: 'Success', dkim: 'Success', mail_from: 'Success' });
+  expectStatus(`POST /api/byoc/domains/${options.domain}/verify`, await relay('POST', `/api/byoc/domains/${options.domain}/verify`), 200);
+}
