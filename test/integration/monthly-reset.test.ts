@@ -17,18 +17,26 @@ const LIMIT = 50;
 const LAST_MS_OF_NOVEMBER = new Date('2026-11-30T23:59:59.999Z');
 const FIRST_MS_OF_DECEMBER = new Date('2026-12-01T00:00:00.000Z');
 const ALLOWED_ATTRIBUTES = ['PK', 'SK', 'used', 'tenant_id', 'month', 'GSI1PK', 'GSI1SK', 'expires_at'];
+/** The per-key minute window a Starter send keeps on the month's item (no content, a key id and counts). */
+const RATE_ATTRIBUTE = /^rate_key_[0-9a-f]{16}_(minute|count)$/;
+const KEY_ID = 'key_0123456789abcdef';
 
 const db = dynamoDocumentClient();
 const newTenantId = () => `ten_${randomBytes(10).toString('hex')}`;
 const newTable = async () => (await createTestTables('reset')).relay;
 const resetAt = (table: string, at: Date, client: DynamoDBDocumentClient = db) => createMonthlyReset({ db: client, tableName: table, now: () => at });
 
+/** One Starter send's reservation, as the send path makes it (a rate limit that never interferes). */
+function reserve(limits: LimitsStore, tenantId: string, at: Date) {
+  return limits.reserveStarter(tenantId, KEY_ID, { perMinute: 1_000_000, perMonth: LIMIT }, at);
+}
+
 async function usageOf(table: string, tenantId: string, month: string): Promise<number | undefined> {
   const { Item } = await db.send(new GetCommand({ TableName: table, Key: relayKeys.usage(tenantId, month), ConsistentRead: true }));
   return Item === undefined ? undefined : Number(Item.used);
 }
 
-/** Usage items exactly as `reserveMonthly` writes them, seeded in parallel batches. */
+/** Usage items as `reserveStarter` writes them (without the rate window), seeded in parallel batches. */
 async function seedUsage(table: string, tenantIds: string[], month: string, used = 7): Promise<void> {
   type Requests = NonNullable<BatchWriteCommandInput['RequestItems']>[string];
   const batches: Requests[] = [];
@@ -84,11 +92,11 @@ test('the limit turns over at 00:00:00.000 UTC with no reset having run', async 
   const tenantId = newTenantId();
 
   for (let i = 0; i < LIMIT; i++) {
-    expect(await limits.reserveMonthly(tenantId, LIMIT, LAST_MS_OF_NOVEMBER)).toMatchObject({ reserved: true, month: '2026-11' });
+    expect(await reserve(limits, tenantId, LAST_MS_OF_NOVEMBER)).toMatchObject({ reserved: true, month: '2026-11' });
   }
-  expect(await limits.reserveMonthly(tenantId, LIMIT, LAST_MS_OF_NOVEMBER)).toEqual({ reserved: false, used: LIMIT, month: '2026-11' });
+  expect(await reserve(limits, tenantId, LAST_MS_OF_NOVEMBER)).toMatchObject({ reserved: false, used: LIMIT, month: '2026-11' });
 
-  expect(await limits.reserveMonthly(tenantId, LIMIT, FIRST_MS_OF_DECEMBER)).toEqual({ reserved: true, used: 1, month: '2026-12' });
+  expect(await reserve(limits, tenantId, FIRST_MS_OF_DECEMBER)).toMatchObject({ reserved: true, used: 1, month: '2026-12' });
   expect(await usageOf(table, tenantId, '2026-11')).toBe(LIMIT);
   expect(await usageOf(table, tenantId, '2026-12')).toBe(1);
 });
@@ -99,7 +107,7 @@ test('a reset, late or twice, deletes old months only and leaves the current mon
   const tenants = Array.from({ length: 40 }, newTenantId);
   await seedUsage(table, tenants, '2026-10');
   await seedUsage(table, tenants, '2026-11');
-  for (const tenantId of tenants.slice(0, 10)) await limits.reserveMonthly(tenantId, LIMIT, FIRST_MS_OF_DECEMBER);
+  for (const tenantId of tenants.slice(0, 10)) await reserve(limits, tenantId, FIRST_MS_OF_DECEMBER);
 
   // Two days late: the same outcome as on time.
   const reset = resetAt(table, new Date('2026-12-03T14:00:00Z'));
@@ -112,7 +120,7 @@ test('a reset, late or twice, deletes old months only and leaves the current mon
   expect(items).toHaveLength(10);
   expect(items.every((item) => item.month === '2026-12' && item.used === 1)).toBe(true);
   // December keeps counting from where it was.
-  expect(await limits.reserveMonthly(tenants[0]!, LIMIT, new Date('2026-12-03T14:00:01Z'))).toMatchObject({ reserved: true, used: 2 });
+  expect(await reserve(limits, tenants[0]!, new Date('2026-12-03T14:00:01Z'))).toMatchObject({ reserved: true, used: 2 });
 });
 
 test('a straggler send that lands in the old month after the reset is removed by the next run', async () => {
@@ -124,7 +132,7 @@ test('a straggler send that lands in the old month after the reset is removed by
   expect((await reset()).deleted).toBe(1);
 
   // Reserved with a clock read just before midnight, written just after the reset.
-  await limits.reserveMonthly(tenantId, LIMIT, LAST_MS_OF_NOVEMBER);
+  await reserve(limits, tenantId, LAST_MS_OF_NOVEMBER);
   expect(await usageOf(table, tenantId, '2026-11')).toBe(1);
   expect((await reset()).deleted).toBe(1);
   expect(await scanAll(table)).toEqual([]);
@@ -141,7 +149,7 @@ test('a reset during 200 concurrent sends loses no count and never exceeds the l
   const sendTimes = Array.from({ length: 200 }, (_, i) => new Date(FIRST_MS_OF_DECEMBER.getTime() + i * 10));
   const [report, ...sends] = await Promise.all([
     resetAt(table, new Date('2026-12-01T00:00:01Z'))(),
-    ...sendTimes.map((at) => limits.reserveMonthly(tenantId, LIMIT, at)),
+    ...sendTimes.map((at) => reserve(limits, tenantId, at)),
   ]);
 
   console.log(`200 concurrent sends during a reset of 2,001 tenants: ${sends.filter((s) => s.reserved).length} reserved, ${sends.filter((s) => !s.reserved).length} refused; reset ${report.duration_ms} ms`);
@@ -178,7 +186,7 @@ test('10,000 Starter tenants: the reset pages through GSI1 only and removes ever
 
   // Privacy: a count per tenant per month and its keys, nothing else; the log line holds counts only.
   const attributes = new Set(items.flatMap((item) => Object.keys(item)));
-  expect([...attributes].filter((name) => !ALLOWED_ATTRIBUTES.includes(name))).toEqual([]);
+  expect([...attributes].filter((name) => !ALLOWED_ATTRIBUTES.includes(name) && !RATE_ATTRIBUTE.test(name))).toEqual([]);
   expect(logs.lines).toHaveLength(1);
   expect(Object.keys(JSON.parse(logs.lines[0]!) as object).sort())
     .toEqual(['complete', 'deleted', 'duration_ms', 'level', 'message', 'month', 'pages', 'service', 'shards', 'timestamp']);

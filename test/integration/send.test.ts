@@ -148,6 +148,44 @@ describe('401, 403 and 429 checks, in order', () => {
     }
   });
 
+  test('far below the limit the window is counted alongside SES, yet a key stops exactly at its limit', async () => {
+    const tenant = await createTenant(system, 'byoc', { sends_per_minute: 10 });
+    await onboard(system, tenant.apiKey, { accountId: '161616161616', domain: 'exact.dev' });
+    const body = message({ from_email: 'a@exact.dev' });
+    const statuses: number[] = [];
+    const remaining: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const response = await send(tenant.apiKey, body);
+      statuses.push(response.status);
+      remaining.push(response.headers.get('x-ratelimit-remaining') ?? '');
+    }
+    // Twelve sequential sends inside one minute: ten accepted, then rate_limited (unless a minute boundary fell between them).
+    if (statuses.includes(429)) {
+      expect(statuses.filter((s) => s === 200)).toHaveLength(10);
+      expect(statuses.slice(10)).toEqual([429, 429]);
+      expect(remaining.slice(0, 10)).toEqual(['9', '8', '7', '6', '5', '4', '3', '2', '1', '0']);
+    } else {
+      expect(statuses.every((s) => s === 200)).toBe(true);
+    }
+  });
+
+  test('Starter counts its minute window with the month: rate_limited after the per-minute limit', async () => {
+    const tenant = await createTenant(system, 'starter', { sends_per_minute: 2 });
+    await onboard(system, tenant.apiKey, { accountId: '171717171717', domain: 'starterrate.dev' });
+    const body = message({ from_email: 'a@starterrate.dev' });
+    const responses = [await send(tenant.apiKey, body), await send(tenant.apiKey, body), await send(tenant.apiKey, body)];
+    if (responses[2]!.status === 429) {
+      expect(responses.map((r) => r.status)).toEqual([200, 200, 429]);
+      expect(responses[2]!.body.error).toBe('rate_limited');
+      expect(responses[1]!.headers.get('x-ratelimit-remaining')).toBe('0');
+      const month = new Date().toISOString().slice(0, 7);
+      const usage = (await scanAll(system.tables.relay)).find((i) => i.PK === `TENANT#${tenant.tenantId}` && i.SK === `USAGE#${month}`);
+      expect(usage?.used).toBe(2);
+    } else {
+      expect(responses.map((r) => r.status)).toEqual([200, 200, 200]);
+    }
+  });
+
   test('role gone in the customer account → 403 could_not_assume_role with what to check', async () => {
     const tenant = await createTenant(system, 'byoc');
     await onboard(system, tenant.apiKey, { accountId: '777777777777', domain: 'norole.dev' });

@@ -9,6 +9,7 @@ import { DomainStore } from '../byoc/domain-store';
 import { ProjectionStore } from '../tenant-sync/projection-store';
 import { IdempotencyStore } from './idempotency-store';
 import { LimitsStore } from './limits-store';
+import { RateGuard } from './rate-guard';
 import { createSendApi } from './send-api';
 import { SendContextLoader } from './send-context';
 
@@ -23,5 +24,6 @@ export const handler = createSendApi({
   limits: new LimitsStore(db, table),
   idempotency: new IdempotencyStore(db, table),
   sessions: new CustomerSessions(new STSClient({ requestHandler, maxAttempts: 2 }), { requestHandler }),
+  rateGuard: new RateGuard(),
   relayAccountId: requireEnv('RELAY_ACCOUNT_ID'),
 });

@@ -1,14 +1,17 @@
 /**
- * The send path's two counters, each one conditional write, exact under any concurrency:
+ * The send path's counters, exact under any concurrency:
  *
- * - Rate window: per API key per UTC minute (fixed window), `RATE#<key>#<minute>`, TTL 2 minutes.
- * - Monthly count (Starter only): `TENANT#<id>` / `USAGE#<yyyy-mm>`. The month is part of the key,
- *   so a new month starts at zero at 00:00:00 UTC by construction, whether or not the monthly
- *   reset has run; the reset only deletes old months' numbers. A reservation is made before SES is
- *   called and released if SES does not accept the message.
+ * - BYOC: the rate window per API key per UTC minute (fixed window), `RATE#<key>#<minute>`, TTL
+ *   2 minutes — one conditional write.
+ * - Starter: the month's usage item `TENANT#<id>` / `USAGE#<yyyy-mm>` holds the monthly count and,
+ *   per API key, the current minute and its count, so one conditional write reserves both (two at
+ *   the first send of a minute). The month is part of the key, so a new month starts at zero at
+ *   00:00:00 UTC whether or not the monthly reset has run; the reset only deletes old months'
+ *   numbers. A reservation is made before SES is called and released if SES does not accept the
+ *   message.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GSI1, relayKeys, usageShard, utcMonth } from '../store/relay-table';
 
 export interface RateWindow {
@@ -21,6 +24,14 @@ export interface RateWindow {
 }
 
 export const utcMinute = (at: Date): string => at.toISOString().slice(0, 16);
+
+export interface StarterReservation {
+  /** False when either limit refused; `rate.allowed` tells which. */
+  reserved: boolean;
+  month: string;
+  used: number;
+  rate: RateWindow;
+}
 
 /** Usage items outlive their month by ~a month, so a straggler the reset missed still disappears. */
 const USAGE_TTL_SECONDS = 62 * 24 * 3600;
@@ -47,28 +58,59 @@ export class LimitsStore {
     }
   }
 
-  /** Counts one send against the month's limit; false when the limit is reached. */
-  async reserveMonthly(tenantId: string, limit: number, at: Date): Promise<{ reserved: boolean; used: number; month: string }> {
+  /**
+   * Starter: counts the key's minute window and reserves one send of the month in one conditional
+   * write. Within a minute the first attempt succeeds; the first send of a minute needs the second.
+   * Only when both refuse does a consistent read tell which limit was hit.
+   */
+  async reserveStarter(tenantId: string, keyId: string, limits: { perMinute: number; perMonth: number }, at: Date): Promise<StarterReservation> {
     const month = utcMonth(at);
-    try {
-      const { Attributes } = await this.db.send(new UpdateCommand({
-        TableName: this.tableName,
-        Key: relayKeys.usage(tenantId, month),
-        UpdateExpression: 'ADD used :one SET tenant_id = :tenant, #month = :month, #gpk = :gpk, #gsk = :gsk, expires_at = if_not_exists(expires_at, :ttl)',
-        ConditionExpression: 'attribute_not_exists(used) OR used < :limit',
-        ExpressionAttributeNames: { '#month': 'month', '#gpk': GSI1.partitionKey, '#gsk': GSI1.sortKey },
-        ExpressionAttributeValues: {
-          ':one': 1, ':limit': limit, ':tenant': tenantId, ':month': month,
-          ':gpk': usageShard(tenantId), ':gsk': `${month}#${tenantId}`,
-          ':ttl': Math.floor(at.getTime() / 1000) + USAGE_TTL_SECONDS,
-        },
-        ReturnValues: 'UPDATED_NEW',
-      }));
-      return { reserved: true, used: Number(Attributes?.used ?? 1), month };
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return { reserved: false, used: limit, month };
-      throw error;
+    const minute = utcMinute(at);
+    const resetInSeconds = 60 - at.getUTCSeconds();
+    const names = { '#m': `rate_${keyId}_minute`, '#n': `rate_${keyId}_count`, '#month': 'month', '#gpk': GSI1.partitionKey, '#gsk': GSI1.sortKey };
+    const common = {
+      ':one': 1, ':minute': minute, ':limit': limits.perMonth, ':tenant': tenantId, ':month': month,
+      ':gpk': usageShard(tenantId), ':gsk': `${month}#${tenantId}`, ':ttl': Math.floor(at.getTime() / 1000) + USAGE_TTL_SECONDS,
+    };
+    const itemFields = 'tenant_id = :tenant, #month = :month, #gpk = :gpk, #gsk = :gsk, expires_at = if_not_exists(expires_at, :ttl)';
+    const attempts = [
+      { // same minute as the key's last send
+        UpdateExpression: `ADD used :one, #n :one SET ${itemFields}`,
+        ConditionExpression: '#m = :minute AND #n < :rate AND used < :limit',
+        ExpressionAttributeValues: { ...common, ':rate': limits.perMinute },
+      },
+      { // the key's first send of this minute (or ever)
+        UpdateExpression: `ADD used :one SET #m = :minute, #n = :one, ${itemFields}`,
+        ConditionExpression: '(attribute_not_exists(#m) OR #m <> :minute) AND (attribute_not_exists(used) OR used < :limit)',
+        ExpressionAttributeValues: common,
+      },
+    ];
+    // Another send can start the same minute between two attempts; then neither limit is hit and
+    // the next round succeeds. Bounded, as contention on one tenant's item is.
+    for (let round = 0; round < 5; round++) {
+      for (const attempt of attempts) {
+        try {
+          const { Attributes } = await this.db.send(new UpdateCommand({
+            TableName: this.tableName, Key: relayKeys.usage(tenantId, month), ExpressionAttributeNames: names, ReturnValues: 'ALL_NEW', ...attempt,
+          }));
+          const count = Number(Attributes?.[names['#n']] ?? 1);
+          return { reserved: true, month, used: Number(Attributes?.used ?? 1), rate: { count, limit: limits.perMinute, allowed: true, resetInSeconds } };
+        } catch (error) {
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        }
+      }
+      const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: relayKeys.usage(tenantId, month), ConsistentRead: true }));
+      const sameMinute = Item?.[names['#m']] === minute;
+      const count = sameMinute ? Number(Item?.[names['#n']] ?? 0) : 0;
+      const used = Number(Item?.used ?? 0);
+      if (sameMinute && count >= limits.perMinute) {
+        return { reserved: false, month, used, rate: { count: limits.perMinute + 1, limit: limits.perMinute, allowed: false, resetInSeconds } };
+      }
+      if (used >= limits.perMonth) {
+        return { reserved: false, month, used, rate: { count, limit: limits.perMinute, allowed: true, resetInSeconds } };
+      }
     }
+    throw new Error('usage reservation kept conflicting');
   }
 
   /** Gives back a reservation SES did not turn into an accepted message. Never goes below zero. */

@@ -16,6 +16,7 @@ import { AssumeRoleDeniedError, type CustomerSessions } from '../byoc/customer-s
 import { assumeRoleFix } from '../byoc/policies';
 import type { IdempotencyStore, StoredOutcome } from './idempotency-store';
 import type { LimitsStore, RateWindow } from './limits-store';
+import type { RateGuard } from './rate-guard';
 import { checkReadyToSend, type SendContextLoader } from './send-context';
 import { classifySesError, sesFailureToApiError } from '../byoc/ses-errors';
 import { toSendEmailInput } from './ses-message';
@@ -27,6 +28,7 @@ export interface SendDeps {
   limits: LimitsStore;
   idempotency: IdempotencyStore;
   sessions: CustomerSessions;
+  rateGuard: RateGuard;
   relayAccountId: string;
   now?: () => Date;
 }
@@ -69,68 +71,90 @@ export function createSendEmail(deps: SendDeps) {
     const principal = await deps.authenticator.authenticate(input.headers);
     const log = input.log.child({ tenant_id: principal.tenantId });
     const at = now();
+    const { keyId, tenantId } = principal;
+    const perMinute = principal.profile.sends_per_minute;
+    const perMonth = principal.profile.monthly_sends;
 
-    // The rate window is counted while the tenant's context loads: one round trip for both.
-    const [context, rate] = await Promise.all([
-      deps.contexts.load(principal.tenantId),
-      deps.limits.hitRateWindow(principal.keyId, principal.profile.sends_per_minute, at),
-    ]);
-    const headers = rateHeaders(rate);
-    const fail = (error: ApiError): never => {
-      throw new ApiError(error.code, error.detail, { ...error.options, headers: { ...headers, ...error.options.headers } });
-    };
+    // BYOC: the rate window is counted while the context loads, or — while the key is far below its
+    // limit — while SES sends (see RateGuard). Starter counts it with the month, after the checks.
+    const overlap = perMonth === null && deps.rateGuard.mayOverlap(keyId, perMinute, at);
+    const byocRate = perMonth === null
+      ? deps.limits.hitRateWindow(keyId, perMinute, at).then((window) => {
+        deps.rateGuard.observe(keyId, window.count, at);
+        return window;
+      })
+      : undefined;
+    byocRate?.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
+    const [context, serialRate] = await Promise.all([deps.contexts.load(tenantId), overlap ? undefined : byocRate]);
+    let rate = serialRate;
+    const withRateHeaders = (error: ApiError, window = rate): ApiError =>
+      new ApiError(error.code, error.detail, { ...error.options, headers: { ...(window ? rateHeaders(window) : {}), ...error.options.headers } });
+    const rateLimited = (window: RateWindow) =>
+      new ApiError('rate_limited', `More than ${window.limit} send requests this minute for this API key. Retry after ${window.resetInSeconds} s.`, { headers: { 'retry-after': String(window.resetInSeconds) } });
 
     let ready;
     try {
-      ready = checkReadyToSend(principal.tenantId, context, request.fromDomain);
+      ready = checkReadyToSend(tenantId, context, request.fromDomain);
     } catch (error) {
-      return fail(error as ApiError);
+      throw withRateHeaders(error as ApiError, rate ?? (await byocRate?.catch(() => undefined)));
     }
-    if (!rate.allowed) {
-      fail(new ApiError('rate_limited', `More than ${rate.limit} send requests this minute for this API key. Retry after ${rate.resetInSeconds} s.`, { headers: { 'retry-after': String(rate.resetInSeconds) } }));
-    }
+    if (rate && !rate.allowed) throw withRateHeaders(rateLimited(rate));
 
     const keyHash = idempotencyKey === undefined ? undefined : sha256Hex(idempotencyKey);
     if (keyHash) {
-      const claim = await deps.idempotency.claim(principal.tenantId, keyHash, requestFingerprint(principal.tenantId, request), at);
-      if (claim.kind === 'mismatch') fail(new ApiError('idempotency_key_reused', 'This Idempotency-Key was used in the last 24 h with a different request. Use a new key for a new message.'));
-      if (claim.kind === 'in_progress') fail(new ApiError('idempotency_in_progress', 'A request with this Idempotency-Key is still being processed. Retry in a few seconds to get its result.', { headers: { 'retry-after': '2' } }));
-      if (claim.kind === 'replay') return replay(claim.outcome, headers);
+      const claim = await deps.idempotency.claim(tenantId, keyHash, requestFingerprint(tenantId, request), at);
+      if (claim.kind === 'mismatch') throw withRateHeaders(new ApiError('idempotency_key_reused', 'This Idempotency-Key was used in the last 24 h with a different request. Use a new key for a new message.'));
+      if (claim.kind === 'in_progress') throw withRateHeaders(new ApiError('idempotency_in_progress', 'A request with this Idempotency-Key is still being processed. Retry in a few seconds to get its result.', { headers: { 'retry-after': '2' } }));
+      if (claim.kind === 'replay') return replay(claim.outcome, rate ? rateHeaders(rate) : {});
     }
 
     let reservedMonth: string | undefined;
     const giveBack = async (outcome?: StoredOutcome) => {
-      if (reservedMonth) await deps.limits.releaseMonthly(principal.tenantId, reservedMonth);
-      if (keyHash) await (outcome ? deps.idempotency.complete(principal.tenantId, keyHash, outcome) : deps.idempotency.release(principal.tenantId, keyHash));
+      if (reservedMonth) await deps.limits.releaseMonthly(tenantId, reservedMonth);
+      if (keyHash) await (outcome ? deps.idempotency.complete(tenantId, keyHash, outcome) : deps.idempotency.release(tenantId, keyHash));
     };
 
     try {
-      const monthlyLimit = principal.profile.monthly_sends;
-      if (monthlyLimit !== null) {
-        const reservation = await deps.limits.reserveMonthly(principal.tenantId, monthlyLimit, at);
+      if (perMonth !== null) {
+        const reservation = await deps.limits.reserveStarter(tenantId, keyId, { perMinute, perMonth }, at);
+        rate = reservation.rate;
+        if (!rate.allowed) throw rateLimited(rate);
         if (!reservation.reserved) {
-          throw new ApiError('usage_limit_exceeded', `Your plan allows ${monthlyLimit} sends per calendar month (UTC) and they are used. The count starts again on the 1st at 00:00 UTC, or ask SendFleet to move you to the BYOC plan.`);
+          throw new ApiError('usage_limit_exceeded', `Your plan allows ${perMonth} sends per calendar month (UTC) and they are used. The count starts again on the 1st at 00:00 UTC, or ask SendFleet to move you to the BYOC plan.`);
         }
         reservedMonth = reservation.month;
       }
       const messageId = await sendThroughCustomerSes(deps.sessions, ready, request);
-      if (keyHash) await deps.idempotency.complete(principal.tenantId, keyHash, { http_status: 200, message_id: messageId });
+      if (keyHash) await deps.idempotency.complete(tenantId, keyHash, { http_status: 200, message_id: messageId });
+      rate ??= await countedAlongside(byocRate!, perMinute, at, log);
       log.info('send accepted', { outcome: 'accepted', recipients: request.to.length, message_id: messageId, duration_ms: Date.now() - started });
       emitMetric('Sends', { outcome: 'accepted' });
       return {
         status: 200,
-        headers,
+        headers: rateHeaders(rate),
         body: { success: true, message: 'Email accepted by your SES account.', message_id: messageId, mode: 'byoc' },
       };
     } catch (error) {
       const apiError = error instanceof ApiError ? error : toSendApiError(error, ready.region, deps.relayAccountId);
       // A permanent refusal is the request's result: a retry with the same key gets it again.
       await giveBack(apiError.code === 'ses_rejected' ? { http_status: apiError.status, error: apiError.code, detail: apiError.detail } : undefined);
+      if (!rate && byocRate) rate = await countedAlongside(byocRate, perMinute, at, log);
       log.info('send refused', { outcome: apiError.code, duration_ms: Date.now() - started });
       emitMetric('Sends', { outcome: apiError.code });
-      return fail(apiError);
+      throw withRateHeaders(apiError);
     }
   };
+}
+
+/**
+ * The rate window a send counted alongside SES. The message is already with SES, so a refusal here
+ * (other containers filled the window meanwhile) or a failed write does not change the answer.
+ */
+async function countedAlongside(counting: Promise<RateWindow>, limit: number, at: Date, log: Logger): Promise<RateWindow> {
+  const window = await counting.catch(() => undefined);
+  if (!window) log.warn('rate window not counted', { outcome: 'rate_window_write_failed' });
+  else if (!window.allowed) log.warn('rate window overshoot', { outcome: 'rate_window_overshoot' });
+  return window ?? { count: 0, limit, allowed: true, resetInSeconds: 60 - at.getUTCSeconds() };
 }
 
 async function sendThroughCustomerSes(sessions: CustomerSessions, ready: ReturnType<typeof checkReadyToSend>, request: SendRequest): Promise<string> {
