@@ -1,6 +1,6 @@
 /**
- * Customer authentication: `X-API-Key` → SHA-512 → projection lookup. The key itself is never
- * stored or logged. Positive lookups are cached for `ttlMs` (default 5 s): that is the bound on how
+ * Customer authentication: `X-API-Key` → SHA-512 → one GetItem of the key's projection. The key
+ * itself is never stored or logged. Positive lookups are cached for `ttlMs` (default 5 s): that is the bound on how
  * long a revocation, suspension or plan change takes to reach a warm function after the event is
  * applied. Expiry dates are checked on every request, cached or not. Unknown keys are not cached.
  */
@@ -28,7 +28,7 @@ export class Authenticator {
   private readonly cache: TtlCache<Principal>;
 
   constructor(
-    private readonly store: Pick<ProjectionStore, 'getApiKey' | 'getProfile'>,
+    private readonly store: Pick<ProjectionStore, 'getApiKey'>,
     private readonly options: { ttlMs?: number; now?: () => number } = {},
   ) {
     this.cache = new TtlCache<Principal>(options.ttlMs ?? AUTH_CACHE_TTL_MS, 10_000, options.now);
@@ -65,9 +65,9 @@ export class Authenticator {
     if (record.status !== 'active') {
       throw new ApiError('invalid_api_key', 'This API key has been revoked. Use another key or ask your SendFleet operator for a new one.');
     }
-    const profile = await this.store.getProfile(record.tenant_id);
-    if (!profile) throw unknownKey();
-    const principal: Principal = { tenantId: record.tenant_id, keyId: record.key_id, profile, keyExpiresAt: record.expires_at };
+    // The key item carries its tenant's profile (same snapshot): one read authenticates.
+    if (!record.tenant) throw unknownKey();
+    const principal: Principal = { tenantId: record.tenant_id, keyId: record.key_id, profile: record.tenant, keyExpiresAt: record.expires_at };
     this.cache.set(keyHash, principal);
     return principal;
   }

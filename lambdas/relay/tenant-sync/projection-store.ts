@@ -3,6 +3,8 @@
  * Each item is written only if the snapshot is newer than what it holds (version compare in a
  * condition), so duplicate, stale and out-of-order deliveries are harmless. Revoked keys stay as
  * tombstones carrying their version, so an old snapshot can never bring a revoked key back.
+ * Every key item also carries its tenant's profile from the same snapshot, so authenticating a
+ * request is one GetItem.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -25,6 +27,8 @@ export interface ApiKeyRecord {
   status: ApiKeyStatus;
   expires_at: string | null;
   version: number;
+  /** The tenant as of the same snapshot. */
+  tenant: TenantProfile;
 }
 
 export interface ApplyResult {
@@ -54,7 +58,7 @@ export class ProjectionStore {
       ...snapshot.api_keys.map((key) => {
         const record: ApiKeyRecord = {
           tenant_id: snapshot.tenant_id, key_id: key.key_id, key_hash: key.key_hash,
-          status: key.status, expires_at: key.expires_at, version: snapshot.version,
+          status: key.status, expires_at: key.expires_at, version: snapshot.version, tenant: profile,
         };
         return this.putIfNewer({ ...relayKeys.apiKey(key.key_hash), ...record }, snapshot.version);
       }),

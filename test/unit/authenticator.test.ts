@@ -1,0 +1,46 @@
+import { sha512Hex } from '../../lambdas/shared/crypto';
+import { ApiError } from '../../lambdas/shared/errors';
+import { Authenticator } from '../../lambdas/relay/auth/authenticator';
+import type { ApiKeyRecord } from '../../lambdas/relay/tenant-sync/projection-store';
+
+const apiKey = `sf_${'a'.repeat(43)}`;
+const record = (overrides: Partial<ApiKeyRecord> = {}): ApiKeyRecord => ({
+  tenant_id: 'ten_1', key_id: 'key_1', key_hash: sha512Hex(apiKey), status: 'active', expires_at: null, version: 3,
+  tenant: { tenant_id: 'ten_1', plan: 'byoc', status: 'active', sends_per_minute: 60, monthly_sends: null, version: 3 },
+  ...overrides,
+});
+
+function storeWith(item: ApiKeyRecord | undefined) {
+  const lookups: string[] = [];
+  return { lookups, store: { getApiKey: async (hash: string) => { lookups.push(hash); return item; } } };
+}
+
+const codeOf = (promise: Promise<unknown>) => promise.then(() => 'ok', (e: unknown) => (e instanceof ApiError ? e.code : String(e)));
+
+test('one read of the key item authenticates (tenant profile included); a cached key needs none', async () => {
+  let now = 0;
+  const { lookups, store } = storeWith(record());
+  const auth = new Authenticator(store, { ttlMs: 5_000, now: () => now });
+  expect((await auth.authenticate({ 'x-api-key': apiKey })).profile.plan).toBe('byoc');
+  await auth.authenticate({ 'x-api-key': apiKey });
+  expect(lookups).toEqual([sha512Hex(apiKey)]);
+  now = 5_001;
+  await auth.authenticate({ 'x-api-key': apiKey });
+  expect(lookups).toHaveLength(2);
+});
+
+test('malformed keys are refused without a lookup; unknown, revoked → 401; suspended tenant → 403', async () => {
+  const none = storeWith(undefined);
+  expect(await codeOf(new Authenticator(none.store).authenticate({ 'x-api-key': 'not-a-key' }))).toBe('invalid_api_key');
+  expect(await codeOf(new Authenticator(none.store).authenticate({}))).toBe('invalid_api_key');
+  expect(none.lookups).toHaveLength(0);
+  expect(await codeOf(new Authenticator(none.store).authenticate({ 'x-api-key': apiKey }))).toBe('invalid_api_key');
+  expect(await codeOf(new Authenticator(storeWith(record({ status: 'revoked' })).store).authenticate({ 'x-api-key': apiKey }))).toBe('invalid_api_key');
+  const suspended = record({ tenant: { ...record().tenant, status: 'suspended' } });
+  expect(await codeOf(new Authenticator(storeWith(suspended).store).authenticate({ 'x-api-key': apiKey }))).toBe('tenant_suspended');
+});
+
+test('a record whose hash does not match the key is refused (constant-time comparison)', async () => {
+  const { store } = storeWith(record({ key_hash: sha512Hex('something else') }));
+  expect(await codeOf(new Authenticator(store).authenticate({ 'x-api-key': apiKey }))).toBe('invalid_api_key');
+});
