@@ -268,14 +268,14 @@ function explain(
   const topCalls = row('relay', top).m.calls;
   out.push(
     `**Remote calls.** A warm BYOC relay send is 1 DynamoDB write + 1 SES call, and no STS call (the session is cached for its 15 minutes less 2). ` +
-      `The ${fmt(figures.amortised, 3)} average at 1 client includes the cache refreshes: the API key (2 GetItems, one after the other) and the send context ` +
-      '(GetItem + Query, in parallel with the rate-window write) are cached for 5 s, so about every 5 s a send pays those 4 reads again ' +
+      `The ${fmt(figures.amortised, 3)} average at 1 client includes the cache refreshes: the API key (1 GetItem: the key item carries its tenant's profile) and the send context ` +
+      '(GetItem + Query, in parallel with the rate-window write) are cached for 5 s, so about every 5 s a send pays those 3 reads again ' +
       `(1 client: ${relayCalls.ddbReads} reads over ${row('relay', 1).m.latenciesMs.length} sends` +
       (top > 1 ? `; ${top} clients: ${topCalls.ddbReads} reads over ${row('relay', top).m.latenciesMs.length} sends — concurrent requests that find an entry expired each reload it, nothing single-flights the reload, though in Lambda a container serves one request at a time` : '') +
-      '). A send that reloads the API key waits for two more sequential round trips (two GetItems, one after the other)' +
+      '). A send that reloads the API key waits for one more round trip before the rest (the key must be known before the tenant\'s context and window)' +
       (refresh.length ? `: at 1 client the ${refresh.length} sends that reloaded cached entries (${fmt((refresh.length / relay.n) * 100, 1)} %) took ${fmt(summarize(refresh).p50, 1)} ms at p50 against ${fmt(relay.p50, 1)} ms, ` +
         (refresh.length / relay.n > 0.01 ? `so they are the relay's p99 (${fmt(relay.p99, 1)} ms)` : 'above the p99 only when more than 1 % of sends reload') : '') +
-      '. Refreshing the entries in the background before they expire (stale-while-revalidate), or fetching the key and the profile in parallel, would take that off the request path.',
+      '. Refreshing the entries in the background before they expire (stale-while-revalidate) would take that off the request path.',
   );
   if (has('starter', 1)) {
     const st = row('starter', 1);
