@@ -13,3 +13,12 @@ export function optionalEnv(name: string): string | undefined {
   const value = process.env[name];
   return value ? value : undefined;
 }
+
+/** A numeric setting, or undefined when unset; a value that is not a number is a deployment bug. */
+export function optionalNumberEnv(name: string): number | undefined {
+  const value = optionalEnv(name);
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed < 0) throw new ConfigurationError(`environment variable ${name} must be a non-negative number`);
+  return parsed;
+}

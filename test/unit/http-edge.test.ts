@@ -67,3 +67,14 @@ test('named errors keep their status and headers', async () => {
   const result = await run({ httpMethod: 'GET', resource: '/named', path: '/named' });
   expect(result).toMatchObject({ status: 404, body: { success: false, error: 'not_found', detail: 'nope' }, headers: { 'x-extra': '1' } });
 });
+
+test('numeric settings: unset → undefined, a number → the number, anything else fails fast', async () => {
+  const { optionalNumberEnv } = await import('../../lambdas/shared/env');
+  delete process.env.TEST_NUMBER_SETTING;
+  expect(optionalNumberEnv('TEST_NUMBER_SETTING')).toBeUndefined();
+  process.env.TEST_NUMBER_SETTING = '5000';
+  expect(optionalNumberEnv('TEST_NUMBER_SETTING')).toBe(5000);
+  process.env.TEST_NUMBER_SETTING = '5s';
+  expect(() => optionalNumberEnv('TEST_NUMBER_SETTING')).toThrow(ConfigurationError);
+  delete process.env.TEST_NUMBER_SETTING;
+});

@@ -1,7 +1,7 @@
 /** Lambda entry of the onboarding API: clients and stores created once per cold start. */
 import { STSClient } from '@aws-sdk/client-sts';
 import { dynamoDocumentClient } from '../../shared/clients';
-import { optionalEnv, requireEnv } from '../../shared/env';
+import { optionalEnv, optionalNumberEnv, requireEnv } from '../../shared/env';
 import { Authenticator } from '../auth/authenticator';
 import { ByocConfigStore } from '../byoc/config-store';
 import { CustomerSessions, awsRequestHandler } from '../byoc/customer-session';
@@ -11,17 +11,16 @@ import { createOnboardingApi } from './onboarding-api';
 
 const table = requireEnv('RELAY_TABLE');
 const db = dynamoDocumentClient();
-const numberEnv = (name: string) => (optionalEnv(name) === undefined ? undefined : Number(optionalEnv(name)));
 /**
  * Up to four sequential AWS calls per request (AssumeRole + three SES calls to add a domain), each
  * at most 2 attempts of 3 s: at worst about 24 s, inside the function's 28 s and API Gateway's 29 s.
  * SES control-plane calls answer in well under a second when healthy.
  */
 const ONBOARDING_REQUEST_TIMEOUT_MS = 3_000;
-const requestHandler = awsRequestHandler(numberEnv('AWS_REQUEST_TIMEOUT_MS') ?? ONBOARDING_REQUEST_TIMEOUT_MS);
+const requestHandler = awsRequestHandler(optionalNumberEnv('AWS_REQUEST_TIMEOUT_MS') ?? ONBOARDING_REQUEST_TIMEOUT_MS);
 
 export const handler = createOnboardingApi({
-  authenticator: new Authenticator(new ProjectionStore(db, table), { ttlMs: numberEnv('AUTH_CACHE_TTL_MS') }),
+  authenticator: new Authenticator(new ProjectionStore(db, table), { ttlMs: optionalNumberEnv('AUTH_CACHE_TTL_MS') }),
   configs: new ByocConfigStore(db, table),
   domains: new DomainStore(db, table),
   sessions: new CustomerSessions(new STSClient({ requestHandler, maxAttempts: 2 }), { requestHandler, maxAttempts: 2 }),

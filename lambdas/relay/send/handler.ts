@@ -1,7 +1,7 @@
 /** Lambda entry of the send function: every client and cache is created once per container. */
 import { STSClient } from '@aws-sdk/client-sts';
 import { dynamoDocumentClient } from '../../shared/clients';
-import { optionalEnv, requireEnv } from '../../shared/env';
+import { optionalNumberEnv, requireEnv } from '../../shared/env';
 import { Authenticator } from '../auth/authenticator';
 import { ByocConfigStore } from '../byoc/config-store';
 import { CustomerSessions, awsRequestHandler } from '../byoc/customer-session';
@@ -15,12 +15,11 @@ import { SendContextLoader } from './send-context';
 
 const table = requireEnv('RELAY_TABLE');
 const db = dynamoDocumentClient();
-const numberEnv = (name: string) => (optionalEnv(name) === undefined ? undefined : Number(optionalEnv(name)));
-const requestHandler = awsRequestHandler(numberEnv('AWS_REQUEST_TIMEOUT_MS'));
+const requestHandler = awsRequestHandler(optionalNumberEnv('AWS_REQUEST_TIMEOUT_MS'));
 
 export const handler = createSendApi({
-  authenticator: new Authenticator(new ProjectionStore(db, table), { ttlMs: numberEnv('AUTH_CACHE_TTL_MS') }),
-  contexts: new SendContextLoader(new ByocConfigStore(db, table), new DomainStore(db, table), { ttlMs: numberEnv('SEND_CONTEXT_TTL_MS') }),
+  authenticator: new Authenticator(new ProjectionStore(db, table), { ttlMs: optionalNumberEnv('AUTH_CACHE_TTL_MS') }),
+  contexts: new SendContextLoader(new ByocConfigStore(db, table), new DomainStore(db, table), { ttlMs: optionalNumberEnv('SEND_CONTEXT_TTL_MS') }),
   limits: new LimitsStore(db, table),
   idempotency: new IdempotencyStore(db, table),
   sessions: new CustomerSessions(new STSClient({ requestHandler, maxAttempts: 2 }), { requestHandler }),
