@@ -99,3 +99,11 @@ export class ByocConfigStore {
     }
   }
 }
+
+/** Why a config cannot be used yet, phrased as the fix; undefined when it has a role and is validated. */
+export function notValidatedReason(config: ByocConfig | undefined): string | undefined {
+  if (!config?.role_arn || !config.region) return 'no role is saved: PUT /api/byoc/config with your role_arn and region, then run POST /api/byoc/validate';
+  if (config.status === 'invalid') return 'the last validation failed: fix what POST /api/byoc/validate reported and run it again';
+  if (config.status !== 'validated') return 'it has not been validated since it was saved: run POST /api/byoc/validate';
+  return undefined;
+}

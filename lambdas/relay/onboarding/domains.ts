@@ -13,7 +13,7 @@
  * - Verify, get and delete act in the region the identity was created in, with the current role.
  */
 import { ApiError } from '../../shared/errors';
-import type { ByocConfig, ByocConfigStore } from '../byoc/config-store';
+import { notValidatedReason, type ByocConfig, type ByocConfigStore } from '../byoc/config-store';
 import type { DomainRecord, DomainStore, RecordKind } from '../byoc/domain-store';
 import type { CustomerAccounts, SesAccount } from '../byoc/ses-account';
 import { customerAccountError } from './customer-errors';
@@ -53,13 +53,10 @@ export class SendingDomains {
 
   async add(tenantId: string, domain: string): Promise<{ record: DomainRecord; created: boolean }> {
     const config = await this.deps.configs.get(tenantId);
-    if (!hasRole(config) || config.status !== 'validated') {
-      const why = !hasRole(config)
-        ? 'PUT /api/byoc/config with your role_arn and region, then POST /api/byoc/validate'
-        : config.status === 'invalid'
-          ? 'fix what POST /api/byoc/validate reported and run it again'
-          : 'run POST /api/byoc/validate';
-      throw new ApiError('byoc_not_validated', `Domains can be added once your BYOC setup is validated: ${why}.`);
+    const notValidated = notValidatedReason(config);
+    // hasRole only narrows the type: notValidatedReason covers it.
+    if (notValidated || !hasRole(config)) {
+      throw new ApiError('byoc_not_validated', `Domains can be added once your BYOC setup is validated: ${notValidated}.`);
     }
     const existing = await this.deps.domains.get(tenantId, domain);
     if (existing && existing.region !== config.region) {

@@ -5,7 +5,7 @@
  */
 import { ApiError } from '../../shared/errors';
 import { TtlCache } from '../../shared/ttl-cache';
-import type { ByocConfig, ByocConfigStore } from '../byoc/config-store';
+import { notValidatedReason, type ByocConfig, type ByocConfigStore } from '../byoc/config-store';
 import type { DomainRecord, DomainStore } from '../byoc/domain-store';
 
 export const SEND_CONTEXT_TTL_MS = 5_000;
@@ -54,13 +54,10 @@ function registeredDomainFor(domains: DomainRecord[], fromDomain: string): Domai
 /** The spec's 403 checks, in order: validated config, registered domain, ownership, DKIM. */
 export function checkReadyToSend(tenantId: string, context: SendContext, fromDomain: string): ReadyToSend {
   const { config } = context;
-  if (!config?.role_arn || !config.region || config.status !== 'validated') {
-    const why = !config?.role_arn
-      ? 'no role is saved: PUT /api/byoc/config with your role_arn and region'
-      : config.status === 'invalid'
-        ? 'the last validation failed: fix what POST /api/byoc/validate reported and run it again'
-        : 'the config changed since the last validation: run POST /api/byoc/validate';
-    throw new ApiError('byoc_not_validated', `Your BYOC setup is not validated yet; ${why}.`);
+  const notValidated = notValidatedReason(config);
+  // The role checks only narrow the type: notValidatedReason covers them.
+  if (notValidated || !config?.role_arn || !config.region) {
+    throw new ApiError('byoc_not_validated', `Your BYOC setup is not validated yet; ${notValidated}.`);
   }
   const domain = registeredDomainFor(context.domains, fromDomain);
   if (!domain) {
