@@ -45,3 +45,20 @@ test('AccessDenied → AssumeRoleDeniedError, and the failure is not cached', as
   sts.on(AssumeRoleCommand).resolves({ Credentials: { AccessKeyId: 'A', SecretAccessKey: 's', SessionToken: 't', Expiration: new Date(now + 900_000) } });
   await expect(s.get(target)).resolves.toBeDefined();
 });
+
+test('run: a refused session is replaced once by a fresh AssumeRole; other errors pass through untouched', async () => {
+  const s = sessions();
+  const refused = Object.assign(new Error('expired'), { name: 'ExpiredToken' });
+  let calls = 0;
+  const result = await s.run(target, async () => {
+    calls += 1;
+    if (calls === 1) throw refused;
+    return 'sent';
+  }, (error) => error === refused);
+  expect(result).toBe('sent');
+  expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(2);
+
+  const other = new Error('MessageRejected');
+  await expect(s.run(target, async () => { throw other; }, (error) => error === refused)).rejects.toBe(other);
+  expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(2);
+});

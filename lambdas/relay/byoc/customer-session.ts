@@ -83,9 +83,27 @@ export class CustomerSessions {
         this.remember(key, session);
         return session;
       },
-    ).finally(() => this.pending.delete(key));
+    ).finally(() => {
+      // A fresh call may have replaced another caller's entry meanwhile: remove only our own.
+      if (this.pending.get(key) === created) this.pending.delete(key);
+    });
     this.pending.set(key, created);
     return created;
+  }
+
+  /**
+   * Runs `work` with the cached session and, if `refused(error)` says SES refused that session, once
+   * more with a freshly assumed one. A cached session can be refused for reasons of its own (it
+   * expired early, or its role was deleted or replaced since); STS then tells whether the role is
+   * still there. `work` must be safe to run again after such a refusal.
+   */
+  async run<T>(target: CustomerTarget, work: (session: CustomerSession) => Promise<T>, refused: (error: unknown) => boolean): Promise<T> {
+    try {
+      return await work(await this.get(target));
+    } catch (error) {
+      if (!refused(error)) throw error;
+      return work(await this.get(target, { fresh: true }));
+    }
   }
 
   /** Forgets every session of a tenant (after a config change in this container). */

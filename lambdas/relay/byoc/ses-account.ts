@@ -139,16 +139,10 @@ export class AssumedRoleAccounts implements CustomerAccounts {
     return sesAccount((await this.sessions.get(target, { fresh: true })).ses);
   }
 
-  async run<T>(target: CustomerTarget, work: (account: SesAccount) => Promise<T>): Promise<T> {
-    try {
-      return await work(sesAccount((await this.sessions.get(target)).ses));
-    } catch (error) {
-      // A cached session can be refused for reasons of its own (expired early, or its role deleted or
-      // replaced since): ask once more with a fresh one, which STS refuses if the role is gone.
-      // Every call made through this port is idempotent, so running the work again is safe.
-      const sessionMayBeStale = error instanceof SesPermissionError || (error instanceof SesUnavailableError && error.staleSession);
-      if (!sessionMayBeStale) throw error;
-      return work(await this.openFresh(target));
-    }
+  /** Every call made through this port is idempotent, so the retry with a fresh session is safe. */
+  run<T>(target: CustomerTarget, work: (account: SesAccount) => Promise<T>): Promise<T> {
+    // AccessDenied counts as a refused session too: a deleted-and-recreated role refuses old sessions.
+    const refusedSession = (error: unknown) => error instanceof SesPermissionError || (error instanceof SesUnavailableError && error.staleSession);
+    return this.sessions.run(target, ({ ses }) => work(sesAccount(ses)), refusedSession);
   }
 }

@@ -160,15 +160,9 @@ async function countedAlongside(counting: Promise<RateWindow>, limit: number, at
 async function sendThroughCustomerSes(sessions: CustomerSessions, ready: ReturnType<typeof checkReadyToSend>, request: SendRequest): Promise<string> {
   const target = { tenantId: ready.tenantId, roleArn: ready.roleArn, externalId: ready.externalId, region: ready.region };
   const command = new SendEmailCommand(toSendEmailInput(request));
-  try {
-    const { ses } = await sessions.get(target);
-    return (await ses.send(command)).MessageId ?? '';
-  } catch (error) {
-    if (classifySesError(error) !== 'stale_credentials') throw error;
-    // The cached session was revoked or expired early: one more try with a fresh one.
-    const { ses } = await sessions.get(target, { fresh: true });
-    return (await ses.send(command)).MessageId ?? '';
-  }
+  // SES refused only the credentials: nothing was sent, so sending again with a fresh session is safe.
+  const { MessageId } = await sessions.run(target, ({ ses }) => ses.send(command), (error) => classifySesError(error) === 'stale_credentials');
+  return MessageId ?? '';
 }
 
 function toSendApiError(error: unknown, region: string, relayAccountId: string): ApiError {
