@@ -6,7 +6,7 @@
  */
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { ApiError, errorStatus, type ErrorCode } from './errors';
+import { ApiError, type ErrorCode } from './errors';
 import { ConfigurationError } from './env';
 import { logger as rootLogger, type Logger } from './logger';
 import type { RouteSpec } from './routes';
@@ -129,4 +129,3 @@ export function toApiError(error: unknown, configurationErrorCode: ErrorCode, re
   return new ApiError('internal_error', `Unexpected error; retry later or contact support quoting request id ${requestId ?? 'unknown'}.`);
 }
 
-export { errorStatus };

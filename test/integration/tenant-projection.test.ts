@@ -11,6 +11,7 @@ import { TenantStore } from '../../lambdas/platform/tenants/tenant-store';
 import { Authenticator } from '../../lambdas/relay/auth/authenticator';
 import { ProjectionStore } from '../../lambdas/relay/tenant-sync/projection-store';
 import { createTenantSync } from '../../lambdas/relay/tenant-sync/tenant-sync';
+import { relayKeys } from '../../lambdas/relay/store/relay-table';
 import { createTestTables, scanAll } from '../support/dynamo';
 
 let tables: { tenants: string; relay: string };
@@ -106,7 +107,7 @@ test('out-of-order and duplicate deliveries converge on the newest snapshot', as
   for (const snapshot of [...snapshots].reverse()) await freshSync(envelope(snapshot));
   for (const snapshot of snapshots) await freshSync(envelope(snapshot));
 
-  const profile = await new ProjectionStore(dynamoDocumentClient(), other.relay).getProfile(tenantId);
+  const profile = (await scanAll(other.relay)).find((item) => item.PK === relayKeys.tenantProfile(tenantId).PK && item.SK === 'PROFILE');
   expect(profile).toMatchObject({ plan: 'byoc', status: 'active', sends_per_minute: 120, monthly_sends: null, version: snapshots[2]!.version });
   const auth = new Authenticator(new ProjectionStore(dynamoDocumentClient(), other.relay), { ttlMs: 0 });
   expect((await auth.authenticate({ 'x-api-key': key.api_key })).tenantId).toBe(tenantId);

@@ -53,11 +53,6 @@ export class Authenticator {
     return principal;
   }
 
-  /** Drops a cached key (used by tests and after local changes). */
-  forget(apiKey: string): void {
-    this.cache.delete(sha512Hex(apiKey));
-  }
-
   private async load(keyHash: string): Promise<Principal> {
     const record: ApiKeyRecord | undefined = await this.store.getApiKey(keyHash);
     // The lookup is by hash; the comparison of what came back is constant-time all the same.

@@ -72,11 +72,6 @@ export class ProjectionStore {
     return Item as ApiKeyRecord | undefined;
   }
 
-  async getProfile(tenantId: string): Promise<TenantProfile | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: relayKeys.tenantProfile(tenantId) }));
-    return Item as TenantProfile | undefined;
-  }
-
   /** true if written, false if the stored item is as new or newer. */
   private async putIfNewer(item: Record<string, unknown>, version: number): Promise<boolean> {
     try {
