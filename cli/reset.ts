@@ -11,9 +11,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createMonthlyReset } from '../lambdas/relay/monthly-reset/monthly-reset';
 import { setLogSink } from '../lambdas/shared/logger';
+import { LOCAL_TABLE_PREFIX, RELAY_LOCAL_CREDENTIALS, tableNames } from '../local/local-identity';
 
 const endpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB || 'http://127.0.0.1:8000';
-const tableName = process.env.RELAY_TABLE || 'sendfleet-local-relay';
+const tableName = process.env.RELAY_TABLE || tableNames(LOCAL_TABLE_PREFIX).relay;
 const hasCredentials = Boolean(process.env.AWS_ACCESS_KEY_ID && process.env.AWS_SECRET_ACCESS_KEY);
 
 async function main(): Promise<void> {
@@ -22,7 +23,7 @@ async function main(): Promise<void> {
   const client = new DynamoDBClient({
     endpoint,
     region: 'us-east-1',
-    ...(hasCredentials ? {} : { credentials: { accessKeyId: 'AKIARELAYLOCAL000001', secretAccessKey: 'local-secret' } }),
+    ...(hasCredentials ? {} : { credentials: RELAY_LOCAL_CREDENTIALS }),
   });
   try {
     const report = await createMonthlyReset({ db: DynamoDBDocumentClient.from(client), tableName })();

@@ -14,10 +14,10 @@ import { TENANT_EVENT_SOURCE, TENANT_SNAPSHOT_DETAIL_TYPE, type TenantSnapshot, 
 import { createSimulator } from '../sim/simulator';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { close, listen, serveHandlers, type ProxyHandler } from './http-adapter';
+import { LOCAL_ACCOUNTS, LOCAL_TABLE_PREFIX, RELAY_LOCAL_CREDENTIALS, tableNames } from './local-identity';
 import { createTables } from './tables';
 
-export const LOCAL_ACCOUNTS = { relay: '111111111111', platform: '222222222222' } as const;
-export const RELAY_LOCAL_ACCESS_KEY_ID = 'AKIARELAYLOCAL000001';
+export { LOCAL_ACCOUNTS };
 
 export interface LocalSystemOptions {
   relayPort?: number;
@@ -49,16 +49,15 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
   const region = options.region ?? 'us-east-1';
   let dynamo: DynamoDbLocal | undefined;
   const dynamoEndpoint = options.dynamoEndpoint ?? (dynamo = await startDynamoDbLocal({ port: options.dynamoPort })).endpoint;
-  const prefix = options.tablePrefix ?? 'sendfleet-local';
-  const tables = { tenants: `${prefix}-tenants`, relay: `${prefix}-relay` };
+  const tables = tableNames(options.tablePrefix ?? LOCAL_TABLE_PREFIX);
 
-  const simulator = createSimulator({ relayAccountId: LOCAL_ACCOUNTS.relay, relayAccessKeyId: RELAY_LOCAL_ACCESS_KEY_ID, latencyMs: options.simLatencyMs ?? 0 });
+  const simulator = createSimulator({ relayAccountId: LOCAL_ACCOUNTS.relay, relayAccessKeyId: RELAY_LOCAL_CREDENTIALS.accessKeyId, latencyMs: options.simLatencyMs ?? 0 });
   const simUrl = await simulator.listen(options.simPort ?? 0);
 
   Object.assign(process.env, {
     AWS_REGION: region,
-    AWS_ACCESS_KEY_ID: RELAY_LOCAL_ACCESS_KEY_ID,
-    AWS_SECRET_ACCESS_KEY: 'local-secret',
+    AWS_ACCESS_KEY_ID: RELAY_LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: RELAY_LOCAL_CREDENTIALS.secretAccessKey,
     AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
     AWS_ENDPOINT_URL_STS: simUrl,
     AWS_ENDPOINT_URL_SES: simUrl,

@@ -4,6 +4,7 @@
  * SIM_LATENCY_MS (0). Ctrl-C stops it.
  */
 import { createSimulator } from './simulator';
+import { LOCAL_ACCOUNTS, RELAY_LOCAL_CREDENTIALS } from '../local/local-identity';
 
 function integerEnv(name: string, fallback: number, min: number, max: number): number {
   const raw = process.env[name];
@@ -17,8 +18,8 @@ function integerEnv(name: string, fallback: number, min: number, max: number): n
 }
 
 async function main(): Promise<void> {
-  const relayAccountId = process.env.RELAY_ACCOUNT_ID || '111111111111';
-  const relayAccessKeyId = process.env.RELAY_ACCESS_KEY_ID || 'AKIARELAYLOCAL000001';
+  const relayAccountId = process.env.RELAY_ACCOUNT_ID || LOCAL_ACCOUNTS.relay;
+  const relayAccessKeyId = process.env.RELAY_ACCESS_KEY_ID || RELAY_LOCAL_CREDENTIALS.accessKeyId;
   const simulator = createSimulator({
     relayAccountId,
     relayAccessKeyId,

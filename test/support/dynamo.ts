@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient, ScanCommand, type AttributeValue, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { tableNames } from '../../local/local-identity';
 import { createTables } from '../../local/tables';
 
 export function dynamoEndpoint(): string {
@@ -16,7 +17,7 @@ export function uniquePrefix(name: string): string {
 
 export async function createTestTables(name: string): Promise<{ tenants: string; relay: string }> {
   const prefix = uniquePrefix(name);
-  const tables = { tenants: `${prefix}-tenants`, relay: `${prefix}-relay` };
+  const tables = tableNames(prefix);
   const client = new DynamoDBClient({ endpoint: dynamoEndpoint() });
   await createTables(client, tables);
   client.destroy();
