@@ -13,7 +13,7 @@ import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { awsRequestHandler } from '../lambdas/relay/byoc/customer-session';
+import { awsRequestHandler } from '../lambdas/relay/customer-account/sessions';
 import { relayKeys } from '../lambdas/relay/store/relay-table';
 import { toSendEmailInput } from '../lambdas/relay/send/ses-message';
 import { parseSendRequest } from '../lambdas/relay/send/send-request';

@@ -26,7 +26,7 @@ import { setLogSink } from '../lambdas/shared/logger';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { lambdaContext } from '../local/http-adapter';
 import { startLocalSystem } from '../local/local-system';
-import { awsRequestHandler } from '../lambdas/relay/byoc/customer-session';
+import { awsRequestHandler } from '../lambdas/relay/customer-account/sessions';
 import { BYOC_ROLE_NAME } from '../lambdas/relay/byoc/policies';
 import { relayKeys, utcMonth } from '../lambdas/relay/store/relay-table';
 import { toSendEmailInput } from '../lambdas/relay/send/ses-message';

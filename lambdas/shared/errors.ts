@@ -29,6 +29,7 @@ export const errorStatus = {
   ses_throttled: 429,
   internal_error: 500,
   ses_unavailable: 502,
+  ses_outcome_unknown: 502,
   upstream_unavailable: 502,
   byoc_not_configured: 503,
 } as const;

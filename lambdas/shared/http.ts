@@ -8,7 +8,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { ApiError, type ErrorCode } from './errors';
 import { ConfigurationError } from './env';
-import { logger as rootLogger, type Logger } from './logger';
+import { emitMetric, logger as rootLogger, type LogFields, type Logger } from './logger';
 import type { RouteSpec } from './routes';
 
 export interface HttpRequest {
@@ -21,12 +21,16 @@ export interface HttpRequest {
   body: unknown;
   requestId: string;
   log: Logger;
+  /** Adds identifiers (tenant id, counts, message id — never content) to the request's outcome line. */
+  annotate(fields: LogFields): void;
 }
 
 export interface HttpResult {
   status: number;
   body: Record<string, unknown>;
   headers?: Record<string, string>;
+  /** The outcome logged and metered for this request (default `ok`; errors use their code). */
+  outcome?: string;
 }
 
 export type RouteHandler = (request: HttpRequest) => Promise<HttpResult>;
@@ -37,6 +41,8 @@ export interface HttpApiOptions {
   maxBodyBytes: number;
   /** Error code for an unexpected configuration failure (the relay says byoc_not_configured). */
   configurationErrorCode?: ErrorCode;
+  /** When set, every request adds one datapoint to this metric with its outcome as the dimension. */
+  outcomeMetric?: string;
 }
 
 const baseHeaders = {
@@ -85,6 +91,18 @@ function allowedMethods(routes: HttpApiOptions['routes'], resource: string): str
   return routes.filter((r) => r.resource === resource).map((r) => r.method);
 }
 
+/**
+ * One log line and (optionally) one metric datapoint per request, success or refusal: the route,
+ * the status and the outcome code. Never a header, a body or a path parameter's value.
+ */
+const annotations = new WeakMap<object, LogFields>();
+
+function recordOutcome(options: HttpApiOptions, event: APIGatewayProxyEvent | undefined, requestId: string | undefined, status: number, outcome: string): void {
+  const fields = (event && annotations.get(event)) ?? {};
+  rootLogger.info('request', { request_id: requestId, method: event?.httpMethod, resource: event?.resource, ...fields, status, outcome });
+  if (options.outcomeMetric) emitMetric(options.outcomeMetric, { outcome });
+}
+
 export function httpApi(options: HttpApiOptions) {
   const core = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
     const requestId = event.requestContext?.requestId ?? context.awsRequestId;
@@ -105,17 +123,42 @@ export function httpApi(options: HttpApiOptions) {
       body: parseBody(event, options.maxBodyBytes),
       requestId,
       log,
+      annotate: (fields) => annotations.set(event, { ...annotations.get(event), ...fields }),
     };
     const result = await route.handle(request);
+    recordOutcome(options, event, requestId, result.status, result.outcome ?? 'ok');
     return jsonResponse(result.status, result.body, result.headers, requestId);
   };
 
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>(core).use({
     onError: async (request) => {
       const requestId = request.event?.requestContext?.requestId ?? request.context?.awsRequestId;
-      request.response = errorResponse(toApiError(request.error, options.configurationErrorCode ?? 'internal_error', requestId), requestId);
+      const error = toApiError(request.error, options.configurationErrorCode ?? 'internal_error', requestId);
+      recordOutcome(options, request.event, requestId, error.status, error.code);
+      request.response = errorResponse(error, requestId);
     },
   });
+}
+
+type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+/**
+ * Builds a handler at cold start. If its configuration is broken (a missing or malformed
+ * environment variable), the function still starts and answers every request with the error shape
+ * and `configurationErrorCode` (503 for the relay) instead of failing its init, which API Gateway
+ * would turn into a bare 502.
+ */
+export function configuredHandler(build: () => ProxyHandler, configurationErrorCode: ErrorCode): ProxyHandler {
+  try {
+    return build();
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    rootLogger.error('configuration error at cold start', { error_name: error.name, detail: error.message });
+    return async (event, context) => {
+      const requestId = event?.requestContext?.requestId ?? context?.awsRequestId;
+      return errorResponse(toApiError(error, configurationErrorCode, requestId), requestId);
+    };
+  }
 }
 
 /** Anything that is not already an ApiError is logged by name only (SDK messages can quote addresses). */

@@ -50,3 +50,21 @@ test('every function is bundled into an asset with an index.js exporting its han
     expect({ fn: f.name, handler: loaded }).toEqual({ fn: f.name, handler: 'function' });
   }
 });
+
+test('a relay API bundle whose configuration is broken still starts and answers 503 byoc_not_configured in the error shape', () => {
+  const apis = functions.filter((f) => /send|onboarding/i.test(f.name));
+  expect(apis.length).toBeGreaterThanOrEqual(2);
+  for (const f of apis) {
+    const dir = path.join(assemblyDir, `asset.${(f.properties.Code.S3Key as string).replace(/\.zip$/, '')}`);
+    const [file, exported] = (f.properties.Handler as string).split('.');
+    // RELAY_TABLE and RELAY_ACCOUNT_ID missing, as after a broken deploy: the init must not fail.
+    const probe = `require(${JSON.stringify(path.join(dir, `${file}.js`))})[${JSON.stringify(exported)}]({ httpMethod: 'POST', resource: '/api/send', path: '/api/send', headers: {}, body: '{}', requestContext: { requestId: 'r-1' } }, { awsRequestId: 'r-1' })
+      .then((r) => process.stdout.write('\\nRESPONSE ' + JSON.stringify(r)))`;
+    const out = execFileSync(process.execPath, ['-e', probe], { env: { PATH: process.env.PATH, AWS_REGION: 'eu-west-1' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    // The function's own log lines come first on stdout (one says which variable is missing).
+    expect(out).toMatch(/configuration error at cold start/);
+    const response = JSON.parse(out.slice(out.lastIndexOf('RESPONSE ') + 9)) as { statusCode: number; body: string };
+    expect({ fn: f.name, status: response.statusCode }).toEqual({ fn: f.name, status: 503 });
+    expect(JSON.parse(response.body)).toEqual({ success: false, error: 'byoc_not_configured', detail: expect.stringMatching(/misconfigured; contact support and quote request id r-1/) });
+  }
+});

@@ -16,7 +16,8 @@ let nextAccount = 400_000_000_000;
 const unexpected5xx: string[] = [];
 
 beforeAll(async () => {
-  system = await startTestSystem('onboarding');
+  // Refusals here are wrong policies, not propagation: a short retry window keeps the file fast.
+  system = await startTestSystem('onboarding', { IAM_PROPAGATION_WINDOW_MS: '500' });
 });
 afterAll(() => system?.stop());
 beforeEach(() => system.simulator.clearFaults());
@@ -274,12 +275,21 @@ describe('validate: every failure, with its code and fix', () => {
     expect((await validate(c)).body.error).toBe('could_not_assume_role');
   });
 
-  test('SES throttling → 502 upstream_unavailable, and the stored result stays as it was', async () => {
+  test('SES throttling a check is retried within the request: validation still passes', async () => {
     const c = await validated();
-    system.simulator.addFault({ action: 'ses:GetSendQuota', error: 'Throttling', count: 10 });
+    system.simulator.addFault({ action: 'ses:GetSendQuota', error: 'Throttling', count: 3 });
+    const response = await validate(c);
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ success: true, status: 'validated' });
+  });
+
+  test('SES failing (5xx) past its retries → 502 ses_unavailable, and the stored result stays as it was', async () => {
+    const c = await validated();
+    system.simulator.addFault({ action: 'ses:GetSendQuota', error: 'ServiceUnavailable', count: 10 });
     const response = await validate(c, { expect5xx: true });
+    system.simulator.clearFaults();
     expect(response.status).toBe(502);
-    expect(response.body).toMatchObject({ success: false, error: 'upstream_unavailable', detail: expect.stringMatching(/[Rr]etry/) });
+    expect(response.body).toMatchObject({ success: false, error: 'ses_unavailable', detail: expect.stringMatching(/[Rr]etry/) });
     expect((await api(c.apiKey, 'GET', '/api/byoc/config')).body.status).toBe('validated');
   });
 
@@ -419,12 +429,12 @@ describe('domains: refusals and failures', () => {
     expect(response.body).toMatchObject({ error: 'could_not_assume_role', detail: expect.stringMatching(/SendFleet-BYOC-Role/) });
   });
 
-  test('SES failing (5xx) while adding → 502 upstream_unavailable, nothing stored, a retry works', async () => {
+  test('SES failing (5xx) while adding → 502 ses_unavailable, nothing stored, a retry works', async () => {
     system.simulator.addFault({ action: 'ses:VerifyDomainIdentity', error: 'ServiceUnavailable', count: 10 });
     const failed = await api(c.apiKey, 'POST', '/api/byoc/domains', { body: { domain: 'flaky.com' }, expect5xx: true });
     system.simulator.clearFaults();
     expect(failed.status).toBe(502);
-    expect(failed.body).toMatchObject({ error: 'upstream_unavailable', detail: expect.stringMatching(/[Rr]etry/) });
+    expect(failed.body).toMatchObject({ error: 'ses_unavailable', detail: expect.stringMatching(/[Rr]etry/) });
     expect((await api(c.apiKey, 'GET', '/api/byoc/domains/flaky.com')).status).toBe(404);
     expect((await api(c.apiKey, 'POST', '/api/byoc/domains', { body: { domain: 'flaky.com' } })).status).toBe(201);
   });

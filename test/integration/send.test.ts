@@ -212,31 +212,64 @@ describe('SES outcomes', () => {
     expect(JSON.stringify(response.body)).not.toContain('secret.recipient');
   });
 
-  test('throttling that persists → 429 ses_throttled with Retry-After after the SDK\'s 3 attempts', async () => {
+  test('throttling that persists for the whole time budget → 429 ses_throttled with Retry-After, nothing sent', async () => {
     system.simulator.resetCalls();
-    system.simulator.addFault({ action: 'SendEmail', error: 'Throttling', count: 3 });
+    system.simulator.addFault({ action: 'SendEmail', error: 'Throttling', count: 1000 });
     const response = await send(byoc.apiKey, message());
+    system.simulator.clearFaults();
     expect(response.status).toBe(429);
     expect(response.body.error).toBe('ses_throttled');
-    expect(response.headers.get('retry-after')).toBeTruthy();
-    expect(system.simulator.calls()['ses:SendEmail']).toBe(3);
+    expect(response.headers.get('retry-after')).toBe('1');
+    // Retried with backoff for as long as another attempt could finish inside the budget.
+    expect(system.simulator.calls()['ses:SendEmail']).toBeGreaterThan(3);
     expect(system.simulator.mailbox()).toHaveLength(0);
   });
 
-  test('throttling that clears within the retries → 200, one message', async () => {
-    system.simulator.addFault({ action: 'SendEmail', error: 'Throttling', count: 2 });
+  test('throttling that clears within the budget → 200, one message', async () => {
+    system.simulator.addFault({ action: 'SendEmail', error: 'Throttling', count: 4 });
     expect((await send(byoc.apiKey, message())).status).toBe(200);
     expect(system.simulator.mailbox()).toHaveLength(1);
   });
 
-  test('SES 5xx and timeouts that persist → 502 ses_unavailable, nothing sent', async () => {
+  test('SES 5xx that persists → 502 ses_unavailable after 3 attempts, nothing sent', async () => {
+    system.simulator.resetCalls();
     system.simulator.addFault({ action: 'SendEmail', error: 'InternalFailure', count: 3 });
     const failure = await send(byoc.apiKey, message());
-    expect(failure).toMatchObject({ status: 502, body: { error: 'ses_unavailable' } });
+    expect(failure).toMatchObject({ status: 502, body: { error: 'ses_unavailable', detail: expect.stringMatching(/Nothing was done/) } });
+    expect(system.simulator.calls()['ses:SendEmail']).toBe(3);
+    expect(system.simulator.mailbox()).toHaveLength(0);
+  });
+
+  test('a SendEmail that times out is never retried → 502 ses_outcome_unknown saying it may have been sent', async () => {
+    system.simulator.resetCalls();
     system.simulator.addFault({ action: 'SendEmail', error: 'timeout', count: 3 });
     const timeout = await send(byoc.apiKey, message());
-    expect(timeout).toMatchObject({ status: 502, body: { error: 'ses_unavailable' } });
-    expect(system.simulator.mailbox()).toHaveLength(0);
+    system.simulator.clearFaults();
+    expect(timeout).toMatchObject({ status: 502, body: { error: 'ses_outcome_unknown', detail: expect.stringMatching(/may or may not have been sent/) } });
+    expect(system.simulator.calls()['ses:SendEmail']).toBe(1);
+  });
+});
+
+describe('unknown outcomes (SES answers after the relay gave up)', () => {
+  test('Starter + Idempotency-Key: one copy at most, counted, and the retry gets the same answer and sends nothing', async () => {
+    const tenant = await createTenant(system, 'starter', { sends_per_minute: 1000 });
+    await onboard(system, tenant.apiKey, { accountId: '131313131313', domain: 'slow.dev' });
+    const headers = { 'idempotency-key': `order-42-${Date.now()}` };
+    // Warm: the session is cached, so only SendEmail meets the latency (as in the reported incident).
+    expect((await send(tenant.apiKey, message({ from_email: 'a@slow.dev' }))).status).toBe(200);
+    system.simulator.setLatency(5_600); // longer than the relay's 5 s per-attempt timeout; SES still sends
+    const first = await send(tenant.apiKey, message({ from_email: 'a@slow.dev' }), headers);
+    system.simulator.setLatency(0);
+    await new Promise((resolve) => setTimeout(resolve, 1_000)); // let the simulator finish the late send
+    expect(first).toMatchObject({ status: 502, body: { error: 'ses_outcome_unknown' } });
+    expect(system.simulator.mailbox().filter((m) => m.account_id === '131313131313')).toHaveLength(2);
+    const retry = await send(tenant.apiKey, message({ from_email: 'a@slow.dev' }), headers);
+    expect(retry).toMatchObject({ status: 502, body: { error: 'ses_outcome_unknown' } });
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(system.simulator.mailbox().filter((m) => m.account_id === '131313131313')).toHaveLength(2);
+    const month = new Date().toISOString().slice(0, 7);
+    const usage = (await scanAll(system.tables.relay)).find((i) => i.PK === relayKeys.usage(tenant.tenantId, month).PK && i.SK === `USAGE#${month}`);
+    expect(usage?.used).toBe(2);
   });
 });
 
@@ -254,18 +287,19 @@ describe('Starter monthly count', () => {
     expect(usage?.used).toBe(50);
   });
 
-  test('sends SES did not accept are not counted: counter = mailbox under injected faults', async () => {
+  test('sends SES provably did not accept are not counted; an unknown outcome is (counter = mailbox + unknown)', async () => {
     const tenant = await createTenant(system, 'starter', { sends_per_minute: 1000 });
     await onboard(system, tenant.apiKey, { accountId: '121212121212', domain: 'faulty.dev' });
-    system.simulator.addFault({ action: 'SendEmail', error: 'Throttling', count: 3 });
     system.simulator.addFault({ action: 'SendEmail', error: 'InternalFailure', count: 3 });
+    system.simulator.addFault({ action: 'SendEmail', error: 'timeout', count: 1 });
     const results = [];
     for (let i = 0; i < 6; i++) results.push(await send(tenant.apiKey, message({ from_email: 'a@faulty.dev' })));
     const accepted = results.filter((r) => r.status === 200).length;
-    expect(results.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 429, 502]);
+    expect(results.map((r) => r.body.error ?? r.status).sort()).toEqual([200, 200, 200, 200, 'ses_outcome_unknown', 'ses_unavailable']);
     const month = new Date().toISOString().slice(0, 7);
     const usage = (await scanAll(system.tables.relay)).find((i) => i.PK === `TENANT#${tenant.tenantId}` && i.SK === `USAGE#${month}`);
-    expect(usage?.used).toBe(accepted);
+    // The 5xx is given back; the attempt whose outcome is unknown stays counted (it may have been sent).
+    expect(usage?.used).toBe(accepted + 1);
     expect(system.simulator.mailbox().filter((m) => m.account_id === '121212121212')).toHaveLength(accepted);
   });
 

@@ -1,6 +1,7 @@
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { AssumeRoleDeniedError, CustomerSessions } from '../../lambdas/relay/byoc/customer-session';
+import { RoleNotAssumableError } from '../../lambdas/relay/customer-account/errors';
+import { CustomerSessions } from '../../lambdas/relay/customer-account/sessions';
 
 const sts = mockClient(STSClient);
 let now = Date.parse('2026-11-21T12:00:00Z');
@@ -38,27 +39,16 @@ test('refreshed before expiry, and a new key for another role, ExternalId, regio
   expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(6);
 });
 
-test('AccessDenied → AssumeRoleDeniedError, and the failure is not cached', async () => {
+
+test('AccessDenied → RoleNotAssumableError, and the failure is not cached', async () => {
   sts.on(AssumeRoleCommand).rejectsOnce(Object.assign(new Error('denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }));
   const s = sessions();
-  await expect(s.get(target)).rejects.toBeInstanceOf(AssumeRoleDeniedError);
+  await expect(s.get(target)).rejects.toBeInstanceOf(RoleNotAssumableError);
   sts.on(AssumeRoleCommand).resolves({ Credentials: { AccessKeyId: 'A', SecretAccessKey: 's', SessionToken: 't', Expiration: new Date(now + 900_000) } });
   await expect(s.get(target)).resolves.toBeDefined();
 });
 
-test('run: a refused session is replaced once by a fresh AssumeRole; other errors pass through untouched', async () => {
-  const s = sessions();
-  const refused = Object.assign(new Error('expired'), { name: 'ExpiredToken' });
-  let calls = 0;
-  const result = await s.run(target, async () => {
-    calls += 1;
-    if (calls === 1) throw refused;
-    return 'sent';
-  }, (error) => error === refused);
-  expect(result).toBe('sent');
-  expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(2);
-
-  const other = new Error('MessageRejected');
-  await expect(s.run(target, async () => { throw other; }, (error) => error === refused)).rejects.toBe(other);
-  expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(2);
+test('STS 5xx → AwsUnavailableError for sts, never "not assumable"', async () => {
+  sts.on(AssumeRoleCommand).rejects(Object.assign(new Error('x'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } }));
+  await expect(sessions().get(target)).rejects.toMatchObject({ name: 'AwsUnavailableError', service: 'sts' });
 });

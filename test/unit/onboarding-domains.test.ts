@@ -1,6 +1,5 @@
 import type { DomainRecord } from '../../lambdas/relay/byoc/domain-store';
-import { SesPermissionError, SesUnavailableError } from '../../lambdas/relay/byoc/ses-account';
-import { AssumeRoleDeniedError } from '../../lambdas/relay/byoc/customer-session';
+import { AwsUnavailableError, RoleNotAssumableError, SesPermissionDeniedError } from '../../lambdas/relay/customer-account/errors';
 import { canSend, dnsRecords, domainState, presentDomain } from '../../lambdas/relay/onboarding/domain-records';
 import { MAX_DOMAINS_PER_TENANT, SendingDomains } from '../../lambdas/relay/onboarding/domains';
 import { FakeAccounts, FakeConfigs, FakeDomains, NOW, RELAY_ACCOUNT, TENANT, configFixture } from './onboarding-fakes';
@@ -96,7 +95,7 @@ describe('SendingDomains', () => {
   });
 
   test('add: a refused SES call stores nothing and names the missing permission', async () => {
-    accounts.failures.set('createDomainIdentity', new SesPermissionError('ses:SetIdentityMailFromDomain'));
+    accounts.failures.set('createDomainIdentity', new SesPermissionDeniedError('ses:SetIdentityMailFromDomain'));
     await expect(service.add(TENANT, 'acme.com')).rejects.toMatchObject({ code: 'missing_permission', detail: expect.stringMatching(/ses:SetIdentityMailFromDomain/) });
     expect(domains.records.size).toBe(0);
   });
@@ -126,9 +125,9 @@ describe('SendingDomains', () => {
   });
 
   test.each([
-    ['AccessDenied', () => accounts.failures.set('deleteIdentity', new SesPermissionError('ses:DeleteIdentity')), 'missing_permission', 422],
-    ['SES unavailable', () => accounts.failures.set('deleteIdentity', new SesUnavailableError('DeleteIdentity', 'ServiceUnavailable')), 'upstream_unavailable', 502],
-    ['role refused', () => { accounts.openFailure = new AssumeRoleDeniedError('AccessDenied'); }, 'could_not_assume_role', 403],
+    ['AccessDenied', () => accounts.failures.set('deleteIdentity', new SesPermissionDeniedError('ses:DeleteIdentity')), 'missing_permission', 422],
+    ['SES unavailable', () => accounts.failures.set('deleteIdentity', new AwsUnavailableError('ses', 'DeleteIdentity', 'ServiceUnavailable')), 'ses_unavailable', 502],
+    ['role refused', () => { accounts.openFailure = new RoleNotAssumableError('AccessDenied'); }, 'could_not_assume_role', 403],
   ])('remove when %s → the domain is kept and the error says so', async (_name, arrange, code, status) => {
     await domains.put(record());
     arrange();

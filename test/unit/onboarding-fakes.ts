@@ -1,8 +1,8 @@
 /** In-memory stand-ins for the onboarding use cases' ports: config store, domain store, customer accounts. */
 import { ConfigChangedError, type ByocConfig, type ByocStatus, type ValidationCheck } from '../../lambdas/relay/byoc/config-store';
-import type { CustomerTarget } from '../../lambdas/relay/byoc/customer-session';
 import type { DomainRecord, DomainStatuses } from '../../lambdas/relay/byoc/domain-store';
-import type { CustomerAccounts, SesAccount } from '../../lambdas/relay/byoc/ses-account';
+import type { CustomerAccount, CustomerAccounts, OpenOptions } from '../../lambdas/relay/customer-account/customer-account';
+import type { CustomerTarget } from '../../lambdas/relay/customer-account/sessions';
 
 export const TENANT = 'ten_unit';
 export const RELAY_ACCOUNT = '111111111111';
@@ -16,7 +16,7 @@ export function configFixture(overrides: Partial<ByocConfig> = {}): ByocConfig {
 }
 
 export class FakeConfigs {
-  saved: Array<{ revision: number; status: ByocStatus; checks: ValidationCheck[] }> = [];
+  saved: Array<{ revision: number; status: ByocStatus; checks: ValidationCheck[]; maxSendRate?: number }> = [];
   /** Simulates a PUT landing while validation runs. */
   changeDuringValidation = false;
 
@@ -26,7 +26,7 @@ export class FakeConfigs {
     return this.config && { ...this.config };
   }
 
-  async saveValidation(_tenantId: string, revision: number, result: { status: ByocStatus; checks: ValidationCheck[] }, now: Date): Promise<ByocConfig> {
+  async saveValidation(_tenantId: string, revision: number, result: { status: ByocStatus; checks: ValidationCheck[]; maxSendRate?: number }, now: Date): Promise<ByocConfig> {
     if (!this.config || this.changeDuringValidation || revision !== this.config.revision) throw new ConfigChangedError(TENANT);
     this.saved.push({ revision, ...result });
     this.config = { ...this.config, status: result.status, checks: result.checks, validated_at: result.status === 'validated' ? now.toISOString() : null };
@@ -59,43 +59,47 @@ export class FakeDomains {
   }
 }
 
-type Step = keyof SesAccount;
+type Step = Exclude<keyof CustomerAccount, 'assumeRole' | 'sendEmail'>;
 
 /** A customer account whose answers (or failures) the test sets; it records every call made. */
 export class FakeAccounts implements CustomerAccounts {
   readonly calls: string[] = [];
   readonly targets: Array<CustomerTarget & { fresh: boolean }> = [];
+  /** Thrown by AssumeRole; `openFailures` are thrown first, one per attempt. */
   openFailure: Error | undefined;
+  readonly openFailures: Error[] = [];
+  /** Thrown once each by a step before it answers (e.g. IAM still propagating). */
+  readonly failuresOnce = new Map<Step, Error[]>();
+  maxRate = 14;
   readonly failures = new Map<Step, Error>();
   enabled = true;
   max24 = 50_000;
   statusAnswer: DomainStatuses = { ownership_status: 'Success', dkim_status: 'Success', mail_from_status: 'Success' };
 
-  private account(): SesAccount {
+  open(target: CustomerTarget, options: OpenOptions = {}): CustomerAccount {
+    this.targets.push({ ...target, fresh: options.fresh === true });
     const step = async <T>(name: Step, value: T): Promise<T> => {
+      if (this.openFailure) throw this.openFailure;
       this.calls.push(name);
+      const once = this.failuresOnce.get(name)?.shift();
+      if (once) throw once;
       const failure = this.failures.get(name);
       if (failure) throw failure;
       return value;
     };
     return {
+      assumeRole: async () => {
+        this.calls.push('assumeRole');
+        const failure = this.openFailures.shift() ?? this.openFailure;
+        if (failure) throw failure;
+      },
+      sendEmail: async () => 'msg-1',
       sendingEnabled: () => step('sendingEnabled', this.enabled),
-      max24HourSend: () => step('max24HourSend', this.max24),
+      sendQuota: () => step('sendQuota', { max24HourSend: this.max24, maxSendRate: this.maxRate }),
       createDomainIdentity: () => step('createDomainIdentity', { verificationToken: 'tok', dkimTokens: ['d1', 'd2', 'd3'] }),
       statuses: (_domain, kinds) => step('statuses', Object.fromEntries(kinds.map((k) => [`${k}_status`, this.statusAnswer[`${k}_status`]])) as DomainStatuses),
       deleteIdentity: () => step('deleteIdentity', undefined),
     };
   }
 
-  async openFresh(target: CustomerTarget): Promise<SesAccount> {
-    this.targets.push({ ...target, fresh: true });
-    if (this.openFailure) throw this.openFailure;
-    return this.account();
-  }
-
-  async run<T>(target: CustomerTarget, work: (account: SesAccount) => Promise<T>): Promise<T> {
-    this.targets.push({ ...target, fresh: false });
-    if (this.openFailure) throw this.openFailure;
-    return work(this.account());
-  }
 }

@@ -1,7 +1,6 @@
-import { AssumeRoleDeniedError, AssumeRoleUnavailableError } from '../../lambdas/relay/byoc/customer-session';
-import { SesPermissionError, SesUnavailableError } from '../../lambdas/relay/byoc/ses-account';
+import { AwsUnavailableError, RoleNotAssumableError, SesPermissionDeniedError, SesThrottledError } from '../../lambdas/relay/customer-account/errors';
 import { presentValidation } from '../../lambdas/relay/onboarding/present';
-import { PRODUCTION_ACCESS_URL, validateByoc } from '../../lambdas/relay/onboarding/validate-byoc';
+import { PRODUCTION_ACCESS_URL, PROPAGATION_WINDOW_MS, validateByoc } from '../../lambdas/relay/onboarding/validate-byoc';
 import { ApiError } from '../../lambdas/shared/errors';
 import { FakeAccounts, FakeConfigs, NOW, RELAY_ACCOUNT, TENANT, configFixture } from './onboarding-fakes';
 
@@ -13,7 +12,12 @@ beforeEach(() => {
   accounts = new FakeAccounts();
 });
 
-const validate = () => validateByoc({ configs, accounts, relayAccountId: RELAY_ACCOUNT, now: () => NOW }, TENANT);
+/** A clock that moves only when validation pauses: the propagation window is exercised without waiting. */
+let clockMs = 0;
+const pauses: number[] = [];
+const clock = { now: () => clockMs, sleep: async (ms: number) => { pauses.push(ms); clockMs += ms; } };
+beforeEach(() => { clockMs = 0; pauses.length = 0; });
+const validate = () => validateByoc({ configs, accounts, relayAccountId: RELAY_ACCOUNT, now: () => NOW, clock }, TENANT);
 const names = (checks: Array<{ name: string }>) => checks.map((c) => c.name);
 
 test('all checks pass → validated, stored against the revision checked, with a fresh AssumeRole', async () => {
@@ -21,9 +25,9 @@ test('all checks pass → validated, stored against the revision checked, with a
   expect(result.failure).toBeUndefined();
   expect(result.checks.every((c) => c.ok)).toBe(true);
   expect(names(result.checks)).toEqual(['assume_role', 'sending_enabled', 'production_access']);
-  expect(configs.saved).toEqual([{ revision: 2, status: 'validated', checks: result.checks }]);
+  expect(configs.saved).toEqual([{ revision: 2, status: 'validated', checks: result.checks, maxSendRate: 14 }]);
   expect(accounts.targets).toEqual([{ tenantId: TENANT, roleArn: configFixture().role_arn, externalId: 'e'.repeat(48), region: 'eu-west-1', fresh: true }]);
-  expect(accounts.calls).toEqual(['sendingEnabled', 'max24HourSend']);
+  expect(accounts.calls).toEqual(['assumeRole', 'sendingEnabled', 'sendQuota']);
   expect(presentValidation(result)).toEqual({
     status: 200,
     body: { success: true, status: 'validated', validated_at: NOW.toISOString(), checks: result.checks },
@@ -31,7 +35,7 @@ test('all checks pass → validated, stored against the revision checked, with a
 });
 
 test('AssumeRole refused → could_not_assume_role with the fix, SES checks not run, stored invalid, 422', async () => {
-  accounts.openFailure = new AssumeRoleDeniedError('AccessDenied');
+  accounts.openFailure = new RoleNotAssumableError('AccessDenied');
   const result = await validate();
   expect(result.failure?.code).toBe('could_not_assume_role');
   expect(result.failure?.detail).toMatch(/arn:aws:iam::111111111111:root/);
@@ -39,7 +43,7 @@ test('AssumeRole refused → could_not_assume_role with the fix, SES checks not 
   expect(result.failure?.detail).toMatch(/SendFleet-BYOC-Role/);
   expect(result.checks.map((c) => [c.name, c.ok])).toEqual([['assume_role', false], ['sending_enabled', false], ['production_access', false]]);
   expect(result.checks[1]?.detail).toMatch(/^not run/);
-  expect(accounts.calls).toEqual([]);
+  expect(accounts.calls.filter((c) => c !== 'assumeRole')).toEqual([]);
   expect(configs.saved[0]?.status).toBe('invalid');
   const presented = presentValidation(result);
   expect(presented.status).toBe(422);
@@ -64,7 +68,7 @@ test.each([[200, false], [201, true], [0, false]])('Max24HourSend %i → product
 });
 
 test('AccessDenied on GetSendQuota → missing_permission naming the action and the policy to use', async () => {
-  accounts.failures.set('max24HourSend', new SesPermissionError('ses:GetSendQuota'));
+  accounts.failures.set('sendQuota', new SesPermissionDeniedError('ses:GetSendQuota'));
   const result = await validate();
   expect(result.failure?.code).toBe('missing_permission');
   expect(result.failure?.detail).toMatch(/ses:GetSendQuota/);
@@ -73,7 +77,7 @@ test('AccessDenied on GetSendQuota → missing_permission naming the action and 
 });
 
 test('the first failing check gives the code when several fail', async () => {
-  accounts.failures.set('sendingEnabled', new SesPermissionError('ses:GetAccountSendingEnabled'));
+  accounts.failures.set('sendingEnabled', new SesPermissionDeniedError('ses:GetAccountSendingEnabled'));
   accounts.max24 = 100;
   const result = await validate();
   expect(result.failure?.code).toBe('missing_permission');
@@ -82,14 +86,50 @@ test('the first failing check gives the code when several fail', async () => {
 });
 
 test.each([
-  ['STS unavailable', () => { accounts.openFailure = new AssumeRoleUnavailableError('ServiceUnavailable'); }],
-  ['SES throttling', () => { accounts.failures.set('max24HourSend', new SesUnavailableError('GetSendQuota', 'Throttling')); }],
-])('%s → 502 upstream_unavailable and nothing stored (a blip must not mark the setup invalid)', async (_name, arrange) => {
+  ['STS unavailable', () => { accounts.openFailure = new AwsUnavailableError('sts', 'AssumeRole', 'ServiceUnavailable'); }, 'upstream_unavailable', 502],
+  ['SES unavailable', () => { accounts.failures.set('sendQuota', new AwsUnavailableError('ses', 'GetSendQuota', 'InternalFailure')); }, 'ses_unavailable', 502],
+  ['SES throttling past the budget', () => { accounts.failures.set('sendQuota', new SesThrottledError('GetSendQuota', false)); }, 'ses_throttled', 429],
+])('%s → %s and nothing stored (a blip must not mark the setup invalid)', async (_name, arrange, code, status) => {
   arrange();
   const error = await validate().catch((e: unknown) => e);
   expect(error).toBeInstanceOf(ApiError);
-  expect(error).toMatchObject({ code: 'upstream_unavailable', status: 502 });
+  expect(error).toMatchObject({ code, status });
   expect(configs.saved).toEqual([]);
+});
+
+describe('IAM propagation', () => {
+  test('a role IAM does not know yet is assumed on a later attempt; the check says it waited', async () => {
+    accounts.openFailures.push(new RoleNotAssumableError('AccessDenied'), new RoleNotAssumableError('AccessDenied'));
+    const result = await validate();
+    expect(result.failure).toBeUndefined();
+    expect(accounts.calls.filter((c) => c === 'assumeRole')).toHaveLength(3);
+    expect(pauses).toEqual([500, 1_000]);
+    expect(result.checks[0]?.detail).toMatch(/passed after 2 s: IAM was still propagating/);
+  });
+
+  test('a permissions policy still propagating: the check is retried and passes', async () => {
+    accounts.failuresOnce.set('sendQuota', [new SesPermissionDeniedError('ses:GetSendQuota')]);
+    const result = await validate();
+    expect(result.failure).toBeUndefined();
+    expect(result.checks[2]?.detail).toMatch(/passed after 1 s/);
+  });
+
+  test('a wrong trust policy is reported once the propagation window is spent, not before', async () => {
+    accounts.openFailure = new RoleNotAssumableError('AccessDenied');
+    const result = await validate();
+    expect(result.failure?.code).toBe('could_not_assume_role');
+    expect(clockMs).toBeLessThanOrEqual(PROPAGATION_WINDOW_MS);
+    expect(clockMs).toBeGreaterThan(PROPAGATION_WINDOW_MS - 3_000);
+  });
+});
+
+test('Max24HourSend -1 (unlimited) is production access; the send rate is stored for pacing', async () => {
+  accounts.max24 = -1;
+  accounts.maxRate = 14;
+  const result = await validate();
+  expect(result.failure).toBeUndefined();
+  expect(result.checks[2]?.detail).toMatch(/no 24-hour limit/);
+  expect(configs.saved[0]).toMatchObject({ status: 'validated', maxSendRate: 14 });
 });
 
 test('no role saved → 400 telling to PUT the config first, nothing called', async () => {

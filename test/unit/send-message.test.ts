@@ -1,7 +1,9 @@
 import { normaliseAddress } from '../../lambdas/relay/send/email-address';
 import { formatSender, toSendEmailInput } from '../../lambdas/relay/send/ses-message';
 import { parseSendRequest } from '../../lambdas/relay/send/send-request';
-import { classifySesError, sesFailureToApiError, withoutAddresses } from '../../lambdas/relay/byoc/ses-errors';
+import { classifyFailure } from '../../lambdas/relay/customer-account/aws-failures';
+import { SesRefusedError, SesThrottledError } from '../../lambdas/relay/customer-account/errors';
+import { customerAccountFailure } from '../../lambdas/relay/error-map';
 
 describe('addresses', () => {
   test.each([
@@ -47,23 +49,29 @@ describe('SES failures', () => {
     ['Throttling', 400, 'throttled'],
     ['InternalFailure', 500, 'unavailable'],
     ['ServiceUnavailable', 503, 'unavailable'],
-    ['TimeoutError', 0, 'unavailable'],
     ['MessageRejected', 400, 'rejected'],
     ['MailFromDomainNotVerifiedException', 400, 'rejected'],
-    ['ExpiredToken', 403, 'stale_credentials'],
-  ])('%s (%i) is %s', (name, status, kind) => expect(classifySesError(sdkError(name, status))).toBe(kind));
+    ['ExpiredToken', 403, 'session_refused'],
+    ['AccessDenied', 403, 'session_refused'],
+  ])('%s (%i) is %s', (name, status, kind) => expect(classifyFailure(sdkError(name, status))).toBe(kind));
 
-  test('addresses are removed from SES reasons', () => {
-    const reason = 'Email address is not verified. The following identities failed the check in region EU-WEST-1: someone@example.com, "Name" <other@x.io>';
-    expect(withoutAddresses(reason)).not.toMatch(/@/);
-    const error = sesFailureToApiError(sdkError('MessageRejected', 400, reason), 'eu-west-1');
+  test.each([
+    ['a request timeout', Object.assign(new Error('x'), { name: 'TimeoutError', code: 'ETIMEDOUT' }), 'outcome_unknown'],
+    ['a reset connection', Object.assign(new Error('x'), { code: 'ECONNRESET' }), 'outcome_unknown'],
+    ['an error we do not know', new TypeError('x'), 'outcome_unknown'],
+    ['a refused connection', Object.assign(new Error('x'), { code: 'ECONNREFUSED' }), 'unavailable'],
+    ['a connect timeout', Object.assign(new Error('@smithy/node-http-handler - the request socket did not establish a connection with the server within the configured timeout of 2000 ms.'), { name: 'TimeoutError' }), 'unavailable'],
+  ])('%s is %s', (_what, error, kind) => expect(classifyFailure(error)).toBe(kind));
+
+  test('a refusal is told in our words, by code and region only', () => {
+    const error = customerAccountFailure(new SesRefusedError('SendEmail', 'MessageRejected'), { relayAccountId: '111111111111', region: 'eu-west-1' });
     expect(error).toMatchObject({ code: 'ses_rejected', status: 422 });
-    expect(error.detail).toContain('not verified');
-    expect(error.detail).not.toContain('someone');
+    expect((error as { detail: string }).detail).toMatch(/^Amazon SES in eu-west-1 refused the message \(MessageRejected\)\. Common causes: /);
   });
 
   test('throttling gives Retry-After; a daily quota a long one', () => {
-    expect(sesFailureToApiError(sdkError('Throttling', 400, 'Maximum sending rate exceeded.'), 'eu-west-1').options.headers).toEqual({ 'retry-after': '1' });
-    expect(sesFailureToApiError(sdkError('Throttling', 400, 'Daily message quota exceeded.'), 'eu-west-1').options.headers).toEqual({ 'retry-after': '3600' });
+    const context = { relayAccountId: '111111111111', region: 'eu-west-1' };
+    expect(customerAccountFailure(new SesThrottledError('SendEmail', false), context)).toMatchObject({ code: 'ses_throttled', options: { headers: { 'retry-after': '1' } } });
+    expect(customerAccountFailure(new SesThrottledError('SendEmail', true), context)).toMatchObject({ code: 'ses_throttled', options: { headers: { 'retry-after': '3600' } } });
   });
 });

@@ -25,6 +25,8 @@ export interface ByocConfig {
   status: ByocStatus;
   validated_at: string | null;
   checks: ValidationCheck[] | null;
+  /** SES MaxSendRate (recipients per second) the last validation saw; the send path paces to it. */
+  max_send_rate?: number | null;
   revision: number;
   updated_at: string;
 }
@@ -78,17 +80,18 @@ export class ByocConfigStore {
   }
 
   /** Stores a validation result, unless the configuration changed while it ran. */
-  async saveValidation(tenantId: string, revision: number, result: { status: ByocStatus; checks: ValidationCheck[] }, now: Date): Promise<ByocConfig> {
+  async saveValidation(tenantId: string, revision: number, result: { status: ByocStatus; checks: ValidationCheck[]; maxSendRate?: number }, now: Date): Promise<ByocConfig> {
     try {
       const { Attributes } = await this.db.send(new UpdateCommand({
         TableName: this.tableName,
         Key: relayKeys.byocConfig(tenantId),
-        UpdateExpression: 'SET #status = :status, checks = :checks, validated_at = :validatedAt, updated_at = :now',
+        UpdateExpression: 'SET #status = :status, checks = :checks, validated_at = :validatedAt, max_send_rate = :maxSendRate, updated_at = :now',
         ConditionExpression: 'revision = :revision',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ':status': result.status, ':checks': result.checks, ':revision': revision,
           ':validatedAt': result.status === 'validated' ? now.toISOString() : null, ':now': now.toISOString(),
+          ':maxSendRate': result.maxSendRate ?? null,
         },
         ReturnValues: 'ALL_NEW',
       }));

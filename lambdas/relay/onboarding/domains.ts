@@ -15,8 +15,8 @@
 import { ApiError } from '../../shared/errors';
 import { notValidatedReason, type ByocConfig, type ByocConfigStore } from '../byoc/config-store';
 import type { DomainRecord, DomainStore, RecordKind } from '../byoc/domain-store';
-import type { CustomerAccounts, SesAccount } from '../byoc/ses-account';
-import { customerAccountError } from './customer-errors';
+import type { CustomerAccount, CustomerAccounts } from '../customer-account/customer-account';
+import { customerAccountFailure } from '../error-map';
 import { domainState } from './domain-records';
 
 export const MAX_DOMAINS_PER_TENANT = 20;
@@ -114,12 +114,12 @@ export class SendingDomains {
     return config;
   }
 
-  private async inAccount<T>(config: ConfigWithRole, region: string, work: (account: SesAccount) => Promise<T>): Promise<T> {
+  private async inAccount<T>(config: ConfigWithRole, region: string, work: (account: CustomerAccount) => Promise<T>): Promise<T> {
     const target = { tenantId: config.tenant_id, roleArn: config.role_arn, externalId: config.external_id, region };
     try {
-      return await this.deps.accounts.run(target, work);
+      return await work(this.deps.accounts.open(target));
     } catch (error) {
-      throw customerAccountError(error, this.deps.relayAccountId);
+      throw customerAccountFailure(error, { relayAccountId: this.deps.relayAccountId, region });
     }
   }
 }

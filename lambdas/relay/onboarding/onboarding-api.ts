@@ -8,11 +8,11 @@ import { parseInput } from '../../shared/validation';
 import { onboardingRoutes } from '../api-routes';
 import type { Authenticator, Principal } from '../auth/authenticator';
 import type { ByocConfigStore } from '../byoc/config-store';
-import type { CustomerSessions } from '../byoc/customer-session';
 import { rootDomain, rootDomainFromPath } from '../byoc/domain-name';
 import type { DomainStore } from '../byoc/domain-store';
 import { checkRegion, parseRoleArn } from '../byoc/role-arn';
-import { AssumedRoleAccounts } from '../byoc/ses-account';
+import type { CustomerAccounts } from '../customer-account/customer-account';
+import type { CustomerSessions } from '../customer-account/sessions';
 import { domainSummary, presentDomain } from './domain-records';
 import { RECORD_KINDS, SendingDomains } from './domains';
 import { presentConfig, presentValidation } from './present';
@@ -22,9 +22,13 @@ export interface OnboardingDeps {
   authenticator: Authenticator;
   configs: ByocConfigStore;
   domains: DomainStore;
-  sessions: CustomerSessions;
+  accounts: CustomerAccounts;
+  /** Only to forget a tenant's cached sessions when its role changes. */
+  sessions: Pick<CustomerSessions, 'forgetTenant'>;
   relayAccountId: string;
   platformAccountId?: string;
+  /** How long validate keeps retrying IAM refusals (see validate-byoc.ts). */
+  propagationWindowMs?: number;
   now?: () => Date;
 }
 
@@ -51,7 +55,7 @@ export function createOnboardingApi(deps: OnboardingDeps) {
       return work(principal, { ...request, log: request.log.child({ tenant_id: principal.tenantId }) });
     };
 
-  const accounts = new AssumedRoleAccounts(deps.sessions);
+  const { accounts } = deps;
   const domains = new SendingDomains({ configs: deps.configs, domains: deps.domains, accounts, relayAccountId: deps.relayAccountId, now });
   const pathDomain = (request: HttpRequest) => rootDomainFromPath(request.pathParameters.domain ?? '');
 
@@ -70,7 +74,7 @@ export function createOnboardingApi(deps: OnboardingDeps) {
       return { status: 200, body: presentConfig(config, deps.relayAccountId) };
     }),
     validate: authenticated(async (principal, request) => {
-      const result = await validateByoc({ configs: deps.configs, accounts, relayAccountId: deps.relayAccountId, now }, principal.tenantId);
+      const result = await validateByoc({ configs: deps.configs, accounts, relayAccountId: deps.relayAccountId, now, propagationWindowMs: deps.propagationWindowMs }, principal.tenantId);
       request.log.info('byoc validated', { status: result.config.status, error_code: result.failure?.code });
       return presentValidation(result);
     }),

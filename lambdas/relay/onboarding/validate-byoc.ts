@@ -4,27 +4,42 @@
  * 1. `assume_role`: a fresh AssumeRole with the tenant's ExternalId (never a cached session, which
  *    would hide a trust-policy change). If it fails, the SES checks are reported as not run.
  * 2. `sending_enabled`: GetAccountSendingEnabled.
- * 3. `production_access`: GetSendQuota, Max24HourSend above the sandbox's 200.
+ * 3. `production_access`: GetSendQuota, Max24HourSend above the sandbox's 200, or -1 (unlimited).
  * Checks 2 and 3 are independent and both run, so one call reports every problem it can see.
+ * All of them run in the config's region.
+ *
+ * IAM is eventually consistent: a role or policy created seconds ago can still be refused. A refusal
+ * (AssumeRole denied, or AccessDenied on a check) is tried again with growing pauses for up to
+ * `PROPAGATION_WINDOW_MS`, and a check that passed only then says so. A wrong trust policy is
+ * therefore reported after that window, well inside API Gateway's 29 s.
  *
  * Only a verdict about the customer's setup is stored. When STS or SES is throttling or failing, the
  * run ends with 502 and the config keeps its previous status: an AWS blip must not mark a working
  * setup invalid (which would stop its sends).
  */
 import { ApiError, type ErrorCode } from '../../shared/errors';
-import { AssumeRoleDeniedError } from '../byoc/customer-session';
 import { ConfigChangedError, type ByocConfig, type ByocConfigStore, type ValidationCheck } from '../byoc/config-store';
-import { SesPermissionError, type CustomerAccounts, type SesAccount } from '../byoc/ses-account';
-import { couldNotAssumeRoleDetail, customerAccountError, missingPermissionDetail } from './customer-errors';
+import type { CustomerAccount, CustomerAccounts } from '../customer-account/customer-account';
+import { RoleNotAssumableError, SesPermissionDeniedError } from '../customer-account/errors';
+import { couldNotAssumeRoleDetail, customerAccountFailure, missingPermissionDetail } from '../error-map';
 
 export const SANDBOX_MAX_24_HOUR_SEND = 200;
+/** SES reports an unlimited 24-hour quota as -1. */
+export const UNLIMITED_24_HOUR_SEND = -1;
 export const PRODUCTION_ACCESS_URL = 'https://docs.aws.amazon.com/ses/latest/dg/request-production-access.html';
+/** How long a refusal is retried in case IAM is still propagating a change (AWS: usually seconds). */
+export const PROPAGATION_WINDOW_MS = 12_000;
+const PROPAGATION_PAUSES_MS = [500, 1_000, 2_000, 3_000];
 
 export interface ValidateDeps {
   configs: Pick<ByocConfigStore, 'get' | 'saveValidation'>;
   accounts: CustomerAccounts;
   relayAccountId: string;
   now: () => Date;
+  /** Clock and pause for the propagation retries (tests make them instant). */
+  clock?: { now: () => number; sleep: (ms: number) => Promise<void> };
+  /** Default `PROPAGATION_WINDOW_MS` (setting `IAM_PROPAGATION_WINDOW_MS`). */
+  propagationWindowMs?: number;
 }
 
 export interface ValidationResult {
@@ -41,9 +56,32 @@ interface CheckOutcome extends ValidationCheck {
 const passed = (name: string, detail: string): CheckOutcome => ({ name, ok: true, detail });
 const failed = (name: string, code: ErrorCode, detail: string): CheckOutcome => ({ name, ok: false, detail, code });
 
+const realClock = { now: Date.now, sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)) };
+
+const isPropagationRefusal = (error: unknown) => error instanceof RoleNotAssumableError || error instanceof SesPermissionDeniedError;
+
+/**
+ * Runs `step`, trying again after an IAM refusal until the propagation window (from `startedAt`)
+ * is spent. Returns the result and whether a retry was needed.
+ */
+async function throughPropagation<T>(clock: NonNullable<ValidateDeps['clock']>, windowMs: number, startedAt: number, step: () => Promise<T>): Promise<{ value: T; waitedMs: number }> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return { value: await step(), waitedMs: attempt === 0 ? 0 : clock.now() - startedAt };
+    } catch (error) {
+      const pause = PROPAGATION_PAUSES_MS[Math.min(attempt, PROPAGATION_PAUSES_MS.length - 1)]!;
+      if (!isPropagationRefusal(error) || clock.now() + pause - startedAt > windowMs) throw error;
+      await clock.sleep(pause);
+    }
+  }
+}
+
+const afterPropagation = (waitedMs: number) =>
+  waitedMs > 0 ? ` (passed after ${Math.ceil(waitedMs / 1000)} s: IAM was still propagating your role's latest change)` : '';
+
 interface SesCheck {
   name: string;
-  run(account: SesAccount, region: string): Promise<CheckOutcome>;
+  run(account: CustomerAccount, region: string): Promise<CheckOutcome & { maxSendRate?: number }>;
 }
 
 const SES_CHECKS: readonly SesCheck[] = [
@@ -57,52 +95,60 @@ const SES_CHECKS: readonly SesCheck[] = [
   {
     name: 'production_access',
     run: async (account, region) => {
-      const max = await account.max24HourSend();
+      const { max24HourSend: max, maxSendRate } = await account.sendQuota();
+      if (max === UNLIMITED_24_HOUR_SEND) return { ...passed('production_access', `Your SES account in ${region} has production access with no 24-hour limit (${maxSendRate} messages per second).`), maxSendRate };
       return max > SANDBOX_MAX_24_HOUR_SEND
-        ? passed('production_access', `Your SES account in ${region} has production access (${max} messages per 24 h).`)
+        ? { ...passed('production_access', `Your SES account in ${region} has production access (${max} messages per 24 h, ${maxSendRate} per second).`), maxSendRate }
         : failed('production_access', 'ses_sandbox',
           `Your SES account in ${region} is in the SES sandbox (${max} messages per 24 h, only to verified addresses). In the SES console for ${region} open Account dashboard → Request production access, describe your use case and wait for AWS to grant it (${PRODUCTION_ACCESS_URL}); then run validate again.`);
     },
   },
 ];
 
-async function runSesCheck(check: SesCheck, account: SesAccount, region: string, relayAccountId: string): Promise<CheckOutcome> {
-  try {
-    return await check.run(account, region);
-  } catch (error) {
-    if (error instanceof SesPermissionError) return failed(check.name, 'missing_permission', missingPermissionDetail(error.action));
-    throw customerAccountError(error, relayAccountId);
-  }
-}
-
 export async function validateByoc(deps: ValidateDeps, tenantId: string): Promise<ValidationResult> {
+  const clock = deps.clock ?? realClock;
+  const windowMs = deps.propagationWindowMs ?? PROPAGATION_WINDOW_MS;
   // Consistent read: the revision stored with the result must be the one these checks ran against.
   const config = await deps.configs.get(tenantId, true);
   if (!config?.role_arn || !config.region) {
     throw new ApiError('invalid_request', 'There is no role to validate yet: PUT /api/byoc/config with role_arn and region first, then run validate.');
   }
   const region = config.region;
-  const target = { tenantId, roleArn: config.role_arn, externalId: config.external_id, region };
+  const failure = (error: unknown) => customerAccountFailure(error, { relayAccountId: deps.relayAccountId, region });
+  const startedAt = clock.now();
+  const account = deps.accounts.open({ tenantId, roleArn: config.role_arn, externalId: config.external_id, region }, { fresh: true });
   const outcomes: CheckOutcome[] = [];
-  let account: SesAccount | undefined;
+  let assumed = false;
   try {
-    account = await deps.accounts.openFresh(target);
-    outcomes.push(passed('assume_role', `SendFleet assumed ${config.role_arn} with your ExternalId.`));
+    // Until one succeeds, every attempt is a fresh AssumeRole: that is what tells whether IAM has the change yet.
+    const { waitedMs } = await throughPropagation(clock, windowMs, startedAt, () => account.assumeRole());
+    outcomes.push(passed('assume_role', `SendFleet assumed ${config.role_arn} with your ExternalId${afterPropagation(waitedMs)}.`));
+    assumed = true;
   } catch (error) {
-    if (!(error instanceof AssumeRoleDeniedError)) throw customerAccountError(error, deps.relayAccountId);
+    if (!(error instanceof RoleNotAssumableError)) throw failure(error);
     outcomes.push(failed('assume_role', 'could_not_assume_role', couldNotAssumeRoleDetail(deps.relayAccountId)));
   }
+  let maxSendRate: number | undefined;
   for (const check of SES_CHECKS) {
-    outcomes.push(account
-      ? await runSesCheck(check, account, region, deps.relayAccountId)
-      : { name: check.name, ok: false, detail: 'not run: SendFleet could not assume your role (see assume_role).' });
+    if (!assumed) {
+      outcomes.push({ name: check.name, ok: false, detail: 'not run: SendFleet could not assume your role (see assume_role).' });
+      continue;
+    }
+    try {
+      const { value, waitedMs } = await throughPropagation(clock, windowMs, startedAt, () => check.run(account, region));
+      maxSendRate ??= value.maxSendRate;
+      outcomes.push({ name: value.name, ok: value.ok, detail: value.ok ? `${value.detail.replace(/\.$/, '')}${afterPropagation(waitedMs)}.` : value.detail, ...(value.code ? { code: value.code } : {}) });
+    } catch (error) {
+      if (error instanceof SesPermissionDeniedError) outcomes.push(failed(check.name, 'missing_permission', missingPermissionDetail(error.action)));
+      else throw failure(error);
+    }
   }
 
   const checks = outcomes.map(({ name, ok, detail }) => ({ name, ok, detail }));
   const firstFailure = outcomes.find((o) => !o.ok && o.code);
   let saved: ByocConfig;
   try {
-    saved = await deps.configs.saveValidation(tenantId, config.revision, { status: firstFailure ? 'invalid' : 'validated', checks }, deps.now());
+    saved = await deps.configs.saveValidation(tenantId, config.revision, { status: firstFailure ? 'invalid' : 'validated', checks, maxSendRate }, deps.now());
   } catch (error) {
     if (error instanceof ConfigChangedError) {
       throw new ApiError('conflict', 'Your BYOC config changed while validation ran, so this result was not stored. Run POST /api/byoc/validate again.');

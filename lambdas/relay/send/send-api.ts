@@ -1,14 +1,75 @@
-/** HTTP adapter of the send function: POST /api/send (and /api/send/). */
-import { httpApi } from '../../shared/http';
+/**
+ * HTTP adapter of the send function: POST /api/send (and /api/send/). It owns everything HTTP:
+ * the body and the Idempotency-Key header, authentication, the rate-limit headers, replays, and one
+ * log line and one metric datapoint per outcome (accepted or the error code; never content).
+ */
+import { sha256Hex } from '../../shared/crypto';
+import { ApiError } from '../../shared/errors';
+import { httpApi, type HttpRequest, type HttpResult } from '../../shared/http';
 import { sendRoutes } from '../api-routes';
-import { createSendEmail, type SendDeps } from './send-email';
-import { MAX_BODY_BYTES } from './send-request';
+import type { Authenticator } from '../auth/authenticator';
+import type { RateWindow } from './limits-store';
+import { createSendEmail, type SendDeps, type SendOutcome } from './send-email';
+import { MAX_BODY_BYTES, parseSendRequest, type SendRequest } from './send-request';
 
-export function createSendApi(deps: SendDeps) {
+export interface SendApiDeps extends SendDeps {
+  authenticator: Authenticator;
+}
+
+const IDEMPOTENCY_KEY = /^[\x20-\x7e]{1,255}$/;
+
+function parseIdempotencyKey(headers: Record<string, string>): string | undefined {
+  const key = headers['idempotency-key'];
+  if (key === undefined) return undefined;
+  if (!IDEMPOTENCY_KEY.test(key)) {
+    throw new ApiError('invalid_request', 'The Idempotency-Key header must be 1 to 255 printable ASCII characters, e.g. a UUID.', {
+      issues: [{ path: 'Idempotency-Key', message: 'must be 1-255 printable ASCII characters' }],
+    });
+  }
+  return key;
+}
+
+/** A hash of the request, salted with the tenant id: enough to tell "same request", useless to read back. */
+export function requestFingerprint(tenantId: string, request: SendRequest): string {
+  return sha256Hex(JSON.stringify([tenantId, request.to, request.fromEmail, request.fromName ?? null, request.subject, request.text ?? null, request.html ?? null, request.replyTo]));
+}
+
+function rateHeaders(rate: RateWindow | undefined): Record<string, string> {
+  return rate ? { 'x-ratelimit-limit': String(rate.limit), 'x-ratelimit-remaining': String(Math.max(0, rate.limit - rate.count)) } : {};
+}
+
+const ACCEPTED = { success: true, message: 'Email accepted by your SES account.', mode: 'byoc' } as const;
+
+function toHttp(outcome: SendOutcome): HttpResult {
+  const headers = { ...rateHeaders(outcome.rate), ...(outcome.replayed ? { 'idempotent-replayed': 'true' } : {}) };
+  if (outcome.kind === 'accepted') return { status: 200, headers, outcome: 'accepted', body: { ...ACCEPTED, message_id: outcome.messageId } };
+  const { error } = outcome;
+  throw new ApiError(error.code, error.detail, { ...error.options, headers: { ...headers, ...error.options.headers } });
+}
+
+export function createSendApi(deps: SendApiDeps) {
   const sendEmail = createSendEmail(deps);
+
+  async function handle(http: HttpRequest): Promise<HttpResult> {
+    const request = parseSendRequest(http.body);
+    const idempotencyKey = parseIdempotencyKey(http.headers);
+    const principal = await deps.authenticator.authenticate(http.headers);
+    http.annotate({ tenant_id: principal.tenantId });
+    const log = http.log.child({ tenant_id: principal.tenantId });
+    const result = await sendEmail({
+      request,
+      principal,
+      idempotency: idempotencyKey === undefined ? undefined : { keyHash: sha256Hex(idempotencyKey), requestHash: requestFingerprint(principal.tenantId, request) },
+      log,
+    });
+    http.annotate({ recipients: request.to.length, replayed: result.replayed, ...(result.kind === 'accepted' ? { message_id: result.messageId } : {}) });
+    return toHttp(result);
+  }
+
   return httpApi({
-    routes: [{ ...sendRoutes.send, handle: (request) => sendEmail({ body: request.body, headers: request.headers, log: request.log }) }],
+    routes: [{ ...sendRoutes.send, handle }],
     maxBodyBytes: MAX_BODY_BYTES,
+    outcomeMetric: 'Sends',
     configurationErrorCode: 'byoc_not_configured',
   });
 }

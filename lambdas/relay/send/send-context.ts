@@ -1,7 +1,9 @@
 /**
  * What the send path needs to know about a tenant's BYOC setup: the config (role, region,
  * ExternalId, validation) and its domains. Cached per tenant for `ttlMs` (default 5 s): a role
- * change, re-validation or domain deletion reaches warm send functions within that bound.
+ * change, failed re-validation or domain deletion reaches warm send functions within that bound.
+ * A refusal is never decided on the cache alone: the send use case reads the state again before
+ * answering one of the four 403s, so a validation or verification that just passed counts at once.
  */
 import { ApiError } from '../../shared/errors';
 import { TtlCache } from '../../shared/ttl-cache';
@@ -21,6 +23,8 @@ export interface ReadyToSend {
   externalId: string;
   region: string;
   domain: DomainRecord;
+  /** SES MaxSendRate the last validation saw (recipients per second), for pacing; unknown → no pacing. */
+  maxSendRate?: number;
 }
 
 export class SendContextLoader {
@@ -34,8 +38,9 @@ export class SendContextLoader {
     this.cache = new TtlCache<SendContext>(options.ttlMs ?? SEND_CONTEXT_TTL_MS, 10_000, options.now);
   }
 
-  async load(tenantId: string): Promise<SendContext> {
-    const cached = this.cache.get(tenantId);
+  /** `fresh` reads the stored state even when a cached one exists (before refusing a send). */
+  async load(tenantId: string, options: { fresh?: boolean } = {}): Promise<SendContext> {
+    const cached = options.fresh ? undefined : this.cache.get(tenantId);
     if (cached) return cached;
     const [config, domains] = await Promise.all([this.configs.get(tenantId), this.domains.list(tenantId)]);
     const context = { config, domains };
@@ -72,5 +77,5 @@ export function checkReadyToSend(tenantId: string, context: SendContext, fromDom
   if (domain.dkim_status !== 'Success') {
     throw new ApiError('dkim_not_verified', `SES has not verified DKIM for ${domain.domain} yet (status ${domain.dkim_status}). Publish the three DKIM CNAME records from GET /api/byoc/domains/${domain.domain}, then POST /api/byoc/domains/${domain.domain}/verify.`);
   }
-  return { tenantId, roleArn: config.role_arn, externalId: config.external_id, region: config.region, domain };
+  return { tenantId, roleArn: config.role_arn, externalId: config.external_id, region: config.region, domain, maxSendRate: config.max_send_rate ?? undefined };
 }

@@ -1,76 +1,103 @@
 /**
- * The send use case, in the spec's order of checks: request (400) → API key (401/403) → BYOC
- * config and domain (403) → rate limit (429) → monthly limit (429) → the tenant's role (403) → SES.
+ * The send use case. It takes a validated request and an authenticated principal and returns an
+ * outcome; it knows nothing of HTTP (send-api.ts is the adapter). Checks in the spec's order:
+ * BYOC config and domain (403) → rate limit (429) → monthly limit (429) → the tenant's role and SES.
+ *
+ * Failure semantics (what a customer may retry is in docs/decisions.md):
+ * - Once SES returned a MessageId the outcome is accepted, whatever fails afterwards: the Starter
+ *   reservation stays counted and the Idempotency-Key is completed or left to its lease, never freed.
+ * - A SendEmail attempt whose outcome is unknown is never retried: the answer is
+ *   `ses_outcome_unknown`, the reservation stays counted, and the Idempotency-Key keeps that answer.
+ * - Only failures that prove nothing was sent give the month back; of those, only SES's verdict on
+ *   the message (`ses_rejected`) is kept as the key's result, the rest free the key for a retry.
  *
  * Remote calls on a warm BYOC send: one DynamoDB write (the rate window) and one SES SendEmail;
- * the key, config and session come from memory. Starter sends add the monthly reservation, and an
- * Idempotency-Key adds its claim and result writes. Nothing of the message is stored or logged.
+ * the key, config and session come from memory. Nothing of the message is stored or logged.
  */
-import { SendEmailCommand } from '@aws-sdk/client-ses';
-import { sha256Hex } from '../../shared/crypto';
 import { ApiError } from '../../shared/errors';
-import type { HttpResult } from '../../shared/http';
-import { emitMetric, type Logger } from '../../shared/logger';
-import type { Authenticator } from '../auth/authenticator';
-import { AssumeRoleDeniedError, type CustomerSessions } from '../byoc/customer-session';
-import { assumeRoleFix } from '../byoc/policies';
-import type { IdempotencyStore, StoredOutcome } from './idempotency-store';
-import type { LimitsStore, RateWindow } from './limits-store';
+import type { Logger } from '../../shared/logger';
+import type { Principal } from '../auth/authenticator';
+import type { CustomerAccounts } from '../customer-account/customer-account';
+import { customerAccountFailure } from '../error-map';
+import type { Claim, StoredOutcome } from './idempotency-store';
+import type { RateWindow, StarterReservation } from './limits-store';
 import type { RateGuard } from './rate-guard';
-import { checkReadyToSend, type SendContextLoader } from './send-context';
-import { classifySesError, sesFailureToApiError } from '../byoc/ses-errors';
+import { checkReadyToSend, type ReadyToSend, type SendContext } from './send-context';
 import { toSendEmailInput } from './ses-message';
-import { parseSendRequest, type SendRequest } from './send-request';
+import type { SendRequest } from './send-request';
+
+/** Ports: what the use case calls, implemented by the DynamoDB stores and the customer account. */
+export interface RateWindows {
+  hitRateWindow(keyId: string, limit: number, at: Date): Promise<RateWindow>;
+}
+export interface UsageLedger {
+  reserveStarter(tenantId: string, keyId: string, limits: { perMinute: number; perMonth: number }, at: Date): Promise<StarterReservation>;
+  releaseMonthly(tenantId: string, month: string): Promise<void>;
+}
+export interface IdempotencyLedger {
+  claim(tenantId: string, keyHash: string, requestHash: string, now: Date): Promise<Claim>;
+  complete(tenantId: string, keyHash: string, outcome: StoredOutcome): Promise<void>;
+  release(tenantId: string, keyHash: string): Promise<void>;
+}
+export interface SendContexts {
+  load(tenantId: string, options?: { fresh?: boolean }): Promise<SendContext>;
+}
 
 export interface SendDeps {
-  authenticator: Authenticator;
-  contexts: SendContextLoader;
-  limits: LimitsStore;
-  idempotency: IdempotencyStore;
-  sessions: CustomerSessions;
+  contexts: SendContexts;
+  rateWindows: RateWindows;
+  usage: UsageLedger;
+  idempotency: IdempotencyLedger;
+  accounts: CustomerAccounts;
   rateGuard: RateGuard;
   relayAccountId: string;
   now?: () => Date;
+  /** How long a send may spend on SES retries, from its start (see customer-account.ts). */
+  budgetMs?: number;
 }
 
-export interface SendInput {
-  body: unknown;
-  headers: Record<string, string>;
+export interface SendCommand {
+  request: SendRequest;
+  principal: Principal;
+  /** Hashes of the Idempotency-Key and of the request, when the caller sent a key. */
+  idempotency?: { keyHash: string; requestHash: string };
   log: Logger;
 }
 
-const IDEMPOTENCY_KEY = /^[\x20-\x7e]{1,255}$/;
+export type SendOutcome =
+  | { kind: 'accepted'; messageId: string; rate?: RateWindow; replayed: boolean }
+  | { kind: 'refused'; error: ApiError; rate?: RateWindow; replayed: boolean };
 
-function parseIdempotencyKey(headers: Record<string, string>): string | undefined {
-  const key = headers['idempotency-key'];
-  if (key === undefined) return undefined;
-  if (!IDEMPOTENCY_KEY.test(key)) {
-    throw new ApiError('invalid_request', 'The Idempotency-Key header must be 1 to 255 printable ASCII characters, e.g. a UUID.', {
-      issues: [{ path: 'Idempotency-Key', message: 'must be 1-255 printable ASCII characters' }],
-    });
-  }
-  return key;
-}
+const DEFAULT_SEND_BUDGET_MS = 20_000;
 
-/** A hash of the request, salted with the tenant id: enough to tell "same request", useless to read back. */
-function requestFingerprint(tenantId: string, request: SendRequest): string {
-  return sha256Hex(JSON.stringify([tenantId, request.to, request.fromEmail, request.fromName ?? null, request.subject, request.text ?? null, request.html ?? null, request.replyTo]));
-}
+const rateLimited = (window: RateWindow) =>
+  new ApiError('rate_limited', `More than ${window.limit} send requests this minute for this API key. Retry after ${window.resetInSeconds} s.`, { headers: { 'retry-after': String(window.resetInSeconds) } });
 
-function rateHeaders(rate: RateWindow): Record<string, string> {
-  return { 'x-ratelimit-limit': String(rate.limit), 'x-ratelimit-remaining': String(Math.max(0, rate.limit - rate.count)) };
-}
+const usageLimitExceeded = (perMonth: number) =>
+  new ApiError('usage_limit_exceeded', `Your plan allows ${perMonth} sends per calendar month (UTC) and they are used. The count starts again on the 1st at 00:00 UTC, or ask SendFleet to move you to the BYOC plan.`);
+
+/** Outcomes a retry with the same Idempotency-Key gets again: SES's verdict, or "may have been sent". */
+const KEPT_FOR_THE_KEY = new Set(['ses_rejected', 'ses_outcome_unknown']);
 
 export function createSendEmail(deps: SendDeps) {
   const now = deps.now ?? (() => new Date());
+  const budgetMs = deps.budgetMs ?? DEFAULT_SEND_BUDGET_MS;
 
-  return async function sendEmail(input: SendInput): Promise<HttpResult> {
-    const started = Date.now();
-    const request = parseSendRequest(input.body);
-    const idempotencyKey = parseIdempotencyKey(input.headers);
-    const principal = await deps.authenticator.authenticate(input.headers);
-    const log = input.log.child({ tenant_id: principal.tenantId });
+  /** The spec's 403 checks on the cached context; a refusal is confirmed on freshly read state. */
+  async function readyToSend(tenantId: string, context: SendContext, fromDomain: string): Promise<ReadyToSend> {
+    try {
+      return checkReadyToSend(tenantId, context, fromDomain);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      // A validation or verification that just passed must not be refused from a cached "no".
+      return checkReadyToSend(tenantId, await deps.contexts.load(tenantId, { fresh: true }), fromDomain);
+    }
+  }
+
+  return async function sendEmail(command: SendCommand): Promise<SendOutcome> {
+    const { request, principal, log } = command;
     const at = now();
+    const deadline = at.getTime() + budgetMs;
     const { keyId, tenantId } = principal;
     const perMinute = principal.profile.sends_per_minute;
     const perMonth = principal.profile.monthly_sends;
@@ -79,7 +106,7 @@ export function createSendEmail(deps: SendDeps) {
     // limit — while SES sends (see RateGuard). Starter counts it with the month, after the checks.
     const overlap = perMonth === null && deps.rateGuard.mayOverlap(keyId, perMinute, at);
     const byocRate = perMonth === null
-      ? deps.limits.hitRateWindow(keyId, perMinute, at).then((window) => {
+      ? deps.rateWindows.hitRateWindow(keyId, perMinute, at).then((window) => {
         deps.rateGuard.observe(keyId, window.count, at);
         return window;
       })
@@ -87,62 +114,74 @@ export function createSendEmail(deps: SendDeps) {
     byocRate?.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
     const [context, serialRate] = await Promise.all([deps.contexts.load(tenantId), overlap ? undefined : byocRate]);
     let rate = serialRate;
-    const withRateHeaders = (error: ApiError, window = rate): ApiError =>
-      new ApiError(error.code, error.detail, { ...error.options, headers: { ...(window ? rateHeaders(window) : {}), ...error.options.headers } });
-    const rateLimited = (window: RateWindow) =>
-      new ApiError('rate_limited', `More than ${window.limit} send requests this minute for this API key. Retry after ${window.resetInSeconds} s.`, { headers: { 'retry-after': String(window.resetInSeconds) } });
-
-    let ready;
-    try {
-      ready = checkReadyToSend(tenantId, context, request.fromDomain);
-    } catch (error) {
-      throw withRateHeaders(error as ApiError, rate ?? (await byocRate?.catch(() => undefined)));
-    }
-    if (rate && !rate.allowed) throw withRateHeaders(rateLimited(rate));
-
-    const keyHash = idempotencyKey === undefined ? undefined : sha256Hex(idempotencyKey);
-    if (keyHash) {
-      const claim = await deps.idempotency.claim(tenantId, keyHash, requestFingerprint(tenantId, request), at);
-      if (claim.kind === 'mismatch') throw withRateHeaders(new ApiError('idempotency_key_reused', 'This Idempotency-Key was used in the last 24 h with a different request. Use a new key for a new message.'));
-      if (claim.kind === 'in_progress') throw withRateHeaders(new ApiError('idempotency_in_progress', 'A request with this Idempotency-Key is still being processed. Retry in a few seconds to get its result.', { headers: { 'retry-after': '2' } }));
-      if (claim.kind === 'replay') return replay(claim.outcome, rate ? rateHeaders(rate) : {});
-    }
-
-    let reservedMonth: string | undefined;
-    const giveBack = async (outcome?: StoredOutcome) => {
-      if (reservedMonth) await deps.limits.releaseMonthly(tenantId, reservedMonth);
-      if (keyHash) await (outcome ? deps.idempotency.complete(tenantId, keyHash, outcome) : deps.idempotency.release(tenantId, keyHash));
+    const refused = async (error: ApiError, replayed = false): Promise<SendOutcome> => {
+      rate ??= byocRate ? await countedAlongside(byocRate, perMinute, at, log) : undefined;
+      return { kind: 'refused', error, rate, replayed };
     };
 
+    let ready: ReadyToSend;
     try {
-      if (perMonth !== null) {
-        const reservation = await deps.limits.reserveStarter(tenantId, keyId, { perMinute, perMonth }, at);
-        rate = reservation.rate;
-        if (!rate.allowed) throw rateLimited(rate);
-        if (!reservation.reserved) {
-          throw new ApiError('usage_limit_exceeded', `Your plan allows ${perMonth} sends per calendar month (UTC) and they are used. The count starts again on the 1st at 00:00 UTC, or ask SendFleet to move you to the BYOC plan.`);
-        }
-        reservedMonth = reservation.month;
-      }
-      const messageId = await sendThroughCustomerSes(deps.sessions, ready, request);
-      if (keyHash) await deps.idempotency.complete(tenantId, keyHash, { http_status: 200, message_id: messageId });
-      rate ??= await countedAlongside(byocRate!, perMinute, at, log);
-      log.info('send accepted', { outcome: 'accepted', recipients: request.to.length, message_id: messageId, duration_ms: Date.now() - started });
-      emitMetric('Sends', { outcome: 'accepted' });
-      return {
-        status: 200,
-        headers: rateHeaders(rate),
-        body: { success: true, message: 'Email accepted by your SES account.', message_id: messageId, mode: 'byoc' },
-      };
+      ready = await readyToSend(tenantId, context, request.fromDomain);
     } catch (error) {
-      const apiError = error instanceof ApiError ? error : toSendApiError(error, ready.region, deps.relayAccountId);
-      // A permanent refusal is the request's result: a retry with the same key gets it again.
-      await giveBack(apiError.code === 'ses_rejected' ? { http_status: apiError.status, error: apiError.code, detail: apiError.detail } : undefined);
-      if (!rate && byocRate) rate = await countedAlongside(byocRate, perMinute, at, log);
-      log.info('send refused', { outcome: apiError.code, duration_ms: Date.now() - started });
-      emitMetric('Sends', { outcome: apiError.code });
-      throw withRateHeaders(apiError);
+      if (error instanceof ApiError) return refused(error);
+      throw error;
     }
+    if (rate && !rate.allowed) return refused(rateLimited(rate));
+
+    const key = command.idempotency;
+    if (key) {
+      const claim = await deps.idempotency.claim(tenantId, key.keyHash, key.requestHash, at);
+      if (claim.kind === 'mismatch') return refused(new ApiError('idempotency_key_reused', 'This Idempotency-Key was used in the last 24 h with a different request. Use a new key for a new message.'));
+      if (claim.kind === 'in_progress') return refused(new ApiError('idempotency_in_progress', 'A request with this Idempotency-Key is still being processed. Retry in a few seconds to get its result.', { headers: { 'retry-after': '2' } }));
+      if (claim.kind === 'replay') return replay(claim.outcome, rate);
+    }
+    /** Nothing was sent: the key may be used again (best effort: a failed delete leaves it to its lease). */
+    const freeKey = () => key && deps.idempotency.release(tenantId, key.keyHash).catch(() => log.warn('idempotency key not released', { outcome: 'idempotency_release_failed' }));
+
+    let reservedMonth: string | undefined;
+    if (perMonth !== null) {
+      let reservation: StarterReservation;
+      try {
+        reservation = await deps.usage.reserveStarter(tenantId, keyId, { perMinute, perMonth }, at);
+      } catch (error) {
+        await freeKey();
+        throw error;
+      }
+      rate = reservation.rate;
+      if (!rate.allowed || !reservation.reserved) {
+        await freeKey();
+        return refused(rate.allowed ? usageLimitExceeded(perMonth) : rateLimited(rate));
+      }
+      reservedMonth = reservation.month;
+    }
+
+    let messageId: string;
+    try {
+      const target = { tenantId, roleArn: ready.roleArn, externalId: ready.externalId, region: ready.region };
+      messageId = await deps.accounts.open(target, { deadline, maxSendRate: ready.maxSendRate }).sendEmail(toSendEmailInput(request));
+    } catch (error) {
+      const failure = customerAccountFailure(error, { relayAccountId: deps.relayAccountId, region: ready.region });
+      // Anything we cannot name may have happened after SES took the message: keep the count and the claim.
+      if (!(failure instanceof ApiError)) throw error;
+      if (failure.code !== 'ses_outcome_unknown' && reservedMonth) {
+        await deps.usage.releaseMonthly(tenantId, reservedMonth).catch(() => log.warn('monthly reservation not released', { outcome: 'usage_release_failed' }));
+      }
+      if (key && KEPT_FOR_THE_KEY.has(failure.code)) {
+        await deps.idempotency.complete(tenantId, key.keyHash, { http_status: failure.status, error: failure.code, detail: failure.detail })
+          .catch(() => log.warn('idempotency outcome not stored', { outcome: 'idempotency_complete_failed' }));
+      } else {
+        await freeKey();
+      }
+      return refused(failure);
+    }
+
+    // SES accepted the message. From here on nothing may change the answer.
+    if (key) {
+      await deps.idempotency.complete(tenantId, key.keyHash, { http_status: 200, message_id: messageId })
+        .catch(() => log.error('idempotency outcome not stored after acceptance; the key stays claimed until its lease ends', { outcome: 'post_acceptance_failure', step: 'idempotency_complete' }));
+    }
+    rate ??= byocRate ? await countedAlongside(byocRate, perMinute, at, log) : undefined;
+    return { kind: 'accepted', messageId, rate, replayed: false };
   };
 }
 
@@ -157,28 +196,7 @@ async function countedAlongside(counting: Promise<RateWindow>, limit: number, at
   return window ?? { count: 0, limit, allowed: true, resetInSeconds: 60 - at.getUTCSeconds() };
 }
 
-async function sendThroughCustomerSes(sessions: CustomerSessions, ready: ReturnType<typeof checkReadyToSend>, request: SendRequest): Promise<string> {
-  const target = { tenantId: ready.tenantId, roleArn: ready.roleArn, externalId: ready.externalId, region: ready.region };
-  const command = new SendEmailCommand(toSendEmailInput(request));
-  // SES refused only the credentials: nothing was sent, so sending again with a fresh session is safe.
-  const { MessageId } = await sessions.run(target, ({ ses }) => ses.send(command), (error) => classifySesError(error) === 'stale_credentials');
-  return MessageId ?? '';
-}
-
-function toSendApiError(error: unknown, region: string, relayAccountId: string): ApiError {
-  if (error instanceof AssumeRoleDeniedError) {
-    return new ApiError('could_not_assume_role', `SendFleet could not assume your role. ${assumeRoleFix(relayAccountId)} Then run POST /api/byoc/validate.`);
-  }
-  if (error instanceof Error && error.name === 'AssumeRoleUnavailableError') {
-    return new ApiError('ses_unavailable', 'AWS STS did not answer successfully when assuming your role. Nothing was sent; retry later.');
-  }
-  return sesFailureToApiError(error, region);
-}
-
-function replay(outcome: StoredOutcome, headers: Record<string, string>): HttpResult {
-  const replayHeaders = { ...headers, 'idempotent-replayed': 'true' };
-  if (outcome.http_status === 200) {
-    return { status: 200, headers: replayHeaders, body: { success: true, message: 'Email accepted by your SES account.', message_id: outcome.message_id, mode: 'byoc' } };
-  }
-  return { status: outcome.http_status, headers: replayHeaders, body: { success: false, error: outcome.error, detail: outcome.detail } };
+function replay(outcome: StoredOutcome, rate: RateWindow | undefined): SendOutcome {
+  if (outcome.http_status === 200 && outcome.message_id) return { kind: 'accepted', messageId: outcome.message_id, rate, replayed: true };
+  return { kind: 'refused', error: new ApiError((outcome.error ?? 'ses_rejected') as ApiError['code'], outcome.detail ?? ''), rate, replayed: true };
 }

@@ -12,6 +12,8 @@ import { Agent as HttpsAgent } from 'node:https';
 import { SESClient } from '@aws-sdk/client-ses';
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { classifyFailure, errorName } from './aws-failures';
+import { AwsUnavailableError, RoleNotAssumableError } from './errors';
 
 export interface CustomerTarget {
   tenantId: string;
@@ -25,11 +27,9 @@ export interface CustomerSession {
   expiresAt: number;
 }
 
-export class AssumeRoleDeniedError extends Error { override readonly name = 'AssumeRoleDeniedError'; }
-export class AssumeRoleUnavailableError extends Error { override readonly name = 'AssumeRoleUnavailableError'; }
 
 export const SESSION_SECONDS = 900;
-/** AWS SES per-attempt timeout; with the SDK's 3 attempts and backoff a send ends well within 28 s. */
+/** Per-attempt timeout of every STS and SES call (the time budget is in customer-account.ts). */
 export const SES_REQUEST_TIMEOUT_MS = 5_000;
 
 /**
@@ -53,7 +53,6 @@ export interface CustomerSessionOptions {
   now?: () => number;
   /** The SES clients' transport; by default one shared pool with the production timeout. */
   requestHandler?: NodeHttpHandler;
-  maxAttempts?: number;
 }
 
 export class CustomerSessions {
@@ -91,21 +90,6 @@ export class CustomerSessions {
     return created;
   }
 
-  /**
-   * Runs `work` with the cached session and, if `refused(error)` says SES refused that session, once
-   * more with a freshly assumed one. A cached session can be refused for reasons of its own (it
-   * expired early, or its role was deleted or replaced since); STS then tells whether the role is
-   * still there. `work` must be safe to run again after such a refusal.
-   */
-  async run<T>(target: CustomerTarget, work: (session: CustomerSession) => Promise<T>, refused: (error: unknown) => boolean): Promise<T> {
-    try {
-      return await work(await this.get(target));
-    } catch (error) {
-      if (!refused(error)) throw error;
-      return work(await this.get(target, { fresh: true }));
-    }
-  }
-
   /** Forgets every session of a tenant (after a config change in this container). */
   forgetTenant(tenantId: string): void {
     for (const key of this.sessions.keys()) if (key.startsWith(`${tenantId}|`)) this.sessions.delete(key);
@@ -132,15 +116,14 @@ export class CustomerSessions {
       }));
       credentials = result.Credentials;
     } catch (error) {
-      const name = error instanceof Error ? error.name : '';
-      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0;
-      if (name === 'AccessDenied' || name === 'AccessDeniedException' || (status >= 400 && status < 500 && name !== 'Throttling')) {
-        throw new AssumeRoleDeniedError(name);
-      }
-      throw new AssumeRoleUnavailableError(name);
+      // AssumeRole changes nothing in the customer's account, so the STS client's own retries are safe;
+      // what is left is either STS's verdict on the role (4xx) or STS being unavailable.
+      const kind = classifyFailure(error);
+      if (kind === 'rejected' || kind === 'session_refused') throw new RoleNotAssumableError(errorName(error));
+      throw new AwsUnavailableError('sts', 'AssumeRole', errorName(error));
     }
     if (!credentials?.AccessKeyId || !credentials.SecretAccessKey || !credentials.Expiration) {
-      throw new AssumeRoleUnavailableError('AssumeRole returned no credentials');
+      throw new AwsUnavailableError('sts', 'AssumeRole', 'IncompleteResponse');
     }
     const expiresAt = credentials.Expiration.getTime();
     const ses = new SESClient({
@@ -152,7 +135,8 @@ export class CustomerSessions {
         expiration: credentials.Expiration,
       },
       requestHandler: this.requestHandler,
-      maxAttempts: this.options.maxAttempts ?? 3,
+      // One attempt per call: customer-account.ts retries only what provably was not carried out.
+      maxAttempts: 1,
     });
     return { ses, expiresAt };
   }

@@ -1,0 +1,214 @@
+/**
+ * The one way into a customer's AWS account: every SES call the relay makes (sending, validation,
+ * domain set-up) goes through `CustomerAccounts`, with one retry policy:
+ *
+ * - Throttling and 5xx answers, and connections never made, prove nothing was done: they are retried
+ *   with exponential backoff and full jitter while the request's time budget allows another attempt
+ *   (throttling for as long as the budget lasts, other failures at most `MAX_ATTEMPTS` times).
+ * - A session refused by SES (expired, role deleted and recreated, access denied) gets one freshly
+ *   assumed session and one more attempt; a refusal of the fresh session is the customer's to fix
+ *   (`SesPermissionDeniedError` for access denied).
+ * - An attempt whose outcome is unknown (timed out or cut off after it was written) is retried only
+ *   for idempotent calls; for `SendEmail` it ends the request with `SesOutcomeUnknownError`.
+ * - Any other refusal is final (`SesRefusedError`, by error code only).
+ *
+ * The SDK clients make one attempt per call (see sessions.ts), so this is the only retry loop.
+ */
+import {
+  DeleteIdentityCommand,
+  GetAccountSendingEnabledCommand,
+  GetIdentityDkimAttributesCommand,
+  GetIdentityMailFromDomainAttributesCommand,
+  GetIdentityVerificationAttributesCommand,
+  GetSendQuotaCommand,
+  SendEmailCommand,
+  SetIdentityMailFromDomainCommand,
+  VerifyDomainDkimCommand,
+  VerifyDomainIdentityCommand,
+  type SendEmailCommandInput,
+  type SESClient,
+} from '@aws-sdk/client-ses';
+import type { DomainStatuses, RecordKind, RecordStatus } from '../byoc/domain-store';
+import { ACCESS_DENIED, classifyFailure, errorName, isDailyQuota } from './aws-failures';
+import { AwsUnavailableError, SesOutcomeUnknownError, SesPermissionDeniedError, SesRefusedError, SesThrottledError } from './errors';
+import { Pacer } from './pacer';
+import { SES_REQUEST_TIMEOUT_MS, type CustomerSessions, type CustomerTarget } from './sessions';
+
+export interface DomainIdentity {
+  verificationToken: string;
+  dkimTokens: string[];
+}
+
+export interface SendQuota {
+  max24HourSend: number;
+  maxSendRate: number;
+}
+
+/** One customer account in one region, for the duration of one request. */
+export interface CustomerAccount {
+  /** Assumes the role (freshly when opened `fresh`): validation reports this step on its own. */
+  assumeRole(): Promise<void>;
+  /** SendEmail; never retried once its outcome is unknown. Returns SES's MessageId. */
+  sendEmail(input: SendEmailCommandInput): Promise<string>;
+  sendingEnabled(): Promise<boolean>;
+  sendQuota(): Promise<SendQuota>;
+  /** VerifyDomainIdentity, VerifyDomainDkim, SetIdentityMailFromDomain: all idempotent in SES. */
+  createDomainIdentity(domain: string, mailFromDomain: string): Promise<DomainIdentity>;
+  /** Current statuses of the given record kinds; `NotStarted` when SES has no such identity. */
+  statuses(domain: string, kinds: readonly RecordKind[]): Promise<DomainStatuses>;
+  deleteIdentity(domain: string): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** Assume the role now instead of using a cached session (validation must see IAM as it is now). */
+  fresh?: boolean;
+  /** Epoch ms after which no new attempt starts; default: `DEFAULT_BUDGET_MS` from now. */
+  deadline?: number;
+  /** The account's SES MaxSendRate (recipients per second) as last seen by validation, for pacing sends. */
+  maxSendRate?: number;
+}
+
+export interface CustomerAccounts {
+  open(target: CustomerTarget, options?: OpenOptions): CustomerAccount;
+}
+
+/** API Gateway gives up at 29 s; the Lambda times out at 28 s; this leaves room for our own writes. */
+export const DEFAULT_BUDGET_MS = 20_000;
+export const MAX_ATTEMPTS = 3;
+/** SES allows about one identity or account request per second per account and region. */
+const CONTROL_PLANE_RATE = 1;
+const CONTROL_PLANE_BURST = 2;
+const BACKOFF_BASE_MS = 100;
+const BACKOFF_CAP_MS = 2_000;
+
+export interface RetryTiming {
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+  random: () => number;
+  attemptTimeoutMs: number;
+}
+
+export const realTiming: RetryTiming = {
+  now: Date.now,
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  random: Math.random,
+  attemptTimeoutMs: SES_REQUEST_TIMEOUT_MS,
+};
+
+const STATUSES: readonly RecordStatus[] = ['Pending', 'Success', 'Failed', 'TemporaryFailure', 'NotStarted'];
+const asStatus = (value: string | undefined): RecordStatus =>
+  STATUSES.includes(value as RecordStatus) ? (value as RecordStatus) : 'NotStarted';
+
+export class AssumedRoleAccounts implements CustomerAccounts {
+  private readonly timing: RetryTiming;
+  private readonly pacer: Pacer;
+
+  constructor(private readonly sessions: CustomerSessions, timing: Partial<RetryTiming> = {}) {
+    this.timing = { ...realTiming, ...timing };
+    this.pacer = new Pacer(this.timing);
+  }
+
+  open(target: CustomerTarget, options: OpenOptions = {}): CustomerAccount {
+    const deadline = options.deadline ?? this.timing.now() + DEFAULT_BUDGET_MS;
+    const account = `${target.roleArn.split(':')[4] ?? ''}|${target.region}`;
+    let fresh = options.fresh === true;
+    /** Spaces this container's calls to SES's documented rates before each attempt. */
+    const pace = (action: string, recipients: number): Promise<boolean> => action === 'SendEmail'
+      ? this.pacer.take(`${account}|send`, recipients, options.maxSendRate ?? 0, 1, deadline)
+      : this.pacer.take(`${account}|control`, 1, CONTROL_PLANE_RATE, CONTROL_PLANE_BURST, deadline);
+    const call = async <T>(action: string, idempotent: boolean, run: (ses: SESClient) => Promise<T>, recipients = 1): Promise<T> => {
+      let attempt = 0;
+      let refreshed = fresh;
+      for (;;) {
+        attempt += 1;
+        await pace(action, recipients);
+        const session = await this.sessions.get(target, { fresh });
+        fresh = false; // one fresh session per request is enough; later calls reuse it from the cache
+        try {
+          return await run(session.ses);
+        } catch (error) {
+          const kind = classifyFailure(error);
+          const code = errorName(error);
+          if (kind === 'session_refused') {
+            if (!refreshed) {
+              refreshed = true;
+              fresh = true;
+              attempt -= 1; // a stale session is not an attempt at the customer's SES
+              continue;
+            }
+            if (ACCESS_DENIED.has(code)) throw new SesPermissionDeniedError(`ses:${action}`);
+            throw new AwsUnavailableError('ses', action, code);
+          }
+          if (kind === 'rejected') throw new SesRefusedError(action, code);
+          if (kind === 'outcome_unknown' && !idempotent) throw new SesOutcomeUnknownError(action, code);
+          const delay = this.backoff(attempt);
+          const mayRetry = (kind === 'throttled' || attempt < MAX_ATTEMPTS) && this.timing.now() + delay + this.timing.attemptTimeoutMs <= deadline;
+          if (!mayRetry) {
+            if (kind === 'throttled') throw new SesThrottledError(action, isDailyQuota(error));
+            throw new AwsUnavailableError('ses', action, code);
+          }
+          await this.timing.sleep(delay);
+        }
+      }
+    };
+
+    const status: Record<RecordKind, (domain: string) => Promise<RecordStatus>> = {
+      ownership: async (domain) => {
+        const out = await call('GetIdentityVerificationAttributes', true, (ses) => ses.send(new GetIdentityVerificationAttributesCommand({ Identities: [domain] })));
+        return asStatus(out.VerificationAttributes?.[domain]?.VerificationStatus);
+      },
+      dkim: async (domain) => {
+        const out = await call('GetIdentityDkimAttributes', true, (ses) => ses.send(new GetIdentityDkimAttributesCommand({ Identities: [domain] })));
+        return asStatus(out.DkimAttributes?.[domain]?.DkimVerificationStatus);
+      },
+      mail_from: async (domain) => {
+        const out = await call('GetIdentityMailFromDomainAttributes', true, (ses) => ses.send(new GetIdentityMailFromDomainAttributesCommand({ Identities: [domain] })));
+        return asStatus(out.MailFromDomainAttributes?.[domain]?.MailFromDomainStatus);
+      },
+    };
+
+    return {
+      assumeRole: async () => {
+        await this.sessions.get(target, { fresh });
+        fresh = false;
+      },
+      sendEmail: async (input) => {
+        const recipients = (input.Destination?.ToAddresses?.length ?? 0) + (input.Destination?.CcAddresses?.length ?? 0) + (input.Destination?.BccAddresses?.length ?? 0);
+        const { MessageId } = await call('SendEmail', false, (ses) => ses.send(new SendEmailCommand(input)), Math.max(1, recipients));
+        // An answer without a MessageId cannot be matched to a message: treat it as unknown.
+        if (!MessageId) throw new SesOutcomeUnknownError('SendEmail', 'IncompleteResponse');
+        return MessageId;
+      },
+      sendingEnabled: async () => (await call('GetAccountSendingEnabled', true, (ses) => ses.send(new GetAccountSendingEnabledCommand({})))).Enabled === true,
+      sendQuota: async () => {
+        const out = await call('GetSendQuota', true, (ses) => ses.send(new GetSendQuotaCommand({})));
+        return { max24HourSend: out.Max24HourSend ?? 0, maxSendRate: out.MaxSendRate ?? 0 };
+      },
+      createDomainIdentity: async (domain, mailFromDomain) => {
+        const { VerificationToken: verificationToken } = await call('VerifyDomainIdentity', true, (ses) => ses.send(new VerifyDomainIdentityCommand({ Domain: domain })));
+        if (!verificationToken) throw new AwsUnavailableError('ses', 'VerifyDomainIdentity', 'IncompleteResponse');
+        const { DkimTokens: dkimTokens } = await call('VerifyDomainDkim', true, (ses) => ses.send(new VerifyDomainDkimCommand({ Domain: domain })));
+        if (dkimTokens?.length !== 3) throw new AwsUnavailableError('ses', 'VerifyDomainDkim', 'IncompleteResponse');
+        // Bounces and complaints come back through send.<domain>; without its MX, SES uses its own domain.
+        await call('SetIdentityMailFromDomain', true, (ses) => ses.send(new SetIdentityMailFromDomainCommand({
+          Identity: domain, MailFromDomain: mailFromDomain, BehaviorOnMXFailure: 'UseDefaultValue',
+        })));
+        return { verificationToken, dkimTokens };
+      },
+      // One after the other: SES allows about one control-plane request per second per account.
+      statuses: async (domain, kinds) => {
+        const found: Partial<DomainStatuses> = {};
+        for (const kind of kinds) (found as Record<string, RecordStatus>)[`${kind}_status`] = await status[kind](domain);
+        return found as DomainStatuses;
+      },
+      deleteIdentity: async (domain) => {
+        await call('DeleteIdentity', true, (ses) => ses.send(new DeleteIdentityCommand({ Identity: domain })));
+      },
+    };
+  }
+
+  /** Full jitter: a random wait up to base·2^(attempt-1), capped, so concurrent retries spread out. */
+  private backoff(attempt: number): number {
+    return Math.floor(this.timing.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1)));
+  }
+}

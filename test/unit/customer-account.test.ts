@@ -1,0 +1,167 @@
+/**
+ * The one way into a customer account and its one retry policy, with the SDK mocked at the wire
+ * level of the client (aws-sdk-client-mock) and a clock that only moves when the policy pauses.
+ * The same policy runs end to end against the simulator in the integration tests.
+ */
+import {
+  DeleteIdentityCommand,
+  GetAccountSendingEnabledCommand,
+  GetIdentityDkimAttributesCommand,
+  GetIdentityMailFromDomainAttributesCommand,
+  GetIdentityVerificationAttributesCommand,
+  GetSendQuotaCommand,
+  SendEmailCommand,
+  SESClient,
+  SetIdentityMailFromDomainCommand,
+  VerifyDomainDkimCommand,
+  VerifyDomainIdentityCommand,
+} from '@aws-sdk/client-ses';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { AssumedRoleAccounts, MAX_ATTEMPTS } from '../../lambdas/relay/customer-account/customer-account';
+import { AwsUnavailableError, SesOutcomeUnknownError, SesPermissionDeniedError, SesRefusedError, SesThrottledError } from '../../lambdas/relay/customer-account/errors';
+import { CustomerSessions } from '../../lambdas/relay/customer-account/sessions';
+
+const ses = mockClient(SESClient);
+const sts = mockClient(STSClient);
+const awsError = (name: string, status: number, message = name) => Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
+const timeout = () => Object.assign(new Error('@smithy/node-http-handler - [ERROR] a request has exceeded the configured 5000 ms requestTimeout.'), { name: 'TimeoutError', code: 'ETIMEDOUT' });
+const target = { tenantId: 'ten_a', roleArn: 'arn:aws:iam::333333333333:role/SendFleet-BYOC-Role', externalId: 'e'.repeat(48), region: 'eu-west-1' };
+const mail = { Source: 'hello@acme.com', Destination: { ToAddresses: ['a@example.com'] }, Message: { Subject: { Data: 's' }, Body: { Text: { Data: 't' } } } };
+
+let clockMs: number;
+let pauses: number[];
+
+beforeEach(() => {
+  ses.reset();
+  sts.reset();
+  clockMs = 1_000_000;
+  pauses = [];
+  sts.on(AssumeRoleCommand).callsFake(async () => ({
+    Credentials: { AccessKeyId: 'ASIA', SecretAccessKey: 's', SessionToken: 't', Expiration: new Date(Date.now() + 900_000) },
+  }));
+});
+
+const accounts = () => new AssumedRoleAccounts(new CustomerSessions(new STSClient({ region: 'us-east-1' })), {
+  now: () => clockMs,
+  sleep: async (ms) => { pauses.push(ms); clockMs += ms; },
+  random: () => 0.5,
+  attemptTimeoutMs: 5_000,
+});
+const open = (options = {}) => accounts().open(target, { deadline: clockMs + 20_000, ...options });
+
+describe('calls', () => {
+  test('createDomainIdentity: the three SES calls, MAIL FROM send.<domain> falling back to SES\'s own on MX failure', async () => {
+    ses.on(VerifyDomainIdentityCommand).resolves({ VerificationToken: 'TOKEN' });
+    ses.on(VerifyDomainDkimCommand).resolves({ DkimTokens: ['a', 'b', 'c'] });
+    ses.on(SetIdentityMailFromDomainCommand).resolves({});
+    await expect(open().createDomainIdentity('acme.com', 'send.acme.com')).resolves.toEqual({ verificationToken: 'TOKEN', dkimTokens: ['a', 'b', 'c'] });
+    expect(ses.commandCalls(SetIdentityMailFromDomainCommand)[0]?.args[0].input).toEqual({ Identity: 'acme.com', MailFromDomain: 'send.acme.com', BehaviorOnMXFailure: 'UseDefaultValue' });
+  });
+
+  test('statuses: only the kinds asked for; an identity SES does not know is NotStarted', async () => {
+    ses.on(GetIdentityDkimAttributesCommand).resolves({ DkimAttributes: { 'acme.com': { DkimEnabled: true, DkimVerificationStatus: 'Success' } } });
+    ses.on(GetIdentityVerificationAttributesCommand).resolves({ VerificationAttributes: {} });
+    ses.on(GetIdentityMailFromDomainAttributesCommand).resolves({ MailFromDomainAttributes: { 'acme.com': { MailFromDomain: 'send.acme.com', MailFromDomainStatus: 'Failed', BehaviorOnMXFailure: 'UseDefaultValue' } } });
+    await expect(open().statuses('acme.com', ['dkim'])).resolves.toEqual({ dkim_status: 'Success' });
+    expect(ses.commandCalls(GetIdentityVerificationAttributesCommand)).toHaveLength(0);
+    await expect(open().statuses('acme.com', ['ownership', 'dkim', 'mail_from'])).resolves.toEqual({ ownership_status: 'NotStarted', dkim_status: 'Success', mail_from_status: 'Failed' });
+  });
+
+  test('quota and sending: the numbers SES gives, -1 included', async () => {
+    ses.on(GetAccountSendingEnabledCommand).resolves({ Enabled: false });
+    ses.on(GetSendQuotaCommand).resolves({ Max24HourSend: -1, MaxSendRate: 14, SentLast24Hours: 0 });
+    await expect(open().sendingEnabled()).resolves.toBe(false);
+    await expect(open().sendQuota()).resolves.toEqual({ max24HourSend: -1, maxSendRate: 14 });
+  });
+
+  test('a cached session serves later calls; fresh assumes the role again', async () => {
+    const a = accounts();
+    ses.on(DeleteIdentityCommand).resolves({});
+    await a.open(target).deleteIdentity('acme.com');
+    await a.open(target).deleteIdentity('acme.com');
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(1);
+    await a.open(target, { fresh: true }).assumeRole();
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(2);
+  });
+});
+
+describe('retry policy', () => {
+  test('Throttling is retried with jittered backoff until SES accepts', async () => {
+    ses.on(SendEmailCommand).rejectsOnce(awsError('Throttling', 400, 'Maximum sending rate exceeded.')).rejectsOnce(awsError('Throttling', 400)).resolves({ MessageId: 'm-1' });
+    await expect(open().sendEmail(mail)).resolves.toBe('m-1');
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(3);
+    expect(pauses).toEqual([50, 100]);
+  });
+
+  test('Throttling past the budget → SesThrottledError; no attempt starts that could end past the deadline', async () => {
+    ses.on(SendEmailCommand).rejects(awsError('Throttling', 400, 'Maximum sending rate exceeded.'));
+    const error = await open({ deadline: clockMs + 8_000 }).sendEmail(mail).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SesThrottledError);
+    expect(error).toMatchObject({ dailyQuota: false });
+    expect(clockMs + 5_000).toBeLessThanOrEqual(1_000_000 + 8_000);
+    expect(ses.commandCalls(SendEmailCommand).length).toBeGreaterThan(MAX_ATTEMPTS);
+  });
+
+  test('the daily quota is told apart (by SES\'s words, which are never passed on)', async () => {
+    ses.on(SendEmailCommand).rejects(awsError('Throttling', 400, 'Daily message quota exceeded.'));
+    await expect(open({ deadline: clockMs }).sendEmail(mail)).rejects.toMatchObject({ name: 'SesThrottledError', dailyQuota: true });
+  });
+
+  test('5xx is retried at most MAX_ATTEMPTS times → AwsUnavailableError', async () => {
+    ses.on(SendEmailCommand).rejects(awsError('InternalFailure', 500));
+    await expect(open().sendEmail(mail)).rejects.toBeInstanceOf(AwsUnavailableError);
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(MAX_ATTEMPTS);
+  });
+
+  test('a SendEmail whose outcome is unknown (timeout after writing) is never retried', async () => {
+    ses.on(SendEmailCommand).rejects(timeout());
+    await expect(open().sendEmail(mail)).rejects.toBeInstanceOf(SesOutcomeUnknownError);
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
+  });
+
+  test('a connection that was never made proves nothing was sent: retried', async () => {
+    ses.on(SendEmailCommand).rejectsOnce(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })).resolves({ MessageId: 'm-2' });
+    await expect(open().sendEmail(mail)).resolves.toBe('m-2');
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(2);
+  });
+
+  test('an answer without a MessageId is an unknown outcome', async () => {
+    ses.on(SendEmailCommand).resolves({});
+    await expect(open().sendEmail(mail)).rejects.toBeInstanceOf(SesOutcomeUnknownError);
+  });
+
+  test('an idempotent read that timed out is retried', async () => {
+    ses.on(GetSendQuotaCommand).rejectsOnce(timeout()).resolves({ Max24HourSend: 50_000, MaxSendRate: 14 });
+    await expect(open().sendQuota()).resolves.toEqual({ max24HourSend: 50_000, maxSendRate: 14 });
+  });
+
+  test.each(['ExpiredToken', 'AccessDenied', 'InvalidClientTokenId'])('%s on a cached session: one fresh AssumeRole and one retry, sending once', async (name) => {
+    ses.on(SendEmailCommand).rejectsOnce(awsError(name, 403)).resolves({ MessageId: 'm-3' });
+    await expect(open().sendEmail(mail)).resolves.toBe('m-3');
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(2);
+    expect(sts.commandCalls(AssumeRoleCommand)[0]?.args[0].input).toMatchObject({ ExternalId: 'e'.repeat(48), DurationSeconds: 900 });
+  });
+
+  test('AccessDenied on the fresh session too → SesPermissionDeniedError naming the action (the role\'s policy is wrong)', async () => {
+    ses.on(SendEmailCommand).rejects(awsError('AccessDenied', 403, 'User arn:... is not authorized to perform ses:SendEmail on bob@example.com'));
+    const error = await open().sendEmail(mail).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SesPermissionDeniedError);
+    expect(error).toMatchObject({ action: 'ses:SendEmail' });
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(2);
+  });
+
+  test('any other refusal is final and carries the error code only, never SES\'s text', async () => {
+    ses.on(SendEmailCommand).rejects(awsError('MessageRejected', 400, 'Email address is not verified: "Jane Secretname" <jane@example.com>'));
+    const error = await open().sendEmail(mail).catch((e: unknown) => e) as SesRefusedError;
+    expect(error).toBeInstanceOf(SesRefusedError);
+    expect(error.errorCode).toBe('MessageRejected');
+    expect(JSON.stringify({ ...error, message: error.message })).not.toMatch(/Jane|jane@|Secretname/);
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
+  });
+
+  test('an error code that is not an identifier is never passed on', async () => {
+    ses.on(SendEmailCommand).rejects(awsError('bob@example.com', 400));
+    await expect(open().sendEmail(mail)).rejects.toMatchObject({ errorCode: 'Error' });
+  });
+});

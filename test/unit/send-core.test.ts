@@ -1,0 +1,231 @@
+/**
+ * The send use case on its ports, with a fixed clock and in-memory ports: the per-key window, the
+ * Starter month, the overlap of the window with SES, and what a customer is told after every kind
+ * of failure (before SES, after SES accepted, outcome unknown).
+ */
+import type { Principal } from '../../lambdas/relay/auth/authenticator';
+import type { ByocConfig } from '../../lambdas/relay/byoc/config-store';
+import type { DomainRecord } from '../../lambdas/relay/byoc/domain-store';
+import type { CustomerAccount, CustomerAccounts } from '../../lambdas/relay/customer-account/customer-account';
+import { AwsUnavailableError, SesOutcomeUnknownError, SesPermissionDeniedError, SesRefusedError, SesThrottledError } from '../../lambdas/relay/customer-account/errors';
+import type { Claim, StoredOutcome } from '../../lambdas/relay/send/idempotency-store';
+import { utcMinute, type RateWindow, type StarterReservation } from '../../lambdas/relay/send/limits-store';
+import { RateGuard } from '../../lambdas/relay/send/rate-guard';
+import { createSendEmail, type SendOutcome } from '../../lambdas/relay/send/send-email';
+import type { SendContext } from '../../lambdas/relay/send/send-context';
+import type { SendRequest } from '../../lambdas/relay/send/send-request';
+import { createLogger } from '../../lambdas/shared/logger';
+
+const NOW = new Date('2026-12-02T10:00:05Z');
+const TENANT = 'ten_core';
+const log = createLogger();
+
+const config = (overrides: Partial<ByocConfig> = {}): ByocConfig => ({
+  tenant_id: TENANT, external_id: 'e'.repeat(48), role_arn: 'arn:aws:iam::333333333333:role/SendFleet-BYOC-Role', region: 'eu-west-1',
+  status: 'validated', validated_at: NOW.toISOString(), checks: null, revision: 1, updated_at: NOW.toISOString(), ...overrides,
+});
+const domain = (overrides: Partial<DomainRecord> = {}): DomainRecord => ({
+  tenant_id: TENANT, domain: 'acme.com', region: 'eu-west-1', verification_token: 't', dkim_tokens: ['a', 'b', 'c'], mail_from_domain: 'send.acme.com',
+  ownership_status: 'Success', dkim_status: 'Success', mail_from_status: 'Success', created_at: NOW.toISOString(), checked_at: null, ...overrides,
+});
+const request: SendRequest = { to: ['a@example.com'], fromEmail: 'hello@acme.com', fromDomain: 'acme.com', subject: 'Hi', text: 'Body', replyTo: [] };
+const principal = (monthly: number | null, perMinute = 3): Principal => ({
+  tenantId: TENANT, keyId: 'key_1', keyExpiresAt: null,
+  profile: { plan: monthly === null ? 'byoc' : 'starter', status: 'active', sends_per_minute: perMinute, monthly_sends: monthly } as Principal['profile'],
+});
+
+const events: string[] = [];
+
+class Windows {
+  readonly counts = new Map<string, number>();
+  fail = false;
+  async hitRateWindow(keyId: string, limit: number, at: Date): Promise<RateWindow> {
+    events.push('window-start');
+    await new Promise((resolve) => setImmediate(resolve));
+    events.push('window-done');
+    if (this.fail) throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
+    const key = `${keyId}|${utcMinute(at)}`;
+    const count = this.counts.get(key) ?? 0;
+    if (count >= limit) return { count: limit + 1, limit, allowed: false, resetInSeconds: 60 - at.getUTCSeconds() };
+    this.counts.set(key, count + 1);
+    return { count: count + 1, limit, allowed: true, resetInSeconds: 60 - at.getUTCSeconds() };
+  }
+}
+
+class Usage {
+  used = 0;
+  async reserveStarter(_tenant: string, _key: string, limits: { perMinute: number; perMonth: number }, at: Date): Promise<StarterReservation> {
+    const rate = { count: 1, limit: limits.perMinute, allowed: true, resetInSeconds: 60 - at.getUTCSeconds() };
+    if (this.used >= limits.perMonth) return { reserved: false, month: '2026-12', used: this.used, rate };
+    this.used += 1;
+    return { reserved: true, month: '2026-12', used: this.used, rate };
+  }
+  async releaseMonthly(): Promise<void> { this.used -= 1; }
+}
+
+class Idempotency {
+  readonly items = new Map<string, { requestHash: string; outcome?: StoredOutcome }>();
+  failComplete = false;
+  async claim(_tenant: string, keyHash: string, requestHash: string): Promise<Claim> {
+    const item = this.items.get(keyHash);
+    if (!item) { this.items.set(keyHash, { requestHash }); return { kind: 'claimed' }; }
+    if (item.requestHash !== requestHash) return { kind: 'mismatch' };
+    return item.outcome ? { kind: 'replay', outcome: item.outcome } : { kind: 'in_progress' };
+  }
+  async complete(_tenant: string, keyHash: string, outcome: StoredOutcome): Promise<void> {
+    if (this.failComplete) throw Object.assign(new Error('x'), { name: 'ThrottlingException' });
+    this.items.get(keyHash)!.outcome = outcome;
+  }
+  async release(_tenant: string, keyHash: string): Promise<void> { this.items.delete(keyHash); }
+}
+
+class Contexts {
+  cached: SendContext = { config: config(), domains: [domain()] };
+  stored: SendContext = this.cached;
+  freshReads = 0;
+  async load(_tenant: string, options: { fresh?: boolean } = {}): Promise<SendContext> {
+    if (options.fresh) { this.freshReads += 1; return this.stored; }
+    return this.cached;
+  }
+}
+
+class Accounts implements CustomerAccounts {
+  sends = 0;
+  answers: Array<() => Promise<string>> = [];
+  open(): CustomerAccount {
+    return {
+      sendEmail: async () => { events.push('ses'); this.sends += 1; return (this.answers.shift() ?? (async () => `msg-${this.sends}`))(); },
+    } as unknown as CustomerAccount;
+  }
+}
+
+let windows: Windows; let usage: Usage; let idempotency: Idempotency; let contexts: Contexts; let accounts: Accounts; let guard: RateGuard;
+let clock: Date;
+beforeEach(() => {
+  windows = new Windows(); usage = new Usage(); idempotency = new Idempotency(); contexts = new Contexts(); accounts = new Accounts(); guard = new RateGuard();
+  clock = NOW;
+  events.length = 0;
+});
+const sendEmail = () => createSendEmail({ contexts, rateWindows: windows, usage, idempotency, accounts, rateGuard: guard, relayAccountId: '111111111111', now: () => clock });
+const send = (monthly: number | null = null, key?: string, perMinute = 3): Promise<SendOutcome> =>
+  sendEmail()({ request, principal: principal(monthly, perMinute), log, idempotency: key ? { keyHash: key, requestHash: 'r' } : undefined });
+const codeOf = (outcome: SendOutcome) => (outcome.kind === 'refused' ? outcome.error.code : 'accepted');
+
+describe('per-key window (BYOC)', () => {
+  test('the limit holds within a minute and opens again in the next', async () => {
+    const codes = [];
+    for (let i = 0; i < 5; i++) codes.push(codeOf(await send(null)));
+    expect(codes).toEqual(['accepted', 'accepted', 'accepted', 'rate_limited', 'rate_limited']);
+    expect(accounts.sends).toBe(3);
+    clock = new Date('2026-12-02T10:01:00Z');
+    expect(codeOf(await send(null))).toBe('accepted');
+  });
+
+  test('a refusal carries the window and Retry-After until the minute ends', async () => {
+    for (let i = 0; i < 3; i++) await send(null);
+    const outcome = await send(null);
+    expect(outcome).toMatchObject({ kind: 'refused', rate: { allowed: false, limit: 3 } });
+    expect(outcome.kind === 'refused' && outcome.error.options.headers).toEqual({ 'retry-after': '55' });
+  });
+
+  test('far below the limit the window is counted alongside SES, near it before SES', async () => {
+    guard = new RateGuard(0.5);
+    await send(null, undefined, 4); // no estimate yet: counted before SES
+    expect(events).toEqual(['window-start', 'window-done', 'ses']);
+    events.length = 0;
+    await send(null, undefined, 4); // estimate 1 of 4, this one makes 2 = half: overlapped
+    expect(events).toEqual(['window-start', 'ses', 'window-done']);
+    events.length = 0;
+    await send(null, undefined, 4); // 3 of 4 would pass half the limit: counted first again
+    expect(events).toEqual(['window-start', 'window-done', 'ses']);
+    expect(windows.counts.get(`key_1|${utcMinute(NOW)}`)).toBe(3);
+  });
+
+  test('a window write that fails after SES accepted does not change the answer', async () => {
+    guard = new RateGuard(0.5);
+    await send(null, undefined, 10);
+    windows.fail = true;
+    expect(codeOf(await send(null, undefined, 10))).toBe('accepted');
+  });
+});
+
+describe('Starter month', () => {
+  test('exactly the plan\'s sends are accepted; the rest are usage_limit_exceeded and not sent', async () => {
+    const codes = [];
+    for (let i = 0; i < 4; i++) codes.push(codeOf(await send(2, undefined, 100)));
+    expect(codes).toEqual(['accepted', 'accepted', 'usage_limit_exceeded', 'usage_limit_exceeded']);
+    expect(usage.used).toBe(2);
+    expect(accounts.sends).toBe(2);
+  });
+
+  test.each([
+    ['SES refused the message', new SesRefusedError('SendEmail', 'MessageRejected'), 'ses_rejected'],
+    ['SES throttled for the whole budget', new SesThrottledError('SendEmail', false), 'ses_throttled'],
+    ['SES unavailable', new AwsUnavailableError('ses', 'SendEmail', 'InternalFailure'), 'ses_unavailable'],
+    ['the role may not send', new SesPermissionDeniedError('ses:SendEmail'), 'missing_permission'],
+  ])('%s: proven not sent, so the month is given back', async (_what, error, code) => {
+    accounts.answers.push(async () => { throw error; });
+    expect(codeOf(await send(5))).toBe(code);
+    expect(usage.used).toBe(0);
+  });
+
+  test('an unknown outcome stays counted (it may have been sent)', async () => {
+    accounts.answers.push(async () => { throw new SesOutcomeUnknownError('SendEmail', 'TimeoutError'); });
+    expect(codeOf(await send(5))).toBe('ses_outcome_unknown');
+    expect(usage.used).toBe(1);
+  });
+});
+
+describe('Idempotency-Key', () => {
+  test('a replay sends nothing and answers the first message id; another request with the key is refused', async () => {
+    const first = await send(null, 'k1');
+    const again = await send(null, 'k1');
+    expect(again).toMatchObject({ kind: 'accepted', replayed: true, messageId: first.kind === 'accepted' ? first.messageId : 'x' });
+    expect(accounts.sends).toBe(1);
+    idempotency.items.get('k1')!.requestHash = 'other';
+    expect(codeOf(await send(null, 'k1'))).toBe('idempotency_key_reused');
+  });
+
+  test('after SES accepted, a failed completion still answers 200 and never frees the key', async () => {
+    idempotency.failComplete = true;
+    expect(codeOf(await send(5, 'k2'))).toBe('accepted');
+    expect(idempotency.items.has('k2')).toBe(true);
+    expect(usage.used).toBe(1);
+    // The retry finds the key still claimed: it is told to wait, and nothing is sent twice.
+    expect(codeOf(await send(5, 'k2'))).toBe('idempotency_in_progress');
+    expect(accounts.sends).toBe(1);
+  });
+
+  test('an unknown outcome is kept for the key: the retry gets it again and sends nothing', async () => {
+    accounts.answers.push(async () => { throw new SesOutcomeUnknownError('SendEmail', 'TimeoutError'); });
+    expect(codeOf(await send(5, 'k3'))).toBe('ses_outcome_unknown');
+    const retry = await send(5, 'k3');
+    expect(retry).toMatchObject({ kind: 'refused', replayed: true, error: { code: 'ses_outcome_unknown', status: 502 } });
+    expect(accounts.sends).toBe(1);
+  });
+
+  test('SES\'s refusal is kept; a failure that may pass on retry (throttling, permissions) frees the key', async () => {
+    accounts.answers.push(async () => { throw new SesRefusedError('SendEmail', 'MessageRejected'); });
+    await send(null, 'k4');
+    expect(idempotency.items.get('k4')?.outcome).toMatchObject({ error: 'ses_rejected' });
+    accounts.answers.push(async () => { throw new SesPermissionDeniedError('ses:SendEmail'); });
+    await send(null, 'k5');
+    expect(idempotency.items.has('k5')).toBe(false);
+  });
+});
+
+describe('fresh state before a refusal', () => {
+  test('a validation that just passed is honoured even while the cache says invalid', async () => {
+    contexts.cached = { config: config({ status: 'invalid' }), domains: [domain()] };
+    expect(codeOf(await send(null))).toBe('accepted');
+    expect(contexts.freshReads).toBe(1);
+  });
+
+  test('a domain verified a moment ago is honoured; a real "no" is still refused after one fresh read', async () => {
+    contexts.cached = { config: config(), domains: [domain({ dkim_status: 'Pending' })] };
+    expect(codeOf(await send(null))).toBe('accepted');
+    contexts.stored = contexts.cached;
+    expect(codeOf(await send(null))).toBe('dkim_not_verified');
+    expect(contexts.freshReads).toBe(2);
+  });
+});
