@@ -57,3 +57,53 @@ test('no recipient, subject, body or sender name is stored, logged or echoed', a
     if (field !== 'to') expect(answered).not.toContain(canary(field));
   }
 });
+
+test('no text of SES reaches a customer, a log line or the idempotency record (SES quotes names and addresses)', async () => {
+  const tenant = await createTenant(system, 'byoc');
+  await onboard(system, tenant.apiKey, { accountId: '141414141414', domain: 'quoted.dev' });
+  // The relay still holds the domain verified; SES no longer does, and says so quoting the sender.
+  system.simulator.setIdentityStatus('141414141414', 'quoted.dev', { ownership: 'Pending' });
+  const names = ['Jane Secretname', 'Zoë Geheimname'];
+  const refusals = [];
+  for (const [i, from_name] of names.entries()) {
+    refusals.push(await call(system.relayUrl, 'POST', '/api/send', {
+      apiKey: tenant.apiKey, headers: { 'idempotency-key': `quoted-${i}-${Date.now()}` },
+      body: { to: 'someone@example.com', from_email: 'hello@quoted.dev', from_name, subject: 'Hi', message: 'Body' },
+    }));
+  }
+  // A sandboxed account refuses an unverified recipient, quoting it (here one with an apostrophe).
+  system.simulator.setIdentityStatus('141414141414', 'quoted.dev', { ownership: 'Success' });
+  system.simulator.createAccount({ account_id: '141414141414', max_24_hour_send: 200 });
+  refusals.push(await call(system.relayUrl, 'POST', '/api/send', {
+    apiKey: tenant.apiKey, body: { to: "jane.doe'x@example.com", from_email: 'hello@quoted.dev', subject: 'Hi', message: 'Body' },
+  }));
+  expect(refusals.map((r) => [r.status, r.body.error])).toEqual([[422, 'ses_rejected'], [422, 'ses_rejected'], [422, 'ses_rejected']]);
+  const answered = JSON.stringify(refusals.map((r) => r.body));
+  const stored = JSON.stringify(await scanAll(system.tables.relay));
+  const logged = logLines.join('\n');
+  for (const secret of ['Jane', 'Secretname', 'Geheimname', 'Zoë', '=?UTF-8?', 'jane.doe', 'someone@', 'hello@quoted.dev', 'identities failed']) {
+    expect({ secret, answered: answered.includes(secret) }).toEqual({ secret, answered: false });
+    expect({ secret, stored: stored.includes(secret) }).toEqual({ secret, stored: false });
+    expect({ secret, logged: logged.includes(secret) }).toEqual({ secret, logged: false });
+  }
+  expect(refusals[0]!.body.detail).toMatch(/^Amazon SES in eu-west-1 refused the message \(MessageRejected\)/);
+});
+
+test('every outcome leaves one log line and one metric datapoint by outcome code, refusals included', async () => {
+  const tenant = await createTenant(system, 'byoc', { sends_per_minute: 1 });
+  const requestId = () => logLines.length;
+  const cases: Array<[string, () => Promise<unknown>]> = [
+    ['invalid_request', () => call(system.relayUrl, 'POST', '/api/send', { apiKey: tenant.apiKey, rawBody: '{"to":' })],
+    ['invalid_api_key', () => call(system.relayUrl, 'POST', '/api/send', { body: { to: 'a@example.com', from_email: 'a@b.dev', subject: 's', message: 'm' } })],
+    ['byoc_not_validated', () => call(system.relayUrl, 'POST', '/api/send', { apiKey: tenant.apiKey, body: { to: 'a@example.com', from_email: 'a@b.dev', subject: 's', message: 'm' } })],
+  ];
+  for (const [outcome, run] of cases) {
+    const from = requestId();
+    await run();
+    const lines = logLines.slice(from).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const outcomeLines = lines.filter((l) => l.message === 'request');
+    const metrics = lines.filter((l) => typeof l._aws === 'object' && 'Sends' in l);
+    expect({ outcome, lines: outcomeLines.map((l) => [l.status, l.outcome]) }).toEqual({ outcome, lines: [[expect.any(Number), outcome]] });
+    expect({ outcome, metrics: metrics.map((m) => m.outcome) }).toEqual({ outcome, metrics: [outcome] });
+  }
+});

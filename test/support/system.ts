@@ -77,3 +77,13 @@ export async function onboard(system: LocalSystem, apiKey: string, options: Onbo
   const verified = await call(system.relayUrl, 'POST', `/api/byoc/domains/${options.domain}/verify`, { apiKey });
   expect(verified.status).toBe(200);
 }
+
+/**
+ * Rate-limit tests choose their timing: when fewer than `seconds` remain in the current UTC minute,
+ * wait for the next one to begin, so a test's requests all fall into one fixed window.
+ */
+export async function withinOneMinute(seconds = 20): Promise<void> {
+  const now = new Date();
+  const left = 60_000 - (now.getUTCSeconds() * 1000 + now.getUTCMilliseconds());
+  if (left < seconds * 1000) await new Promise((resolve) => setTimeout(resolve, left + 50));
+}
