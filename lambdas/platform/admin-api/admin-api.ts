@@ -6,13 +6,15 @@ import { ApiError } from '../../shared/errors';
 import { httpApi, type RouteHandler } from '../../shared/http';
 import * as z from 'zod/mini';
 import { parseInput } from '../../shared/validation';
+import { headerText, validUnicode } from '../../shared/text-rules';
 import { adminRoutes } from '../api-routes';
 import { PublishFailedError } from '../tenants/snapshot-publisher';
 import { ApiKeyNotFoundError, TenantNotFoundError } from '../tenants/tenant-store';
 import { MAX_KEYS_PER_TENANT, TooManyKeysError, presentTenant, type TenantService } from '../tenants/tenant-service';
 
 const plan = z.enum(['starter', 'byoc']);
-const name = z.nullable(z.string().check(z.trim(), z.minLength(1), z.maxLength(200)));
+/** A tenant's name is shown to operators as a label: the header text rules apply (refused, never rewritten). */
+const name = z.nullable(z.string().check(z.trim(), z.minLength(1), z.maxLength(200), ...validUnicode, ...headerText));
 
 const createTenantBody = z.strictObject({ plan, name: z.optional(name) });
 const updateTenantBody = z.strictObject({
