@@ -9,6 +9,7 @@ import type { LocalSystem } from '../../local/local-system';
 import { BYOC_ROLE_NAME } from '../../lambdas/relay/byoc/policies';
 import { MAX_DOMAINS_PER_TENANT } from '../../lambdas/relay/onboarding/domains';
 import { MAX_KEYS_PER_TENANT } from '../../lambdas/platform/tenants/tenant-service';
+import { KeyCountRefusedError, TenantStore } from '../../lambdas/platform/tenants/tenant-store';
 import { relayKeys } from '../../lambdas/relay/store/relay-table';
 import { sha512Hex } from '../../lambdas/shared/crypto';
 import { scanAll } from '../support/dynamo';
@@ -66,7 +67,9 @@ describe(`at most ${MAX_DOMAINS_PER_TENANT} sending domains`, () => {
     expect((await addDomain(tenant.apiKey, 'extra.com')).status).toBe(409);
 
     expect((await call(system.relayUrl, 'DELETE', '/api/byoc/domains/held0.com', { apiKey: tenant.apiKey })).status).toBe(200);
+    expect(await slotsOf(tenant.tenantId)).toHaveLength(MAX_DOMAINS_PER_TENANT - 1);
     expect((await call(system.relayUrl, 'DELETE', '/api/byoc/domains/held0.com', { apiKey: tenant.apiKey })).status).toBe(404);
+    expect(await slotsOf(tenant.tenantId)).toHaveLength(MAX_DOMAINS_PER_TENANT - 1);
     const racing = await Promise.all(['extra.com', 'other.com', 'third.com'].map((d) => addDomain(tenant.apiKey, d)));
     expect(statuses(racing)).toEqual([201, 409, 409]);
     expect(await listDomains(tenant.apiKey)).toHaveLength(MAX_DOMAINS_PER_TENANT);
@@ -134,5 +137,20 @@ describe(`at most ${MAX_KEYS_PER_TENANT} API keys`, () => {
     const responses = await Promise.all(Array.from({ length: 10 }, () => createKey(tenantId)));
     expect(statuses(responses)).toEqual([...Array(3).fill(201), ...Array(7).fill(409)]);
     expect(await keyCount(tenantId)).toBe(MAX_KEYS_PER_TENANT);
+  });
+
+  test('a stale read cannot seed the count of a profile from before keys were counted', async () => {
+    const { tenantId } = await createTenant(system, 'byoc');
+    const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: system.dynamoEndpoint }));
+    await db.send(new UpdateCommand({ TableName: system.tables.tenants, Key: { PK: `TENANT#${tenantId}`, SK: 'PROFILE' }, UpdateExpression: 'REMOVE key_count' }));
+    const store = new TenantStore(db, system.tables.tenants);
+    const seen = await store.snapshot(tenantId);
+    const key = (id: string) => ({ key_id: id, key_hash: sha512Hex(id), prefix: 'sf_stale000', status: 'active' as const, expires_at: null, created_at: new Date().toISOString() });
+    // What a reader saw before the tenant's last change (one key fewer) must not become the count.
+    await expect(store.addKey(tenantId, key('key_stale'), MAX_KEYS_PER_TENANT, { version: seen.version - 1, keys: 0 })).rejects.toBeInstanceOf(KeyCountRefusedError);
+    await store.addKey(tenantId, key('key_fresh'), MAX_KEYS_PER_TENANT, { version: seen.version, keys: seen.api_keys.length });
+    const profile = (await scanAll(system.tables.tenants)).find((i) => i.PK === `TENANT#${tenantId}` && i.SK === 'PROFILE');
+    expect(profile?.key_count).toBe(2);
+    db.destroy();
   });
 });
