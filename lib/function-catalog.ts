@@ -74,9 +74,10 @@ export const FUNCTIONS = {
     entry: 'lambdas/relay/onboarding/handler.ts',
     handler: 'handler',
     description: 'SendFleet BYOC onboarding API: config, validation, domains',
+    // The domain cap's transactions (record + slot; a slot given back only if no record) need ConditionCheckItem.
     table: {
       envVar: 'RELAY_TABLE',
-      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'],
     },
     environment: ['RELAY_ACCOUNT_ID', 'PLATFORM_ACCOUNT_ID'],
     assumesByocRole: true,

@@ -8,6 +8,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { ApiError, type ErrorCode } from './errors';
 import { ConfigurationError } from './env';
+import { decodeUtf8Strict } from './strict-utf8';
 import { emitMetric, logger as rootLogger, type LogFields, type Logger } from './logger';
 import type { RouteSpec } from './routes';
 
@@ -73,11 +74,13 @@ export function lowerCaseHeaders(headers: Record<string, string | undefined> | n
 
 function parseBody(event: APIGatewayProxyEvent, maxBytes: number): unknown {
   if (event.body === null || event.body === undefined || event.body === '') return undefined;
-  const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  const size = Buffer.byteLength(raw, 'utf8');
+  const bytes = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : undefined;
+  const size = bytes ? bytes.length : Buffer.byteLength(event.body, 'utf8');
   if (size > maxBytes) {
     throw new ApiError('invalid_request', `The request body is ${size} bytes; the limit is ${maxBytes} bytes. Send a smaller body.`);
   }
+  // Invalid UTF-8 is refused, never replaced with U+FFFD and sent on.
+  const raw = decodeUtf8Strict(bytes ?? event.body);
   if (raw.trim() === '') return undefined;
   try {
     return JSON.parse(raw);

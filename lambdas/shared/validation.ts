@@ -13,12 +13,26 @@ type Issue = z.core.$ZodIssue;
 
 const GENERIC_MESSAGE = /^(Invalid|Too (big|small)|Unrecognized key)/;
 
-function describe(issue: Issue): string {
+/** The value at `path` in the input, or undefined where the input has nothing. */
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+const article = (type: string) => (/^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`);
+
+function describe(issue: Issue, input: unknown): string {
   // A message set on the schema itself wins over zod's generic English ones.
   if (issue.message && !GENERIC_MESSAGE.test(issue.message)) return issue.message;
   switch (issue.code) {
     case 'invalid_type':
-      return issue.input === undefined ? `is required (${issue.expected})` : `must be ${issue.expected === 'array' ? 'an array' : `a ${issue.expected}`}`;
+      // zod does not report the input value (by default), so presence is read from the input itself:
+      // a field that is there with the wrong type must say so, not that it is missing.
+      return valueAt(input, issue.path) === undefined ? `is required (${issue.expected})` : `must be ${article(issue.expected)}`;
     case 'too_big':
       return issue.origin === 'string' ? `must be at most ${issue.maximum} characters` : issue.origin === 'array' ? `must have at most ${issue.maximum} items` : `must be at most ${issue.maximum}`;
     case 'too_small':
@@ -36,15 +50,16 @@ function describe(issue: Issue): string {
   }
 }
 
-export function toValidationIssues(issues: readonly Issue[]): ValidationIssue[] {
-  return issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(body)', message: describe(issue) }));
+/** `input` is what was parsed: it tells a missing field from a present one of the wrong type. */
+export function toValidationIssues(issues: readonly Issue[], input: unknown): ValidationIssue[] {
+  return issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(body)', message: describe(issue, input) }));
 }
 
 /** Parses `input` or throws 400 invalid_request listing every problem. */
 export function parseInput<T>(schema: z.ZodMiniType<T>, input: unknown, what = 'request body'): T {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const issues = toValidationIssues(result.error.issues);
+  const issues = toValidationIssues(result.error.issues, input);
   const first = issues[0];
   const summary = first ? `${first.path} ${first.message}` : 'is invalid';
   throw new ApiError('invalid_request', `The ${what} is invalid: ${summary}${issues.length > 1 ? ` (and ${issues.length - 1} more, see issues)` : ''}.`, { issues });

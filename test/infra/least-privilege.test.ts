@@ -20,7 +20,7 @@ const actionsOf = (statement: { Action: string | string[] }) => asArray(statemen
 const EXPECTED_DYNAMODB: Record<string, { stack: string; actions: string[]; index?: string }> = {
   adminApi: { stack: 'platform', actions: ['GetItem', 'PutItem', 'UpdateItem', 'Query', 'ConditionCheckItem'] },
   tenantSync: { stack: 'relay', actions: ['PutItem'] },
-  onboarding: { stack: 'relay', actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'] },
+  onboarding: { stack: 'relay', actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'ConditionCheckItem'] },
   send: { stack: 'relay', actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'] },
   monthlyReset: { stack: 'relay', actions: ['Query', 'BatchWriteItem'], index: 'GSI1' },
 };

@@ -94,10 +94,28 @@ describe('SendingDomains', () => {
     expect(accounts.targets).toEqual([]);
   });
 
-  test('add: a refused SES call stores nothing and names the missing permission', async () => {
+  test('add: a refused SES call stores nothing, gives the slot back and names the missing permission', async () => {
     accounts.failures.set('createDomainIdentity', new SesPermissionDeniedError('ses:SetIdentityMailFromDomain'));
     await expect(service.add(TENANT, 'acme.com')).rejects.toMatchObject({ code: 'missing_permission', detail: expect.stringMatching(/ses:SetIdentityMailFromDomain/) });
     expect(domains.records.size).toBe(0);
+    expect(domains.slots.size).toBe(0);
+  });
+
+  test('a failed set-up of a domain that is already stored keeps its slot', async () => {
+    await domains.put(record({ ownership_status: 'Failed' }));
+    accounts.failures.set('createDomainIdentity', new SesPermissionDeniedError('ses:VerifyDomainIdentity'));
+    await expect(service.add(TENANT, 'acme.com')).rejects.toMatchObject({ code: 'missing_permission' });
+    expect([...domains.slots]).toEqual(['acme.com']);
+  });
+
+  test('the cap counts slots: a slot held by an add in flight (or one that died) blocks the 21st domain; re-adding a domain is not counted twice', async () => {
+    for (let i = 0; i < MAX_DOMAINS_PER_TENANT - 1; i++) await domains.put(record({ domain: `d${i}.com` }));
+    await domains.reserveSlot(TENANT, 'in-flight.com', MAX_DOMAINS_PER_TENANT);
+    await expect(service.add(TENANT, 'acme.com')).rejects.toMatchObject({ code: 'conflict' });
+    await expect(service.add(TENANT, 'd0.com')).resolves.toMatchObject({ created: false });
+    await expect(service.remove(TENANT, 'in-flight.com')).rejects.toMatchObject({ code: 'not_found' });
+    await expect(service.add(TENANT, 'acme.com')).resolves.toMatchObject({ created: true });
+    expect(domains.slots.size).toBe(MAX_DOMAINS_PER_TENANT);
   });
 
   test('verify: asks SES only for the kinds requested, in the identity\'s region, and stores them', async () => {
@@ -117,11 +135,12 @@ describe('SendingDomains', () => {
     expect(accounts.targets).toEqual([]);
   });
 
-  test('remove: DeleteIdentity first, then the record', async () => {
+  test('remove: DeleteIdentity first, then the record and its slot', async () => {
     await domains.put(record());
     await service.remove(TENANT, 'acme.com');
     expect(accounts.calls).toEqual(['deleteIdentity']);
     expect(domains.records.size).toBe(0);
+    expect(domains.slots.size).toBe(0);
   });
 
   test.each([

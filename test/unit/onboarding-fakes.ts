@@ -34,8 +34,10 @@ export class FakeConfigs {
   }
 }
 
+/** Records and the cap's slots, with the DynamoDB adapter's semantics (a slot per domain name). */
 export class FakeDomains {
   readonly records = new Map<string, DomainRecord>();
+  readonly slots = new Set<string>();
 
   async get(_tenantId: string, domain: string) {
     const record = this.records.get(domain);
@@ -46,6 +48,15 @@ export class FakeDomains {
   }
   async put(record: DomainRecord) {
     this.records.set(record.domain, { ...record });
+    this.slots.add(record.domain);
+  }
+  async reserveSlot(_tenantId: string, domain: string, max: number) {
+    if (!this.slots.has(domain) && this.slots.size >= max) return false;
+    this.slots.add(domain);
+    return true;
+  }
+  async releaseSlot(_tenantId: string, domain: string) {
+    if (!this.records.has(domain)) this.slots.delete(domain);
   }
   async updateStatuses(_tenantId: string, domain: string, statuses: DomainStatuses, checkedAt: string) {
     const record = this.records.get(domain);
@@ -56,6 +67,7 @@ export class FakeDomains {
   }
   async delete(_tenantId: string, domain: string) {
     this.records.delete(domain);
+    this.slots.delete(domain);
   }
 }
 

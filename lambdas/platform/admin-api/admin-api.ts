@@ -6,13 +6,15 @@ import { ApiError } from '../../shared/errors';
 import { httpApi, type RouteHandler } from '../../shared/http';
 import * as z from 'zod/mini';
 import { parseInput } from '../../shared/validation';
+import { headerText, validUnicode } from '../../shared/text-rules';
 import { adminRoutes } from '../api-routes';
 import { PublishFailedError } from '../tenants/snapshot-publisher';
-import { ApiKeyNotFoundError, TenantNotFoundError } from '../tenants/tenant-store';
+import { ApiKeyNotFoundError, KeyCountRefusedError, TenantNotFoundError } from '../tenants/tenant-store';
 import { MAX_KEYS_PER_TENANT, TooManyKeysError, presentTenant, type TenantService } from '../tenants/tenant-service';
 
 const plan = z.enum(['starter', 'byoc']);
-const name = z.nullable(z.string().check(z.trim(), z.minLength(1), z.maxLength(200)));
+/** A tenant's name is shown to operators as a label: the header text rules apply (refused, never rewritten). */
+const name = z.nullable(z.string().check(z.trim(), z.minLength(1), z.maxLength(200), ...validUnicode, ...headerText));
 
 const createTenantBody = z.strictObject({ plan, name: z.optional(name) });
 const updateTenantBody = z.strictObject({
@@ -39,6 +41,7 @@ async function withDomainErrors<T>(work: () => Promise<T>): Promise<T> {
   } catch (error) {
     if (error instanceof TenantNotFoundError) throw new ApiError('not_found', `Tenant ${error.message} does not exist. List tenants with the CLI or check the id.`);
     if (error instanceof ApiKeyNotFoundError) throw new ApiError('not_found', `API key ${error.message} does not exist for this tenant.`);
+    if (error instanceof KeyCountRefusedError) throw new ApiError('conflict', 'The tenant kept changing while the key was being added; no key was added. Try again.');
     if (error instanceof TooManyKeysError) throw new ApiError('conflict', `A tenant can hold at most ${MAX_KEYS_PER_TENANT} keys (revoked ones included). Contact engineering to archive old keys.`);
     if (error instanceof PublishFailedError) throw new ApiError('upstream_unavailable', 'The change is stored but its event could not be published; run `tenant publish` for this tenant to send it again.');
     throw error;

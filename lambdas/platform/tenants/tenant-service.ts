@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { sha512Hex } from '../../shared/crypto';
 import { planLimits, type Plan, type TenantSnapshot, type TenantStatus } from '../../shared/tenant-events';
 import type { SnapshotPublisher } from './snapshot-publisher';
-import type { TenantChanges, TenantStore } from './tenant-store';
+import { KeyCountRefusedError, type NewApiKey, type TenantChanges, type TenantStore } from './tenant-store';
 
 export const MAX_KEYS_PER_TENANT = 100;
 /** Visible part of a key, kept for support ("which key is this?"): `sf_` + 8 characters. */
@@ -53,9 +53,8 @@ export class TenantService {
     return this.publishCurrent(tenantId);
   }
 
+  /** At most MAX_KEYS_PER_TENANT keys, exactly: the store counts them in the same transaction as the key. */
   async issueKey(tenantId: string, input: { expires_at?: string | null }): Promise<{ key: IssuedKey; tenant: TenantSnapshot }> {
-    const current = await this.deps.store.snapshot(tenantId);
-    if (current.api_keys.length >= MAX_KEYS_PER_TENANT) throw new TooManyKeysError(tenantId);
     const apiKey = `sf_${randomBytes(32).toString('base64url')}`;
     const key = {
       key_id: `key_${randomBytes(8).toString('hex')}`,
@@ -65,9 +64,26 @@ export class TenantService {
       expires_at: input.expires_at ?? null,
       created_at: this.now().toISOString(),
     };
-    await this.deps.store.addKey(tenantId, key);
+    await this.addCountedKey(tenantId, key);
     const tenant = await this.publishCurrent(tenantId);
     return { key: { key_id: key.key_id, api_key: apiKey, prefix: key.prefix, expires_at: key.expires_at }, tenant };
+  }
+
+  /**
+   * The profile refuses when the cap is reached, or (a profile from before keys were counted) when
+   * the tenant changed after we read it: read again and retry, a few times.
+   */
+  private async addCountedKey(tenantId: string, key: NewApiKey): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.deps.store.snapshot(tenantId);
+      if (current.api_keys.length >= MAX_KEYS_PER_TENANT) throw new TooManyKeysError(tenantId);
+      try {
+        await this.deps.store.addKey(tenantId, key, MAX_KEYS_PER_TENANT, { version: current.version, keys: current.api_keys.length });
+        return;
+      } catch (error) {
+        if (!(error instanceof KeyCountRefusedError) || attempt >= 5) throw error;
+      }
+    }
   }
 
   async revokeKey(tenantId: string, keyId: string): Promise<TenantSnapshot> {

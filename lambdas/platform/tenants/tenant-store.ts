@@ -2,12 +2,23 @@
  * The platform's system of record for tenants and API keys (DynamoDB adapter).
  * Key design, known only here: PK `TENANT#<id>`, SK `PROFILE` | `KEY#<key id>`.
  * Every change bumps the profile's `version` in the same write, so snapshots are totally ordered.
+ * The profile also counts the tenant's keys (`key_count`, revoked ones included: keys are never
+ * deleted); a key is added in one transaction with a conditional increment of that count, so the
+ * cap holds exactly under concurrency.
  */
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApiKeySnapshot, Plan, TenantSnapshot, TenantStatus } from '../../shared/tenant-events';
 
 export class TenantNotFoundError extends Error { override readonly name = 'TenantNotFoundError'; }
+/** The tenant's profile refused the new key: the cap is reached, or the tenant changed since `seen` was read (or meanwhile). */
+export class KeyCountRefusedError extends Error { override readonly name = 'KeyCountRefusedError'; }
+
+/** What the caller saw of the tenant when it decided a key may be added. */
+export interface KeyCountSeen {
+  version: number;
+  keys: number;
+}
 export class ApiKeyNotFoundError extends Error { override readonly name = 'ApiKeyNotFoundError'; }
 
 export interface NewTenant {
@@ -44,7 +55,7 @@ export class TenantStore {
       Item: {
         PK: pk(tenant.tenant_id), SK: PROFILE, tenant_id: tenant.tenant_id, name: tenant.name, plan: tenant.plan,
         status: 'active', sends_per_minute: tenant.sends_per_minute, monthly_sends: tenant.monthly_sends,
-        version: 1, created_at: tenant.now, updated_at: tenant.now,
+        version: 1, key_count: 0, created_at: tenant.now, updated_at: tenant.now,
       },
       ConditionExpression: 'attribute_not_exists(PK)',
     }));
@@ -75,14 +86,33 @@ export class TenantStore {
     }
   }
 
-  async addKey(tenantId: string, key: NewApiKey): Promise<void> {
-    await this.transactWithVersionBump(tenantId, key.created_at, {
-      Put: {
-        TableName: this.tableName,
-        Item: { PK: pk(tenantId), SK: keySk(key.key_id), ...key },
-        ConditionExpression: 'attribute_not_exists(PK)',
-      },
-    });
+  /**
+   * Adds the key if the tenant holds fewer than `max`. A profile written before keys were counted
+   * has no key_count: it takes the count the caller saw, provided nothing changed since (`seen.version`).
+   */
+  async addKey(tenantId: string, key: NewApiKey, max: number, seen: KeyCountSeen): Promise<void> {
+    try {
+      await this.db.send(new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: this.tableName,
+              Key: { PK: pk(tenantId), SK: PROFILE },
+              UpdateExpression: 'SET updated_at = :now, key_count = if_not_exists(key_count, :seenKeys) + :one ADD #version :one',
+              ConditionExpression: 'attribute_exists(PK) AND (key_count < :max OR (attribute_not_exists(key_count) AND #version = :seenVersion))',
+              ExpressionAttributeNames: { '#version': 'version' },
+              ExpressionAttributeValues: { ':now': key.created_at, ':one': 1, ':max': max, ':seenKeys': seen.keys, ':seenVersion': seen.version },
+            },
+          },
+          { Put: { TableName: this.tableName, Item: { PK: pk(tenantId), SK: keySk(key.key_id), ...key }, ConditionExpression: 'attribute_not_exists(PK)' } },
+        ],
+      }));
+    } catch (error) {
+      // A concurrent transaction on the profile (TransactionConflict) is also worth a fresh read and retry.
+      const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []).map((r) => r.Code) : [];
+      if (reasons[0] === 'ConditionalCheckFailed' || reasons.includes('TransactionConflict')) throw new KeyCountRefusedError(tenantId);
+      throw error;
+    }
   }
 
   async revokeKey(tenantId: string, keyId: string, now: string): Promise<void> {

@@ -8,14 +8,17 @@
  *   add stores nothing and can simply be retried; the SES calls are idempotent. Only a domain whose
  *   verification failed (or whose identity SES no longer has) is set up again: a new Verify is how
  *   SES restarts its checks.
- * - At most MAX_DOMAINS_PER_TENANT domains per tenant (checked before calling SES; two concurrent
- *   adds may overshoot by one, which is harmless).
+ * - At most MAX_DOMAINS_PER_TENANT domains per tenant, exactly, under any concurrency: an add takes
+ *   a slot (DomainStore.reserveSlot) before it calls SES, and gives it back if SES refused; a
+ *   refused add never touches the customer's account. A slot is held per domain name, so re-adding
+ *   a domain never counts it twice. If the function dies between taking the slot and storing the
+ *   record, the slot stays taken by that name until the domain is added again or DELETEd.
  * - Verify, get and delete act in the region the identity was created in, with the current role.
  */
 import { ApiError } from '../../shared/errors';
 import { notValidatedReason, type ByocConfig, type ByocConfigStore } from '../byoc/config-store';
 import type { DomainRecord, DomainStore, RecordKind } from '../byoc/domain-store';
-import type { CustomerAccount, CustomerAccounts } from '../customer-account/customer-account';
+import type { CustomerAccount, CustomerAccounts, DomainIdentity } from '../customer-account/customer-account';
 import { customerAccountFailure } from '../error-map';
 import { domainState } from './domain-records';
 
@@ -27,7 +30,7 @@ export const mailFromDomain = (domain: string) => `send.${domain}`;
 
 export interface DomainDeps {
   configs: Pick<ByocConfigStore, 'get'>;
-  domains: Pick<DomainStore, 'get' | 'list' | 'put' | 'updateStatuses' | 'delete'>;
+  domains: Pick<DomainStore, 'get' | 'list' | 'put' | 'updateStatuses' | 'delete' | 'reserveSlot' | 'releaseSlot'>;
   accounts: CustomerAccounts;
   relayAccountId: string;
   now: () => Date;
@@ -63,10 +66,17 @@ export class SendingDomains {
       throw new ApiError('conflict', `${domain} is set up in ${existing.region}, but your config now uses ${config.region}. DELETE /api/byoc/domains/${domain}, then add it again to set it up in ${config.region}.`);
     }
     if (existing && domainState(existing) !== 'failed') return { record: existing, created: false };
-    if (!existing && (await this.deps.domains.list(tenantId)).length >= MAX_DOMAINS_PER_TENANT) {
+    if (!(await this.deps.domains.reserveSlot(tenantId, domain, MAX_DOMAINS_PER_TENANT))) {
       throw new ApiError('conflict', `You have ${MAX_DOMAINS_PER_TENANT} sending domains, the most an account can hold. Delete one you no longer use (DELETE /api/byoc/domains/{domain}) or contact support.`);
     }
-    const identity = await this.inAccount(config, config.region, (account) => account.createDomainIdentity(domain, mailFromDomain(domain)));
+    let identity: DomainIdentity;
+    try {
+      identity = await this.inAccount(config, config.region, (account) => account.createDomainIdentity(domain, mailFromDomain(domain)));
+    } catch (error) {
+      // A domain set up again keeps its slot with its record; a new one gives it back.
+      if (!existing) await this.deps.domains.releaseSlot(tenantId, domain);
+      throw error;
+    }
     const record: DomainRecord = {
       tenant_id: tenantId,
       domain,
@@ -97,7 +107,12 @@ export class SendingDomains {
 
   /** DeleteIdentity in the tenant's account first; the domain is only forgotten once SES let go of it. */
   async remove(tenantId: string, domain: string): Promise<void> {
-    const record = await this.get(tenantId, domain);
+    const record = await this.deps.domains.get(tenantId, domain);
+    if (!record) {
+      // A slot left by an add that died before storing its record is freed here (no-op otherwise).
+      await this.deps.domains.releaseSlot(tenantId, domain);
+      throw notFound(domain);
+    }
     const config = await this.configWithRole(tenantId);
     try {
       await this.inAccount(config, record.region, (account) => account.deleteIdentity(domain));

@@ -1,27 +1,26 @@
 /**
- * The send request at the edge: the SendFleet shape, validated with zod/mini. Header fields
- * (from_name, subject) refuse line breaks and control characters, so nothing can inject a header;
- * every string must be well-formed Unicode (a lone surrogate cannot be encoded for SES).
- * Messages name the field and the rule, never the value.
+ * The send request at the edge: the SendFleet shape, validated with zod/mini. Addresses follow
+ * email-address.ts (refused, never rewritten); header fields (from_name, subject) follow the header
+ * text rules of shared/text-rules.ts, so nothing can inject or disguise a header; every string must
+ * be valid Unicode. Messages name the field and the rule, never the value.
  */
 import { invalidRequest } from '../../shared/errors';
 import * as z from 'zod/mini';
 import { parseInput } from '../../shared/validation';
-import { normaliseAddress } from './email-address';
+import { headerText, validUnicode } from '../../shared/text-rules';
+import { checkAddress, normaliseAddress } from './email-address';
 
 export const MAX_RECIPIENTS = 50;
 export const MAX_REPLY_TO = 10;
 export const MAX_BODY_BYTES = 256 * 1024;
 
-const wellFormed = z.refine<string>((value: string) => value.isWellFormed(), 'contains malformed Unicode (a lone surrogate); send valid UTF-8 text');
-/** CR, LF and every other control character, plus the Unicode line/paragraph separators. */
-const LINE_BREAKS_AND_CONTROLS = /[\u0000-\u001f\u007f\u0085\u2028\u2029]/;
-const singleLine = z.refine<string>((value: string) => !LINE_BREAKS_AND_CONTROLS.test(value), 'must be a single line without control characters (no CR/LF)');
-
 const address = z.string().check(
   z.maxLength(320, 'must be at most 320 characters'),
-  wellFormed,
-  z.refine<string>((value: string) => normaliseAddress(value) !== undefined, 'must be a valid email address like name@example.com'),
+  ...validUnicode,
+  z.superRefine((value: string, ctx) => {
+    const result = checkAddress(value);
+    if (!result.ok) ctx.issues.push({ code: 'custom', message: result.problem, input: value });
+  }),
 );
 const addresses = (max: number) => z.union([
   address,
@@ -31,10 +30,10 @@ const addresses = (max: number) => z.union([
 const schema = z.strictObject({
   to: addresses(MAX_RECIPIENTS),
   from_email: address,
-  from_name: z.optional(z.string().check(z.maxLength(256, 'must be at most 256 characters'), wellFormed, singleLine)),
-  subject: z.string().check(z.minLength(1, 'must not be empty'), z.maxLength(998, 'must be at most 998 characters'), wellFormed, singleLine),
-  message: z.optional(z.string().check(wellFormed)),
-  html: z.optional(z.string().check(wellFormed)),
+  from_name: z.optional(z.string().check(z.maxLength(256, 'must be at most 256 characters'), ...validUnicode, ...headerText)),
+  subject: z.string().check(z.minLength(1, 'must not be empty'), z.maxLength(998, 'must be at most 998 characters'), ...validUnicode, ...headerText),
+  message: z.optional(z.string().check(...validUnicode)),
+  html: z.optional(z.string().check(...validUnicode)),
   reply_to: z.optional(addresses(MAX_REPLY_TO)),
 });
 

@@ -8,6 +8,7 @@
  * | API key projection           | APIKEY#<sha-512 of the key>        | APIKEY           |
  * | BYOC config                  | TENANT#<tenant id>                 | BYOC             |
  * | sending domain               | TENANT#<tenant id>                 | DOMAIN#<domain>  |
+ * | domain slots (the cap)       | TENANT#<tenant id>                 | DOMAINSLOTS      |
  * | monthly count (Starter)      | TENANT#<tenant id>                 | USAGE#<yyyy-mm>  |
  * | rate window (per key/minute) | RATE#<key id>#<yyyy-mm-ddThh:mm>   | RATE             |
  * | idempotency record           | IDEMPOTENCY#<tenant>#<sha-256 key> | IDEMPOTENCY      |
@@ -27,6 +28,8 @@ export const relayKeys = {
   byocConfig: (tenantId: string) => ({ PK: `TENANT#${tenantId}`, SK: 'BYOC' }),
   domain: (tenantId: string, domain: string) => ({ PK: `TENANT#${tenantId}`, SK: `DOMAIN#${domain}` }),
   domainPrefix: (tenantId: string) => ({ PK: `TENANT#${tenantId}`, SKPrefix: 'DOMAIN#' }),
+  /** Not under DOMAIN#: listing the domains must not return it. */
+  domainSlots: (tenantId: string) => ({ PK: `TENANT#${tenantId}`, SK: 'DOMAINSLOTS' }),
   usage: (tenantId: string, month: string) => ({ PK: `TENANT#${tenantId}`, SK: `USAGE#${month}` }),
   rateWindow: (keyId: string, minute: string) => ({ PK: `RATE#${keyId}#${minute}`, SK: 'RATE' }),
   idempotency: (tenantId: string, keyHash: string) => ({ PK: `IDEMPOTENCY#${tenantId}#${keyHash}`, SK: 'IDEMPOTENCY' }),
