@@ -9,7 +9,7 @@ import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, type BatchWriteC
 import { dynamoDocumentClient } from '../../lambdas/shared/clients';
 import { setLogSink } from '../../lambdas/shared/logger';
 import { createMonthlyReset, type ResetReport } from '../../lambdas/relay/monthly-reset/monthly-reset';
-import { LimitsStore } from '../../lambdas/relay/send/limits-store';
+import { LimitsStore } from '../../lambdas/relay/store/limits-store';
 import { relayKeys, usageShard } from '../../lambdas/relay/store/relay-table';
 import { createTestTables, scanAll } from '../support/dynamo';
 

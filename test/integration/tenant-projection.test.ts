@@ -9,7 +9,7 @@ import { TENANT_EVENT_SOURCE, TENANT_SNAPSHOT_DETAIL_TYPE, type TenantSnapshot }
 import { TenantService } from '../../lambdas/platform/tenants/tenant-service';
 import { TenantStore } from '../../lambdas/platform/tenants/tenant-store';
 import { Authenticator } from '../../lambdas/relay/auth/authenticator';
-import { ProjectionStore } from '../../lambdas/relay/tenant-sync/projection-store';
+import { ProjectionStore } from '../../lambdas/relay/store/projection-store';
 import { createTenantSync } from '../../lambdas/relay/tenant-sync/tenant-sync';
 import { relayKeys } from '../../lambdas/relay/store/relay-table';
 import { createTestTables, scanAll } from '../support/dynamo';

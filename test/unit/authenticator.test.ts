@@ -1,7 +1,7 @@
 import { sha512Hex } from '../../lambdas/shared/crypto';
 import { ApiError } from '../../lambdas/shared/errors';
 import { Authenticator } from '../../lambdas/relay/auth/authenticator';
-import type { ApiKeyRecord } from '../../lambdas/relay/tenant-sync/projection-store';
+import type { ApiKeyRecord } from '../../lambdas/relay/store/projection-store';
 
 const apiKey = `sf_${'a'.repeat(43)}`;
 const record = (overrides: Partial<ApiKeyRecord> = {}): ApiKeyRecord => ({

@@ -1,4 +1,4 @@
-import type { DomainRecord } from '../../lambdas/relay/byoc/domain-store';
+import type { DomainRecord } from '../../lambdas/relay/store/domain-store';
 import { AwsUnavailableError, RoleNotAssumableError, SesPermissionDeniedError } from '../../lambdas/relay/customer-account/errors';
 import { canSend, dnsRecords, domainState, presentDomain } from '../../lambdas/relay/onboarding/domain-records';
 import { MAX_DOMAINS_PER_TENANT, SendingDomains } from '../../lambdas/relay/onboarding/domains';

@@ -1,6 +1,6 @@
 /** In-memory stand-ins for the onboarding use cases' ports: config store, domain store, customer accounts. */
-import { ConfigChangedError, type ByocConfig, type ByocStatus, type ValidationCheck } from '../../lambdas/relay/byoc/config-store';
-import type { DomainRecord, DomainStatuses } from '../../lambdas/relay/byoc/domain-store';
+import { ConfigChangedError, type ByocConfig, type ByocStatus, type ValidationCheck } from '../../lambdas/relay/store/config-store';
+import type { DomainRecord, DomainStatuses } from '../../lambdas/relay/store/domain-store';
 import type { CustomerAccount, CustomerAccounts, OpenOptions } from '../../lambdas/relay/customer-account/customer-account';
 import type { CustomerTarget } from '../../lambdas/relay/customer-account/sessions';
 

@@ -4,12 +4,12 @@
  * of failure (before SES, after SES accepted, outcome unknown).
  */
 import type { Principal } from '../../lambdas/relay/auth/authenticator';
-import type { ByocConfig } from '../../lambdas/relay/byoc/config-store';
-import type { DomainRecord } from '../../lambdas/relay/byoc/domain-store';
+import type { ByocConfig } from '../../lambdas/relay/store/config-store';
+import type { DomainRecord } from '../../lambdas/relay/store/domain-store';
 import type { CustomerAccount, CustomerAccounts } from '../../lambdas/relay/customer-account/customer-account';
 import { AwsUnavailableError, SesOutcomeUnknownError, SesPermissionDeniedError, SesRefusedError, SesThrottledError } from '../../lambdas/relay/customer-account/errors';
-import type { Claim, StoredOutcome } from '../../lambdas/relay/send/idempotency-store';
-import { utcMinute, type RateWindow, type StarterReservation } from '../../lambdas/relay/send/limits-store';
+import type { Claim, StoredOutcome } from '../../lambdas/relay/store/idempotency-store';
+import { utcMinute, type RateWindow, type StarterReservation } from '../../lambdas/relay/store/limits-store';
 import { RateGuard } from '../../lambdas/relay/send/rate-guard';
 import { createSendEmail, type SendOutcome } from '../../lambdas/relay/send/send-email';
 import type { SendContext } from '../../lambdas/relay/send/send-context';

@@ -7,7 +7,7 @@
 import { constantTimeEqual, sha512Hex } from '../../shared/crypto';
 import { ApiError } from '../../shared/errors';
 import { TtlCache } from '../../shared/ttl-cache';
-import type { ApiKeyRecord, ProjectionStore, TenantProfile } from '../tenant-sync/projection-store';
+import type { ApiKeyRecord, ProjectionStore, TenantProfile } from '../store/projection-store';
 
 export interface Principal {
   tenantId: string;

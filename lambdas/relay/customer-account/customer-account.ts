@@ -28,7 +28,7 @@ import {
   type SendEmailCommandInput,
   type SESClient,
 } from '@aws-sdk/client-ses';
-import type { DomainStatuses, RecordKind, RecordStatus } from '../byoc/domain-store';
+import type { DomainStatuses, RecordKind, RecordStatus } from '../store/domain-store';
 import { ACCESS_DENIED, classifyFailure, errorName, isDailyQuota } from './aws-failures';
 import { AwsUnavailableError, SesOutcomeUnknownError, SesPermissionDeniedError, SesRefusedError, SesThrottledError } from './errors';
 import { Pacer } from './pacer';

@@ -2,7 +2,7 @@
  * A sending domain as the customer sees it: the DNS records to publish (the spec's table), each with
  * the status SES last reported for its kind, and whether the domain can send.
  */
-import type { DomainRecord, RecordStatus } from '../byoc/domain-store';
+import type { DomainRecord, RecordStatus } from '../store/domain-store';
 
 export type DnsRecordId = 'ownership' | 'dkim1' | 'dkim2' | 'dkim3' | 'mail_from_mx' | 'mail_from_spf' | 'dmarc';
 

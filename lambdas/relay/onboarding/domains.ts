@@ -16,8 +16,8 @@
  * - Verify, get and delete act in the region the identity was created in, with the current role.
  */
 import { ApiError } from '../../shared/errors';
-import { notValidatedReason, type ByocConfig, type ByocConfigStore } from '../byoc/config-store';
-import type { DomainRecord, DomainStore, RecordKind } from '../byoc/domain-store';
+import { notValidatedReason, type ByocConfig, type ByocConfigStore } from '../store/config-store';
+import type { DomainRecord, DomainStore, RecordKind } from '../store/domain-store';
 import type { CustomerAccount, CustomerAccounts, DomainIdentity } from '../customer-account/customer-account';
 import { customerAccountFailure } from '../error-map';
 import { domainState } from './domain-records';

@@ -4,11 +4,11 @@ import { dynamoDocumentClient } from '../../shared/clients';
 import { optionalEnv, optionalNumberEnv, requireEnv } from '../../shared/env';
 import { configuredHandler } from '../../shared/http';
 import { Authenticator } from '../auth/authenticator';
-import { ByocConfigStore } from '../byoc/config-store';
+import { ByocConfigStore } from '../store/config-store';
 import { AssumedRoleAccounts } from '../customer-account/customer-account';
 import { CustomerSessions, awsRequestHandler } from '../customer-account/sessions';
-import { DomainStore } from '../byoc/domain-store';
-import { ProjectionStore } from '../tenant-sync/projection-store';
+import { DomainStore } from '../store/domain-store';
+import { ProjectionStore } from '../store/projection-store';
 import { createOnboardingApi } from './onboarding-api';
 
 /**

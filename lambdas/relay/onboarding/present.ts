@@ -1,6 +1,6 @@
 /** What the onboarding API answers, built from stored state. */
 import { BYOC_ROLE_NAME, permissionsPolicy, roleTemplate, trustPolicy } from '../byoc/policies';
-import type { ByocConfig } from '../byoc/config-store';
+import type { ByocConfig } from '../store/config-store';
 import type { HttpResult } from '../../shared/http';
 import type { ValidationResult } from './validate-byoc';
 

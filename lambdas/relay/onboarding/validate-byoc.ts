@@ -18,7 +18,7 @@
  * setup invalid (which would stop its sends).
  */
 import { ApiError, type ErrorCode } from '../../shared/errors';
-import { ConfigChangedError, type ByocConfig, type ByocConfigStore, type ValidationCheck } from '../byoc/config-store';
+import { ConfigChangedError, type ByocConfig, type ByocConfigStore, type ValidationCheck } from '../store/config-store';
 import type { CustomerAccount, CustomerAccounts } from '../customer-account/customer-account';
 import { RoleNotAssumableError, SesPermissionDeniedError } from '../customer-account/errors';
 import { couldNotAssumeRoleDetail, customerAccountFailure, missingPermissionDetail } from '../error-map';

@@ -9,7 +9,7 @@
  * exactly where it matters. Overshoot would need more than half the limit to arrive from other
  * containers within one round trip.
  */
-import { utcMinute } from './limits-store';
+import { utcMinute } from '../store/limits-store';
 
 export const DEFAULT_HEADROOM = 0.5;
 

@@ -8,7 +8,7 @@ import { ApiError } from '../../shared/errors';
 import { httpApi, type HttpRequest, type HttpResult } from '../../shared/http';
 import { sendRoutes } from '../api-routes';
 import type { Authenticator } from '../auth/authenticator';
-import type { RateWindow } from './limits-store';
+import type { RateWindow } from '../store/limits-store';
 import { createSendEmail, type SendDeps, type SendOutcome } from './send-email';
 import { MAX_BODY_BYTES, parseSendRequest, type SendRequest } from './send-request';
 

@@ -7,8 +7,8 @@
  */
 import { ApiError } from '../../shared/errors';
 import { TtlCache } from '../../shared/ttl-cache';
-import { notValidatedReason, type ByocConfig, type ByocConfigStore } from '../byoc/config-store';
-import type { DomainRecord, DomainStore } from '../byoc/domain-store';
+import { notValidatedReason, type ByocConfig, type ByocConfigStore } from '../store/config-store';
+import type { DomainRecord, DomainStore } from '../store/domain-store';
 
 export const SEND_CONTEXT_TTL_MS = 5_000;
 

@@ -6,7 +6,7 @@ import { logger } from '../../shared/logger';
 import { TENANT_EVENT_SOURCE, TENANT_SNAPSHOT_DETAIL_TYPE, type TenantSnapshotEvent } from '../../shared/tenant-events';
 import * as z from 'zod/mini';
 import { parseInput } from '../../shared/validation';
-import type { ApplyResult, ProjectionStore } from './projection-store';
+import type { ApplyResult, ProjectionStore } from '../store/projection-store';
 
 const snapshotSchema = z.object({
   tenant_id: z.string().check(z.regex(/^ten_[0-9a-f]{20}$/)),
