@@ -42,7 +42,8 @@ export class SendContextLoader {
   async load(tenantId: string, options: { fresh?: boolean } = {}): Promise<SendContext> {
     const cached = options.fresh ? undefined : this.cache.get(tenantId);
     if (cached) return cached;
-    const [config, domains] = await Promise.all([this.configs.get(tenantId), this.domains.list(tenantId)]);
+    const fresh = options.fresh === true;
+    const [config, domains] = await Promise.all([this.configs.get(tenantId, fresh), this.domains.list(tenantId, fresh)]);
     const context = { config, domains };
     this.cache.set(tenantId, context);
     return context;
