@@ -11,7 +11,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { adminRoutes } from '../lambdas/platform/api-routes';
 import { onboardingRoutes, sendRoutes } from '../lambdas/relay/api-routes';
 import { TENANT_EVENT_SOURCE, TENANT_SNAPSHOT_DETAIL_TYPE, type TenantSnapshot, type TenantSnapshotEvent } from '../lambdas/shared/tenant-events';
-import { createSimulator } from '../sim/simulator';
+import { createSimulator, type SimulatorOptions } from '../sim/simulator';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { close, listen, serveHandlers, type ProxyHandler } from './http-adapter';
 import { LOCAL_ACCOUNTS, LOCAL_TABLE_PREFIX, RELAY_LOCAL_CREDENTIALS, tableNames } from './local-identity';
@@ -30,6 +30,8 @@ export interface LocalSystemOptions {
   /** Table names; unique per test file when several systems share one DynamoDB Local. */
   tablePrefix?: string;
   simLatencyMs?: number;
+  /** Simulator behaviour beyond the defaults (rate enforcement, clock, bursts); the accounts and key are local mode's. */
+  simulatorOptions?: Omit<SimulatorOptions, 'relayAccountId' | 'relayAccessKeyId' | 'latencyMs'>;
   region?: string;
   /** Extra environment for the handlers (e.g. AUTH_CACHE_TTL_MS). */
   env?: Record<string, string>;
@@ -51,7 +53,12 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
   const dynamoEndpoint = options.dynamoEndpoint ?? (dynamo = await startDynamoDbLocal({ port: options.dynamoPort })).endpoint;
   const tables = tableNames(options.tablePrefix ?? LOCAL_TABLE_PREFIX);
 
-  const simulator = createSimulator({ relayAccountId: LOCAL_ACCOUNTS.relay, relayAccessKeyId: RELAY_LOCAL_CREDENTIALS.accessKeyId, latencyMs: options.simLatencyMs ?? 0 });
+  const simulator = createSimulator({
+    ...options.simulatorOptions,
+    relayAccountId: LOCAL_ACCOUNTS.relay,
+    relayAccessKeyId: RELAY_LOCAL_CREDENTIALS.accessKeyId,
+    latencyMs: options.simLatencyMs ?? 0,
+  });
   const simUrl = await simulator.listen(options.simPort ?? 0);
 
   Object.assign(process.env, {

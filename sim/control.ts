@@ -90,12 +90,18 @@ const ROUTES: Route[] = [
       return noContent();
     },
   },
-  { method: 'GET', pattern: /^\/_sim\/calls$/, run: (state) => ok({ calls: Object.fromEntries(state.calls) }) },
+  {
+    method: 'GET',
+    pattern: /^\/_sim\/calls$/,
+    // throttled: the Throttling answers among those calls, whatever the cause (rate, quota, fault)
+    run: (state) => ok({ calls: Object.fromEntries(state.calls), throttled: Object.fromEntries(state.throttled) }),
+  },
   {
     method: 'DELETE',
     pattern: /^\/_sim\/calls$/,
     run: (state) => {
       state.calls.clear();
+      state.throttled.clear();
       return noContent();
     },
   },

@@ -1,9 +1,12 @@
 /**
  * The part of IAM policy evaluation the relay depends on: a role's trust policy (who may call
- * sts:AssumeRole, with which ExternalId) and its permissions policy (which ses:* actions).
- * An explicit Deny wins over any Allow. Conditions other than StringEquals on sts:ExternalId are
- * not modelled, so a statement carrying one never applies: a policy the simulator cannot judge
- * fails closed instead of granting access. Resources in permissions policies are not evaluated.
+ * sts:AssumeRole, with which ExternalId) and its permissions policy (which ses:* actions, on which
+ * resources, under which conditions). An explicit Deny wins over any Allow.
+ *
+ * Conditions: the String operators (StringEquals, StringNotEquals, StringLike, StringNotLike, their
+ * IgnoreCase forms and IfExists) on the keys in CONDITION_KEYS. A condition the simulator cannot
+ * judge (another operator or key) fails closed both ways: an Allow carrying it grants nothing, a
+ * Deny carrying it denies.
  */
 import { z } from 'zod';
 
@@ -38,11 +41,18 @@ function actionMatches(pattern: string, action: string): boolean {
   return new RegExp(`^${regex}$`, 'i').test(action);
 }
 
-interface RequestContext {
+/** Condition keys the simulator knows, lower-cased; a known key may still be absent from a request. */
+export const CONDITION_KEYS = ['sts:externalid', 'ses:fromaddress', 'ses:fromdisplayname', 'ses:apiversion', 'aws:requestedregion'] as const;
+export type ConditionKey = (typeof CONDITION_KEYS)[number];
+
+export interface RequestContext {
   action: string;
+  /** the resource ARN the action is authorized against; undefined for a trust policy (the role is the resource) */
+  resource?: string;
   /** account id of the caller, for the trust policy's Principal */
   callerAccountId?: string;
-  externalId?: string;
+  /** values of the condition keys present in this request */
+  keys?: Partial<Record<ConditionKey, string>>;
 }
 
 function principalMatches(statement: Statement, callerAccountId: string): boolean {
@@ -55,34 +65,69 @@ function principalMatches(statement: Statement, callerAccountId: string): boolea
   );
 }
 
-function conditionsHold(statement: Statement, context: RequestContext): boolean {
-  for (const [operator, keys] of Object.entries(statement.Condition ?? {})) {
-    for (const [key, expected] of Object.entries(keys)) {
-      if (operator !== 'StringEquals' || key.toLowerCase() !== 'sts:externalid') return false;
-      const { externalId } = context;
-      if (externalId === undefined || !asList(expected).some((value) => String(value) === externalId)) return false;
-    }
-  }
-  return true;
+/** IAM wildcards: `*` any run, `?` one character. */
+function wildcardMatches(pattern: string, value: string, ignoreCase: boolean): boolean {
+  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${regex}$`, ignoreCase ? 'is' : 's').test(value);
 }
 
-function statementApplies(statement: Statement, context: RequestContext): boolean {
-  if (!asList(statement.Action).some((pattern) => actionMatches(pattern, context.action))) return false;
-  if (context.callerAccountId !== undefined && !principalMatches(statement, context.callerAccountId)) return false;
-  return conditionsHold(statement, context);
+/** IAM resource ARNs: case-sensitive, with wildcards. */
+const resourceMatches = (statement: Statement, resource: string): boolean =>
+  statement.Resource !== undefined && asList(statement.Resource).some((pattern) => wildcardMatches(pattern, resource, false));
+
+const STRING_OPERATOR = /^String(Not)?(Equals|Like)(IgnoreCase)?(IfExists)?$/;
+
+/** true, false, or undefined when the simulator cannot judge the condition. */
+function conditionHolds(operator: string, key: string, expected: unknown[], context: RequestContext): boolean | undefined {
+  const parsed = STRING_OPERATOR.exec(operator);
+  const knownKey = (CONDITION_KEYS as readonly string[]).includes(key.toLowerCase());
+  if (!parsed || !knownKey) return undefined;
+  const [, negated, kind, ignoreCase, ifExists] = parsed;
+  if (kind === 'Like' && ignoreCase) return undefined; // no such IAM operator
+  const actual = context.keys?.[key.toLowerCase() as ConditionKey];
+  if (actual === undefined) return ifExists !== undefined || negated !== undefined;
+  const matches = expected.some((value) =>
+    kind === 'Like'
+      ? wildcardMatches(String(value), actual, false)
+      : ignoreCase
+        ? String(value).toLowerCase() === actual.toLowerCase()
+        : String(value) === actual,
+  );
+  return negated ? !matches : matches;
+}
+
+/** All conditions of a statement together: true, false, or undefined if any cannot be judged. */
+function conditionsHold(statement: Statement, context: RequestContext): boolean | undefined {
+  let result: boolean | undefined = true;
+  for (const [operator, keys] of Object.entries(statement.Condition ?? {})) {
+    for (const [key, expected] of Object.entries(keys)) {
+      const holds = conditionHolds(operator, key, asList(expected), context);
+      if (holds === false) return false;
+      if (holds === undefined) result = undefined;
+    }
+  }
+  return result;
 }
 
 function allows(policy: PolicyDocument, context: RequestContext): boolean {
-  const applicable = asList(policy.Statement).filter((statement) => statementApplies(statement, context));
-  return applicable.some((s) => s.Effect === 'Allow') && !applicable.some((s) => s.Effect === 'Deny');
+  let allowed = false;
+  for (const statement of asList(policy.Statement)) {
+    if (!asList(statement.Action).some((pattern) => actionMatches(pattern, context.action))) continue;
+    if (context.callerAccountId !== undefined && !principalMatches(statement, context.callerAccountId)) continue;
+    if (context.resource !== undefined && !resourceMatches(statement, context.resource)) continue;
+    const holds = conditionsHold(statement, context);
+    if (statement.Effect === 'Deny' && holds !== false) return false;
+    if (statement.Effect === 'Allow' && holds === true) allowed = true;
+  }
+  return allowed;
 }
 
 /** May `callerAccountId` assume the role, presenting `externalId`? */
 export function trustPolicyAllows(policy: PolicyDocument, callerAccountId: string, externalId: string | undefined): boolean {
-  return allows(policy, { action: 'sts:AssumeRole', callerAccountId, externalId });
+  return allows(policy, { action: 'sts:AssumeRole', callerAccountId, keys: externalId === undefined ? {} : { 'sts:externalid': externalId } });
 }
 
-/** Does the role's permissions policy grant `action` (e.g. `ses:SendEmail`)? */
-export function permissionsPolicyAllows(policy: PolicyDocument, action: string): boolean {
-  return allows(policy, { action });
+/** Does the role's permissions policy grant `action` (e.g. `ses:SendEmail`) on `resource` in this context? */
+export function permissionsPolicyAllows(policy: PolicyDocument, context: Required<Pick<RequestContext, 'action' | 'resource'>> & RequestContext): boolean {
+  return allows(policy, context);
 }

@@ -1,18 +1,21 @@
 /**
  * SES v1 (2010-12-01) as seen by a role session in a customer account: the eleven actions the
- * relay uses, each checked against the role's permissions policy, over per-region identities.
+ * relay uses, each checked against the role's permissions policy (sends against the identity ARNs
+ * of the From address), over per-region identities and per-region account settings. Identity and
+ * quota calls share a per-account, per-region rate; sends are paced by MaxSendRate.
  */
 import * as ids from './ids';
+import { checkAddressCharacters, checkMessageSize, checkRecipientCount } from './message-rules';
 import { domainOf, parseAddress, parseMime, splitAddressList, decodeEncodedWords, type ParsedAddress } from './mime';
 import { permissionsPolicyAllows } from './policy';
 import { sessionArn } from './sts';
 import {
-  SANDBOX_MAX_24_HOUR_SEND,
   ANY_REGION,
   type Account,
   type BehaviorOnMxFailure,
   type Identity,
   type MailboxMessage,
+  type Role,
   type Session,
   type SimState,
 } from './state';
@@ -34,6 +37,9 @@ interface SesContext {
   state: SimState;
   account: Account;
   region: string;
+  session: Session;
+  /** the role in effect for this call */
+  role: Role;
 }
 
 type Handler = (context: SesContext, params: QueryParams) => XmlObject;
@@ -94,6 +100,7 @@ function addressError(raw: string): AwsError {
 }
 
 function parseAddressOrThrow(raw: string): ParsedAddress {
+  checkAddressCharacters(raw);
   const parsed = parseAddress(raw);
   if (!parsed) throw addressError(raw);
   return parsed;
@@ -124,18 +131,48 @@ interface Outgoing {
   text?: string;
   html?: string;
   raw?: string;
+  /** the message's size as SES counts it against the 10 MB limit */
+  sizeBytes: number;
+}
+
+const identityArn = (context: SesContext, identity: string): string =>
+  `arn:aws:ses:${context.region}:${context.account.id}:identity/${identity}`;
+
+/**
+ * A send is authorized against the identity ARNs of its From address: the address itself, then its
+ * domain, each of which the role's policy must allow (Resource and Condition evaluated).
+ */
+function authorizeSend(context: SesContext, action: string, source: ParsedAddress): void {
+  const domain = domainOf(source.address);
+  const address = `${source.address.slice(0, source.address.lastIndexOf('@'))}@${domain}`;
+  const keys = {
+    'ses:fromaddress': source.address,
+    'ses:apiversion': '1',
+    'aws:requestedregion': context.region,
+    ...(source.name === undefined ? {} : { 'ses:fromdisplayname': source.name }),
+  };
+  for (const resource of [identityArn(context, address), identityArn(context, domain)]) {
+    if (!permissionsPolicyAllows(context.role.permissionsPolicy, { action: `ses:${action}`, resource, keys })) {
+      // SES's own wording for a resource-level refusal, quotes and all
+      throw accessDenied(`User \`${sessionArn(context.session)}' is not authorized to perform \`ses:${action}' on resource \`${resource}'`);
+    }
+  }
 }
 
 /** The checks SES makes before accepting a message, in SES's order; then into the mailbox. */
 function deliver(context: SesContext, outgoing: Outgoing): XmlObject {
   const { state, account, region } = context;
-  const source = parseAddressOrThrow(outgoing.sourceRaw);
+  const settings = state.settings(account, region);
+  checkMessageSize(outgoing.sizeBytes);
   const { recipients } = outgoing;
+  checkRecipientCount(recipients.length);
+  const source = parseAddressOrThrow(outgoing.sourceRaw);
   if (recipients.length === 0) throw invalidParameter("Missing required header 'To'.");
   const recipientAddresses = recipients.map((raw) => parseAddressOrThrow(raw).address);
   outgoing.replyTo.forEach(parseAddressOrThrow);
+  authorizeSend(context, outgoing.action, source);
 
-  if (!account.sendingEnabled) {
+  if (!settings.sendingEnabled) {
     throw messageRejected(
       'Sending paused for this account. For more information, please check the inbox of the email address associated with your AWS account.',
     );
@@ -146,7 +183,7 @@ function deliver(context: SesContext, outgoing: Outgoing): XmlObject {
     if (outgoing.sourceRaw.trim() !== source.address) unverified.push(outgoing.sourceRaw.trim());
     unverified.push(source.address);
   }
-  if (account.max24HourSend <= SANDBOX_MAX_24_HOUR_SEND) {
+  if (settings.sandbox) {
     unverified.push(...recipientAddresses.filter((address) => !isVerified(context, address)));
   }
   if (unverified.length > 0) {
@@ -158,12 +195,17 @@ function deliver(context: SesContext, outgoing: Outgoing): XmlObject {
   if (senderDomain?.mailFromDomain && senderDomain.behaviorOnMxFailure === 'RejectMessage' && senderDomain.mailFrom !== 'Success') {
     throw new AwsError('MailFromDomainNotVerifiedException', `MAIL FROM domain ${senderDomain.mailFromDomain} is not verified.`);
   }
-  if (state.sentLast24Hours(account) + recipients.length > account.max24HourSend) {
+  // -1 is SES's "unlimited"
+  if (settings.max24HourSend >= 0 && state.sentLast24Hours(account, region) + recipients.length > settings.max24HourSend) {
     throw new AwsError('Throttling', 'Daily message quota exceeded.');
+  }
+  // MaxSendRate counts recipients, like the daily quota
+  if (!state.takeSendCapacity(account, region, recipients.length)) {
+    throw new AwsError('Throttling', 'Maximum sending rate exceeded.');
   }
 
   const sentAt = state.now();
-  account.sends.push({ at: sentAt, recipients: recipients.length });
+  state.recordSend(account, region, recipients.length, sentAt);
   const messageId = ids.messageId(sentAt);
   state.mailbox.push({
     message_id: messageId,
@@ -193,14 +235,21 @@ function sendEmail(context: SesContext, params: QueryParams): XmlObject {
   const to = params.list('Destination.ToAddresses');
   const cc = params.list('Destination.CcAddresses');
   const bcc = params.list('Destination.BccAddresses');
+  const replyTo = params.list('ReplyToAddresses');
+  // SES counts the MIME message it builds; its parts are what makes it large
+  const sizeBytes = [sourceRaw, subject, text ?? '', html ?? '', ...to, ...cc, ...bcc, ...replyTo].reduce(
+    (sum, part) => sum + Buffer.byteLength(part, 'utf8'),
+    0,
+  );
   return deliver(context, {
     action: 'SendEmail',
+    sizeBytes,
     sourceRaw,
     recipients: [...to, ...cc, ...bcc],
     to,
     cc,
     bcc,
-    replyTo: params.list('ReplyToAddresses'),
+    replyTo,
     subject,
     ...(text === undefined ? {} : { text }),
     ...(html === undefined ? {} : { html }),
@@ -222,6 +271,8 @@ function sendRawEmail(context: SesContext, params: QueryParams): XmlObject {
   const bcc = envelope.length > 0 ? envelope.filter((entry) => !shown.has(parseAddress(entry)?.address.toLowerCase())) : header('bcc');
   return deliver(context, {
     action: 'SendRawEmail',
+    // the limit applies to the message after base64 encoding, which is how it arrives
+    sizeBytes: data.length,
     sourceRaw,
     recipients: envelope.length > 0 ? envelope : [...to, ...cc, ...bcc],
     to,
@@ -316,13 +367,16 @@ function deleteIdentity(context: SesContext, params: QueryParams): XmlObject {
   return {};
 }
 
-const getAccountSendingEnabled: Handler = ({ account }) => ({ Enabled: account.sendingEnabled });
+const getAccountSendingEnabled: Handler = ({ state, account, region }) => ({ Enabled: state.settings(account, region).sendingEnabled });
 
-const getSendQuota: Handler = ({ state, account }) => ({
-  Max24HourSend: formatDouble(account.max24HourSend),
-  MaxSendRate: formatDouble(state.maxSendRate(account)),
-  SentLast24Hours: formatDouble(state.sentLast24Hours(account)),
-});
+const getSendQuota: Handler = ({ state, account, region }) => {
+  const settings = state.settings(account, region);
+  return {
+    Max24HourSend: formatDouble(settings.max24HourSend),
+    MaxSendRate: formatDouble(settings.maxSendRate),
+    SentLast24Hours: formatDouble(state.sentLast24Hours(account, region)),
+  };
+};
 
 const HANDLERS: Record<string, Handler> = {
   SendEmail: sendEmail,
@@ -338,16 +392,23 @@ const HANDLERS: Record<string, Handler> = {
   GetSendQuota: getSendQuota,
 };
 
+const SEND_ACTIONS: ReadonlySet<string> = new Set(['SendEmail', 'SendRawEmail']);
+
 /** Runs one SES action for a role session, in the session's account and the signed region. */
 export function handleSes(state: SimState, session: Session, region: string, action: string, params: QueryParams): XmlObject {
   const handler = Object.hasOwn(HANDLERS, action) ? HANDLERS[action] : undefined;
   if (!handler) throw new AwsError('InvalidAction', `Could not find operation ${action} for version ${API_VERSIONS.ses}`);
   const account = state.accounts.get(session.accountId);
-  // permissions are read at call time: a changed policy applies at once, a deleted role grants nothing
-  const role = account?.roles.get(session.roleName);
-  const permitted = role?.id === session.roleId && permissionsPolicyAllows(role.permissionsPolicy, `ses:${action}`);
-  if (!account || !permitted) {
-    throw accessDenied(`User: ${sessionArn(session)} is not authorized to perform: ses:${action}`);
+  // the role as IAM has propagated it: a deleted (or deleted and recreated) role grants nothing
+  const role = account === undefined ? undefined : state.effectiveRole(account, session.roleName);
+  const denied = () => accessDenied(`User: ${sessionArn(session)} is not authorized to perform: ses:${action}`);
+  if (!account || !role || role.id !== session.roleId) throw denied();
+  // identity and quota calls: about one per second per account and region
+  if (!SEND_ACTIONS.has(action) && !state.takeControlPlaneCall(account, region)) throw new AwsError('Throttling', 'Rate exceeded');
+  // these actions take no resource-level permissions: only a statement on "*" grants them
+  if (!SEND_ACTIONS.has(action)) {
+    const keys = { 'aws:requestedregion': region };
+    if (!permissionsPolicyAllows(role.permissionsPolicy, { action: `ses:${action}`, resource: '*', keys })) throw denied();
   }
-  return handler({ state, account, region }, params);
+  return handler({ state, account, region, session, role }, params);
 }

@@ -25,7 +25,9 @@ import {
   type RoleView,
   type VerifiedEmailInput,
 } from './state';
+import { DEFAULT_CONTROL_PLANE_BURST, DEFAULT_CONTROL_PLANE_RATE, DEFAULT_SEND_BURST } from './account-settings';
 import { assumeRole, sessionArn, type Caller } from './sts';
+import { scopeError, skewError } from './request-checks';
 import { API_VERSIONS, AwsError, QueryParams, errorXml, resultXml, type Service, type XmlObject } from './wire';
 
 export type {
@@ -44,15 +46,35 @@ export type { PolicyDocument } from './policy';
 export type { VerificationStatus } from './state';
 export { ControlError };
 
+/** Who the relay's own access key is: in Lambda it is the function's role session. */
+export type RelayIdentity = { kind: 'assumed-role'; roleName: string; sessionName: string } | { kind: 'iam-user'; userName: string };
+
+export const DEFAULT_RELAY_IDENTITY = { kind: 'assumed-role', roleName: 'sendfleet-relay-local', sessionName: 'relay' } as const satisfies RelayIdentity;
+
 export interface SimulatorOptions {
   /** The account the relay runs in: the principal that customer trust policies name. */
   relayAccountId: string;
   /** The relay's own access key; any secret is accepted for it, as its local credentials are fake. */
   relayAccessKeyId: string;
+  /** An assumed role unless told otherwise, as in Lambda: its AssumeRole calls are role chaining (1 h at most). */
+  relayIdentity?: RelayIdentity;
   /** Delay added to every STS and SES call. */
   latencyMs?: number;
-  /** Milliseconds since the epoch; tests fake it to expire credentials or age the quota window. */
+  /**
+   * The simulator's clock, milliseconds since the epoch: rate buckets, quotas, credential expiry,
+   * IAM propagation and SigV4 clock skew all read it, so tests choose their timing.
+   */
   now?: () => number;
+  /** MaxSendRate enforced on SendEmail/SendRawEmail (per account and region, per recipient); on unless false. */
+  enforceSendRate?: boolean;
+  /** Identity and quota calls throttled (per account and region); on unless false. */
+  enforceControlPlaneRate?: boolean;
+  /** Recipients the send bucket holds when an account does not say (3). */
+  sendBurst?: number;
+  /** Identity and quota calls per second when an account does not say (1). */
+  controlPlaneRate?: number;
+  /** Identity and quota calls allowed at once when an account does not say (2). */
+  controlPlaneBurst?: number;
 }
 
 export interface Simulator {
@@ -75,25 +97,30 @@ export interface Simulator {
   clearMailbox(): void;
   /** Calls per `service:Action`, failed and faulted ones included. */
   calls(): Record<string, number>;
+  /** Throttling answers per `service:Action`, whatever the cause (rate, quota, fault); cleared with the calls. */
+  throttled(): Record<string, number>;
   resetCalls(): void;
   /** Forgets accounts, roles, issued credentials, mailbox, faults and calls. */
   reset(): void;
 }
 
+/** The control API's body limit. */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** AWS calls: room for a form-encoded message just over SES's 10 MB, so SES's own 400 answers it, not a 413. */
+const MAX_AWS_BODY_BYTES = 32 * 1024 * 1024;
 /** A `timeout` fault never answers; the connection is dropped after this long at the latest. */
 const HOLD_OPEN_MS = 60_000;
 
 class BodyTooLarge extends Error {}
 
-function readBody(request: IncomingMessage): Promise<Buffer> {
-  if (Number(request.headers['content-length']) > MAX_BODY_BYTES) return Promise.reject(new BodyTooLarge());
+function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
+  if (Number(request.headers['content-length']) > limit) return Promise.reject(new BodyTooLarge());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
+      if (size > limit) {
         request.removeAllListeners('data');
         reject(new BodyTooLarge());
       } else {
@@ -122,16 +149,41 @@ function faultError(fault: Exclude<FaultError, 'timeout'>, service: Service, act
   }
 }
 
-/** sts or ses: from the credential scope, else (no usable signature) from the API version. */
+/** sts or ses: from the API version (as a real endpoint is one service), else from the credential scope. */
 function serviceOf(auth: Authorization | undefined, version: string | undefined): Service | undefined {
-  const candidate = auth?.service ?? (version === API_VERSIONS.sts ? 'sts' : version === API_VERSIONS.ses ? 'ses' : undefined);
+  const candidate = version === API_VERSIONS.sts ? 'sts' : version === API_VERSIONS.ses ? 'ses' : auth?.service;
   return candidate === 'sts' || candidate === 'ses' ? candidate : undefined;
+}
+
+/** `/eu-west-1` or `/eu-west-1/` pins the endpoint to a region; `/` serves every region. */
+function endpointRegion(url: string | undefined): string | undefined {
+  const match = /^\/([a-z]{2}(?:-[a-z]+)+-\d)\/?$/.exec(new URL(url ?? '/', 'http://sim').pathname);
+  return match?.[1];
 }
 
 export function createSimulator(options: SimulatorOptions): Simulator {
   if (!/^\d{12}$/.test(options.relayAccountId)) throw new Error(`relayAccountId must be 12 digits, got "${options.relayAccountId}"`);
-  const state = new SimState(options.latencyMs ?? 0, options.now ?? Date.now);
-  const relayCaller: Caller = { kind: 'relay', accountId: options.relayAccountId, arn: `arn:aws:iam::${options.relayAccountId}:root` };
+  const state = new SimState({
+    latencyMs: options.latencyMs ?? 0,
+    now: options.now ?? Date.now,
+    defaults: {
+      sendBurst: options.sendBurst ?? DEFAULT_SEND_BURST,
+      controlPlaneRate: options.controlPlaneRate ?? DEFAULT_CONTROL_PLANE_RATE,
+      controlPlaneBurst: options.controlPlaneBurst ?? DEFAULT_CONTROL_PLANE_BURST,
+    },
+    enforceSendRate: options.enforceSendRate ?? true,
+    enforceControlPlaneRate: options.enforceControlPlaneRate ?? true,
+  });
+  const identity = options.relayIdentity ?? DEFAULT_RELAY_IDENTITY;
+  const relayCaller: Caller = {
+    kind: 'relay',
+    accountId: options.relayAccountId,
+    arn:
+      identity.kind === 'assumed-role'
+        ? `arn:aws:sts::${options.relayAccountId}:assumed-role/${identity.roleName}/${identity.sessionName}`
+        : `arn:aws:iam::${options.relayAccountId}:user/${identity.userName}`,
+    isRoleSession: identity.kind === 'assumed-role',
+  };
   /** drop timers of requests held open by `timeout` faults, cleared when those connections close */
   const heldOpen = new Set<NodeJS.Timeout>();
   let url: string | undefined;
@@ -150,7 +202,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
         403,
       );
     }
-    return { kind: 'session', session, arn: sessionArn(session) };
+    return { kind: 'session', accountId: session.accountId, session, arn: sessionArn(session), isRoleSession: true };
   }
 
   async function dispatch(service: Service, request: IncomingMessage, body: Buffer, params: QueryParams): Promise<XmlObject> {
@@ -158,6 +210,11 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     if (header === undefined) throw missingToken();
     const auth = parseAuthorization(header);
     if (!auth) throw new AwsError('IncompleteSignature', `Authorization header is not a valid AWS4-HMAC-SHA256 signature: ${header}`);
+    // what AWS checks before the signature itself: the scope names this endpoint, the clock is close enough
+    const misScoped = scopeError(auth, service, endpointRegion(request.url));
+    if (misScoped) throw misScoped;
+    const skewed = skewError(request.headers['x-amz-date'], state.now());
+    if (skewed) throw skewed;
     const caller = await authenticate(request, body, auth);
     const action = params.get('Action') ?? '';
     const version = params.get('Version');
@@ -165,7 +222,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       if (action !== 'AssumeRole' || version !== API_VERSIONS.sts) {
         throw new AwsError('InvalidAction', `Could not find operation ${action} for version ${version ?? 'NO_VERSION_SPECIFIED'}`);
       }
-      return assumeRole(state, caller, params);
+      return assumeRole(state, caller, auth.region, params);
     }
     if (version !== API_VERSIONS.ses) {
       throw new AwsError('InvalidAction', `Could not find operation ${action} for version ${version ?? 'NO_VERSION_SPECIFIED'}`);
@@ -179,7 +236,9 @@ export function createSimulator(options: SimulatorOptions): Simulator {
 
   function sendXml(response: ServerResponse, status: number, xml: string, requestId: string): void {
     if (response.destroyed || response.headersSent) return; // the client gave up while we waited
-    response.writeHead(status, { 'Content-Type': 'text/xml', 'x-amzn-RequestId': requestId }).end(xml);
+    // the Date header comes from the simulator's clock: the SDK corrects its clock skew from it, as with AWS
+    const date = new Date(state.now()).toUTCString();
+    response.writeHead(status, { 'Content-Type': 'text/xml', 'x-amzn-RequestId': requestId, Date: date }).end(xml);
   }
 
   /** Never answers: the client's own timeout has to fire, as with a hung AWS endpoint. */
@@ -219,6 +278,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     } catch (error) {
       if (!(error instanceof AwsError)) console.error('simulator: unexpected failure', error);
       const awsError = error instanceof AwsError ? error : new AwsError('InternalFailure', 'The simulator failed unexpectedly.', 500);
+      if (awsError.code === 'Throttling') state.countThrottled(`${service}:${action}`);
       sendXml(response, awsError.status, errorXml(service, awsError, requestId), requestId);
     }
   }
@@ -236,7 +296,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     const isControl = pathname === '/_sim' || pathname.startsWith('/_sim/');
     let body: Buffer;
     try {
-      body = await readBody(request);
+      body = await readBody(request, isControl ? MAX_BODY_BYTES : MAX_AWS_BODY_BYTES);
     } catch (error) {
       if (!(error instanceof BodyTooLarge)) throw error;
       // answer, then drop the connection rather than read the rest of an oversized upload
@@ -244,7 +304,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       response.setHeader('Connection', 'close');
       if (isControl) return sendJson(response, 413, { error: 'PayloadTooLarge', detail: `bodies are limited to ${MAX_BODY_BYTES} bytes` });
       const requestId = ids.requestId();
-      const error413 = new AwsError('RequestEntityTooLarge', `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`, 413);
+      const error413 = new AwsError('RequestEntityTooLarge', `Request bodies are limited to ${MAX_AWS_BODY_BYTES} bytes.`, 413);
       return sendXml(response, 413, errorXml('ses', error413, requestId), requestId);
     }
     if (!isControl) return handleAws(request, response, body);
@@ -305,7 +365,11 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       state.mailbox.length = 0;
     },
     calls: () => Object.fromEntries(state.calls),
-    resetCalls: () => state.calls.clear(),
+    throttled: () => Object.fromEntries(state.throttled),
+    resetCalls: () => {
+      state.calls.clear();
+      state.throttled.clear();
+    },
     reset: () => state.reset(),
   };
 }

@@ -5,8 +5,20 @@
  * accept and reject exactly the same things.
  */
 import { z } from 'zod';
+import {
+  applySettings,
+  regionSchema,
+  regionSettingsSchema,
+  resolveSettings,
+  settingsView,
+  type RegionSettings,
+  type RegionSettingsInput,
+  type SettingDefaults,
+} from './account-settings';
 import { roleId } from './ids';
 import { policyDocumentSchema, type PolicyDocument } from './policy';
+import { RoleHistory } from './role-history';
+import { TokenBucket } from './token-bucket';
 
 export type VerificationStatus = 'Pending' | 'Success' | 'Failed' | 'TemporaryFailure';
 export type DkimStatus = VerificationStatus | 'NotStarted';
@@ -42,14 +54,21 @@ export const ANY_REGION = '*';
 
 export interface Account {
   id: string;
-  sendingEnabled: boolean;
-  max24HourSend: number;
-  maxSendRate?: number;
-  roles: Map<string, Role>;
+  /** account-wide settings: every region unless the region overrides them */
+  settings: RegionSettingsInput;
+  /** region → its own settings */
+  regionSettings: Map<string, RegionSettingsInput>;
+  /** how long a role change takes to reach STS and SES */
+  iamPropagationMs: number;
+  roles: Map<string, RoleHistory<Role>>;
   /** region → identity name → identity */
   identities: Map<string, Map<string, Identity>>;
-  /** accepted sends, for SentLast24Hours and the daily quota; each recipient counts */
-  sends: Array<{ at: number; recipients: number }>;
+  /** region → accepted sends, for SentLast24Hours and the daily quota; each recipient counts */
+  sends: Map<string, Array<{ at: number; recipients: number }>>;
+  /** region → MaxSendRate bucket (recipients) */
+  sendBuckets: Map<string, TokenBucket>;
+  /** region → identity and quota calls bucket */
+  controlPlaneBuckets: Map<string, TokenBucket>;
 }
 
 /** Temporary credentials issued by AssumeRole. */
@@ -82,7 +101,7 @@ export interface MailboxMessage {
   timestamp: string;
 }
 
-export const SANDBOX_MAX_24_HOUR_SEND = 200;
+export { SANDBOX_MAX_24_HOUR_SEND } from './account-settings';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** A control-API failure: becomes `{ error, detail }` with `status`, or is thrown by the helpers. */
@@ -97,16 +116,15 @@ export class ControlError extends Error {
 }
 
 const accountIdSchema = z.string().regex(/^\d{12}$/, 'must be 12 digits');
-const regionSchema = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be a region such as eu-west-1');
 const statusSchema = z.enum(['Pending', 'Success', 'Failed', 'TemporaryFailure']);
 const roleNameSchema = z.string().regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name');
 
-export const accountInputSchema = z.strictObject({
+export const accountInputSchema = regionSettingsSchema.extend({
   account_id: accountIdSchema,
-  sending_enabled: z.boolean().optional(),
-  /** 200 or less means the account is in the SES sandbox */
-  max_24_hour_send: z.number().int().nonnegative().optional(),
-  max_send_rate: z.number().positive().optional(),
+  /** a new or changed role takes effect after this long (IAM is eventually consistent); 0 unless set */
+  iam_propagation_ms: z.number().int().nonnegative().max(600_000).optional(),
+  /** per-region settings that override the account-wide ones in that region */
+  regions: z.record(regionSchema, regionSettingsSchema).optional(),
 });
 
 export const roleInputSchema = z.strictObject({
@@ -151,13 +169,26 @@ export type FaultRuleInput = z.input<typeof faultRuleSchema>;
 export type FaultRule = z.output<typeof faultRuleSchema>;
 export type FaultError = FaultRule['error'];
 
-export interface AccountView {
+type SettingsView = ReturnType<typeof settingsView>;
+
+/** Account-wide values at the top (as before regions existed), then each region that differs or has sent. */
+export interface AccountView extends SettingsView {
   account_id: string;
-  sending_enabled: boolean;
-  max_24_hour_send: number;
-  max_send_rate: number;
+  /** every region together */
   sent_last_24_hours: number;
+  iam_propagation_ms: number;
   roles: string[];
+  regions: Record<string, SettingsView & { sent_last_24_hours: number }>;
+}
+
+export interface SimStateOptions {
+  latencyMs: number;
+  now: () => number;
+  defaults: SettingDefaults;
+  /** enforce MaxSendRate on SendEmail/SendRawEmail */
+  enforceSendRate: boolean;
+  /** enforce the identity and quota calls' rate */
+  enforceControlPlaneRate: boolean;
 }
 
 export interface RoleView {
@@ -178,14 +209,15 @@ export class SimState {
   readonly sessions = new Map<string, Session>();
   readonly mailbox: MailboxMessage[] = [];
   readonly calls = new Map<string, number>();
+  /** `service:Action` → Throttling answers given, whatever the cause */
+  readonly throttled = new Map<string, number>();
   faults: FaultRule[] = [];
   latencyMs: number;
+  readonly now: () => number;
 
-  constructor(
-    private readonly initialLatencyMs: number,
-    readonly now: () => number,
-  ) {
-    this.latencyMs = initialLatencyMs;
+  constructor(readonly options: SimStateOptions) {
+    this.latencyMs = options.latencyMs;
+    this.now = options.now;
   }
 
   account(accountId: string): Account {
@@ -196,43 +228,82 @@ export class SimState {
 
   /** Creates the account or updates the given settings of an existing one. */
   upsertAccount(input: unknown): { created: boolean; view: AccountView } {
-    const { account_id, sending_enabled, max_24_hour_send, max_send_rate } = parseInput(accountInputSchema, input);
+    const { account_id, iam_propagation_ms, regions, ...accountWide } = parseInput(accountInputSchema, input);
     const existing = this.accounts.get(account_id);
     const account: Account = existing ?? {
       id: account_id,
-      sendingEnabled: true,
-      max24HourSend: SANDBOX_MAX_24_HOUR_SEND,
+      settings: {},
+      regionSettings: new Map(),
+      iamPropagationMs: 0,
       roles: new Map(),
       identities: new Map(),
-      sends: [],
+      sends: new Map(),
+      sendBuckets: new Map(),
+      controlPlaneBuckets: new Map(),
     };
-    if (sending_enabled !== undefined) account.sendingEnabled = sending_enabled;
-    if (max_24_hour_send !== undefined) account.max24HourSend = max_24_hour_send;
-    if (max_send_rate !== undefined) account.maxSendRate = max_send_rate;
+    applySettings(account.settings, account.regionSettings, { accountWide, ...(regions === undefined ? {} : { regions }) });
+    if (iam_propagation_ms !== undefined) account.iamPropagationMs = iam_propagation_ms;
     this.accounts.set(account_id, account);
     return { created: !existing, view: this.accountView(account) };
   }
 
+  /** Everything that applies to `account` in `region`. */
+  settings(account: Account, region: string): RegionSettings {
+    return resolveSettings(account.settings, account.regionSettings.get(region), this.options.defaults);
+  }
+
   accountView(account: Account): AccountView {
+    const regionNames = new Set([...account.regionSettings.keys(), ...account.sends.keys()]);
+    const regions: AccountView['regions'] = {};
+    let sentEverywhere = 0;
+    for (const region of [...regionNames].sort()) {
+      const sent = this.sentLast24Hours(account, region);
+      sentEverywhere += sent;
+      regions[region] = { ...settingsView(this.settings(account, region)), sent_last_24_hours: sent };
+    }
     return {
       account_id: account.id,
-      sending_enabled: account.sendingEnabled,
-      max_24_hour_send: account.max24HourSend,
-      max_send_rate: this.maxSendRate(account),
-      sent_last_24_hours: this.sentLast24Hours(account),
-      roles: [...account.roles.keys()],
+      ...settingsView(resolveSettings(account.settings, undefined, this.options.defaults)),
+      sent_last_24_hours: sentEverywhere,
+      iam_propagation_ms: account.iamPropagationMs,
+      roles: [...account.roles].filter(([, history]) => history.latest() !== undefined).map(([name]) => name),
+      regions,
     };
   }
 
-  /** SES's defaults: 1 message/s in the sandbox, 14 once out of it. */
-  maxSendRate(account: Account): number {
-    return account.maxSendRate ?? (account.max24HourSend <= SANDBOX_MAX_24_HOUR_SEND ? 1 : 14);
+  sentLast24Hours(account: Account, region: string): number {
+    const since = this.now() - DAY_MS;
+    const sends = (account.sends.get(region) ?? []).filter((send) => send.at > since);
+    account.sends.set(region, sends);
+    return sends.reduce((sum, send) => sum + send.recipients, 0);
   }
 
-  sentLast24Hours(account: Account): number {
-    const since = this.now() - DAY_MS;
-    account.sends = account.sends.filter((send) => send.at > since);
-    return account.sends.reduce((sum, send) => sum + send.recipients, 0);
+  recordSend(account: Account, region: string, recipients: number, at: number): void {
+    const sends = account.sends.get(region) ?? [];
+    sends.push({ at, recipients });
+    account.sends.set(region, sends);
+  }
+
+  /** Takes `recipients` from the region's MaxSendRate bucket; false when the send must be throttled. */
+  takeSendCapacity(account: Account, region: string, recipients: number): boolean {
+    if (!this.options.enforceSendRate) return true;
+    const settings = this.settings(account, region);
+    return bucketOf(account.sendBuckets, region).tryTake(recipients, this.now(), { rate: settings.maxSendRate, capacity: settings.sendBurst });
+  }
+
+  /** Takes one identity or quota call from the region's bucket; false when it must be throttled. */
+  takeControlPlaneCall(account: Account, region: string): boolean {
+    if (!this.options.enforceControlPlaneRate) return true;
+    const settings = this.settings(account, region);
+    return bucketOf(account.controlPlaneBuckets, region).tryTake(1, this.now(), {
+      rate: settings.controlPlaneRate,
+      capacity: settings.controlPlaneBurst,
+    });
+  }
+
+  /** The role as STS and SES see it now: changes younger than the propagation delay do not count yet. */
+  effectiveRole(account: Account, roleName: string): Role | undefined {
+    return account.roles.get(roleName)?.effective(this.now());
   }
 
   /** Creates or replaces the role; replacing keeps its unique id, so existing sessions live on. */
@@ -240,7 +311,8 @@ export class SimState {
     const name = parseInput(roleNameSchema, roleName);
     const { trust_policy, permissions_policy, max_session_duration } = parseInput(roleInputSchema, input);
     const account = this.account(accountId);
-    const existing = account.roles.get(name);
+    const history = account.roles.get(name) ?? new RoleHistory<Role>();
+    const existing = history.latest();
     const role: Role = {
       name,
       id: existing?.id ?? roleId(),
@@ -248,14 +320,16 @@ export class SimState {
       permissionsPolicy: permissions_policy,
       maxSessionDuration: max_session_duration ?? 3600,
     };
-    account.roles.set(name, role);
+    history.record(role, this.now() + account.iamPropagationMs);
+    account.roles.set(name, history);
     return { created: !existing, view: { arn: `arn:aws:iam::${account.id}:role/${name}`, role_id: role.id } };
   }
 
   deleteRole(accountId: string, roleName: string): void {
-    if (!this.account(accountId).roles.delete(roleName)) {
-      throw new ControlError(404, 'NotFound', `no role ${roleName} in account ${accountId}`);
-    }
+    const account = this.account(accountId);
+    const history = account.roles.get(roleName);
+    if (!history?.latest()) throw new ControlError(404, 'NotFound', `no role ${roleName} in account ${accountId}`);
+    history.record(undefined, this.now() + account.iamPropagationMs);
   }
 
   /** The identities of `account` as seen from `region`, region-specific ones first. */
@@ -295,8 +369,16 @@ export class SimState {
       throw new ControlError(404, 'NotFound', `no identity ${identityName} in account ${accountId} in ${where}`);
     }
     for (const identity of matches) {
+      // SES marks a domain verified once its DKIM records verify: a verified DKIM with an unverified owner does not exist
+      const dkimAfter = dkim ?? identity.dkim;
+      if (dkimAfter === 'Success' && ownership !== undefined && ownership !== 'Success') {
+        throw new ControlError(400, 'ValidationError', `dkim Success implies ownership Success (SES verifies the domain through DKIM); got ownership ${ownership}`);
+      }
+    }
+    for (const identity of matches) {
       if (ownership) identity.ownership = ownership;
       if (dkim) identity.dkim = dkim;
+      if (identity.dkim === 'Success') identity.ownership = 'Success';
       if (mail_from) identity.mailFrom = mail_from;
     }
   }
@@ -342,12 +424,26 @@ export class SimState {
     this.calls.set(key, (this.calls.get(key) ?? 0) + 1);
   }
 
+  countThrottled(key: string): void {
+    this.throttled.set(key, (this.throttled.get(key) ?? 0) + 1);
+  }
+
   reset(): void {
     this.accounts.clear();
     this.sessions.clear();
     this.mailbox.length = 0;
     this.calls.clear();
+    this.throttled.clear();
     this.faults = [];
-    this.latencyMs = this.initialLatencyMs;
+    this.latencyMs = this.options.latencyMs;
   }
+}
+
+function bucketOf(buckets: Map<string, TokenBucket>, region: string): TokenBucket {
+  let bucket = buckets.get(region);
+  if (!bucket) {
+    bucket = new TokenBucket();
+    buckets.set(region, bucket);
+  }
+  return bucket;
 }

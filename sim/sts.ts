@@ -1,11 +1,20 @@
-/** STS AssumeRole into a customer account's role, with the role's trust policy enforced. */
+/**
+ * STS AssumeRole into a customer account's role: the role's trust policy enforced (as IAM has
+ * propagated it), role chaining capped at one hour, and regions whose STS endpoint the account
+ * deactivated refused.
+ */
 import * as ids from './ids';
 import { trustPolicyAllows } from './policy';
 import type { Session, SimState } from './state';
 import { AwsError, accessDenied, missingMember, validationError, type QueryParams, type XmlObject } from './wire';
 
-/** Who signed a request. */
-export type Caller = { kind: 'relay'; accountId: string; arn: string } | { kind: 'session'; session: Session; arn: string };
+/** Who signed a request: the relay's own principal or a session STS issued; either may be an assumed role. */
+export type Caller =
+  | { kind: 'relay'; accountId: string; arn: string; isRoleSession: boolean }
+  | { kind: 'session'; accountId: string; session: Session; arn: string; isRoleSession: true };
+
+/** Role chaining (a role session assuming a role) caps the new session at one hour. */
+const ROLE_CHAINING_MAX_DURATION = 3600;
 
 export const sessionArn = (session: Session): string =>
   `arn:aws:sts::${session.accountId}:assumed-role/${session.roleName}/${session.sessionName}`;
@@ -49,7 +58,7 @@ function durationSeconds(params: QueryParams): number {
 /** STS writes timestamps without milliseconds. */
 const isoSeconds = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-export function assumeRole(state: SimState, caller: Caller, params: QueryParams): XmlObject {
+export function assumeRole(state: SimState, caller: Caller, region: string, params: QueryParams): XmlObject {
   const roleArn = requireValid(params, 'RoleArn', 'roleArn', { min: 20, max: 2048 });
   const sessionName = requireValid(params, 'RoleSessionName', 'roleSessionName', { min: 2, max: 64, pattern: '[\\w+=,.@-]*' });
   const externalId =
@@ -59,13 +68,22 @@ export function assumeRole(state: SimState, caller: Caller, params: QueryParams)
   const duration = durationSeconds(params);
 
   const denied = accessDenied(`User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
-  // only the relay's own principal assumes customer roles; chaining from a customer session is not offered
-  if (caller.kind !== 'relay') throw denied;
   const arnParts = ROLE_ARN.exec(roleArn);
   if (!arnParts) throw validationError(`${roleArn} is invalid`);
   const [, accountId = '', roleName = ''] = arnParts;
-  const role = state.accounts.get(accountId)?.roles.get(roleName);
+  const account = state.accounts.get(accountId);
+  if (account && !state.settings(account, region).stsEnabled) {
+    throw new AwsError(
+      'RegionDisabledException',
+      `STS is not activated in this region for account:${accountId}. Your account administrator can activate STS in this region using the IAM Console.`,
+      403,
+    );
+  }
+  const role = account === undefined ? undefined : state.effectiveRole(account, roleName);
   if (!role || !trustPolicyAllows(role.trustPolicy, caller.accountId, externalId)) throw denied;
+  if (caller.isRoleSession && duration > ROLE_CHAINING_MAX_DURATION) {
+    throw validationError('The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.');
+  }
   if (duration > role.maxSessionDuration) {
     throw validationError('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
   }

@@ -20,7 +20,7 @@ import {
 } from '@aws-sdk/client-ses';
 import { AssumeRoleCommand, STSClient, type AssumeRoleCommandInput, type Credentials } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { createSimulator, type PolicyDocument } from '../../sim/simulator';
+import { DEFAULT_RELAY_IDENTITY, createSimulator, type PolicyDocument } from '../../sim/simulator';
 import { BYOC_PERMISSIONS } from '../../lambdas/relay/byoc/policies';
 
 jest.setTimeout(30_000);
@@ -36,9 +36,18 @@ const ROLE_ARN = `arn:aws:iam::${CUSTOMER}:role/${ROLE}`;
 /** The role's permissions exactly as the relay hands them to customers. */
 const SES_ACTIONS = [...BYOC_PERMISSIONS];
 
-/** Added to the real clock; tests move it forward to expire credentials. */
+/** Added to the real clock; tests move it forward to expire credentials. Clients created after a move share it. */
 let clockOffsetMs = 0;
-const sim = createSimulator({ relayAccountId: RELAY_ACCOUNT, relayAccessKeyId: RELAY_ACCESS_KEY_ID, now: () => Date.now() + clockOffsetMs });
+const sim = createSimulator({
+  relayAccountId: RELAY_ACCOUNT,
+  relayAccessKeyId: RELAY_ACCESS_KEY_ID,
+  now: () => Date.now() + clockOffsetMs,
+  // rate enforcement stays on; identity and quota calls get room here, their limit has its own tests (simulator-rates)
+  controlPlaneRate: 1000,
+  controlPlaneBurst: 1000,
+});
+/** The relay's identity in the simulator: an assumed role, as in Lambda. */
+const RELAY_ARN = `arn:aws:sts::${RELAY_ACCOUNT}:assumed-role/${DEFAULT_RELAY_IDENTITY.roleName}/${DEFAULT_RELAY_IDENTITY.sessionName}`;
 const clients: Array<{ destroy(): void }> = [];
 
 beforeAll(() => sim.listen());
@@ -69,7 +78,7 @@ function customerAccount(accountId = CUSTOMER, settings: { max_24_hour_send?: nu
 }
 
 function stsClient(accessKeyId = RELAY_ACCESS_KEY_ID): STSClient {
-  const client = new STSClient({ endpoint: sim.url, region: REGION, credentials: { accessKeyId, secretAccessKey: 'any' } });
+  const client = new STSClient({ endpoint: sim.url, region: REGION, credentials: { accessKeyId, secretAccessKey: 'any' }, systemClockOffset: clockOffsetMs });
   clients.push(client);
   return client;
 }
@@ -91,6 +100,7 @@ function sesClient(credentials: Partial<Credentials>, config: Partial<SESClientC
       secretAccessKey: credentials.SecretAccessKey ?? '',
       sessionToken: credentials.SessionToken ?? '',
     },
+    systemClockOffset: clockOffsetMs,
     ...config,
   });
   clients.push(client);
@@ -177,7 +187,7 @@ describe('STS AssumeRole', () => {
     const error = await rejectionOf(assumeRole(input));
     expect(error.name).toBe('AccessDenied');
     expect(error.$metadata.httpStatusCode).toBe(403);
-    expect(error.message).toBe(`User: arn:aws:iam::${RELAY_ACCOUNT}:root is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
+    expect(error.message).toBe(`User: ${RELAY_ARN} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
   });
 
   test('accepts the account id as principal and an Action list', async () => {
@@ -198,10 +208,22 @@ describe('STS AssumeRole', () => {
   });
 
   test("limits DurationSeconds to the role's MaxSessionDuration (3600 unless set)", async () => {
-    customerAccount();
-    expect((await rejectionOf(assumeRole({ DurationSeconds: 7200 }))).name).toBe('ValidationError');
-    sim.putRole(CUSTOMER, ROLE, { trust_policy: trustPolicy(), permissions_policy: permissionsPolicy(), max_session_duration: 43_200 });
-    await expect(assumeRole({ DurationSeconds: 43_200 })).resolves.toHaveProperty('AccessKeyId');
+    const asUser = createSimulator({ relayAccountId: RELAY_ACCOUNT, relayAccessKeyId: RELAY_ACCESS_KEY_ID, relayIdentity: { kind: 'iam-user', userName: 'relay' } });
+    await asUser.listen();
+    try {
+      asUser.createAccount({ account_id: CUSTOMER });
+      asUser.putRole(CUSTOMER, ROLE, { trust_policy: trustPolicy(), permissions_policy: permissionsPolicy() });
+      const sts = new STSClient({ endpoint: asUser.url, region: REGION, credentials: { accessKeyId: RELAY_ACCESS_KEY_ID, secretAccessKey: 'any' } });
+      clients.push(sts);
+      const assume = (DurationSeconds: number) => sts.send(new AssumeRoleCommand({ RoleArn: ROLE_ARN, RoleSessionName: 'as-user', ExternalId: EXTERNAL_ID, DurationSeconds }));
+      const error = await rejectionOf(assume(7200));
+      expect(error.name).toBe('ValidationError');
+      expect(error.message).toBe('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
+      asUser.putRole(CUSTOMER, ROLE, { trust_policy: trustPolicy(), permissions_policy: permissionsPolicy(), max_session_duration: 43_200 });
+      await expect(assume(43_200)).resolves.toHaveProperty('Credentials.AccessKeyId');
+    } finally {
+      await asUser.close();
+    }
   });
 
   test('rejects an unknown access key with InvalidClientTokenId', async () => {
@@ -574,7 +596,7 @@ describe('faults and latency', () => {
     const error = await rejectionOf(ses.send(simpleEmail('hello@acme.com', ['ann@example.com'])));
     expect(error.name).toBe('Throttling');
     expect(error.$metadata.attempts).toBe(3);
-    expect((await control('GET', '/_sim/calls')).json).toEqual({ calls: { 'ses:SendEmail': 3 } });
+    expect((await control('GET', '/_sim/calls')).json).toEqual({ calls: { 'ses:SendEmail': 3 }, throttled: { 'ses:SendEmail': 3 } });
     expect(sim.mailbox()).toHaveLength(0);
   });
 
@@ -753,7 +775,7 @@ describe('control API', () => {
     const ses = await sesFor();
     await ses.send(new GetSendQuotaCommand({}));
     await rejectionOf(ses.send(new ListIdentitiesCommand({})));
-    expect((await control('GET', '/_sim/calls')).json).toEqual({ calls: { 'sts:AssumeRole': 1, 'ses:GetSendQuota': 1, 'ses:ListIdentities': 1 } });
+    expect((await control('GET', '/_sim/calls')).json).toEqual({ calls: { 'sts:AssumeRole': 1, 'ses:GetSendQuota': 1, 'ses:ListIdentities': 1 }, throttled: {} });
     expect((await control('DELETE', '/_sim/calls')).status).toBe(204);
     expect(sim.calls()).toEqual({});
   });
@@ -765,6 +787,6 @@ describe('control API', () => {
     expect((await control('POST', '/_sim/reset')).status).toBe(204);
     expect((await control('GET', `/_sim/accounts/${CUSTOMER}`)).status).toBe(404);
     expect((await control('GET', '/_sim/faults')).json).toEqual({ faults: [] });
-    expect((await control('GET', '/_sim/calls')).json).toEqual({ calls: {} });
+    expect((await control('GET', '/_sim/calls')).json).toEqual({ calls: {}, throttled: {} });
   });
 });
