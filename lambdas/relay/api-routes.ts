@@ -19,4 +19,5 @@ export const onboardingRoutes = {
   getDomain: { method: 'GET', resource: '/api/byoc/domains/{domain}' },
   deleteDomain: { method: 'DELETE', resource: '/api/byoc/domains/{domain}' },
   verifyDomain: { method: 'POST', resource: '/api/byoc/domains/{domain}/verify' },
+  usage: { method: 'GET', resource: '/api/usage' },
 } as const satisfies Record<string, RouteSpec>;

@@ -7,6 +7,7 @@ import { ByocConfigStore } from '../byoc/config-store';
 import { CustomerSessions, awsRequestHandler } from '../byoc/customer-session';
 import { DomainStore } from '../byoc/domain-store';
 import { ProjectionStore } from '../tenant-sync/projection-store';
+import { MonthlyUsageReader } from '../usage/monthly-usage';
 import { createOnboardingApi } from './onboarding-api';
 
 const table = requireEnv('RELAY_TABLE');
@@ -24,6 +25,7 @@ export const handler = createOnboardingApi({
   configs: new ByocConfigStore(db, table),
   domains: new DomainStore(db, table),
   sessions: new CustomerSessions(new STSClient({ requestHandler, maxAttempts: 2 }), { requestHandler, maxAttempts: 2 }),
+  usage: new MonthlyUsageReader(db, table),
   relayAccountId: requireEnv('RELAY_ACCOUNT_ID'),
   platformAccountId: optionalEnv('PLATFORM_ACCOUNT_ID'),
 });

@@ -13,6 +13,7 @@ import { rootDomain, rootDomainFromPath } from '../byoc/domain-name';
 import type { DomainStore } from '../byoc/domain-store';
 import { checkRegion, parseRoleArn } from '../byoc/role-arn';
 import { AssumedRoleAccounts } from '../byoc/ses-account';
+import type { MonthlyUsageReader } from '../usage/monthly-usage';
 import { domainSummary, presentDomain } from './domain-records';
 import { RECORD_KINDS, SendingDomains } from './domains';
 import { presentConfig, presentValidation } from './present';
@@ -23,6 +24,7 @@ export interface OnboardingDeps {
   configs: ByocConfigStore;
   domains: DomainStore;
   sessions: CustomerSessions;
+  usage: MonthlyUsageReader;
   relayAccountId: string;
   platformAccountId?: string;
   now?: () => Date;
@@ -99,6 +101,9 @@ export function createOnboardingApi(deps: OnboardingDeps) {
       await domains.remove(principal.tenantId, domain);
       request.log.info('domain deleted', { domain });
       return { status: 200, body: { success: true, domain, deleted: true } };
+    }),
+    usage: authenticated(async (principal) => {
+      return { status: 200, body: { success: true, ...(await deps.usage.read(principal.profile, now())) } };
     }),
   };
 
