@@ -35,7 +35,8 @@ export interface FunctionSpec {
   /** Name of the exported handler in the entry file. */
   readonly handler: string;
   readonly description: string;
-  readonly table: TableAccess;
+  /** None for a function that touches no table (the dashboard). */
+  readonly table?: TableAccess;
   /** Environment variables besides the table's, supplied by the construct that creates the function. */
   readonly environment: readonly string[];
   /** `sts:AssumeRole` on `arn:aws:iam::*:role/SendFleet-BYOC-Role` (relay only). */
@@ -98,6 +99,16 @@ export const FUNCTIONS = {
     assumesByocRole: true,
     // API Gateway gives up after 29 s: answer before it does.
     timeoutSeconds: 28,
+  },
+  dashboard: {
+    stack: 'relay',
+    entry: 'lambdas/relay/dashboard/handler.ts',
+    handler: 'handler',
+    description: 'SendFleet customer dashboard: serves its static files (built at synth into the bundle)',
+    // Static files only: no table, no AWS call, nothing to assume.
+    environment: [],
+    assumesByocRole: false,
+    timeoutSeconds: 5,
   },
   monthlyReset: {
     stack: 'relay',

@@ -5,6 +5,7 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { CustomerApi } from './constructs/customer-api';
+import { CustomerDashboard } from './constructs/customer-dashboard';
 import { MonthlyReset } from './constructs/monthly-reset';
 import { RelayEventBus } from './constructs/relay-event-bus';
 import { RelayTable } from './constructs/relay-table';
@@ -21,6 +22,7 @@ export class RelayStack extends Stack {
   readonly relayTable: RelayTable;
   readonly eventBus: RelayEventBus;
   readonly customerApi: CustomerApi;
+  readonly dashboard: CustomerDashboard;
   readonly monthlyReset: MonthlyReset;
 
   constructor(scope: Construct, id: string, props: RelayStackProps) {
@@ -40,9 +42,10 @@ export class RelayStack extends Stack {
       throttling: { rateLimit: 100, burstLimit: 200 },
       removalPolicy,
     });
+    this.dashboard = new CustomerDashboard(this, 'Dashboard', { api: this.customerApi.restApi, removalPolicy });
     this.monthlyReset = new MonthlyReset(this, 'MonthlyReset', { table: this.relayTable, removalPolicy });
 
-    new CfnOutput(this, 'CustomerApiUrl', { value: this.customerApi.url, description: 'Base URL of the customer API' });
+    new CfnOutput(this, 'CustomerApiUrl', { value: this.customerApi.url, description: 'Base URL of the customer API; the customer dashboard is served at this URL' });
     new CfnOutput(this, 'RelayEventBusArn', { value: this.eventBus.bus.eventBusArn });
     new CfnOutput(this, 'RelayTableName', { value: this.relayTable.tableName });
   }

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { adminRoutes } from '../lambdas/platform/api-routes';
-import { onboardingRoutes, sendRoutes } from '../lambdas/relay/api-routes';
+import { dashboardRoutes, onboardingRoutes, sendRoutes } from '../lambdas/relay/api-routes';
 import { TENANT_EVENT_SOURCE, TENANT_SNAPSHOT_DETAIL_TYPE, type TenantSnapshot, type TenantSnapshotEvent } from '../lambdas/shared/tenant-events';
 import { createSimulator, type SimulatorOptions } from '../sim/simulator';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
@@ -39,6 +39,8 @@ export interface LocalSystemOptions {
 
 export interface LocalSystem {
   relayUrl: string;
+  /** The customer dashboard, served by the relay at `/`. */
+  dashboardUrl: string;
   platformUrl: string;
   simUrl: string;
   dynamoEndpoint: string;
@@ -88,6 +90,8 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
   const { TenantService } = await import('../lambdas/platform/tenants/tenant-service');
   const { TenantStore } = await import('../lambdas/platform/tenants/tenant-store');
   const { dynamoDocumentClient } = await import('../lambdas/shared/clients');
+  const { createDashboardHandler } = await import('../lambdas/relay/dashboard/static-site');
+  const { buildDashboard } = await import('../dashboard/build');
 
   /** What EventBridge would deliver to the relay's sync function, delivered at once. */
   const deliverInProcess = async (snapshot: TenantSnapshot) => {
@@ -105,6 +109,8 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
   const relayServer = serveHandlers('relay', [
     { routes: Object.values(sendRoutes), handler: sendHandler as ProxyHandler },
     { routes: Object.values(onboardingRoutes), handler: onboardingHandler as ProxyHandler },
+    // Built in memory from dashboard/src at the first request, as the CDK stack builds it at synth.
+    { routes: Object.values(dashboardRoutes), handler: createDashboardHandler(buildDashboard) as ProxyHandler },
   ]);
   const platformServer = serveHandlers('platform-admin', [{ routes: Object.values(adminRoutes), handler: adminHandler as ProxyHandler }]);
   const servers: Server[] = [relayServer, platformServer];
@@ -112,7 +118,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
   const platformUrl = await listen(platformServer, options.platformPort ?? 0);
 
   return {
-    relayUrl, platformUrl, simUrl, dynamoEndpoint, tables, simulator,
+    relayUrl, dashboardUrl: `${relayUrl}/`, platformUrl, simUrl, dynamoEndpoint, tables, simulator,
     stop: async () => {
       await Promise.all(servers.map(close));
       await simulator.close();

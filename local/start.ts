@@ -25,6 +25,7 @@ async function main(): Promise<void> {
   });
   console.log(`
 SendFleet BYOC relay — local mode (no AWS account)
+  customer dashboard      ${system.dashboardUrl}     (sign in with an API key)
   relay customer API      ${system.relayUrl}      (X-API-Key)
   platform admin API      ${system.platformUrl}      (npm run admin -- ...)
   customer AWS simulator  ${system.simUrl}      (STS + SES; mailbox: ${system.simUrl}/_sim/)

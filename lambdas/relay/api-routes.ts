@@ -19,4 +19,11 @@ export const onboardingRoutes = {
   getDomain: { method: 'GET', resource: '/api/byoc/domains/{domain}' },
   deleteDomain: { method: 'DELETE', resource: '/api/byoc/domains/{domain}' },
   verifyDomain: { method: 'POST', resource: '/api/byoc/domains/{domain}/verify' },
+  usage: { method: 'GET', resource: '/api/usage' },
+} as const satisfies Record<string, RouteSpec>;
+
+/** The customer dashboard's static files, same origin as the API (no CORS). */
+export const dashboardRoutes = {
+  page: { method: 'GET', resource: '/' },
+  asset: { method: 'GET', resource: '/assets/{file}' },
 } as const satisfies Record<string, RouteSpec>;

@@ -41,6 +41,8 @@ export interface ServiceFunctionProps {
   readonly removalPolicy?: RemovalPolicy;
   /** Set by `fromCatalog`. */
   readonly catalogName?: FunctionName;
+  /** Writes extra files beside index.js at bundling time (the dashboard's static files). */
+  readonly addToBundle?: (outputDir: string) => void;
 }
 
 export interface BindTableOptions {
@@ -52,10 +54,27 @@ export interface BindTableOptions {
 
 /** Extra wiring a catalogued function needs from the construct creating it. */
 export interface CatalogFunctionProps {
-  readonly table: dynamodb.ITable;
+  /** Required when the catalog gives the function table access. */
+  readonly table?: dynamodb.ITable;
   /** Exactly the variables the catalog lists for this function. */
   readonly environment?: Record<string, string>;
   readonly removalPolicy?: RemovalPolicy;
+  readonly addToBundle?: (outputDir: string) => void;
+}
+
+/**
+ * Runs `addToBundle` in-process when esbuild has bundled (local bundling: esbuild is a
+ * devDependency, so CDK never falls back to Docker here) and adds no shell command.
+ */
+function bundleHooks(addToBundle: (outputDir: string) => void) {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (_inputDir: string, outputDir: string) => {
+      addToBundle(outputDir);
+      return [];
+    },
+  };
 }
 
 const INDEX_ACTIONS: ReadonlySet<string> = new Set<DynamoDbAction>(['dynamodb:Query']);
@@ -79,8 +98,14 @@ export class ServiceFunction extends NodejsFunction {
       environment: props.environment,
       removalPolicy: props.removalPolicy,
       catalogName: name,
+      addToBundle: props.addToBundle,
     });
-    fn.bindTable(props.table, spec.table.actions, { envVar: spec.table.envVar, indexes: spec.table.indexes });
+    if (spec.table) {
+      if (!props.table) throw new Error(`function ${name} needs its table`);
+      fn.bindTable(props.table, spec.table.actions, { envVar: spec.table.envVar, indexes: spec.table.indexes });
+    } else if (props.table) {
+      throw new Error(`function ${name} has no table access in the catalog`);
+    }
     if (spec.assumesByocRole) grantAssumeByocRole(fn);
     return fn;
   }
@@ -130,6 +155,7 @@ export class ServiceFunction extends NodejsFunction {
         mainFields: ['module', 'main'],
         // Bundle everything, the AWS SDK v3 included.
         externalModules: [],
+        ...(props.addToBundle ? { commandHooks: bundleHooks(props.addToBundle) } : {}),
       },
     });
     this.serviceRole = role;

@@ -22,7 +22,7 @@ beforeAll(() => {
 });
 
 test('every function is bundled into an asset with an index.js exporting its handler', () => {
-  expect(functions).toHaveLength(5);
+  expect(functions).toHaveLength(6);
   for (const f of functions) {
     // The code's S3 key is `<asset hash>.zip`; the staged asset is `asset.<asset hash>/` in the assembly.
     const s3Key = f.properties.Code.S3Key as string;
@@ -67,4 +67,19 @@ test('a relay API bundle whose configuration is broken still starts and answers 
     expect({ fn: f.name, status: response.statusCode }).toEqual({ fn: f.name, status: 503 });
     expect(JSON.parse(response.body)).toEqual({ success: false, error: 'byoc_not_configured', detail: expect.stringMatching(/misconfigured; contact support and quote request id r-1/) });
   }
+});
+
+test('the dashboard function\'s bundle carries the built page, and its handler serves it', () => {
+  const f = functions.find((fn) => fn.name === 'dashboard')!;
+  const dir = path.join(assemblyDir, `asset.${(f.properties.Code.S3Key as string).replace(/\.zip$/, '')}`);
+  const html = fs.readFileSync(path.join(dir, 'dashboard', 'index.html'), 'utf8');
+  const assets = [...html.matchAll(/(?:src|href)="(assets\/[^"]+)"/g)].map((m) => m[1]!);
+  expect(assets.map((a) => path.extname(a)).sort()).toEqual(['.css', '.js']);
+  for (const asset of assets) expect(fs.existsSync(path.join(dir, 'dashboard', asset))).toBe(true);
+  // The bundle answers GET / as API Gateway would call it.
+  const probe = `require(${JSON.stringify(path.join(dir, 'index.js'))}).handler({ resource: '/', httpMethod: 'GET', path: '/', requestContext: { path: '/v1/' } })` +
+    '.then((r) => process.stdout.write(JSON.stringify({ status: r.statusCode, type: r.headers["content-type"], same: r.body === require("fs").readFileSync(' +
+    `${JSON.stringify(path.join(dir, 'dashboard', 'index.html'))}, "utf8") })))`;
+  const answer = JSON.parse(execFileSync(process.execPath, ['-e', probe], { env: { PATH: process.env.PATH, AWS_REGION: 'eu-west-1' }, encoding: 'utf8' }));
+  expect(answer).toEqual({ status: 200, type: 'text/html; charset=utf-8', same: true });
 });

@@ -1,5 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { onboardingRoutes, sendRoutes } from '../../lambdas/relay/api-routes';
+import { dashboardRoutes, onboardingRoutes, sendRoutes } from '../../lambdas/relay/api-routes';
 import { GSI1, PK, SK, TTL_ATTRIBUTE } from '../../lambdas/relay/store/relay-table';
 import { TENANT_EVENT_SOURCE, TENANT_SNAPSHOT_DETAIL_TYPE } from '../../lambdas/shared/tenant-events';
 import { apiMethods, asArray, PLATFORM_ACCOUNT, resourcesOfType, synth, type Synth } from './helpers';
@@ -78,11 +78,12 @@ describe('RelayStack', () => {
     });
   });
 
-  test('customer API: exactly the send and onboarding routes, each on its function, no API Gateway authoriser', () => {
+  test('customer API: exactly the send, onboarding and dashboard routes, each on its function, no API Gateway authoriser', () => {
     const methods = apiMethods(s.relayTemplate);
     const expected = new Map<string, string>([
       ...Object.values(sendRoutes).map((r) => [`${r.method} ${r.resource}`, 'CustomerApiSend'] as const),
       ...Object.values(onboardingRoutes).map((r) => [`${r.method} ${r.resource}`, 'CustomerApiOnboarding'] as const),
+      ...Object.values(dashboardRoutes).map((r) => [`${r.method} ${r.resource}`, 'DashboardFunction'] as const),
     ]);
     expect([...methods.keys()].sort()).toEqual([...expected.keys()].sort());
     for (const [route, method] of methods) {

@@ -9,6 +9,7 @@ import { AssumedRoleAccounts } from '../customer-account/customer-account';
 import { CustomerSessions, awsRequestHandler } from '../customer-account/sessions';
 import { DomainStore } from '../store/domain-store';
 import { ProjectionStore } from '../store/projection-store';
+import { MonthlyUsageReader } from '../usage/monthly-usage';
 import { createOnboardingApi } from './onboarding-api';
 
 /**
@@ -30,6 +31,7 @@ export const handler = configuredHandler(() => {
     domains: new DomainStore(db, table),
     accounts: new AssumedRoleAccounts(sessions, { attemptTimeoutMs: ONBOARDING_REQUEST_TIMEOUT_MS }),
     sessions,
+    usage: new MonthlyUsageReader(db, table),
     relayAccountId: requireEnv('RELAY_ACCOUNT_ID'),
     platformAccountId: optionalEnv('PLATFORM_ACCOUNT_ID'),
     propagationWindowMs: optionalNumberEnv('IAM_PROPAGATION_WINDOW_MS'),

@@ -13,6 +13,7 @@ import type { DomainStore } from '../store/domain-store';
 import { checkRegion, parseRoleArn } from '../byoc/role-arn';
 import type { CustomerAccounts } from '../customer-account/customer-account';
 import type { CustomerSessions } from '../customer-account/sessions';
+import type { MonthlyUsageReader } from '../usage/monthly-usage';
 import { domainSummary, presentDomain } from './domain-records';
 import { RECORD_KINDS, SendingDomains } from './domains';
 import { presentConfig, presentValidation } from './present';
@@ -25,6 +26,7 @@ export interface OnboardingDeps {
   accounts: CustomerAccounts;
   /** Only to forget a tenant's cached sessions when its role changes. */
   sessions: Pick<CustomerSessions, 'forgetTenant'>;
+  usage: MonthlyUsageReader;
   relayAccountId: string;
   platformAccountId?: string;
   /** How long validate keeps retrying IAM refusals (see validate-byoc.ts). */
@@ -103,6 +105,9 @@ export function createOnboardingApi(deps: OnboardingDeps) {
       await domains.remove(principal.tenantId, domain);
       request.log.info('domain deleted', { domain });
       return { status: 200, body: { success: true, domain, deleted: true } };
+    }),
+    usage: authenticated(async (principal) => {
+      return { status: 200, body: { success: true, ...(await deps.usage.read(principal.profile, now())) } };
     }),
   };
 

@@ -1,0 +1,105 @@
+/** Settings → BYOC: what to create in AWS, the role form (Validate & save), the last validation. */
+import { api, ApiProblem } from './api';
+import { h, uniqueId } from './dom';
+import type { ByocConfig, Check, Validation } from './types';
+import { badge, busy, clearMessages, copyButton, field, heading, input, showError, showStatus } from './ui';
+import { SES_REGIONS } from '../../lambdas/relay/byoc/role-arn';
+
+const pretty = (value: unknown): string => JSON.stringify(value, null, 2);
+
+function copyableValue(label: string, value: string, field: string): HTMLElement {
+  const labelId = uniqueId('label');
+  return h('div', { class: 'kv', attrs: { 'data-field': field } },
+    h('dt', { id: labelId }, label),
+    h('dd', {}, h('code', {}, value), copyButton(() => value, label, labelId)));
+}
+
+function policyBlock(title: string, policy: unknown, field: string): HTMLElement {
+  const titleId = uniqueId('policy');
+  const text = pretty(policy);
+  return h('section', { class: 'policy', attrs: { 'aria-labelledby': titleId, 'data-field': field } },
+    h('div', { class: 'row' }, h('h3', { id: titleId }, title), copyButton(() => text, title.toLowerCase(), titleId)),
+    h('pre', { attrs: { tabindex: '0', 'aria-labelledby': titleId } }, text));
+}
+
+function checksList(checks: Check[]): HTMLElement {
+  if (checks.length === 0) return h('p', { class: 'muted' }, 'Not validated yet.');
+  return h('ul', { class: 'checks' }, ...checks.map((check) => h('li', { class: check.ok ? 'pass' : 'fail', attrs: { 'data-check': check.name } },
+    h('span', { class: 'verdict' }, check.ok ? 'Pass' : 'Fail'), ' ',
+    h('strong', {}, check.name), ' ',
+    h('span', {}, check.detail))));
+}
+
+function statusPanel(config: { status: string; validated_at: string | null }, checks: Check[]): HTMLElement {
+  return h('section', { class: 'card', id: 'validation', attrs: { 'aria-labelledby': 'validation-title' } },
+    h('h2', { id: 'validation-title' }, 'Validation'),
+    h('dl', { class: 'facts' },
+      h('div', { class: 'kv' }, h('dt', {}, 'Status'), h('dd', { attrs: { 'data-field': 'status' } }, badge(config.status))),
+      h('div', { class: 'kv' }, h('dt', {}, 'Validated at'), h('dd', { attrs: { 'data-field': 'validated_at' } }, config.validated_at ?? '—'))),
+    checksList(checks));
+}
+
+export async function renderSettings(main: HTMLElement): Promise<void> {
+  const config = await api<ByocConfig>('GET', '/api/byoc/config');
+  const downloadUrl = URL.createObjectURL(new Blob([pretty(config.cloudformation_template)], { type: 'application/json' }));
+
+  const roleArn = field('Role ARN', input({ name: 'role_arn', placeholder: `arn:aws:iam::123456789012:role/${config.role_name}` }),
+    `Exactly arn:aws:iam::<your account id>:role/${config.role_name}, without a path.`);
+  roleArn.control.value = config.role_arn ?? '';
+  const region = field('Region', h('select', { attrs: { name: 'region' } }, ...SES_REGIONS.map((r) => h('option', { attrs: { value: r } }, r))),
+    'The region of the SES account you send from.');
+  region.control.value = config.region ?? 'eu-west-1';
+  const submit = h('button', { class: 'primary', attrs: { type: 'submit' } }, 'Validate & save');
+  let panel = statusPanel(config, config.checks);
+
+  const form = h('form', {
+    class: 'card',
+    attrs: { 'aria-labelledby': 'connect-title', novalidate: '' },
+    on: {
+      submit: (event) => {
+        event.preventDefault();
+        void busy(submit, async () => {
+          clearMessages();
+          try {
+            await api('PUT', '/api/byoc/config', { body: { role_arn: roleArn.control.value.trim(), region: region.control.value } });
+          } catch (error) {
+            showError(error, 'Not saved.');
+            return;
+          }
+          let result: Validation;
+          try {
+            result = await api<Validation>('POST', '/api/byoc/validate');
+            showStatus('Saved and validated: SendFleet can send through your SES account.');
+          } catch (error) {
+            showError(error, 'Saved, but validation failed.');
+            if (!(error instanceof ApiProblem) || !Array.isArray(error.body.checks)) return;
+            result = { status: String(error.body.status ?? 'invalid'), validated_at: null, checks: error.body.checks as Check[] };
+          }
+          const fresh = await api<ByocConfig>('GET', '/api/byoc/config').catch(() => undefined);
+          const next = statusPanel({ status: fresh?.status ?? result.status, validated_at: fresh?.validated_at ?? result.validated_at ?? null }, result.checks);
+          panel.replaceWith(next);
+          panel = next;
+        });
+      },
+    },
+  },
+  h('h2', { id: 'connect-title' }, '2. Connect the role'),
+  roleArn.row, region.row, h('div', { class: 'actions' }, submit));
+
+  main.append(
+    heading('Settings'),
+    h('p', { class: 'lead' }, 'Bring your own Amazon SES: SendFleet assumes a role in your AWS account and sends through your SES.'),
+    h('section', { class: 'card', attrs: { 'aria-labelledby': 'role-title' } },
+      h('h2', { id: 'role-title' }, '1. Create the role in your AWS account'),
+      h('p', {}, `Create an IAM role named ${config.role_name} with the trust policy and the permissions policy below, or deploy the CloudFormation template.`),
+      h('dl', { class: 'facts' },
+        copyableValue('ExternalId', config.external_id, 'external_id'),
+        copyableValue('Relay account id', config.relay_account_id, 'relay_account_id'),
+        copyableValue('Role name', config.role_name, 'role_name')),
+      policyBlock('Trust policy', config.trust_policy, 'trust_policy'),
+      policyBlock('Permissions policy', config.permissions_policy, 'permissions_policy'),
+      h('p', {}, h('a', { class: 'download', attrs: { href: downloadUrl, download: 'sendfleet-byoc-role.json' } }, 'Download CloudFormation template'))),
+    form,
+    panel,
+  );
+}

@@ -1,0 +1,34 @@
+/** The customer API's answers, as far as the dashboard reads them. */
+export interface Check { name: string; ok: boolean; detail: string }
+
+export interface ByocConfig {
+  external_id: string;
+  role_arn: string | null;
+  region: string | null;
+  status: string;
+  validated_at: string | null;
+  checks: Check[];
+  role_name: string;
+  relay_account_id: string;
+  trust_policy: unknown;
+  permissions_policy: unknown;
+  cloudformation_template: unknown;
+}
+
+export interface Validation { status: string; validated_at?: string | null; checks: Check[] }
+
+export type RecordKind = 'ownership' | 'dkim' | 'mail_from';
+
+export interface DnsRecord { id: string; type: string; name: string; value: string; status: string; required: boolean }
+
+export interface DomainSummary { domain: string; status: string; can_send: boolean; region: string }
+
+export interface Domain extends DomainSummary {
+  statuses: Record<RecordKind, string>;
+  checked_at: string | null;
+  records: DnsRecord[];
+}
+
+export interface Usage { plan: string; month: string; used: number | null; limit: number | null; sends_per_minute: number }
+
+export interface SendResult { message_id: string }

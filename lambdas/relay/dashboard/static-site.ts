@@ -1,0 +1,78 @@
+/**
+ * Serves the customer dashboard's static files at `GET /` and `GET /assets/{file}` of the customer
+ * API's origin, with the page's security headers on every answer. Only the files built into the
+ * bundle exist: a request names a key in a fixed map, never a filesystem path.
+ */
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { ApiError } from '../../shared/errors';
+import { errorResponse } from '../../shared/http';
+
+export interface StaticAsset {
+  /** Relative to the site root: `index.html`, `assets/app-<hash>.js`. */
+  path: string;
+  body: string;
+}
+
+/** No inline script or style, nothing from another origin, never framed. */
+export const CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+  "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy': CONTENT_SECURITY_POLICY,
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+};
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+};
+
+interface StaticFile { body: string; contentType: string; cacheControl: string }
+
+/** Keys are request paths: `/` and `/assets/<file>`. */
+export function indexAssets(assets: readonly StaticAsset[]): ReadonlyMap<string, StaticFile> {
+  const files = new Map<string, StaticFile>();
+  for (const asset of assets) {
+    const extension = asset.path.slice(asset.path.lastIndexOf('.'));
+    const contentType = CONTENT_TYPES[extension];
+    if (!contentType) continue;
+    if (asset.path === 'index.html') {
+      // Always revalidated, so a deployment's new asset names are picked up at once.
+      files.set('/', { body: asset.body, contentType, cacheControl: 'no-cache' });
+    } else if (asset.path.startsWith('assets/')) {
+      // Content-hashed names: a changed file is a new name.
+      files.set(`/${asset.path}`, { body: asset.body, contentType, cacheControl: 'public, max-age=31536000, immutable' });
+    }
+  }
+  return files;
+}
+
+export type DashboardHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+
+/** `load` runs once, at the first request. */
+export function createDashboardHandler(load: () => Promise<readonly StaticAsset[]>): DashboardHandler {
+  let files: Promise<ReadonlyMap<string, StaticFile>> | undefined;
+  return async (event) => {
+    files ??= load().then(indexAssets);
+    const requestId = event.requestContext?.requestId;
+    const stagePath = event.requestContext?.path;
+    if (event.resource === '/' && stagePath && !stagePath.endsWith('/')) {
+      // …/v1 → …/v1/: the page finds its assets and the API relative to its own directory.
+      return { statusCode: 301, headers: { ...SECURITY_HEADERS, location: `${stagePath}/` }, body: '' };
+    }
+    const key = event.resource === '/' ? '/' : `/assets/${event.pathParameters?.file ?? ''}`;
+    const file = (await files).get(key);
+    if (!file) {
+      const missing = errorResponse(new ApiError('not_found', 'No such dashboard file. Open the dashboard at / and reload it.'), requestId);
+      return { ...missing, headers: { ...missing.headers, ...SECURITY_HEADERS } };
+    }
+    return {
+      statusCode: 200,
+      headers: { ...SECURITY_HEADERS, 'content-type': file.contentType, 'cache-control': file.cacheControl },
+      body: file.body,
+    };
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * The customer dashboard in the relay stack: served by its own function on the customer API's
+ * origin (GET / and GET /assets/{file}), which holds no AWS permission besides its own logs and
+ * X-Ray, and answers compressed above 1 KB.
+ */
+import { dashboardRoutes } from '../../lambdas/relay/api-routes';
+import { MINIMUM_COMPRESSION_BYTES } from '../../lib/constructs/customer-dashboard';
+import { apiMethods, asArray, functionsIn, identityStatements, resourcesOfType, synth, type Synth } from './helpers';
+
+let s: Synth;
+beforeAll(() => { s = synth(); });
+
+const dashboard = () => functionsIn(s).find((f) => f.name === 'dashboard')!;
+
+test('GET / and GET /assets/{file} of the customer API go to the dashboard function, without authoriser', () => {
+  const methods = apiMethods(s.relayTemplate);
+  for (const route of Object.values(dashboardRoutes)) {
+    const method = methods.get(`${route.method} ${route.resource}`);
+    expect({ route: route.resource, auth: method?.AuthorizationType, type: method?.Integration.Type }).toEqual({ route: route.resource, auth: 'NONE', type: 'AWS_PROXY' });
+    expect(method?.Integration.Uri['Fn::Join'][1][1]['Fn::GetAtt'][0]).toBe(dashboard().logicalId);
+  }
+  expect(Object.values(dashboardRoutes).map((r) => `${r.method} ${r.resource}`)).toEqual(['GET /', 'GET /assets/{file}']);
+});
+
+test('the dashboard function may only write its logs and traces: no table, no STS, no environment', () => {
+  const f = dashboard();
+  expect(f.stack.node.id).toBe('RelayStack');
+  expect(Object.keys(f.properties.Environment.Variables)).toEqual(['SERVICE_NAME']);
+  const actions = identityStatements(f.template)
+    .filter(({ roles }) => roles.includes(f.roleLogicalId))
+    .flatMap(({ statement }) => asArray(statement.Action));
+  expect([...new Set(actions)].sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+});
+
+test('the customer API compresses answers over 1 KB', () => {
+  const apis = resourcesOfType(s.relayTemplate, 'AWS::ApiGateway::RestApi');
+  expect(apis).toHaveLength(1);
+  expect(apis[0]![1].Properties.MinimumCompressionSize).toBe(MINIMUM_COMPRESSION_BYTES);
+  expect(MINIMUM_COMPRESSION_BYTES).toBe(1024);
+});

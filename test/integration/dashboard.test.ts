@@ -1,0 +1,288 @@
+/**
+ * The customer dashboard end to end in headless Chromium, against local mode: the customer signs
+ * in, creates the role from what the page shows, validates, adds and verifies a domain record by
+ * record, sends a test email that lands in the simulator's mailbox; and the failures a customer
+ * meets are shown with the API's detail in the alert. axe-core runs on every screen.
+ */
+import type { Page } from 'playwright-core';
+import type { LocalSystem } from '../../local/local-system';
+import { BYOC_ROLE_NAME } from '../../lambdas/relay/byoc/policies';
+import { CONTENT_SECURITY_POLICY } from '../../lambdas/relay/dashboard/static-site';
+import { launchBrowser, screenshot, seriousAxeFindings, type TestBrowser } from '../support/browser';
+import { call, createTenant, startTestSystem } from '../support/system';
+
+jest.setTimeout(120_000);
+
+let system: LocalSystem;
+let browser: TestBrowser;
+let nextAccount = 610_000_000_000;
+
+beforeAll(async () => {
+  system = await startTestSystem('dashboard');
+  browser = await launchBrowser(new URL(system.dashboardUrl).origin);
+});
+afterAll(async () => {
+  await browser?.close();
+  await system?.stop();
+});
+
+/** Every page of a test; closed afterwards so sessionStorage starts empty in the next test. */
+let page: Page;
+const pageErrors: string[] = [];
+beforeEach(async () => {
+  page = await browser.context.newPage();
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  // Console errors include CSP violations; the browser's own note on every 4xx answer is expected.
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource: the server responded with a status of 4')) pageErrors.push(message.text());
+  });
+});
+afterEach(async () => {
+  await page.close();
+  expect(pageErrors.splice(0)).toEqual([]);
+});
+
+const alert = () => page.getByRole('alert');
+const button = (name: string) => page.getByRole('button', { name, exact: true });
+const heading = (name: string) => page.getByRole('heading', { level: 1, name, exact: true });
+
+async function expectAccessible(): Promise<void> {
+  expect(await seriousAxeFindings(page)).toEqual([]);
+}
+
+/** Signs in through the form, with the keyboard only. */
+async function signIn(apiKey: string): Promise<void> {
+  await page.goto(system.dashboardUrl);
+  await heading('Sign in').waitFor();
+  await page.keyboard.press('Tab');
+  expect(await page.evaluate('document.activeElement.getAttribute("name")')).toBe('api_key');
+  await page.keyboard.type(apiKey);
+  await page.keyboard.press('Enter');
+  await heading('Settings').waitFor();
+}
+
+const clipboard = () => page.evaluate('navigator.clipboard.readText()') as Promise<string>;
+/** Evaluated in the page (a string: the test's own TypeScript has no DOM types). */
+const inPage = (expression: string): Promise<unknown> => page.evaluate(expression);
+
+/** Clicks the "Copy" button of a value on the page and returns what reached the clipboard. */
+async function copy(field: string): Promise<string> {
+  await page.locator(`[data-field="${field}"]`).getByRole('button', { name: 'Copy', exact: true }).first().click();
+  await page.getByRole('status').filter({ hasText: 'copied' }).waitFor();
+  return clipboard();
+}
+
+async function simControl(method: string, path: string, body?: unknown): Promise<void> {
+  const response = await call(system.simUrl, method, path, body === undefined ? {} : { body });
+  expect(response.status).toBeLessThan(300);
+}
+
+async function createRoleFromPage(accountId: string, maxSend = 50_000): Promise<void> {
+  await simControl('POST', '/_sim/accounts', { account_id: accountId, max_24_hour_send: maxSend });
+  // The customer's copy-paste: both policies exactly as the page's Copy buttons give them.
+  const trust = JSON.parse(await copy('trust_policy'));
+  const permissions = JSON.parse(await copy('permissions_policy'));
+  await simControl('PUT', `/_sim/accounts/${accountId}/roles/${BYOC_ROLE_NAME}`, { trust_policy: trust, permissions_policy: permissions });
+}
+
+async function validateAndSave(roleArn: string): Promise<void> {
+  await page.getByLabel('Role ARN', { exact: true }).fill(roleArn);
+  await page.getByLabel('Region', { exact: true }).selectOption('eu-west-1');
+  await button('Validate & save').click();
+  await page.locator('form button[aria-busy]').waitFor({ state: 'detached' });
+}
+
+const statusOf = (field: string) => page.locator(`[data-field="${field}"]`).first();
+
+async function verifyKind(kind: 'ownership' | 'dkim' | 'mail_from', expected: string): Promise<void> {
+  const group = page.locator(`tbody[data-kind="${kind}"]`);
+  await group.getByRole('button', { name: 'Verify', exact: true }).click();
+  await page.getByRole('status').filter({ hasText: 'Checked with SES' }).or(page.getByRole('status').filter({ hasText: 'is verified' })).waitFor();
+  await expectKindStatus(kind, expected);
+}
+
+async function expectKindStatus(kind: string, expected: string): Promise<void> {
+  const cells = await page.locator(`tbody[data-kind="${kind}"] tr[data-record] td:last-child`).allTextContents();
+  expect({ kind, cells }).toEqual({ kind, cells: cells.map(() => expected) });
+  expect(cells.length).toBeGreaterThan(0);
+}
+
+describe('the journey: sign in → role → Validate & save → domain → Verify each record → test email', () => {
+  test('onboards and sends without curl', async () => {
+    const { apiKey } = await createTenant(system, 'byoc');
+    const accountId = String(nextAccount++);
+    const domain = 'dashboard-journey.dev';
+
+    const response = await page.goto(system.dashboardUrl);
+    expect(response?.headers()).toMatchObject({
+      'content-security-policy': CONTENT_SECURITY_POLICY, 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer',
+    });
+    await expectAccessible();
+    await screenshot(page, 'sign-in');
+    await signIn(apiKey);
+
+    // Settings: the ExternalId the page copies is the tenant's.
+    const config = await call(system.relayUrl, 'GET', '/api/byoc/config', { apiKey });
+    expect(await copy('external_id')).toBe(config.body.external_id);
+    expect(await statusOf('status').textContent()).toBe('unconfigured');
+    await screenshot(page, 'settings');
+    await expect(page.getByRole('link', { name: 'Download CloudFormation template', exact: true }).getAttribute('download')).resolves.toBe('sendfleet-byoc-role.json');
+    await createRoleFromPage(accountId);
+    await validateAndSave(`arn:aws:iam::${accountId}:role/${BYOC_ROLE_NAME}`);
+    expect(await statusOf('status').textContent()).toBe('validated');
+    expect(await statusOf('validated_at').textContent()).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(await page.locator('[data-check] .verdict').allTextContents()).toEqual(['Pass', 'Pass', 'Pass']);
+    expect(await alert().textContent()).toBe('');
+    await expectAccessible();
+    await screenshot(page, 'settings-validated');
+
+    // Domains: add, then the records as a table.
+    await page.getByRole('link', { name: 'Domains', exact: true }).click();
+    await heading('Domains').waitFor();
+    await page.getByLabel('Domain', { exact: true }).fill(domain);
+    await button('Add domain').click();
+    await heading(domain).waitFor();
+    expect(await page.locator('tr[data-record]').count()).toBe(7);
+    expect(await page.locator('tr[data-record="ownership"] td').first().textContent()).toBe('TXT');
+    const ownershipValue = await page.locator('tr[data-record="ownership"] code').nth(1).textContent();
+    await page.locator('tr[data-record="ownership"]').getByRole('button', { name: 'Copy', exact: true }).click();
+    expect(await clipboard()).toBe(ownershipValue);
+    await expectAccessible();
+    await screenshot(page, 'domain');
+
+    // Publish every record (the simulator stands in for DNS); each Verify re-reads its own kind only.
+    await simControl('POST', `/_sim/accounts/${accountId}/identities/${domain}/status`, { ownership: 'Success', dkim: 'Success', mail_from: 'Success' });
+    const kinds = ['ownership', 'dkim', 'mail_from'] as const;
+    for (const [i, kind] of kinds.entries()) {
+      await verifyKind(kind, 'Success');
+      for (const later of kinds.slice(i + 1)) await expectKindStatus(later, 'Pending');
+    }
+    expect(await statusOf('status').textContent()).toBe('verified');
+    expect(await statusOf('can_send').textContent()).toBe('Yes');
+    await button('Verify all').click();
+    await page.getByRole('status').filter({ hasText: 'is verified' }).waitFor();
+
+    await page.getByRole('link', { name: 'Domains', exact: true }).click();
+    await heading('Domains').waitFor();
+    expect(await page.locator(`tr[data-domain="${domain}"] td`).allTextContents()).toEqual([domain, 'eu-west-1', 'verified', 'Yes']);
+    await screenshot(page, 'domains');
+
+    // Send test → the simulator's mailbox.
+    system.simulator.clearMailbox();
+    await page.getByRole('link', { name: 'Send test', exact: true }).click();
+    await heading('Send test').waitFor();
+    await page.getByLabel('To', { exact: true }).fill('reader@example.com');
+    await page.getByLabel('From', { exact: true }).fill(`hello@${domain}`);
+    await page.getByLabel('Subject', { exact: true }).fill('Dashboard test');
+    await page.getByLabel('Message', { exact: true }).fill('Sent from the dashboard.');
+    await button('Send test email').click();
+    await page.locator('[data-field="message_id"] code').waitFor();
+    const messageId = await page.locator('[data-field="message_id"] code').textContent();
+    expect(system.simulator.mailbox()).toEqual([expect.objectContaining({
+      message_id: messageId, account_id: accountId, to: ['reader@example.com'], subject: 'Dashboard test', text: 'Sent from the dashboard.',
+    })]);
+    await expectAccessible();
+    await screenshot(page, 'send-test');
+
+    await page.getByRole('link', { name: 'Usage', exact: true }).click();
+    await heading('Usage').waitFor();
+    expect(await statusOf('plan').textContent()).toBe('byoc');
+    expect(await statusOf('sends_per_minute').textContent()).toBe('60 sends per minute per API key');
+    expect(await statusOf('limit').textContent()).toBe('Unlimited');
+    await expectAccessible();
+    await screenshot(page, 'usage');
+
+    // The key was only ever in sessionStorage; Sign out forgets it.
+    expect(page.url()).not.toContain(apiKey);
+    expect(await inPage('({ local: localStorage.length, cookie: document.cookie })')).toEqual({ local: 0, cookie: '' });
+    expect(await inPage('Object.values({ ...sessionStorage })')).toEqual([apiKey]);
+    await button('Sign out').click();
+    await heading('Sign in').waitFor();
+    expect(await inPage('sessionStorage.length')).toBe(0);
+    expect(await page.getByRole('link', { name: 'Settings', exact: true }).count()).toBe(0);
+  });
+});
+
+describe('what goes wrong is shown with the API\'s detail', () => {
+  test('a wrong key: the detail in the alert, nothing kept', async () => {
+    await page.goto(system.dashboardUrl);
+    await page.getByLabel('API key', { exact: true }).fill(`sf_${'A'.repeat(43)}`);
+    await button('Sign in').click();
+    await alert().filter({ hasText: 'The API key is not valid' }).waitFor();
+    expect(await alert().textContent()).toMatch(/^Not signed in\. The API key is not valid\./);
+    await expect(heading('Sign in').isVisible()).resolves.toBe(true);
+    expect(await inPage('sessionStorage.length')).toBe(0);
+    await expectAccessible();
+    await screenshot(page, 'wrong-key');
+  });
+
+  test('a role with another name is refused, naming the required name', async () => {
+    const { apiKey } = await createTenant(system, 'byoc');
+    await signIn(apiKey);
+    await validateAndSave(`arn:aws:iam::${nextAccount++}:role/MySendingRole`);
+    expect(await alert().textContent()).toContain(`must be named exactly ${BYOC_ROLE_NAME}`);
+    expect(await statusOf('status').textContent()).toBe('unconfigured');
+  });
+
+  test('a sandboxed SES account: saved, validation fails on production access with its fix', async () => {
+    const { apiKey } = await createTenant(system, 'byoc');
+    const accountId = String(nextAccount++);
+    await signIn(apiKey);
+    await createRoleFromPage(accountId, 200);
+    await validateAndSave(`arn:aws:iam::${accountId}:role/${BYOC_ROLE_NAME}`);
+    expect(await alert().textContent()).toMatch(/^Saved, but validation failed\. .*production access/);
+    expect(await statusOf('status').textContent()).toBe('invalid');
+    expect(await page.locator('[data-check="production_access"] .verdict').textContent()).toBe('Fail');
+    expect(await page.locator('[data-check="assume_role"] .verdict').textContent()).toBe('Pass');
+    await expectAccessible();
+    await screenshot(page, 'sandbox');
+  });
+
+  test('a subdomain is refused, naming the root to use; a <script> name is shown as text', async () => {
+    const { apiKey } = await createTenant(system, 'byoc');
+    const accountId = String(nextAccount++);
+    await signIn(apiKey);
+    await createRoleFromPage(accountId);
+    await validateAndSave(`arn:aws:iam::${accountId}:role/${BYOC_ROLE_NAME}`);
+    await page.getByRole('link', { name: 'Domains', exact: true }).click();
+    await heading('Domains').waitFor();
+
+    await page.getByLabel('Domain', { exact: true }).fill('mail.dashboard-sub.dev');
+    await button('Add domain').click();
+    await alert().filter({ hasText: 'dashboard-sub.dev' }).waitFor();
+    expect(await alert().textContent()).toMatch(/^Could not add “mail\.dashboard-sub\.dev”\. .*\bdashboard-sub\.dev\b/);
+
+    const hostile = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">.com';
+    await page.getByLabel('Domain', { exact: true }).fill(hostile);
+    await button('Add domain').click();
+    await alert().filter({ hasText: '<script>' }).waitFor();
+    expect(await alert().textContent()).toContain(`Could not add “${hostile}”.`);
+    expect(await inPage(`({
+      pwned: window.__pwned ?? null,
+      scripts: document.querySelectorAll('script').length,
+      images: document.querySelectorAll('img').length,
+    })`)).toEqual({ pwned: null, scripts: 1, images: 0 });
+    await expectAccessible();
+    await screenshot(page, 'invalid-domain');
+  });
+});
+
+describe('serving', () => {
+  test('assets carry the security headers; unknown files are 404 in the error shape', async () => {
+    const html = await (await fetch(system.dashboardUrl)).text();
+    const assets = [...html.matchAll(/(?:src|href)="(assets\/[^"]+)"/g)].map((m) => m[1]!);
+    expect(assets).toHaveLength(2);
+    for (const asset of assets) {
+      const response = await fetch(system.dashboardUrl + asset);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(response.headers.get('cache-control')).toContain('immutable');
+    }
+    const missing = await fetch(`${system.dashboardUrl}assets/nope.js`);
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
+    expect(await missing.json()).toEqual({ success: false, error: 'not_found', detail: expect.any(String) });
+  });
+});

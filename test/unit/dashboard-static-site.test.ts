@@ -1,0 +1,56 @@
+/** The dashboard function's answers, from a fixed set of files. */
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { CONTENT_SECURITY_POLICY, createDashboardHandler } from '../../lambdas/relay/dashboard/static-site';
+
+const files = [
+  { path: 'index.html', body: '<!doctype html><script defer src="assets/app-AAAA.js"></script>' },
+  { path: 'assets/app-AAAA.js', body: 'console.log(1)' },
+  { path: 'assets/style-BBBB.css', body: 'body{}' },
+];
+const event = (resource: string, extra: Partial<APIGatewayProxyEvent> = {}) =>
+  ({ resource, httpMethod: 'GET', path: resource, pathParameters: null, requestContext: { requestId: 'r1' }, ...extra }) as unknown as APIGatewayProxyEvent;
+
+const handler = createDashboardHandler(async () => files);
+
+test('the page: no-cache, with the security headers', async () => {
+  const response = await handler(event('/'));
+  expect(response).toEqual({
+    statusCode: 200, body: files[0]!.body,
+    headers: expect.objectContaining({
+      'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache', 'content-security-policy': CONTENT_SECURITY_POLICY,
+      'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer',
+    }),
+  });
+  expect(CONTENT_SECURITY_POLICY).toBe("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+});
+
+test('hashed assets: their type, cached for ever', async () => {
+  const js = await handler(event('/assets/{file}', { pathParameters: { file: 'app-AAAA.js' } }));
+  expect(js.headers).toMatchObject({ 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=31536000, immutable', 'content-security-policy': CONTENT_SECURITY_POLICY });
+  const css = await handler(event('/assets/{file}', { pathParameters: { file: 'style-BBBB.css' } }));
+  expect(css.headers).toMatchObject({ 'content-type': 'text/css; charset=utf-8' });
+});
+
+test('anything else is 404 in the error shape, headers included; no path reaches the filesystem', async () => {
+  for (const file of ['nope.js', '..%2Findex.html', '../handler.js', 'index.html']) {
+    const response = await handler(event('/assets/{file}', { pathParameters: { file } }));
+    expect({ file, status: response.statusCode }).toEqual({ file, status: 404 });
+    expect(JSON.parse(response.body)).toEqual({ success: false, error: 'not_found', detail: expect.any(String) });
+    expect(response.headers).toMatchObject({ 'content-security-policy': CONTENT_SECURITY_POLICY });
+  }
+});
+
+test('the stage URL without its slash is redirected, so relative asset and API paths resolve', async () => {
+  const response = await handler(event('/', { requestContext: { requestId: 'r2', path: '/v1' } as never }));
+  expect(response.statusCode).toBe(301);
+  expect(response.headers).toMatchObject({ location: '/v1/' });
+  expect((await handler(event('/', { requestContext: { requestId: 'r3', path: '/v1/' } as never }))).statusCode).toBe(200);
+});
+
+test('the files are loaded once', async () => {
+  const load = jest.fn(async () => files);
+  const once = createDashboardHandler(load);
+  await Promise.all([once(event('/')), once(event('/'))]);
+  await once(event('/'));
+  expect(load).toHaveBeenCalledTimes(1);
+});
