@@ -5,27 +5,16 @@
  * turn them on. AWS calls keep the production per-attempt timeout (5 s): a shorter one expires on a
  * busy CI machine for calls the simulator did accept, and then the count and the mailbox disagree.
  */
-import { startLocalSystem, type LocalSystem, type LocalSystemOptions } from '../../local/local-system';
+import { startLocalSystem, type LocalSystem } from '../../local/local-system';
 import { BYOC_ROLE_NAME } from '../../lambdas/relay/byoc/policies';
 import { dynamoEndpoint, uniquePrefix } from './dynamo';
-
-/**
- * The simulator enforces SES's MaxSendRate and its ~1 req/s identity and quota limit by default
- * (as in `npm start`). The relay does not pace its sends or retry throttled checks yet, so its
- * integration tests run with both switched off — here and nowhere else.
- * TODO: switched on when the relay paces sends (issue 10, items 10–11): delete both lines.
- */
-export const RELAY_TESTS_SIM_OPTIONS: NonNullable<LocalSystemOptions['simulatorOptions']> = {
-  enforceSendRate: false,
-  enforceControlPlaneRate: false,
-};
 
 export async function startTestSystem(name: string, env: Record<string, string> = {}): Promise<LocalSystem> {
   return startLocalSystem({
     dynamoEndpoint: dynamoEndpoint(),
     tablePrefix: uniquePrefix(name),
+    // The simulator enforces SES's MaxSendRate and its ~1 req/s identity and quota limit, as AWS does.
     env: { AUTH_CACHE_TTL_MS: '0', SEND_CONTEXT_TTL_MS: '0', ...env },
-    simulatorOptions: RELAY_TESTS_SIM_OPTIONS,
   });
 }
 
