@@ -49,12 +49,13 @@ export async function createTenant(system: LocalSystem, plan: 'starter' | 'byoc'
 }
 
 /** The customer's onboarding through the relay API: config → role in their account → save → validate → domain → verify. */
-export async function onboard(system: LocalSystem, apiKey: string, options: { accountId: string; domain: string; region?: string }): Promise<void> {
+export async function onboard(system: LocalSystem, apiKey: string, options: { accountId: string; domain: string; region?: string; maxSendRate?: number }): Promise<void> {
   const region = options.region ?? 'eu-west-1';
   const relay = (method: string, path: string, body?: unknown) => call(system.relayUrl, method, path, { apiKey, body });
   const config = expectStatus('GET /api/byoc/config', await relay('GET', '/api/byoc/config'), 200);
-  // Out of the SES sandbox, with a quota no benchmark reaches.
-  system.simulator.createAccount({ account_id: options.accountId, max_24_hour_send: 10_000_000 });
+  // Out of the SES sandbox, with a quota no benchmark reaches; latency runs use a sending rate they
+  // cannot reach either (the burst section measures a real 14/s account).
+  system.simulator.createAccount({ account_id: options.accountId, max_24_hour_send: 10_000_000, max_send_rate: options.maxSendRate ?? 100_000 });
   system.simulator.putRole(options.accountId, BYOC_ROLE_NAME, {
     trust_policy: config.body.trust_policy as never,
     permissions_policy: config.body.permissions_policy as never,
