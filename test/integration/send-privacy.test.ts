@@ -62,7 +62,7 @@ test('no text of SES reaches a customer, a log line or the idempotency record (S
   const tenant = await createTenant(system, 'byoc');
   await onboard(system, tenant.apiKey, { accountId: '141414141414', domain: 'quoted.dev' });
   // The relay still holds the domain verified; SES no longer does, and says so quoting the sender.
-  system.simulator.setIdentityStatus('141414141414', 'quoted.dev', { ownership: 'Pending' });
+  system.simulator.setIdentityStatus('141414141414', 'quoted.dev', { ownership: 'Pending', dkim: 'Pending' });
   const names = ['Jane Secretname', 'Zoë Geheimname'];
   const refusals = [];
   for (const [i, from_name] of names.entries()) {
@@ -72,7 +72,7 @@ test('no text of SES reaches a customer, a log line or the idempotency record (S
     }));
   }
   // A sandboxed account refuses an unverified recipient, quoting it (here one with an apostrophe).
-  system.simulator.setIdentityStatus('141414141414', 'quoted.dev', { ownership: 'Success' });
+  system.simulator.setIdentityStatus('141414141414', 'quoted.dev', { ownership: 'Success', dkim: 'Success' });
   system.simulator.createAccount({ account_id: '141414141414', max_24_hour_send: 200 });
   refusals.push(await call(system.relayUrl, 'POST', '/api/send', {
     apiKey: tenant.apiKey, body: { to: "jane.doe'x@example.com", from_email: 'hello@quoted.dev', subject: 'Hi', message: 'Body' },
