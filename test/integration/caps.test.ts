@@ -20,7 +20,8 @@ jest.setTimeout(120_000);
 let system: LocalSystem;
 
 beforeAll(async () => {
-  system = await startTestSystem('caps');
+  // The account (below) and the relay's own pacing allow many identity calls: these tests are about the cap.
+  system = await startTestSystem('caps', { SES_CONTROL_PLANE_RATE: '1000' });
 });
 afterAll(() => system?.stop());
 
@@ -28,7 +29,9 @@ afterAll(() => system?.stop());
 async function validatedTenant(accountId: string): Promise<{ tenantId: string; apiKey: string }> {
   const tenant = await createTenant(system, 'byoc', { sends_per_minute: 10_000 });
   const config = await call(system.relayUrl, 'GET', '/api/byoc/config', { apiKey: tenant.apiKey });
-  system.simulator.createAccount({ account_id: accountId, max_24_hour_send: 50_000 });
+  // These tests are about the cap, not SES's ~1 req/s identity limit (ses-limits.test.ts covers that):
+  // the account allows many more identity calls than one tenant's 20 domains need at once.
+  system.simulator.createAccount({ account_id: accountId, max_24_hour_send: 50_000, control_plane_rate: 1_000, control_plane_burst: 1_000 });
   system.simulator.putRole(accountId, BYOC_ROLE_NAME, { trust_policy: config.body.trust_policy as never, permissions_policy: config.body.permissions_policy as never });
   await call(system.relayUrl, 'PUT', '/api/byoc/config', { apiKey: tenant.apiKey, body: { role_arn: `arn:aws:iam::${accountId}:role/${BYOC_ROLE_NAME}`, region: 'eu-west-1' } });
   expect((await call(system.relayUrl, 'POST', '/api/byoc/validate', { apiKey: tenant.apiKey })).body.status).toBe('validated');

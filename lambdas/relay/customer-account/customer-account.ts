@@ -76,7 +76,7 @@ export interface CustomerAccounts {
 export const DEFAULT_BUDGET_MS = 20_000;
 export const MAX_ATTEMPTS = 3;
 /** SES allows about one identity or account request per second per account and region. */
-const CONTROL_PLANE_RATE = 1;
+export const CONTROL_PLANE_RATE = 1;
 const CONTROL_PLANE_BURST = 2;
 const BACKOFF_BASE_MS = 100;
 const BACKOFF_CAP_MS = 2_000;
@@ -86,6 +86,8 @@ export interface RetryTiming {
   sleep: (ms: number) => Promise<void>;
   random: () => number;
   attemptTimeoutMs: number;
+  /** Identity and account requests per second this container allows itself per account and region. */
+  controlPlaneRate: number;
 }
 
 export const realTiming: RetryTiming = {
@@ -93,6 +95,7 @@ export const realTiming: RetryTiming = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   random: Math.random,
   attemptTimeoutMs: SES_REQUEST_TIMEOUT_MS,
+  controlPlaneRate: CONTROL_PLANE_RATE,
 };
 
 const STATUSES: readonly RecordStatus[] = ['Pending', 'Success', 'Failed', 'TemporaryFailure', 'NotStarted'];
@@ -104,7 +107,8 @@ export class AssumedRoleAccounts implements CustomerAccounts {
   private readonly pacer: Pacer;
 
   constructor(private readonly sessions: CustomerSessions, timing: Partial<RetryTiming> = {}) {
-    this.timing = { ...realTiming, ...timing };
+    // An unset setting keeps its default (an explicit undefined must not switch pacing off).
+    this.timing = { ...realTiming, ...Object.fromEntries(Object.entries(timing).filter(([, value]) => value !== undefined)) };
     this.pacer = new Pacer(this.timing);
   }
 
@@ -115,7 +119,7 @@ export class AssumedRoleAccounts implements CustomerAccounts {
     /** Spaces this container's calls to SES's documented rates before each attempt. */
     const pace = (action: string, recipients: number): Promise<boolean> => action === 'SendEmail'
       ? this.pacer.take(`${account}|send`, recipients, options.maxSendRate ?? 0, 1, deadline)
-      : this.pacer.take(`${account}|control`, 1, CONTROL_PLANE_RATE, CONTROL_PLANE_BURST, deadline);
+      : this.pacer.take(`${account}|control`, 1, this.timing.controlPlaneRate, CONTROL_PLANE_BURST, deadline);
     const call = async <T>(action: string, idempotent: boolean, run: (ses: SESClient) => Promise<T>, recipients = 1): Promise<T> => {
       let attempt = 0;
       let refreshed = fresh;

@@ -29,7 +29,7 @@ export const handler = configuredHandler(() => {
     authenticator: new Authenticator(new ProjectionStore(db, table), { ttlMs: optionalNumberEnv('AUTH_CACHE_TTL_MS') }),
     configs: new ByocConfigStore(db, table),
     domains: new DomainStore(db, table),
-    accounts: new AssumedRoleAccounts(sessions, { attemptTimeoutMs: ONBOARDING_REQUEST_TIMEOUT_MS }),
+    accounts: new AssumedRoleAccounts(sessions, { attemptTimeoutMs: ONBOARDING_REQUEST_TIMEOUT_MS, controlPlaneRate: optionalNumberEnv('SES_CONTROL_PLANE_RATE') }),
     sessions,
     usage: new MonthlyUsageReader(db, table),
     relayAccountId: requireEnv('RELAY_ACCOUNT_ID'),
