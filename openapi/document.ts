@@ -58,9 +58,9 @@ function errorResponses(operation: Operation): Record<string, Json> {
   const responses: Record<string, Json> = {};
   for (const [status, { standard, special }] of [...byStatus].sort(([a], [b]) => a - b)) {
     const schemas: Json[] = [];
-    if (standard.length) schemas.push({ allOf: [{ $ref: '#/components/schemas/Error' }, { properties: { error: { enum: standard } } }] });
+    if (standard.length) schemas.push({ allOf: [{ $ref: '#/components/schemas/Error' }, { type: 'object', properties: { error: { enum: standard } } }] });
     if (special.length && operation.specialErrors) {
-      schemas.push({ allOf: [{ $ref: '#/components/schemas/ValidationFailed' }, { properties: { error: { enum: special } } }] });
+      schemas.push({ allOf: [{ $ref: '#/components/schemas/ValidationFailed' }, { type: 'object', properties: { error: { enum: special } } }] });
     }
     const codes = [...standard, ...special];
     const headers = [...new Set(codes.flatMap((code) => errorHeaders[code] ?? []))];
@@ -148,8 +148,9 @@ export function buildOpenApiDocument(version = '0.1.0'): OpenApiDocument {
       { url: 'http://127.0.0.1:3000', description: 'Local mode (`npm start`)' },
       {
         url: 'https://{apiId}.execute-api.{region}.amazonaws.com/{stage}',
-        description: 'The CustomerApiUrl output of the relay stack',
-        variables: { apiId: { default: 'abc123defg', description: 'The REST API id' }, region: { default: 'eu-west-1', description: 'The relay account\'s region' }, stage: { default: API_STAGE } },
+        // No description on the variables: swagger-parser 13 refuses it (the OpenAPI 3.1 schema allows it).
+        description: 'AWS: the CustomerApiUrl output of the relay stack (apiId: the REST API id; region: the relay account\'s region)',
+        variables: { apiId: { default: 'abc123defg' }, region: { default: 'eu-west-1' }, stage: { default: API_STAGE } },
       },
     ],
     tags: [
