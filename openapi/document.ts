@@ -63,7 +63,7 @@ function errorResponses(operation: Operation): Record<string, Json> {
       schemas.push({ allOf: [{ $ref: '#/components/schemas/ValidationFailed' }, { type: 'object', properties: { error: { enum: special } } }] });
     }
     const codes = [...standard, ...special];
-    const headers = [...new Set(codes.flatMap((code) => errorHeaders[code] ?? []))];
+    const headers = [...new Set([...codes.flatMap((code) => errorHeaders[code] ?? []), ...(operation.errorHeaders ?? [])])];
     const description = [
       ...standard.map((code) => `\`${code}\``),
       ...(special.length ? [`${operation.specialErrors!.description} (${special.map((code) => `\`${code}\``).join(', ')})`] : []),

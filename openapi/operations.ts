@@ -39,6 +39,8 @@ export interface Operation {
   success: readonly SuccessResponse[];
   /** Every code the route can answer with the error shape. */
   errors: readonly ErrorCode[];
+  /** Headers any error answer of the route may carry too (send: the rate window once counted, replays). */
+  errorHeaders?: readonly HeaderName[];
   /** Codes answered with another body than the error shape, with that body (validate's 422). */
   specialErrors?: { codes: readonly ErrorCode[]; schema: z.ZodMiniType; description: string };
 }
@@ -82,6 +84,8 @@ const sendOperations: Record<RouteName<typeof sendRoutes>, Operation> = {
       ...AUTHENTICATED, ...CUSTOMER_ACCOUNT, 'byoc_not_validated', 'domain_not_registered', 'domain_not_verified', 'dkim_not_verified',
       'idempotency_in_progress', 'idempotency_key_reused', 'rate_limited', 'usage_limit_exceeded', 'ses_outcome_unknown',
     ],
+    // Refusals after the request was counted against the key's minute carry the window too; a replayed refusal says so.
+    errorHeaders: ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'Idempotent-Replayed'],
   },
 };
 
