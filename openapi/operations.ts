@@ -76,7 +76,7 @@ const sendOperations: Record<RouteName<typeof sendRoutes>, Operation> = {
     summary: 'Send one email through your SES account',
     description: 'Also reachable as `/api/send/`. Give `message` (text) or `html` or both. Every address is a bare '
       + '`name@example.com`; `from_name` and `subject` are one line of plain Unicode text. Anything else is refused '
-      + 'with 400 naming the field, never rewritten. Every answer carries the X-RateLimit-* headers once the key is known.',
+      + 'with 400 naming the field, never rewritten. Answers carry the X-RateLimit-* headers once the request has been counted against the key\'s minute window (every BYOC send that passed authentication; Starter sends that passed the 403 checks).',
     request: { schema: sendRequestSchema, required: true, example: sendExample },
     idempotencyKey: true,
     success: [{ status: 200, description: 'Accepted by your SES account (or a replay of the first answer for this Idempotency-Key).', schema: body.sendAccepted, headers: ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'Idempotent-Replayed'] }],
