@@ -92,6 +92,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
   const { dynamoDocumentClient } = await import('../lambdas/shared/clients');
   const { createDashboardHandler } = await import('../lambdas/relay/dashboard/static-site');
   const { buildDashboard } = await import('../dashboard/build');
+  const { buildApiReference } = await import('../openapi/site');
 
   /** What EventBridge would deliver to the relay's sync function, delivered at once. */
   const deliverInProcess = async (snapshot: TenantSnapshot) => {
@@ -109,8 +110,8 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
   const relayServer = serveHandlers('relay', [
     { routes: Object.values(sendRoutes), handler: sendHandler as ProxyHandler },
     { routes: Object.values(onboardingRoutes), handler: onboardingHandler as ProxyHandler },
-    // Built in memory from dashboard/src at the first request, as the CDK stack builds it at synth.
-    { routes: Object.values(dashboardRoutes), handler: createDashboardHandler(buildDashboard) as ProxyHandler },
+    // Built in memory from dashboard/src and openapi/ at the first request, as the CDK stack builds them at synth.
+    { routes: Object.values(dashboardRoutes), handler: createDashboardHandler(async () => [...await buildDashboard(), ...buildApiReference()]) as ProxyHandler },
   ]);
   const platformServer = serveHandlers('platform-admin', [{ routes: Object.values(adminRoutes), handler: adminHandler as ProxyHandler }]);
   const servers: Server[] = [relayServer, platformServer];

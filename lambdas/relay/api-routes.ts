@@ -22,8 +22,13 @@ export const onboardingRoutes = {
   usage: { method: 'GET', resource: '/api/usage' },
 } as const satisfies Record<string, RouteSpec>;
 
-/** The customer dashboard's static files, same origin as the API (no CORS). */
+/**
+ * The customer dashboard's static files, same origin as the API (no CORS), and the API's own
+ * description: the OpenAPI document and its reference page, built beside the dashboard (openapi/).
+ */
 export const dashboardRoutes = {
   page: { method: 'GET', resource: '/' },
   asset: { method: 'GET', resource: '/assets/{file}' },
+  openApiDocument: { method: 'GET', resource: '/api/openapi.json' },
+  apiReference: { method: 'GET', resource: '/docs' },
 } as const satisfies Record<string, RouteSpec>;

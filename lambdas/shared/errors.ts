@@ -1,6 +1,6 @@
 /**
  * Every failure the APIs can answer with, and its HTTP status: the one place where errors meet HTTP.
- * Error codes are the spec's (relay-spec.md §2); `detail` must tell the caller how to fix it and must
+ * Every code is documented per route in the OpenAPI document (openapi/); `detail` must tell the caller how to fix it and must
  * never contain a recipient, subject, body or sender name.
  */
 export const errorStatus = {

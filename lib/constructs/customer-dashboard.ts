@@ -1,7 +1,9 @@
 /**
  * The customer dashboard on the customer API's own origin (no CORS): `GET /` and
  * `GET /assets/{file}` of the REST API, served by a small function whose bundle carries the
- * static files, built from dashboard/src by esbuild at synth. The function has no table, no AWS
+ * static files, built from dashboard/src by esbuild at synth; the same function serves the API's
+ * OpenAPI document (`GET /api/openapi.json`) and its reference page (`GET /docs`), built from
+ * openapi/ at synth. The function has no table, no AWS
  * permission and no environment besides its service name. API Gateway compresses answers above
  * 1 KB for clients that accept gzip.
  */
@@ -11,6 +13,7 @@ import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { Construct } from 'constructs';
 import { buildDashboardSync, writeDashboard } from '../../dashboard/build';
 import { dashboardRoutes } from '../../lambdas/relay/api-routes';
+import { buildApiReference } from '../../openapi/site';
 import { ServiceFunction } from './service-function';
 import type { ServiceRestApi } from './service-rest-api';
 
@@ -29,8 +32,8 @@ export class CustomerDashboard extends Construct {
     super(scope, id);
     this.function = ServiceFunction.fromCatalog(this, 'Function', 'dashboard', {
       removalPolicy: props.removalPolicy,
-      // The handler reads <bundle>/dashboard/index.html and <bundle>/dashboard/assets/*.
-      addToBundle: (outputDir) => writeDashboard(path.join(outputDir, 'dashboard'), buildDashboardSync()),
+      // The handler reads <bundle>/dashboard/{index.html,openapi.json,docs.html} and <bundle>/dashboard/assets/*.
+      addToBundle: (outputDir) => writeDashboard(path.join(outputDir, 'dashboard'), [...buildDashboardSync(), ...buildApiReference()]),
     });
     props.api.addRoutes(dashboardRoutes, this.function);
     (props.api.api.node.defaultChild as apigateway.CfnRestApi).minimumCompressionSize = MINIMUM_COMPRESSION_BYTES;

@@ -83,3 +83,25 @@ test('the dashboard function\'s bundle carries the built page, and its handler s
   const answer = JSON.parse(execFileSync(process.execPath, ['-e', probe], { env: { PATH: process.env.PATH, AWS_REGION: 'eu-west-1' }, encoding: 'utf8' }));
   expect(answer).toEqual({ status: 200, type: 'text/html; charset=utf-8', same: true });
 });
+
+test('the dashboard bundle carries the OpenAPI document and the reference page and serves them; no other bundle holds the generator', () => {
+  const bundleDir = (f: FunctionInTemplate) => path.join(assemblyDir, `asset.${(f.properties.Code.S3Key as string).replace(/\.zip$/, '')}`);
+  const dashboard = functions.find((fn) => fn.name === 'dashboard')!;
+  const dir = bundleDir(dashboard);
+  const document = JSON.parse(fs.readFileSync(path.join(dir, 'dashboard', 'openapi.json'), 'utf8')) as { openapi: string; paths: Record<string, unknown> };
+  expect(document.openapi).toBe('3.1.0');
+  expect(Object.keys(document.paths)).toContain('/api/send');
+  const page = fs.readFileSync(path.join(dir, 'dashboard', 'docs.html'), 'utf8');
+  const css = page.match(/href="(assets\/docs-[0-9a-f]+\.css)"/)?.[1];
+  expect(css && fs.existsSync(path.join(dir, 'dashboard', css))).toBe(true);
+  const probe = `const h = require(${JSON.stringify(path.join(dir, 'index.js'))}).handler;` +
+    "Promise.all(['/api/openapi.json', '/docs'].map((r) => h({ resource: r, httpMethod: 'GET', path: r, requestContext: { path: '/v1' + r } })))" +
+    '.then((rs) => process.stdout.write(JSON.stringify(rs.map((r) => [r.statusCode, r.headers["content-type"]]))))';
+  const answers = JSON.parse(execFileSync(process.execPath, ['-e', probe], { env: { PATH: process.env.PATH, AWS_REGION: 'eu-west-1' }, encoding: 'utf8' }));
+  expect(answers).toEqual([[200, 'application/json; charset=utf-8'], [200, 'text/html; charset=utf-8']]);
+  // Build time only: the generator (zod's JSON Schema output, the document's title) is in no function's code.
+  for (const f of functions) {
+    const code = fs.readFileSync(path.join(bundleDir(f), 'index.js'), 'utf8');
+    expect({ fn: f.name, generator: /toJSONSchema|customer API', version|openapi: '3\.1/.test(code) }).toEqual({ fn: f.name, generator: false });
+  }
+});

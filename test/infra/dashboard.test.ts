@@ -1,6 +1,6 @@
 /**
  * The customer dashboard in the relay stack: served by its own function on the customer API's
- * origin (GET / and GET /assets/{file}), which holds no AWS permission besides its own logs and
+ * origin (GET /, GET /assets/{file}, and the API's description: GET /api/openapi.json, GET /docs), which holds no AWS permission besides its own logs and
  * X-Ray, and answers compressed above 1 KB.
  */
 import { dashboardRoutes } from '../../lambdas/relay/api-routes';
@@ -12,14 +12,14 @@ beforeAll(() => { s = synth(); });
 
 const dashboard = () => functionsIn(s).find((f) => f.name === 'dashboard')!;
 
-test('GET / and GET /assets/{file} of the customer API go to the dashboard function, without authoriser', () => {
+test('GET /, GET /assets/{file}, GET /api/openapi.json and GET /docs of the customer API go to the dashboard function, without authoriser', () => {
   const methods = apiMethods(s.relayTemplate);
   for (const route of Object.values(dashboardRoutes)) {
     const method = methods.get(`${route.method} ${route.resource}`);
     expect({ route: route.resource, auth: method?.AuthorizationType, type: method?.Integration.Type }).toEqual({ route: route.resource, auth: 'NONE', type: 'AWS_PROXY' });
     expect(method?.Integration.Uri['Fn::Join'][1][1]['Fn::GetAtt'][0]).toBe(dashboard().logicalId);
   }
-  expect(Object.values(dashboardRoutes).map((r) => `${r.method} ${r.resource}`)).toEqual(['GET /', 'GET /assets/{file}']);
+  expect(Object.values(dashboardRoutes).map((r) => `${r.method} ${r.resource}`)).toEqual(['GET /', 'GET /assets/{file}', 'GET /api/openapi.json', 'GET /docs']);
 });
 
 test('the dashboard function may only write its logs and traces: no table, no STS, no environment', () => {

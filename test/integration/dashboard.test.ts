@@ -10,6 +10,8 @@ import { BYOC_ROLE_NAME } from '../../lambdas/relay/byoc/policies';
 import { CONTENT_SECURITY_POLICY } from '../../lambdas/relay/dashboard/static-site';
 import { launchBrowser, screenshot, seriousAxeFindings, type TestBrowser } from '../support/browser';
 import { call, createTenant, startTestSystem } from '../support/system';
+import { buildOpenApiDocument } from '../../openapi/document';
+import { checkAgainstContract } from '../support/contract';
 
 jest.setTimeout(120_000);
 
@@ -268,21 +270,56 @@ describe('what goes wrong is shown with the API\'s detail', () => {
 });
 
 describe('serving', () => {
+  /** A GET whose answer is held to the OpenAPI document, as call() does for JSON answers. */
+  async function fetchChecked(url: string): Promise<Response> {
+    const response = await fetch(url);
+    const text = await response.clone().text();
+    checkAgainstContract({ method: 'GET', path: new URL(url).pathname, status: response.status, headers: response.headers, text });
+    return response;
+  }
+
   test('assets carry the security headers; unknown files are 404 in the error shape', async () => {
-    const html = await (await fetch(system.dashboardUrl)).text();
+    const html = await (await fetchChecked(system.dashboardUrl)).text();
     const assets = [...html.matchAll(/(?:src|href)="(assets\/[^"]+)"/g)].map((m) => m[1]!);
     expect(assets).toHaveLength(2);
     for (const asset of assets) {
-      const response = await fetch(system.dashboardUrl + asset);
+      const response = await fetchChecked(system.dashboardUrl + asset);
       expect(response.status).toBe(200);
       expect(response.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
       expect(response.headers.get('x-content-type-options')).toBe('nosniff');
       expect(response.headers.get('referrer-policy')).toBe('no-referrer');
       expect(response.headers.get('cache-control')).toContain('immutable');
     }
-    const missing = await fetch(`${system.dashboardUrl}assets/nope.js`);
+    const missing = await fetchChecked(`${system.dashboardUrl}assets/nope.js`);
     expect(missing.status).toBe(404);
     expect(missing.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
     expect(await missing.json()).toEqual({ success: false, error: 'not_found', detail: expect.any(String) });
+  });
+
+  test('GET /api/openapi.json answers the generated document without an API key, with the dashboard\'s headers', async () => {
+    const response = await call(system.relayUrl, 'GET', '/api/openapi.json');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(response.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
+    expect(response.body).toEqual(buildOpenApiDocument());
+  });
+
+  test('/docs renders every operation of the document, same origin only, under the strict CSP, accessible', async () => {
+    const origin = new URL(system.dashboardUrl).origin;
+    const requested: string[] = [];
+    page.on('request', (request) => requested.push(request.url()));
+    const response = await page.goto(`${system.dashboardUrl}docs`);
+    expect(response?.status()).toBe(200);
+    expect(response?.headers()['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
+    const document = buildOpenApiDocument();
+    const operationIds = Object.values(document.paths).flatMap((methods) => Object.values(methods).map((op) => `op-${String(op.operationId)}`));
+    expect(await inPage('[...document.querySelectorAll("main section[id]")].map((s) => s.id)')).toEqual(operationIds);
+    expect(await page.getByRole('heading', { level: 3, name: 'POST /api/send' }).count()).toBe(1);
+    // The stylesheet loaded (same origin), and nothing else was asked from anywhere.
+    expect(await inPage('getComputedStyle(document.body).display')).toBe('grid');
+    expect(requested.length).toBeGreaterThanOrEqual(2);
+    expect(requested.filter((url) => new URL(url).origin !== origin)).toEqual([]);
+    await expectAccessible();
+    await screenshot(page, 'api-reference');
   });
 });

@@ -4,6 +4,7 @@
  * fields of the wrong type. Each is refused with 400 naming the field, and nothing is sent.
  */
 import type { LocalSystem } from '../../local/local-system';
+import { checkAgainstContract, isCustomerApi } from '../support/contract';
 import { call, createTenant, onboard, startTestSystem, type JsonResponse } from '../support/system';
 
 jest.setTimeout(60_000);
@@ -20,7 +21,10 @@ const paths = (response: JsonResponse) => (response.body.issues as Array<{ path:
 /** Raw bytes as the body, as a client with a broken encoder would send them. */
 async function sendBytes(url: string, bytes: Buffer, headers: Record<string, string> = {}): Promise<JsonResponse> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: bytes });
-  return { status: response.status, headers: response.headers, body: JSON.parse(await response.text()) as Record<string, unknown> };
+  const text = await response.text();
+  const { origin, pathname } = new URL(url);
+  if (isCustomerApi(origin)) checkAgainstContract({ method: 'POST', path: pathname, status: response.status, headers: response.headers, text });
+  return { status: response.status, headers: response.headers, body: JSON.parse(text) as Record<string, unknown> };
 }
 
 beforeAll(async () => {

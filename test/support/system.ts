@@ -7,15 +7,19 @@
  */
 import { startLocalSystem, type LocalSystem } from '../../local/local-system';
 import { BYOC_ROLE_NAME } from '../../lambdas/relay/byoc/policies';
+import { checkAgainstContract, isCustomerApi, registerCustomerApi } from './contract';
 import { dynamoEndpoint, uniquePrefix } from './dynamo';
 
 export async function startTestSystem(name: string, env: Record<string, string> = {}): Promise<LocalSystem> {
-  return startLocalSystem({
+  const system = await startLocalSystem({
     dynamoEndpoint: dynamoEndpoint(),
     tablePrefix: uniquePrefix(name),
     // The simulator enforces SES's MaxSendRate and its ~1 req/s identity and quota limit, as AWS does.
     env: { AUTH_CACHE_TTL_MS: '0', SEND_CONTEXT_TTL_MS: '0', ...env },
   });
+  // Every answer of this system's customer API that call() receives is held to the OpenAPI document.
+  registerCustomerApi(system.relayUrl);
+  return system;
 }
 
 export interface JsonResponse {
@@ -33,6 +37,7 @@ export async function call(baseUrl: string, method: string, path: string, option
     body: options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
   });
   const text = await response.text();
+  if (isCustomerApi(baseUrl)) checkAgainstContract({ method, path, status: response.status, headers: response.headers, text });
   return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
 

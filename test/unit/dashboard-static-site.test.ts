@@ -6,6 +6,8 @@ const files = [
   { path: 'index.html', body: '<!doctype html><script defer src="assets/app-AAAA.js"></script>' },
   { path: 'assets/app-AAAA.js', body: 'console.log(1)' },
   { path: 'assets/style-BBBB.css', body: 'body{}' },
+  { path: 'openapi.json', body: '{"openapi":"3.1.0"}' },
+  { path: 'docs.html', body: '<!doctype html><title>API reference</title>' },
 ];
 const event = (resource: string, extra: Partial<APIGatewayProxyEvent> = {}) =>
   ({ resource, httpMethod: 'GET', path: resource, pathParameters: null, requestContext: { requestId: 'r1' }, ...extra }) as unknown as APIGatewayProxyEvent;
@@ -24,6 +26,21 @@ test('the page: no-cache, with the security headers', async () => {
   expect(CONTENT_SECURITY_POLICY).toBe("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
 });
 
+test('the OpenAPI document and the reference page at their own routes: their type, no-cache, the same security headers', async () => {
+  const document = await handler(event('/api/openapi.json'));
+  expect(document).toEqual({
+    statusCode: 200, body: '{"openapi":"3.1.0"}',
+    headers: expect.objectContaining({ 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-cache', 'content-security-policy': CONTENT_SECURITY_POLICY, 'x-frame-options': 'DENY' }),
+  });
+  const page = await handler(event('/docs'));
+  expect(page).toEqual({
+    statusCode: 200, body: files[4]!.body,
+    headers: expect.objectContaining({ 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache', 'content-security-policy': CONTENT_SECURITY_POLICY, 'x-frame-options': 'DENY' }),
+  });
+  // Neither is reachable as an asset.
+  expect((await handler(event('/assets/{file}', { pathParameters: { file: 'openapi.json' } }))).statusCode).toBe(404);
+});
+
 test('hashed assets: their type, cached for ever', async () => {
   const js = await handler(event('/assets/{file}', { pathParameters: { file: 'app-AAAA.js' } }));
   expect(js.headers).toMatchObject({ 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=31536000, immutable', 'content-security-policy': CONTENT_SECURITY_POLICY });
@@ -32,7 +49,7 @@ test('hashed assets: their type, cached for ever', async () => {
 });
 
 test('anything else is 404 in the error shape, headers included; no path reaches the filesystem', async () => {
-  for (const file of ['nope.js', '..%2Findex.html', '../handler.js', 'index.html']) {
+  for (const file of ['nope.js', '..%2Findex.html', '../handler.js', 'index.html', 'docs.html']) {
     const response = await handler(event('/assets/{file}', { pathParameters: { file } }));
     expect({ file, status: response.statusCode }).toEqual({ file, status: 404 });
     expect(JSON.parse(response.body)).toEqual({ success: false, error: 'not_found', detail: expect.any(String) });

@@ -1,6 +1,7 @@
 /**
  * Serves the customer dashboard's static files at `GET /` and `GET /assets/{file}` of the customer
- * API's origin, with the page's security headers on every answer. Only the files built into the
+ * API's origin, and the API's description (built by openapi/site.ts) at `GET /api/openapi.json` and
+ * `GET /docs`, with the page's security headers on every answer. Only the files built into the
  * bundle exist: a request names a key in a fixed map, never a filesystem path.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
@@ -8,7 +9,7 @@ import { ApiError } from '../../shared/errors';
 import { errorResponse } from '../../shared/http';
 
 export interface StaticAsset {
-  /** Relative to the site root: `index.html`, `assets/app-<hash>.js`. */
+  /** Relative to the site root: `index.html`, `assets/app-<hash>.js`, `openapi.json`, `docs.html`. */
   path: string;
   body: string;
 }
@@ -28,6 +29,14 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+};
+
+/** Files served at a route of their own (not under /assets/), always revalidated: a deployment changes them under the same URL. */
+const PAGES: Readonly<Record<string, string>> = {
+  'index.html': '/',
+  'openapi.json': '/api/openapi.json',
+  'docs.html': '/docs',
 };
 
 interface StaticFile { body: string; contentType: string; cacheControl: string }
@@ -39,9 +48,10 @@ export function indexAssets(assets: readonly StaticAsset[]): ReadonlyMap<string,
     const extension = asset.path.slice(asset.path.lastIndexOf('.'));
     const contentType = CONTENT_TYPES[extension];
     if (!contentType) continue;
-    if (asset.path === 'index.html') {
+    const page = PAGES[asset.path];
+    if (page) {
       // Always revalidated, so a deployment's new asset names are picked up at once.
-      files.set('/', { body: asset.body, contentType, cacheControl: 'no-cache' });
+      files.set(page, { body: asset.body, contentType, cacheControl: 'no-cache' });
     } else if (asset.path.startsWith('assets/')) {
       // Content-hashed names: a changed file is a new name.
       files.set(`/${asset.path}`, { body: asset.body, contentType, cacheControl: 'public, max-age=31536000, immutable' });
@@ -63,10 +73,10 @@ export function createDashboardHandler(load: () => Promise<readonly StaticAsset[
       // …/v1 → …/v1/: the page finds its assets and the API relative to its own directory.
       return { statusCode: 301, headers: { ...SECURITY_HEADERS, location: `${stagePath}/` }, body: '' };
     }
-    const key = event.resource === '/' ? '/' : `/assets/${event.pathParameters?.file ?? ''}`;
+    const key = event.resource === '/assets/{file}' ? `/assets/${event.pathParameters?.file ?? ''}` : event.resource;
     const file = (await files).get(key);
     if (!file) {
-      const missing = errorResponse(new ApiError('not_found', 'No such dashboard file. Open the dashboard at / and reload it.'), requestId);
+      const missing = errorResponse(new ApiError('not_found', 'No such dashboard file. Open the dashboard at / (or the API reference at /docs) and reload it.'), requestId);
       return { ...missing, headers: { ...missing.headers, ...SECURITY_HEADERS } };
     }
     return {

@@ -3,7 +3,7 @@
  *
  * It does not make the limit right at the month boundary — counts are keyed by `utcMonth(at)`, so a
  * new month starts at zero at 00:00:00 UTC whether or not this job has run. Its job is privacy
- * (§4: one number per Starter tenant per month; old months' numbers go).
+ * (the relay keeps one number per Starter tenant per month; old months' numbers go).
  *
  * For each usage shard it queries GSI1 (`GSI1PK = USAGE#<shard>`, `GSI1SK < <current month>`; the
  * sort key starts with `yyyy-mm`, so string order is month order) and deletes the keys it gets in

@@ -47,6 +47,9 @@ const verifyDomainBody = z.optional(z.strictObject({
   record: z.optional(z.enum(['ownership', 'dkim', 'mail_from'])),
 }));
 
+/** The request bodies' schemas, for the OpenAPI document (openapi/, build time only). */
+export { putConfigBody, addDomainBody, verifyDomainBody };
+
 type Routes = Record<keyof typeof onboardingRoutes, RouteHandler>;
 
 export function createOnboardingApi(deps: OnboardingDeps) {

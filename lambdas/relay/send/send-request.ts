@@ -69,3 +69,6 @@ export function parseSendRequest(body: unknown): SendRequest {
     replyTo: normaliseAll(list(input.reply_to)),
   };
 }
+
+/** The request body's schema, for the OpenAPI document (openapi/, build time only). */
+export { schema as sendRequestSchema };

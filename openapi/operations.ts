@@ -1,0 +1,212 @@
+/**
+ * The customer API, one entry per route of lambdas/relay/api-routes.ts: its request schema (the very
+ * zod/mini schema that validates requests), its success bodies (openapi/responses.ts) and every
+ * error code it can answer (statuses come from lambdas/shared/errors.ts). Adding a route to the
+ * document is adding one entry here; test/unit/openapi.test.ts fails while a route has none.
+ * Build time only: imported by the document generator, never by a Lambda handler.
+ */
+import type * as z from 'zod/mini';
+import type { ErrorCode } from '../lambdas/shared/errors';
+import type { RouteSpec } from '../lambdas/shared/routes';
+import { dashboardRoutes, onboardingRoutes, sendRoutes } from '../lambdas/relay/api-routes';
+import { addDomainBody, putConfigBody, verifyDomainBody } from '../lambdas/relay/onboarding/onboarding-api';
+import { sendRequestSchema } from '../lambdas/relay/send/send-request';
+import * as body from './responses';
+
+export type HeaderName = 'X-RateLimit-Limit' | 'X-RateLimit-Remaining' | 'Retry-After' | 'Idempotent-Replayed' | 'Location';
+
+export interface SuccessResponse {
+  status: number;
+  description: string;
+  /** A JSON body's schema; absent for pages and files (see `mediaTypes`). */
+  schema?: z.ZodMiniType;
+  /** Non-JSON answers: the media types the route serves. */
+  mediaTypes?: readonly string[];
+  headers?: readonly HeaderName[];
+}
+
+export interface Operation {
+  route: RouteSpec;
+  operationId: string;
+  tag: 'Send' | 'BYOC setup' | 'Domains' | 'Usage' | 'Pages';
+  summary: string;
+  description?: string;
+  /** `none`: public (pages, this document). */
+  auth: 'apiKey' | 'bearer' | 'none';
+  request?: { schema: z.ZodMiniType; required: boolean; description?: string; example: unknown };
+  /** The optional Idempotency-Key request header. */
+  idempotencyKey?: boolean;
+  success: readonly SuccessResponse[];
+  /** Every code the route can answer with the error shape. */
+  errors: readonly ErrorCode[];
+  /** Headers any error answer of the route may carry too (send: the rate window once counted, replays). */
+  errorHeaders?: readonly HeaderName[];
+  /** Codes answered with another body than the error shape, with that body (validate's 422). */
+  specialErrors?: { codes: readonly ErrorCode[]; schema: z.ZodMiniType; description: string };
+}
+
+/** What every function behind `httpApi` can answer: bad body bytes or JSON, its own failure, its configuration. */
+const EDGE: readonly ErrorCode[] = ['invalid_request', 'internal_error', 'byoc_not_configured'];
+/** …and, behind X-API-Key, the authenticator. */
+const AUTHENTICATED: readonly ErrorCode[] = [...EDGE, 'invalid_api_key', 'tenant_suspended'];
+/** Whatever a call in the customer's AWS account can end in (lambdas/relay/error-map.ts). */
+const CUSTOMER_ACCOUNT: readonly ErrorCode[] = ['could_not_assume_role', 'missing_permission', 'ses_rejected', 'ses_throttled', 'ses_unavailable', 'upstream_unavailable'];
+/** A domain in the path is parsed by byoc/domain-name.ts. */
+const DOMAIN_IN_PATH: readonly ErrorCode[] = ['invalid_domain', 'subdomain_not_allowed', 'not_found'];
+
+/** Headers an error code's answer carries (union per status in the document). */
+export const errorHeaders: Partial<Record<ErrorCode, readonly HeaderName[]>> = {
+  rate_limited: ['Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining'],
+  idempotency_in_progress: ['Retry-After'],
+  ses_throttled: ['Retry-After'],
+  ses_unavailable: ['Retry-After'],
+  upstream_unavailable: ['Retry-After'],
+};
+
+const sendExample = {
+  to: 'customer@example.com', from_email: 'hello@acme.com', from_name: 'Acme',
+  subject: 'Welcome!', message: 'Thanks for joining Acme.',
+};
+
+type RouteName<T> = keyof T & string;
+
+const sendOperations: Record<RouteName<typeof sendRoutes>, Operation> = {
+  send: {
+    route: sendRoutes.send, operationId: 'sendEmail', tag: 'Send', auth: 'apiKey',
+    summary: 'Send one email through your SES account',
+    description: 'Also reachable as `/api/send/`. Give `message` (text) or `html` or both. Every address is a bare '
+      + '`name@example.com`; `from_name` and `subject` are one line of plain Unicode text. Anything else is refused '
+      + 'with 400 naming the field, never rewritten. Answers carry the X-RateLimit-* headers once the request has been counted against the key\'s minute window (every BYOC send that passed authentication; Starter sends that passed the 403 checks).',
+    request: { schema: sendRequestSchema, required: true, example: sendExample },
+    idempotencyKey: true,
+    success: [{ status: 200, description: 'Accepted by your SES account (or a replay of the first answer for this Idempotency-Key).', schema: body.sendAccepted, headers: ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'Idempotent-Replayed'] }],
+    errors: [
+      ...AUTHENTICATED, ...CUSTOMER_ACCOUNT, 'byoc_not_validated', 'domain_not_registered', 'domain_not_verified', 'dkim_not_verified',
+      'idempotency_in_progress', 'idempotency_key_reused', 'rate_limited', 'usage_limit_exceeded', 'ses_outcome_unknown',
+    ],
+    // Refusals after the request was counted against the key's minute carry the window too; a replayed refusal says so.
+    errorHeaders: ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'Idempotent-Replayed'],
+  },
+};
+
+const config = { schema: body.byocConfig, description: 'Your BYOC settings, with the trust and permissions policies and a CloudFormation template for the role.' };
+
+const onboardingOperations: Record<RouteName<typeof onboardingRoutes>, Operation> = {
+  getConfig: {
+    route: onboardingRoutes.getConfig, operationId: 'getByocConfig', tag: 'BYOC setup', auth: 'apiKey',
+    summary: 'Your BYOC settings; creates your ExternalId on first call',
+    success: [{ status: 200, ...config }],
+    errors: AUTHENTICATED,
+  },
+  putConfig: {
+    route: onboardingRoutes.putConfig, operationId: 'putByocConfig', tag: 'BYOC setup', auth: 'apiKey',
+    summary: 'Save the role ARN and SES region; status becomes pending_validation',
+    description: '`role_arn` must be `arn:aws:iam::<12 digits>:role/SendFleet-BYOC-Role` in your own account; `region` a region where SES exists.',
+    request: { schema: putConfigBody, required: true, example: { role_arn: 'arn:aws:iam::123456789012:role/SendFleet-BYOC-Role', region: 'eu-west-1' } },
+    success: [{ status: 200, ...config }],
+    errors: AUTHENTICATED,
+  },
+  validate: {
+    route: onboardingRoutes.validate, operationId: 'validateByoc', tag: 'BYOC setup', auth: 'apiKey',
+    summary: 'Assume the role, check sending is enabled and the account is out of the SES sandbox',
+    description: 'Runs every check and stores the result. 200 when all pass; 422 with the first failing check\'s code and every check otherwise.',
+    success: [{ status: 200, description: 'Every check passed.', schema: body.validationPassed }],
+    errors: [...AUTHENTICATED, ...CUSTOMER_ACCOUNT.filter((code) => code !== 'could_not_assume_role' && code !== 'missing_permission'), 'conflict'],
+    specialErrors: {
+      codes: ['could_not_assume_role', 'missing_permission', 'sending_disabled', 'ses_sandbox'],
+      schema: body.validationFailed,
+      description: 'A check failed: the first failing check\'s code, the stored status and every check\'s result.',
+    },
+  },
+  listDomains: {
+    route: onboardingRoutes.listDomains, operationId: 'listDomains', tag: 'Domains', auth: 'apiKey',
+    summary: 'Your sending domains with their status',
+    success: [{ status: 200, description: 'Your domains, without their DNS records.', schema: body.domainList }],
+    errors: AUTHENTICATED,
+  },
+  addDomain: {
+    route: onboardingRoutes.addDomain, operationId: 'addDomain', tag: 'Domains', auth: 'apiKey',
+    summary: 'Add a sending domain and get the DNS records to publish',
+    description: 'Needs a validated BYOC config. The domain must be a registrable root domain (`acme.com`, `acme.co.uk`); IDNs are sent as punycode. Adding a domain again is idempotent.',
+    request: { schema: addDomainBody, required: true, example: { domain: 'acme.com' } },
+    success: [
+      { status: 201, description: 'Added: the identity was created in your SES account.', schema: body.domainDetail },
+      { status: 200, description: 'Already one of your domains: unchanged.', schema: body.domainDetail },
+    ],
+    errors: [...AUTHENTICATED, ...CUSTOMER_ACCOUNT, 'byoc_not_validated', 'invalid_domain', 'subdomain_not_allowed', 'conflict'],
+  },
+  getDomain: {
+    route: onboardingRoutes.getDomain, operationId: 'getDomain', tag: 'Domains', auth: 'apiKey',
+    summary: 'One domain: its DNS records and the status of each',
+    success: [{ status: 200, description: 'The domain and its records.', schema: body.domainDetail }],
+    errors: [...AUTHENTICATED, ...DOMAIN_IN_PATH],
+  },
+  deleteDomain: {
+    route: onboardingRoutes.deleteDomain, operationId: 'deleteDomain', tag: 'Domains', auth: 'apiKey',
+    summary: 'Delete the SES identity in your account, then forget the domain',
+    success: [{ status: 200, description: 'Deleted in your SES account and here.', schema: body.domainDeleted }],
+    errors: [...AUTHENTICATED, ...DOMAIN_IN_PATH, ...CUSTOMER_ACCOUNT, 'byoc_not_validated'],
+  },
+  verifyDomain: {
+    route: onboardingRoutes.verifyDomain, operationId: 'verifyDomain', tag: 'Domains', auth: 'apiKey',
+    summary: 'Re-check the domain\'s records with SES',
+    description: 'No body (or `{}`) checks every record kind; `record` checks one.',
+    request: { schema: verifyDomainBody, required: false, example: { record: 'dkim' } },
+    success: [{ status: 200, description: 'The domain with the statuses SES reported now.', schema: body.domainDetail }],
+    errors: [...AUTHENTICATED, ...DOMAIN_IN_PATH, ...CUSTOMER_ACCOUNT, 'byoc_not_validated'],
+  },
+  usage: {
+    route: onboardingRoutes.usage, operationId: 'getUsage', tag: 'Usage', auth: 'apiKey',
+    summary: 'Accepted sends this UTC month, the monthly limit and the per-key rate',
+    description: '`used` is null on plans without a monthly limit (they are not counted per month); `limit` null means unlimited.',
+    success: [{ status: 200, description: 'This month\'s usage.', schema: body.monthlyUsage }],
+    errors: AUTHENTICATED,
+  },
+};
+
+const pageOperations: Record<RouteName<typeof dashboardRoutes>, Operation> = {
+  page: {
+    route: dashboardRoutes.page, operationId: 'dashboard', tag: 'Pages', auth: 'none',
+    summary: 'The customer dashboard (signs in with your API key in the page, never in the URL)',
+    success: [
+      { status: 200, description: 'The dashboard page.', mediaTypes: ['text/html'] },
+      { status: 301, description: 'In AWS, the stage URL without its trailing slash redirects to it.', headers: ['Location'] },
+    ],
+    // Only if the deployment lacks the file (as for every page below).
+    errors: ['not_found'],
+  },
+  asset: {
+    route: dashboardRoutes.asset, operationId: 'dashboardAsset', tag: 'Pages', auth: 'none',
+    summary: 'A script or stylesheet of the dashboard or of the API reference (content-hashed names)',
+    success: [{ status: 200, description: 'The file.', mediaTypes: ['text/javascript', 'text/css'] }],
+    errors: ['not_found'],
+  },
+  openApiDocument: {
+    route: dashboardRoutes.openApiDocument, operationId: 'openApiDocument', tag: 'Pages', auth: 'none',
+    summary: 'This document (OpenAPI 3.1)',
+    success: [{ status: 200, description: 'The OpenAPI document of the customer API.', schema: body.openApiDocument }],
+    errors: ['not_found'],
+  },
+  apiReference: {
+    route: dashboardRoutes.apiReference, operationId: 'apiReference', tag: 'Pages', auth: 'none',
+    summary: 'The API reference page, rendered from this document',
+    success: [{ status: 200, description: 'The API reference page.', mediaTypes: ['text/html'] }],
+    errors: ['not_found'],
+  },
+};
+
+/** Every operation of the customer API, in the order of the reference page. */
+export const operations: readonly Operation[] = [
+  ...Object.values(sendOperations),
+  ...Object.values(onboardingOperations),
+  ...Object.values(pageOperations),
+];
+
+/**
+ * Codes of lambdas/shared/errors.ts that no customer route answers with, and why. The unit test
+ * fails when a code is neither on a route nor here, and when a code listed here is on a route.
+ */
+export const codesOnNoRoute: Partial<Record<ErrorCode, string>> = {
+  forbidden: 'No code path raises it today (kept in the table for the routes being added).',
+  method_not_allowed: 'Answered to a method the document does not list on a documented path (locally; API Gateway answers 404 not_found there), so it belongs to no operation. The contract check holds such answers to the error shape.',
+};

@@ -1,0 +1,114 @@
+/**
+ * What the customer API answers, as zod/mini schemas: the success bodies of every route and the one
+ * error shape. Build time only (the OpenAPI document); the Lambda bundles never import this module.
+ * Objects are strict: a field the code adds without adding it here fails the contract check of
+ * every integration test that receives it (test/support/contract.ts).
+ */
+import * as z from 'zod/mini';
+
+const isoTime = z.string().check(z.iso.datetime({ offset: true }));
+const nullableIsoTime = z.nullable(isoTime);
+/** IAM policy and CloudFormation documents: JSON objects whose inner shape AWS defines. */
+const jsonObject = z.record(z.string(), z.unknown());
+
+export const errorBody = z.strictObject({
+  success: z.literal(false),
+  error: z.string(),
+  detail: z.string(),
+  issues: z.optional(z.array(z.strictObject({ path: z.string(), message: z.string() }))),
+});
+
+export const sendAccepted = z.strictObject({
+  success: z.literal(true),
+  message: z.string(),
+  message_id: z.string().check(z.minLength(1)),
+  mode: z.literal('byoc'),
+});
+
+const byocStatus = z.enum(['unconfigured', 'pending_validation', 'validated', 'invalid']);
+const check = z.strictObject({ name: z.string(), ok: z.boolean(), detail: z.string() });
+
+export const byocConfig = z.strictObject({
+  success: z.literal(true),
+  external_id: z.string().check(z.regex(/^[0-9a-f]{48}$/)),
+  role_arn: z.nullable(z.string()),
+  region: z.nullable(z.string()),
+  status: byocStatus,
+  validated_at: nullableIsoTime,
+  checks: z.array(check),
+  role_name: z.literal('SendFleet-BYOC-Role'),
+  relay_account_id: z.string().check(z.regex(/^\d{12}$/)),
+  trust_policy: jsonObject,
+  permissions_policy: jsonObject,
+  cloudformation_template: jsonObject,
+});
+
+export const validationPassed = z.strictObject({
+  success: z.literal(true),
+  status: byocStatus,
+  validated_at: nullableIsoTime,
+  checks: z.array(check),
+});
+
+/** 422 from validate: the error shape plus the stored status and every check's result. */
+export const validationFailed = z.strictObject({
+  success: z.literal(false),
+  error: z.string(),
+  detail: z.string(),
+  status: byocStatus,
+  checks: z.array(check),
+});
+
+const recordStatus = z.enum(['Pending', 'Success', 'Failed', 'TemporaryFailure', 'NotStarted']);
+
+const domainFields = {
+  domain: z.string(),
+  region: z.string(),
+  status: z.enum(['verified', 'pending', 'failed']),
+  can_send: z.boolean(),
+  statuses: z.strictObject({ ownership: recordStatus, dkim: recordStatus, mail_from: recordStatus }),
+  created_at: isoTime,
+  checked_at: nullableIsoTime,
+};
+
+const dnsRecord = z.strictObject({
+  id: z.enum(['ownership', 'dkim1', 'dkim2', 'dkim3', 'mail_from_mx', 'mail_from_spf', 'dmarc']),
+  type: z.enum(['TXT', 'CNAME', 'MX']),
+  name: z.string(),
+  value: z.string(),
+  status: z.union([recordStatus, z.literal('NotChecked')]),
+  required: z.boolean(),
+});
+
+export const domainList = z.strictObject({
+  success: z.literal(true),
+  domains: z.array(z.strictObject(domainFields)),
+});
+
+export const domainDetail = z.strictObject({
+  success: z.literal(true),
+  ...domainFields,
+  records: z.array(dnsRecord),
+});
+
+export const domainDeleted = z.strictObject({
+  success: z.literal(true),
+  domain: z.string(),
+  deleted: z.literal(true),
+});
+
+export const monthlyUsage = z.strictObject({
+  success: z.literal(true),
+  plan: z.enum(['starter', 'byoc']),
+  month: z.string().check(z.regex(/^\d{4}-\d{2}$/)),
+  used: z.nullable(z.int().check(z.minimum(0))),
+  limit: z.nullable(z.int().check(z.minimum(0))),
+  sends_per_minute: z.int().check(z.minimum(0)),
+});
+
+/** `GET /api/openapi.json`: an OpenAPI 3.1 document (linted by Redocly and swagger-parser in the tests). */
+export const openApiDocument = z.looseObject({
+  openapi: z.string().check(z.regex(/^3\.1\.\d+$/)),
+  info: z.looseObject({ title: z.string(), version: z.string() }),
+  paths: z.record(z.string(), z.unknown()),
+});
