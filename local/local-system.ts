@@ -13,7 +13,7 @@ import { onboardingRoutes, sendRoutes } from '../lambdas/relay/api-routes';
 import { TENANT_EVENT_SOURCE, TENANT_SNAPSHOT_DETAIL_TYPE, type TenantSnapshot, type TenantSnapshotEvent } from '../lambdas/shared/tenant-events';
 import { createSimulator } from '../sim/simulator';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
-import { close, listen, serveHandlers, type ProxyHandler } from './http-adapter';
+import { close, lambdaContext, listen, serveHandlers, type ProxyHandler } from './http-adapter';
 import { LOCAL_ACCOUNTS, LOCAL_TABLE_PREFIX, RELAY_LOCAL_CREDENTIALS, tableNames } from './local-identity';
 import { createTables } from './tables';
 
@@ -88,7 +88,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       version: '0', id: randomUUID(), 'detail-type': TENANT_SNAPSHOT_DETAIL_TYPE, source: TENANT_EVENT_SOURCE,
       account: LOCAL_ACCOUNTS.platform, time: new Date().toISOString(), region, resources: [], detail: snapshot,
     };
-    await syncHandler(event);
+    await syncHandler(event, lambdaContext(randomUUID(), 'tenant-sync'));
   };
   const adminHandler = createAdminApi(new TenantService({
     store: new TenantStore(dynamoDocumentClient(), tables.tenants),

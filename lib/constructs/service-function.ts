@@ -22,13 +22,22 @@ import { grantAssumeByocRole } from './byoc-assume-role';
 
 export const SERVICE_RUNTIME = Runtime.NODEJS_24_X;
 
+/** What lambdas/shared/powertools.ts reads: service name, log level (INFO; DEBUG only for a live investigation), metrics namespace. */
+export function powertoolsEnvironment(serviceName: string): Record<string, string> {
+  return {
+    POWERTOOLS_SERVICE_NAME: serviceName,
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+    POWERTOOLS_METRICS_NAMESPACE: 'SendFleet',
+  };
+}
+
 export interface ServiceFunctionProps {
   /** Absolute path of the entry file. */
   readonly entry: string;
   /** Exported handler name. @default 'handler' */
   readonly handler?: string;
   readonly description: string;
-  /** Set as SERVICE_NAME (the shared logger's `service` field). */
+  /** Set as POWERTOOLS_SERVICE_NAME: the `service` field of every log line and metric. */
   readonly serviceName: string;
   /** @default 10 seconds */
   readonly timeout?: Duration;
@@ -119,7 +128,7 @@ export class ServiceFunction extends NodejsFunction {
       tracing: Tracing.ACTIVE,
       role,
       logGroup,
-      environment: { SERVICE_NAME: props.serviceName, ...props.environment },
+      environment: { ...powertoolsEnvironment(props.serviceName), ...props.environment },
       bundling: {
         minify: true,
         sourceMap: false,

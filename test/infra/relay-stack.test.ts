@@ -63,7 +63,7 @@ describe('RelayStack', () => {
 
   test('alarms on the reset function\'s Errors and on its DLQ depth', () => {
     const resetFn = resourcesOfType(s.relayTemplate, 'AWS::Lambda::Function')
-      .find(([, r]) => r.Properties.Environment.Variables.SERVICE_NAME === 'monthlyReset')!;
+      .find(([, r]) => r.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME === 'monthlyReset')!;
     s.relayTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/Lambda', MetricName: 'Errors',
       Dimensions: [{ Name: 'FunctionName', Value: { Ref: resetFn[0] } }],
