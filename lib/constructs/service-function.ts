@@ -19,6 +19,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { entryPath, FUNCTIONS, PROJECT_ROOT, type DynamoDbAction, type FunctionName, type FunctionSpec } from '../function-catalog';
 import { grantAssumeByocRole } from './byoc-assume-role';
+import { OperationsKey } from './operations-key';
+import { acknowledgeLogRetention } from './log-retention';
 
 export const SERVICE_RUNTIME = Runtime.NODEJS_24_X;
 
@@ -113,7 +115,9 @@ export class ServiceFunction extends NodejsFunction {
     const logGroup = new logs.LogGroup(scope, `${id}LogGroup`, {
       retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      encryptionKey: OperationsKey.of(scope),
     });
+    acknowledgeLogRetention(logGroup);
     logGroup.grantWrite(role);
 
     super(scope, id, {
@@ -145,6 +149,12 @@ export class ServiceFunction extends NodejsFunction {
     this.functionLogGroup = logGroup;
     this.catalogName = props.catalogName;
 
+    Validations.of(this).acknowledge({
+      id: 'cdk-validator-cfnguard::lambda_inside_vpc_check',
+      reason: 'The functions call only public AWS endpoints (DynamoDB, STS, SES in customer accounts, EventBridge) and ' +
+        'reach no private resource; a VPC would add NAT gateways (cost, a single egress path to operate) and nothing to ' +
+        'protect. A landing zone enforcing CT.LAMBDA.PR.3 as a hook refuses these functions (docs/deploying.md).',
+    });
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'Only X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords), which supports no resource-level ' +
