@@ -6,13 +6,13 @@
  * through the SDK's own endpoint variables (AWS_ENDPOINT_URL_DYNAMODB, _STS, _SES).
  */
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { adminRoutes } from '../lambdas/platform/api-routes';
 import { onboardingRoutes, sendRoutes } from '../lambdas/relay/api-routes';
 import { TENANT_EVENT_SOURCE, TENANT_SNAPSHOT_DETAIL_TYPE, type TenantSnapshot, type TenantSnapshotEvent } from '../lambdas/shared/tenant-events';
 import { createSimulator } from '../sim/simulator';
-import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
+import { startDynamoDbLocal } from './dynamodb-local';
+import { PortInUseError } from './ports';
 import { close, lambdaContext, listen, serveHandlers, type ProxyHandler } from './http-adapter';
 import { LOCAL_ACCOUNTS, LOCAL_TABLE_PREFIX, RELAY_LOCAL_CREDENTIALS, tableNames } from './local-identity';
 import { createTables } from './tables';
@@ -46,28 +46,34 @@ export interface LocalSystem {
 }
 
 export async function startLocalSystem(options: LocalSystemOptions = {}): Promise<LocalSystem> {
+  // Whatever has started is stopped again if a later step fails: a failed start leaves no process
+  // (no DynamoDB Local JVM) and no listener behind.
+  const started: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    const stops = started.splice(0).reverse();
+    for (const stop of stops) await stop().catch(() => undefined);
+  };
+  try {
+    return await start(options, started, stopAll);
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function start(options: LocalSystemOptions, started: Array<() => Promise<void>>, stopAll: () => Promise<void>): Promise<LocalSystem> {
   const region = options.region ?? 'us-east-1';
-  let dynamo: DynamoDbLocal | undefined;
-  const dynamoEndpoint = options.dynamoEndpoint ?? (dynamo = await startDynamoDbLocal({ port: options.dynamoPort })).endpoint;
+  let dynamoEndpoint = options.dynamoEndpoint;
+  if (dynamoEndpoint === undefined) {
+    const dynamo = await startDynamoDbLocal({ port: options.dynamoPort, portVariable: 'DYNAMODB_PORT' });
+    started.push(() => dynamo.stop());
+    dynamoEndpoint = dynamo.endpoint;
+  }
   const tables = tableNames(options.tablePrefix ?? LOCAL_TABLE_PREFIX);
 
   const simulator = createSimulator({ relayAccountId: LOCAL_ACCOUNTS.relay, relayAccessKeyId: RELAY_LOCAL_CREDENTIALS.accessKeyId, latencyMs: options.simLatencyMs ?? 0 });
-  const simUrl = await simulator.listen(options.simPort ?? 0);
-
-  Object.assign(process.env, {
-    AWS_REGION: region,
-    AWS_ACCESS_KEY_ID: RELAY_LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: RELAY_LOCAL_CREDENTIALS.secretAccessKey,
-    AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
-    AWS_ENDPOINT_URL_STS: simUrl,
-    AWS_ENDPOINT_URL_SES: simUrl,
-    TENANTS_TABLE: tables.tenants,
-    RELAY_TABLE: tables.relay,
-    RELAY_ACCOUNT_ID: LOCAL_ACCOUNTS.relay,
-    PLATFORM_ACCOUNT_ID: LOCAL_ACCOUNTS.platform,
-    ...options.env,
-  });
-  delete process.env.AWS_PROFILE;
+  const simUrl = await listenNamed('SIM_PORT', options.simPort ?? 0, (port) => simulator.listen(port));
+  started.push(() => simulator.close());
 
   const ddb = new DynamoDBClient({ endpoint: dynamoEndpoint, region });
   await createTables(ddb, tables);
@@ -100,16 +106,20 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     { routes: Object.values(onboardingRoutes), handler: onboardingHandler as ProxyHandler },
   ]);
   const platformServer = serveHandlers('platform-admin', [{ routes: Object.values(adminRoutes), handler: adminHandler as ProxyHandler }]);
-  const servers: Server[] = [relayServer, platformServer];
-  const relayUrl = await listen(relayServer, options.relayPort ?? 0);
-  const platformUrl = await listen(platformServer, options.platformPort ?? 0);
+  const relayUrl = await listenNamed('RELAY_PORT', options.relayPort ?? 0, (port) => listen(relayServer, port));
+  started.push(() => close(relayServer));
+  const platformUrl = await listenNamed('PLATFORM_PORT', options.platformPort ?? 0, (port) => listen(platformServer, port));
+  started.push(() => close(platformServer));
 
-  return {
-    relayUrl, platformUrl, simUrl, dynamoEndpoint, tables, simulator,
-    stop: async () => {
-      await Promise.all(servers.map(close));
-      await simulator.close();
-      await dynamo?.stop();
-    },
-  };
+  return { relayUrl, platformUrl, simUrl, dynamoEndpoint, tables, simulator, stop: stopAll };
+}
+
+/** Listens, turning EADDRINUSE into the error that names the variable to change. */
+async function listenNamed(variable: string, port: number, listenOn: (port: number) => Promise<string>): Promise<string> {
+  try {
+    return await listenOn(port);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortInUseError(variable, port);
+    throw error;
+  }
 }
