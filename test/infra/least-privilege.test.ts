@@ -18,7 +18,7 @@ const actionsOf = (statement: { Action: string | string[] }) => asArray(statemen
  * loader lists the tenant's domains.)
  */
 const EXPECTED_DYNAMODB: Record<string, { stack: string; actions: string[]; index?: string }> = {
-  adminApi: { stack: 'platform', actions: ['GetItem', 'PutItem', 'UpdateItem', 'Query', 'ConditionCheckItem'] },
+  adminApi: { stack: 'platform', actions: ['PutItem', 'UpdateItem', 'Query'] },
   tenantSync: { stack: 'relay', actions: ['PutItem'] },
   onboarding: { stack: 'relay', actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'] },
   send: { stack: 'relay', actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'] },
