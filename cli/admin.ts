@@ -12,6 +12,7 @@
  *   npm run admin -- key list --tenant <id>
  *   npm run admin -- key revoke --tenant <id> --key <key id>
  */
+import '../local/node-version-notice';
 import { parseArgs } from 'node:util';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';

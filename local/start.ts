@@ -1,9 +1,7 @@
 /** `npm start`: the whole system locally. Ctrl-C stops everything it started. */
+import './node-version-notice';
 import { LOCAL_ACCOUNTS, startLocalSystem } from './local-system';
 import { requireFreePorts } from './ports';
-
-// Local code runs on Node 20 (Lambda on 22+); the SDK's notice about that is known and harmless here.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 function port(name: string, fallback: number): number {
   const value = process.env[name];
