@@ -4,7 +4,7 @@
  * them (the AWS-managed `aws/sns` key silently drops alarm notifications), hence a key of our own.
  * Rotated yearly.
  */
-import { Aws, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -27,6 +27,8 @@ export class OperationsKey extends Construct {
       description: 'SendFleet operational data: log groups and the alarm topic',
       enableKeyRotation: true,
       removalPolicy,
+      // Only used when a dev stack is destroyed: the shortest window KMS allows.
+      pendingWindow: Duration.days(7),
     });
     // Grants only for AWS services acting for us (Control Tower CT.KMS.PR.3).
     this.key.addToResourcePolicy(new iam.PolicyStatement({
