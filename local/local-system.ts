@@ -75,6 +75,21 @@ async function start(options: LocalSystemOptions, started: Array<() => Promise<v
   const simUrl = await listenNamed('SIM_PORT', options.simPort ?? 0, (port) => simulator.listen(port));
   started.push(() => simulator.close());
 
+  Object.assign(process.env, {
+    AWS_REGION: region,
+    AWS_ACCESS_KEY_ID: RELAY_LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: RELAY_LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
+    AWS_ENDPOINT_URL_STS: simUrl,
+    AWS_ENDPOINT_URL_SES: simUrl,
+    TENANTS_TABLE: tables.tenants,
+    RELAY_TABLE: tables.relay,
+    RELAY_ACCOUNT_ID: LOCAL_ACCOUNTS.relay,
+    PLATFORM_ACCOUNT_ID: LOCAL_ACCOUNTS.platform,
+    ...options.env,
+  });
+  delete process.env.AWS_PROFILE;
+
   const ddb = new DynamoDBClient({ endpoint: dynamoEndpoint, region });
   await createTables(ddb, tables);
   ddb.destroy();
