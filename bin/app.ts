@@ -5,7 +5,8 @@
  */
 import { App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { ConfigError, readConfig, relayEventBusArn, type SendFleetConfig } from '../lib/config';
+import { ControlTowerChecks } from '../lib/control-tower-checks';
+import { ConfigError, forwardingRoleArn, readConfig, relayEventBusArn, type SendFleetConfig } from '../lib/config';
 import { PlatformStack } from '../lib/platform-stack';
 import { RelayStack } from '../lib/relay-stack';
 
@@ -21,24 +22,32 @@ export function buildApp(app: App = new App()): SendFleetApp {
   Tags.of(app).add('project', 'sendfleet');
   Tags.of(app).add('sendfleet:stage', config.stage);
 
-  // Deploy order: relay first (its bus must exist before the platform's rule targets it).
   const relay = new RelayStack(app, 'RelayStack', {
     env: config.accounts.relay,
     stackName: `SendFleet-${config.stage}-Relay`,
     description: `SendFleet relay account (${config.stage}): customer API, BYOC, tenant projection, monthly reset`,
+    stage: config.stage,
     platformAccountId: config.accounts.platform.account,
-    eventBusName: config.relayEventBusName,
+    names: config.names,
+    forwardingRoleArn: forwardingRoleArn(config),
+    alarmEmail: config.alarmEmail,
     destroyOnDelete: config.destroyOnDelete,
   });
   const platform = new PlatformStack(app, 'PlatformStack', {
     env: config.accounts.platform,
     stackName: `SendFleet-${config.stage}-Platform`,
     description: `SendFleet platform account (${config.stage}): tenants, API keys, admin API, tenant events`,
+    stage: config.stage,
     relayEventBusArn: relayEventBusArn(config),
+    names: config.names,
+    alarmEmail: config.alarmEmail,
     destroyOnDelete: config.destroyOnDelete,
   });
+  // Relay first: its bus must exist before the platform's rule targets it (`cdk deploy --all` follows this).
+  platform.addStackDependency(relay, 'the platform forwards tenant snapshots to the relay bus');
 
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  // Policy as code at synth: cdk-nag's AwsSolutions and AWS Control Tower's proactive controls (cfn-guard).
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ControlTowerChecks());
   return { app, config, platform, relay };
 }
 

@@ -4,13 +4,15 @@
  * each request with SigV4 (the admin API is IAM-authorised) using the usual AWS credential chain.
  *
  *   npm run admin -- tenant create --plan starter [--name "Acme"]
- *   npm run admin -- tenant get --tenant <id>
+ *   npm run admin -- tenant show --tenant <id>        (also: tenant get)
+ *   npm run admin -- --help | <noun> --help | <noun> <verb> --help
  *   npm run admin -- tenant update --tenant <id> [--plan byoc] [--rate 120]
  *   npm run admin -- tenant suspend|reactivate|publish --tenant <id>
  *   npm run admin -- key create --tenant <id> [--expires 2027-01-31T00:00:00Z]
  *   npm run admin -- key list --tenant <id>
  *   npm run admin -- key revoke --tenant <id> --key <key id>
  */
+import '../local/node-version-notice';
 import { parseArgs } from 'node:util';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
@@ -18,7 +20,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 
 const USAGE = `usage: npm run admin -- <tenant|key> <command> [options]
   tenant create --plan starter|byoc [--name NAME]
-  tenant get --tenant ID
+  tenant show --tenant ID               (also: tenant get)
   tenant update --tenant ID [--plan starter|byoc] [--rate SENDS_PER_MINUTE] [--name NAME]
   tenant suspend --tenant ID
   tenant reactivate --tenant ID
@@ -36,6 +38,20 @@ interface Call {
 
 class UsageError extends Error {}
 
+/**
+ * `--help` (or `-h`) anywhere: the usage of the command named before it, or all of it. Printed on
+ * stdout with exit code 0; undefined when help was not asked for.
+ */
+export function helpFor(argv: readonly string[]): string | undefined {
+  if (!argv.includes('--help') && !argv.includes('-h')) return undefined;
+  const words = argv.filter((a) => !a.startsWith('-')).slice(0, 2).join(' ');
+  const [header, ...lines] = USAGE.split('\n');
+  const commandLines = lines.filter((line) => line.startsWith('  ') && !line.startsWith('environment'));
+  const matching = words ? commandLines.filter((line) => line.trimStart().startsWith(words)) : [];
+  const footer = lines.filter((line) => line.startsWith('environment'));
+  return [header, ...(matching.length > 0 ? matching : commandLines), ...footer].join('\n');
+}
+
 function need(value: string | undefined, flag: string): string {
   if (!value) throw new UsageError(`missing --${flag}`);
   return encodeURIComponent(value);
@@ -47,7 +63,7 @@ export function toCall(argv: string[]): Call {
     allowPositionals: true,
     options: {
       plan: { type: 'string' }, name: { type: 'string' }, tenant: { type: 'string' }, key: { type: 'string' },
-      rate: { type: 'string' }, expires: { type: 'string' },
+      rate: { type: 'string' }, expires: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
   const [noun, verb] = positionals;
@@ -55,6 +71,7 @@ export function toCall(argv: string[]): Call {
   switch (`${noun} ${verb}`) {
     case 'tenant create':
       return { method: 'POST', path: '/admin/tenants', body: { plan: values.plan, ...(values.name ? { name: values.name } : {}) } };
+    case 'tenant show':
     case 'tenant get':
       return { method: 'GET', path: `/admin/tenants/${tenant()}` };
     case 'tenant update': {
@@ -108,6 +125,11 @@ export async function run(argv: string[], baseUrl = process.env.PLATFORM_URL ?? 
 }
 
 if (require.main === module) {
+  const help = helpFor(process.argv.slice(2));
+  if (help !== undefined) {
+    console.log(help);
+    process.exit(0);
+  }
   run(process.argv.slice(2)).then(
     ({ status, body }) => {
       console.log(typeof body === 'string' ? body : JSON.stringify(body, null, 2));

@@ -7,6 +7,7 @@
  * DynamoDB Local), RELAY_TABLE (default sendfleet-local-relay). DynamoDB Local accepts any
  * credentials, so fake ones are used when none are set.
  */
+import '../local/node-version-notice';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createMonthlyReset } from '../lambdas/relay/monthly-reset/monthly-reset';

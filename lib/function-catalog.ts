@@ -51,10 +51,11 @@ export const FUNCTIONS = {
     entry: 'lambdas/platform/admin-api/handler.ts',
     handler: 'handler',
     description: 'SendFleet admin API: tenants, plans and API keys; publishes tenant snapshots',
-    // Transactions (key issue/revoke) need the per-item actions, ConditionCheckItem included.
+    // What the tenant store calls: Put (create), Update (change), Query (snapshot); its transactions
+    // (key issue/revoke) are an Update and a Put, which need exactly those per-item actions.
     table: {
       envVar: 'TENANTS_TABLE',
-      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'],
+      actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
     },
     environment: ['EVENT_BUS_NAME'],
     assumesByocRole: false,

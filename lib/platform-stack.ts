@@ -1,16 +1,24 @@
 /**
- * Platform account: tenants table (system of record), the operator-only admin API, and the bus
- * that forwards tenant snapshots to the relay account. Composition only.
+ * Platform account: tenants table (system of record), the operator-only admin API, the bus that
+ * forwards tenant snapshots to the relay account, and the alarm topic every alarm notifies.
+ * Composition only.
  */
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import type { StageNames } from './config';
 import { AdminApi } from './constructs/admin-api';
+import { OperationsKey } from './constructs/operations-key';
+import { OperatorAlarms } from './constructs/operator-alarms';
 import { TenantEvents } from './constructs/tenant-events';
 import { TenantsTable } from './constructs/tenants-table';
 
 export interface PlatformStackProps extends StackProps {
+  readonly stage: string;
   /** The relay account's tenant-events bus, built from configuration. */
   readonly relayEventBusArn: string;
+  /** Physical names by stage (the platform bus and the forwarding role). */
+  readonly names: StageNames;
+  readonly alarmEmail?: string;
   /** Explicit dev deployments only: tables and logs are deleted with the stack. */
   readonly destroyOnDelete: boolean;
 }
@@ -19,18 +27,27 @@ export class PlatformStack extends Stack {
   readonly tenantsTable: TenantsTable;
   readonly tenantEvents: TenantEvents;
   readonly adminApi: AdminApi;
+  readonly alarms: OperatorAlarms;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, props);
     const removalPolicy = props.destroyOnDelete ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    OperationsKey.of(this, removalPolicy);
 
     this.tenantsTable = new TenantsTable(this, 'TenantsTable', { removalPolicy });
-    this.tenantEvents = new TenantEvents(this, 'TenantEvents', { relayEventBusArn: props.relayEventBusArn });
+    this.tenantEvents = new TenantEvents(this, 'TenantEvents', {
+      relayEventBusArn: props.relayEventBusArn,
+      busName: props.names.platformEventBus,
+      forwardingRoleName: props.names.forwardingRole,
+    });
     this.adminApi = new AdminApi(this, 'AdminApi', {
       table: this.tenantsTable,
       eventBus: this.tenantEvents.bus,
+      apiName: `sendfleet-${props.stage}-admin-api`,
       removalPolicy,
     });
+    this.alarms = new OperatorAlarms(this, 'Alarms', { email: props.alarmEmail });
+    this.alarms.notifyEveryAlarm();
 
     new CfnOutput(this, 'AdminApiUrl', { value: this.adminApi.url, description: 'PLATFORM_URL for npm run admin' });
     new CfnOutput(this, 'AdminApiInvokeArn', {
@@ -39,5 +56,6 @@ export class PlatformStack extends Stack {
     });
     new CfnOutput(this, 'TenantEventBusName', { value: this.tenantEvents.bus.eventBusName });
     new CfnOutput(this, 'TenantsTableName', { value: this.tenantsTable.tableName });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn, description: 'Subscribe on-call here (SNS)' });
   }
 }

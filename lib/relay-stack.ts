@@ -1,19 +1,28 @@
 /**
- * Relay account: the relay table, the bus that accepts tenant snapshots from the platform
- * account only, the customer API and the monthly reset. Composition only.
+ * Relay account: the relay table, the bus that accepts tenant snapshots from the platform's
+ * forwarding role only, the customer API behind its firewall, the monthly reset, and the alarm
+ * topic every alarm notifies. Composition only.
  */
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import type { StageNames } from './config';
 import { CustomerApi } from './constructs/customer-api';
 import { CustomerDashboard } from './constructs/customer-dashboard';
+import { CUSTOMER_API_THROTTLE } from './constructs/customer-api-firewall';
 import { MonthlyReset } from './constructs/monthly-reset';
+import { OperationsKey } from './constructs/operations-key';
+import { OperatorAlarms } from './constructs/operator-alarms';
 import { RelayEventBus } from './constructs/relay-event-bus';
 import { RelayTable } from './constructs/relay-table';
 
 export interface RelayStackProps extends StackProps {
+  readonly stage: string;
   readonly platformAccountId: string;
-  /** Physical name of the tenant-events bus (the platform targets it by ARN). */
-  readonly eventBusName: string;
+  /** Physical names by stage; the tenant-events bus is the one the platform targets by ARN. */
+  readonly names: StageNames;
+  /** The platform's forwarding role: the one principal the bus admits. */
+  readonly forwardingRoleArn: string;
+  readonly alarmEmail?: string;
   /** Explicit dev deployments only: tables and logs are deleted with the stack. */
   readonly destroyOnDelete: boolean;
 }
@@ -24,29 +33,37 @@ export class RelayStack extends Stack {
   readonly customerApi: CustomerApi;
   readonly dashboard: CustomerDashboard;
   readonly monthlyReset: MonthlyReset;
+  readonly alarms: OperatorAlarms;
 
   constructor(scope: Construct, id: string, props: RelayStackProps) {
     super(scope, id, props);
     const removalPolicy = props.destroyOnDelete ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    OperationsKey.of(this, removalPolicy);
 
     this.relayTable = new RelayTable(this, 'RelayTable', { removalPolicy });
     this.eventBus = new RelayEventBus(this, 'TenantEvents', {
-      busName: props.eventBusName,
+      busName: props.names.relayEventBus,
       platformAccountId: props.platformAccountId,
+      forwardingRoleArn: props.forwardingRoleArn,
       table: this.relayTable,
       removalPolicy,
     });
     this.customerApi = new CustomerApi(this, 'CustomerApi', {
       table: this.relayTable,
       platformAccountId: props.platformAccountId,
-      throttling: { rateLimit: 100, burstLimit: 200 },
+      throttling: CUSTOMER_API_THROTTLE,
+      apiName: `sendfleet-${props.stage}-customer-api`,
+      webAclName: props.names.customerWebAcl,
       removalPolicy,
     });
     this.dashboard = new CustomerDashboard(this, 'Dashboard', { api: this.customerApi.restApi, removalPolicy });
     this.monthlyReset = new MonthlyReset(this, 'MonthlyReset', { table: this.relayTable, removalPolicy });
+    this.alarms = new OperatorAlarms(this, 'Alarms', { email: props.alarmEmail });
+    this.alarms.notifyEveryAlarm();
 
     new CfnOutput(this, 'CustomerApiUrl', { value: this.customerApi.url, description: 'Base URL of the customer API; the customer dashboard is served at this URL' });
     new CfnOutput(this, 'RelayEventBusArn', { value: this.eventBus.bus.eventBusArn });
     new CfnOutput(this, 'RelayTableName', { value: this.relayTable.tableName });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn, description: 'Subscribe on-call here (SNS)' });
   }
 }

@@ -8,6 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer, connect } from 'node:net';
 import path from 'node:path';
+import { requireFreePorts } from './ports';
 
 export interface DynamoDbLocal {
   endpoint: string;
@@ -38,8 +39,17 @@ function portAnswers(port: number): Promise<boolean> {
   });
 }
 
-export async function startDynamoDbLocal(options: { port?: number } = {}): Promise<DynamoDbLocal> {
+/** Every JVM this process started and has not stopped: killed if the process exits without stopping them. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => { for (const child of running) child.kill('SIGKILL'); });
+
+/**
+ * Starts DynamoDB Local on `port` (a free one by default). It never attaches to a listener it did
+ * not start: a taken port is refused before Java starts, naming `portVariable`.
+ */
+export async function startDynamoDbLocal(options: { port?: number; portVariable?: string } = {}): Promise<DynamoDbLocal> {
   const port = options.port ?? (await freePort());
+  await requireFreePorts({ [options.portVariable ?? 'DYNAMODB_PORT']: port });
   const child: ChildProcess = spawn(
     'java',
     [
@@ -51,16 +61,23 @@ export async function startDynamoDbLocal(options: { port?: number } = {}): Promi
     // Its own working folder: DynamoDB Local writes a metadata file there.
     { stdio: ['ignore', 'pipe', 'pipe'], detached: false, cwd: mkdtempSync(path.join(tmpdir(), 'ddb-local-')) },
   );
+  running.add(child);
   let exited: string | undefined;
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
-  child.once('exit', (code) => { exited = `DynamoDB Local exited with code ${code}: ${stderr.slice(0, 2000)}`; });
+  child.once('exit', (code) => {
+    running.delete(child);
+    exited = `DynamoDB Local exited with code ${code}: ${stderr.slice(0, 2000)}`;
+  });
   child.once('error', (err) => { exited = `could not start java (is Java 17 installed?): ${err.message}`; });
 
   const deadline = Date.now() + 60_000;
   while (!(await portAnswers(port))) {
     if (exited) throw new Error(exited);
-    if (Date.now() > deadline) { child.kill('SIGKILL'); throw new Error('DynamoDB Local did not open its port within 60 s'); }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error('DynamoDB Local did not open its port within 60 s');
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   return {

@@ -6,14 +6,14 @@
  * through the SDK's own endpoint variables (AWS_ENDPOINT_URL_DYNAMODB, _STS, _SES).
  */
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { adminRoutes } from '../lambdas/platform/api-routes';
 import { dashboardRoutes, onboardingRoutes, sendRoutes } from '../lambdas/relay/api-routes';
 import { TENANT_EVENT_SOURCE, TENANT_SNAPSHOT_DETAIL_TYPE, type TenantSnapshot, type TenantSnapshotEvent } from '../lambdas/shared/tenant-events';
 import { createSimulator, type SimulatorOptions } from '../sim/simulator';
-import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
-import { close, listen, serveHandlers, type ProxyHandler } from './http-adapter';
+import { startDynamoDbLocal } from './dynamodb-local';
+import { PortInUseError } from './ports';
+import { close, lambdaContext, listen, serveHandlers, type ProxyHandler } from './http-adapter';
 import { LOCAL_ACCOUNTS, LOCAL_TABLE_PREFIX, RELAY_LOCAL_CREDENTIALS, tableNames } from './local-identity';
 import { createTables } from './tables';
 
@@ -50,9 +50,29 @@ export interface LocalSystem {
 }
 
 export async function startLocalSystem(options: LocalSystemOptions = {}): Promise<LocalSystem> {
+  // Whatever has started is stopped again if a later step fails: a failed start leaves no process
+  // (no DynamoDB Local JVM) and no listener behind.
+  const started: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    const stops = started.splice(0).reverse();
+    for (const stop of stops) await stop().catch(() => undefined);
+  };
+  try {
+    return await start(options, started, stopAll);
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function start(options: LocalSystemOptions, started: Array<() => Promise<void>>, stopAll: () => Promise<void>): Promise<LocalSystem> {
   const region = options.region ?? 'us-east-1';
-  let dynamo: DynamoDbLocal | undefined;
-  const dynamoEndpoint = options.dynamoEndpoint ?? (dynamo = await startDynamoDbLocal({ port: options.dynamoPort })).endpoint;
+  let dynamoEndpoint = options.dynamoEndpoint;
+  if (dynamoEndpoint === undefined) {
+    const dynamo = await startDynamoDbLocal({ port: options.dynamoPort, portVariable: 'DYNAMODB_PORT' });
+    started.push(() => dynamo.stop());
+    dynamoEndpoint = dynamo.endpoint;
+  }
   const tables = tableNames(options.tablePrefix ?? LOCAL_TABLE_PREFIX);
 
   const simulator = createSimulator({
@@ -61,7 +81,8 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     relayAccessKeyId: RELAY_LOCAL_CREDENTIALS.accessKeyId,
     latencyMs: options.simLatencyMs ?? 0,
   });
-  const simUrl = await simulator.listen(options.simPort ?? 0);
+  const simUrl = await listenNamed('SIM_PORT', options.simPort ?? 0, (port) => simulator.listen(port));
+  started.push(() => simulator.close());
 
   Object.assign(process.env, {
     AWS_REGION: region,
@@ -100,7 +121,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       version: '0', id: randomUUID(), 'detail-type': TENANT_SNAPSHOT_DETAIL_TYPE, source: TENANT_EVENT_SOURCE,
       account: LOCAL_ACCOUNTS.platform, time: new Date().toISOString(), region, resources: [], detail: snapshot,
     };
-    await syncHandler(event);
+    await syncHandler(event, lambdaContext(randomUUID(), 'tenant-sync'));
   };
   const adminHandler = createAdminApi(new TenantService({
     store: new TenantStore(dynamoDocumentClient(), tables.tenants),
@@ -114,16 +135,20 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     { routes: Object.values(dashboardRoutes), handler: createDashboardHandler(async () => [...await buildDashboard(), ...buildApiReference()]) as ProxyHandler },
   ]);
   const platformServer = serveHandlers('platform-admin', [{ routes: Object.values(adminRoutes), handler: adminHandler as ProxyHandler }]);
-  const servers: Server[] = [relayServer, platformServer];
-  const relayUrl = await listen(relayServer, options.relayPort ?? 0);
-  const platformUrl = await listen(platformServer, options.platformPort ?? 0);
+  const relayUrl = await listenNamed('RELAY_PORT', options.relayPort ?? 0, (port) => listen(relayServer, port));
+  started.push(() => close(relayServer));
+  const platformUrl = await listenNamed('PLATFORM_PORT', options.platformPort ?? 0, (port) => listen(platformServer, port));
+  started.push(() => close(platformServer));
 
-  return {
-    relayUrl, dashboardUrl: `${relayUrl}/`, platformUrl, simUrl, dynamoEndpoint, tables, simulator,
-    stop: async () => {
-      await Promise.all(servers.map(close));
-      await simulator.close();
-      await dynamo?.stop();
-    },
-  };
+  return { relayUrl, dashboardUrl: `${relayUrl}/`, platformUrl, simUrl, dynamoEndpoint, tables, simulator, stop: stopAll };
+}
+
+/** Listens, turning EADDRINUSE into the error that names the variable to change. */
+async function listenNamed(variable: string, port: number, listenOn: (port: number) => Promise<string>): Promise<string> {
+  try {
+    return await listenOn(port);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortInUseError(variable, port);
+    throw error;
+  }
 }

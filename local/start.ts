@@ -1,8 +1,7 @@
 /** `npm start`: the whole system locally. Ctrl-C stops everything it started. */
+import './node-version-notice';
 import { LOCAL_ACCOUNTS, startLocalSystem } from './local-system';
-
-// Local code runs on Node 20 (Lambda on 22+); the SDK's notice about that is known and harmless here.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+import { requireFreePorts } from './ports';
 
 function port(name: string, fallback: number): number {
   const value = process.env[name];
@@ -16,11 +15,19 @@ function port(name: string, fallback: number): number {
 }
 
 async function main(): Promise<void> {
+  const ports = {
+    RELAY_PORT: port('RELAY_PORT', 3000),
+    PLATFORM_PORT: port('PLATFORM_PORT', 3001),
+    DYNAMODB_PORT: port('DYNAMODB_PORT', 8000),
+    SIM_PORT: port('SIM_PORT', 4566),
+  };
+  // Before anything starts: a taken port is named with its variable and nothing is left running.
+  await requireFreePorts(ports);
   const system = await startLocalSystem({
-    relayPort: port('RELAY_PORT', 3000),
-    platformPort: port('PLATFORM_PORT', 3001),
-    dynamoPort: port('DYNAMODB_PORT', 8000),
-    simPort: port('SIM_PORT', 4566),
+    relayPort: ports.RELAY_PORT,
+    platformPort: ports.PLATFORM_PORT,
+    dynamoPort: ports.DYNAMODB_PORT,
+    simPort: ports.SIM_PORT,
     simLatencyMs: Number(process.env.SIM_LATENCY_MS ?? 0) || 0,
   });
   console.log(`

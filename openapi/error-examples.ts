@@ -16,6 +16,7 @@ export const errorExamples: Record<ErrorCode, string> = {
   could_not_assume_role: 'SendFleet could not assume your role. Check the trust policy\'s Principal.AWS and its sts:ExternalId condition, then run POST /api/byoc/validate.',
   not_found: 'acme.com is not one of your sending domains. GET /api/byoc/domains lists them.',
   method_not_allowed: 'PATCH is not supported on /api/byoc/config; use GET or PUT.',
+  request_too_large: 'The request body is 300000 bytes; the limit is 262144 bytes. Send a smaller body.',
   conflict: 'Your BYOC config changed while validation ran, so this result was not stored. Run POST /api/byoc/validate again.',
   idempotency_in_progress: 'A request with this Idempotency-Key is still being processed. Retry in a few seconds to get its result.',
   idempotency_key_reused: 'This Idempotency-Key was used for a different request. Use a new key for a new request.',

@@ -45,8 +45,8 @@ export interface Operation {
   specialErrors?: { codes: readonly ErrorCode[]; schema: z.ZodMiniType; description: string };
 }
 
-/** What every function behind `httpApi` can answer: bad body bytes or JSON, its own failure, its configuration. */
-const EDGE: readonly ErrorCode[] = ['invalid_request', 'internal_error', 'byoc_not_configured'];
+/** What every function behind `httpApi` can answer: bad body bytes or JSON, a body over its limit, its own failure, its configuration. */
+const EDGE: readonly ErrorCode[] = ['invalid_request', 'request_too_large', 'internal_error', 'byoc_not_configured'];
 /** …and, behind X-API-Key, the authenticator. */
 const AUTHENTICATED: readonly ErrorCode[] = [...EDGE, 'invalid_api_key', 'tenant_suspended'];
 /** Whatever a call in the customer's AWS account can end in (lambdas/relay/error-map.ts). */

@@ -2,14 +2,55 @@
  * AWS clients, created once per process. Endpoints can be overridden (local mode, tests) with the
  * SDK's own variables, e.g. AWS_ENDPOINT_URL_DYNAMODB; the SDK reads those itself, so nothing
  * here knows whether the endpoint is real.
+ *
+ * DynamoDB gets what the SES and STS clients already have: a per-attempt timeout and a bounded
+ * number of attempts. Without them a stuck connection waits for the Lambda timeout (28 s on the
+ * API functions) and API Gateway answers 504 first.
  */
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+
+/**
+ * DynamoDB answers single-item calls in single-digit milliseconds; 3 s per attempt (plus at most 3 s
+ * to connect) is far above a healthy call and below the functions' timeouts: 3 attempts of at most
+ * 6 s plus backoff ≈ 19 s at worst, inside the API functions' 28 s. Shorter connect timeouts (1 s,
+ * 2 s) failed against DynamoDB Local under 200 concurrent sends on the loaded test machine, and the
+ * tests run these production values.
+ */
+export const DYNAMODB_REQUEST_TIMEOUT_MS = 3_000;
+export const DYNAMODB_CONNECTION_TIMEOUT_MS = 3_000;
+/** The SDK's standard strategy (exponential backoff with jitter), bounded to 3 attempts. */
+export const DYNAMODB_MAX_ATTEMPTS = 3;
+
+export interface DynamoClientOptions {
+  requestTimeoutMs?: number;
+  connectionTimeoutMs?: number;
+  maxAttempts?: number;
+}
+
+/** A DynamoDB client with a per-attempt timeout and bounded retries (exported for tests). */
+export function createDynamoDbClient(options: DynamoClientOptions = {}): DynamoDBClient {
+  const requestTimeout = options.requestTimeoutMs ?? DYNAMODB_REQUEST_TIMEOUT_MS;
+  return new DynamoDBClient({
+    maxAttempts: options.maxAttempts ?? DYNAMODB_MAX_ATTEMPTS,
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: Math.min(options.connectionTimeoutMs ?? DYNAMODB_CONNECTION_TIMEOUT_MS, requestTimeout),
+      requestTimeout,
+      // Without this the handler only logs a warning and the attempt waits for ever.
+      throwOnRequestTimeout: true,
+      httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
+      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 64 }),
+    }),
+  });
+}
 
 let documentClient: DynamoDBDocumentClient | undefined;
 
 export function dynamoDocumentClient(): DynamoDBDocumentClient {
-  documentClient ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  documentClient ??= DynamoDBDocumentClient.from(createDynamoDbClient(), {
     marshallOptions: { removeUndefinedValues: true },
   });
   return documentClient;

@@ -16,6 +16,7 @@ export const errorStatus = {
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
+  request_too_large: 413,
   idempotency_in_progress: 409,
   idempotency_key_reused: 422,
   ses_rejected: 422,

@@ -9,6 +9,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { ApiError, type ErrorCode } from './errors';
 import { ConfigurationError } from './env';
 import { decodeUtf8Strict } from './strict-utf8';
+import { observability } from './powertools';
 import { emitMetric, logger as rootLogger, type LogFields, type Logger } from './logger';
 import type { RouteSpec } from './routes';
 
@@ -77,7 +78,7 @@ function parseBody(event: APIGatewayProxyEvent, maxBytes: number): unknown {
   const bytes = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : undefined;
   const size = bytes ? bytes.length : Buffer.byteLength(event.body, 'utf8');
   if (size > maxBytes) {
-    throw new ApiError('invalid_request', `The request body is ${size} bytes; the limit is ${maxBytes} bytes. Send a smaller body.`);
+    throw new ApiError('request_too_large', `The request body is ${size} bytes; the limit is ${maxBytes} bytes. Send a smaller body.`);
   }
   // Invalid UTF-8 is refused, never replaced with U+FFFD and sent on.
   const raw = decodeUtf8Strict(bytes ?? event.body);
@@ -116,7 +117,7 @@ export function httpApi(options: HttpApiOptions) {
       if (methods.length > 0) {
         throw new ApiError('method_not_allowed', `${event.httpMethod} is not supported on ${event.resource}; use ${methods.join(' or ')}.`, { headers: { allow: methods.join(', ') } });
       }
-      throw new ApiError('not_found', `No route for ${event.httpMethod} ${event.path}. See the API reference in the README for the routes.`);
+      throw new ApiError('not_found', `No route for ${event.httpMethod} ${event.path}. See the API reference at /docs (OpenAPI: /api/openapi.json).`);
     }
     const request: HttpRequest = {
       method: event.httpMethod,
@@ -133,7 +134,7 @@ export function httpApi(options: HttpApiOptions) {
     return jsonResponse(result.status, result.body, result.headers, requestId);
   };
 
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>(core).use({
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>(core).use(observability()).use({
     onError: async (request) => {
       const requestId = request.event?.requestContext?.requestId ?? request.context?.awsRequestId;
       const error = toApiError(request.error, options.configurationErrorCode ?? 'internal_error', requestId);

@@ -1,20 +1,13 @@
 /**
- * Structured JSON logs. Privacy rule: callers pass only identifiers and outcomes (request id,
- * tenant id, error codes, counts, durations) — never request bodies, addresses, subjects or names.
- * The sink is swappable so tests can capture every line and scan it for canaries.
+ * The logging and metrics API the code uses, on Powertools (lambdas/shared/powertools.ts).
+ * Privacy rule: callers pass only identifiers and outcomes (request id, tenant id, error codes,
+ * counts, durations) — never request bodies, addresses, subjects, names, keys or AWS error text.
  */
+import { addMetric, powertoolsLogger, setLogSink } from './powertools';
+
+export { setLogSink };
+
 export type LogFields = Record<string, string | number | boolean | null | undefined>;
-type Level = 'debug' | 'info' | 'warn' | 'error';
-
-let sink: (line: string) => void = (line) => process.stdout.write(line + '\n');
-const order: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-const minLevel = order[(process.env.LOG_LEVEL?.toLowerCase() as Level) ?? 'info'] ?? order.info;
-
-export function setLogSink(next: (line: string) => void): () => void {
-  const previous = sink;
-  sink = next;
-  return () => { sink = previous; };
-}
 
 export interface Logger {
   debug(message: string, fields?: LogFields): void;
@@ -24,33 +17,25 @@ export interface Logger {
   child(fields: LogFields): Logger;
 }
 
+/** A logger adding `base` to every line; children share the process's one Powertools logger. */
 export function createLogger(base: LogFields = {}): Logger {
-  const write = (level: Level, message: string, fields?: LogFields) => {
-    if (order[level] < minLevel) return;
-    sink(JSON.stringify({ level, timestamp: new Date().toISOString(), message, ...base, ...fields }));
-  };
+  const fieldsOf = (fields?: LogFields) => ({ ...base, ...fields });
   return {
-    debug: (m, f) => write('debug', m, f),
-    info: (m, f) => write('info', m, f),
-    warn: (m, f) => write('warn', m, f),
-    error: (m, f) => write('error', m, f),
-    child: (fields) => createLogger({ ...base, ...fields }),
+    debug: (message, fields) => powertoolsLogger.debug(message, fieldsOf(fields)),
+    info: (message, fields) => powertoolsLogger.info(message, fieldsOf(fields)),
+    warn: (message, fields) => powertoolsLogger.warn(message, fieldsOf(fields)),
+    error: (message, fields) => powertoolsLogger.error(message, fieldsOf(fields)),
+    child: (fields) => createLogger(fieldsOf(fields)),
   };
 }
 
-export const logger = createLogger({ service: process.env.SERVICE_NAME ?? 'sendfleet' });
+export const logger = createLogger();
 
 /**
- * One CloudWatch metric as an Embedded Metric Format log line (CloudWatch extracts it; no API call
- * on the hot path). Dimensions are low-cardinality outcomes, never tenants or content.
+ * One CloudWatch metric (Embedded Metric Format, flushed once per invocation by the
+ * `observability()` middleware: no extra call on the hot path). Dimensions are low-cardinality
+ * outcomes, never tenants or content.
  */
 export function emitMetric(name: string, dimensions: Record<string, string>, value = 1, unit: 'Count' | 'Milliseconds' = 'Count'): void {
-  sink(JSON.stringify({
-    _aws: {
-      Timestamp: Date.now(),
-      CloudWatchMetrics: [{ Namespace: 'SendFleet', Dimensions: [Object.keys(dimensions)], Metrics: [{ Name: name, Unit: unit }] }],
-    },
-    ...dimensions,
-    [name]: value,
-  }));
+  addMetric(name, dimensions, value, unit);
 }

@@ -3,10 +3,12 @@
  * functions. No API Gateway authoriser: both functions authenticate `X-API-Key` themselves
  * against the SHA-512 hashes projected from the platform.
  */
-import { Stack, Validations, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Stack, Validations, type RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { onboardingRoutes, sendRoutes } from '../../lambdas/relay/api-routes';
+import { CustomerApiFirewall } from './customer-api-firewall';
 import { ServiceFunction } from './service-function';
 import { ServiceRestApi } from './service-rest-api';
 
@@ -16,13 +18,25 @@ export interface CustomerApiProps {
   readonly platformAccountId: string;
   /** Stage-wide throttling, in front of the per-key limits the send function applies. */
   readonly throttling: { readonly rateLimit: number; readonly burstLimit: number };
+  /** Physical names by stage. */
+  readonly apiName: string;
+  readonly webAclName: string;
   readonly removalPolicy: RemovalPolicy;
 }
+
+/** Alarm thresholds on the customer API, in percent of requests over 5 minutes, 2 periods in a row. */
+export const CUSTOMER_API_ALARMS = { serverErrorPercent: 5, sesFailurePercent: 5 } as const;
+
 
 export class CustomerApi extends Construct {
   readonly sendFunction: ServiceFunction;
   readonly onboardingFunction: ServiceFunction;
   readonly restApi: ServiceRestApi;
+  readonly firewall: CustomerApiFirewall;
+  /** 5xx answers of the API (API Gateway's and the functions'). */
+  readonly serverErrorsAlarm: cloudwatch.Alarm;
+  /** Sends answered ses_unavailable or ses_outcome_unknown, per send invocation. */
+  readonly sesFailuresAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: CustomerApiProps) {
     super(scope, id);
@@ -40,12 +54,48 @@ export class CustomerApi extends Construct {
 
     this.restApi = new ServiceRestApi(this, 'Rest', {
       description: 'SendFleet customer API (X-API-Key)',
+      name: props.apiName,
+      referenceHint: 'The routes are listed in the API reference at /docs (OpenAPI: /api/openapi.json).',
       authorization: 'function',
       throttling: props.throttling,
       removalPolicy: props.removalPolicy,
     });
     this.restApi.addRoutes(sendRoutes, this.sendFunction);
     this.restApi.addRoutes(onboardingRoutes, this.onboardingFunction);
+    this.firewall = new CustomerApiFirewall(this, 'Firewall', { name: props.webAclName, stageArn: this.restApi.api.deploymentStage.stageArn });
+
+    const window = { period: Duration.minutes(5) };
+    this.serverErrorsAlarm = new cloudwatch.Alarm(this, 'ServerErrorsAlarm', {
+      alarmDescription: `More than ${CUSTOMER_API_ALARMS.serverErrorPercent}% of customer API requests answered 5xx for 10 minutes. ` +
+        'Check the send and onboarding functions\' logs (error_name) and the SES/STS status.',
+      metric: this.restApi.api.metricServerError({ ...window, statistic: 'Average' }),
+      threshold: CUSTOMER_API_ALARMS.serverErrorPercent / 100,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 2,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    const sends = (outcome: string) => new cloudwatch.Metric({
+      namespace: 'SendFleet', metricName: 'Sends', dimensionsMap: { service: 'send', outcome }, statistic: 'Sum', ...window,
+    });
+    this.sesFailuresAlarm = new cloudwatch.Alarm(this, 'SesFailuresAlarm', {
+      alarmDescription: `More than ${CUSTOMER_API_ALARMS.sesFailurePercent}% of sends answered ses_unavailable or ses_outcome_unknown ` +
+        'for 10 minutes: SES (or STS) in customers\' accounts is failing or slow. Check the AWS Health dashboard and the ' +
+        'send function\'s logs by tenant.',
+      metric: new cloudwatch.MathExpression({
+        label: 'SES failures, % of send invocations',
+        expression: '100 * (FILL(unavailable, 0) + FILL(unknown, 0)) / invocations',
+        usingMetrics: {
+          unavailable: sends('ses_unavailable'),
+          unknown: sends('ses_outcome_unknown'),
+          invocations: this.sendFunction.metricInvocations({ ...window, statistic: 'Sum' }),
+        },
+        ...window,
+      }),
+      threshold: CUSTOMER_API_ALARMS.sesFailurePercent,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 2,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
 
     const reason = 'Customers authenticate with an API key in X-API-Key, checked by the functions against SHA-512 ' +
       'hashes (revocation applied within seconds from the platform\'s events); an API Gateway authoriser would add a ' +

@@ -19,8 +19,19 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { entryPath, FUNCTIONS, PROJECT_ROOT, type DynamoDbAction, type FunctionName, type FunctionSpec } from '../function-catalog';
 import { grantAssumeByocRole } from './byoc-assume-role';
+import { OperationsKey } from './operations-key';
+import { acknowledgeLogRetention } from './log-retention';
 
 export const SERVICE_RUNTIME = Runtime.NODEJS_24_X;
+
+/** What lambdas/shared/powertools.ts reads: service name, log level (INFO; DEBUG only for a live investigation), metrics namespace. */
+export function powertoolsEnvironment(serviceName: string): Record<string, string> {
+  return {
+    POWERTOOLS_SERVICE_NAME: serviceName,
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+    POWERTOOLS_METRICS_NAMESPACE: 'SendFleet',
+  };
+}
 
 export interface ServiceFunctionProps {
   /** Absolute path of the entry file. */
@@ -28,7 +39,7 @@ export interface ServiceFunctionProps {
   /** Exported handler name. @default 'handler' */
   readonly handler?: string;
   readonly description: string;
-  /** Set as SERVICE_NAME (the shared logger's `service` field). */
+  /** Set as POWERTOOLS_SERVICE_NAME: the `service` field of every log line and metric. */
   readonly serviceName: string;
   /** @default 10 seconds */
   readonly timeout?: Duration;
@@ -129,7 +140,9 @@ export class ServiceFunction extends NodejsFunction {
     const logGroup = new logs.LogGroup(scope, `${id}LogGroup`, {
       retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      encryptionKey: OperationsKey.of(scope),
     });
+    acknowledgeLogRetention(logGroup);
     logGroup.grantWrite(role);
 
     super(scope, id, {
@@ -144,7 +157,7 @@ export class ServiceFunction extends NodejsFunction {
       tracing: Tracing.ACTIVE,
       role,
       logGroup,
-      environment: { SERVICE_NAME: props.serviceName, ...props.environment },
+      environment: { ...powertoolsEnvironment(props.serviceName), ...props.environment },
       bundling: {
         minify: true,
         sourceMap: false,
@@ -162,6 +175,12 @@ export class ServiceFunction extends NodejsFunction {
     this.functionLogGroup = logGroup;
     this.catalogName = props.catalogName;
 
+    Validations.of(this).acknowledge({
+      id: 'cdk-validator-cfnguard::lambda_inside_vpc_check',
+      reason: 'The functions call only public AWS endpoints (DynamoDB, STS, SES in customer accounts, EventBridge) and ' +
+        'reach no private resource; a VPC would add NAT gateways (cost, a single egress path to operate) and nothing to ' +
+        'protect. A landing zone enforcing CT.LAMBDA.PR.3 as a hook refuses these functions (docs/deploying.md).',
+    });
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'Only X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords), which supports no resource-level ' +

@@ -11,6 +11,8 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { RouteSpec } from '../../lambdas/shared/routes';
+import { acknowledgeLogRetention } from './log-retention';
+import { OperationsKey } from './operations-key';
 
 /**
  * Access log line. Only request metadata: no `$context` variable that carries a body, a header
@@ -45,6 +47,10 @@ export type ApiAuthorization = 'iam' | 'function';
 
 export interface ServiceRestApiProps {
   readonly description: string;
+  /** The API's name in the console, by stage. */
+  readonly name: string;
+  /** Where the 404 detail sends callers for the list of routes. */
+  readonly referenceHint: string;
   /** `iam`: SigV4 on every method; `function`: no API Gateway authoriser, the function checks X-API-Key. */
   readonly authorization: ApiAuthorization;
   readonly throttling: { readonly rateLimit: number; readonly burstLimit: number };
@@ -76,9 +82,12 @@ export class ServiceRestApi extends Construct {
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
       retention: logs.RetentionDays.THREE_MONTHS,
       removalPolicy: props.removalPolicy,
+      encryptionKey: OperationsKey.of(this),
     });
+    acknowledgeLogRetention(this.accessLogGroup);
 
     this.api = new apigateway.RestApi(this, 'Api', {
+      restApiName: props.name,
       description: props.description,
       endpointConfiguration: { types: [apigateway.EndpointType.REGIONAL] },
       // API Gateway writes logs through one account-wide role; without it the stage cannot log.
@@ -112,12 +121,13 @@ export class ServiceRestApi extends Construct {
         '"issues"; an API Gateway validator would answer in a different shape and duplicate the schema.',
     });
     Validations.of(this.api).acknowledge({
-      id: 'AwsSolutions-APIG3',
-      reason: 'No WAF web ACL for now: the API is throttled per stage and, for customers, per API key in the function; ' +
-        'a WAF (cost, rules) can be associated with the stage later without changing the API.',
+      id: 'cdk-validator-cfnguard::lambda_function_public_access_prohibited_check',
+      reason: 'False positive: each permission lets apigateway.amazonaws.com invoke the function only with a SourceArn ' +
+        'of this API\'s own method (execute-api ARN built with Fn::Join from the API id), which the rule cannot read ' +
+        'as a SourceArn; no permission is granted to "*" or without a source.',
     });
 
-    for (const gatewayError of this.gatewayErrors(props.authorization)) {
+    for (const gatewayError of this.gatewayErrors(props.authorization, props.referenceHint)) {
       this.api.addGatewayResponse(`${gatewayError.type.responseType}Response`, {
         type: gatewayError.type,
         statusCode: gatewayError.statusCode,
@@ -129,17 +139,24 @@ export class ServiceRestApi extends Construct {
     }
   }
 
-  /** Adds every route of a route table as a Lambda proxy method on `fn`. */
+  /**
+   * Adds every route of a route table as a Lambda proxy method on `fn`, and `ANY` on each of their
+   * paths to the same function: a method the path does not support reaches the function, which
+   * answers 405 with `Allow` and the error shape, as local mode does (API Gateway would answer 404).
+   */
   addRoutes(routes: Readonly<Record<string, RouteSpec>>, fn: IFunction): void {
     let integration = this.integrations.get(fn);
     if (!integration) {
       integration = new apigateway.LambdaIntegration(fn, { proxy: true, allowTestInvoke: false });
       this.integrations.set(fn, integration);
     }
+    const options = { authorizationType: this.authorizationType };
     for (const route of Object.values(routes)) {
-      this.api.root.resourceForPath(route.resource).addMethod(route.method, integration, {
-        authorizationType: this.authorizationType,
-      });
+      this.api.root.resourceForPath(route.resource).addMethod(route.method, integration, options);
+    }
+    for (const path of new Set(Object.values(routes).map((route) => route.resource))) {
+      const resource = this.api.root.resourceForPath(path);
+      if (!resource.node.tryFindChild('ANY')) resource.addMethod('ANY', integration, options);
     }
   }
 
@@ -147,7 +164,7 @@ export class ServiceRestApi extends Construct {
     return this.api.url;
   }
 
-  private gatewayErrors(authorization: ApiAuthorization): GatewayError[] {
+  private gatewayErrors(authorization: ApiAuthorization, referenceHint: string): GatewayError[] {
     const common: GatewayError[] = [
       { type: apigateway.ResponseType.DEFAULT_4XX, error: 'bad_request', detail: MESSAGE },
       {
@@ -160,8 +177,8 @@ export class ServiceRestApi extends Construct {
         headers: { 'Retry-After': "'1'" },
       },
       {
-        type: apigateway.ResponseType.REQUEST_TOO_LARGE, error: 'request_too_large',
-        detail: text('The request is larger than the API accepts; email bodies are limited to 256 KB.'),
+        type: apigateway.ResponseType.REQUEST_TOO_LARGE, statusCode: '413', error: 'request_too_large',
+        detail: text('The request is larger than API Gateway accepts (10 MB); send a smaller body.'),
       },
       {
         type: apigateway.ResponseType.INTEGRATION_TIMEOUT, error: 'timeout',
@@ -189,7 +206,7 @@ export class ServiceRestApi extends Construct {
       {
         // Without an authoriser this only means: no such method on this path.
         type: apigateway.ResponseType.MISSING_AUTHENTICATION_TOKEN, statusCode: '404', error: 'not_found',
-        detail: text('No such route: check the method and the path (for example POST /api/send or GET /api/byoc/config).'),
+        detail: text(`No such route: check the path. ${referenceHint}`),
       },
       {
         type: apigateway.ResponseType.UNAUTHORIZED, error: 'invalid_api_key',

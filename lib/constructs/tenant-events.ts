@@ -13,6 +13,9 @@ import { DeadLetterQueue } from './dead-letter-queue';
 export interface TenantEventsProps {
   /** `arn:aws:events:<region>:<relay account>:event-bus/<name>`. */
   readonly relayEventBusArn: string;
+  /** Physical names (by stage): the relay bus admits only this role, by name. */
+  readonly busName: string;
+  readonly forwardingRoleName: string;
 }
 
 export class TenantEvents extends Construct {
@@ -25,12 +28,14 @@ export class TenantEvents extends Construct {
   constructor(scope: Construct, id: string, props: TenantEventsProps) {
     super(scope, id);
     this.bus = new events.EventBus(this, 'Bus', {
+      eventBusName: props.busName,
       description: 'SendFleet tenant snapshots published by the admin API',
     });
     this.deadLetters = new DeadLetterQueue(this, 'ForwardingDeadLetters', {
       purpose: 'tenant snapshots that could not be forwarded to the relay account',
     });
     this.forwardingRole = new iam.Role(this, 'ForwardingRole', {
+      roleName: props.forwardingRoleName,
       assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
       description: 'Lets EventBridge put tenant snapshots on the relay account bus',
     });

@@ -27,7 +27,14 @@ describe('deployment configuration', () => {
     expect(config).toEqual({
       stage: 'dev',
       accounts: { platform: { account: PLATFORM_ACCOUNT, region: 'eu-west-1' }, relay: { account: RELAY_ACCOUNT, region: 'eu-west-1' } },
+      names: {
+        relayEventBus: 'sendfleet-dev-tenant-events',
+        platformEventBus: 'sendfleet-dev-tenant-changes',
+        forwardingRole: 'sendfleet-dev-tenant-forwarding',
+        customerWebAcl: 'sendfleet-dev-customer-api',
+      },
       relayEventBusName: 'sendfleet-dev-tenant-events',
+      alarmEmail: undefined,
       destroyOnDelete: false,
     });
     expect(relayEventBusArn(config)).toBe(RELAY_BUS_ARN);
@@ -67,8 +74,20 @@ describe('deployment configuration', () => {
     expect(problemsOf({ dev: true, stage: 'prod' })).toContain('refusing to make a production stage');
   });
 
-  test('the relay bus ARN follows the relay region\'s partition', () => {
-    expect(relayEventBusArn(read({ relayRegion: 'cn-north-1' }))).toBe('arn:aws-cn:events:cn-north-1:111111111111:event-bus/sendfleet-dev-tenant-events');
+  test.each([['relayRegion', 'cn-north-1'], ['platformRegion', 'us-gov-west-1'], ['relayRegion', 'cn-northwest-1']])(
+    'a region outside the commercial partition (%s = %s) is refused: BYOC ARNs are arn:aws', (key, region) => {
+      expect(problemsOf({ [key]: region })).toContain(`context "${key}" is ${region}, outside the commercial AWS partition`);
+    });
+
+  test('alarmEmail is optional and must be an address when given', () => {
+    expect(read({ alarmEmail: 'oncall@sendfleet.example' }).alarmEmail).toBe('oncall@sendfleet.example');
+    expect(problemsOf({ alarmEmail: 'oncall' })).toContain('"alarmEmail" must be an e-mail address');
+  });
+
+  test('every physical name carries the stage', () => {
+    const names = Object.values(read({ stage: 'alice' }).names);
+    expect(names.length).toBeGreaterThan(0);
+    for (const name of names) expect(name).toContain('-alice-');
   });
 });
 
@@ -88,8 +107,9 @@ describe('bin/app.ts', () => {
     expect(s.platform.account).not.toBe(s.relay.account);
     expect(s.platform.stackName).toBe('SendFleet-qa-Platform');
     expect(s.relay.stackName).toBe('SendFleet-qa-Relay');
-    // The only link between the stacks is configuration: no cross-stack references or dependencies.
-    expect(s.platform.dependencies).toHaveLength(0);
+    // The only link between the stacks is configuration (no cross-stack references); the deploy order
+    // is enforced in code: relay first.
+    expect(s.platform.dependencies).toEqual([s.relay]);
     expect(s.relay.dependencies).toHaveLength(0);
     expect(JSON.stringify(s.platformTemplate.toJSON())).not.toContain('Fn::ImportValue');
     expect(JSON.stringify(s.platformTemplate.toJSON())).toContain('arn:aws:events:eu-central-1:111111111111:event-bus/sendfleet-qa-tenant-events');

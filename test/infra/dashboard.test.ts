@@ -25,7 +25,7 @@ test('GET /, GET /assets/{file}, GET /api/openapi.json and GET /docs of the cust
 test('the dashboard function may only write its logs and traces: no table, no STS, no environment', () => {
   const f = dashboard();
   expect(f.stack.node.id).toBe('RelayStack');
-  expect(Object.keys(f.properties.Environment.Variables)).toEqual(['SERVICE_NAME']);
+  expect(Object.keys(f.properties.Environment.Variables).sort()).toEqual(['POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME']);
   const actions = identityStatements(f.template)
     .filter(({ roles }) => roles.includes(f.roleLogicalId))
     .flatMap(({ statement }) => asArray(statement.Action));

@@ -29,7 +29,7 @@ describe('EventBridge wiring', () => {
     ['monthly reset', 'monthlyReset', { ScheduleExpression: 'cron(0 0 1 * ? *)' }],
   ])('%s: target retries, then dead-letters; the function\'s own failures reach the same DLQ', (_label, serviceName, rule) => {
     const fn = resourcesOfType(s.relayTemplate, 'AWS::Lambda::Function')
-      .find(([, r]) => r.Properties.Environment.Variables.SERVICE_NAME === serviceName)!;
+      .find(([, r]) => r.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME === serviceName)!;
     const dlq = new Capture();
     s.relayTemplate.hasResourceProperties('AWS::Events::Rule', {
       ...rule,

@@ -18,7 +18,7 @@ const actionsOf = (statement: { Action: string | string[] }) => asArray(statemen
  * loader lists the tenant's domains.)
  */
 const EXPECTED_DYNAMODB: Record<string, { stack: string; actions: string[]; index?: string }> = {
-  adminApi: { stack: 'platform', actions: ['GetItem', 'PutItem', 'UpdateItem', 'Query', 'ConditionCheckItem'] },
+  adminApi: { stack: 'platform', actions: ['PutItem', 'UpdateItem', 'Query'] },
   tenantSync: { stack: 'relay', actions: ['PutItem'] },
   onboarding: { stack: 'relay', actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'ConditionCheckItem'] },
   send: { stack: 'relay', actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'] },
@@ -138,7 +138,7 @@ describe('least privilege', () => {
       expect({ fn: f.name, runtime: f.properties.Runtime, arch: f.properties.Architectures, tracing: f.properties.TracingConfig, memory: f.properties.MemorySize, timeout: f.properties.Timeout })
         .toEqual({ fn: f.name, runtime: 'nodejs24.x', arch: ['arm64'], tracing: { Mode: 'Active' }, memory: 512, timeout: f.spec.timeoutSeconds });
       expect({ fn: f.name, env: Object.keys(f.properties.Environment.Variables).sort() })
-        .toEqual({ fn: f.name, env: ['SERVICE_NAME', ...(f.spec.table ? [f.spec.table.envVar] : []), ...f.spec.environment].sort() });
+        .toEqual({ fn: f.name, env: ['POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME', ...(f.spec.table ? [f.spec.table.envVar] : []), ...f.spec.environment].sort() });
     }
     const timeouts = Object.fromEntries(functions.map((f) => [f.name, f.properties.Timeout]));
     expect(timeouts).toMatchObject({ send: 28, monthlyReset: 900 });

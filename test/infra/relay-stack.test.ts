@@ -2,7 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { dashboardRoutes, onboardingRoutes, sendRoutes } from '../../lambdas/relay/api-routes';
 import { GSI1, PK, SK, TTL_ATTRIBUTE } from '../../lambdas/relay/store/relay-table';
 import { TENANT_EVENT_SOURCE, TENANT_SNAPSHOT_DETAIL_TYPE } from '../../lambdas/shared/tenant-events';
-import { apiMethods, asArray, PLATFORM_ACCOUNT, resourcesOfType, synth, type Synth } from './helpers';
+import { apiMethods, asArray, PLATFORM_ACCOUNT, RELAY_BUS_ARN, resourcesOfType, synth, type Synth } from './helpers';
 
 let s: Synth;
 beforeAll(() => { s = synth(); });
@@ -32,19 +32,28 @@ describe('RelayStack', () => {
     expect([PK, SK, GSI1.name, TTL_ATTRIBUTE]).toEqual(['PK', 'SK', 'GSI1', 'expires_at']);
   });
 
-  test('the tenant-events bus has the configured name and admits PutEvents from the platform account only', () => {
-    s.relayTemplate.hasResourceProperties('AWS::Events::EventBus', { Name: 'sendfleet-dev-tenant-events' });
-    const policies = resourcesOfType(s.relayTemplate, 'AWS::Events::EventBusPolicy');
-    expect(policies).toHaveLength(1);
-    const statement = policies[0]![1].Properties.Statement;
-    expect(statement).toEqual({
-      Sid: expect.any(String),
+  test('the tenant-events bus has the configured name and admits PutEvents from the platform\'s forwarding role only', () => {
+    const buses = resourcesOfType(s.relayTemplate, 'AWS::Events::EventBus');
+    expect(buses).toHaveLength(1);
+    const bus = buses[0]![1].Properties;
+    expect(bus.Name).toBe('sendfleet-dev-tenant-events');
+    // The policy sits on the bus: no separate EventBusPolicy (its deprecated `principal` warned on every synth).
+    expect(resourcesOfType(s.relayTemplate, 'AWS::Events::EventBusPolicy')).toHaveLength(0);
+    expect(bus.Policy.Statement).toEqual([{
+      Sid: 'PlatformForwardingRolePutsTenantEvents',
       Effect: 'Allow',
       Principal: { AWS: `arn:aws:iam::${PLATFORM_ACCOUNT}:root` },
       Action: 'events:PutEvents',
-      Resource: { 'Fn::GetAtt': [expect.stringMatching(/TenantEventsBus/), 'Arn'] },
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':event-bus/sendfleet-dev-tenant-events']] },
+      // One principal: the platform's forwarding role, named by stage; any other principal of the platform account is refused.
+      Condition: { ArnEquals: { 'aws:PrincipalArn': `arn:aws:iam::${PLATFORM_ACCOUNT}:role/sendfleet-dev-tenant-forwarding` } },
+    }]);
+    // ...and it is the role the platform's forwarding rule uses.
+    s.platformTemplate.hasResourceProperties('AWS::IAM::Role', { RoleName: 'sendfleet-dev-tenant-forwarding' });
+    const roleId = resourcesOfType(s.platformTemplate, 'AWS::IAM::Role').find(([, r]) => r.Properties.RoleName === 'sendfleet-dev-tenant-forwarding')![0];
+    s.platformTemplate.hasResourceProperties('AWS::Events::Rule', {
+      Targets: [Match.objectLike({ Arn: RELAY_BUS_ARN, RoleArn: { 'Fn::GetAtt': [roleId, 'Arn'] } })],
     });
-    expect(JSON.stringify(policies)).not.toMatch(/"\*"/);
   });
 
   test('tenant snapshots from the platform account go to tenant-sync', () => {
@@ -63,7 +72,7 @@ describe('RelayStack', () => {
 
   test('alarms on the reset function\'s Errors and on its DLQ depth', () => {
     const resetFn = resourcesOfType(s.relayTemplate, 'AWS::Lambda::Function')
-      .find(([, r]) => r.Properties.Environment.Variables.SERVICE_NAME === 'monthlyReset')!;
+      .find(([, r]) => r.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME === 'monthlyReset')!;
     s.relayTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/Lambda', MetricName: 'Errors',
       Dimensions: [{ Name: 'FunctionName', Value: { Ref: resetFn[0] } }],
@@ -80,10 +89,15 @@ describe('RelayStack', () => {
 
   test('customer API: exactly the send, onboarding and dashboard routes, each on its function, no API Gateway authoriser', () => {
     const methods = apiMethods(s.relayTemplate);
+    // ANY on each path reaches the same function, which answers 405 with Allow (API Gateway alone would say 404).
+    const withAny = (routes: Record<string, { method: string; resource: string }>, fn: string) => [
+      ...Object.values(routes).map((r) => [`${r.method} ${r.resource}`, fn] as const),
+      ...[...new Set(Object.values(routes).map((r) => r.resource))].map((path) => [`ANY ${path}`, fn] as const),
+    ];
     const expected = new Map<string, string>([
-      ...Object.values(sendRoutes).map((r) => [`${r.method} ${r.resource}`, 'CustomerApiSend'] as const),
-      ...Object.values(onboardingRoutes).map((r) => [`${r.method} ${r.resource}`, 'CustomerApiOnboarding'] as const),
-      ...Object.values(dashboardRoutes).map((r) => [`${r.method} ${r.resource}`, 'DashboardFunction'] as const),
+      ...withAny(sendRoutes, 'CustomerApiSend'),
+      ...withAny(onboardingRoutes, 'CustomerApiOnboarding'),
+      ...withAny(dashboardRoutes, 'DashboardFunction'),
     ]);
     expect([...methods.keys()].sort()).toEqual([...expected.keys()].sort());
     for (const [route, method] of methods) {
@@ -92,13 +106,13 @@ describe('RelayStack', () => {
     }
   });
 
-  test('customer API stage: throttled (100/200), traced, access logs in JSON without bodies or headers', () => {
+  test('customer API stage: throttled (200/400), traced, access logs in JSON without bodies or headers', () => {
     const stages = resourcesOfType(s.relayTemplate, 'AWS::ApiGateway::Stage');
     expect(stages).toHaveLength(1);
     const stage = stages[0]![1].Properties;
     expect(stage.TracingEnabled).toBe(true);
     expect(stage.MethodSettings).toEqual([expect.objectContaining({
-      HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200, LoggingLevel: 'ERROR', DataTraceEnabled: false,
+      HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400, LoggingLevel: 'ERROR', DataTraceEnabled: false,
     })]);
     const format: string = stage.AccessLogSetting.Format;
     expect(stage.AccessLogSetting.DestinationArn).toBeDefined();
@@ -122,6 +136,11 @@ describe('RelayStack', () => {
     }
     expect(byType.get('THROTTLED')).toMatchObject({ ResponseParameters: { 'gatewayresponse.header.Retry-After': "'1'" } });
     expect(byType.get('MISSING_AUTHENTICATION_TOKEN')).toMatchObject({ StatusCode: '404' });
+    // The detail points to the deployed API reference, not to a README customers do not have.
+    expect(byType.get('MISSING_AUTHENTICATION_TOKEN')?.ResponseTemplates['application/json']).toContain('/docs');
+    expect(byType.get('MISSING_AUTHENTICATION_TOKEN')?.ResponseTemplates['application/json']).not.toContain('README');
+    expect(byType.get('REQUEST_TOO_LARGE')).toMatchObject({ StatusCode: '413' });
+    expect(byType.get('REQUEST_TOO_LARGE')?.ResponseTemplates['application/json']).toContain('"error":"request_too_large"');
     expect(byType.get('UNAUTHORIZED')?.ResponseTemplates['application/json']).toContain('"invalid_api_key"');
   });
 

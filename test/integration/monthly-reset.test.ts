@@ -189,7 +189,7 @@ test('10,000 Starter tenants: the reset pages through GSI1 only and removes ever
   expect([...attributes].filter((name) => !ALLOWED_ATTRIBUTES.includes(name) && !RATE_ATTRIBUTE.test(name))).toEqual([]);
   expect(logs.lines).toHaveLength(1);
   expect(Object.keys(JSON.parse(logs.lines[0]!) as object).sort())
-    .toEqual(['complete', 'deleted', 'duration_ms', 'level', 'message', 'month', 'pages', 'service', 'shards', 'timestamp']);
+    .toEqual(['complete', 'deleted', 'duration_ms', 'level', 'message', 'month', 'pages', 'sampling_rate', 'service', 'shards', 'timestamp']);
   expect(logs.lines.join('\n')).not.toContain('ten_');
 }, 180_000);
 
@@ -207,7 +207,7 @@ test('a run that fails mid-way is resumed by the next run, and the totals add up
     faulty.destroy();
   }
   const failed = JSON.parse(logs.lines[0]!) as ResetReport & { level: string; error: string };
-  expect(failed).toMatchObject({ level: 'error', complete: false, error: 'Error' });
+  expect(failed).toMatchObject({ level: 'ERROR', complete: false, error: 'Error' });
   expect(failed.deleted).toBeGreaterThanOrEqual(5 * 25);
   expect(failed.deleted).toBeLessThan(1_000);
 

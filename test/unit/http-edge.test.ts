@@ -42,14 +42,17 @@ test('malformed JSON → 400 without echoing the body', async () => {
   expect(JSON.stringify(result.body)).not.toContain('secret@example.com');
 });
 
-test('a body over the cap → 400 naming the limit', async () => {
+test('a body over the cap → 413 request_too_large naming the limit (as API Gateway answers past its own)', async () => {
   const result = await run({ body: JSON.stringify({ x: 'y'.repeat(200) }) });
-  expect(result.status).toBe(400);
+  expect(result.status).toBe(413);
+  expect(result.body.error).toBe('request_too_large');
   expect(result.body.detail).toMatch(/limit is 100 bytes/);
 });
 
 test('unknown route → 404, wrong method → 405 with Allow', async () => {
-  expect((await run({ resource: '/nothing', path: '/nothing' })).status).toBe(404);
+  const missing = await run({ resource: '/nothing', path: '/nothing' });
+  expect(missing.status).toBe(404);
+  expect(missing.body.detail).toMatch(/API reference at \/docs/);
   const wrong = await run({ httpMethod: 'DELETE' });
   expect(wrong.status).toBe(405);
   expect(wrong.headers).toMatchObject({ allow: 'POST' });

@@ -1,0 +1,40 @@
+/**
+ * Alarms that reach someone: one SNS topic per account (encrypted, TLS only), an optional e-mail
+ * subscription from configuration, and every CloudWatch alarm of the stack wired to it (ALARM and
+ * OK), so an alarm added later cannot be forgotten (test/infra/alarms.test.ts checks all of them).
+ */
+import { Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import { OperationsKey } from './operations-key';
+
+export interface OperatorAlarmsProps {
+  /** Subscribed by e-mail when given (the recipient confirms once). */
+  readonly email?: string;
+}
+
+export class OperatorAlarms extends Construct {
+  readonly topic: sns.Topic;
+
+  constructor(scope: Construct, id: string, props: OperatorAlarmsProps) {
+    super(scope, id);
+    this.topic = new sns.Topic(this, 'Topic', {
+      displayName: 'SendFleet alarms',
+      masterKey: OperationsKey.of(this),
+      enforceSSL: true,
+    });
+    if (props.email) this.topic.addSubscription(new subscriptions.EmailSubscription(props.email));
+  }
+
+  /** Makes the topic the ALARM and OK action of every alarm in the stack. Call once, after the stack is built. */
+  notifyEveryAlarm(): void {
+    const action = new SnsAction(this.topic);
+    for (const alarm of Stack.of(this).node.findAll().filter((c): c is cloudwatch.Alarm => c instanceof cloudwatch.Alarm)) {
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+    }
+  }
+}

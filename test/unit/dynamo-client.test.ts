@@ -1,0 +1,45 @@
+/**
+ * DynamoDB like the other AWS clients: a stuck call ends after a per-attempt timeout and a bounded
+ * number of attempts, instead of waiting for the Lambda timeout.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { createDynamoDbClient, DYNAMODB_MAX_ATTEMPTS, DYNAMODB_REQUEST_TIMEOUT_MS, dynamoDocumentClient } from '../../lambdas/shared/clients';
+
+let server: Server;
+let attempts = 0;
+
+beforeAll(async () => {
+  // Accepts every request and never answers: a stuck connection.
+  server = createServer(() => { attempts += 1; });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  // The SDK's own variables, as local mode sets them.
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIDLOCAL', AWS_SECRET_ACCESS_KEY: 'local',
+  });
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+beforeEach(() => { attempts = 0; });
+
+
+test('a call that never answers fails with a timeout after the bounded number of attempts', async () => {
+  const client = createDynamoDbClient({ requestTimeoutMs: 150, maxAttempts: 3 });
+  const error = await client.send(new GetItemCommand({ TableName: 't', Key: { PK: { S: 'a' } } })).catch((e: unknown) => e);
+  client.destroy();
+  expect((error as Error).name).toBe('TimeoutError');
+  expect(attempts).toBe(3);
+});
+
+test('the shared client uses the production timeout and attempt bound', async () => {
+  const client = dynamoDocumentClient();
+  expect(await client.config.maxAttempts()).toBe(DYNAMODB_MAX_ATTEMPTS);
+  const handlerConfig = await (client.config.requestHandler as unknown as { configProvider: Promise<Record<string, unknown>> }).configProvider;
+  expect(handlerConfig).toMatchObject({ requestTimeout: DYNAMODB_REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true });
+  expect(DYNAMODB_MAX_ATTEMPTS).toBe(3);
+  expect(DYNAMODB_REQUEST_TIMEOUT_MS).toBe(3_000);
+});
