@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { roleId } from './ids';
 import { policyDocumentSchema, type PolicyDocument } from './policy';
+import type { MailboxAttachment } from './raw-message';
 
 export type VerificationStatus = 'Pending' | 'Success' | 'Failed' | 'TemporaryFailure';
 export type DkimStatus = VerificationStatus | 'NotStarted';
@@ -79,6 +80,11 @@ export interface MailboxMessage {
   html?: string;
   /** SendRawEmail only: the MIME message exactly as received */
   raw?: string;
+  /** SendRawEmail only, parsed by sim/raw-message.ts: attachments and extra headers */
+  attachments?: MailboxAttachment[];
+  headers?: Array<{ name: string; value: string }>;
+  /** SES message tags, when the send had any */
+  tags?: Array<{ name: string; value: string }>;
   timestamp: string;
 }
 

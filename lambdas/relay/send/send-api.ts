@@ -5,12 +5,13 @@
  */
 import { sha256Hex } from '../../shared/crypto';
 import { ApiError } from '../../shared/errors';
-import { httpApi, type HttpRequest, type HttpResult } from '../../shared/http';
+import { bodyTooLarge, httpApi, type HttpRequest, type HttpResult } from '../../shared/http';
 import { sendRoutes } from '../api-routes';
 import type { Authenticator } from '../auth/authenticator';
 import type { RateWindow } from './limits-store';
 import { createSendEmail, type SendDeps, type SendOutcome } from './send-email';
-import { MAX_BODY_BYTES, parseSendRequest, type SendRequest } from './send-request';
+import { MAX_BODY_BYTES, MAX_BODY_WITH_ATTACHMENTS_BYTES, parseSendRequest, type SendRequest } from './send-request';
+import { toOutgoingMessage } from './ses-message';
 
 export interface SendApiDeps extends SendDeps {
   authenticator: Authenticator;
@@ -29,9 +30,22 @@ function parseIdempotencyKey(headers: Record<string, string>): string | undefine
   return key;
 }
 
-/** A hash of the request, salted with the tenant id: enough to tell "same request", useless to read back. */
+/**
+ * A hash of the request, salted with the tenant id: enough to tell "same request", useless to read
+ * back. The plain shape hashes exactly as before cc/bcc/headers/tags/attachments existed, so keys
+ * claimed before a deploy still replay; any of the new fields is appended.
+ */
 export function requestFingerprint(tenantId: string, request: SendRequest): string {
-  return sha256Hex(JSON.stringify([tenantId, request.to, request.fromEmail, request.fromName ?? null, request.subject, request.text ?? null, request.html ?? null, request.replyTo]));
+  const plain = [tenantId, request.to, request.fromEmail, request.fromName ?? null, request.subject, request.text ?? null, request.html ?? null, request.replyTo];
+  const { cc, bcc, headers, tags, attachments } = request;
+  const extras = cc.length + bcc.length + headers.length + tags.length + attachments.length > 0 ? [{ cc, bcc, headers, tags, attachments }] : [];
+  return sha256Hex(JSON.stringify([...plain, ...extras]));
+}
+
+/** Only a body that carries attachments may be larger than 256 KB; it is measured before it is validated. */
+export function checkBodySize(body: unknown, bodyBytes: number): void {
+  const carriesAttachments = typeof body === 'object' && body !== null && 'attachments' in body;
+  if (!carriesAttachments && bodyBytes > MAX_BODY_BYTES) throw bodyTooLarge(bodyBytes, MAX_BODY_BYTES, ' without attachments');
 }
 
 function rateHeaders(rate: RateWindow | undefined): Record<string, string> {
@@ -51,24 +65,28 @@ export function createSendApi(deps: SendApiDeps) {
   const sendEmail = createSendEmail(deps);
 
   async function handle(http: HttpRequest): Promise<HttpResult> {
+    checkBodySize(http.body, http.bodyBytes);
     const request = parseSendRequest(http.body);
+    // Built and size-checked before anything is counted: a message SES would refuse costs nothing.
+    const message = await toOutgoingMessage(request);
     const idempotencyKey = parseIdempotencyKey(http.headers);
     const principal = await deps.authenticator.authenticate(http.headers);
     http.annotate({ tenant_id: principal.tenantId });
     const log = http.log.child({ tenant_id: principal.tenantId });
     const result = await sendEmail({
       request,
+      message,
       principal,
       idempotency: idempotencyKey === undefined ? undefined : { keyHash: sha256Hex(idempotencyKey), requestHash: requestFingerprint(principal.tenantId, request) },
       log,
     });
-    http.annotate({ recipients: request.to.length, replayed: result.replayed, ...(result.kind === 'accepted' ? { message_id: result.messageId } : {}) });
+    http.annotate({ recipients: request.to.length + request.cc.length + request.bcc.length, attachments: request.attachments.length, raw: message.action === 'SendRawEmail', replayed: result.replayed, ...(result.kind === 'accepted' ? { message_id: result.messageId } : {}) });
     return toHttp(result);
   }
 
   return httpApi({
     routes: [{ ...sendRoutes.send, handle }],
-    maxBodyBytes: MAX_BODY_BYTES,
+    maxBodyBytes: MAX_BODY_WITH_ATTACHMENTS_BYTES,
     outcomeMetric: 'Sends',
     configurationErrorCode: 'byoc_not_configured',
   });

@@ -6,12 +6,13 @@
  * Failure semantics (what a customer may retry is in docs/decisions.md):
  * - Once SES returned a MessageId the outcome is accepted, whatever fails afterwards: the Starter
  *   reservation stays counted and the Idempotency-Key is completed or left to its lease, never freed.
- * - A SendEmail attempt whose outcome is unknown is never retried: the answer is
+ * - A SendEmail or SendRawEmail attempt whose outcome is unknown is never retried: the answer is
  *   `ses_outcome_unknown`, the reservation stays counted, and the Idempotency-Key keeps that answer.
  * - Only failures that prove nothing was sent give the month back; of those, only SES's verdict on
  *   the message (`ses_rejected`) is kept as the key's result, the rest free the key for a retry.
  *
- * Remote calls on a warm BYOC send: one DynamoDB write (the rate window) and one SES SendEmail;
+ * Remote calls on a warm BYOC send: one DynamoDB write (the rate window) and one SES SendEmail
+ * (SendRawEmail when the message has headers or attachments);
  * the key, config and session come from memory. Nothing of the message is stored or logged.
  */
 import { ApiError } from '../../shared/errors';
@@ -23,7 +24,7 @@ import type { Claim, StoredOutcome } from './idempotency-store';
 import type { RateWindow, StarterReservation } from './limits-store';
 import type { RateGuard } from './rate-guard';
 import { checkReadyToSend, type ReadyToSend, type SendContext } from './send-context';
-import { toSendEmailInput } from './ses-message';
+import type { OutgoingMessage } from './ses-message';
 import type { SendRequest } from './send-request';
 
 /** Ports: what the use case calls, implemented by the DynamoDB stores and the customer account. */
@@ -58,6 +59,8 @@ export interface SendDeps {
 
 export interface SendCommand {
   request: SendRequest;
+  /** The request as SES input, built (and size-checked) before anything is counted. */
+  message: OutgoingMessage;
   principal: Principal;
   /** Hashes of the Idempotency-Key and of the request, when the caller sent a key. */
   idempotency?: { keyHash: string; requestHash: string };
@@ -158,7 +161,9 @@ export function createSendEmail(deps: SendDeps) {
     let messageId: string;
     try {
       const target = { tenantId, roleArn: ready.roleArn, externalId: ready.externalId, region: ready.region };
-      messageId = await deps.accounts.open(target, { deadline, maxSendRate: ready.maxSendRate }).sendEmail(toSendEmailInput(request));
+      const account = deps.accounts.open(target, { deadline, maxSendRate: ready.maxSendRate });
+      const { message } = command;
+      messageId = message.action === 'SendRawEmail' ? await account.sendRawEmail(message.input) : await account.sendEmail(message.input);
     } catch (error) {
       const failure = customerAccountFailure(error, { relayAccountId: deps.relayAccountId, region: ready.region });
       // Anything we cannot name may have happened after SES took the message: keep the count and the claim.
