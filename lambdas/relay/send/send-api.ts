@@ -9,11 +9,13 @@ import { bodyTooLarge, httpApi, type HttpRequest, type HttpResult } from '../../
 import { sendRoutes } from '../api-routes';
 import type { Authenticator } from '../auth/authenticator';
 import type { RateWindow } from './limits-store';
-import { createSendEmail, type SendDeps, type SendOutcome } from './send-email';
+import { createResendRoutes } from './resend-api';
+import { createSendBatch, parseBatch, type SendBatchDeps, type SendBatchOutcome } from './send-batch';
+import { createSendEmail, type SendOutcome } from './send-email';
 import { MAX_BODY_BYTES, MAX_BODY_WITH_ATTACHMENTS_BYTES, parseSendRequest, type SendRequest } from './send-request';
 import { toOutgoingMessage } from './ses-message';
 
-export interface SendApiDeps extends SendDeps {
+export interface SendApiDeps extends SendBatchDeps {
   authenticator: Authenticator;
 }
 
@@ -61,8 +63,34 @@ function toHttp(outcome: SendOutcome): HttpResult {
   throw new ApiError(error.code, error.detail, { ...error.options, headers: { ...headers, ...error.options.headers } });
 }
 
+function batchToHttp(outcome: SendBatchOutcome): HttpResult {
+  const headers = { ...rateHeaders(outcome.rate), ...(outcome.replayed ? { 'idempotent-replayed': 'true' } : {}) };
+  if (outcome.kind === 'done') return { status: 200, headers, outcome: 'batch', body: { success: true, results: outcome.results } };
+  const { error } = outcome;
+  throw new ApiError(error.code, error.detail, { ...error.options, headers: { ...headers, ...error.options.headers } });
+}
+
 export function createSendApi(deps: SendApiDeps) {
   const sendEmail = createSendEmail(deps);
+  const sendBatch = createSendBatch(deps);
+  const resend = createResendRoutes({ authenticator: deps.authenticator, sendEmail, sendBatch });
+
+  async function handleBatch(http: HttpRequest): Promise<HttpResult> {
+    const items = await parseBatch(http.body);
+    const idempotencyKey = parseIdempotencyKey(http.headers);
+    const principal = await deps.authenticator.authenticate(http.headers);
+    http.annotate({ tenant_id: principal.tenantId, messages: items.length });
+    const log = http.log.child({ tenant_id: principal.tenantId });
+    const result = await sendBatch({
+      items,
+      principal,
+      // The batch as received, salted with the tenant id: the same batch again is the same request.
+      idempotency: idempotencyKey === undefined ? undefined : { keyHash: sha256Hex(idempotencyKey), requestHash: sha256Hex(JSON.stringify(['batch', principal.tenantId, http.body])) },
+      log,
+    });
+    if (result.kind === 'done') http.annotate({ accepted: result.results.filter((r) => r.success).length, replayed: result.replayed });
+    return batchToHttp(result);
+  }
 
   async function handle(http: HttpRequest): Promise<HttpResult> {
     checkBodySize(http.body, http.bodyBytes);
@@ -85,7 +113,12 @@ export function createSendApi(deps: SendApiDeps) {
   }
 
   return httpApi({
-    routes: [{ ...sendRoutes.send, handle }],
+    routes: [
+      { ...sendRoutes.send, handle },
+      { ...sendRoutes.sendBatch, handle: handleBatch },
+      { ...sendRoutes.resendEmails, handle: resend.sendOne },
+      { ...sendRoutes.resendBatch, handle: resend.sendMany },
+    ],
     maxBodyBytes: MAX_BODY_WITH_ATTACHMENTS_BYTES,
     outcomeMetric: 'Sends',
     configurationErrorCode: 'byoc_not_configured',

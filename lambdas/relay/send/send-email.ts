@@ -65,6 +65,16 @@ export interface SendCommand {
   /** Hashes of the Idempotency-Key and of the request, when the caller sent a key. */
   idempotency?: { keyHash: string; requestHash: string };
   log: Logger;
+  /** One message of a batch: the batch counted the key's minute window once and owns the deadline. */
+  batch?: BatchMember;
+}
+
+export interface BatchMember {
+  window: RateWindow;
+  /** Epoch ms after which no SES attempt starts (the batch's time budget). */
+  deadline: number;
+  /** Starter: reserves this message's send of the month (no minute window). */
+  reserveMonth(): Promise<{ reserved: boolean; month: string }>;
 }
 
 export type SendOutcome =
@@ -73,7 +83,7 @@ export type SendOutcome =
 
 const DEFAULT_SEND_BUDGET_MS = 20_000;
 
-const rateLimited = (window: RateWindow) =>
+export const rateLimited = (window: RateWindow) =>
   new ApiError('rate_limited', `More than ${window.limit} send requests this minute for this API key. Retry after ${window.resetInSeconds} s.`, { headers: { 'retry-after': String(window.resetInSeconds) } });
 
 const usageLimitExceeded = (perMonth: number) =>
@@ -98,17 +108,17 @@ export function createSendEmail(deps: SendDeps) {
   }
 
   return async function sendEmail(command: SendCommand): Promise<SendOutcome> {
-    const { request, principal, log } = command;
+    const { request, principal, log, batch } = command;
     const at = now();
-    const deadline = at.getTime() + budgetMs;
+    const deadline = batch?.deadline ?? at.getTime() + budgetMs;
     const { keyId, tenantId } = principal;
     const perMinute = principal.profile.sends_per_minute;
     const perMonth = principal.profile.monthly_sends;
 
     // BYOC: the rate window is counted while the context loads, or — while the key is far below its
     // limit — while SES sends (see RateGuard). Starter counts it with the month, after the checks.
-    const overlap = perMonth === null && deps.rateGuard.mayOverlap(keyId, perMinute, at);
-    const byocRate = perMonth === null
+    const overlap = !batch && perMonth === null && deps.rateGuard.mayOverlap(keyId, perMinute, at);
+    const byocRate = perMonth === null && !batch
       ? deps.rateWindows.hitRateWindow(keyId, perMinute, at).then((window) => {
         deps.rateGuard.observe(keyId, window.count, at);
         return window;
@@ -116,7 +126,7 @@ export function createSendEmail(deps: SendDeps) {
       : undefined;
     byocRate?.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
     const [context, serialRate] = await Promise.all([deps.contexts.load(tenantId), overlap ? undefined : byocRate]);
-    let rate = serialRate;
+    let rate = batch?.window ?? serialRate;
     const refused = async (error: ApiError, replayed = false): Promise<SendOutcome> => {
       rate ??= byocRate ? await countedAlongside(byocRate, perMinute, at, log) : undefined;
       return { kind: 'refused', error, rate, replayed };
@@ -142,7 +152,11 @@ export function createSendEmail(deps: SendDeps) {
     const freeKey = () => key && deps.idempotency.release(tenantId, key.keyHash).catch(() => log.warn('idempotency key not released', { outcome: 'idempotency_release_failed' }));
 
     let reservedMonth: string | undefined;
-    if (perMonth !== null) {
+    if (perMonth !== null && batch) {
+      const reservation = await batch.reserveMonth();
+      if (!reservation.reserved) return refused(usageLimitExceeded(perMonth));
+      reservedMonth = reservation.month;
+    } else if (perMonth !== null) {
       let reservation: StarterReservation;
       try {
         reservation = await deps.usage.reserveStarter(tenantId, keyId, { perMinute, perMonth }, at);
