@@ -19,6 +19,7 @@ import { toOutgoingMessage } from './ses-message';
 import type { SendCommand } from './send-email';
 import type { SendBatchCommand } from './send-batch';
 import type { RateWindow } from './limits-store';
+import { rateLimitHeaders } from './rate-limit-headers';
 
 const REFUSED_FIELDS: Record<string, string> = {
   scheduled_at: 'scheduled sending is not supported: SendFleet never stores message content, and a scheduled message would have to be stored until it is sent. Send it at the time you want it delivered.',
@@ -80,11 +81,8 @@ function idempotencyKeyOf(headers: Record<string, string>): string | undefined {
   return key;
 }
 
-function rateHeaders(rate: RateWindow | undefined, replayed: boolean): Record<string, string> {
-  return {
-    ...(rate ? { 'x-ratelimit-limit': String(rate.limit), 'x-ratelimit-remaining': String(Math.max(0, rate.limit - rate.count)) } : {}),
-    ...(replayed ? { 'idempotent-replayed': 'true' } : {}),
-  };
+function rateHeaders(perMinute: number, rate: RateWindow | undefined, replayed: boolean): Record<string, string> {
+  return { ...rateLimitHeaders(perMinute, rate), ...(replayed ? { 'idempotent-replayed': 'true' } : {}) };
 }
 
 /** Our error → Resend's shape, with its status and name (table in shared/errors.ts). */
@@ -123,7 +121,7 @@ export function createResendRoutes(deps: ResendApiDeps) {
       // Hashed like /api/send's fingerprint input, prefixed so the two routes' keys never replay each other.
       idempotency: key === undefined ? undefined : { keyHash: sha256Hex(key), requestHash: sha256Hex(JSON.stringify(['resend', principal.tenantId, http.body])) },
     });
-    const headers = rateHeaders(outcome.rate, outcome.replayed);
+    const headers = rateHeaders(principal.profile.sends_per_minute, outcome.rate, outcome.replayed);
     if (outcome.kind === 'refused') return resendFailure(outcome.error, headers);
     return { status: 200, headers, outcome: 'accepted', body: { id: outcome.messageId } };
   });
@@ -141,7 +139,7 @@ export function createResendRoutes(deps: ResendApiDeps) {
       items, principal, log: http.log.child({ tenant_id: principal.tenantId }),
       idempotency: key === undefined ? undefined : { keyHash: sha256Hex(key), requestHash: sha256Hex(JSON.stringify(['resend-batch', principal.tenantId, http.body])) },
     });
-    const headers = rateHeaders(outcome.rate, outcome.replayed);
+    const headers = rateHeaders(principal.profile.sends_per_minute, outcome.rate, outcome.replayed);
     if (outcome.kind === 'refused') return resendFailure(outcome.error, headers);
     const failed = outcome.results.filter((r) => !r.success);
     return {

@@ -8,7 +8,7 @@ import { ApiError } from '../../shared/errors';
 import { bodyTooLarge, httpApi, type HttpRequest, type HttpResult } from '../../shared/http';
 import { sendRoutes } from '../api-routes';
 import type { Authenticator } from '../auth/authenticator';
-import type { RateWindow } from './limits-store';
+import { rateLimitHeaders } from './rate-limit-headers';
 import { createResendRoutes } from './resend-api';
 import { createSendBatch, parseBatch, type SendBatchDeps, type SendBatchOutcome } from './send-batch';
 import { createSendEmail, type SendOutcome } from './send-email';
@@ -50,21 +50,18 @@ export function checkBodySize(body: unknown, bodyBytes: number): void {
   if (!carriesAttachments && bodyBytes > MAX_BODY_BYTES) throw bodyTooLarge(bodyBytes, MAX_BODY_BYTES, ' without attachments');
 }
 
-function rateHeaders(rate: RateWindow | undefined): Record<string, string> {
-  return rate ? { 'x-ratelimit-limit': String(rate.limit), 'x-ratelimit-remaining': String(Math.max(0, rate.limit - rate.count)) } : {};
-}
 
 const ACCEPTED = { success: true, message: 'Email accepted by your SES account.', mode: 'byoc' } as const;
 
-function toHttp(outcome: SendOutcome): HttpResult {
-  const headers = { ...rateHeaders(outcome.rate), ...(outcome.replayed ? { 'idempotent-replayed': 'true' } : {}) };
+function toHttp(outcome: SendOutcome, perMinute: number): HttpResult {
+  const headers = { ...rateLimitHeaders(perMinute, outcome.rate), ...(outcome.replayed ? { 'idempotent-replayed': 'true' } : {}) };
   if (outcome.kind === 'accepted') return { status: 200, headers, outcome: 'accepted', body: { ...ACCEPTED, message_id: outcome.messageId } };
   const { error } = outcome;
   throw new ApiError(error.code, error.detail, { ...error.options, headers: { ...headers, ...error.options.headers } });
 }
 
-function batchToHttp(outcome: SendBatchOutcome): HttpResult {
-  const headers = { ...rateHeaders(outcome.rate), ...(outcome.replayed ? { 'idempotent-replayed': 'true' } : {}) };
+function batchToHttp(outcome: SendBatchOutcome, perMinute: number): HttpResult {
+  const headers = { ...rateLimitHeaders(perMinute, outcome.rate), ...(outcome.replayed ? { 'idempotent-replayed': 'true' } : {}) };
   if (outcome.kind === 'done') return { status: 200, headers, outcome: 'batch', body: { success: true, results: outcome.results } };
   const { error } = outcome;
   throw new ApiError(error.code, error.detail, { ...error.options, headers: { ...headers, ...error.options.headers } });
@@ -89,7 +86,7 @@ export function createSendApi(deps: SendApiDeps) {
       log,
     });
     if (result.kind === 'done') http.annotate({ accepted: result.results.filter((r) => r.success).length, replayed: result.replayed });
-    return batchToHttp(result);
+    return batchToHttp(result, principal.profile.sends_per_minute);
   }
 
   async function handle(http: HttpRequest): Promise<HttpResult> {
@@ -109,7 +106,7 @@ export function createSendApi(deps: SendApiDeps) {
       log,
     });
     http.annotate({ recipients: request.to.length + request.cc.length + request.bcc.length, attachments: request.attachments.length, raw: message.action === 'SendRawEmail', replayed: result.replayed, ...(result.kind === 'accepted' ? { message_id: result.messageId } : {}) });
-    return toHttp(result);
+    return toHttp(result, principal.profile.sends_per_minute);
   }
 
   return httpApi({

@@ -146,7 +146,11 @@ export function createSendEmail(deps: SendDeps) {
       const claim = await deps.idempotency.claim(tenantId, key.keyHash, key.requestHash, at);
       if (claim.kind === 'mismatch') return refused(new ApiError('idempotency_key_reused', 'This Idempotency-Key was used in the last 24 h with a different request. Use a new key for a new message.'));
       if (claim.kind === 'in_progress') return refused(new ApiError('idempotency_in_progress', 'A request with this Idempotency-Key is still being processed. Retry in a few seconds to get its result.', { headers: { 'retry-after': '2' } }));
-      if (claim.kind === 'replay') return replay(claim.outcome, rate);
+      if (claim.kind === 'replay') {
+        // A replay answers with the window too, even when it was counted alongside.
+        rate ??= byocRate ? await countedAlongside(byocRate, perMinute, at, log) : undefined;
+        return replay(claim.outcome, rate);
+      }
     }
     /** Nothing was sent: the key may be used again (best effort: a failed delete leaves it to its lease). */
     const freeKey = () => key && deps.idempotency.release(tenantId, key.keyHash).catch(() => log.warn('idempotency key not released', { outcome: 'idempotency_release_failed' }));
