@@ -108,3 +108,9 @@ describe('choosing and building the message', () => {
     expect(fingerprint({ headers: { 'X-A': '1', 'X-B': '2' } })).toBe(fingerprint({ headers: { 'X-B': '2', 'X-A': '1' } }));
   });
 });
+
+describe('attachment content is standard base64', () => {
+  const withContent = (content: string) => () => parseSendRequest({ to: 'a@example.com', from_email: 'h@acme.com', subject: 'S', message: 'T', attachments: [{ filename: 'a.txt', content }] });
+  test.each(['YQ==', 'YWI=', 'YWJj', 'YWJjZA=='])('accepts %s', (content) => expect(withContent(content)).not.toThrow());
+  test.each(['YQ', 'YQ=', 'Y===', 'YQ==YQ==', 'Y Q==', 'YQ==\n', 'YW-j', 'YW_j'])('refuses %j', (content) => expect(withContent(content)).toThrow(/standard base64/));
+});

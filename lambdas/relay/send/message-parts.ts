@@ -70,7 +70,12 @@ export const SES_BLOCKED_EXTENSIONS: ReadonlySet<string> = new Set([
 ]);
 
 export const MAX_ATTACHMENTS = 50;
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/**
+ * Standard base64: a multiple of 4 characters, padding only at the end. One character class and a
+ * length check, linear on megabytes (a grouped `(?:…{4})*` pattern took 360 ms on 1.4 MB).
+ */
+const BASE64_CHARS = /^[A-Za-z0-9+/]*={0,2}$/;
+const isBase64 = (value: string): boolean => value.length % 4 === 0 && BASE64_CHARS.test(value);
 /** type/subtype, RFC 6838 characters, no parameters (the builder sets those). */
 const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/i;
 /** What may stand between the angle brackets of a Content-ID (dot-atom text, RFC 5322), SES's 78 characters at most. */
@@ -100,7 +105,7 @@ export const attachmentsSchema = z.array(z.strictObject({
   ),
   content: z.string().check(
     z.minLength(1, 'must not be empty'),
-    z.refine((value: string) => BASE64.test(value), 'must be standard base64 (A-Z, a-z, 0-9, +, /, = padding; no line breaks or spaces)'),
+    z.refine((value: string) => isBase64(value), 'must be standard base64 (A-Z, a-z, 0-9, +, /, = padding; no line breaks or spaces)'),
   ),
   content_type: z.optional(z.string().check(z.regex(MEDIA_TYPE, 'must be a media type such as application/pdf (type/subtype, no parameters)'))),
   content_id: z.optional(z.string().check(z.regex(CONTENT_ID, 'must be 1 to 78 characters without spaces or angle brackets, e.g. logo@acme (refer to it as cid:logo@acme)'))),
