@@ -65,6 +65,9 @@ export class ApiError extends Error {
 export const invalidRequest = (detail: string, issues?: ValidationIssue[]) =>
   new ApiError('invalid_request', detail, issues ? { issues } : {});
 
+export const bodyTooLarge = (size: number, maxBytes: number, why = '') =>
+  new ApiError('invalid_request', `The request body is ${size} bytes; the limit is ${maxBytes} bytes${why}. Send a smaller body.`);
+
 /**
  * The Resend-compatible routes (`/emails`) answer `{ statusCode, name, message }` with Resend's
  * error names and statuses where one fits; the rest keep our code as the name and our status.

@@ -6,7 +6,7 @@
  */
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { ApiError, type ErrorCode } from './errors';
+import { ApiError, bodyTooLarge, type ErrorCode } from './errors';
 import { ConfigurationError } from './env';
 import { decodeUtf8Strict } from './strict-utf8';
 import { emitMetric, logger as rootLogger, type LogFields, type Logger } from './logger';
@@ -73,9 +73,6 @@ export function lowerCaseHeaders(headers: Record<string, string | undefined> | n
   for (const [name, value] of Object.entries(headers ?? {})) if (value !== undefined) out[name.toLowerCase()] = value;
   return out;
 }
-
-export const bodyTooLarge = (size: number, maxBytes: number, why = '') =>
-  new ApiError('invalid_request', `The request body is ${size} bytes; the limit is ${maxBytes} bytes${why}. Send a smaller body.`);
 
 function bodySize(event: APIGatewayProxyEvent): number {
   if (event.body === null || event.body === undefined) return 0;

@@ -14,7 +14,7 @@ import type { HttpRequest, HttpResult } from '../../shared/http';
 import type { Authenticator } from '../auth/authenticator';
 import { parseBatch, type BatchItem, type SendBatchOutcome } from './send-batch';
 import type { SendOutcome } from './send-email';
-import { parseSendRequest } from './send-request';
+import { checkBodySize, parseSendRequest } from './send-request';
 import { toOutgoingMessage } from './ses-message';
 import type { SendCommand } from './send-email';
 import type { SendBatchCommand } from './send-batch';
@@ -111,6 +111,7 @@ export function createResendRoutes(deps: ResendApiDeps) {
   };
 
   const sendOne = guarded(async (http) => {
+    checkBodySize(http.body, http.bodyBytes);
     const request = parseSendRequest(fromResendBody(http.body));
     const message = await toOutgoingMessage(request);
     const key = idempotencyKeyOf(http.headers);

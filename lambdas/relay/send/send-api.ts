@@ -5,14 +5,14 @@
  */
 import { sha256Hex } from '../../shared/crypto';
 import { ApiError } from '../../shared/errors';
-import { bodyTooLarge, httpApi, type HttpRequest, type HttpResult } from '../../shared/http';
+import { httpApi, type HttpRequest, type HttpResult } from '../../shared/http';
 import { sendRoutes } from '../api-routes';
 import type { Authenticator } from '../auth/authenticator';
 import { rateLimitHeaders } from './rate-limit-headers';
 import { createResendRoutes } from './resend-api';
 import { createSendBatch, parseBatch, type SendBatchDeps, type SendBatchOutcome } from './send-batch';
 import { createSendEmail, type SendOutcome } from './send-email';
-import { MAX_BODY_BYTES, MAX_BODY_WITH_ATTACHMENTS_BYTES, parseSendRequest, type SendRequest } from './send-request';
+import { checkBodySize, MAX_BODY_WITH_ATTACHMENTS_BYTES, parseSendRequest, type SendRequest } from './send-request';
 import { toOutgoingMessage } from './ses-message';
 
 export interface SendApiDeps extends SendBatchDeps {
@@ -44,11 +44,6 @@ export function requestFingerprint(tenantId: string, request: SendRequest): stri
   return sha256Hex(JSON.stringify([...plain, ...extras]));
 }
 
-/** Only a body that carries attachments may be larger than 256 KB; it is measured before it is validated. */
-export function checkBodySize(body: unknown, bodyBytes: number): void {
-  const carriesAttachments = typeof body === 'object' && body !== null && 'attachments' in body;
-  if (!carriesAttachments && bodyBytes > MAX_BODY_BYTES) throw bodyTooLarge(bodyBytes, MAX_BODY_BYTES, ' without attachments');
-}
 
 
 const ACCEPTED = { success: true, message: 'Email accepted by your SES account.', mode: 'byoc' } as const;

@@ -4,7 +4,7 @@
  * text rules of shared/text-rules.ts, so nothing can inject or disguise a header; every string must
  * be valid Unicode. Messages name the field and the rule, never the value.
  */
-import { invalidRequest } from '../../shared/errors';
+import { bodyTooLarge, invalidRequest } from '../../shared/errors';
 import * as z from 'zod/mini';
 import { parseInput } from '../../shared/validation';
 import { headerText, validUnicode } from '../../shared/text-rules';
@@ -101,4 +101,9 @@ export function parseSendRequest(body: unknown): SendRequest {
     tags: input.tags ?? [],
     attachments: (input.attachments ?? []).map((a) => ({ filename: a.filename, content: a.content, contentType: a.content_type, contentId: a.content_id })),
   };
+}
+/** Only a body that carries attachments may be larger than 256 KB; it is measured before it is validated. */
+export function checkBodySize(body: unknown, bodyBytes: number): void {
+  const carriesAttachments = typeof body === 'object' && body !== null && 'attachments' in body;
+  if (!carriesAttachments && bodyBytes > MAX_BODY_BYTES) throw bodyTooLarge(bodyBytes, MAX_BODY_BYTES, ' without attachments');
 }
