@@ -6,11 +6,12 @@
  * static file, built at synth (CDK) or at first request (local mode).
  */
 import * as z from 'zod/mini';
-import { errorStatus, type ErrorCode } from '../lambdas/shared/errors';
+import { errorStatus, resendError, type ErrorCode } from '../lambdas/shared/errors';
 import { BYOC_ROLE_NAME } from '../lambdas/relay/byoc/policies';
 import { errorExamples } from './error-examples';
 import { errorHeaders, operations, type HeaderName, type Operation } from './operations';
-import { errorBody, validationFailed } from './responses';
+import { errorBody, resendErrorBody, validationFailed } from './responses';
+import { EDGE_CODES } from './operations';
 
 type Json = Record<string, unknown>;
 
@@ -41,44 +42,46 @@ const errorExample = (code: ErrorCode): Json => ({
 
 /** Error answers grouped by status: one response per status, with the codes it can carry and an example of each. */
 function errorResponses(operation: Operation): Record<string, Json> {
-  const byStatus = new Map<number, { standard: ErrorCode[]; special: ErrorCode[] }>();
-  const add = (code: ErrorCode, kind: 'standard' | 'special') => {
-    const status = errorStatus[code];
-    const entry = byStatus.get(status) ?? { standard: [], special: [] };
+  type Kind = 'standard' | 'resend' | 'special';
+  const byStatus = new Map<number, Record<Kind, ErrorCode[]>>();
+  const add = (code: ErrorCode, kind: Kind, status: number) => {
+    const entry = byStatus.get(status) ?? { standard: [], resend: [], special: [] };
     if (!entry[kind].includes(code)) entry[kind].push(code);
     byStatus.set(status, entry);
   };
-  for (const code of operation.errors) add(code, 'standard');
-  // Special bodies keep their own status (validate answers 422 whatever the code's status elsewhere).
-  for (const code of operation.specialErrors?.codes ?? []) {
-    const entry = byStatus.get(422) ?? { standard: [], special: [] };
-    entry.special.push(code);
-    byStatus.set(422, entry);
+  for (const code of operation.errors) {
+    if (operation.errorStyle !== 'resend') add(code, 'standard', errorStatus[code]);
+    else {
+      // Resend-compatible routes answer in Resend's shape; the HTTP edge refuses bad bytes, JSON or size in ours first.
+      add(code, 'resend', resendError(code).statusCode);
+      if (EDGE_CODES.has(code)) add(code, 'standard', errorStatus[code]);
+    }
   }
+  // Special bodies keep their own status (validate answers 422 whatever the code's status elsewhere).
+  for (const code of operation.specialErrors?.codes ?? []) add(code, 'special', 422);
   const responses: Record<string, Json> = {};
-  for (const [status, { standard, special }] of [...byStatus].sort(([a], [b]) => a - b)) {
+  for (const [status, { standard, resend, special }] of [...byStatus].sort(([a], [b]) => a - b)) {
     const schemas: Json[] = [];
     if (standard.length) schemas.push({ allOf: [{ $ref: '#/components/schemas/Error' }, { type: 'object', properties: { error: { enum: standard } } }] });
+    if (resend.length) schemas.push({ allOf: [{ $ref: '#/components/schemas/ResendError' }, { type: 'object', properties: { name: { enum: [...new Set(resend.map((code) => resendError(code).name))] } } }] });
     if (special.length && operation.specialErrors) {
       schemas.push({ allOf: [{ $ref: '#/components/schemas/ValidationFailed' }, { type: 'object', properties: { error: { enum: special } } }] });
     }
-    const codes = [...standard, ...special];
+    const codes = [...new Set([...standard, ...resend, ...special])];
     const headers = [...new Set([...codes.flatMap((code) => errorHeaders[code] ?? []), ...(operation.errorHeaders ?? [])])];
     const description = [
       ...standard.map((code) => `\`${code}\``),
+      ...resend.map((code) => `\`${code}\` (Resend name \`${resendError(code).name}\`)`),
       ...(special.length ? [`${operation.specialErrors!.description} (${special.map((code) => `\`${code}\``).join(', ')})`] : []),
     ].join(', ');
+    const examples: Record<string, Json> = {};
+    for (const code of standard) examples[code] = { value: errorExample(code) };
+    for (const code of resend) examples[`${code}${standard.includes(code) ? '_resend' : ''}`] = { value: { ...resendError(code), message: errorExamples[code] } };
+    for (const code of special) examples[code] = { value: { ...errorExample(code), status: 'invalid', checks: [{ name: 'assume_role', ok: code !== 'could_not_assume_role', detail: '…' }] } };
     responses[String(status)] = {
       description,
       ...headerRefs(headers),
-      content: {
-        'application/json': {
-          schema: schemas.length === 1 ? schemas[0] : { oneOf: schemas },
-          examples: Object.fromEntries(codes.map((code) => [code, {
-            value: special.includes(code) ? { ...errorExample(code), status: 'invalid', checks: [{ name: 'assume_role', ok: code !== 'could_not_assume_role', detail: '…' }] } : errorExample(code),
-          }])),
-        },
-      },
+      content: { 'application/json': { schema: schemas.length === 1 ? schemas[0] : { oneOf: schemas }, examples } },
     };
   }
   return responses;
@@ -176,6 +179,7 @@ export function buildOpenApiDocument(version = '0.1.0'): OpenApiDocument {
       headers: Object.fromEntries(Object.entries(HEADERS).map(([name, header]) => [name, header])),
       schemas: {
         Error: jsonSchema(errorBody, 'output'),
+        ResendError: jsonSchema(resendErrorBody, 'output'),
         ValidationFailed: jsonSchema(validationFailed, 'output'),
       },
     },

@@ -11,6 +11,7 @@ import type { RouteSpec } from '../lambdas/shared/routes';
 import { dashboardRoutes, onboardingRoutes, sendRoutes } from '../lambdas/relay/api-routes';
 import { addDomainBody, putConfigBody, verifyDomainBody } from '../lambdas/relay/onboarding/onboarding-api';
 import { sendRequestSchema } from '../lambdas/relay/send/send-request';
+import { batchSchema } from '../lambdas/relay/send/send-batch';
 import * as body from './responses';
 
 export type HeaderName = 'X-RateLimit-Limit' | 'X-RateLimit-Remaining' | 'Retry-After' | 'Idempotent-Replayed' | 'Location';
@@ -41,12 +42,15 @@ export interface Operation {
   errors: readonly ErrorCode[];
   /** Headers any error answer of the route may carry too (send: the rate window once counted, replays). */
   errorHeaders?: readonly HeaderName[];
+  /** `resend`: errors in Resend's `{ statusCode, name, message }` at Resend's statuses, except the HTTP edge's own refusals. */
+  errorStyle?: 'resend';
   /** Codes answered with another body than the error shape, with that body (validate's 422). */
   specialErrors?: { codes: readonly ErrorCode[]; schema: z.ZodMiniType; description: string };
 }
 
 /** What every function behind `httpApi` can answer: bad body bytes or JSON, a body over its limit, its own failure, its configuration. */
 const EDGE: readonly ErrorCode[] = ['invalid_request', 'request_too_large', 'internal_error', 'byoc_not_configured'];
+export const EDGE_CODES: ReadonlySet<ErrorCode> = new Set(EDGE);
 /** …and, behind X-API-Key, the authenticator. */
 const AUTHENTICATED: readonly ErrorCode[] = [...EDGE, 'invalid_api_key', 'tenant_suspended'];
 /** Whatever a call in the customer's AWS account can end in (lambdas/relay/error-map.ts). */
@@ -85,6 +89,41 @@ const sendOperations: Record<RouteName<typeof sendRoutes>, Operation> = {
       'idempotency_in_progress', 'idempotency_key_reused', 'rate_limited', 'usage_limit_exceeded', 'ses_outcome_unknown',
     ],
     // Refusals after the request was counted against the key's minute carry the window too; a replayed refusal says so.
+    errorHeaders: ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'Idempotent-Replayed'],
+  },
+  sendBatch: {
+    route: sendRoutes.sendBatch, operationId: 'sendBatch', tag: 'Send', auth: 'apiKey',
+    summary: 'Send up to 100 messages, each checked, counted and sent on its own',
+    description: 'Each entry of `messages` is a send body without attachments. Each message gets its own result; the per-minute key window counts the batch once, the Starter month counts messages. A batch that cannot be sent at your SES sending rate within the request\'s time budget is refused up front with `max_messages`.',
+    request: { schema: batchSchema, required: true, example: { messages: [sendExample] } },
+    idempotencyKey: true,
+    success: [{ status: 200, description: 'Per-message results (a replay of the first answer for this Idempotency-Key).', schema: body.sendBatchResults, headers: ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'Idempotent-Replayed'] }],
+    errors: [...AUTHENTICATED, 'byoc_not_validated', 'idempotency_in_progress', 'idempotency_key_reused', 'rate_limited'],
+    errorHeaders: ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'Idempotent-Replayed'],
+  },
+  resendEmails: {
+    route: sendRoutes.resendEmails, operationId: 'resendSendEmail', tag: 'Send', auth: 'bearer',
+    summary: 'Resend-compatible: send one email',
+    description: 'Takes Resend\'s documented body and `Authorization: Bearer <SendFleet API key>`; answers Resend\'s shapes. `scheduled_at` and `template` are refused: they would mean storing content.',
+    request: { schema: body.resendEmailRequest, required: true, example: { from: 'Acme <hello@acme.com>', to: ['customer@example.com'], subject: 'Welcome!', text: 'Thanks for joining Acme.' } },
+    idempotencyKey: true,
+    success: [{ status: 200, description: 'Accepted by your SES account.', schema: body.resendEmailSent, headers: ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'Idempotent-Replayed'] }],
+    errors: [
+      ...AUTHENTICATED, ...CUSTOMER_ACCOUNT, 'byoc_not_validated', 'domain_not_registered', 'domain_not_verified', 'dkim_not_verified',
+      'idempotency_in_progress', 'idempotency_key_reused', 'rate_limited', 'usage_limit_exceeded', 'ses_outcome_unknown',
+    ],
+    errorStyle: 'resend',
+    errorHeaders: ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'Idempotent-Replayed'],
+  },
+  resendBatch: {
+    route: sendRoutes.resendBatch, operationId: 'resendSendBatch', tag: 'Send', auth: 'bearer',
+    summary: 'Resend-compatible: send up to 100 emails',
+    description: 'An array of Resend email bodies (no attachments). Messages refused after validation are listed in `errors` beside the sent ones in `data`.',
+    request: { schema: body.resendBatchRequest, required: true, example: [{ from: 'Acme <hello@acme.com>', to: 'customer@example.com', subject: 'Welcome!', text: 'Hi' }] },
+    idempotencyKey: true,
+    success: [{ status: 200, description: 'The sent messages\' ids, and the refused ones with their reason.', schema: body.resendBatchSent, headers: ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'Idempotent-Replayed'] }],
+    errors: [...AUTHENTICATED, 'byoc_not_validated', 'idempotency_in_progress', 'idempotency_key_reused', 'rate_limited'],
+    errorStyle: 'resend',
     errorHeaders: ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'Idempotent-Replayed'],
   },
 };

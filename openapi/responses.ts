@@ -16,7 +16,48 @@ export const errorBody = z.strictObject({
   error: z.string(),
   detail: z.string(),
   issues: z.optional(z.array(z.strictObject({ path: z.string(), message: z.string() }))),
+  /** A batch too large for the time budget at the account's sending rate: the largest size that fits. */
+  max_messages: z.optional(z.number()),
 });
+
+export const sendBatchResults = z.strictObject({
+  success: z.literal(true),
+  results: z.array(z.strictObject({
+    index: z.number(),
+    success: z.boolean(),
+    message_id: z.optional(z.string()),
+    error: z.optional(z.string()),
+    detail: z.optional(z.string()),
+  })),
+});
+
+/** Resend's answers on the Resend-compatible routes. */
+export const resendEmailSent = z.strictObject({ id: z.string() });
+export const resendBatchSent = z.strictObject({
+  data: z.array(z.strictObject({ id: z.string() })),
+  errors: z.optional(z.array(z.strictObject({ index: z.number(), message: z.string() }))),
+});
+export const resendErrorBody = z.strictObject({ statusCode: z.number(), name: z.string(), message: z.string() });
+
+/**
+ * Resend's documented send body, as /emails accepts it (documentation: the route maps it onto the
+ * SendFleet send body, which is then validated by the same schema as POST /api/send).
+ */
+const resendAddresses = z.union([z.string(), z.array(z.string())]);
+export const resendEmailRequest = z.strictObject({
+  from: z.string(),
+  to: resendAddresses,
+  subject: z.string(),
+  cc: z.optional(resendAddresses),
+  bcc: z.optional(resendAddresses),
+  reply_to: z.optional(resendAddresses),
+  html: z.optional(z.string()),
+  text: z.optional(z.string()),
+  headers: z.optional(z.record(z.string(), z.string())),
+  attachments: z.optional(z.array(z.strictObject({ filename: z.string(), content: z.string(), content_type: z.optional(z.string()), content_id: z.optional(z.string()) }))),
+  tags: z.optional(z.array(z.strictObject({ name: z.string(), value: z.string() }))),
+});
+export const resendBatchRequest = z.array(resendEmailRequest);
 
 export const sendAccepted = z.strictObject({
   success: z.literal(true),

@@ -24,6 +24,9 @@ ${row('To', message.to)}
 ${row('Cc', message.cc)}
 ${row('Bcc', message.bcc)}
 ${row('Reply-To', message.reply_to)}
+${row('Attachments', (message.attachments ?? []).map((a) => `${a.filename} (${a.content_type}, ${a.size} bytes${a.content_id ? `, cid:${a.content_id}` : ''})`))}
+${row('Headers', (message.headers ?? []).map((h) => `${h.name}: ${h.value}`))}
+${row('Tags', (message.tags ?? []).map((t) => `${t.name}=${t.value}`))}
 ${row('Account', [`${message.account_id} (${message.region})`])}
 ${row('Sent', [`${message.timestamp} via ${message.action}`])}
 ${row('Message-Id', [message.message_id])}

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { handleControl } from './control';
 import * as ids from './ids';
 import { MAILBOX_PAGE_CSP } from './mailbox-page';
-import { handleSes } from './ses';
+import { handleSesWithMessages } from './raw-message';
 import { parseAuthorization, signatureMatches, type Authorization } from './sigv4';
 import {
   ControlError,
@@ -231,7 +231,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       // the relay must act in customer accounts through an assumed role, never with its own keys
       throw new AwsError('AccessDenied', `User: ${caller.arn} is not authorized to perform: ses:${action}`, 403);
     }
-    return handleSes(state, caller.session, auth.region, action, params);
+    return handleSesWithMessages(state, caller.session, auth.region, action, params);
   }
 
   function sendXml(response: ServerResponse, status: number, xml: string, requestId: string): void {

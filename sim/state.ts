@@ -19,6 +19,7 @@ import { roleId } from './ids';
 import { policyDocumentSchema, type PolicyDocument } from './policy';
 import { RoleHistory } from './role-history';
 import { TokenBucket } from './token-bucket';
+import type { MailboxAttachment } from './raw-message';
 
 export type VerificationStatus = 'Pending' | 'Success' | 'Failed' | 'TemporaryFailure';
 export type DkimStatus = VerificationStatus | 'NotStarted';
@@ -98,6 +99,11 @@ export interface MailboxMessage {
   html?: string;
   /** SendRawEmail only: the MIME message exactly as received */
   raw?: string;
+  /** SendRawEmail only, parsed by sim/raw-message.ts: attachments and extra headers */
+  attachments?: MailboxAttachment[];
+  headers?: Array<{ name: string; value: string }>;
+  /** SES message tags, when the send had any */
+  tags?: Array<{ name: string; value: string }>;
   timestamp: string;
 }
 

@@ -8,6 +8,10 @@ import type { RouteSpec } from '../shared/routes';
  */
 export const sendRoutes = {
   send: { method: 'POST', resource: '/api/send' },
+  sendBatch: { method: 'POST', resource: '/api/send/batch' },
+  /** Resend-compatible (Authorization: Bearer <SendFleet API key>). */
+  resendEmails: { method: 'POST', resource: '/emails' },
+  resendBatch: { method: 'POST', resource: '/emails/batch' },
 } as const satisfies Record<string, RouteSpec>;
 
 export const onboardingRoutes = {

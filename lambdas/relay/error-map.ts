@@ -60,7 +60,7 @@ export function customerAccountFailure(error: unknown, { relayAccountId, region 
   }
   if (error instanceof SesRefusedError) {
     const advice = REFUSAL_ADVICE[error.errorCode] ?? 'See the error code in the SES documentation.';
-    return new ApiError('ses_rejected', `Amazon SES in ${region} refused ${error.action === 'SendEmail' ? 'the message' : error.action} (${error.errorCode}). ${advice}`);
+    return new ApiError('ses_rejected', `Amazon SES in ${region} refused ${error.action === 'SendEmail' || error.action === 'SendRawEmail' ? 'the message' : error.action} (${error.errorCode}). ${advice}`);
   }
   return error;
 }

@@ -65,3 +65,30 @@ export class ApiError extends Error {
 
 export const invalidRequest = (detail: string, issues?: ValidationIssue[]) =>
   new ApiError('invalid_request', detail, issues ? { issues } : {});
+
+export const bodyTooLarge = (size: number, maxBytes: number, why = '') =>
+  new ApiError('request_too_large', `The request body is ${size} bytes; the limit is ${maxBytes} bytes${why}. Send a smaller body.`);
+
+/**
+ * The Resend-compatible routes (`/emails`) answer `{ statusCode, name, message }` with Resend's
+ * error names and statuses where one fits; the rest keep our code as the name and our status.
+ */
+const RESEND_ERRORS: Partial<Record<ErrorCode, { statusCode: number; name: string }>> = {
+  invalid_request: { statusCode: 422, name: 'validation_error' },
+  invalid_api_key: { statusCode: 403, name: 'invalid_api_key' },
+  method_not_allowed: { statusCode: 405, name: 'method_not_allowed' },
+  not_found: { statusCode: 404, name: 'not_found' },
+  rate_limited: { statusCode: 429, name: 'rate_limit_exceeded' },
+  usage_limit_exceeded: { statusCode: 429, name: 'monthly_quota_exceeded' },
+  ses_throttled: { statusCode: 429, name: 'daily_quota_exceeded' },
+  idempotency_key_reused: { statusCode: 409, name: 'invalid_idempotent_request' },
+  idempotency_in_progress: { statusCode: 409, name: 'concurrent_idempotent_requests' },
+  domain_not_registered: { statusCode: 403, name: 'invalid_from_address' },
+  domain_not_verified: { statusCode: 403, name: 'invalid_from_address' },
+  dkim_not_verified: { statusCode: 403, name: 'invalid_from_address' },
+  internal_error: { statusCode: 500, name: 'application_error' },
+};
+
+export function resendError(code: ErrorCode): { statusCode: number; name: string } {
+  return RESEND_ERRORS[code] ?? { statusCode: errorStatus[code], name: code };
+}

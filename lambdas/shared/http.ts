@@ -6,7 +6,7 @@
  */
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { ApiError, type ErrorCode } from './errors';
+import { ApiError, bodyTooLarge, type ErrorCode } from './errors';
 import { ConfigurationError } from './env';
 import { decodeUtf8Strict } from './strict-utf8';
 import { observability } from './powertools';
@@ -21,6 +21,8 @@ export interface HttpRequest {
   headers: Record<string, string>;
   /** Parsed JSON body; undefined when the request had no body. */
   body: unknown;
+  /** Size of the body as received, in bytes (for limits that depend on its content). */
+  bodyBytes: number;
   requestId: string;
   log: Logger;
   /** Adds identifiers (tenant id, counts, message id — never content) to the request's outcome line. */
@@ -73,13 +75,16 @@ export function lowerCaseHeaders(headers: Record<string, string | undefined> | n
   return out;
 }
 
+function bodySize(event: APIGatewayProxyEvent): number {
+  if (event.body === null || event.body === undefined) return 0;
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').length : Buffer.byteLength(event.body, 'utf8');
+}
+
 function parseBody(event: APIGatewayProxyEvent, maxBytes: number): unknown {
   if (event.body === null || event.body === undefined || event.body === '') return undefined;
   const bytes = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : undefined;
   const size = bytes ? bytes.length : Buffer.byteLength(event.body, 'utf8');
-  if (size > maxBytes) {
-    throw new ApiError('request_too_large', `The request body is ${size} bytes; the limit is ${maxBytes} bytes. Send a smaller body.`);
-  }
+  if (size > maxBytes) throw bodyTooLarge(size, maxBytes);
   // Invalid UTF-8 is refused, never replaced with U+FFFD and sent on.
   const raw = decodeUtf8Strict(bytes ?? event.body);
   if (raw.trim() === '') return undefined;
@@ -125,6 +130,7 @@ export function httpApi(options: HttpApiOptions) {
       pathParameters: Object.fromEntries(Object.entries(event.pathParameters ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string')),
       headers: lowerCaseHeaders(event.headers),
       body: parseBody(event, options.maxBodyBytes),
+      bodyBytes: bodySize(event),
       requestId,
       log,
       annotate: (fields) => annotations.set(event, { ...annotations.get(event), ...fields }),

@@ -63,6 +63,43 @@ test('no recipient, subject, body or sender name is stored, logged or echoed', a
   }
 });
 
+test('cc, bcc, header values, tags, attachment names and contents are never stored, logged or echoed either', async () => {
+  const canary = (field: string) => `zqx${field}canary8`;
+  const tenant = await createTenant(system, 'byoc', { sends_per_minute: 1000 });
+  await onboard(system, tenant.apiKey, { accountId: '151515151515', domain: 'rich-privacy.dev' });
+  const content = Buffer.from(`secret ${canary('content')}`).toString('base64');
+  const body = {
+    to: 'someone@example.com', cc: `${canary('cc')}@example.com`, bcc: `${canary('bcc')}@example.com`, from_email: 'hello@rich-privacy.dev',
+    subject: 'Hi', message: 'Body', headers: { 'X-Ref': canary('header'), 'List-Unsubscribe': `<https://rich-privacy.dev/${canary('unsub')}>` },
+    tags: [{ name: canary('tagname'), value: canary('tagvalue') }],
+    attachments: [{ filename: `${canary('filename')}.pdf`, content, content_type: 'application/pdf' }],
+  };
+  const responses = [
+    await call(system.relayUrl, 'POST', '/api/send', { apiKey: tenant.apiKey, body, headers: { 'idempotency-key': `rich-${Date.now()}` } }),
+    // Refusals of each new field must not quote it either.
+    await call(system.relayUrl, 'POST', '/api/send', { apiKey: tenant.apiKey, body: { ...body, headers: { 'X-Ref': `${canary('badheader')}\r\nBcc: x@y.z` } } }),
+    await call(system.relayUrl, 'POST', '/api/send', { apiKey: tenant.apiKey, body: { ...body, headers: { [`${canary('badname')}`]: 'v' } } }),
+    await call(system.relayUrl, 'POST', '/api/send', { apiKey: tenant.apiKey, body: { ...body, attachments: [{ filename: `${canary('exe')}.exe`, content }] } }),
+    await call(system.relayUrl, 'POST', '/api/send', { apiKey: tenant.apiKey, body: { ...body, tags: [{ name: 'a', value: `${canary('badtag')} x` }] } }),
+    await call(system.relayUrl, 'POST', '/api/send', { apiKey: tenant.apiKey, body: { ...body, bcc: `${canary('badbcc')}` } }),
+  ];
+  expect(responses.map((r) => r.status)).toEqual([200, 400, 400, 400, 400, 400]);
+  // The canaries did travel to the customer's own mailbox.
+  expect(JSON.stringify(system.simulator.mailbox())).toContain(canary('filename'));
+  expect(JSON.stringify(system.simulator.mailbox())).toContain(canary('tagvalue'));
+
+  const stored = JSON.stringify([...(await scanAll(system.tables.relay)), ...(await scanAll(system.tables.tenants))]);
+  const logged = logLines.join('\n');
+  const answered = JSON.stringify(responses.map((r) => r.body));
+  const fields = ['cc', 'bcc', 'header', 'unsub', 'tagname', 'tagvalue', 'filename', 'content', 'badheader', 'badname', 'exe', 'badtag', 'badbcc'];
+  for (const secret of [...fields.map(canary), content]) {
+    expect({ secret, stored: stored.includes(secret) }).toEqual({ secret, stored: false });
+    expect({ secret, logged: logged.includes(secret) }).toEqual({ secret, logged: false });
+    // A header's name is a field name, not content: a refusal names it in issues[].path so the caller can find it.
+    if (secret !== canary('badname')) expect({ secret, answered: answered.includes(secret) }).toEqual({ secret, answered: false });
+  }
+});
+
 test('no text of SES reaches a customer, a log line or the idempotency record (SES quotes names and addresses)', async () => {
   const tenant = await createTenant(system, 'byoc');
   await onboard(system, tenant.apiKey, { accountId: '141414141414', domain: 'quoted.dev' });

@@ -72,7 +72,7 @@ describe('400 invalid_request', () => {
     ['a Unicode line separator in the subject', message({ subject: 'a\u2028b' }), 'subject'],
     ['a lone surrogate', message({ message: 'bad \ud800 text' }), 'message'],
     ['a number for the subject', message({ subject: 42 }), 'subject'],
-    ['an unknown field', message({ bcc: 'x@example.com' }), '(body)'],
+    ['an unknown field', message({ priority: 'high' }), '(body)'],
     ['no body at all', message({ message: undefined }), 'message'],
     ['a non-ASCII local part', message({ to: 'jürgen@example.com' }), 'to'],
   ];

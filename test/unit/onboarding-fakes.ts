@@ -71,7 +71,7 @@ export class FakeDomains {
   }
 }
 
-type Step = Exclude<keyof CustomerAccount, 'assumeRole' | 'sendEmail'>;
+type Step = Exclude<keyof CustomerAccount, 'assumeRole' | 'sendEmail' | 'sendRawEmail'>;
 
 /** A customer account whose answers (or failures) the test sets; it records every call made. */
 export class FakeAccounts implements CustomerAccounts {
@@ -106,6 +106,7 @@ export class FakeAccounts implements CustomerAccounts {
         if (failure) throw failure;
       },
       sendEmail: async () => 'msg-1',
+      sendRawEmail: async () => 'msg-1',
       sendingEnabled: () => step('sendingEnabled', this.enabled),
       sendQuota: () => step('sendQuota', { max24HourSend: this.max24, maxSendRate: this.maxRate }),
       createDomainIdentity: () => step('createDomainIdentity', { verificationToken: 'tok', dkimTokens: ['d1', 'd2', 'd3'] }),

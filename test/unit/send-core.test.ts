@@ -14,6 +14,7 @@ import { RateGuard } from '../../lambdas/relay/send/rate-guard';
 import { createSendEmail, type SendOutcome } from '../../lambdas/relay/send/send-email';
 import type { SendContext } from '../../lambdas/relay/send/send-context';
 import type { SendRequest } from '../../lambdas/relay/send/send-request';
+import { toSendEmailInput } from '../../lambdas/relay/send/ses-message';
 import { createLogger } from '../../lambdas/shared/logger';
 
 const NOW = new Date('2026-12-02T10:00:05Z');
@@ -28,7 +29,8 @@ const domain = (overrides: Partial<DomainRecord> = {}): DomainRecord => ({
   tenant_id: TENANT, domain: 'acme.com', region: 'eu-west-1', verification_token: 't', dkim_tokens: ['a', 'b', 'c'], mail_from_domain: 'send.acme.com',
   ownership_status: 'Success', dkim_status: 'Success', mail_from_status: 'Success', created_at: NOW.toISOString(), checked_at: null, ...overrides,
 });
-const request: SendRequest = { to: ['a@example.com'], fromEmail: 'hello@acme.com', fromDomain: 'acme.com', subject: 'Hi', text: 'Body', replyTo: [] };
+const request: SendRequest = { to: ['a@example.com'], fromEmail: 'hello@acme.com', fromDomain: 'acme.com', subject: 'Hi', text: 'Body', replyTo: [], cc: [], bcc: [], headers: [], tags: [], attachments: [] };
+const message = { action: 'SendEmail', input: toSendEmailInput(request) } as const;
 const principal = (monthly: number | null, perMinute = 3): Principal => ({
   tenantId: TENANT, keyId: 'key_1', keyExpiresAt: null,
   profile: { plan: monthly === null ? 'byoc' : 'starter', status: 'active', sends_per_minute: perMinute, monthly_sends: monthly } as Principal['profile'],
@@ -108,7 +110,7 @@ beforeEach(() => {
 });
 const sendEmail = () => createSendEmail({ contexts, rateWindows: windows, usage, idempotency, accounts, rateGuard: guard, relayAccountId: '111111111111', now: () => clock });
 const send = (monthly: number | null = null, key?: string, perMinute = 3): Promise<SendOutcome> =>
-  sendEmail()({ request, principal: principal(monthly, perMinute), log, idempotency: key ? { keyHash: key, requestHash: 'r' } : undefined });
+  sendEmail()({ request, message, principal: principal(monthly, perMinute), log, idempotency: key ? { keyHash: key, requestHash: 'r' } : undefined });
 const codeOf = (outcome: SendOutcome) => (outcome.kind === 'refused' ? outcome.error.code : 'accepted');
 
 describe('per-key window (BYOC)', () => {

@@ -9,7 +9,8 @@
  *   assumed session and one more attempt; a refusal of the fresh session is the customer's to fix
  *   (`SesPermissionDeniedError` for access denied).
  * - An attempt whose outcome is unknown (timed out or cut off after it was written) is retried only
- *   for idempotent calls; for `SendEmail` it ends the request with `SesOutcomeUnknownError`.
+ *   for idempotent calls; for `SendEmail` and `SendRawEmail` it ends the request with
+ *   `SesOutcomeUnknownError`, as does an answer without a MessageId.
  * - Any other refusal is final (`SesRefusedError`, by error code only).
  *
  * The SDK clients make one attempt per call (see sessions.ts), so this is the only retry loop.
@@ -22,10 +23,12 @@ import {
   GetIdentityVerificationAttributesCommand,
   GetSendQuotaCommand,
   SendEmailCommand,
+  SendRawEmailCommand,
   SetIdentityMailFromDomainCommand,
   VerifyDomainDkimCommand,
   VerifyDomainIdentityCommand,
   type SendEmailCommandInput,
+  type SendRawEmailCommandInput,
   type SESClient,
 } from '@aws-sdk/client-ses';
 import type { DomainStatuses, RecordKind, RecordStatus } from '../store/domain-store';
@@ -50,6 +53,8 @@ export interface CustomerAccount {
   assumeRole(): Promise<void>;
   /** SendEmail; never retried once its outcome is unknown. Returns SES's MessageId. */
   sendEmail(input: SendEmailCommandInput): Promise<string>;
+  /** SendRawEmail (a MIME message we built), with exactly SendEmail's policy: paced per recipient, never retried once unknown. */
+  sendRawEmail(input: SendRawEmailCommandInput): Promise<string>;
   sendingEnabled(): Promise<boolean>;
   sendQuota(): Promise<SendQuota>;
   /** VerifyDomainIdentity, VerifyDomainDkim, SetIdentityMailFromDomain: all idempotent in SES. */
@@ -78,6 +83,8 @@ export const MAX_ATTEMPTS = 3;
 /** SES allows about one identity or account request per second per account and region. */
 export const CONTROL_PLANE_RATE = 1;
 const CONTROL_PLANE_BURST = 2;
+/** Paced per recipient at the account's MaxSendRate; everything else shares the control-plane rate. */
+const SEND_ACTIONS = new Set(['SendEmail', 'SendRawEmail']);
 const BACKOFF_BASE_MS = 100;
 const BACKOFF_CAP_MS = 2_000;
 
@@ -117,7 +124,7 @@ export class AssumedRoleAccounts implements CustomerAccounts {
     const account = `${target.roleArn.split(':')[4] ?? ''}|${target.region}`;
     let fresh = options.fresh === true;
     /** Spaces this container's calls to SES's documented rates before each attempt. */
-    const pace = (action: string, recipients: number): Promise<boolean> => action === 'SendEmail'
+    const pace = (action: string, recipients: number): Promise<boolean> => SEND_ACTIONS.has(action)
       ? this.pacer.take(`${account}|send`, recipients, options.maxSendRate ?? 0, 1, deadline)
       : this.pacer.take(`${account}|control`, 1, this.timing.controlPlaneRate, CONTROL_PLANE_BURST, deadline);
     const call = async <T>(action: string, idempotent: boolean, run: (ses: SESClient) => Promise<T>, recipients = 1): Promise<T> => {
@@ -171,18 +178,24 @@ export class AssumedRoleAccounts implements CustomerAccounts {
       },
     };
 
+    /** Both send actions: one attempt while the outcome may be unknown, and no MessageId means unknown. */
+    const send = async (action: 'SendEmail' | 'SendRawEmail', recipients: number, run: (ses: SESClient) => Promise<{ MessageId?: string }>): Promise<string> => {
+      const { MessageId } = await call(action, false, run, Math.max(1, recipients));
+      // An answer without a MessageId cannot be matched to a message: treat it as unknown.
+      if (!MessageId) throw new SesOutcomeUnknownError(action, 'IncompleteResponse');
+      return MessageId;
+    };
+
     return {
       assumeRole: async () => {
         await this.sessions.get(target, { fresh });
         fresh = false;
       },
-      sendEmail: async (input) => {
+      sendEmail: (input) => {
         const recipients = (input.Destination?.ToAddresses?.length ?? 0) + (input.Destination?.CcAddresses?.length ?? 0) + (input.Destination?.BccAddresses?.length ?? 0);
-        const { MessageId } = await call('SendEmail', false, (ses) => ses.send(new SendEmailCommand(input)), Math.max(1, recipients));
-        // An answer without a MessageId cannot be matched to a message: treat it as unknown.
-        if (!MessageId) throw new SesOutcomeUnknownError('SendEmail', 'IncompleteResponse');
-        return MessageId;
+        return send('SendEmail', recipients, (ses) => ses.send(new SendEmailCommand(input)));
       },
+      sendRawEmail: (input) => send('SendRawEmail', input.Destinations?.length ?? 0, (ses) => ses.send(new SendRawEmailCommand(input))),
       sendingEnabled: async () => (await call('GetAccountSendingEnabled', true, (ses) => ses.send(new GetAccountSendingEnabledCommand({})))).Enabled === true,
       sendQuota: async () => {
         const out = await call('GetSendQuota', true, (ses) => ses.send(new GetSendQuotaCommand({})));

@@ -26,6 +26,7 @@ export const handler = configuredHandler(() => {
     contexts: new SendContextLoader(new ByocConfigStore(db, table), new DomainStore(db, table), { ttlMs: optionalNumberEnv('SEND_CONTEXT_TTL_MS') }),
     rateWindows: limits,
     usage: limits,
+    batchUsage: limits,
     idempotency: new IdempotencyStore(db, table),
     accounts: new AssumedRoleAccounts(new CustomerSessions(new STSClient({ requestHandler, maxAttempts: 2 }), { requestHandler })),
     rateGuard: new RateGuard(),

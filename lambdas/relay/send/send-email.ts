@@ -6,12 +6,13 @@
  * Failure semantics (what a customer may retry is in docs/decisions.md):
  * - Once SES returned a MessageId the outcome is accepted, whatever fails afterwards: the Starter
  *   reservation stays counted and the Idempotency-Key is completed or left to its lease, never freed.
- * - A SendEmail attempt whose outcome is unknown is never retried: the answer is
+ * - A SendEmail or SendRawEmail attempt whose outcome is unknown is never retried: the answer is
  *   `ses_outcome_unknown`, the reservation stays counted, and the Idempotency-Key keeps that answer.
  * - Only failures that prove nothing was sent give the month back; of those, only SES's verdict on
  *   the message (`ses_rejected`) is kept as the key's result, the rest free the key for a retry.
  *
- * Remote calls on a warm BYOC send: one DynamoDB write (the rate window) and one SES SendEmail;
+ * Remote calls on a warm BYOC send: one DynamoDB write (the rate window) and one SES SendEmail
+ * (SendRawEmail when the message has headers or attachments);
  * the key, config and session come from memory. Nothing of the message is stored or logged.
  */
 import { ApiError } from '../../shared/errors';
@@ -23,7 +24,7 @@ import type { Claim, StoredOutcome } from '../store/idempotency-store';
 import type { RateWindow, StarterReservation } from '../store/limits-store';
 import type { RateGuard } from './rate-guard';
 import { checkReadyToSend, type ReadyToSend, type SendContext } from './send-context';
-import { toSendEmailInput } from './ses-message';
+import type { OutgoingMessage } from './ses-message';
 import type { SendRequest } from './send-request';
 
 /** Ports: what the use case calls, implemented by the DynamoDB stores and the customer account. */
@@ -58,10 +59,22 @@ export interface SendDeps {
 
 export interface SendCommand {
   request: SendRequest;
+  /** The request as SES input, built (and size-checked) before anything is counted. */
+  message: OutgoingMessage;
   principal: Principal;
   /** Hashes of the Idempotency-Key and of the request, when the caller sent a key. */
   idempotency?: { keyHash: string; requestHash: string };
   log: Logger;
+  /** One message of a batch: the batch counted the key's minute window once and owns the deadline. */
+  batch?: BatchMember;
+}
+
+export interface BatchMember {
+  window: RateWindow;
+  /** Epoch ms after which no SES attempt starts (the batch's time budget). */
+  deadline: number;
+  /** Starter: reserves this message's send of the month (no minute window). */
+  reserveMonth(): Promise<{ reserved: boolean; month: string }>;
 }
 
 export type SendOutcome =
@@ -70,7 +83,7 @@ export type SendOutcome =
 
 const DEFAULT_SEND_BUDGET_MS = 20_000;
 
-const rateLimited = (window: RateWindow) =>
+export const rateLimited = (window: RateWindow) =>
   new ApiError('rate_limited', `More than ${window.limit} send requests this minute for this API key. Retry after ${window.resetInSeconds} s.`, { headers: { 'retry-after': String(window.resetInSeconds) } });
 
 const usageLimitExceeded = (perMonth: number) =>
@@ -95,17 +108,17 @@ export function createSendEmail(deps: SendDeps) {
   }
 
   return async function sendEmail(command: SendCommand): Promise<SendOutcome> {
-    const { request, principal, log } = command;
+    const { request, principal, log, batch } = command;
     const at = now();
-    const deadline = at.getTime() + budgetMs;
+    const deadline = batch?.deadline ?? at.getTime() + budgetMs;
     const { keyId, tenantId } = principal;
     const perMinute = principal.profile.sends_per_minute;
     const perMonth = principal.profile.monthly_sends;
 
     // BYOC: the rate window is counted while the context loads, or — while the key is far below its
     // limit — while SES sends (see RateGuard). Starter counts it with the month, after the checks.
-    const overlap = perMonth === null && deps.rateGuard.mayOverlap(keyId, perMinute, at);
-    const byocRate = perMonth === null
+    const overlap = !batch && perMonth === null && deps.rateGuard.mayOverlap(keyId, perMinute, at);
+    const byocRate = perMonth === null && !batch
       ? deps.rateWindows.hitRateWindow(keyId, perMinute, at).then((window) => {
         deps.rateGuard.observe(keyId, window.count, at);
         return window;
@@ -113,7 +126,7 @@ export function createSendEmail(deps: SendDeps) {
       : undefined;
     byocRate?.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
     const [context, serialRate] = await Promise.all([deps.contexts.load(tenantId), overlap ? undefined : byocRate]);
-    let rate = serialRate;
+    let rate = batch?.window ?? serialRate;
     const refused = async (error: ApiError, replayed = false): Promise<SendOutcome> => {
       rate ??= byocRate ? await countedAlongside(byocRate, perMinute, at, log) : undefined;
       return { kind: 'refused', error, rate, replayed };
@@ -133,13 +146,21 @@ export function createSendEmail(deps: SendDeps) {
       const claim = await deps.idempotency.claim(tenantId, key.keyHash, key.requestHash, at);
       if (claim.kind === 'mismatch') return refused(new ApiError('idempotency_key_reused', 'This Idempotency-Key was used in the last 24 h with a different request. Use a new key for a new message.'));
       if (claim.kind === 'in_progress') return refused(new ApiError('idempotency_in_progress', 'A request with this Idempotency-Key is still being processed. Retry in a few seconds to get its result.', { headers: { 'retry-after': '2' } }));
-      if (claim.kind === 'replay') return replay(claim.outcome, rate);
+      if (claim.kind === 'replay') {
+        // A replay answers with the window too, even when it was counted alongside.
+        rate ??= byocRate ? await countedAlongside(byocRate, perMinute, at, log) : undefined;
+        return replay(claim.outcome, rate);
+      }
     }
     /** Nothing was sent: the key may be used again (best effort: a failed delete leaves it to its lease). */
     const freeKey = () => key && deps.idempotency.release(tenantId, key.keyHash).catch(() => log.warn('idempotency key not released', { outcome: 'idempotency_release_failed' }));
 
     let reservedMonth: string | undefined;
-    if (perMonth !== null) {
+    if (perMonth !== null && batch) {
+      const reservation = await batch.reserveMonth();
+      if (!reservation.reserved) return refused(usageLimitExceeded(perMonth));
+      reservedMonth = reservation.month;
+    } else if (perMonth !== null) {
       let reservation: StarterReservation;
       try {
         reservation = await deps.usage.reserveStarter(tenantId, keyId, { perMinute, perMonth }, at);
@@ -158,7 +179,9 @@ export function createSendEmail(deps: SendDeps) {
     let messageId: string;
     try {
       const target = { tenantId, roleArn: ready.roleArn, externalId: ready.externalId, region: ready.region };
-      messageId = await deps.accounts.open(target, { deadline, maxSendRate: ready.maxSendRate }).sendEmail(toSendEmailInput(request));
+      const account = deps.accounts.open(target, { deadline, maxSendRate: ready.maxSendRate });
+      const { message } = command;
+      messageId = message.action === 'SendRawEmail' ? await account.sendRawEmail(message.input) : await account.sendEmail(message.input);
     } catch (error) {
       const failure = customerAccountFailure(error, { relayAccountId: deps.relayAccountId, region: ready.region });
       // Anything we cannot name may have happened after SES took the message: keep the count and the claim.

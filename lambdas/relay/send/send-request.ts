@@ -4,15 +4,20 @@
  * text rules of shared/text-rules.ts, so nothing can inject or disguise a header; every string must
  * be valid Unicode. Messages name the field and the rule, never the value.
  */
-import { invalidRequest } from '../../shared/errors';
+import { bodyTooLarge, invalidRequest } from '../../shared/errors';
 import * as z from 'zod/mini';
 import { parseInput } from '../../shared/validation';
 import { headerText, validUnicode } from '../../shared/text-rules';
 import { checkAddress, normaliseAddress } from './email-address';
+import { attachmentsSchema, headersSchema, tagsSchema, type Attachment, type MessageTag } from './message-parts';
 
+/** To, Cc and Bcc together, distinct addresses (SES's limit per message). */
 export const MAX_RECIPIENTS = 50;
 export const MAX_REPLY_TO = 10;
+/** A JSON body without attachments. */
 export const MAX_BODY_BYTES = 256 * 1024;
+/** A JSON body that carries attachments: what one Lambda invocation can take, with room for the event. */
+export const MAX_BODY_WITH_ATTACHMENTS_BYTES = 5 * 1024 * 1024;
 
 const address = z.string().check(
   z.maxLength(320, 'must be at most 320 characters'),
@@ -35,6 +40,11 @@ const schema = z.strictObject({
   message: z.optional(z.string().check(...validUnicode)),
   html: z.optional(z.string().check(...validUnicode)),
   reply_to: z.optional(addresses(MAX_REPLY_TO)),
+  cc: z.optional(addresses(MAX_RECIPIENTS)),
+  bcc: z.optional(addresses(MAX_RECIPIENTS)),
+  headers: z.optional(headersSchema),
+  tags: z.optional(tagsSchema),
+  attachments: z.optional(attachmentsSchema),
 });
 
 export interface SendRequest {
@@ -46,7 +56,16 @@ export interface SendRequest {
   text?: string;
   html?: string;
   replyTo: string[];
+  cc: string[];
+  bcc: string[];
+  /** Extra headers, allow-listed; names as given. */
+  headers: Array<[string, string]>;
+  tags: MessageTag[];
+  attachments: Attachment[];
 }
+
+/** Headers or attachments need a MIME message of our own (SendRawEmail); the rest fits SendEmail. */
+export const needsRawMessage = (request: SendRequest): boolean => request.headers.length > 0 || request.attachments.length > 0;
 
 const list = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
 const normaliseAll = (values: string[]): string[] => [...new Set(values.map((v) => normaliseAddress(v)!))];
@@ -58,8 +77,16 @@ export function parseSendRequest(body: unknown): SendRequest {
     throw invalidRequest(`The request body is invalid: message ${message}.`, [{ path: 'message', message }]);
   }
   const fromEmail = normaliseAddress(input.from_email)!;
+  const to = normaliseAll(list(input.to));
+  const cc = normaliseAll(list(input.cc));
+  const bcc = normaliseAll(list(input.bcc));
+  const distinct = new Set([...to, ...cc, ...bcc]).size;
+  if (distinct > MAX_RECIPIENTS) {
+    const message = `names ${distinct} distinct recipients across to, cc and bcc; at most ${MAX_RECIPIENTS} are allowed per message (send several messages, or use POST /api/send/batch)`;
+    throw invalidRequest(`The request body is invalid: to ${message}.`, [{ path: 'to', message }]);
+  }
   return {
-    to: normaliseAll(list(input.to)),
+    to,
     fromEmail,
     fromDomain: fromEmail.slice(fromEmail.lastIndexOf('@') + 1),
     fromName: input.from_name?.trim() || undefined,
@@ -67,8 +94,20 @@ export function parseSendRequest(body: unknown): SendRequest {
     text: input.message,
     html: input.html,
     replyTo: normaliseAll(list(input.reply_to)),
+    cc,
+    bcc,
+    // Sorted by name: the same headers in another order are the same request (idempotency fingerprint).
+    headers: Object.entries(input.headers ?? {}).sort(([a], [b]) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1)),
+    tags: input.tags ?? [],
+    attachments: (input.attachments ?? []).map((a) => ({ filename: a.filename, content: a.content, contentType: a.content_type, contentId: a.content_id })),
   };
 }
 
 /** The request body's schema, for the OpenAPI document (openapi/, build time only). */
 export { schema as sendRequestSchema };
+
+/** Only a body that carries attachments may be larger than 256 KB; it is measured before it is validated. */
+export function checkBodySize(body: unknown, bodyBytes: number): void {
+  const carriesAttachments = typeof body === 'object' && body !== null && 'attachments' in body;
+  if (!carriesAttachments && bodyBytes > MAX_BODY_BYTES) throw bodyTooLarge(bodyBytes, MAX_BODY_BYTES, ' without attachments');
+}

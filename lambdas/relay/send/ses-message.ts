@@ -1,6 +1,6 @@
-/** Turns a validated send request into SES v1 SendEmail input. */
-import type { SendEmailCommandInput } from '@aws-sdk/client-ses';
-import type { SendRequest } from './send-request';
+/** Turns a validated send request into SES v1 SendEmail input, or SendRawEmail input (raw-message.ts). */
+import type { SendEmailCommandInput, SendRawEmailCommandInput } from '@aws-sdk/client-ses';
+import { needsRawMessage, type SendRequest } from './send-request';
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
@@ -32,7 +32,11 @@ function encodedWords(text: string): string {
 export function toSendEmailInput(request: SendRequest): SendEmailCommandInput {
   return {
     Source: formatSender(request.fromEmail, request.fromName),
-    Destination: { ToAddresses: request.to },
+    Destination: {
+      ToAddresses: request.to,
+      ...(request.cc.length > 0 ? { CcAddresses: request.cc } : {}),
+      ...(request.bcc.length > 0 ? { BccAddresses: request.bcc } : {}),
+    },
     ReplyToAddresses: request.replyTo.length > 0 ? request.replyTo : undefined,
     Message: {
       Subject: { Data: request.subject, Charset: 'UTF-8' },
@@ -41,5 +45,18 @@ export function toSendEmailInput(request: SendRequest): SendEmailCommandInput {
         ...(request.html !== undefined ? { Html: { Data: request.html, Charset: 'UTF-8' } } : {}),
       },
     },
+    ...(request.tags.length > 0 ? { Tags: request.tags.map((t) => ({ Name: t.name, Value: t.value })) } : {}),
   };
+}
+
+/** What goes to SES: SendEmail for the plain shape (2 remote calls warm), SendRawEmail for headers or attachments. */
+export type OutgoingMessage =
+  | { action: 'SendEmail'; input: SendEmailCommandInput }
+  | { action: 'SendRawEmail'; input: SendRawEmailCommandInput };
+
+export async function toOutgoingMessage(request: SendRequest): Promise<OutgoingMessage> {
+  if (!needsRawMessage(request)) return { action: 'SendEmail', input: toSendEmailInput(request) };
+  // Loaded on the first raw message only: the plain path's cold start does not pay for MIME building.
+  const { toSendRawEmailInput } = await import('./raw-message');
+  return { action: 'SendRawEmail', input: await toSendRawEmailInput(request) };
 }

@@ -17,6 +17,16 @@ export interface StoredOutcome {
   message_id?: string;
   error?: string;
   detail?: string;
+  /** A batch: each message's result (message ids and our own error codes and details only). */
+  results?: BatchResult[];
+}
+
+export interface BatchResult {
+  index: number;
+  success: boolean;
+  message_id?: string;
+  error?: string;
+  detail?: string;
 }
 
 export type Claim =

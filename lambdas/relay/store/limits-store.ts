@@ -113,6 +113,60 @@ export class LimitsStore {
     throw new Error('usage reservation kept conflicting');
   }
 
+  /**
+   * Starter, batches: counts the key's minute window on the usage item without reserving a send (a
+   * batch is one request; its messages reserve the month one by one with `reserveMonthly`).
+   */
+  async hitStarterWindow(tenantId: string, keyId: string, perMinute: number, at: Date): Promise<RateWindow> {
+    const month = utcMonth(at);
+    const minute = utcMinute(at);
+    const resetInSeconds = 60 - at.getUTCSeconds();
+    const names = { '#m': `rate_${keyId}_minute`, '#n': `rate_${keyId}_count` };
+    const attempts = [
+      { UpdateExpression: 'ADD #n :one', ConditionExpression: '#m = :minute AND #n < :rate', ExpressionAttributeValues: { ':one': 1, ':minute': minute, ':rate': perMinute } },
+      { UpdateExpression: 'SET #m = :minute, #n = :one', ConditionExpression: 'attribute_not_exists(#m) OR #m <> :minute', ExpressionAttributeValues: { ':one': 1, ':minute': minute } },
+    ];
+    for (let round = 0; round < 5; round++) {
+      for (const attempt of attempts) {
+        try {
+          const { Attributes } = await this.db.send(new UpdateCommand({
+            TableName: this.tableName, Key: relayKeys.usage(tenantId, month), ExpressionAttributeNames: names, ReturnValues: 'UPDATED_NEW', ...attempt,
+          }));
+          return { count: Number(Attributes?.[names['#n']] ?? 1), limit: perMinute, allowed: true, resetInSeconds };
+        } catch (error) {
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        }
+      }
+      const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: relayKeys.usage(tenantId, month), ConsistentRead: true }));
+      if (Item?.[names['#m']] === minute && Number(Item?.[names['#n']] ?? 0) >= perMinute) {
+        return { count: perMinute + 1, limit: perMinute, allowed: false, resetInSeconds };
+      }
+    }
+    throw new Error('usage window kept conflicting');
+  }
+
+  /** Starter, one message of a batch: reserves one send of the month (the window was counted for the batch). */
+  async reserveMonthly(tenantId: string, perMonth: number, at: Date): Promise<{ reserved: boolean; month: string }> {
+    const month = utcMonth(at);
+    try {
+      await this.db.send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: relayKeys.usage(tenantId, month),
+        UpdateExpression: 'ADD used :one SET tenant_id = :tenant, #month = :month, #gpk = :gpk, #gsk = :gsk, expires_at = if_not_exists(expires_at, :ttl)',
+        ConditionExpression: 'attribute_not_exists(used) OR used < :limit',
+        ExpressionAttributeNames: { '#month': 'month', '#gpk': GSI1.partitionKey, '#gsk': GSI1.sortKey },
+        ExpressionAttributeValues: {
+          ':one': 1, ':limit': perMonth, ':tenant': tenantId, ':month': month, ':gpk': usageShard(tenantId), ':gsk': `${month}#${tenantId}`,
+          ':ttl': Math.floor(at.getTime() / 1000) + USAGE_TTL_SECONDS,
+        },
+      }));
+      return { reserved: true, month };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return { reserved: false, month };
+      throw error;
+    }
+  }
+
   /** Gives back a reservation SES did not turn into an accepted message. Never goes below zero. */
   async releaseMonthly(tenantId: string, month: string): Promise<void> {
     try {

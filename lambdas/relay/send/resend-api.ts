@@ -1,0 +1,157 @@
+/**
+ * Resend-compatible routes, so a customer switches from Resend by changing the base URL:
+ * `POST /emails` and `POST /emails/batch` take Resend's request bodies, `Authorization: Bearer
+ * <SendFleet API key>` and `Idempotency-Key`, and answer Resend's shapes: `{ id }`, `{ data: [{ id }] }`
+ * and errors `{ statusCode, name, message }`. The bodies are translated into the SendFleet shape and
+ * go through the same validation and use cases as `/api/send`: nothing here relaxes a rule.
+ *
+ * Fields that would need stored content (`scheduled_at`, `template`), Resend's contacts (`topic_id`)
+ * or fetching a URL (`attachments[].path`) are refused with a message saying why, never ignored.
+ */
+import { sha256Hex } from '../../shared/crypto';
+import { ApiError, resendError } from '../../shared/errors';
+import type { HttpRequest, HttpResult } from '../../shared/http';
+import type { Authenticator } from '../auth/authenticator';
+import { parseBatch, type BatchItem, type SendBatchOutcome } from './send-batch';
+import type { SendOutcome } from './send-email';
+import { checkBodySize, parseSendRequest } from './send-request';
+import { toOutgoingMessage } from './ses-message';
+import type { SendCommand } from './send-email';
+import type { SendBatchCommand } from './send-batch';
+import type { RateWindow } from '../store/limits-store';
+import { rateLimitHeaders } from './rate-limit-headers';
+
+const REFUSED_FIELDS: Record<string, string> = {
+  scheduled_at: 'scheduled sending is not supported: SendFleet never stores message content, and a scheduled message would have to be stored until it is sent. Send it at the time you want it delivered.',
+  template: 'templates are not supported: SendFleet never stores message content, and a template is stored content. Render the template yourself and send html and text.',
+  topic_id: 'topics are not supported: SendFleet keeps no contacts or subscription lists. Filter your recipients before sending.',
+  react: 'react is rendered by the Resend SDK before sending; send html instead.',
+};
+const RESEND_FIELDS = new Set(['from', 'to', 'cc', 'bcc', 'reply_to', 'subject', 'html', 'text', 'headers', 'attachments', 'tags']);
+
+function refuse(path: string, message: string): never {
+  throw new ApiError('invalid_request', `The \`${path}\` field ${message}`, { issues: [{ path, message }] });
+}
+
+/** `"Name <addr>"`, `Name <addr>` or `addr`; the parts are then held to the send rules (from_name, from_email). */
+function splitFrom(from: unknown): { from_email: unknown; from_name?: string } {
+  if (typeof from !== 'string') return { from_email: from };
+  const match = /^(.*?)\s*<([^<>]*)>$/.exec(from);
+  if (!match) return { from_email: from };
+  let name = match[1]!.trim();
+  if (name.length >= 2 && name.startsWith('"') && name.endsWith('"')) name = name.slice(1, -1);
+  if (name.includes('"')) refuse('from', 'has a quote inside its display name; use "Name <address>" with a plain name.');
+  return { from_email: match[2], ...(name ? { from_name: name } : {}) };
+}
+
+/** A Resend email body → the SendFleet send body (validated afterwards by parseSendRequest). */
+export function fromResendBody(body: unknown): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) refuse('(body)', 'must be a JSON object.');
+  const input = body as Record<string, unknown>;
+  for (const [field, why] of Object.entries(REFUSED_FIELDS)) if (input[field] !== undefined) refuse(field, `is not accepted: ${why}`);
+  const unknown = Object.keys(input).filter((k) => !RESEND_FIELDS.has(k));
+  if (unknown.length > 0) refuse(unknown[0]!, `is not a field SendFleet accepts (unknown field(s): ${unknown.join(', ')}).`);
+  const attachments = input.attachments;
+  if (Array.isArray(attachments)) {
+    attachments.forEach((a: unknown, i) => {
+      if (typeof a === 'object' && a !== null && (a as Record<string, unknown>).path !== undefined) {
+        refuse(`attachments.${i}.path`, 'is not accepted: SendFleet does not fetch URLs; send the file as base64 in content.');
+      }
+    });
+  }
+  const out: Record<string, unknown> = { ...splitFrom(input.from) };
+  for (const field of ['to', 'cc', 'bcc', 'reply_to', 'subject', 'html', 'headers', 'tags', 'attachments']) {
+    if (input[field] !== undefined) out[field] = input[field];
+  }
+  if (input.text !== undefined) out.message = input.text;
+  return out;
+}
+
+/** Resend sends `Authorization: Bearer <key>`: the key is checked exactly as an X-API-Key. */
+function bearerHeaders(headers: Record<string, string>): Record<string, string> {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? '');
+  if (!match) throw new ApiError('invalid_api_key', 'Missing API key. Send your SendFleet API key as Authorization: Bearer sf_….');
+  return { ...headers, 'x-api-key': match[1]! };
+}
+
+const IDEMPOTENCY_KEY = /^[\x20-\x7e]{1,255}$/;
+function idempotencyKeyOf(headers: Record<string, string>): string | undefined {
+  const key = headers['idempotency-key'];
+  if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) refuse('Idempotency-Key', 'must be 1 to 255 printable ASCII characters, e.g. a UUID.');
+  return key;
+}
+
+function rateHeaders(perMinute: number, rate: RateWindow | undefined, replayed: boolean): Record<string, string> {
+  return { ...rateLimitHeaders(perMinute, rate), ...(replayed ? { 'idempotent-replayed': 'true' } : {}) };
+}
+
+/** Our error → Resend's shape, with its status and name (table in shared/errors.ts). */
+function resendFailure(error: ApiError, extraHeaders: Record<string, string> = {}): HttpResult {
+  const { statusCode, name } = resendError(error.code);
+  return { status: statusCode, outcome: error.code, headers: { ...extraHeaders, ...error.options.headers }, body: { statusCode, name, message: error.detail } };
+}
+
+export interface ResendApiDeps {
+  authenticator: Authenticator;
+  sendEmail: (command: SendCommand) => Promise<SendOutcome>;
+  sendBatch: (command: SendBatchCommand) => Promise<SendBatchOutcome>;
+}
+
+export function createResendRoutes(deps: ResendApiDeps) {
+  const guarded = (run: (http: HttpRequest) => Promise<HttpResult>) => async (http: HttpRequest): Promise<HttpResult> => {
+    try {
+      return await run(http);
+    } catch (error) {
+      if (error instanceof ApiError) {
+        http.annotate({ outcome: error.code });
+        return resendFailure(error);
+      }
+      throw error;
+    }
+  };
+
+  const sendOne = guarded(async (http) => {
+    checkBodySize(http.body, http.bodyBytes);
+    const request = parseSendRequest(fromResendBody(http.body));
+    const message = await toOutgoingMessage(request);
+    const key = idempotencyKeyOf(http.headers);
+    const principal = await deps.authenticator.authenticate(bearerHeaders(http.headers));
+    http.annotate({ tenant_id: principal.tenantId, api: 'resend' });
+    const outcome = await deps.sendEmail({
+      request, message, principal, log: http.log.child({ tenant_id: principal.tenantId }),
+      // Hashed like /api/send's fingerprint input, prefixed so the two routes' keys never replay each other.
+      idempotency: key === undefined ? undefined : { keyHash: sha256Hex(key), requestHash: sha256Hex(JSON.stringify(['resend', principal.tenantId, http.body])) },
+    });
+    const headers = rateHeaders(principal.profile.sends_per_minute, outcome.rate, outcome.replayed);
+    if (outcome.kind === 'refused') return resendFailure(outcome.error, headers);
+    return { status: 200, headers, outcome: 'accepted', body: { id: outcome.messageId } };
+  });
+
+  const sendMany = guarded(async (http) => {
+    if (!Array.isArray(http.body)) refuse('(body)', 'must be a JSON array of 1 to 100 emails.');
+    const items: BatchItem[] = await parseBatch({ messages: (http.body as unknown[]).map((email) => fromResendBody(email)) });
+    // Resend's default ("strict") batch validation: one invalid email refuses the whole batch.
+    const invalid = items.find((item): item is Extract<BatchItem, { error: ApiError }> => 'error' in item);
+    if (invalid) throw new ApiError('invalid_request', `Email ${invalid.index}: ${invalid.error.detail}`);
+    const key = idempotencyKeyOf(http.headers);
+    const principal = await deps.authenticator.authenticate(bearerHeaders(http.headers));
+    http.annotate({ tenant_id: principal.tenantId, api: 'resend', messages: items.length });
+    const outcome = await deps.sendBatch({
+      items, principal, log: http.log.child({ tenant_id: principal.tenantId }),
+      idempotency: key === undefined ? undefined : { keyHash: sha256Hex(key), requestHash: sha256Hex(JSON.stringify(['resend-batch', principal.tenantId, http.body])) },
+    });
+    const headers = rateHeaders(principal.profile.sends_per_minute, outcome.rate, outcome.replayed);
+    if (outcome.kind === 'refused') return resendFailure(outcome.error, headers);
+    const failed = outcome.results.filter((r) => !r.success);
+    return {
+      status: 200, headers, outcome: 'batch',
+      body: {
+        data: outcome.results.filter((r) => r.success).map((r) => ({ id: r.message_id })),
+        // Messages refused after validation (limits, SES) cannot be taken back from the ones sent: Resend's permissive shape.
+        ...(failed.length > 0 ? { errors: failed.map((r) => ({ index: r.index, message: `${r.error}: ${r.detail}` })) } : {}),
+      },
+    };
+  });
+
+  return { sendOne, sendMany };
+}
