@@ -105,7 +105,7 @@ test('no Bearer token → 403 in Resend\'s shape, naming the header to use', asy
 
 test('the body limits of /api/send hold on /emails: over 256 KB without attachments is refused', async () => {
   const response = await call(system.relayUrl, 'POST', '/emails', { headers: { authorization: `Bearer ${apiKey}` }, body: { from: 'hello@switch.dev', to: 'a@example.com', subject: 'x', text: 'y'.repeat(300 * 1024) } });
-  expect(response.status).toBe(422);
-  expect(response.body).toMatchObject({ name: 'validation_error', message: expect.stringMatching(/limit is 262144 bytes without attachments/) });
+  expect(response.status).toBe(413);
+  expect(response.body).toMatchObject({ statusCode: 413, name: 'request_too_large', message: expect.stringMatching(/limit is 262144 bytes without attachments/) });
   expect(sent()).toHaveLength(0);
 });

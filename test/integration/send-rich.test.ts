@@ -99,7 +99,7 @@ describe('SendRawEmail path (headers or attachments)', () => {
     expect(response.status).toBe(200);
     expect(system.simulator.mailbox()[0]?.attachments?.[0]).toMatchObject({ filename: 'data.bin', size: 1024 * 1024 });
     const tooBig = await send(message({ attachments: [{ filename: 'data.bin', content: b64(Buffer.alloc(4 * 1024 * 1024, 7)) }] }));
-    expect(tooBig.status).toBe(400);
+    expect(tooBig).toMatchObject({ status: 413, body: { error: 'request_too_large' } });
     expect(tooBig.body.detail).toMatch(/limit is 5242880 bytes/);
   });
 });

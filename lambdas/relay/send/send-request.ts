@@ -78,8 +78,10 @@ export function parseSendRequest(body: unknown): SendRequest {
   }
   const fromEmail = normaliseAddress(input.from_email)!;
   const to = normaliseAll(list(input.to));
-  const cc = normaliseAll(list(input.cc));
-  const bcc = normaliseAll(list(input.bcc));
+  // Each recipient gets one copy: an address already in To is not repeated in Cc, nor one in To or Cc
+  // in Bcc (SES would count it twice against its 50 and deliver it twice).
+  const cc = normaliseAll(list(input.cc)).filter((address) => !to.includes(address));
+  const bcc = normaliseAll(list(input.bcc)).filter((address) => !to.includes(address) && !cc.includes(address));
   const distinct = new Set([...to, ...cc, ...bcc]).size;
   if (distinct > MAX_RECIPIENTS) {
     const message = `names ${distinct} distinct recipients across to, cc and bcc; at most ${MAX_RECIPIENTS} are allowed per message (send several messages, or use POST /api/send/batch)`;
