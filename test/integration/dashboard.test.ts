@@ -314,7 +314,7 @@ describe('serving', () => {
     const document = buildOpenApiDocument();
     const operationIds = Object.values(document.paths).flatMap((methods) => Object.values(methods).map((op) => `op-${String(op.operationId)}`));
     expect(await inPage('[...document.querySelectorAll("main section[id]")].map((s) => s.id)')).toEqual(operationIds);
-    expect(await page.getByRole('heading', { level: 3, name: 'POST /api/send' }).count()).toBe(1);
+    expect(await page.getByRole('heading', { level: 3, name: 'POST /api/send', exact: true }).count()).toBe(1);
     // The stylesheet loaded (same origin), and nothing else was asked from anywhere.
     expect(await inPage('getComputedStyle(document.body).display')).toBe('grid');
     expect(requested.length).toBeGreaterThanOrEqual(2);
