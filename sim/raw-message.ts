@@ -4,6 +4,7 @@
  * it afterwards (cc, attachments by name, type and size, extra headers). Message tags of both send
  * actions are filed too. Wraps `handleSes`, so the SES module itself stays as it is.
  */
+import { MAX_MESSAGE_BYTES } from './message-rules';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { handleSes } from './ses';
 import type { Session, SimState } from './state';
@@ -84,7 +85,8 @@ function messageTags(params: QueryParams): Array<{ name: string; value: string }
 export async function handleSesWithMessages(state: SimState, session: Session, region: string, action: string, params: QueryParams): Promise<XmlObject> {
   let view: RawMessageView | undefined;
   const data = action === 'SendRawEmail' ? params.get('RawMessage.Data') : undefined;
-  if (data) {
+  // Over SES's size limit, handleSes refuses it as SES does; never hand the parser more than that.
+  if (data && data.length <= MAX_MESSAGE_BYTES) {
     const raw = Buffer.from(data, 'base64');
     view = await parseRawMessage(raw);
     checkAsSes(raw, view);
