@@ -269,8 +269,8 @@ async function main(): Promise<void> {
     log(`burst: ${BURST_SENDS} concurrent sends to an account whose MaxSendRate is ${BURST_RATE}/s`);
     system.simulator.setLatency(config.latencyMs);
     const burstTenant = await createTenant(system, 'byoc', { sends_per_minute: SENDS_PER_MINUTE });
-    await onboard(system, burstTenant.apiKey, { accountId: BURST_ACCOUNT, domain: 'burst.example', maxSendRate: BURST_RATE });
-    const burstBody = JSON.stringify({ to: 'customer@example.com', from_email: 'hello@burst.example', subject: 'Burst', message: 'Hello' });
+    await onboard(system, burstTenant.apiKey, { accountId: BURST_ACCOUNT, domain: 'burst-bench.com', maxSendRate: BURST_RATE });
+    const burstBody = JSON.stringify({ to: 'customer@example.com', from_email: 'hello@burst-bench.com', subject: 'Burst', message: 'Hello' });
     const burstWarm = proxyEvent(burstBody, { 'X-API-Key': burstTenant.apiKey, 'Content-Type': 'application/json' });
     await sendHandler(burstWarm, lambdaContext(burstWarm.requestContext.requestId, 'send')); // session and caches warm, as in a busy container
     await new Promise((resolve) => setTimeout(resolve, 1_500)); // the account's bucket refills
