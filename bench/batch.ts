@@ -74,8 +74,7 @@ async function main(): Promise<void> {
   const dynamo = await startDynamoDbLocal();
   const proxy = await startDynamoProxy({ target: dynamo.endpoint, latencyMs: 0 });
   const system = await startLocalSystem({ dynamoEndpoint: proxy.url, tablePrefix: 'benchbatch', simLatencyMs: 0 });
-  const { handler } = await import('../lambdas/relay/send/handler');
-  const send = handler as unknown as ProxyHandler;
+  const send = system.sendHandler;
   try {
     const tenant = await createTenant(system, 'byoc', { sends_per_minute: 10_000 });
     await onboard(system, tenant.apiKey, { accountId: ACCOUNT, domain: 'batchbench.com' });

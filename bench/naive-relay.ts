@@ -29,7 +29,7 @@ const json = (statusCode: number, body: Record<string, unknown>): APIGatewayProx
 });
 
 export function createNaiveRelay(deps: NaiveRelayDeps): (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult> {
-  const requestHandler = awsRequestHandler(deps.requestTimeoutMs);
+  const requestHandler = awsRequestHandler();
   const sts = new STSClient({ requestHandler, maxAttempts: 2 });
 
   return async (event) => {

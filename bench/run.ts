@@ -36,7 +36,7 @@ import { startDynamoProxy, type DynamoProxy } from './dynamodb-proxy';
 import { rotate, runPool, type SendFn } from './load';
 import { createNaiveRelay } from './naive-relay';
 import { patternKey, renderReport, type CallCounts, type Measurement, type VariantId } from './report';
-import { createTenant, onboard } from './support';
+import { createTenant, onboard, useSystemEndpoints } from './support';
 import { markdownTable, summarize } from './stats';
 
 const num = (name: string, fallback: number): number => {
@@ -129,8 +129,8 @@ async function main(): Promise<void> {
   const dynamo = await startDynamoDbLocal();
   const proxy = await startDynamoProxy({ target: dynamo.endpoint, latencyMs: 0 });
   const system = await startLocalSystem({ dynamoEndpoint: proxy.url, tablePrefix: 'bench', simLatencyMs: 0 });
-  const { handler } = await import('../lambdas/relay/send/handler');
-  const sendHandler = handler as unknown as ProxyHandler;
+  const sendHandler = system.sendHandler;
+  useSystemEndpoints(system);
 
   try {
     log('onboarding a BYOC tenant and a Starter tenant through the relay API');

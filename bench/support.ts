@@ -67,3 +67,16 @@ export async function onboard(system: LocalSystem, apiKey: string, options: { ac
   system.simulator.setIdentityStatus(options.accountId, options.domain, { ownership: 'Success', dkim: 'Success', mail_from: 'Success' });
   expectStatus(`POST /api/byoc/domains/${options.domain}/verify`, await relay('POST', `/api/byoc/domains/${options.domain}/verify`), 200);
 }
+
+/** The naive relay and the floor build their clients the SDK's default way: point those at the system. */
+export function useSystemEndpoints(system: LocalSystem): void {
+  const { endpoints, credentials, region } = system.aws;
+  Object.assign(process.env, {
+    AWS_REGION: region,
+    AWS_ACCESS_KEY_ID: credentials?.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials?.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints?.dynamodb,
+    AWS_ENDPOINT_URL_STS: endpoints?.sts,
+    AWS_ENDPOINT_URL_SES: endpoints?.ses,
+  });
+}

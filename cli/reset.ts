@@ -11,6 +11,7 @@ import '../local/node-version-notice';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createMonthlyReset } from '../lambdas/relay/monthly-reset/monthly-reset';
+import { systemClock } from '../lambdas/shared/clock';
 import { setLogSink } from '../lambdas/shared/logger';
 import { LOCAL_TABLE_PREFIX, RELAY_LOCAL_CREDENTIALS, tableNames } from '../local/local-identity';
 
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
     ...(hasCredentials ? {} : { credentials: RELAY_LOCAL_CREDENTIALS }),
   });
   try {
-    const report = await createMonthlyReset({ db: DynamoDBDocumentClient.from(client), tableName })();
+    const report = await createMonthlyReset({ db: DynamoDBDocumentClient.from(client), tableName, clock: systemClock })();
     console.log(JSON.stringify(report, null, 2));
   } finally {
     client.destroy();

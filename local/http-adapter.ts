@@ -6,7 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { systemClock, type Clock } from '../lambdas/shared/clock';
 import { matchResource, type RouteSpec } from '../lambdas/shared/routes';
+import { isTrackingClock } from './virtual-clock';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -50,7 +52,9 @@ export function lambdaContext(requestId: string, functionName: string): Context 
   };
 }
 
-export function serveHandlers(name: string, mounts: readonly Mount[]): Server {
+export function serveHandlers(name: string, mounts: readonly Mount[], clock: Clock = systemClock): Server {
+  // On the test bed's clock, an invocation being handled holds virtual time still (virtual-clock.ts).
+  const invoke = (work: () => Promise<APIGatewayProxyResult>) => (isTrackingClock(clock) ? clock.track(work) : work());
   const resources = mounts.flatMap((m) => m.routes.map((r) => r.resource));
   return createServer(async (req, res) => {
     const requestId = randomUUID();
@@ -91,7 +95,7 @@ export function serveHandlers(name: string, mounts: readonly Mount[]): Server {
           isBase64Encoded: false,
           requestContext: { requestId, resourcePath: match.resource, httpMethod: req.method ?? 'GET', stage: 'local' } as APIGatewayProxyEvent['requestContext'],
         };
-        result = await mount.handler(event, lambdaContext(requestId, name));
+        result = await invoke(() => mount.handler(event, lambdaContext(requestId, name)));
       }
     } catch {
       // API Gateway answers 502 when the integration fails; handlers map their own errors first.

@@ -1,12 +1,15 @@
 /**
  * The whole system on one machine, without an AWS account: DynamoDB Local, the customer-account
  * simulator (STS + SES), the platform admin API and the relay customer API on localhost, and tenant
- * events delivered in-process with the envelope EventBridge delivers. The relay's handlers are the
- * Lambda handler modules themselves; their AWS SDK clients reach DynamoDB Local and the simulator
- * through the SDK's own endpoint variables (AWS_ENDPOINT_URL_DYNAMODB, _STS, _SES).
+ * events delivered in-process with the envelope EventBridge delivers. The handlers are built by the
+ * Lambda handler modules' own factories, from an explicit configuration and wiring (tables, endpoints
+ * of DynamoDB Local and the simulator, the clock): two systems in one process share nothing.
  */
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { dateOf, systemClock, type Clock } from '../lambdas/shared/clock';
+import type { AwsWiring } from '../lambdas/shared/clients';
+import type { RelayConfig } from '../lambdas/relay/relay-config';
 import { adminRoutes } from '../lambdas/platform/api-routes';
 import { dashboardRoutes, onboardingRoutes, sendRoutes } from '../lambdas/relay/api-routes';
 import { TENANT_EVENT_SOURCE, TENANT_SNAPSHOT_DETAIL_TYPE, type TenantSnapshot, type TenantSnapshotEvent } from '../lambdas/shared/tenant-events';
@@ -33,8 +36,13 @@ export interface LocalSystemOptions {
   /** Simulator behaviour beyond the defaults (rate enforcement, clock, bursts); the accounts and key are local mode's. */
   simulatorOptions?: Omit<SimulatorOptions, 'relayAccountId' | 'relayAccessKeyId' | 'latencyMs'>;
   region?: string;
-  /** Extra environment for the handlers (e.g. AUTH_CACHE_TTL_MS). */
-  env?: Record<string, string>;
+  /** Relay settings beyond local mode's (cache bounds, control-plane rate, propagation window). */
+  relaySettings?: Partial<RelayConfig>;
+  /**
+   * The one clock of the relay's handlers and the simulator (default: the system clock). The test
+   * bed passes a virtual clock (local/virtual-clock.ts) and advances it.
+   */
+  clock?: Clock;
 }
 
 export interface LocalSystem {
@@ -46,6 +54,11 @@ export interface LocalSystem {
   dynamoEndpoint: string;
   tables: { tenants: string; relay: string };
   simulator: ReturnType<typeof createSimulator>;
+  clock: Clock;
+  /** Where this system's AWS clients point (benchmarks build their own clients from it). */
+  aws: AwsWiring;
+  /** The relay's send handler, for benchmarks that invoke it in-process. */
+  sendHandler: ProxyHandler;
   stop(): Promise<void>;
 }
 
@@ -67,6 +80,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
 
 async function start(options: LocalSystemOptions, started: Array<() => Promise<void>>, stopAll: () => Promise<void>): Promise<LocalSystem> {
   const region = options.region ?? 'us-east-1';
+  const clock = options.clock ?? systemClock;
   let dynamoEndpoint = options.dynamoEndpoint;
   if (dynamoEndpoint === undefined) {
     const dynamo = await startDynamoDbLocal({ port: options.dynamoPort, portVariable: 'DYNAMODB_PORT' });
@@ -80,33 +94,31 @@ async function start(options: LocalSystemOptions, started: Array<() => Promise<v
     relayAccountId: LOCAL_ACCOUNTS.relay,
     relayAccessKeyId: RELAY_LOCAL_CREDENTIALS.accessKeyId,
     latencyMs: options.simLatencyMs ?? 0,
+    clock,
   });
   const simUrl = await listenNamed('SIM_PORT', options.simPort ?? 0, (port) => simulator.listen(port));
   started.push(() => simulator.close());
 
-  Object.assign(process.env, {
-    AWS_REGION: region,
-    AWS_ACCESS_KEY_ID: RELAY_LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: RELAY_LOCAL_CREDENTIALS.secretAccessKey,
-    AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
-    AWS_ENDPOINT_URL_STS: simUrl,
-    AWS_ENDPOINT_URL_SES: simUrl,
-    TENANTS_TABLE: tables.tenants,
-    RELAY_TABLE: tables.relay,
-    RELAY_ACCOUNT_ID: LOCAL_ACCOUNTS.relay,
-    PLATFORM_ACCOUNT_ID: LOCAL_ACCOUNTS.platform,
-    ...options.env,
-  });
-  delete process.env.AWS_PROFILE;
+  const aws: AwsWiring = {
+    clock,
+    region,
+    credentials: RELAY_LOCAL_CREDENTIALS,
+    endpoints: { dynamodb: dynamoEndpoint, sts: simUrl, ses: simUrl },
+  };
+  const relayConfig: RelayConfig = {
+    relayTable: tables.relay,
+    relayAccountId: LOCAL_ACCOUNTS.relay,
+    platformAccountId: LOCAL_ACCOUNTS.platform,
+    ...options.relaySettings,
+  };
 
-  const ddb = new DynamoDBClient({ endpoint: dynamoEndpoint, region });
+  const ddb = new DynamoDBClient({ endpoint: dynamoEndpoint, region, credentials: RELAY_LOCAL_CREDENTIALS });
   await createTables(ddb, tables);
   ddb.destroy();
 
-  // Imported only now: handler modules read their environment once, at load, as in Lambda.
-  const { handler: syncHandler } = await import('../lambdas/relay/tenant-sync/handler');
-  const { handler: onboardingHandler } = await import('../lambdas/relay/onboarding/handler');
-  const { handler: sendHandler } = await import('../lambdas/relay/send/handler');
+  const { createTenantSyncHandler } = await import('../lambdas/relay/tenant-sync/tenant-sync-function');
+  const { createOnboardingHandler } = await import('../lambdas/relay/onboarding/onboarding-function');
+  const { createSendHandler } = await import('../lambdas/relay/send/send-function');
   const { createAdminApi } = await import('../lambdas/platform/admin-api/admin-api');
   const { TenantService } = await import('../lambdas/platform/tenants/tenant-service');
   const { TenantStore } = await import('../lambdas/platform/tenants/tenant-store');
@@ -119,28 +131,32 @@ async function start(options: LocalSystemOptions, started: Array<() => Promise<v
   const deliverInProcess = async (snapshot: TenantSnapshot) => {
     const event: TenantSnapshotEvent & Record<string, unknown> = {
       version: '0', id: randomUUID(), 'detail-type': TENANT_SNAPSHOT_DETAIL_TYPE, source: TENANT_EVENT_SOURCE,
-      account: LOCAL_ACCOUNTS.platform, time: new Date().toISOString(), region, resources: [], detail: snapshot,
+      account: LOCAL_ACCOUNTS.platform, time: dateOf(clock).toISOString(), region, resources: [], detail: snapshot,
     };
-    await syncHandler(event, lambdaContext(randomUUID(), 'tenant-sync'));
+    await syncHandler(event as never, lambdaContext(randomUUID(), 'tenant-sync'));
   };
+  const syncHandler = createTenantSyncHandler(tables.relay, aws);
   const adminHandler = createAdminApi(new TenantService({
-    store: new TenantStore(dynamoDocumentClient(), tables.tenants),
+    store: new TenantStore(dynamoDocumentClient(aws), tables.tenants),
     publish: deliverInProcess,
-  }));
+    clock,
+  }), clock);
+  const sendHandler = createSendHandler(relayConfig, aws);
+  const onboardingHandler = createOnboardingHandler(relayConfig, aws);
 
   const relayServer = serveHandlers('relay', [
     { routes: Object.values(sendRoutes), handler: sendHandler as ProxyHandler },
     { routes: Object.values(onboardingRoutes), handler: onboardingHandler as ProxyHandler },
     // Built in memory from dashboard/src and openapi/ at the first request, as the CDK stack builds them at synth.
     { routes: Object.values(dashboardRoutes), handler: createDashboardHandler(async () => [...await buildDashboard(), ...buildApiReference()]) as ProxyHandler },
-  ]);
-  const platformServer = serveHandlers('platform-admin', [{ routes: Object.values(adminRoutes), handler: adminHandler as ProxyHandler }]);
+  ], clock);
+  const platformServer = serveHandlers('platform-admin', [{ routes: Object.values(adminRoutes), handler: adminHandler as ProxyHandler }], clock);
   const relayUrl = await listenNamed('RELAY_PORT', options.relayPort ?? 0, (port) => listen(relayServer, port));
   started.push(() => close(relayServer));
   const platformUrl = await listenNamed('PLATFORM_PORT', options.platformPort ?? 0, (port) => listen(platformServer, port));
   started.push(() => close(platformServer));
 
-  return { relayUrl, dashboardUrl: `${relayUrl}/`, platformUrl, simUrl, dynamoEndpoint, tables, simulator, stop: stopAll };
+  return { relayUrl, dashboardUrl: `${relayUrl}/`, platformUrl, simUrl, dynamoEndpoint, tables, simulator, clock, aws, sendHandler: sendHandler as ProxyHandler, stop: stopAll };
 }
 
 /** Listens, turning EADDRINUSE into the error that names the variable to change. */

@@ -6,6 +6,8 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { systemClock, type Clock } from '../lambdas/shared/clock';
+import { isTrackingClock } from '../local/virtual-clock';
 import { handleControl } from './control';
 import * as ids from './ids';
 import { MAILBOX_PAGE_CSP } from './mailbox-page';
@@ -61,10 +63,11 @@ export interface SimulatorOptions {
   /** Delay added to every STS and SES call. */
   latencyMs?: number;
   /**
-   * The simulator's clock, milliseconds since the epoch: rate buckets, quotas, credential expiry,
-   * IAM propagation and SigV4 clock skew all read it, so tests choose their timing.
+   * The simulator's clock: rate buckets, quotas, credential expiry, IAM propagation, SigV4 clock
+   * skew and latency all run on it. The test bed shares one virtual clock between the relay and the
+   * simulator, so tests advance time instead of waiting; default the system clock.
    */
-  now?: () => number;
+  clock?: Clock;
   /** MaxSendRate enforced on SendEmail/SendRawEmail (per account and region, per recipient); on unless false. */
   enforceSendRate?: boolean;
   /** Identity and quota calls throttled (per account and region); on unless false. */
@@ -132,7 +135,6 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 const missingToken = () => new AwsError('MissingAuthenticationToken', 'Request is missing Authentication Token', 403);
 const invalidToken = () => new AwsError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403);
@@ -163,9 +165,20 @@ function endpointRegion(url: string | undefined): string | undefined {
 
 export function createSimulator(options: SimulatorOptions): Simulator {
   if (!/^\d{12}$/.test(options.relayAccountId)) throw new Error(`relayAccountId must be 12 digits, got "${options.relayAccountId}"`);
+  const clock = options.clock ?? systemClock;
+  /**
+   * Holds a caller on purpose for `ms` (latency, a hung connection). The simulator goes on after a
+   * caller hangs up, as AWS does: a late send is still delivered. On the test bed's clock the hold is
+   * a park, so the caller's wait does not hold virtual time still.
+   */
+  const holdCaller = (ms: number, response: ServerResponse): Promise<void> => {
+    const hungUp = new AbortController();
+    response.once('close', () => hungUp.abort());
+    return isTrackingClock(clock) ? clock.park(ms, hungUp.signal) : clock.sleep(ms);
+  };
   const state = new SimState({
     latencyMs: options.latencyMs ?? 0,
-    now: options.now ?? Date.now,
+    now: () => clock.now(),
     defaults: {
       sendBurst: options.sendBurst ?? DEFAULT_SEND_BURST,
       controlPlaneRate: options.controlPlaneRate ?? DEFAULT_CONTROL_PLANE_RATE,
@@ -184,8 +197,8 @@ export function createSimulator(options: SimulatorOptions): Simulator {
         : `arn:aws:iam::${options.relayAccountId}:user/${identity.userName}`,
     isRoleSession: identity.kind === 'assumed-role',
   };
-  /** drop timers of requests held open by `timeout` faults, cleared when those connections close */
-  const heldOpen = new Set<NodeJS.Timeout>();
+  /** connections held open by `timeout` faults, dropped when the simulator closes */
+  const heldOpen = new Set<ServerResponse>();
   let url: string | undefined;
 
   /** The caller behind a well-formed signature, after checking the key, token, expiry and signature. */
@@ -242,13 +255,11 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   }
 
   /** Never answers: the client's own timeout has to fire, as with a hung AWS endpoint. */
-  function holdOpen(response: ServerResponse): void {
-    const timer = setTimeout(() => response.destroy(), HOLD_OPEN_MS).unref();
-    heldOpen.add(timer);
-    response.on('close', () => {
-      clearTimeout(timer);
-      heldOpen.delete(timer);
-    });
+  async function holdOpen(response: ServerResponse): Promise<void> {
+    heldOpen.add(response);
+    await holdCaller(HOLD_OPEN_MS, response);
+    heldOpen.delete(response);
+    response.destroy();
   }
 
   async function handleAws(request: IncomingMessage, response: ServerResponse, body: Buffer): Promise<void> {
@@ -269,7 +280,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     state.countCall(`${service}:${action}`);
     const fault = state.takeFault(service, action);
     const delay = state.latencyMs + (fault?.latency_ms ?? 0);
-    if (delay > 0) await sleep(delay);
+    if (delay > 0) await holdCaller(delay, response);
     if (fault?.error === 'timeout') return holdOpen(response);
     try {
       if (fault) throw faultError(fault.error, service, action);
@@ -318,7 +329,9 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   }
 
   const server = createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => {
+    // On the test bed's clock, a request being handled holds virtual time still (local/virtual-clock.ts).
+    const handled = isTrackingClock(clock) ? clock.track(() => handle(request, response)) : handle(request, response);
+    handled.catch((error: unknown) => {
       console.error('simulator: request failed', error);
       if (!response.headersSent && !response.destroyed) response.writeHead(500).end();
     });
@@ -341,7 +354,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       });
     },
     close() {
-      for (const timer of heldOpen) clearTimeout(timer);
+      for (const response of heldOpen) response.destroy();
       heldOpen.clear();
       if (!server.listening) return Promise.resolve();
       return new Promise((resolve, reject) => {

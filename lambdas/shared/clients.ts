@@ -1,7 +1,6 @@
 /**
- * AWS clients, created once per process. Endpoints can be overridden (local mode, tests) with the
- * SDK's own variables, e.g. AWS_ENDPOINT_URL_DYNAMODB; the SDK reads those itself, so nothing
- * here knows whether the endpoint is real.
+ * AWS clients, created once per handler from an `AwsWiring`: in Lambda the SDK's defaults; in local
+ * mode and tests explicit endpoints (DynamoDB Local, the simulator) and the test bed's clock.
  *
  * DynamoDB gets what the SES and STS clients already have: a per-attempt timeout and a bounded
  * number of attempts. Without them a stuck connection waits for the Lambda timeout (28 s on the
@@ -12,6 +11,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { signWithClock, systemClock, type Clock } from './clock';
 
 /**
  * DynamoDB answers single-item calls in single-digit milliseconds; 3 s per attempt (plus at most 3 s
@@ -26,6 +26,9 @@ export const DYNAMODB_CONNECTION_TIMEOUT_MS = 3_000;
 export const DYNAMODB_MAX_ATTEMPTS = 3;
 
 export interface DynamoClientOptions {
+  region?: string;
+  credentials?: AwsWiring['credentials'];
+  endpoint?: string;
   requestTimeoutMs?: number;
   connectionTimeoutMs?: number;
   maxAttempts?: number;
@@ -35,6 +38,9 @@ export interface DynamoClientOptions {
 export function createDynamoDbClient(options: DynamoClientOptions = {}): DynamoDBClient {
   const requestTimeout = options.requestTimeoutMs ?? DYNAMODB_REQUEST_TIMEOUT_MS;
   return new DynamoDBClient({
+    ...(options.region ? { region: options.region } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     maxAttempts: options.maxAttempts ?? DYNAMODB_MAX_ATTEMPTS,
     requestHandler: new NodeHttpHandler({
       connectionTimeout: Math.min(options.connectionTimeoutMs ?? DYNAMODB_CONNECTION_TIMEOUT_MS, requestTimeout),
@@ -47,11 +53,31 @@ export function createDynamoDbClient(options: DynamoClientOptions = {}): DynamoD
   });
 }
 
-let documentClient: DynamoDBDocumentClient | undefined;
+/**
+ * Where a function's AWS clients point and whose time they sign with. In Lambda: the system clock
+ * and the SDK's defaults (region and credentials from the function's environment). Local mode and
+ * the test bed pass their own, so two systems in one process never share a client or a table.
+ */
+export interface AwsWiring {
+  clock: Clock;
+  region?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  endpoints?: { dynamodb?: string; sts?: string; ses?: string };
+}
 
-export function dynamoDocumentClient(): DynamoDBDocumentClient {
-  documentClient ??= DynamoDBDocumentClient.from(createDynamoDbClient(), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
-  return documentClient;
+export const lambdaWiring = (): AwsWiring => ({ clock: systemClock });
+
+/** What every client of a wiring shares: region, credentials and (when set) the endpoint. */
+export function clientSettings(aws: AwsWiring, endpoint: string | undefined): { region?: string; credentials?: AwsWiring['credentials']; endpoint?: string } {
+  return {
+    ...(aws.region ? { region: aws.region } : {}),
+    ...(aws.credentials ? { credentials: aws.credentials } : {}),
+    ...(endpoint ? { endpoint } : {}),
+  };
+}
+
+/** The DynamoDB document client of a function: created once per handler. */
+export function dynamoDocumentClient(aws: AwsWiring, options: DynamoClientOptions = {}): DynamoDBDocumentClient {
+  const client = signWithClock(createDynamoDbClient({ ...options, ...clientSettings(aws, aws.endpoints?.dynamodb) }), aws.clock);
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }

@@ -5,7 +5,6 @@
  */
 import { DeleteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { LocalSystem } from '../../local/local-system';
 import { BYOC_ROLE_NAME } from '../../lambdas/relay/byoc/policies';
 import { MAX_DOMAINS_PER_TENANT } from '../../lambdas/relay/onboarding/domains';
 import { MAX_KEYS_PER_TENANT } from '../../lambdas/platform/tenants/tenant-service';
@@ -13,15 +12,15 @@ import { KeyCountRefusedError, TenantStore } from '../../lambdas/platform/tenant
 import { relayKeys } from '../../lambdas/relay/store/relay-table';
 import { sha512Hex } from '../../lambdas/shared/crypto';
 import { scanAll } from '../support/dynamo';
-import { call, createTenant, startTestSystem, type JsonResponse } from '../support/system';
+import { call, createTenant, startTestSystem, type JsonResponse, type TestSystem } from '../support/system';
 
 jest.setTimeout(120_000);
 
-let system: LocalSystem;
+let system: TestSystem;
 
 beforeAll(async () => {
   // The account (below) and the relay's own pacing allow many identity calls: these tests are about the cap.
-  system = await startTestSystem('caps', { SES_CONTROL_PLANE_RATE: '1000' });
+  system = await startTestSystem('caps', { controlPlaneRate: 1000 });
 });
 afterAll(() => system?.stop());
 

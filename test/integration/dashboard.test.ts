@@ -5,17 +5,16 @@
  * meets are shown with the API's detail in the alert. axe-core runs on every screen.
  */
 import type { Page } from 'playwright-core';
-import type { LocalSystem } from '../../local/local-system';
 import { BYOC_ROLE_NAME } from '../../lambdas/relay/byoc/policies';
 import { CONTENT_SECURITY_POLICY } from '../../lambdas/relay/dashboard/static-site';
 import { launchBrowser, screenshot, seriousAxeFindings, type TestBrowser } from '../support/browser';
-import { call, createTenant, startTestSystem } from '../support/system';
+import { call, createTenant, startTestSystem, type TestSystem } from '../support/system';
 import { buildOpenApiDocument } from '../../openapi/document';
 import { checkAgainstContract } from '../support/contract';
 
 jest.setTimeout(120_000);
 
-let system: LocalSystem;
+let system: TestSystem;
 let browser: TestBrowser;
 let nextAccount = 610_000_000_000;
 

@@ -3,13 +3,12 @@
  * text that a mail client would decode or display differently, bytes that are not UTF-8, and
  * fields of the wrong type. Each is refused with 400 naming the field, and nothing is sent.
  */
-import type { LocalSystem } from '../../local/local-system';
 import { checkAgainstContract, isCustomerApi } from '../support/contract';
-import { call, createTenant, onboard, startTestSystem, type JsonResponse } from '../support/system';
+import { call, createTenant, onboard, startTestSystem, type JsonResponse, type TestSystem } from '../support/system';
 
 jest.setTimeout(60_000);
 
-let system: LocalSystem;
+let system: TestSystem;
 let byoc: { tenantId: string; apiKey: string };
 
 const message = (overrides: Record<string, unknown> = {}) => ({

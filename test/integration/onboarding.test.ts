@@ -3,21 +3,20 @@
  * real STS/SES SDK clients → the customer-account simulator. The customer's role is created from
  * the trust and permissions policies the API returns, never from the test's own copy.
  */
-import type { LocalSystem } from '../../local/local-system';
 import { BYOC_PERMISSIONS, BYOC_ROLE_NAME } from '../../lambdas/relay/byoc/policies';
 import type { PolicyDocument } from '../../sim/simulator';
-import { call, createTenant, startTestSystem, type JsonResponse } from '../support/system';
+import { call, createTenant, startTestSystem, type JsonResponse, type TestSystem } from '../support/system';
 
 jest.setTimeout(60_000);
 
-let system: LocalSystem;
+let system: TestSystem;
 let nextAccount = 400_000_000_000;
 /** Every 5xx answered in this file; only the ones a test provokes on purpose are allowed. */
 const unexpected5xx: string[] = [];
 
 beforeAll(async () => {
   // Refusals here are wrong policies, not propagation: a short retry window keeps the file fast.
-  system = await startTestSystem('onboarding', { IAM_PROPAGATION_WINDOW_MS: '500' });
+  system = await startTestSystem('onboarding', { propagationWindowMs: 500 });
 });
 afterAll(() => system?.stop());
 beforeEach(() => system.simulator.clearFaults());

@@ -5,12 +5,11 @@
  * mean storing content.
  */
 import { Resend } from 'resend';
-import type { LocalSystem } from '../../local/local-system';
-import { call, createTenant, onboard, startTestSystem } from '../support/system';
+import { call, createTenant, onboard, startTestSystem, type TestSystem } from '../support/system';
 
 jest.setTimeout(90_000);
 
-let system: LocalSystem;
+let system: TestSystem;
 let apiKey: string;
 const ACCOUNT = '454545454545';
 const client = (key = apiKey) => {

@@ -3,12 +3,11 @@
  * per-key minute window counting the batch once, the time-budget refusal at the account's
  * MaxSendRate, and an Idempotency-Key covering the whole batch.
  */
-import type { LocalSystem } from '../../local/local-system';
-import { call, createTenant, onboard, startTestSystem, withinOneMinute } from '../support/system';
+import { call, createTenant, onboard, startTestSystem, type TestSystem } from '../support/system';
 
 jest.setTimeout(90_000);
 
-let system: LocalSystem;
+let system: TestSystem;
 
 const message = (i: number, overrides: Record<string, unknown> = {}) => ({
   to: `r${i}@example.com`, from_email: 'hello@batch.dev', subject: `Message ${i}`, message: 'Body', ...overrides,
@@ -74,7 +73,7 @@ test('Starter with 45 sends left gets exactly 45 successes, the rest usage_limit
 test('the per-key minute limit counts a batch as one request', async () => {
   const tenant = await createTenant(system, 'byoc', { sends_per_minute: 2 });
   await onboard(system, tenant.apiKey, { accountId: '424242424242', domain: 'batch.dev' });
-  await withinOneMinute();
+  await system.clock.advanceToNextMinute();
   const batchOf10 = { messages: Array.from({ length: 10 }, (_, i) => message(i)) };
   const first = await batch(tenant.apiKey, batchOf10);
   const second = await batch(tenant.apiKey, batchOf10);

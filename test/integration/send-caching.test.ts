@@ -2,16 +2,15 @@
  * The warm send path, counted at the simulator: one AssumeRole serves many sends, and a role change
  * (the tenant moves to another AWS account) gets a new session, never the old account's.
  */
-import type { LocalSystem } from '../../local/local-system';
-import { call, createTenant, onboard, startTestSystem } from '../support/system';
+import { call, createTenant, onboard, startTestSystem, type TestSystem } from '../support/system';
 
 jest.setTimeout(60_000);
 
-let system: LocalSystem;
+let system: TestSystem;
 
 beforeAll(async () => {
   // Production cache bounds, as deployed.
-  system = await startTestSystem('caching', { AUTH_CACHE_TTL_MS: '5000', SEND_CONTEXT_TTL_MS: '5000' });
+  system = await startTestSystem('caching', { authCacheTtlMs: 5_000, sendContextTtlMs: 5_000 });
 });
 afterAll(() => system?.stop());
 
@@ -26,7 +25,7 @@ test('many sends share one AssumeRole; moving to another account assumes the new
   // The tenant moves to another AWS account: the domain goes, the new role is validated, the domain is set up there.
   expect((await call(system.relayUrl, 'DELETE', '/api/byoc/domains/cached.dev', { apiKey: tenant.apiKey })).status).toBe(200);
   await onboard(system, tenant.apiKey, { accountId: '151515151515', domain: 'cached.dev' });
-  await new Promise((r) => setTimeout(r, 5_100)); // the send function's context cache bound
+  await system.clock.advance(5_100); // past the send function's context cache bound
   system.simulator.resetCalls();
   system.simulator.clearMailbox();
   expect((await call(system.relayUrl, 'POST', '/api/send', { apiKey: tenant.apiKey, body })).status).toBe(200);

@@ -3,15 +3,14 @@
  * sends must never reach a table item, a log line or an error body. (They do reach the customer's
  * own SES mailbox in the simulator: that is the point of sending.)
  */
-import type { LocalSystem } from '../../local/local-system';
 import { setLogSink } from '../../lambdas/shared/logger';
 import { flushMetrics } from '../../lambdas/shared/powertools';
 import { scanAll } from '../support/dynamo';
-import { call, createTenant, onboard, startTestSystem } from '../support/system';
+import { call, createTenant, onboard, startTestSystem, type TestSystem } from '../support/system';
 
 jest.setTimeout(60_000);
 
-let system: LocalSystem;
+let system: TestSystem;
 const logLines: string[] = [];
 let restoreSink: () => void;
 

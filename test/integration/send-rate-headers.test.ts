@@ -2,12 +2,11 @@
  * IETF draft rate-limit fields beside X-RateLimit-*, on every send response once the key is known:
  * accepted, replayed, refused (403, 429), batches and the Resend-compatible route.
  */
-import type { LocalSystem } from '../../local/local-system';
-import { call, createTenant, onboard, startTestSystem, withinOneMinute } from '../support/system';
+import { call, createTenant, onboard, startTestSystem, type TestSystem } from '../support/system';
 
 jest.setTimeout(90_000);
 
-let system: LocalSystem;
+let system: TestSystem;
 const message = (overrides: Record<string, unknown> = {}) => ({ to: 'a@example.com', from_email: 'hello@limits.dev', subject: 'S', message: 'M', ...overrides });
 const send = (apiKey: string, body: unknown, headers: Record<string, string> = {}) => call(system.relayUrl, 'POST', '/api/send', { apiKey, body, headers });
 const fields = (response: { headers: Headers }) => ({
@@ -25,7 +24,7 @@ afterAll(() => system?.stop());
 test('BYOC: accepted, replayed, refused (403 and 429), batch and /emails all carry RateLimit-Policy and RateLimit', async () => {
   const tenant = await createTenant(system, 'byoc', { sends_per_minute: 5 });
   await onboard(system, tenant.apiKey, { accountId: '464646464646', domain: 'limits.dev' });
-  await withinOneMinute(30);
+  await system.clock.advanceToNextMinute();
   const policy = '"per-key-minute";q=5;w=60';
   const key = { 'idempotency-key': `hdr-${Date.now()}` };
 

@@ -2,12 +2,11 @@
  * Richer messages end to end: cc/bcc, allow-listed headers, SES tags and attachments, through the
  * real HTTP server and SDK clients into the simulator, which parses raw messages with mailparser.
  */
-import type { LocalSystem } from '../../local/local-system';
-import { call, createTenant, onboard, startTestSystem } from '../support/system';
+import { call, createTenant, onboard, startTestSystem, type TestSystem } from '../support/system';
 
 jest.setTimeout(60_000);
 
-let system: LocalSystem;
+let system: TestSystem;
 let byoc: { tenantId: string; apiKey: string };
 const ACCOUNT = '373737373737';
 

@@ -3,15 +3,14 @@
  * the customer-account simulator. Every error code of the spec's table, the monthly count under
  * concurrency and faults, idempotency, and credential caching counted at the simulator.
  */
-import type { LocalSystem } from '../../local/local-system';
 import { BYOC_ROLE_NAME } from '../../lambdas/relay/byoc/policies';
 import { relayKeys } from '../../lambdas/relay/store/relay-table';
 import { scanAll } from '../support/dynamo';
-import { call, createTenant, onboard, startTestSystem, withinOneMinute } from '../support/system';
+import { call, createTenant, onboard, startTestSystem, type TestSystem } from '../support/system';
 
 jest.setTimeout(60_000);
 
-let system: LocalSystem;
+let system: TestSystem;
 let byoc: { tenantId: string; apiKey: string };
 const ACCOUNT = '333333333333';
 
@@ -134,7 +133,7 @@ describe('401, 403 and 429 checks, in order', () => {
     const tenant = await createTenant(system, 'byoc', { sends_per_minute: 2 });
     await onboard(system, tenant.apiKey, { accountId: '666666666666', domain: 'ratelimit.dev' });
     const body = message({ from_email: 'a@ratelimit.dev' });
-    await withinOneMinute();
+    await system.clock.advanceToNextMinute();
     const [first, second] = [await send(tenant.apiKey, body), await send(tenant.apiKey, body)];
     const third = await send(tenant.apiKey, body);
     expect([first.status, second.status, third.status]).toEqual([200, 200, 429]);
@@ -151,7 +150,7 @@ describe('401, 403 and 429 checks, in order', () => {
     const body = message({ from_email: 'a@exact.dev' });
     const statuses: number[] = [];
     const remaining: string[] = [];
-    await withinOneMinute();
+    await system.clock.advanceToNextMinute();
     for (let i = 0; i < 12; i++) {
       const response = await send(tenant.apiKey, body);
       statuses.push(response.status);
@@ -167,12 +166,12 @@ describe('401, 403 and 429 checks, in order', () => {
     const tenant = await createTenant(system, 'starter', { sends_per_minute: 2 });
     await onboard(system, tenant.apiKey, { accountId: '171717171717', domain: 'starterrate.dev' });
     const body = message({ from_email: 'a@starterrate.dev' });
-    await withinOneMinute();
+    await system.clock.advanceToNextMinute();
     const responses = [await send(tenant.apiKey, body), await send(tenant.apiKey, body), await send(tenant.apiKey, body)];
     expect(responses.map((r) => r.status)).toEqual([200, 200, 429]);
     expect(responses[2]!.body.error).toBe('rate_limited');
     expect(responses[1]!.headers.get('x-ratelimit-remaining')).toBe('0');
-    const month = new Date().toISOString().slice(0, 7);
+    const month = new Date(system.clock.now()).toISOString().slice(0, 7);
     const usage = (await scanAll(system.tables.relay)).find((i) => i.PK === `TENANT#${tenant.tenantId}` && i.SK === `USAGE#${month}`);
     expect(usage?.used).toBe(2);
   });
@@ -291,14 +290,14 @@ describe('unknown outcomes (SES answers after the relay gave up)', () => {
     system.simulator.setLatency(5_600); // longer than the relay's 5 s per-attempt timeout; SES still sends
     const first = await send(tenant.apiKey, message({ from_email: 'a@slow.dev' }), headers);
     system.simulator.setLatency(0);
-    await new Promise((resolve) => setTimeout(resolve, 1_000)); // let the simulator finish the late send
+    await system.clock.settled(); // the simulator finishes the late send (SES sends after the relay gave up)
     expect(first).toMatchObject({ status: 502, body: { error: 'ses_outcome_unknown' } });
     expect(system.simulator.mailbox().filter((m) => m.account_id === '131313131313')).toHaveLength(2);
     const retry = await send(tenant.apiKey, message({ from_email: 'a@slow.dev' }), headers);
     expect(retry).toMatchObject({ status: 502, body: { error: 'ses_outcome_unknown' } });
     expect(retry.headers.get('idempotent-replayed')).toBe('true');
     expect(system.simulator.mailbox().filter((m) => m.account_id === '131313131313')).toHaveLength(2);
-    const month = new Date().toISOString().slice(0, 7);
+    const month = new Date(system.clock.now()).toISOString().slice(0, 7);
     const usage = (await scanAll(system.tables.relay)).find((i) => i.PK === relayKeys.usage(tenant.tenantId, month).PK && i.SK === `USAGE#${month}`);
     expect(usage?.used).toBe(2);
   });
@@ -313,7 +312,7 @@ describe('Starter monthly count', () => {
     expect(statuses.filter((s) => s === 200)).toHaveLength(50);
     expect(results.filter((r) => r.status !== 200).every((r) => r.body.error === 'usage_limit_exceeded')).toBe(true);
     expect(system.simulator.mailbox().filter((m) => m.account_id === '999999999999')).toHaveLength(50);
-    const month = new Date().toISOString().slice(0, 7);
+    const month = new Date(system.clock.now()).toISOString().slice(0, 7);
     const usage = (await scanAll(system.tables.relay)).find((i) => i.PK === relayKeys.usage(tenant.tenantId, month).PK && i.SK === `USAGE#${month}`);
     expect(usage?.used).toBe(50);
   });
@@ -327,7 +326,7 @@ describe('Starter monthly count', () => {
     for (let i = 0; i < 6; i++) results.push(await send(tenant.apiKey, message({ from_email: 'a@faulty.dev' })));
     const accepted = results.filter((r) => r.status === 200).length;
     expect(results.map((r) => r.body.error ?? r.status).sort()).toEqual([200, 200, 200, 200, 'ses_outcome_unknown', 'ses_unavailable']);
-    const month = new Date().toISOString().slice(0, 7);
+    const month = new Date(system.clock.now()).toISOString().slice(0, 7);
     const usage = (await scanAll(system.tables.relay)).find((i) => i.PK === `TENANT#${tenant.tenantId}` && i.SK === `USAGE#${month}`);
     // The 5xx is given back; the attempt whose outcome is unknown stays counted (it may have been sent).
     expect(usage?.used).toBe(accepted + 1);

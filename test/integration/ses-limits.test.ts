@@ -4,13 +4,12 @@
  * account state per region. Bursts are delivered, onboarding survives the control-plane limit,
  * validate waits out IAM propagation, and every check runs in the config's region.
  */
-import type { LocalSystem } from '../../local/local-system';
 import { BYOC_ROLE_NAME } from '../../lambdas/relay/byoc/policies';
-import { call, createTenant, onboard, startTestSystem } from '../support/system';
+import { call, createTenant, onboard, startTestSystem, type TestSystem } from '../support/system';
 
 jest.setTimeout(120_000);
 
-let system: LocalSystem;
+let system: TestSystem;
 beforeAll(async () => {
   system = await startTestSystem('ses-limits');
 });

@@ -93,7 +93,7 @@ describe('DKIM and ownership', () => {
     await ses.send(new VerifyDomainIdentityCommand({ Domain: 'acme.com' }));
     await ses.send(new VerifyDomainDkimCommand({ Domain: 'acme.com' }));
     sim.setIdentityStatus(CUSTOMER, 'acme.com', { dkim: 'Success' });
-    h.advance(2000); // the identity-call allowance refills
+    await h.advance(2000); // the identity-call allowance refills
     const attributes = await ses.send(new GetIdentityVerificationAttributesCommand({ Identities: ['acme.com'] }));
     expect(attributes.VerificationAttributes?.['acme.com']?.VerificationStatus).toBe('Success');
     await expect(ses.send(simpleEmail('hello@acme.com', ['ann@example.com']))).resolves.toHaveProperty('MessageId');

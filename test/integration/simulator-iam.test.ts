@@ -28,22 +28,22 @@ describe('IAM propagation', () => {
     sim.putRole(CUSTOMER, ROLE, { trust_policy: trustPolicy(), permissions_policy: permissionsPolicy() });
     expect(sim.account(CUSTOMER).roles).toEqual([ROLE]); // IAM itself shows the role at once
 
-    h.advance(9_999);
+    await h.advance(9_999);
     const early = await rejectionOf(h.assumeRole());
     expect(early).toMatchObject({ name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
-    h.advance(1);
+    await h.advance(1);
     await expect(h.assumeRole()).resolves.toHaveProperty('AccessKeyId');
   });
 
   test('a changed trust policy and a changed permissions policy apply only after the delay', async () => {
     h.customerAccount({ iam_propagation_ms: 5_000 }); // the new role itself waits for the delay too
-    h.advance(5_000);
+    await h.advance(5_000);
     const ses = await h.sesFor();
     sim.putRole(CUSTOMER, ROLE, { trust_policy: trustPolicy('new-external-id'), permissions_policy: permissionsPolicy(['ses:SendEmail']) });
 
     await expect(h.assumeRole()).resolves.toHaveProperty('AccessKeyId'); // the old ExternalId still works
     await expect(ses.send(new GetSendQuotaCommand({}))).resolves.toHaveProperty('Max24HourSend'); // and the old permissions
-    h.advance(5_000);
+    await h.advance(5_000);
     expect((await rejectionOf(h.assumeRole())).name).toBe('AccessDenied');
     await expect(h.assumeRole({ ExternalId: 'new-external-id' })).resolves.toHaveProperty('AccessKeyId');
     expect((await rejectionOf(ses.send(new GetSendQuotaCommand({})))).name).toBe('AccessDenied');

@@ -55,9 +55,9 @@ describe('MaxSendRate', () => {
     expect((await h.control('GET', '/_sim/calls')).json).toMatchObject({ calls: { 'ses:SendEmail': 10 }, throttled: { 'ses:SendEmail': 7 } });
     expect(sim.throttled()).toEqual({ 'ses:SendEmail': 7 });
 
-    h.advance(999);
+    await h.advance(999);
     expect((await rejectionOf(ses.send(simpleEmail('hello@acme.com', ['ann@example.com'])))).name).toBe('Throttling');
-    h.advance(1);
+    await h.advance(1);
     await expect(ses.send(simpleEmail('hello@acme.com', ['ann@example.com']))).resolves.toHaveProperty('MessageId');
   });
 
@@ -69,9 +69,9 @@ describe('MaxSendRate', () => {
     await ses.send(simpleEmail('hello@acme.com', ['ann@example.com'], { cc: ['cc@example.com'], bcc: ['bcc@example.com'] }));
     const error = await rejectionOf(ses.send(simpleEmail('hello@acme.com', ['bob@example.com'])));
     expect(error.name).toBe('Throttling');
-    h.advance(70); // 0.98 of a recipient's worth at 14/s
+    await h.advance(70); // 0.98 of a recipient's worth at 14/s
     expect((await rejectionOf(ses.send(simpleEmail('hello@acme.com', ['bob@example.com'])))).name).toBe('Throttling');
-    h.advance(2);
+    await h.advance(2);
     await expect(ses.send(simpleEmail('hello@acme.com', ['bob@example.com']))).resolves.toHaveProperty('MessageId');
   });
 
@@ -82,9 +82,9 @@ describe('MaxSendRate', () => {
     const ten = Array.from({ length: 10 }, (_, i) => `r${i}@example.com`);
 
     await expect(ses.send(simpleEmail('hello@acme.com', ten))).resolves.toHaveProperty('MessageId');
-    h.advance(500); // 7 recipients' worth repays the debt of 7: the bucket is at 0
+    await h.advance(500); // 7 recipients' worth repays the debt of 7: the bucket is at 0
     expect((await rejectionOf(ses.send(simpleEmail('hello@acme.com', ['ann@example.com'])))).name).toBe('Throttling');
-    h.advance(72);
+    await h.advance(72);
     await expect(ses.send(simpleEmail('hello@acme.com', ['ann@example.com']))).resolves.toHaveProperty('MessageId');
   });
 
@@ -119,7 +119,7 @@ describe('MaxSendRate', () => {
 
     expect((await burst(3, () => euWest.send(simpleEmail('hello@acme.com', ['ann@example.com'])))).accepted).toBe(1);
     expect((await burst(7, () => usEast.send(simpleEmail('hello@acme.com', ['ann@example.com'])))).accepted).toBe(5);
-    h.advance(500); // 1 recipient at 2/s, 5 at 10/s
+    await h.advance(500); // 1 recipient at 2/s, 5 at 10/s
     expect((await burst(2, () => euWest.send(simpleEmail('hello@acme.com', ['ann@example.com'])))).accepted).toBe(1);
     expect((await burst(6, () => usEast.send(simpleEmail('hello@acme.com', ['ann@example.com'])))).accepted).toBe(5);
     expect((await euWest.send(new GetSendQuotaCommand({}))).MaxSendRate).toBe(2);
@@ -136,9 +136,9 @@ describe('identity and quota calls', () => {
     const error = await rejectionOf(ses.send(new GetSendQuotaCommand({})));
     expect(error).toMatchObject({ name: 'Throttling', message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } });
 
-    h.advance(999);
+    await h.advance(999);
     expect((await rejectionOf(ses.send(new GetAccountSendingEnabledCommand({})))).name).toBe('Throttling');
-    h.advance(1);
+    await h.advance(1);
     await expect(ses.send(new GetAccountSendingEnabledCommand({}))).resolves.toHaveProperty('Enabled', true);
     expect(sim.throttled()).toEqual({ 'ses:GetSendQuota': 1, 'ses:GetAccountSendingEnabled': 1 });
   });
@@ -159,7 +159,7 @@ describe('identity and quota calls', () => {
     h.customerAccount({ control_plane_rate: 5, control_plane_burst: 4 });
     const ses = await h.sesFor();
     expect((await burst(6, () => ses.send(new GetSendQuotaCommand({})))).accepted).toBe(4);
-    h.advance(200);
+    await h.advance(200);
     expect((await burst(2, () => ses.send(new GetSendQuotaCommand({})))).accepted).toBe(1);
   });
 });

@@ -46,9 +46,9 @@ describe('SigV4 clock skew', () => {
     // both sign with the simulator's time of now; an SDK client corrects its clock from any answer's Date header, so each is used once
     const withinSkew = h.sesClient(credentials);
     const beyondSkew = h.sesClient(credentials);
-    h.advance(15 * 60 * 1000 - 2000); // SigV4 dates have whole seconds: a little margin
+    await h.advance(15 * 60 * 1000 - 2000); // SigV4 dates have whole seconds: a little margin
     await expect(withinSkew.send(new GetSendQuotaCommand({}))).resolves.toHaveProperty('Max24HourSend');
-    h.advance(4000);
+    await h.advance(4000);
     const error = await rejectionOf(beyondSkew.send(new GetSendQuotaCommand({})));
     expect(error.name).toBe('SignatureDoesNotMatch');
     expect(error.$metadata.httpStatusCode).toBe(403);
@@ -57,8 +57,7 @@ describe('SigV4 clock skew', () => {
 
   test('a signature more than 15 minutes ahead is refused with "Signature not yet current"', async () => {
     h.customerAccount();
-    const ahead = h.stsClient();
-    h.advance(-16 * 60 * 1000);
+    const ahead = h.stsClient({ skewMs: 16 * 60 * 1000 }); // signs 16 minutes ahead of the simulator
     const error = await rejectionOf(ahead.send(new (await import('@aws-sdk/client-sts')).AssumeRoleCommand({ RoleArn: `arn:aws:iam::${CUSTOMER}:role/${ROLE}`, RoleSessionName: 'ahead' })));
     expect(error.name).toBe('SignatureDoesNotMatch');
     expect(error.message).toMatch(/^Signature not yet current: .* \+ 15 min\.\)$/);
@@ -68,7 +67,7 @@ describe('SigV4 clock skew', () => {
     h.customerAccount();
     const credentials = await h.assumeRole();
     const ses = h.sesClient(credentials, { maxAttempts: 3 });
-    h.advance(20 * 60 * 1000);
+    await h.advance(20 * 60 * 1000);
     const quota = await ses.send(new GetSendQuotaCommand({}));
     expect(quota.$metadata.attempts).toBe(2);
   });
@@ -83,7 +82,7 @@ describe('SigV4 credential scope', () => {
         endpoint: `${sim.url}/eu-west-1`,
         region,
         maxAttempts: 1,
-        systemClockOffset: h.clock.ms - Date.now(),
+        systemClockOffset: h.clock.now() - Date.now(),
         credentials: { accessKeyId: credentials.AccessKeyId ?? '', secretAccessKey: credentials.SecretAccessKey ?? '', sessionToken: credentials.SessionToken ?? '' },
       });
       return ses;
@@ -111,7 +110,7 @@ describe('SigV4 credential scope', () => {
         headers: { host: url.host, 'content-type': 'application/x-www-form-urlencoded' },
         body,
       },
-      { signingDate: new Date(h.clock.ms) },
+      { signingDate: new Date(h.clock.now()) },
     );
     const response = await fetch(sim.url, { method: 'POST', body, headers: signed.headers as Record<string, string> });
     expect(response.status).toBe(403);

@@ -19,9 +19,9 @@ import {
   type SESClientConfig,
 } from '@aws-sdk/client-ses';
 import { AssumeRoleCommand, STSClient, type AssumeRoleCommandInput, type Credentials } from '@aws-sdk/client-sts';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { DEFAULT_RELAY_IDENTITY, createSimulator, type PolicyDocument } from '../../sim/simulator';
 import { BYOC_PERMISSIONS } from '../../lambdas/relay/byoc/policies';
+import { resettableClock } from '../../local/virtual-clock';
 
 jest.setTimeout(30_000);
 
@@ -36,12 +36,13 @@ const ROLE_ARN = `arn:aws:iam::${CUSTOMER}:role/${ROLE}`;
 /** The role's permissions exactly as the relay hands them to customers. */
 const SES_ACTIONS = [...BYOC_PERMISSIONS];
 
-/** Added to the real clock; tests move it forward to expire credentials. Clients created after a move share it. */
-let clockOffsetMs = 0;
+/** Virtual time, new for each test; tests move it forward to expire credentials. Clients sign with it when created. */
+const clock = resettableClock();
+const clockOffsetMs = () => clock.now() - Date.now();
 const sim = createSimulator({
   relayAccountId: RELAY_ACCOUNT,
   relayAccessKeyId: RELAY_ACCESS_KEY_ID,
-  now: () => Date.now() + clockOffsetMs,
+  clock,
   // rate enforcement stays on; identity and quota calls get room here, their limit has its own tests (simulator-rates)
   controlPlaneRate: 1000,
   controlPlaneBurst: 1000,
@@ -54,7 +55,7 @@ beforeAll(() => sim.listen());
 afterAll(() => sim.close());
 beforeEach(() => {
   sim.reset();
-  clockOffsetMs = 0;
+  clock.reset();
 });
 afterEach(() => clients.splice(0).forEach((client) => client.destroy()));
 
@@ -78,7 +79,7 @@ function customerAccount(accountId = CUSTOMER, settings: { max_24_hour_send?: nu
 }
 
 function stsClient(accessKeyId = RELAY_ACCESS_KEY_ID): STSClient {
-  const client = new STSClient({ endpoint: sim.url, region: REGION, credentials: { accessKeyId, secretAccessKey: 'any' }, systemClockOffset: clockOffsetMs });
+  const client = new STSClient({ endpoint: sim.url, region: REGION, credentials: { accessKeyId, secretAccessKey: 'any' }, systemClockOffset: clockOffsetMs() });
   clients.push(client);
   return client;
 }
@@ -100,7 +101,7 @@ function sesClient(credentials: Partial<Credentials>, config: Partial<SESClientC
       secretAccessKey: credentials.SecretAccessKey ?? '',
       sessionToken: credentials.SessionToken ?? '',
     },
-    systemClockOffset: clockOffsetMs,
+    systemClockOffset: clockOffsetMs(),
     ...config,
   });
   clients.push(client);
@@ -270,9 +271,9 @@ describe('issued credentials', () => {
   test('expire after DurationSeconds with ExpiredToken', async () => {
     customerAccount();
     const ses = sesClient(await assumeRole({ DurationSeconds: 900 }));
-    clockOffsetMs = 899_000;
+    await clock.current.advance(899_000);
     await expect(ses.send(new GetSendQuotaCommand({}))).resolves.toHaveProperty('Max24HourSend');
-    clockOffsetMs = 900_000;
+    await clock.current.advance(1_000);
     const error = await rejectionOf(ses.send(new GetSendQuotaCommand({})));
     expect(error.name).toBe('ExpiredToken');
     expect(error.$metadata.httpStatusCode).toBe(403);
@@ -518,7 +519,7 @@ describe('SES sending', () => {
     expect(error.name).toBe('Throttling');
     expect(error.message).toBe('Daily message quota exceeded.');
 
-    clockOffsetMs = 24 * 60 * 60 * 1000 + 1000; // a day later the window has moved on (with fresh credentials)
+    await clock.current.advance(24 * 60 * 60 * 1000 + 1000); // a day later the window has moved on (with fresh credentials)
     const nextDay = await sesFor(CUSTOMER, { maxAttempts: 1 });
     await expect(nextDay.send(simpleEmail('hello@acme.com', ['ann@example.com']))).resolves.toHaveProperty('MessageId');
   });
@@ -631,36 +632,40 @@ describe('faults and latency', () => {
     expect(sim.calls()).toEqual({ 'sts:AssumeRole': 2 });
   });
 
-  test('a timeout fault never answers, so a client request timeout fails fast', async () => {
-    const ses = await readySender({
-      maxAttempts: 1,
-      // requestTimeout alone only logs a warning in this SDK; throwOnRequestTimeout makes it fail
-      requestHandler: new NodeHttpHandler({ requestTimeout: 300, throwOnRequestTimeout: true }),
-    });
+  test('a timeout fault never answers: the client\'s own timeout fires; after an hour of silence the connection drops', async () => {
+    const ses = await readySender({ maxAttempts: 1 });
     sim.addFault({ action: 'SendEmail', error: 'timeout', count: 1 });
-    const started = performance.now();
-    const error = await rejectionOf(ses.send(simpleEmail('hello@acme.com', ['ann@example.com'])));
-    expect(error.name).toBe('TimeoutError');
-    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+    const started = clock.now();
+    // the attempt's timeout on the same virtual clock, as the relay runs it
+    const error = await rejectionOf(clock.withTimeout(300, (abortSignal) => ses.send(simpleEmail('hello@acme.com', ['ann@example.com']), { abortSignal })));
+    expect(error.name).toBe('AbortError');
+    expect(clock.now() - started).toBe(300);
     expect(sim.mailbox()).toHaveLength(0);
     // the fault is used up and the simulator still answers
     await expect(ses.send(simpleEmail('hello@acme.com', ['ann@example.com']))).resolves.toHaveProperty('MessageId');
+
+    // without a client timeout, the simulator drops the held connection after 60 s of its time
+    sim.addFault({ action: 'SendEmail', error: 'timeout', count: 1 });
+    const held = clock.now();
+    const dropped = await rejectionOf(ses.send(simpleEmail('hello@acme.com', ['ann@example.com'])));
+    expect(dropped.name).not.toBe('AbortError');
+    expect(clock.now() - held).toBe(60_000);
   });
 
-  test('global latency delays every call by at least the set time; fault latency adds to it', async () => {
+  test('global latency delays every call by the set time; fault latency adds to it', async () => {
     const ses = await readySender();
     const timed = async () => {
-      const started = performance.now();
+      const started = clock.now();
       await ses.send(new GetSendQuotaCommand({}));
-      return performance.now() - started;
+      return clock.now() - started;
     };
     const latency = await control('PUT', '/_sim/latency', { ms: 150 });
     expect(latency.json).toEqual({ ms: 150 });
-    expect(await timed()).toBeGreaterThanOrEqual(145);
+    expect(await timed()).toBe(150);
 
     sim.setLatency(0);
     sim.addFault({ action: 'GetSendQuota', error: 'Throttling', count: 1, latency_ms: 200 });
-    expect(await timed()).toBeGreaterThanOrEqual(195);
+    expect(await timed()).toBe(200);
   });
 });
 

@@ -12,7 +12,9 @@ import { Authenticator } from '../../lambdas/relay/auth/authenticator';
 import { ProjectionStore } from '../../lambdas/relay/store/projection-store';
 import { createTenantSync } from '../../lambdas/relay/tenant-sync/tenant-sync';
 import { relayKeys } from '../../lambdas/relay/store/relay-table';
-import { createTestTables, scanAll } from '../support/dynamo';
+import { createTestTables, scanAll, testWiring } from '../support/dynamo';
+import { systemClock } from '../../lambdas/shared/clock';
+import { VirtualClock } from '../../local/virtual-clock';
 
 let tables: { tenants: string; relay: string };
 let service: TenantService;
@@ -31,7 +33,7 @@ async function expectApiError(promise: Promise<unknown>, code: string): Promise<
 
 beforeAll(async () => {
   tables = await createTestTables('projection');
-  const db = dynamoDocumentClient();
+  const db = dynamoDocumentClient(testWiring());
   projection = new ProjectionStore(db, tables.relay);
   sync = createTenantSync(projection);
   published = [];
@@ -41,6 +43,7 @@ beforeAll(async () => {
       published.push(snapshot);
       await sync(envelope(snapshot));
     },
+    clock: systemClock,
   });
 });
 
@@ -50,7 +53,7 @@ test('a created tenant with a key authenticates on the relay; the key is stored 
   expect(key.api_key).toMatch(/^sf_[A-Za-z0-9_-]{43}$/);
   expect(key.prefix).toBe(key.api_key.slice(0, 11));
 
-  const auth = new Authenticator(projection, { ttlMs: 0 });
+  const auth = new Authenticator(projection, systemClock, { ttlMs: 0 });
   const principal = await auth.authenticate({ 'x-api-key': key.api_key });
   expect(principal).toMatchObject({ tenantId: tenant.tenant_id, keyId: key.key_id, profile: { plan: 'starter', monthly_sends: 50, sends_per_minute: 60 } });
 
@@ -62,7 +65,7 @@ test('a created tenant with a key authenticates on the relay; the key is stored 
 test('versions grow with every change and the relay follows suspension, plan change and revocation', async () => {
   const tenant = await service.createTenant({ plan: 'byoc' });
   const { key } = await service.issueKey(tenant.tenant_id, {});
-  const auth = new Authenticator(projection, { ttlMs: 0 });
+  const auth = new Authenticator(projection, systemClock, { ttlMs: 0 });
 
   const suspended = await service.updateTenant(tenant.tenant_id, { status: 'suspended' });
   expect(suspended.version).toBeGreaterThan(tenant.version);
@@ -103,24 +106,24 @@ test('out-of-order and duplicate deliveries converge on the newest snapshot', as
 
   // A fresh relay table receives them newest first, twice each.
   const other = await createTestTables('ooo');
-  const freshSync = createTenantSync(new ProjectionStore(dynamoDocumentClient(), other.relay));
+  const freshSync = createTenantSync(new ProjectionStore(dynamoDocumentClient(testWiring()), other.relay));
   for (const snapshot of [...snapshots].reverse()) await freshSync(envelope(snapshot));
   for (const snapshot of snapshots) await freshSync(envelope(snapshot));
 
   const profile = (await scanAll(other.relay)).find((item) => item.PK === relayKeys.tenantProfile(tenantId).PK && item.SK === 'PROFILE');
   expect(profile).toMatchObject({ plan: 'byoc', status: 'active', sends_per_minute: 120, monthly_sends: null, version: snapshots[2]!.version });
-  const auth = new Authenticator(new ProjectionStore(dynamoDocumentClient(), other.relay), { ttlMs: 0 });
+  const auth = new Authenticator(new ProjectionStore(dynamoDocumentClient(testWiring()), other.relay), systemClock, { ttlMs: 0 });
   expect((await auth.authenticate({ 'x-api-key': key.api_key })).tenantId).toBe(tenantId);
 });
 
 test('an expired key is refused even while cached', async () => {
-  let now = Date.now();
+  const clock = new VirtualClock();
   const tenant = await service.createTenant({ plan: 'starter' });
-  const expiresAt = new Date(now + 60_000).toISOString();
+  const expiresAt = new Date(clock.now() + 60_000).toISOString();
   const { key } = await service.issueKey(tenant.tenant_id, { expires_at: expiresAt });
-  const auth = new Authenticator(projection, { ttlMs: 3_600_000, now: () => now });
+  const auth = new Authenticator(projection, clock, { ttlMs: 3_600_000 });
   await auth.authenticate({ 'x-api-key': key.api_key });
-  now += 61_000;
+  await clock.advance(61_000);
   const error = await expectApiError(auth.authenticate({ 'x-api-key': key.api_key }), 'invalid_api_key');
   expect(error.detail).toContain('expired');
 });

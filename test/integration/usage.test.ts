@@ -2,13 +2,12 @@
  * GET /api/usage: the month's accepted sends as the send path counted them, the plan's limits from
  * the authenticated principal. Starter sends go through the tenant's onboarded SES like BYOC sends.
  */
-import type { LocalSystem } from '../../local/local-system';
 import { utcMonth } from '../../lambdas/relay/store/relay-table';
-import { call, createTenant, onboard, startTestSystem } from '../support/system';
+import { call, createTenant, onboard, startTestSystem, type TestSystem } from '../support/system';
 
 jest.setTimeout(60_000);
 
-let system: LocalSystem;
+let system: TestSystem;
 beforeAll(async () => {
   system = await startTestSystem('usage');
 });
@@ -23,7 +22,7 @@ test('Starter: the month\'s accepted sends against the limit of 50, and the per-
   const tenant = await createTenant(system, 'starter', { sends_per_minute: 7 });
   const before = await usage(tenant.apiKey);
   expect(before.status).toBe(200);
-  expect(before.body).toEqual({ success: true, plan: 'starter', month: utcMonth(new Date()), used: 0, limit: 50, sends_per_minute: 7 });
+  expect(before.body).toEqual({ success: true, plan: 'starter', month: utcMonth(new Date(system.clock.now())), used: 0, limit: 50, sends_per_minute: 7 });
 
   await onboard(system, tenant.apiKey, { accountId: '515151515151', domain: 'usage-starter.dev' });
   expect((await send(tenant.apiKey, 'a@usage-starter.dev')).status).toBe(200);
@@ -40,7 +39,7 @@ test('BYOC: no monthly limit and nothing counted per month (used and limit are n
   expect((await send(tenant.apiKey, 'a@usage-byoc.dev')).status).toBe(200);
   const response = await usage(tenant.apiKey);
   expect(response.status).toBe(200);
-  expect(response.body).toEqual({ success: true, plan: 'byoc', month: utcMonth(new Date()), used: null, limit: null, sends_per_minute: 120 });
+  expect(response.body).toEqual({ success: true, plan: 'byoc', month: utcMonth(new Date(system.clock.now())), used: null, limit: null, sends_per_minute: 120 });
 });
 
 test('needs a valid API key: 401 in the one error shape', async () => {

@@ -2,6 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient, ScanCommand, type AttributeValue, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { systemClock, type Clock } from '../../lambdas/shared/clock';
+import type { AwsWiring } from '../../lambdas/shared/clients';
 import { tableNames } from '../../local/local-identity';
 import { createTables } from '../../local/tables';
 
@@ -36,4 +38,9 @@ export async function scanAll(table: string): Promise<Record<string, unknown>[]>
   } while (startKey);
   client.destroy();
   return items;
+}
+
+/** AWS wiring for tests that build stores directly on the shared DynamoDB Local. */
+export function testWiring(clock: Clock = systemClock): AwsWiring {
+  return { clock, endpoints: { dynamodb: dynamoEndpoint() } };
 }

@@ -7,6 +7,7 @@ import { SESClient, SendEmailCommand, VerifyDomainIdentityCommand, type SESClien
 import { AssumeRoleCommand, STSClient, type AssumeRoleCommandInput, type Credentials } from '@aws-sdk/client-sts';
 import { BYOC_PERMISSIONS } from '../../lambdas/relay/byoc/policies';
 import { createSimulator, type AccountInput, type PolicyDocument, type SimulatorOptions } from '../../sim/simulator';
+import { resettableClock } from '../../local/virtual-clock';
 
 export const RELAY_ACCOUNT = '111111111111';
 export const RELAY_ACCESS_KEY_ID = 'AKIARELAYTEST0000001';
@@ -55,28 +56,28 @@ export const simpleEmail = (source: string, to: string[], extra: { cc?: string[]
   });
 
 export function simulatorHarness(options: Partial<SimulatorOptions> = {}) {
-  /** The simulator's time in ms; moves only through `advance`. */
-  const clock = { ms: Date.now() };
-  const sim = createSimulator({ relayAccountId: RELAY_ACCOUNT, relayAccessKeyId: RELAY_ACCESS_KEY_ID, now: () => clock.ms, ...options });
+  /** The simulator's virtual time, new for each test; moves only through `advance` (or while a call is held). */
+  const clock = resettableClock();
+  const sim = createSimulator({ relayAccountId: RELAY_ACCOUNT, relayAccessKeyId: RELAY_ACCESS_KEY_ID, clock, ...options });
   const clients: Array<{ destroy(): void }> = [];
 
   beforeAll(() => sim.listen());
   afterAll(() => sim.close());
   beforeEach(() => {
     sim.reset();
-    clock.ms = Date.now();
+    clock.reset();
   });
   afterEach(() => clients.splice(0).forEach((client) => client.destroy()));
 
   /** The SDK signs with its own clock plus this offset: the simulator's clock, so no skew unless a test makes one. */
-  const offset = () => clock.ms - Date.now();
+  const offset = () => clock.now() - Date.now();
 
-  function stsClient(config: { region?: string; endpoint?: string } = {}): STSClient {
+  function stsClient(config: { region?: string; endpoint?: string; skewMs?: number } = {}): STSClient {
     const client = new STSClient({
       endpoint: config.endpoint ?? sim.url,
       region: config.region ?? REGION,
       credentials: { accessKeyId: RELAY_ACCESS_KEY_ID, secretAccessKey: 'any' },
-      systemClockOffset: offset(),
+      systemClockOffset: offset() + (config.skewMs ?? 0),
       maxAttempts: 1,
     });
     clients.push(client);
@@ -133,9 +134,7 @@ export function simulatorHarness(options: Partial<SimulatorOptions> = {}) {
   return {
     sim,
     clock,
-    advance: (ms: number) => {
-      clock.ms += ms;
-    },
+    advance: (ms: number) => clock.current.advance(ms),
     stsClient,
     assumeRole,
     sesClient,

@@ -1,25 +1,35 @@
 /**
  * The whole local system for integration tests, on the shared DynamoDB Local, with helpers that act
  * as an operator (platform admin API), a customer (relay API) and the customer's AWS account
- * (simulator). Caches are off by default so each test sees its changes at once; tests about caching
- * turn them on. AWS calls keep the production per-attempt timeout (5 s): a shorter one expires on a
- * busy CI machine for calls the simulator did accept, and then the count and the mailbox disagree.
+ * (simulator). One virtual clock runs the relay's handlers and the simulator: tests advance it
+ * (a minute boundary, a session's expiry, a month's end) and never wait for the wall clock. Pacing
+ * and throttling stay on, with the production timeouts and budgets: on virtual time they cost
+ * nothing. Caches are off by default so each test sees its changes at once; tests about caching
+ * turn them on.
  */
+import type { RelayConfig } from '../../lambdas/relay/relay-config';
 import { startLocalSystem, type LocalSystem } from '../../local/local-system';
+import { VirtualClock, type VirtualClockOptions } from '../../local/virtual-clock';
 import { BYOC_ROLE_NAME } from '../../lambdas/relay/byoc/policies';
 import { checkAgainstContract, isCustomerApi, registerCustomerApi } from './contract';
 import { dynamoEndpoint, uniquePrefix } from './dynamo';
 
-export async function startTestSystem(name: string, env: Record<string, string> = {}): Promise<LocalSystem> {
+export interface TestSystem extends LocalSystem {
+  clock: VirtualClock;
+}
+
+export async function startTestSystem(name: string, settings: Partial<RelayConfig> = {}, clockOptions: VirtualClockOptions = {}): Promise<TestSystem> {
+  const clock = new VirtualClock(clockOptions);
   const system = await startLocalSystem({
     dynamoEndpoint: dynamoEndpoint(),
     tablePrefix: uniquePrefix(name),
+    clock,
     // The simulator enforces SES's MaxSendRate and its ~1 req/s identity and quota limit, as AWS does.
-    env: { AUTH_CACHE_TTL_MS: '0', SEND_CONTEXT_TTL_MS: '0', ...env },
+    relaySettings: { authCacheTtlMs: 0, sendContextTtlMs: 0, ...settings },
   });
   // Every answer of this system's customer API that call() receives is held to the OpenAPI document.
   registerCustomerApi(system.relayUrl);
-  return system;
+  return { ...system, clock };
 }
 
 export interface JsonResponse {
@@ -82,14 +92,4 @@ export async function onboard(system: LocalSystem, apiKey: string, options: Onbo
   system.simulator.setIdentityStatus(options.accountId, options.domain, { ownership: 'Success', dkim: 'Success', mail_from: 'Success' });
   const verified = await call(system.relayUrl, 'POST', `/api/byoc/domains/${options.domain}/verify`, { apiKey });
   expect(verified.status).toBe(200);
-}
-
-/**
- * Rate-limit tests choose their timing: when fewer than `seconds` remain in the current UTC minute,
- * wait for the next one to begin, so a test's requests all fall into one fixed window.
- */
-export async function withinOneMinute(seconds = 20): Promise<void> {
-  const now = new Date();
-  const left = 60_000 - (now.getUTCSeconds() * 1000 + now.getUTCMilliseconds());
-  if (left < seconds * 1000) await new Promise((resolve) => setTimeout(resolve, left + 50));
 }

@@ -1,6 +1,8 @@
 import { sha512Hex } from '../../lambdas/shared/crypto';
 import { ApiError } from '../../lambdas/shared/errors';
 import { Authenticator } from '../../lambdas/relay/auth/authenticator';
+import { systemClock } from '../../lambdas/shared/clock';
+import { VirtualClock } from '../../local/virtual-clock';
 import type { ApiKeyRecord } from '../../lambdas/relay/store/projection-store';
 
 const apiKey = `sf_${'a'.repeat(43)}`;
@@ -18,29 +20,29 @@ function storeWith(item: ApiKeyRecord | undefined) {
 const codeOf = (promise: Promise<unknown>) => promise.then(() => 'ok', (e: unknown) => (e instanceof ApiError ? e.code : String(e)));
 
 test('one read of the key item authenticates (tenant profile included); a cached key needs none', async () => {
-  let now = 0;
+  const clock = new VirtualClock({ start: 0 });
   const { lookups, store } = storeWith(record());
-  const auth = new Authenticator(store, { ttlMs: 5_000, now: () => now });
+  const auth = new Authenticator(store, clock, { ttlMs: 5_000 });
   expect((await auth.authenticate({ 'x-api-key': apiKey })).profile.plan).toBe('byoc');
   await auth.authenticate({ 'x-api-key': apiKey });
   expect(lookups).toEqual([sha512Hex(apiKey)]);
-  now = 5_001;
+  await clock.advance(5_001);
   await auth.authenticate({ 'x-api-key': apiKey });
   expect(lookups).toHaveLength(2);
 });
 
 test('malformed keys are refused without a lookup; unknown, revoked → 401; suspended tenant → 403', async () => {
   const none = storeWith(undefined);
-  expect(await codeOf(new Authenticator(none.store).authenticate({ 'x-api-key': 'not-a-key' }))).toBe('invalid_api_key');
-  expect(await codeOf(new Authenticator(none.store).authenticate({}))).toBe('invalid_api_key');
+  expect(await codeOf(new Authenticator(none.store, systemClock).authenticate({ 'x-api-key': 'not-a-key' }))).toBe('invalid_api_key');
+  expect(await codeOf(new Authenticator(none.store, systemClock).authenticate({}))).toBe('invalid_api_key');
   expect(none.lookups).toHaveLength(0);
-  expect(await codeOf(new Authenticator(none.store).authenticate({ 'x-api-key': apiKey }))).toBe('invalid_api_key');
-  expect(await codeOf(new Authenticator(storeWith(record({ status: 'revoked' })).store).authenticate({ 'x-api-key': apiKey }))).toBe('invalid_api_key');
+  expect(await codeOf(new Authenticator(none.store, systemClock).authenticate({ 'x-api-key': apiKey }))).toBe('invalid_api_key');
+  expect(await codeOf(new Authenticator(storeWith(record({ status: 'revoked' })).store, systemClock).authenticate({ 'x-api-key': apiKey }))).toBe('invalid_api_key');
   const suspended = record({ tenant: { ...record().tenant, status: 'suspended' } });
-  expect(await codeOf(new Authenticator(storeWith(suspended).store).authenticate({ 'x-api-key': apiKey }))).toBe('tenant_suspended');
+  expect(await codeOf(new Authenticator(storeWith(suspended).store, systemClock).authenticate({ 'x-api-key': apiKey }))).toBe('tenant_suspended');
 });
 
 test('a record whose hash does not match the key is refused (constant-time comparison)', async () => {
   const { store } = storeWith(record({ key_hash: sha512Hex('something else') }));
-  expect(await codeOf(new Authenticator(store).authenticate({ 'x-api-key': apiKey }))).toBe('invalid_api_key');
+  expect(await codeOf(new Authenticator(store, systemClock).authenticate({ 'x-api-key': apiKey }))).toBe('invalid_api_key');
 });

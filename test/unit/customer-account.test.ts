@@ -21,6 +21,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { AssumedRoleAccounts, MAX_ATTEMPTS } from '../../lambdas/relay/customer-account/customer-account';
 import { AwsUnavailableError, SesOutcomeUnknownError, SesPermissionDeniedError, SesRefusedError, SesThrottledError } from '../../lambdas/relay/customer-account/errors';
 import { CustomerSessions } from '../../lambdas/relay/customer-account/sessions';
+import { recordingClock, type RecordingClock } from '../support/recording-clock';
 
 const ses = mockClient(SESClient);
 const sts = mockClient(STSClient);
@@ -29,26 +30,25 @@ const timeout = () => Object.assign(new Error('@smithy/node-http-handler - [ERRO
 const target = { tenantId: 'ten_a', roleArn: 'arn:aws:iam::333333333333:role/SendFleet-BYOC-Role', externalId: 'e'.repeat(48), region: 'eu-west-1' };
 const mail = { Source: 'hello@acme.com', Destination: { ToAddresses: ['a@example.com'] }, Message: { Subject: { Data: 's' }, Body: { Text: { Data: 't' } } } };
 
-let clockMs: number;
+let clock: RecordingClock;
 let pauses: number[];
 
 beforeEach(() => {
   ses.reset();
   sts.reset();
-  clockMs = 1_000_000;
-  pauses = [];
+  clock = recordingClock(1_000_000);
+  pauses = clock.slept;
   sts.on(AssumeRoleCommand).callsFake(async () => ({
     Credentials: { AccessKeyId: 'ASIA', SecretAccessKey: 's', SessionToken: 't', Expiration: new Date(Date.now() + 900_000) },
   }));
 });
 
-const accounts = () => new AssumedRoleAccounts(new CustomerSessions(new STSClient({ region: 'us-east-1' })), {
-  now: () => clockMs,
-  sleep: async (ms) => { pauses.push(ms); clockMs += ms; },
+const accounts = () => new AssumedRoleAccounts(new CustomerSessions(new STSClient({ region: 'us-east-1' }), { clock }), {
+  clock,
   random: () => 0.5,
   attemptTimeoutMs: 5_000,
 });
-const open = (options = {}) => accounts().open(target, { deadline: clockMs + 20_000, ...options });
+const open = (options = {}) => accounts().open(target, { deadline: clock.now() + 20_000, ...options });
 
 describe('calls', () => {
   test('createDomainIdentity: the three SES calls, MAIL FROM send.<domain> falling back to SES\'s own on MX failure', async () => {
@@ -96,16 +96,16 @@ describe('retry policy', () => {
 
   test('Throttling past the budget → SesThrottledError; no attempt starts that could end past the deadline', async () => {
     ses.on(SendEmailCommand).rejects(awsError('Throttling', 400, 'Maximum sending rate exceeded.'));
-    const error = await open({ deadline: clockMs + 8_000 }).sendEmail(mail).catch((e: unknown) => e);
+    const error = await open({ deadline: clock.now() + 8_000 }).sendEmail(mail).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SesThrottledError);
     expect(error).toMatchObject({ dailyQuota: false });
-    expect(clockMs + 5_000).toBeLessThanOrEqual(1_000_000 + 8_000);
+    expect(clock.now() + 5_000).toBeLessThanOrEqual(1_000_000 + 8_000);
     expect(ses.commandCalls(SendEmailCommand).length).toBeGreaterThan(MAX_ATTEMPTS);
   });
 
   test('the daily quota is told apart (by SES\'s words, which are never passed on)', async () => {
     ses.on(SendEmailCommand).rejects(awsError('Throttling', 400, 'Daily message quota exceeded.'));
-    await expect(open({ deadline: clockMs }).sendEmail(mail)).rejects.toMatchObject({ name: 'SesThrottledError', dailyQuota: true });
+    await expect(open({ deadline: clock.now() }).sendEmail(mail)).rejects.toMatchObject({ name: 'SesThrottledError', dailyQuota: true });
   });
 
   test('5xx is retried at most MAX_ATTEMPTS times → AwsUnavailableError', async () => {

@@ -2,19 +2,21 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { RoleNotAssumableError } from '../../lambdas/relay/customer-account/errors';
 import { CustomerSessions } from '../../lambdas/relay/customer-account/sessions';
+import { VirtualClock } from '../../local/virtual-clock';
 
 const sts = mockClient(STSClient);
-let now = Date.parse('2026-11-21T12:00:00Z');
+let clock: VirtualClock;
 const target = { tenantId: 'ten_a', roleArn: 'arn:aws:iam::123456789012:role/SendFleet-BYOC-Role', externalId: 'e'.repeat(48), region: 'eu-west-1' };
 
 beforeEach(() => {
+  clock = new VirtualClock({ start: Date.parse('2026-11-21T12:00:00Z') });
   sts.reset();
   sts.on(AssumeRoleCommand).callsFake(async () => ({
-    Credentials: { AccessKeyId: 'ASIA1', SecretAccessKey: 's', SessionToken: 't', Expiration: new Date(now + 900_000) },
+    Credentials: { AccessKeyId: 'ASIA1', SecretAccessKey: 's', SessionToken: 't', Expiration: new Date(clock.now() + 900_000) },
   }));
 });
 
-const sessions = () => new CustomerSessions(new STSClient({ region: 'us-east-1' }), { now: () => now, refreshBeforeMs: 120_000 });
+const sessions = () => new CustomerSessions(new STSClient({ region: 'us-east-1' }), { clock, refreshBeforeMs: 120_000 });
 
 test('one AssumeRole for concurrent and later calls, with the tenant in the session name and 900 s', async () => {
   const s = sessions();
@@ -30,7 +32,9 @@ test('one AssumeRole for concurrent and later calls, with the tenant in the sess
 test('refreshed before expiry, and a new key for another role, ExternalId, region or tenant', async () => {
   const s = sessions();
   const first = await s.get(target);
-  now += 900_000 - 119_000; // inside the refresh margin
+  await clock.advance(900_000 - 121_000); // just before the refresh margin: still the cached session
+  expect(await s.get(target)).toBe(first);
+  await clock.advance(2_000); // inside the refresh margin
   expect(await s.get(target)).not.toBe(first);
   await s.get({ ...target, roleArn: 'arn:aws:iam::210987654321:role/SendFleet-BYOC-Role' });
   await s.get({ ...target, externalId: 'f'.repeat(48) });
@@ -44,7 +48,7 @@ test('AccessDenied → RoleNotAssumableError, and the failure is not cached', as
   sts.on(AssumeRoleCommand).rejectsOnce(Object.assign(new Error('denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }));
   const s = sessions();
   await expect(s.get(target)).rejects.toBeInstanceOf(RoleNotAssumableError);
-  sts.on(AssumeRoleCommand).resolves({ Credentials: { AccessKeyId: 'A', SecretAccessKey: 's', SessionToken: 't', Expiration: new Date(now + 900_000) } });
+  sts.on(AssumeRoleCommand).resolves({ Credentials: { AccessKeyId: 'A', SecretAccessKey: 's', SessionToken: 't', Expiration: new Date(clock.now() + 900_000) } });
   await expect(s.get(target)).resolves.toBeDefined();
 });
 

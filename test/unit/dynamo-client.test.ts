@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { createDynamoDbClient, DYNAMODB_MAX_ATTEMPTS, DYNAMODB_REQUEST_TIMEOUT_MS, dynamoDocumentClient } from '../../lambdas/shared/clients';
+import { createDynamoDbClient, DYNAMODB_MAX_ATTEMPTS, DYNAMODB_REQUEST_TIMEOUT_MS, dynamoDocumentClient, lambdaWiring } from '../../lambdas/shared/clients';
 
 let server: Server;
 let attempts = 0;
@@ -36,7 +36,7 @@ test('a call that never answers fails with a timeout after the bounded number of
 });
 
 test('the shared client uses the production timeout and attempt bound', async () => {
-  const client = dynamoDocumentClient();
+  const client = dynamoDocumentClient(lambdaWiring());
   expect(await client.config.maxAttempts()).toBe(DYNAMODB_MAX_ATTEMPTS);
   const handlerConfig = await (client.config.requestHandler as unknown as { configProvider: Promise<Record<string, unknown>> }).configProvider;
   expect(handlerConfig).toMatchObject({ requestTimeout: DYNAMODB_REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true });

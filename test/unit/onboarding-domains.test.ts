@@ -3,6 +3,7 @@ import { AwsUnavailableError, RoleNotAssumableError, SesPermissionDeniedError } 
 import { canSend, dnsRecords, domainState, presentDomain } from '../../lambdas/relay/onboarding/domain-records';
 import { MAX_DOMAINS_PER_TENANT, SendingDomains } from '../../lambdas/relay/onboarding/domains';
 import { FakeAccounts, FakeConfigs, FakeDomains, NOW, RELAY_ACCOUNT, TENANT, configFixture } from './onboarding-fakes';
+import { VirtualClock } from '../../local/virtual-clock';
 
 const record = (overrides: Partial<DomainRecord> = {}): DomainRecord => ({
   tenant_id: TENANT, domain: 'acme.com', region: 'eu-west-1', verification_token: 'TOKEN=', dkim_tokens: ['aaa', 'bbb', 'ccc'],
@@ -51,7 +52,7 @@ describe('SendingDomains', () => {
     configs = new FakeConfigs(configFixture());
     domains = new FakeDomains();
     accounts = new FakeAccounts();
-    service = new SendingDomains({ configs, domains, accounts, relayAccountId: RELAY_ACCOUNT, now: () => NOW });
+    service = new SendingDomains({ configs, domains, accounts, relayAccountId: RELAY_ACCOUNT, clock: new VirtualClock({ start: NOW.getTime() }) });
   });
 
   test('add: creates the identity in the config\'s region, stores it Pending, 201; again → same record, no SES call', async () => {

@@ -16,6 +16,7 @@ import type { SendContext } from '../../lambdas/relay/send/send-context';
 import type { SendRequest } from '../../lambdas/relay/send/send-request';
 import { toSendEmailInput } from '../../lambdas/relay/send/ses-message';
 import { createLogger } from '../../lambdas/shared/logger';
+import { VirtualClock } from '../../local/virtual-clock';
 
 const NOW = new Date('2026-12-02T10:00:05Z');
 const TENANT = 'ten_core';
@@ -102,13 +103,13 @@ class Accounts implements CustomerAccounts {
 }
 
 let windows: Windows; let usage: Usage; let idempotency: Idempotency; let contexts: Contexts; let accounts: Accounts; let guard: RateGuard;
-let clock: Date;
+let clock: VirtualClock;
 beforeEach(() => {
   windows = new Windows(); usage = new Usage(); idempotency = new Idempotency(); contexts = new Contexts(); accounts = new Accounts(); guard = new RateGuard();
-  clock = NOW;
+  clock = new VirtualClock({ start: NOW.getTime() });
   events.length = 0;
 });
-const sendEmail = () => createSendEmail({ contexts, rateWindows: windows, usage, idempotency, accounts, rateGuard: guard, relayAccountId: '111111111111', now: () => clock });
+const sendEmail = () => createSendEmail({ contexts, rateWindows: windows, usage, idempotency, accounts, rateGuard: guard, relayAccountId: '111111111111', clock });
 const send = (monthly: number | null = null, key?: string, perMinute = 3): Promise<SendOutcome> =>
   sendEmail()({ request, message, principal: principal(monthly, perMinute), log, idempotency: key ? { keyHash: key, requestHash: 'r' } : undefined });
 const codeOf = (outcome: SendOutcome) => (outcome.kind === 'refused' ? outcome.error.code : 'accepted');
@@ -119,7 +120,7 @@ describe('per-key window (BYOC)', () => {
     for (let i = 0; i < 5; i++) codes.push(codeOf(await send(null)));
     expect(codes).toEqual(['accepted', 'accepted', 'accepted', 'rate_limited', 'rate_limited']);
     expect(accounts.sends).toBe(3);
-    clock = new Date('2026-12-02T10:01:00Z');
+    await clock.advanceTo(Date.parse('2026-12-02T10:01:00Z'));
     expect(codeOf(await send(null))).toBe('accepted');
   });
 

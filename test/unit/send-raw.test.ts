@@ -15,6 +15,7 @@ import { parseSendRequest } from '../../lambdas/relay/send/send-request';
 import { toOutgoingMessage } from '../../lambdas/relay/send/ses-message';
 import { SesRefusedError } from '../../lambdas/relay/customer-account/errors';
 import type { ApiError } from '../../lambdas/shared/errors';
+import { recordingClock, type RecordingClock } from '../support/recording-clock';
 
 const ses = mockClient(SESClient);
 const sts = mockClient(STSClient);
@@ -23,23 +24,23 @@ const timeout = () => Object.assign(new Error('request timed out'), { name: 'Tim
 const target = { tenantId: 'ten_a', roleArn: 'arn:aws:iam::333333333333:role/SendFleet-BYOC-Role', externalId: 'e'.repeat(48), region: 'eu-west-1' };
 const raw = (destinations: string[]) => ({ Destinations: destinations, RawMessage: { Data: Buffer.from('From: a@acme.com\r\n\r\nx') } });
 
-let clockMs: number;
+let clock: RecordingClock;
 let pauses: number[];
 beforeEach(() => {
   ses.reset();
   sts.reset();
-  clockMs = 1_000_000;
-  pauses = [];
+  clock = recordingClock(1_000_000);
+  pauses = clock.slept;
   sts.on(AssumeRoleCommand).resolves({ Credentials: { AccessKeyId: 'ASIA', SecretAccessKey: 's', SessionToken: 't', Expiration: new Date(Date.now() + 900_000) } });
 });
-const accounts = () => new AssumedRoleAccounts(new CustomerSessions(new STSClient({ region: 'us-east-1' })), {
-  now: () => clockMs, sleep: async (ms) => { pauses.push(ms); clockMs += ms; }, random: () => 0.5, attemptTimeoutMs: 5_000,
+const accounts = () => new AssumedRoleAccounts(new CustomerSessions(new STSClient({ region: 'us-east-1' }), { clock }), {
+  clock, random: () => 0.5, attemptTimeoutMs: 5_000,
 });
 
 describe('sendRawEmail: the policy of sendEmail', () => {
   test('a timeout after the request was written is never retried → SesOutcomeUnknownError', async () => {
     ses.on(SendRawEmailCommand).rejects(timeout());
-    await expect(accounts().open(target, { deadline: clockMs + 20_000 }).sendRawEmail(raw(['a@example.com']))).rejects.toBeInstanceOf(SesOutcomeUnknownError);
+    await expect(accounts().open(target, { deadline: clock.now() + 20_000 }).sendRawEmail(raw(['a@example.com']))).rejects.toBeInstanceOf(SesOutcomeUnknownError);
     expect(ses.commandCalls(SendRawEmailCommand)).toHaveLength(1);
   });
 
@@ -60,7 +61,7 @@ describe('sendRawEmail: the policy of sendEmail', () => {
   test('paced per recipient at MaxSendRate, sharing the bucket with SendEmail', async () => {
     ses.on(SendRawEmailCommand).resolves({ MessageId: 'r' });
     ses.on(SendEmailCommand).resolves({ MessageId: 's' });
-    const account = accounts().open(target, { deadline: clockMs + 20_000, maxSendRate: 2 });
+    const account = accounts().open(target, { deadline: clock.now() + 20_000, maxSendRate: 2 });
     await account.sendRawEmail(raw(['a@example.com', 'b@example.com', 'c@example.com']));
     expect(pauses).toEqual([]);
     // 3 recipients at 2/s take 1.5 s of the bucket: a SendEmail right after waits for all of it (per message it would be 0.5 s).

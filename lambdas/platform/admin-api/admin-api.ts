@@ -2,6 +2,7 @@
  * The operator-only admin API: thin adapters from HTTP to the tenant use cases.
  * In AWS every method is IAM-authorised (SigV4); it is never reachable with a customer API key.
  */
+import type { Clock } from '../../shared/clock';
 import { ApiError } from '../../shared/errors';
 import { httpApi, type RouteHandler } from '../../shared/http';
 import * as z from 'zod/mini';
@@ -48,7 +49,7 @@ async function withDomainErrors<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-export function createAdminApi(service: TenantService) {
+export function createAdminApi(service: TenantService, clock: Clock) {
   const routes: Record<keyof typeof adminRoutes, RouteHandler> = {
     createTenant: async (req) => {
       const body = parseInput(createTenantBody, req.body ?? {});
@@ -75,7 +76,7 @@ export function createAdminApi(service: TenantService) {
     createKey: async (req) => {
       const id = tenantId(req.pathParameters);
       const body = parseInput(createKeyBody, req.body ?? {});
-      if (body.expires_at && Date.parse(body.expires_at) <= Date.now()) {
+      if (body.expires_at && Date.parse(body.expires_at) <= clock.now()) {
         throw new ApiError('invalid_request', 'expires_at is in the past; give a future date-time or omit it for a key that does not expire.', { issues: [{ path: 'expires_at', message: 'must be in the future' }] });
       }
       const { key } = await withDomainErrors(() => service.issueKey(id, body));

@@ -8,6 +8,7 @@ import { sha512Hex } from '../../shared/crypto';
 import { planLimits, type Plan, type TenantSnapshot, type TenantStatus } from '../../shared/tenant-events';
 import type { SnapshotPublisher } from './snapshot-publisher';
 import { KeyCountRefusedError, type NewApiKey, type TenantChanges, type TenantStore } from './tenant-store';
+import { dateOf, type Clock } from '../../shared/clock';
 
 export const MAX_KEYS_PER_TENANT = 100;
 /** Visible part of a key, kept for support ("which key is this?"): `sf_` + 8 characters. */
@@ -18,7 +19,7 @@ export class TooManyKeysError extends Error { override readonly name = 'TooManyK
 export interface TenantServiceDeps {
   store: TenantStore;
   publish: SnapshotPublisher;
-  now?: () => Date;
+  clock: Clock;
 }
 
 export interface IssuedKey {
@@ -29,10 +30,10 @@ export interface IssuedKey {
 }
 
 export class TenantService {
-  private readonly now: () => Date;
+  constructor(private readonly deps: TenantServiceDeps) {}
 
-  constructor(private readonly deps: TenantServiceDeps) {
-    this.now = deps.now ?? (() => new Date());
+  private now(): Date {
+    return dateOf(this.deps.clock);
   }
 
   async createTenant(input: { plan: Plan; name?: string | null }): Promise<TenantSnapshot> {

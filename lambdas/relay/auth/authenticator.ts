@@ -6,6 +6,7 @@
  */
 import { constantTimeEqual, sha512Hex } from '../../shared/crypto';
 import { ApiError } from '../../shared/errors';
+import type { Clock } from '../../shared/clock';
 import { TtlCache } from '../../shared/ttl-cache';
 import type { ApiKeyRecord, ProjectionStore, TenantProfile } from '../store/projection-store';
 
@@ -29,9 +30,10 @@ export class Authenticator {
 
   constructor(
     private readonly store: Pick<ProjectionStore, 'getApiKey'>,
-    private readonly options: { ttlMs?: number; now?: () => number } = {},
+    private readonly clock: Clock,
+    options: { ttlMs?: number } = {},
   ) {
-    this.cache = new TtlCache<Principal>(options.ttlMs ?? AUTH_CACHE_TTL_MS, 10_000, options.now);
+    this.cache = new TtlCache<Principal>(clock, options.ttlMs ?? AUTH_CACHE_TTL_MS, 10_000);
   }
 
   /** Resolves the tenant behind the key, or throws 401 invalid_api_key / 403 tenant_suspended. */
@@ -43,7 +45,7 @@ export class Authenticator {
     if (!API_KEY_FORMAT.test(apiKey)) throw unknownKey();
     const keyHash = sha512Hex(apiKey);
     const principal = this.cache.get(keyHash) ?? (await this.load(keyHash));
-    const now = this.options.now?.() ?? Date.now();
+    const now = this.clock.now();
     if (principal.keyExpiresAt && Date.parse(principal.keyExpiresAt) <= now) {
       throw new ApiError('invalid_api_key', `The API key expired at ${principal.keyExpiresAt}. Ask your SendFleet operator for a new key.`);
     }

@@ -34,6 +34,7 @@ import {
 import type { DomainStatuses, RecordKind, RecordStatus } from '../store/domain-store';
 import { ACCESS_DENIED, classifyFailure, errorName, isDailyQuota } from './aws-failures';
 import { AwsUnavailableError, SesOutcomeUnknownError, SesPermissionDeniedError, SesRefusedError, SesThrottledError } from './errors';
+import { systemClock, type Clock } from '../../shared/clock';
 import { Pacer } from './pacer';
 import { SES_REQUEST_TIMEOUT_MS, type CustomerSessions, type CustomerTarget } from './sessions';
 
@@ -89,8 +90,7 @@ const BACKOFF_BASE_MS = 100;
 const BACKOFF_CAP_MS = 2_000;
 
 export interface RetryTiming {
-  now: () => number;
-  sleep: (ms: number) => Promise<void>;
+  clock: Clock;
   random: () => number;
   attemptTimeoutMs: number;
   /** Identity and account requests per second this container allows itself per account and region. */
@@ -98,8 +98,7 @@ export interface RetryTiming {
 }
 
 export const realTiming: RetryTiming = {
-  now: Date.now,
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  clock: systemClock,
   random: Math.random,
   attemptTimeoutMs: SES_REQUEST_TIMEOUT_MS,
   controlPlaneRate: CONTROL_PLANE_RATE,
@@ -116,18 +115,19 @@ export class AssumedRoleAccounts implements CustomerAccounts {
   constructor(private readonly sessions: CustomerSessions, timing: Partial<RetryTiming> = {}) {
     // An unset setting keeps its default (an explicit undefined must not switch pacing off).
     this.timing = { ...realTiming, ...Object.fromEntries(Object.entries(timing).filter(([, value]) => value !== undefined)) };
-    this.pacer = new Pacer(this.timing);
+    this.pacer = new Pacer(this.timing.clock);
   }
 
   open(target: CustomerTarget, options: OpenOptions = {}): CustomerAccount {
-    const deadline = options.deadline ?? this.timing.now() + DEFAULT_BUDGET_MS;
+    const clock = this.timing.clock;
+    const deadline = options.deadline ?? clock.now() + DEFAULT_BUDGET_MS;
     const account = `${target.roleArn.split(':')[4] ?? ''}|${target.region}`;
     let fresh = options.fresh === true;
     /** Spaces this container's calls to SES's documented rates before each attempt. */
     const pace = (action: string, recipients: number): Promise<boolean> => SEND_ACTIONS.has(action)
       ? this.pacer.take(`${account}|send`, recipients, options.maxSendRate ?? 0, 1, deadline)
       : this.pacer.take(`${account}|control`, 1, this.timing.controlPlaneRate, CONTROL_PLANE_BURST, deadline);
-    const call = async <T>(action: string, idempotent: boolean, run: (ses: SESClient) => Promise<T>, recipients = 1): Promise<T> => {
+    const call = async <T>(action: string, idempotent: boolean, run: (ses: SESClient, abortSignal: AbortSignal) => Promise<T>, recipients = 1): Promise<T> => {
       let attempt = 0;
       let refreshed = fresh;
       for (;;) {
@@ -136,7 +136,8 @@ export class AssumedRoleAccounts implements CustomerAccounts {
         const session = await this.sessions.get(target, { fresh });
         fresh = false; // one fresh session per request is enough; later calls reuse it from the cache
         try {
-          return await run(session.ses);
+          // The attempt's timeout runs on the clock: an aborted attempt is an outcome we do not know.
+          return await clock.withTimeout(this.timing.attemptTimeoutMs, (abortSignal) => run(session.ses, abortSignal));
         } catch (error) {
           const kind = classifyFailure(error);
           const code = errorName(error);
@@ -153,33 +154,33 @@ export class AssumedRoleAccounts implements CustomerAccounts {
           if (kind === 'rejected') throw new SesRefusedError(action, code);
           if (kind === 'outcome_unknown' && !idempotent) throw new SesOutcomeUnknownError(action, code);
           const delay = this.backoff(attempt);
-          const mayRetry = (kind === 'throttled' || attempt < MAX_ATTEMPTS) && this.timing.now() + delay + this.timing.attemptTimeoutMs <= deadline;
+          const mayRetry = (kind === 'throttled' || attempt < MAX_ATTEMPTS) && clock.now() + delay + this.timing.attemptTimeoutMs <= deadline;
           if (!mayRetry) {
             if (kind === 'throttled') throw new SesThrottledError(action, isDailyQuota(error));
             throw new AwsUnavailableError('ses', action, code);
           }
-          await this.timing.sleep(delay);
+          await clock.sleep(delay);
         }
       }
     };
 
     const status: Record<RecordKind, (domain: string) => Promise<RecordStatus>> = {
       ownership: async (domain) => {
-        const out = await call('GetIdentityVerificationAttributes', true, (ses) => ses.send(new GetIdentityVerificationAttributesCommand({ Identities: [domain] })));
+        const out = await call('GetIdentityVerificationAttributes', true, (ses, abortSignal) => ses.send(new GetIdentityVerificationAttributesCommand({ Identities: [domain] }), { abortSignal }));
         return asStatus(out.VerificationAttributes?.[domain]?.VerificationStatus);
       },
       dkim: async (domain) => {
-        const out = await call('GetIdentityDkimAttributes', true, (ses) => ses.send(new GetIdentityDkimAttributesCommand({ Identities: [domain] })));
+        const out = await call('GetIdentityDkimAttributes', true, (ses, abortSignal) => ses.send(new GetIdentityDkimAttributesCommand({ Identities: [domain] }), { abortSignal }));
         return asStatus(out.DkimAttributes?.[domain]?.DkimVerificationStatus);
       },
       mail_from: async (domain) => {
-        const out = await call('GetIdentityMailFromDomainAttributes', true, (ses) => ses.send(new GetIdentityMailFromDomainAttributesCommand({ Identities: [domain] })));
+        const out = await call('GetIdentityMailFromDomainAttributes', true, (ses, abortSignal) => ses.send(new GetIdentityMailFromDomainAttributesCommand({ Identities: [domain] }), { abortSignal }));
         return asStatus(out.MailFromDomainAttributes?.[domain]?.MailFromDomainStatus);
       },
     };
 
     /** Both send actions: one attempt while the outcome may be unknown, and no MessageId means unknown. */
-    const send = async (action: 'SendEmail' | 'SendRawEmail', recipients: number, run: (ses: SESClient) => Promise<{ MessageId?: string }>): Promise<string> => {
+    const send = async (action: 'SendEmail' | 'SendRawEmail', recipients: number, run: (ses: SESClient, abortSignal: AbortSignal) => Promise<{ MessageId?: string }>): Promise<string> => {
       const { MessageId } = await call(action, false, run, Math.max(1, recipients));
       // An answer without a MessageId cannot be matched to a message: treat it as unknown.
       if (!MessageId) throw new SesOutcomeUnknownError(action, 'IncompleteResponse');
@@ -193,23 +194,23 @@ export class AssumedRoleAccounts implements CustomerAccounts {
       },
       sendEmail: (input) => {
         const recipients = (input.Destination?.ToAddresses?.length ?? 0) + (input.Destination?.CcAddresses?.length ?? 0) + (input.Destination?.BccAddresses?.length ?? 0);
-        return send('SendEmail', recipients, (ses) => ses.send(new SendEmailCommand(input)));
+        return send('SendEmail', recipients, (ses, abortSignal) => ses.send(new SendEmailCommand(input), { abortSignal }));
       },
-      sendRawEmail: (input) => send('SendRawEmail', input.Destinations?.length ?? 0, (ses) => ses.send(new SendRawEmailCommand(input))),
-      sendingEnabled: async () => (await call('GetAccountSendingEnabled', true, (ses) => ses.send(new GetAccountSendingEnabledCommand({})))).Enabled === true,
+      sendRawEmail: (input) => send('SendRawEmail', input.Destinations?.length ?? 0, (ses, abortSignal) => ses.send(new SendRawEmailCommand(input), { abortSignal })),
+      sendingEnabled: async () => (await call('GetAccountSendingEnabled', true, (ses, abortSignal) => ses.send(new GetAccountSendingEnabledCommand({}), { abortSignal }))).Enabled === true,
       sendQuota: async () => {
-        const out = await call('GetSendQuota', true, (ses) => ses.send(new GetSendQuotaCommand({})));
+        const out = await call('GetSendQuota', true, (ses, abortSignal) => ses.send(new GetSendQuotaCommand({}), { abortSignal }));
         return { max24HourSend: out.Max24HourSend ?? 0, maxSendRate: out.MaxSendRate ?? 0 };
       },
       createDomainIdentity: async (domain, mailFromDomain) => {
-        const { VerificationToken: verificationToken } = await call('VerifyDomainIdentity', true, (ses) => ses.send(new VerifyDomainIdentityCommand({ Domain: domain })));
+        const { VerificationToken: verificationToken } = await call('VerifyDomainIdentity', true, (ses, abortSignal) => ses.send(new VerifyDomainIdentityCommand({ Domain: domain }), { abortSignal }));
         if (!verificationToken) throw new AwsUnavailableError('ses', 'VerifyDomainIdentity', 'IncompleteResponse');
-        const { DkimTokens: dkimTokens } = await call('VerifyDomainDkim', true, (ses) => ses.send(new VerifyDomainDkimCommand({ Domain: domain })));
+        const { DkimTokens: dkimTokens } = await call('VerifyDomainDkim', true, (ses, abortSignal) => ses.send(new VerifyDomainDkimCommand({ Domain: domain }), { abortSignal }));
         if (dkimTokens?.length !== 3) throw new AwsUnavailableError('ses', 'VerifyDomainDkim', 'IncompleteResponse');
         // Bounces and complaints come back through send.<domain>; without its MX, SES uses its own domain.
-        await call('SetIdentityMailFromDomain', true, (ses) => ses.send(new SetIdentityMailFromDomainCommand({
+        await call('SetIdentityMailFromDomain', true, (ses, abortSignal) => ses.send(new SetIdentityMailFromDomainCommand({
           Identity: domain, MailFromDomain: mailFromDomain, BehaviorOnMXFailure: 'UseDefaultValue',
-        })));
+        }), { abortSignal }));
         return { verificationToken, dkimTokens };
       },
       // One after the other: SES allows about one control-plane request per second per account.
@@ -219,7 +220,7 @@ export class AssumedRoleAccounts implements CustomerAccounts {
         return found as DomainStatuses;
       },
       deleteIdentity: async (domain) => {
-        await call('DeleteIdentity', true, (ses) => ses.send(new DeleteIdentityCommand({ Identity: domain })));
+        await call('DeleteIdentity', true, (ses, abortSignal) => ses.send(new DeleteIdentityCommand({ Identity: domain }), { abortSignal }));
       },
     };
   }

@@ -14,15 +14,12 @@ interface Bucket {
   fullAt: number;
 }
 
-export interface PacerClock {
-  now: () => number;
-  sleep: (ms: number) => Promise<void>;
-}
+import type { Clock } from '../../shared/clock';
 
 export class Pacer {
   private readonly buckets = new Map<string, Bucket>();
 
-  constructor(private readonly clock: PacerClock, private readonly maxKeys = 1_000) {}
+  constructor(private readonly clock: Clock, private readonly maxKeys = 1_000) {}
 
   /**
    * Waits until `n` tokens of a bucket refilling at `ratePerSecond` (holding at most `burst`) are

@@ -10,8 +10,10 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { SESClient } from '@aws-sdk/client-ses';
-import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { signWithClock, type Clock } from '../../shared/clock';
+import { clientSettings, type AwsWiring } from '../../shared/clients';
 import { classifyFailure, errorName } from './aws-failures';
 import { AwsUnavailableError, RoleNotAssumableError } from './errors';
 
@@ -33,26 +35,29 @@ export const SESSION_SECONDS = 900;
 export const SES_REQUEST_TIMEOUT_MS = 5_000;
 
 /**
- * One connection pool for every customer's SES client (warm sends reuse open connections), with a
- * per-attempt timeout. Tests and local mode may shorten the timeout; production uses the default.
+ * One connection pool for every customer's SES client (warm sends reuse open connections). An
+ * attempt's timeout is not the transport's: callers run each attempt under the clock's
+ * `withTimeout`, so a test can move past it instead of waiting for it.
  */
-export function awsRequestHandler(requestTimeoutMs = SES_REQUEST_TIMEOUT_MS): NodeHttpHandler {
+export function awsRequestHandler(): NodeHttpHandler {
   return new NodeHttpHandler({
-    connectionTimeout: Math.min(2_000, requestTimeoutMs),
-    requestTimeout: requestTimeoutMs,
-    // Without this the handler only logs a warning and the attempt waits for ever.
-    throwOnRequestTimeout: true,
+    // A connection never made proves nothing was sent (aws-failures.ts): safe to retry.
+    connectionTimeout: 2_000,
     httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
     httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 64 }),
   });
 }
 
 export interface CustomerSessionOptions {
+  clock: Clock;
+  /** Per-attempt timeout of AssumeRole (default `SES_REQUEST_TIMEOUT_MS`). */
+  attemptTimeoutMs?: number;
   refreshBeforeMs?: number;
   maxEntries?: number;
-  now?: () => number;
   /** The SES clients' transport; by default one shared pool with the production timeout. */
   requestHandler?: NodeHttpHandler;
+  /** SES endpoint override (local mode and tests: the simulator); AWS's regional endpoint otherwise. */
+  sesEndpoint?: string;
 }
 
 export class CustomerSessions {
@@ -60,21 +65,25 @@ export class CustomerSessions {
   private readonly pending = new Map<string, Promise<CustomerSession>>();
   private readonly refreshBeforeMs: number;
   private readonly maxEntries: number;
-  private readonly now: () => number;
+  private readonly clock: Clock;
+  private readonly attemptTimeoutMs: number;
   private readonly requestHandler: NodeHttpHandler;
+  private readonly sesEndpoint: string | undefined;
 
-  constructor(private readonly sts: STSClient, private readonly options: CustomerSessionOptions = {}) {
+  constructor(private readonly sts: STSClient, options: CustomerSessionOptions) {
     this.refreshBeforeMs = options.refreshBeforeMs ?? 120_000;
     this.maxEntries = options.maxEntries ?? 500;
-    this.now = options.now ?? Date.now;
+    this.clock = options.clock;
+    this.attemptTimeoutMs = options.attemptTimeoutMs ?? SES_REQUEST_TIMEOUT_MS;
     this.requestHandler = options.requestHandler ?? awsRequestHandler();
+    this.sesEndpoint = options.sesEndpoint;
   }
 
   /** `fresh` skips the cache: validation must really assume the role, and a refused session is replaced. */
   async get(target: CustomerTarget, options: { fresh?: boolean } = {}): Promise<CustomerSession> {
     const key = [target.tenantId, target.roleArn, target.externalId, target.region].join('|');
     const cached = options.fresh ? undefined : this.sessions.get(key);
-    if (cached && cached.expiresAt - this.refreshBeforeMs > this.now()) return cached;
+    if (cached && cached.expiresAt - this.refreshBeforeMs > this.clock.now()) return cached;
     const inFlight = options.fresh ? undefined : this.pending.get(key);
     if (inFlight) return inFlight;
     const created = this.assume(target).then(
@@ -107,13 +116,13 @@ export class CustomerSessions {
   private async assume(target: CustomerTarget): Promise<CustomerSession> {
     let credentials;
     try {
-      const result = await this.sts.send(new AssumeRoleCommand({
+      const result = await this.clock.withTimeout(this.attemptTimeoutMs, (abortSignal) => this.sts.send(new AssumeRoleCommand({
         RoleArn: target.roleArn,
         ExternalId: target.externalId,
         // Names the tenant (visible in the customer's CloudTrail), never a recipient.
         RoleSessionName: `sendfleet-${target.tenantId}`,
         DurationSeconds: SESSION_SECONDS,
-      }));
+      }), { abortSignal }));
       credentials = result.Credentials;
     } catch (error) {
       // AssumeRole changes nothing in the customer's account, so the STS client's own retries are safe;
@@ -126,8 +135,9 @@ export class CustomerSessions {
       throw new AwsUnavailableError('sts', 'AssumeRole', 'IncompleteResponse');
     }
     const expiresAt = credentials.Expiration.getTime();
-    const ses = new SESClient({
+    const ses = signWithClock(new SESClient({
       region: target.region,
+      ...(this.sesEndpoint ? { endpoint: this.sesEndpoint } : {}),
       credentials: {
         accessKeyId: credentials.AccessKeyId,
         secretAccessKey: credentials.SecretAccessKey,
@@ -137,7 +147,15 @@ export class CustomerSessions {
       requestHandler: this.requestHandler,
       // One attempt per call: customer-account.ts retries only what provably was not carried out.
       maxAttempts: 1,
-    });
+    }), this.clock);
     return { ses, expiresAt };
   }
+}
+
+/** A function's sessions: its own STS client and connection pool, signing with the wiring's clock. */
+export function customerSessionsFor(aws: AwsWiring, attemptTimeoutMs?: number): CustomerSessions {
+  const requestHandler = awsRequestHandler();
+  // AssumeRole changes nothing in the customer's account: the SDK may retry it once.
+  const sts = signWithClock(new STSClient({ ...clientSettings(aws, aws.endpoints?.sts), requestHandler, maxAttempts: 2 }), aws.clock);
+  return new CustomerSessions(sts, { clock: aws.clock, requestHandler, attemptTimeoutMs, sesEndpoint: aws.endpoints?.ses });
 }

@@ -5,12 +5,13 @@
  */
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { dynamoDocumentClient } from '../../shared/clients';
+import { dynamoDocumentClient, lambdaWiring } from '../../shared/clients';
 import { requireEnv } from '../../shared/env';
 import { observability } from '../../shared/powertools';
 import { createMonthlyReset, type ResetReport } from './monthly-reset';
 
-const monthlyReset = createMonthlyReset({ db: dynamoDocumentClient(), tableName: requireEnv('RELAY_TABLE') });
+const aws = lambdaWiring();
+const monthlyReset = createMonthlyReset({ db: dynamoDocumentClient(aws), tableName: requireEnv('RELAY_TABLE'), clock: aws.clock });
 
 export class ResetIncompleteError extends Error {
   override readonly name = 'ResetIncompleteError';

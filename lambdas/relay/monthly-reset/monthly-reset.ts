@@ -12,6 +12,7 @@
  * query never returns.
  */
 import { BatchWriteCommand, QueryCommand, type BatchWriteCommandInput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { dateOf, type Clock } from '../../shared/clock';
 import { logger } from '../../shared/logger';
 import { GSI1, PK, SK, USAGE_SHARDS, usageShardKey, utcMonth } from '../store/relay-table';
 
@@ -31,7 +32,8 @@ export interface ResetReport {
 export interface MonthlyResetDeps {
   db: DynamoDBDocumentClient;
   tableName: string;
-  now?: () => Date;
+  /** The month to keep is the clock's; backoff waits on it. */
+  clock: Clock;
   /** GSI1 partitions to walk, `USAGE#0` … `USAGE#<shards - 1>`. */
   shards?: number;
 }
@@ -58,13 +60,13 @@ export class UnprocessedDeletesError extends Error {
   override readonly name = 'UnprocessedDeletesError';
 }
 
-export function createMonthlyReset({ db, tableName, now = () => new Date(), shards = USAGE_SHARDS }: MonthlyResetDeps) {
+export function createMonthlyReset({ db, tableName, clock, shards = USAGE_SHARDS }: MonthlyResetDeps) {
   return async function monthlyReset(options: ResetOptions = {}): Promise<ResetReport> {
-    const run = new ResetRun(db, tableName, utcMonth(now()), options.deadlineMs);
-    const started = performance.now();
+    const run = new ResetRun(db, tableName, clock, utcMonth(dateOf(clock)), options.deadlineMs);
+    const started = clock.now();
     const report = (complete: boolean): ResetReport => ({
       month: run.month, deleted: run.deleted, pages: run.pages, shards, complete,
-      duration_ms: Math.round(performance.now() - started),
+      duration_ms: clock.now() - started,
     });
     try {
       await run.walkShards(shards);
@@ -89,6 +91,7 @@ class ResetRun {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly clock: Clock,
     readonly month: string,
     private readonly deadlineMs: (() => number) | undefined,
   ) {}
@@ -143,7 +146,7 @@ class ResetRun {
       }
       pending = unprocessed;
       // Exponential backoff with jitter, as DynamoDB asks for unprocessed items.
-      await sleep(Math.min(MAX_BACKOFF_MS, 50 * 2 ** attempt) * (0.5 + Math.random() / 2));
+      await this.clock.sleep(Math.min(MAX_BACKOFF_MS, 50 * 2 ** attempt) * (0.5 + Math.random() / 2));
     }
   }
 
@@ -153,5 +156,3 @@ class ResetRun {
     return this.stopped;
   }
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

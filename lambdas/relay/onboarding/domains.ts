@@ -21,6 +21,7 @@ import type { DomainRecord, DomainStore, RecordKind } from '../store/domain-stor
 import type { CustomerAccount, CustomerAccounts, DomainIdentity } from '../customer-account/customer-account';
 import { customerAccountFailure } from '../error-map';
 import { domainState } from './domain-records';
+import { dateOf, type Clock } from '../../shared/clock';
 
 export const MAX_DOMAINS_PER_TENANT = 20;
 export const RECORD_KINDS: readonly RecordKind[] = ['ownership', 'dkim', 'mail_from'];
@@ -33,7 +34,7 @@ export interface DomainDeps {
   domains: Pick<DomainStore, 'get' | 'list' | 'put' | 'updateStatuses' | 'delete' | 'reserveSlot' | 'releaseSlot'>;
   accounts: CustomerAccounts;
   relayAccountId: string;
-  now: () => Date;
+  clock: Clock;
 }
 
 type ConfigWithRole = ByocConfig & { role_arn: string; region: string };
@@ -88,7 +89,7 @@ export class SendingDomains {
       ownership_status: 'Pending',
       dkim_status: 'Pending',
       mail_from_status: 'Pending',
-      created_at: existing?.created_at ?? this.deps.now().toISOString(),
+      created_at: existing?.created_at ?? dateOf(this.deps.clock).toISOString(),
       checked_at: null,
     };
     await this.deps.domains.put(record);
@@ -100,7 +101,7 @@ export class SendingDomains {
     const record = await this.get(tenantId, domain);
     const config = await this.configWithRole(tenantId);
     const statuses = await this.inAccount(config, record.region, (account) => account.statuses(domain, kinds));
-    const updated = await this.deps.domains.updateStatuses(tenantId, domain, statuses, this.deps.now().toISOString());
+    const updated = await this.deps.domains.updateStatuses(tenantId, domain, statuses, dateOf(this.deps.clock).toISOString());
     if (!updated) throw notFound(domain); // deleted meanwhile
     return updated;
   }

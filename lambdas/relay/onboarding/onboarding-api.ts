@@ -18,6 +18,7 @@ import { domainSummary, presentDomain } from './domain-records';
 import { RECORD_KINDS, SendingDomains } from './domains';
 import { presentConfig, presentValidation } from './present';
 import { validateByoc } from './validate-byoc';
+import { dateOf, type Clock } from '../../shared/clock';
 
 export interface OnboardingDeps {
   authenticator: Authenticator;
@@ -31,7 +32,7 @@ export interface OnboardingDeps {
   platformAccountId?: string;
   /** How long validate keeps retrying IAM refusals (see validate-byoc.ts). */
   propagationWindowMs?: number;
-  now?: () => Date;
+  clock: Clock;
 }
 
 const putConfigBody = z.strictObject({
@@ -53,7 +54,7 @@ export { putConfigBody, addDomainBody, verifyDomainBody };
 type Routes = Record<keyof typeof onboardingRoutes, RouteHandler>;
 
 export function createOnboardingApi(deps: OnboardingDeps) {
-  const now = deps.now ?? (() => new Date());
+  const now = () => dateOf(deps.clock);
   const authenticated = (work: (principal: Principal, request: HttpRequest) => Promise<Awaited<ReturnType<RouteHandler>>>): RouteHandler =>
     async (request) => {
       const principal = await deps.authenticator.authenticate(request.headers);
@@ -61,7 +62,7 @@ export function createOnboardingApi(deps: OnboardingDeps) {
     };
 
   const { accounts } = deps;
-  const domains = new SendingDomains({ configs: deps.configs, domains: deps.domains, accounts, relayAccountId: deps.relayAccountId, now });
+  const domains = new SendingDomains({ configs: deps.configs, domains: deps.domains, accounts, relayAccountId: deps.relayAccountId, clock: deps.clock });
   const pathDomain = (request: HttpRequest) => rootDomainFromPath(request.pathParameters.domain ?? '');
 
   const routes: Routes = {
@@ -79,7 +80,7 @@ export function createOnboardingApi(deps: OnboardingDeps) {
       return { status: 200, body: presentConfig(config, deps.relayAccountId) };
     }),
     validate: authenticated(async (principal, request) => {
-      const result = await validateByoc({ configs: deps.configs, accounts, relayAccountId: deps.relayAccountId, now, propagationWindowMs: deps.propagationWindowMs }, principal.tenantId);
+      const result = await validateByoc({ configs: deps.configs, accounts, relayAccountId: deps.relayAccountId, clock: deps.clock, propagationWindowMs: deps.propagationWindowMs }, principal.tenantId);
       request.log.info('byoc validated', { status: result.config.status, error_code: result.failure?.code });
       return presentValidation(result);
     }),

@@ -17,6 +17,7 @@
  * run ends with 502 and the config keeps its previous status: an AWS blip must not mark a working
  * setup invalid (which would stop its sends).
  */
+import { dateOf, type Clock } from '../../shared/clock';
 import { ApiError, type ErrorCode } from '../../shared/errors';
 import { ConfigChangedError, type ByocConfig, type ByocConfigStore, type ValidationCheck } from '../store/config-store';
 import type { CustomerAccount, CustomerAccounts } from '../customer-account/customer-account';
@@ -35,9 +36,8 @@ export interface ValidateDeps {
   configs: Pick<ByocConfigStore, 'get' | 'saveValidation'>;
   accounts: CustomerAccounts;
   relayAccountId: string;
-  now: () => Date;
-  /** Clock and pause for the propagation retries (tests make them instant). */
-  clock?: { now: () => number; sleep: (ms: number) => Promise<void> };
+  /** Reads the time and paces the propagation retries. */
+  clock: Clock;
   /** Default `PROPAGATION_WINDOW_MS` (setting `IAM_PROPAGATION_WINDOW_MS`). */
   propagationWindowMs?: number;
 }
@@ -56,15 +56,13 @@ interface CheckOutcome extends ValidationCheck {
 const passed = (name: string, detail: string): CheckOutcome => ({ name, ok: true, detail });
 const failed = (name: string, code: ErrorCode, detail: string): CheckOutcome => ({ name, ok: false, detail, code });
 
-const realClock = { now: Date.now, sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)) };
-
 const isPropagationRefusal = (error: unknown) => error instanceof RoleNotAssumableError || error instanceof SesPermissionDeniedError;
 
 /**
  * Runs `step`, trying again after an IAM refusal until the propagation window (from `startedAt`)
  * is spent. Returns the result and whether a retry was needed.
  */
-async function throughPropagation<T>(clock: NonNullable<ValidateDeps['clock']>, windowMs: number, startedAt: number, step: () => Promise<T>): Promise<{ value: T; waitedMs: number }> {
+async function throughPropagation<T>(clock: Clock, windowMs: number, startedAt: number, step: () => Promise<T>): Promise<{ value: T; waitedMs: number }> {
   for (let attempt = 0; ; attempt++) {
     try {
       return { value: await step(), waitedMs: attempt === 0 ? 0 : clock.now() - startedAt };
@@ -106,7 +104,7 @@ const SES_CHECKS: readonly SesCheck[] = [
 ];
 
 export async function validateByoc(deps: ValidateDeps, tenantId: string): Promise<ValidationResult> {
-  const clock = deps.clock ?? realClock;
+  const { clock } = deps;
   const windowMs = deps.propagationWindowMs ?? PROPAGATION_WINDOW_MS;
   // Consistent read: the revision stored with the result must be the one these checks ran against.
   const config = await deps.configs.get(tenantId, true);
@@ -148,7 +146,7 @@ export async function validateByoc(deps: ValidateDeps, tenantId: string): Promis
   const firstFailure = outcomes.find((o) => !o.ok && o.code);
   let saved: ByocConfig;
   try {
-    saved = await deps.configs.saveValidation(tenantId, config.revision, { status: firstFailure ? 'invalid' : 'validated', checks, maxSendRate }, deps.now());
+    saved = await deps.configs.saveValidation(tenantId, config.revision, { status: firstFailure ? 'invalid' : 'validated', checks, maxSendRate }, dateOf(clock));
   } catch (error) {
     if (error instanceof ConfigChangedError) {
       throw new ApiError('conflict', 'Your BYOC config changed while validation ran, so this result was not stored. Run POST /api/byoc/validate again.');

@@ -18,6 +18,7 @@ import type { RateWindow } from '../store/limits-store';
 import { createSendEmail, rateLimited, type SendDeps } from './send-email';
 import { MAX_BODY_BYTES, parseSendRequest, type SendRequest } from './send-request';
 import { toOutgoingMessage, type OutgoingMessage } from './ses-message';
+import { dateOf, type Clock } from '../../shared/clock';
 
 export const MAX_BATCH_MESSAGES = 100;
 /** Messages of one batch in flight at once; the pacer still spaces them to MaxSendRate. */
@@ -111,7 +112,6 @@ async function inPool<T, R>(items: readonly T[], size: number, run: (item: T) =>
 
 export function createSendBatch(deps: SendBatchDeps) {
   const sendEmail = createSendEmail(deps);
-  const now = deps.now ?? (() => new Date());
   const budgetMs = deps.budgetMs ?? DEFAULT_BATCH_BUDGET_MS;
 
   return async function sendBatch(command: SendBatchCommand): Promise<SendBatchOutcome> {
@@ -119,7 +119,7 @@ export function createSendBatch(deps: SendBatchDeps) {
     const { tenantId, keyId } = principal;
     const perMinute = principal.profile.sends_per_minute;
     const perMonth = principal.profile.monthly_sends;
-    const at = now();
+    const at = dateOf(deps.clock);
     const deadline = at.getTime() + budgetMs;
 
     // One request for the per-minute window, whatever its size (as Resend counts).

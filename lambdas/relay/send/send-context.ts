@@ -6,6 +6,7 @@
  * answering one of the four 403s, so a validation or verification that just passed counts at once.
  */
 import { ApiError } from '../../shared/errors';
+import type { Clock } from '../../shared/clock';
 import { TtlCache } from '../../shared/ttl-cache';
 import { notValidatedReason, type ByocConfig, type ByocConfigStore } from '../store/config-store';
 import type { DomainRecord, DomainStore } from '../store/domain-store';
@@ -33,9 +34,10 @@ export class SendContextLoader {
   constructor(
     private readonly configs: Pick<ByocConfigStore, 'get'>,
     private readonly domains: Pick<DomainStore, 'list'>,
-    options: { ttlMs?: number; now?: () => number } = {},
+    clock: Clock,
+    options: { ttlMs?: number } = {},
   ) {
-    this.cache = new TtlCache<SendContext>(options.ttlMs ?? SEND_CONTEXT_TTL_MS, 10_000, options.now);
+    this.cache = new TtlCache<SendContext>(clock, options.ttlMs ?? SEND_CONTEXT_TTL_MS, 10_000);
   }
 
   /** `fresh` reads the stored state even when a cached one exists (before refusing a send). */

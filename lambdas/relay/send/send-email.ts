@@ -26,6 +26,7 @@ import type { RateGuard } from './rate-guard';
 import { checkReadyToSend, type ReadyToSend, type SendContext } from './send-context';
 import type { OutgoingMessage } from './ses-message';
 import type { SendRequest } from './send-request';
+import { dateOf, type Clock } from '../../shared/clock';
 
 /** Ports: what the use case calls, implemented by the DynamoDB stores and the customer account. */
 export interface RateWindows {
@@ -52,7 +53,7 @@ export interface SendDeps {
   accounts: CustomerAccounts;
   rateGuard: RateGuard;
   relayAccountId: string;
-  now?: () => Date;
+  clock: Clock;
   /** How long a send may spend on SES retries, from its start (see customer-account.ts). */
   budgetMs?: number;
 }
@@ -93,7 +94,6 @@ const usageLimitExceeded = (perMonth: number) =>
 const KEPT_FOR_THE_KEY = new Set(['ses_rejected', 'ses_outcome_unknown']);
 
 export function createSendEmail(deps: SendDeps) {
-  const now = deps.now ?? (() => new Date());
   const budgetMs = deps.budgetMs ?? DEFAULT_SEND_BUDGET_MS;
 
   /** The spec's 403 checks on the cached context; a refusal is confirmed on freshly read state. */
@@ -109,7 +109,7 @@ export function createSendEmail(deps: SendDeps) {
 
   return async function sendEmail(command: SendCommand): Promise<SendOutcome> {
     const { request, principal, log, batch } = command;
-    const at = now();
+    const at = dateOf(deps.clock);
     const deadline = batch?.deadline ?? at.getTime() + budgetMs;
     const { keyId, tenantId } = principal;
     const perMinute = principal.profile.sends_per_minute;

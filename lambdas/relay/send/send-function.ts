@@ -1,0 +1,34 @@
+/** The send function's composition root: every client and cache is created once per container. */
+import { dynamoDocumentClient, type AwsWiring } from '../../shared/clients';
+import { Authenticator } from '../auth/authenticator';
+import { ByocConfigStore } from '../store/config-store';
+import { DomainStore } from '../store/domain-store';
+import { AssumedRoleAccounts } from '../customer-account/customer-account';
+import { customerSessionsFor } from '../customer-account/sessions';
+import { ProjectionStore } from '../store/projection-store';
+import { IdempotencyStore } from '../store/idempotency-store';
+import { LimitsStore } from '../store/limits-store';
+import type { RelayConfig } from '../relay-config';
+import { RateGuard } from './rate-guard';
+import { createSendApi } from './send-api';
+import { SendContextLoader } from './send-context';
+
+/** The send API of one relay: its tables, its AWS endpoints and its clock. */
+export function createSendHandler(config: RelayConfig, aws: AwsWiring) {
+  const { clock } = aws;
+  const table = config.relayTable;
+  const db = dynamoDocumentClient(aws);
+  const limits = new LimitsStore(db, table);
+  return createSendApi({
+    authenticator: new Authenticator(new ProjectionStore(db, table), clock, { ttlMs: config.authCacheTtlMs }),
+    contexts: new SendContextLoader(new ByocConfigStore(db, table), new DomainStore(db, table), clock, { ttlMs: config.sendContextTtlMs }),
+    rateWindows: limits,
+    usage: limits,
+    batchUsage: limits,
+    idempotency: new IdempotencyStore(db, table),
+    accounts: new AssumedRoleAccounts(customerSessionsFor(aws), { clock }),
+    rateGuard: new RateGuard(),
+    relayAccountId: config.relayAccountId,
+    clock,
+  });
+}
