@@ -8,6 +8,9 @@ const common = {
   setupFiles: ['<rootDir>/test/support/quiet-logs.ts'],
 };
 module.exports = {
+  // Two workers on the 2-core machines: integration files run in parallel, each with its own
+  // tables, simulator, ports and virtual clock (DynamoDB Local is shared).
+  maxWorkers: 2,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...common, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },

@@ -14,6 +14,12 @@ export const DEFAULT_SEND_BURST = 3;
 /** SES's API reference: identity and quota actions "no more than once per second". */
 export const DEFAULT_CONTROL_PLANE_RATE = 1;
 export const DEFAULT_CONTROL_PLANE_BURST = 2;
+/**
+ * How long a new or changed role takes to apply when an account does not say. IAM is eventually
+ * consistent ("usually seconds" in AWS's documentation; a role just created is commonly refused by
+ * STS for several seconds): realistic by default, so every test meets it unless it says otherwise.
+ */
+export const DEFAULT_IAM_PROPAGATION_MS = 8_000;
 
 export const regionSchema = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be a region such as eu-west-1');
 
@@ -53,6 +59,7 @@ export interface SettingDefaults {
   sendBurst: number;
   controlPlaneRate: number;
   controlPlaneBurst: number;
+  iamPropagationMs: number;
 }
 
 export const isSandbox = (max24HourSend: number): boolean => max24HourSend >= 0 && max24HourSend <= SANDBOX_MAX_24_HOUR_SEND;

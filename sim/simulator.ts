@@ -27,7 +27,7 @@ import {
   type RoleView,
   type VerifiedEmailInput,
 } from './state';
-import { DEFAULT_CONTROL_PLANE_BURST, DEFAULT_CONTROL_PLANE_RATE, DEFAULT_SEND_BURST } from './account-settings';
+import { DEFAULT_CONTROL_PLANE_BURST, DEFAULT_CONTROL_PLANE_RATE, DEFAULT_IAM_PROPAGATION_MS, DEFAULT_SEND_BURST } from './account-settings';
 import { assumeRole, sessionArn, type Caller } from './sts';
 import { scopeError, skewError } from './request-checks';
 import { API_VERSIONS, AwsError, QueryParams, errorXml, resultXml, type Service, type XmlObject } from './wire';
@@ -78,6 +78,8 @@ export interface SimulatorOptions {
   controlPlaneRate?: number;
   /** Identity and quota calls allowed at once when an account does not say (2). */
   controlPlaneBurst?: number;
+  /** IAM propagation delay of an account that does not say (8 s, as IAM is commonly seen to take). */
+  iamPropagationMs?: number;
 }
 
 export interface Simulator {
@@ -183,6 +185,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       sendBurst: options.sendBurst ?? DEFAULT_SEND_BURST,
       controlPlaneRate: options.controlPlaneRate ?? DEFAULT_CONTROL_PLANE_RATE,
       controlPlaneBurst: options.controlPlaneBurst ?? DEFAULT_CONTROL_PLANE_BURST,
+      iamPropagationMs: options.iamPropagationMs ?? DEFAULT_IAM_PROPAGATION_MS,
     },
     enforceSendRate: options.enforceSendRate ?? true,
     enforceControlPlaneRate: options.enforceControlPlaneRate ?? true,

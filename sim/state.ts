@@ -127,7 +127,7 @@ const roleNameSchema = z.string().regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM ro
 
 export const accountInputSchema = regionSettingsSchema.extend({
   account_id: accountIdSchema,
-  /** a new or changed role takes effect after this long (IAM is eventually consistent); 0 unless set */
+  /** a new or changed role takes effect after this long (IAM is eventually consistent); the simulator's default unless set */
   iam_propagation_ms: z.number().int().nonnegative().max(600_000).optional(),
   /** per-region settings that override the account-wide ones in that region */
   regions: z.record(regionSchema, regionSettingsSchema).optional(),
@@ -240,7 +240,7 @@ export class SimState {
       id: account_id,
       settings: {},
       regionSettings: new Map(),
-      iamPropagationMs: 0,
+      iamPropagationMs: this.options.defaults.iamPropagationMs,
       roles: new Map(),
       identities: new Map(),
       sends: new Map(),

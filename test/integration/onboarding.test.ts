@@ -5,7 +5,7 @@
  */
 import { BYOC_PERMISSIONS, BYOC_ROLE_NAME } from '../../lambdas/relay/byoc/policies';
 import type { PolicyDocument } from '../../sim/simulator';
-import { call, createTenant, startTestSystem, type JsonResponse, type TestSystem } from '../support/system';
+import { call, createTenant, startTestSystem, type JsonResponse, type TestSystem, afterIamPropagation } from '../support/system';
 
 jest.setTimeout(60_000);
 
@@ -15,8 +15,8 @@ let nextAccount = 400_000_000_000;
 const unexpected5xx: string[] = [];
 
 beforeAll(async () => {
-  // Refusals here are wrong policies, not propagation: a short retry window keeps the file fast.
-  system = await startTestSystem('onboarding', { propagationWindowMs: 500 });
+  // The production propagation window: on virtual time its retries cost nothing.
+  system = await startTestSystem('onboarding');
 });
 afterAll(() => system?.stop());
 beforeEach(() => system.simulator.clearFaults());
@@ -271,6 +271,7 @@ describe('validate: every failure, with its code and fix', () => {
     expect(system.simulator.calls()['sts:AssumeRole']).toBe(assumed + 1);
     const trust = withExternalId('0'.repeat(48))(c.config.trust_policy as PolicyDocument);
     system.simulator.putRole(c.accountId, BYOC_ROLE_NAME, { trust_policy: trust, permissions_policy: c.config.permissions_policy as PolicyDocument });
+    await afterIamPropagation(system);
     expect((await validate(c)).body.error).toBe('could_not_assume_role');
   });
 
@@ -405,6 +406,7 @@ describe('domains: refusals and failures', () => {
     expect(refused.body).toMatchObject({ error: 'missing_permission', detail: expect.stringMatching(/ses:SetIdentityMailFromDomain/) });
     expect((await api(limited.apiKey, 'GET', '/api/byoc/domains')).body.domains).toEqual([]);
     system.simulator.putRole(limited.accountId, BYOC_ROLE_NAME, { trust_policy: limited.config.trust_policy as PolicyDocument, permissions_policy: limited.config.permissions_policy as PolicyDocument });
+    await afterIamPropagation(system);
     expect((await api(limited.apiKey, 'POST', '/api/byoc/domains', { body: { domain: 'partial.com' } })).status).toBe(201);
   });
 
@@ -422,6 +424,7 @@ describe('domains: refusals and failures', () => {
     const gone = await validated();
     expect((await api(gone.apiKey, 'POST', '/api/byoc/domains', { body: { domain: 'orphan.com' } })).status).toBe(201);
     system.simulator.deleteRole(gone.accountId, BYOC_ROLE_NAME);
+    await afterIamPropagation(system);
     // SES refuses the cached session (its role is gone); the fresh AssumeRole that follows is refused by STS
     const response = await api(gone.apiKey, 'POST', '/api/byoc/domains/orphan.com/verify');
     expect(response.status).toBe(403);

@@ -6,7 +6,7 @@
 import { BYOC_ROLE_NAME } from '../../lambdas/relay/byoc/policies';
 import { relayKeys } from '../../lambdas/relay/store/relay-table';
 import { scanAll } from '../support/dynamo';
-import { call, createTenant, onboard, startTestSystem, type TestSystem } from '../support/system';
+import { call, createTenant, onboard, startTestSystem, type TestSystem, afterIamPropagation } from '../support/system';
 
 jest.setTimeout(60_000);
 
@@ -184,6 +184,7 @@ describe('401, 403 and 429 checks, in order', () => {
     const config = (await call(system.relayUrl, 'GET', '/api/byoc/config', { apiKey: tenant.apiKey })).body;
     system.simulator.deleteRole('181818181818', BYOC_ROLE_NAME);
     system.simulator.putRole('181818181818', BYOC_ROLE_NAME, { trust_policy: config.trust_policy as never, permissions_policy: config.permissions_policy as never });
+    await afterIamPropagation(system);
     system.simulator.resetCalls();
     const response = await send(tenant.apiKey, message({ from_email: 'a@recreated.dev' }), headers);
     expect(response.status).toBe(200);
@@ -197,11 +198,13 @@ describe('401, 403 and 429 checks, in order', () => {
     const config = (await call(system.relayUrl, 'GET', '/api/byoc/config', { apiKey: tenant.apiKey })).body;
     const readOnly = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['ses:GetSendQuota'], Resource: '*' }] };
     system.simulator.putRole('191919191919', BYOC_ROLE_NAME, { trust_policy: config.trust_policy as never, permissions_policy: readOnly as never });
+    await afterIamPropagation(system);
     const headers = { 'idempotency-key': `noperm-${Date.now()}` };
     const refused = await send(tenant.apiKey, message({ from_email: 'a@noperm.dev' }), headers);
     expect(refused).toMatchObject({ status: 422, body: { error: 'missing_permission', detail: expect.stringMatching(/ses:SendEmail.*permissions_policy/) } });
     // Fixed: the same key now sends (the refusal was not stored as the key's result).
     system.simulator.putRole('191919191919', BYOC_ROLE_NAME, { trust_policy: config.trust_policy as never, permissions_policy: config.permissions_policy as never });
+    await afterIamPropagation(system);
     expect((await send(tenant.apiKey, message({ from_email: 'a@noperm.dev' }), headers)).status).toBe(200);
   });
 
@@ -220,6 +223,7 @@ describe('401, 403 and 429 checks, in order', () => {
     const tenant = await createTenant(system, 'byoc');
     await onboard(system, tenant.apiKey, { accountId: '777777777777', domain: 'norole.dev' });
     system.simulator.deleteRole('777777777777', BYOC_ROLE_NAME);
+    await afterIamPropagation(system);
     // The send function has not assumed this role yet, so its first send meets STS.
     const response = await send(tenant.apiKey, message({ from_email: 'a@norole.dev' }));
     expect(response.status).toBe(403);

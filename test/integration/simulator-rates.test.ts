@@ -166,7 +166,7 @@ describe('identity and quota calls', () => {
 
 describe('switching enforcement off', () => {
   test('the two enforcement options turn off both limits, and nothing else', async () => {
-    const relaxed = createSimulator({ relayAccountId: RELAY_ACCOUNT, relayAccessKeyId: RELAY_ACCESS_KEY_ID, enforceSendRate: false, enforceControlPlaneRate: false });
+    const relaxed = createSimulator({ relayAccountId: RELAY_ACCOUNT, relayAccessKeyId: RELAY_ACCESS_KEY_ID, enforceSendRate: false, enforceControlPlaneRate: false, iamPropagationMs: 0 });
     await relaxed.listen();
     try {
       const { SESClient, SendEmailCommand } = await import('@aws-sdk/client-ses');

@@ -43,6 +43,8 @@ const sim = createSimulator({
   relayAccountId: RELAY_ACCOUNT,
   relayAccessKeyId: RELAY_ACCESS_KEY_ID,
   clock,
+  // roles apply at once here: IAM propagation has its own tests (simulator-iam)
+  iamPropagationMs: 0,
   // rate enforcement stays on; identity and quota calls get room here, their limit has its own tests (simulator-rates)
   controlPlaneRate: 1000,
   controlPlaneBurst: 1000,
@@ -209,7 +211,7 @@ describe('STS AssumeRole', () => {
   });
 
   test("limits DurationSeconds to the role's MaxSessionDuration (3600 unless set)", async () => {
-    const asUser = createSimulator({ relayAccountId: RELAY_ACCOUNT, relayAccessKeyId: RELAY_ACCESS_KEY_ID, relayIdentity: { kind: 'iam-user', userName: 'relay' } });
+    const asUser = createSimulator({ relayAccountId: RELAY_ACCOUNT, relayAccessKeyId: RELAY_ACCESS_KEY_ID, relayIdentity: { kind: 'iam-user', userName: 'relay' }, iamPropagationMs: 0 });
     await asUser.listen();
     try {
       asUser.createAccount({ account_id: CUSTOMER });

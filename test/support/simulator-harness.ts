@@ -58,7 +58,8 @@ export const simpleEmail = (source: string, to: string[], extra: { cc?: string[]
 export function simulatorHarness(options: Partial<SimulatorOptions> = {}) {
   /** The simulator's virtual time, new for each test; moves only through `advance` (or while a call is held). */
   const clock = resettableClock();
-  const sim = createSimulator({ relayAccountId: RELAY_ACCOUNT, relayAccessKeyId: RELAY_ACCESS_KEY_ID, clock, ...options });
+  // Roles apply at once here unless a test says otherwise: IAM propagation has its own tests (simulator-iam).
+  const sim = createSimulator({ relayAccountId: RELAY_ACCOUNT, relayAccessKeyId: RELAY_ACCESS_KEY_ID, clock, iamPropagationMs: 0, ...options });
   const clients: Array<{ destroy(): void }> = [];
 
   beforeAll(() => sim.listen());

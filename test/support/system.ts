@@ -10,6 +10,7 @@
 import type { RelayConfig } from '../../lambdas/relay/relay-config';
 import { startLocalSystem, type LocalSystem } from '../../local/local-system';
 import { VirtualClock, type VirtualClockOptions } from '../../local/virtual-clock';
+import { DEFAULT_IAM_PROPAGATION_MS } from '../../sim/account-settings';
 import { BYOC_ROLE_NAME } from '../../lambdas/relay/byoc/policies';
 import { checkAgainstContract, isCustomerApi, registerCustomerApi } from './contract';
 import { dynamoEndpoint, uniquePrefix } from './dynamo';
@@ -31,6 +32,9 @@ export async function startTestSystem(name: string, settings: Partial<RelayConfi
   registerCustomerApi(system.relayUrl);
   return { ...system, clock };
 }
+
+/** Lets IAM apply the latest role change, as a customer waits after editing a role in AWS. */
+export const afterIamPropagation = (system: TestSystem): Promise<void> => system.clock.advance(DEFAULT_IAM_PROPAGATION_MS);
 
 export interface JsonResponse {
   status: number;
