@@ -55,7 +55,7 @@ export async function onboard(system: LocalSystem, apiKey: string, options: { ac
   const config = expectStatus('GET /api/byoc/config', await relay('GET', '/api/byoc/config'), 200);
   // Out of the SES sandbox, with a quota no benchmark reaches; latency runs use a sending rate they
   // cannot reach either (the burst section measures a real 14/s account).
-  system.simulator.createAccount({ account_id: options.accountId, max_24_hour_send: 10_000_000, max_send_rate: options.maxSendRate ?? 100_000 });
+  system.simulator.createAccount({ account_id: options.accountId, regions: { [region]: { max_24_hour_send: 10_000_000, max_send_rate: options.maxSendRate ?? 100_000 } } });
   system.simulator.putRole(options.accountId, BYOC_ROLE_NAME, {
     trust_policy: config.body.trust_policy as never,
     permissions_policy: config.body.permissions_policy as never,

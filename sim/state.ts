@@ -125,6 +125,22 @@ const accountIdSchema = z.string().regex(/^\d{12}$/, 'must be 12 digits');
 const statusSchema = z.enum(['Pending', 'Success', 'Failed', 'TemporaryFailure']);
 const roleNameSchema = z.string().regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name');
 
+/** SES's per-region settings that only a region can have: production access and the sending rate. */
+const PER_REGION_ONLY = ['max_24_hour_send', 'max_send_rate'] as const;
+
+/**
+ * SES grants production access, and with it the quota and rate, per region: every region starts in
+ * the sandbox. An account-wide quota would make every region production and hide a relay that checks
+ * the wrong region, so it is refused with the shape to use instead.
+ */
+function refuseAccountWideProduction(input: unknown): void {
+  if (typeof input !== 'object' || input === null) return;
+  const given = PER_REGION_ONLY.filter((name) => name in input);
+  if (given.length === 0) return;
+  throw new ControlError(400, 'ValidationError',
+    `${given.join(' and ')} ${given.length > 1 ? 'are' : 'is'} per region in SES (every region starts in the sandbox): give ${given.length > 1 ? 'them' : 'it'} under regions, e.g. {"account_id":"123456789012","regions":{"eu-west-1":{"max_24_hour_send":50000}}}`);
+}
+
 export const accountInputSchema = regionSettingsSchema.extend({
   account_id: accountIdSchema,
   /** a new or changed role takes effect after this long (IAM is eventually consistent); the simulator's default unless set */
@@ -234,6 +250,7 @@ export class SimState {
 
   /** Creates the account or updates the given settings of an existing one. */
   upsertAccount(input: unknown): { created: boolean; view: AccountView } {
+    refuseAccountWideProduction(input);
     const { account_id, iam_propagation_ms, regions, ...accountWide } = parseInput(accountInputSchema, input);
     const existing = this.accounts.get(account_id);
     const account: Account = existing ?? {

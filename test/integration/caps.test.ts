@@ -30,7 +30,7 @@ async function validatedTenant(accountId: string): Promise<{ tenantId: string; a
   const config = await call(system.relayUrl, 'GET', '/api/byoc/config', { apiKey: tenant.apiKey });
   // These tests are about the cap, not SES's ~1 req/s identity limit (ses-limits.test.ts covers that):
   // the account allows many more identity calls than one tenant's 20 domains need at once.
-  system.simulator.createAccount({ account_id: accountId, max_24_hour_send: 50_000, control_plane_rate: 1_000, control_plane_burst: 1_000 });
+  system.simulator.createAccount({ account_id: accountId, control_plane_rate: 1_000, control_plane_burst: 1_000, regions: { 'eu-west-1': { max_24_hour_send: 50_000 } } });
   system.simulator.putRole(accountId, BYOC_ROLE_NAME, { trust_policy: config.body.trust_policy as never, permissions_policy: config.body.permissions_policy as never });
   await call(system.relayUrl, 'PUT', '/api/byoc/config', { apiKey: tenant.apiKey, body: { role_arn: `arn:aws:iam::${accountId}:role/${BYOC_ROLE_NAME}`, region: 'eu-west-1' } });
   expect((await call(system.relayUrl, 'POST', '/api/byoc/validate', { apiKey: tenant.apiKey })).body.status).toBe('validated');

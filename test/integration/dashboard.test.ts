@@ -79,7 +79,7 @@ async function simControl(method: string, path: string, body?: unknown): Promise
 }
 
 async function createRoleFromPage(accountId: string, maxSend = 50_000): Promise<void> {
-  await simControl('POST', '/_sim/accounts', { account_id: accountId, max_24_hour_send: maxSend });
+  await simControl('POST', '/_sim/accounts', { account_id: accountId, regions: { 'eu-west-1': { max_24_hour_send: maxSend } } });
   // The customer's copy-paste: both policies exactly as the page's Copy buttons give them.
   const trust = JSON.parse(await copy('trust_policy'));
   const permissions = JSON.parse(await copy('permissions_policy'));

@@ -43,6 +43,7 @@ async function customer(options: {
   trust?: (policy: PolicyDocument) => PolicyDocument;
   permissions?: (policy: PolicyDocument) => PolicyDocument;
   role?: boolean;
+  /** eu-west-1's settings (the region these customers choose); other regions stay in the sandbox. */
   account?: { sending_enabled?: boolean; max_24_hour_send?: number };
   save?: boolean;
 } = {}): Promise<Customer> {
@@ -50,7 +51,7 @@ async function customer(options: {
   const accountId = String(nextAccount++);
   const config = await api(apiKey, 'GET', '/api/byoc/config');
   expect(config.status).toBe(200);
-  system.simulator.createAccount({ account_id: accountId, max_24_hour_send: 50_000, ...options.account });
+  system.simulator.createAccount({ account_id: accountId, regions: { 'eu-west-1': { max_24_hour_send: 50_000, ...options.account } } });
   if (options.role !== false) {
     const trust = config.body.trust_policy as PolicyDocument;
     const permissions = config.body.permissions_policy as PolicyDocument;
@@ -119,7 +120,7 @@ describe('the whole journey', () => {
     });
 
     // 2. the customer creates the role from exactly what was returned, then saves it
-    system.simulator.createAccount({ account_id: accountId, max_24_hour_send: 50_000 });
+    system.simulator.createAccount({ account_id: accountId, regions: { 'eu-west-1': { max_24_hour_send: 50_000 } } });
     system.simulator.putRole(accountId, BYOC_ROLE_NAME, { trust_policy: first.body.trust_policy as PolicyDocument, permissions_policy: first.body.permissions_policy as PolicyDocument });
     const saved = await api(apiKey, 'PUT', '/api/byoc/config', { body: { role_arn: roleArn(accountId), region: 'eu-west-1' } });
     expect(saved.status).toBe(200);

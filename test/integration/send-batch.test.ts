@@ -88,7 +88,7 @@ test('the per-key minute limit counts a batch as one request', async () => {
 test('a batch that cannot be sent at MaxSendRate within the time budget is refused up front with the largest size that fits', async () => {
   const tenant = await createTenant(system, 'byoc', { sends_per_minute: 1000 });
   await onboard(system, tenant.apiKey, { accountId: '434343434343', domain: 'batch.dev' });
-  system.simulator.createAccount({ account_id: '434343434343', max_send_rate: 1 });
+  system.simulator.createAccount({ account_id: '434343434343', regions: { 'eu-west-1': { max_send_rate: 1 } } });
   expect((await call(system.relayUrl, 'POST', '/api/byoc/validate', { apiKey: tenant.apiKey })).body).toMatchObject({ success: true });
   // 1 recipient per second, 15 s of pacing (20 s budget less one 5 s attempt): 16 recipients fit.
   const response = await batch(tenant.apiKey, { messages: Array.from({ length: 20 }, (_, i) => message(i)) });

@@ -28,7 +28,7 @@ test('no recipient, subject, body or sender name is stored, logged or echoed', a
   const tenant = await createTenant(system, 'starter', { sends_per_minute: 1000 });
   await onboard(system, tenant.apiKey, { accountId: '131313131313', domain: 'privacy.dev' });
   // Back in the SES sandbox, so that SES refuses (and quotes) an unverified recipient.
-  system.simulator.createAccount({ account_id: '131313131313', max_24_hour_send: 200 });
+  system.simulator.createAccount({ account_id: '131313131313', regions: { 'eu-west-1': { max_24_hour_send: 200 } } });
   system.simulator.verifyEmail('131313131313', { email: `${canary('to')}@example.com` });
   const body = {
     to: `${canary('to')}@example.com`, from_email: 'hello@privacy.dev', from_name: canary('fromname'),
@@ -114,7 +114,7 @@ test('no text of SES reaches a customer, a log line or the idempotency record (S
   }
   // A sandboxed account refuses an unverified recipient, quoting it (here one with an apostrophe).
   system.simulator.setIdentityStatus('141414141414', 'quoted.dev', { ownership: 'Success', dkim: 'Success' });
-  system.simulator.createAccount({ account_id: '141414141414', max_24_hour_send: 200 });
+  system.simulator.createAccount({ account_id: '141414141414', regions: { 'eu-west-1': { max_24_hour_send: 200 } } });
   refusals.push(await call(system.relayUrl, 'POST', '/api/send', {
     apiKey: tenant.apiKey, body: { to: "jane.doe'x@example.com", from_email: 'hello@quoted.dev', subject: 'Hi', message: 'Body' },
   }));

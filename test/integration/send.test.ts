@@ -238,7 +238,7 @@ describe('SES outcomes', () => {
     const tenant = await createTenant(system, 'byoc');
     await onboard(system, tenant.apiKey, { accountId: '888888888888', domain: 'sandbox.dev' });
     // Validated while in production, then back in the sandbox (as after an AWS review).
-    system.simulator.createAccount({ account_id: '888888888888', max_24_hour_send: 200 });
+    system.simulator.createAccount({ account_id: '888888888888', regions: { 'eu-west-1': { max_24_hour_send: 200 } } });
     const response = await send(tenant.apiKey, message({ from_email: 'a@sandbox.dev', to: 'secret.recipient@example.com' }));
     expect(response.status).toBe(422);
     expect(response.body.error).toBe('ses_rejected');

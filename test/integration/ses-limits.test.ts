@@ -20,7 +20,7 @@ const message = (from: string) => ({ to: 'customer@example.com', from_email: fro
 test('a burst of 100 concurrent sends to an account allowing 14/s: 100 accepted, none throttled, each counted and delivered once', async () => {
   const tenant = await createTenant(system, 'byoc', { sends_per_minute: 10_000 });
   await onboard(system, tenant.apiKey, { accountId: '212121212121', domain: 'burst.dev' });
-  expect(system.simulator.account('212121212121')?.max_send_rate).toBe(14);
+  expect(system.simulator.account('212121212121')?.regions['eu-west-1']?.max_send_rate).toBe(14);
   system.simulator.resetCalls();
   const results = await Promise.all(Array.from({ length: 100 }, () =>
     call(system.relayUrl, 'POST', '/api/send', { apiKey: tenant.apiKey, body: message('a@burst.dev') })));
@@ -47,7 +47,7 @@ test('adding and verifying 5 domains of one tenant at once all succeed under the
 test('validate right after creating the role passes while IAM is still propagating, and says it waited', async () => {
   const tenant = await createTenant(system, 'byoc');
   const config = await call(system.relayUrl, 'GET', '/api/byoc/config', { apiKey: tenant.apiKey });
-  system.simulator.createAccount({ account_id: '232323232323', max_24_hour_send: 50_000, iam_propagation_ms: 4_000 });
+  system.simulator.createAccount({ account_id: '232323232323', iam_propagation_ms: 4_000, regions: { 'eu-west-1': { max_24_hour_send: 50_000 } } });
   system.simulator.putRole('232323232323', BYOC_ROLE_NAME, { trust_policy: config.body.trust_policy as never, permissions_policy: config.body.permissions_policy as never });
   await call(system.relayUrl, 'PUT', '/api/byoc/config', { apiKey: tenant.apiKey, body: { role_arn: `arn:aws:iam::232323232323:role/${BYOC_ROLE_NAME}`, region: 'eu-west-1' } });
   const validated = await call(system.relayUrl, 'POST', '/api/byoc/validate', { apiKey: tenant.apiKey });
@@ -59,7 +59,8 @@ test('validate right after creating the role passes while IAM is still propagati
 test('every account check runs in the config\'s region: sandboxed in one region, in production in another', async () => {
   const tenant = await createTenant(system, 'byoc');
   const config = await call(system.relayUrl, 'GET', '/api/byoc/config', { apiKey: tenant.apiKey });
-  system.simulator.createAccount({ account_id: '242424242424', max_24_hour_send: 50_000, regions: { 'us-east-1': { max_24_hour_send: 200 } } });
+  // production access in eu-west-1 only: us-east-1 was never moved out of the sandbox
+  system.simulator.createAccount({ account_id: '242424242424', regions: { 'eu-west-1': { max_24_hour_send: 50_000 } } });
   system.simulator.putRole('242424242424', BYOC_ROLE_NAME, { trust_policy: config.body.trust_policy as never, permissions_policy: config.body.permissions_policy as never });
   const validateIn = async (region: string) => {
     await call(system.relayUrl, 'PUT', '/api/byoc/config', { apiKey: tenant.apiKey, body: { role_arn: `arn:aws:iam::242424242424:role/${BYOC_ROLE_NAME}`, region } });

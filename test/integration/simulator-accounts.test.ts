@@ -22,14 +22,16 @@ describe('per-region account state', () => {
 
     expect(await euWest.send(new GetSendQuotaCommand({}))).toMatchObject({ Max24HourSend: 50_000, MaxSendRate: 14, SentLast24Hours: 2 });
     expect(await usEast.send(new GetSendQuotaCommand({}))).toMatchObject({ Max24HourSend: 200, MaxSendRate: 1, SentLast24Hours: 0 });
-    expect(await euCentral.send(new GetSendQuotaCommand({}))).toMatchObject({ Max24HourSend: 50_000, MaxSendRate: 40 });
+    // a region given only a rate was never moved out of the sandbox
+    expect(await euCentral.send(new GetSendQuotaCommand({}))).toMatchObject({ Max24HourSend: 200, MaxSendRate: 40 });
     expect((await euWest.send(new GetAccountSendingEnabledCommand({}))).Enabled).toBe(true);
     expect((await usEast.send(new GetAccountSendingEnabledCommand({}))).Enabled).toBe(false);
 
     const view = await h.control('GET', `/_sim/accounts/${CUSTOMER}`);
     expect(view.json).toMatchObject({
-      sandbox: false,
-      max_24_hour_send: 50_000,
+      // the account-wide view is what a region never moved out of the sandbox has
+      sandbox: true,
+      max_24_hour_send: 200,
       sent_last_24_hours: 2,
       regions: {
         'eu-west-1': { sandbox: false, sent_last_24_hours: 2 },
@@ -53,9 +55,9 @@ describe('per-region account state', () => {
   });
 
   test('Max24HourSend -1 is unlimited and out of the sandbox, as SES reports it', async () => {
-    const created = await h.control('POST', '/_sim/accounts', { account_id: CUSTOMER, max_24_hour_send: -1 });
+    const created = await h.control('POST', '/_sim/accounts', { account_id: CUSTOMER, regions: { 'eu-west-1': { max_24_hour_send: -1 } } });
     expect(created.status).toBe(201);
-    expect(created.json).toMatchObject({ max_24_hour_send: -1, sandbox: false, max_send_rate: 14 });
+    expect(created.json).toMatchObject({ regions: { 'eu-west-1': { max_24_hour_send: -1, sandbox: false, max_send_rate: 14 } } });
     h.customerAccount({ max_24_hour_send: -1, max_send_rate: 1000, send_burst: 1000 });
     const ses = await h.sesFor();
     await h.verifiedDomain(ses, 'acme.com');
@@ -66,20 +68,24 @@ describe('per-region account state', () => {
   });
 
   test.each([[-2], [1.5]])('refuses Max24HourSend %p', async (value) => {
-    const response = await h.control('POST', '/_sim/accounts', { account_id: CUSTOMER, max_24_hour_send: value });
+    const response = await h.control('POST', '/_sim/accounts', { account_id: CUSTOMER, regions: { 'eu-west-1': { max_24_hour_send: value } } });
     expect(response).toEqual({ status: 400, json: { error: 'ValidationError', detail: expect.stringContaining('max_24_hour_send') } });
   });
 
-  test('an account-wide value replaces that setting in every region; the old fields keep their meaning', async () => {
-    await h.control('POST', '/_sim/accounts', { account_id: CUSTOMER, max_24_hour_send: 50_000, regions: { 'eu-west-1': { max_send_rate: 5, sending_enabled: false } } });
-    const updated = await h.control('POST', '/_sim/accounts', { account_id: CUSTOMER, max_send_rate: 20 });
+  test.each([['max_24_hour_send', 50_000], ['max_send_rate', 20]])('an account-wide %s is refused: SES grants production access per region', async (name, value) => {
+    const response = await h.control('POST', '/_sim/accounts', { account_id: CUSTOMER, [name]: value });
+    expect(response).toEqual({ status: 400, json: { error: 'ValidationError', detail: expect.stringMatching(new RegExp(`^${name} is per region in SES .*"regions":\\{"eu-west-1"`)) } });
+  });
+
+  test('an account-wide value replaces that setting in every region', async () => {
+    await h.control('POST', '/_sim/accounts', { account_id: CUSTOMER, regions: { 'eu-west-1': { max_24_hour_send: 50_000, send_burst: 5, sending_enabled: false } } });
+    const updated = await h.control('POST', '/_sim/accounts', { account_id: CUSTOMER, send_burst: 20 });
     expect(updated.status).toBe(200);
     expect(updated.json).toMatchObject({
       account_id: CUSTOMER,
       sending_enabled: true,
-      max_24_hour_send: 50_000,
-      max_send_rate: 20,
-      regions: { 'eu-west-1': { max_send_rate: 20, sending_enabled: false } },
+      send_burst: 20,
+      regions: { 'eu-west-1': { max_24_hour_send: 50_000, send_burst: 20, sending_enabled: false } },
     });
     const refused = await h.control('POST', '/_sim/accounts', { account_id: CUSTOMER, regions: { 'not-a-region': { max_send_rate: 1 } } });
     expect(refused.status).toBe(400);

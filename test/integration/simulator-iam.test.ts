@@ -23,7 +23,7 @@ const { sim } = h;
 
 describe('IAM propagation', () => {
   test('a new role can be assumed only after iam_propagation_ms', async () => {
-    const created = await h.control('POST', '/_sim/accounts', { account_id: CUSTOMER, max_24_hour_send: 50_000, iam_propagation_ms: 10_000 });
+    const created = await h.control('POST', '/_sim/accounts', { account_id: CUSTOMER, iam_propagation_ms: 10_000, regions: { 'eu-west-1': { max_24_hour_send: 50_000 } } });
     expect(created.json).toMatchObject({ iam_propagation_ms: 10_000 });
     sim.putRole(CUSTOMER, ROLE, { trust_policy: trustPolicy(), permissions_policy: permissionsPolicy() });
     expect(sim.account(CUSTOMER).roles).toEqual([ROLE]); // IAM itself shows the role at once

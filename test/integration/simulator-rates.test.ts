@@ -103,13 +103,11 @@ describe('MaxSendRate', () => {
   test('rate and burst are set per account and overridden per region; each region has its own bucket', async () => {
     const created = await h.control('POST', '/_sim/accounts', {
       account_id: CUSTOMER,
-      max_24_hour_send: 50_000,
-      max_send_rate: 2,
       send_burst: 1,
-      regions: { 'us-east-1': { max_send_rate: 10, send_burst: 5 } },
+      regions: { 'eu-west-1': { max_24_hour_send: 50_000, max_send_rate: 2 }, 'us-east-1': { max_24_hour_send: 50_000, max_send_rate: 10, send_burst: 5 } },
     });
     expect(created.status).toBe(201);
-    expect(created.json).toMatchObject({ max_send_rate: 2, send_burst: 1, regions: { 'us-east-1': { max_send_rate: 10, send_burst: 5 } } });
+    expect(created.json).toMatchObject({ send_burst: 1, regions: { 'eu-west-1': { max_send_rate: 2, send_burst: 1 }, 'us-east-1': { max_send_rate: 10, send_burst: 5 } } });
     sim.putRole(CUSTOMER, ROLE, { trust_policy: trustPolicy(), permissions_policy: permissionsPolicy() });
     const credentials = await h.assumeRole();
     const euWest = h.sesClient(credentials);
@@ -152,7 +150,7 @@ describe('identity and quota calls', () => {
     await euWest.send(simpleEmail('hello@acme.com', ['ann@example.com']));
     await euWest.send(new GetSendQuotaCommand({}));
     expect((await rejectionOf(euWest.send(new GetSendQuotaCommand({})))).name).toBe('Throttling');
-    await expect(usEast.send(new GetSendQuotaCommand({}))).resolves.toHaveProperty('MaxSendRate', 14);
+    await expect(usEast.send(new GetSendQuotaCommand({}))).resolves.toHaveProperty('MaxSendRate', 1); // still in the sandbox there
   });
 
   test('the rate and burst are set per account', async () => {
@@ -171,7 +169,7 @@ describe('switching enforcement off', () => {
     try {
       const { SESClient, SendEmailCommand } = await import('@aws-sdk/client-ses');
       const { STSClient, AssumeRoleCommand } = await import('@aws-sdk/client-sts');
-      relaxed.createAccount({ account_id: CUSTOMER, max_24_hour_send: 200 }); // sandbox: 1 per second
+      relaxed.createAccount({ account_id: CUSTOMER }); // every region in the sandbox: 1 per second
       relaxed.putRole(CUSTOMER, 'SendFleet-BYOC-Role', {
         trust_policy: { Statement: [{ Effect: 'Allow', Principal: { AWS: RELAY_ACCOUNT }, Action: 'sts:AssumeRole' }] },
         permissions_policy: { Statement: [{ Effect: 'Allow', Action: 'ses:*', Resource: '*' }] },

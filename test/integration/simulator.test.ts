@@ -75,8 +75,9 @@ function permissionsPolicy(actions: string[] = SES_ACTIONS): PolicyDocument {
 }
 
 /** A customer account with the relay's role in it; production (out of the sandbox) unless told otherwise. */
-function customerAccount(accountId = CUSTOMER, settings: { max_24_hour_send?: number; sending_enabled?: boolean } = {}): void {
-  sim.createAccount({ account_id: accountId, max_24_hour_send: 50_000, ...settings });
+/** Production access in REGION (SES grants it per region) unless `max_24_hour_send` says otherwise. */
+function customerAccount(accountId = CUSTOMER, { max_24_hour_send = 50_000, sending_enabled }: { max_24_hour_send?: number; sending_enabled?: boolean } = {}): void {
+  sim.createAccount({ account_id: accountId, ...(sending_enabled === undefined ? {} : { sending_enabled }), regions: { [REGION]: { max_24_hour_send } } });
   sim.putRole(accountId, ROLE, { trust_policy: trustPolicy(), permissions_policy: permissionsPolicy() });
 }
 
@@ -708,10 +709,11 @@ describe('control API', () => {
   test('accounts and roles: create, update, read, delete', async () => {
     const created = await control('POST', '/_sim/accounts', { account_id: CUSTOMER });
     expect(created.status).toBe(201);
-    expect(created.json).toMatchObject({ account_id: CUSTOMER, sending_enabled: true, max_24_hour_send: 200, max_send_rate: 1 });
-    const updated = await control('POST', '/_sim/accounts', { account_id: CUSTOMER, max_24_hour_send: 50_000, sending_enabled: false });
+    // a new account is in the sandbox everywhere, as in SES
+    expect(created.json).toMatchObject({ account_id: CUSTOMER, sending_enabled: true, sandbox: true, max_24_hour_send: 200, max_send_rate: 1 });
+    const updated = await control('POST', '/_sim/accounts', { account_id: CUSTOMER, sending_enabled: false, regions: { [REGION]: { max_24_hour_send: 50_000 } } });
     expect(updated.status).toBe(200);
-    expect(updated.json).toMatchObject({ sending_enabled: false, max_24_hour_send: 50_000, max_send_rate: 14 });
+    expect(updated.json).toMatchObject({ sending_enabled: false, sandbox: true, regions: { [REGION]: { sandbox: false, sending_enabled: false, max_24_hour_send: 50_000, max_send_rate: 14 } } });
 
     const role = await control('PUT', `/_sim/accounts/${CUSTOMER}/roles/${ROLE}`, { trust_policy: trustPolicy(), permissions_policy: permissionsPolicy() });
     expect(role.status).toBe(201);

@@ -55,6 +55,8 @@ export const simpleEmail = (source: string, to: string[], extra: { cc?: string[]
     Message: { Subject: { Data: 'Hello', Charset: 'UTF-8' }, Body: { Text: { Data: 'Hi there' } } },
   });
 
+type CustomerAccountSettings = Omit<AccountInput, 'account_id'> & { max_24_hour_send?: number; max_send_rate?: number };
+
 export function simulatorHarness(options: Partial<SimulatorOptions> = {}) {
   /** The simulator's virtual time, new for each test; moves only through `advance` (or while a call is held). */
   const clock = resettableClock();
@@ -107,9 +109,15 @@ export function simulatorHarness(options: Partial<SimulatorOptions> = {}) {
     return client;
   }
 
-  /** A production account (50 000 a day, 14/s) with the relay's role, unless `settings` say otherwise. */
-  function customerAccount(settings: Omit<AccountInput, 'account_id'> = {}, policy: PolicyDocument = permissionsPolicy()): void {
-    sim.createAccount({ account_id: CUSTOMER, max_24_hour_send: 50_000, ...settings });
+  /**
+   * An account with production access in REGION (50 000 a day, 14/s) and the relay's role, unless
+   * `settings` say otherwise; `max_24_hour_send` and `max_send_rate` here are REGION's (SES keeps them
+   * per region, and every other region stays in the sandbox).
+   */
+  function customerAccount(settings: CustomerAccountSettings = {}, policy: PolicyDocument = permissionsPolicy()): void {
+    const { max_24_hour_send = 50_000, max_send_rate, regions, ...accountWide } = settings;
+    const home = { max_24_hour_send, ...(max_send_rate === undefined ? {} : { max_send_rate }), ...regions?.[REGION] };
+    sim.createAccount({ account_id: CUSTOMER, ...accountWide, regions: { ...regions, [REGION]: home } });
     sim.putRole(CUSTOMER, ROLE, { trust_policy: trustPolicy(), permissions_policy: policy });
   }
 

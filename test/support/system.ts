@@ -81,7 +81,8 @@ export async function onboard(system: LocalSystem, apiKey: string, options: Onbo
   const region = options.region ?? 'eu-west-1';
   const config = await call(system.relayUrl, 'GET', '/api/byoc/config', { apiKey });
   expect(config.status).toBe(200);
-  system.simulator.createAccount({ account_id: options.accountId, max_24_hour_send: options.maxSend ?? 50_000 });
+  // Production access in the region the customer onboards in; every other region stays in the sandbox, as in SES.
+  system.simulator.createAccount({ account_id: options.accountId, regions: { [region]: { max_24_hour_send: options.maxSend ?? 50_000 } } });
   system.simulator.putRole(options.accountId, BYOC_ROLE_NAME, {
     trust_policy: config.body.trust_policy as never,
     permissions_policy: config.body.permissions_policy as never,
