@@ -60,8 +60,10 @@ export function serveHandlers(name: string, mounts: readonly Mount[], clock: Clo
     const requestId = randomUUID();
     let result: APIGatewayProxyResult;
     try {
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      // API Gateway REST APIs route /api/send/ to /api/send.
+      // As API Gateway does, repeated slashes are one (an SDK base URL ending in / asks for //emails),
+      // and /api/send/ routes to /api/send. Parsed by hand: `new URL('//emails', base)` would take
+      // "emails" for a host name.
+      const url = new URL((req.url ?? '/').replace(/^[^?]*/, (pathPart) => pathPart.replace(/\/{2,}/g, '/')), 'http://localhost');
       const path = url.pathname.length > 1 ? url.pathname.replace(/\/$/, '') : url.pathname;
       const match = matchResource(resources, path);
       const body = await readBody(req);

@@ -52,9 +52,8 @@ function errorResponses(operation: Operation): Record<string, Json> {
   for (const code of operation.errors) {
     if (operation.errorStyle !== 'resend') add(code, 'standard', errorStatus[code]);
     else {
-      // Resend-compatible routes answer in Resend's shape; the HTTP edge refuses bad bytes, JSON or size in ours first.
+      // Resend-compatible routes answer every error in Resend's shape, the HTTP edge's own refusals included.
       add(code, 'resend', resendError(code).statusCode);
-      if (EDGE_CODES.has(code)) add(code, 'standard', errorStatus[code]);
     }
   }
   // Special bodies keep their own status (validate answers 422 whatever the code's status elsewhere).

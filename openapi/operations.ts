@@ -42,7 +42,7 @@ export interface Operation {
   errors: readonly ErrorCode[];
   /** Headers any error answer of the route may carry too (send: the rate window once counted, replays). */
   errorHeaders?: readonly HeaderName[];
-  /** `resend`: errors in Resend's `{ statusCode, name, message }` at Resend's statuses, except the HTTP edge's own refusals. */
+  /** `resend`: every error in Resend's `{ statusCode, name, message }` at Resend's statuses, the HTTP edge's own refusals included. */
   errorStyle?: 'resend';
   /** Codes answered with another body than the error shape, with that body (validate's 422). */
   specialErrors?: { codes: readonly ErrorCode[]; schema: z.ZodMiniType; description: string };
@@ -115,6 +115,16 @@ const sendOperations: Record<RouteName<typeof sendRoutes>, Operation> = {
     errorStyle: 'resend',
     errorHeaders: ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'Idempotent-Replayed'],
   },
+  resendListEmails: notOffered(sendRoutes.resendListEmails, 'resendListEmails', 'list sent emails'),
+  resendGetEmail: notOffered(sendRoutes.resendGetEmail, 'resendGetEmail', 'retrieve an email'),
+  resendUpdateEmail: notOffered(sendRoutes.resendUpdateEmail, 'resendUpdateEmail', 'reschedule an email'),
+  resendCancelEmail: notOffered(sendRoutes.resendCancelEmail, 'resendCancelEmail', 'cancel a scheduled email'),
+  resendListDomains: notOffered(sendRoutes.resendListDomains, 'resendListDomains', 'list domains'),
+  resendCreateDomain: notOffered(sendRoutes.resendCreateDomain, 'resendCreateDomain', 'create a domain'),
+  resendGetDomain: notOffered(sendRoutes.resendGetDomain, 'resendGetDomain', 'retrieve a domain'),
+  resendUpdateDomain: notOffered(sendRoutes.resendUpdateDomain, 'resendUpdateDomain', 'update a domain'),
+  resendDeleteDomain: notOffered(sendRoutes.resendDeleteDomain, 'resendDeleteDomain', 'delete a domain'),
+  resendVerifyDomain: notOffered(sendRoutes.resendVerifyDomain, 'resendVerifyDomain', 'verify a domain'),
   resendBatch: {
     route: sendRoutes.resendBatch, operationId: 'resendSendBatch', tag: 'Send', auth: 'bearer',
     summary: 'Resend-compatible: send up to 100 emails',
@@ -127,6 +137,21 @@ const sendOperations: Record<RouteName<typeof sendRoutes>, Operation> = {
     errorHeaders: ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'Idempotent-Replayed'],
   },
 };
+
+/**
+ * Resend operations SendFleet does not offer (send/resend-api.ts): authenticated like a send, then a
+ * Resend-shaped 404 saying why and what to use instead, so a Resend SDK call gets a readable error.
+ */
+function notOffered(route: RouteSpec, operationId: string, what: string): Operation {
+  return {
+    route, operationId, tag: 'Send', auth: 'bearer',
+    summary: `Resend-compatible: ${what} (not offered)`,
+    description: 'Part of Resend\'s API that SendFleet does not offer: it keeps no copy of your messages, and your sending domains are managed at `/api/byoc/domains`. Always answers a Resend-shaped 404 `not_found` whose message says why and what to use instead (after the key is checked).',
+    success: [],
+    errors: [...AUTHENTICATED, 'not_found'],
+    errorStyle: 'resend',
+  };
+}
 
 const config = { schema: body.byocConfig, description: 'Your BYOC settings, with the trust and permissions policies and a CloudFormation template for the role.' };
 

@@ -12,7 +12,26 @@ export const sendRoutes = {
   /** Resend-compatible (Authorization: Bearer <SendFleet API key>). */
   resendEmails: { method: 'POST', resource: '/emails' },
   resendBatch: { method: 'POST', resource: '/emails/batch' },
+  /**
+   * The rest of Resend's email and domain operations, as its SDK calls them: SendFleet does not offer
+   * them (it keeps no message; domains have their own API), and says so in Resend's shape.
+   */
+  resendListEmails: { method: 'GET', resource: '/emails' },
+  resendGetEmail: { method: 'GET', resource: '/emails/{id}' },
+  resendUpdateEmail: { method: 'PATCH', resource: '/emails/{id}' },
+  resendCancelEmail: { method: 'POST', resource: '/emails/{id}/cancel' },
+  resendListDomains: { method: 'GET', resource: '/domains' },
+  resendCreateDomain: { method: 'POST', resource: '/domains' },
+  resendGetDomain: { method: 'GET', resource: '/domains/{id}' },
+  resendUpdateDomain: { method: 'PATCH', resource: '/domains/{id}' },
+  resendDeleteDomain: { method: 'DELETE', resource: '/domains/{id}' },
+  resendVerifyDomain: { method: 'POST', resource: '/domains/{id}/verify' },
 } as const satisfies Record<string, RouteSpec>;
+
+/** Resources answered in Resend's error shape, whatever the error (the HTTP edge's own included). */
+export const RESEND_RESOURCES: ReadonlySet<string> = new Set(
+  Object.entries(sendRoutes).filter(([name]) => name.startsWith('resend')).map(([, route]) => route.resource),
+);
 
 export const onboardingRoutes = {
   getConfig: { method: 'GET', resource: '/api/byoc/config' },

@@ -47,6 +47,11 @@ export interface HttpApiOptions {
   configurationErrorCode?: ErrorCode;
   /** When set, every request adds one datapoint to this metric with its outcome as the dimension. */
   outcomeMetric?: string;
+  /**
+   * Another error shape for some resources (the Resend-compatible ones): every error on such a
+   * resource, the edge's own refusals included, is presented by it; `undefined` keeps ours.
+   */
+  presentError?: (resource: string, error: ApiError) => HttpResult | undefined;
 }
 
 const baseHeaders = {
@@ -144,8 +149,11 @@ export function httpApi(options: HttpApiOptions) {
     onError: async (request) => {
       const requestId = request.event?.requestContext?.requestId ?? request.context?.awsRequestId;
       const error = toApiError(request.error, options.configurationErrorCode ?? 'internal_error', requestId);
-      recordOutcome(options, request.event, requestId, error.status, error.code);
-      request.response = errorResponse(error, requestId);
+      const presented = request.event?.resource === undefined ? undefined : options.presentError?.(request.event.resource, error);
+      recordOutcome(options, request.event, requestId, presented?.status ?? error.status, error.code);
+      request.response = presented
+        ? jsonResponse(presented.status, presented.body, presented.headers, requestId)
+        : errorResponse(error, requestId);
     },
   });
 }

@@ -5,12 +5,14 @@ export interface RouteSpec {
 }
 
 /**
- * Finds the route template a concrete path belongs to, with its path parameters.
- * Local mode uses it to build the same proxy event API Gateway would.
+ * Finds the route template a concrete path belongs to, with its path parameters. As in API
+ * Gateway, a literal segment beats a parameter (`/emails/batch` before `/emails/{id}`), and empty
+ * segments (`//emails`) are ignored. Local mode uses it to build the same proxy event.
  */
 export function matchResource(resources: readonly string[], path: string): { resource: string; pathParameters: Record<string, string> } | undefined {
   const parts = splitPath(path);
-  for (const resource of resources) {
+  const parameters = (resource: string) => splitPath(resource).filter((segment) => segment.startsWith('{')).length;
+  for (const resource of [...resources].sort((a, b) => parameters(a) - parameters(b))) {
     const template = splitPath(resource);
     if (template.length !== parts.length) continue;
     const pathParameters: Record<string, string> = {};

@@ -108,3 +108,43 @@ test('the body limits of /api/send hold on /emails: over 256 KB without attachme
   expect(response.body).toMatchObject({ statusCode: 413, name: 'request_too_large', message: expect.stringMatching(/limit is 262144 bytes without attachments/) });
   expect(sent()).toHaveLength(0);
 });
+
+describe('every Resend path answers in Resend\'s shape, in the caller\'s terms', () => {
+  test('emails.get and domains.list: a readable not_found saying why and what to use instead', async () => {
+    const got = await client().emails.get('4ef9a417-02e9-4d39-ad75-9611e0fcc33c');
+    expect(got.data).toBeNull();
+    expect(got.error).toMatchObject({ name: 'not_found', message: expect.stringMatching(/never stores your messages/) });
+    const domains = await client().domains.list();
+    expect(domains.error).toMatchObject({ name: 'not_found', message: expect.stringMatching(/\/api\/byoc\/domains/) });
+    // the key is checked first, as on a send
+    expect((await client(`sf_${'x'.repeat(43)}`).domains.list()).error).toMatchObject({ name: 'invalid_api_key' });
+  });
+
+  test('a base URL ending in / (as the stack prints it) works: //emails is /emails', async () => {
+    process.env.RESEND_BASE_URL = `${system.relayUrl}/`;
+    const { data, error } = await new Resend(apiKey).emails.send({ from: 'hello@switch.dev', to: 'a@example.com', subject: 'Slash', text: 'Hi' });
+    expect(error).toBeNull();
+    expect(data).toEqual({ id: expect.any(String) });
+    expect(sent().map((m) => m.subject)).toEqual(['Slash']);
+  });
+
+  test('the edge\'s refusals, a wrong method and a missing key are Resend-shaped and name from, text and Authorization', async () => {
+    const post = (path: string, init: { body?: string; headers?: Record<string, string>; method?: string } = {}) =>
+      fetch(system.relayUrl + path, { method: init.method ?? 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}`, ...init.headers }, body: init.body });
+    const invalidJson = await post('/emails', { body: '{"from": ' });
+    expect(invalidJson.status).toBe(422);
+    expect(await invalidJson.json()).toEqual({ statusCode: 422, name: 'validation_error', message: expect.stringMatching(/not valid JSON/) });
+    const wrongMethod = await post('/emails/batch', { method: 'GET' });
+    expect(wrongMethod.status).toBe(405);
+    expect(await wrongMethod.json()).toMatchObject({ statusCode: 405, name: 'method_not_allowed' });
+    const badFrom = await (await post('/emails', { body: JSON.stringify({ from: 'not an address', to: 'a@example.com', subject: 'x', text: 'y' }) })).json() as { message: string };
+    expect(badFrom.message).toMatch(/\bfrom\b/);
+    expect(badFrom.message).not.toMatch(/from_email/);
+    const noText = await (await post('/emails', { body: JSON.stringify({ from: 'hello@switch.dev', to: 'a@example.com', subject: 'x' }) })).json() as { message: string };
+    expect(noText.message).not.toMatch(/\bmessage\b/);
+    const wrongKey = await (await post('/emails', { headers: { authorization: `Bearer sf_${'y'.repeat(43)}` }, body: JSON.stringify({ from: 'hello@switch.dev', to: 'a@example.com', subject: 'x', text: 'y' }) })).json() as { message: string };
+    expect(wrongKey.message).toMatch(/Authorization/);
+    expect(wrongKey.message).not.toMatch(/X-API-Key/);
+    expect(sent()).toEqual([]);
+  });
+});

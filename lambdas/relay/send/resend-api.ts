@@ -85,11 +85,34 @@ function rateHeaders(perMinute: number, rate: RateWindow | undefined, replayed: 
   return { ...rateLimitHeaders(perMinute, rate), ...(replayed ? { 'idempotent-replayed': 'true' } : {}) };
 }
 
-/** Our error → Resend's shape, with its status and name (table in shared/errors.ts). */
-function resendFailure(error: ApiError, extraHeaders: Record<string, string> = {}): HttpResult {
+/**
+ * Our words in the caller's terms: a Resend caller sent `from`, `text` and `Authorization`, so our
+ * details name those (only our own texts are reworded, never what the caller sent).
+ */
+const RESEND_TERMS: ReadonlyArray<[RegExp, string]> = [
+  [/\bfrom_email\b/g, 'from'],
+  [/\bfrom_name\b/g, 'from (its display name)'],
+  [/\bmessage (is required|must)/g, 'text $1'],
+  [/\bin message\b/g, 'in text'],
+  [/the X-API-Key header/g, 'the Authorization header (Bearer)'],
+  [/\bX-API-Key\b/g, 'Authorization: Bearer'],
+];
+const inResendTerms = (text: string): string => RESEND_TERMS.reduce((out, [pattern, term]) => out.replace(pattern, term), text);
+
+/** Our error → Resend's shape, with its status and name (table in shared/errors.ts), in the caller's terms. */
+export function resendFailure(error: ApiError, extraHeaders: Record<string, string> = {}): HttpResult {
   const { statusCode, name } = resendError(error.code);
-  return { status: statusCode, outcome: error.code, headers: { ...extraHeaders, ...error.options.headers }, body: { statusCode, name, message: error.detail } };
+  return {
+    status: statusCode, outcome: error.code, headers: { ...extraHeaders, ...error.options.headers },
+    body: { statusCode, name, message: inResendTerms(error.detail) },
+  };
 }
+
+/** Why each family of Resend operations is not offered, and what to use instead. */
+const NOT_OFFERED = {
+  emails: 'SendFleet never stores your messages, so a sent email cannot be listed, retrieved, rescheduled or cancelled. Keep the id SendFleet returned with your own records.',
+  domains: 'Sending domains live in your own SES account and are managed through SendFleet\'s API with your key in X-API-Key (GET, POST /api/byoc/domains; POST /api/byoc/domains/{domain}/verify) or in the dashboard.',
+} as const;
 
 export interface ResendApiDeps {
   authenticator: Authenticator;
@@ -153,5 +176,11 @@ export function createResendRoutes(deps: ResendApiDeps) {
     };
   });
 
-  return { sendOne, sendMany };
+  /** Authenticated like a send (a wrong key is told so first), then a Resend-shaped 404 saying why and what to use. */
+  const notOffered = (family: keyof typeof NOT_OFFERED) => guarded(async (http) => {
+    await deps.authenticator.authenticate(bearerHeaders(http.headers));
+    throw new ApiError('not_found', `${http.method} ${http.resource} is part of Resend's API that SendFleet does not offer: ${NOT_OFFERED[family]}`);
+  });
+
+  return { sendOne, sendMany, emailsNotOffered: notOffered('emails'), domainsNotOffered: notOffered('domains') };
 }

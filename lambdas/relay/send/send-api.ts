@@ -6,11 +6,11 @@
 import { sha256Hex } from '../../shared/crypto';
 import { ApiError } from '../../shared/errors';
 import { httpApi, type HttpRequest, type HttpResult } from '../../shared/http';
-import { sendRoutes } from '../api-routes';
+import { RESEND_RESOURCES, sendRoutes } from '../api-routes';
 import type { Authenticator } from '../auth/authenticator';
 import type { RateWindow } from '../store/limits-store';
 import { rateLimitHeaders } from './rate-limit-headers';
-import { createResendRoutes } from './resend-api';
+import { createResendRoutes, resendFailure } from './resend-api';
 import { createSendBatch, parseBatch, type SendBatchDeps, type SendBatchOutcome } from './send-batch';
 import { createSendEmail, type SendOutcome } from './send-email';
 import { checkBodySize, MAX_BODY_WITH_ATTACHMENTS_BYTES, parseSendRequest, type SendRequest } from './send-request';
@@ -111,7 +111,12 @@ export function createSendApi(deps: SendApiDeps) {
       { ...sendRoutes.sendBatch, handle: handleBatch },
       { ...sendRoutes.resendEmails, handle: resend.sendOne },
       { ...sendRoutes.resendBatch, handle: resend.sendMany },
+      ...[sendRoutes.resendListEmails, sendRoutes.resendGetEmail, sendRoutes.resendUpdateEmail, sendRoutes.resendCancelEmail]
+        .map((route) => ({ ...route, handle: resend.emailsNotOffered })),
+      ...[sendRoutes.resendListDomains, sendRoutes.resendCreateDomain, sendRoutes.resendGetDomain, sendRoutes.resendUpdateDomain, sendRoutes.resendDeleteDomain, sendRoutes.resendVerifyDomain]
+        .map((route) => ({ ...route, handle: resend.domainsNotOffered })),
     ],
+    presentError: (resource, error) => (RESEND_RESOURCES.has(resource) ? resendFailure(error) : undefined),
     maxBodyBytes: MAX_BODY_WITH_ATTACHMENTS_BYTES,
     outcomeMetric: 'Sends',
     configurationErrorCode: 'byoc_not_configured',
