@@ -7,11 +7,12 @@
  */
 import * as z from 'zod/mini';
 import { errorStatus, resendError, type ErrorCode } from '../lambdas/shared/errors';
+import { batchMessage } from '../lambdas/relay/send/send-batch';
+import { sendRequestSchema } from '../lambdas/relay/send/send-request';
 import { BYOC_ROLE_NAME } from '../lambdas/relay/byoc/policies';
 import { errorExamples } from './error-examples';
 import { errorHeaders, operations, type HeaderName, type Operation } from './operations';
 import { errorBody, resendErrorBody, validationFailed } from './responses';
-import { EDGE_CODES } from './operations';
 
 type Json = Record<string, unknown>;
 
@@ -20,11 +21,19 @@ export const API_STAGE = 'v1';
 
 /** JSON Schema 2020-12 (OpenAPI 3.1's dialect) of a zod/mini schema, as a client must send it. */
 export function jsonSchema(schema: z.ZodMiniType, io: 'input' | 'output'): Json {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'throw' }) as Json;
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
+    io, target: 'draft-2020-12', unrepresentable: 'throw',
+    // A batch's messages are validated one by one (each gets its own result), but each is a send request.
+    override: (context) => {
+      if (context.zodSchema === batchMessage) Object.assign(context.jsonSchema, jsonSchema(sendRequestSchema, io));
+    },
+  }) as Json;
   return rest;
 }
 
 const HEADERS: Record<HeaderName, { description: string; schema: Json }> = {
+  'RateLimit-Policy': { description: 'The key\'s quota as an IETF structured field (draft-ietf-httpapi-ratelimit-headers): `"per-key-minute";q=<sends per minute>;w=60`. On every answer once the key is known.', schema: { type: 'string', pattern: '^"per-key-minute";q=\\d+;w=60$' } },
+  'RateLimit': { description: 'What is left of the current window and when it resets: `"per-key-minute";r=<remaining>;t=<seconds>`. Once the request was counted.', schema: { type: 'string', pattern: '^"per-key-minute";r=\\d+;t=\\d+$' } },
   'X-RateLimit-Limit': { description: 'Send requests allowed per minute for this API key.', schema: { type: 'integer', minimum: 0 } },
   'X-RateLimit-Remaining': { description: 'Send requests left in the current minute for this API key.', schema: { type: 'integer', minimum: 0 } },
   'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer', minimum: 0 } },
@@ -95,10 +104,16 @@ function successResponses(operation: Operation): Record<string, Json> {
   }));
 }
 
+const PATH_PARAMETERS: Record<string, string> = {
+  domain: 'One of your sending domains, e.g. `acme.com`.',
+  file: 'A file name from the page that links it.',
+  id: 'An id as Resend\'s API takes it.',
+};
+
 const pathParameters = (resource: string): Json[] => [...resource.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
   name, in: 'path', required: true,
   schema: { type: 'string', minLength: 1 },
-  description: name === 'domain' ? 'One of your sending domains, e.g. `acme.com`.' : 'A file name from the page that links it.',
+  description: PATH_PARAMETERS[name ?? ''] ?? name,
 }));
 
 function operationObject(operation: Operation): Json {

@@ -14,7 +14,10 @@ import { sendRequestSchema } from '../lambdas/relay/send/send-request';
 import { batchSchema } from '../lambdas/relay/send/send-batch';
 import * as body from './responses';
 
-export type HeaderName = 'X-RateLimit-Limit' | 'X-RateLimit-Remaining' | 'Retry-After' | 'Idempotent-Replayed' | 'Location';
+export type HeaderName = 'RateLimit-Policy' | 'RateLimit' | 'X-RateLimit-Limit' | 'X-RateLimit-Remaining' | 'Retry-After' | 'Idempotent-Replayed' | 'Location';
+
+/** What every send answer carries once the key is known (send/rate-limit-headers.ts). */
+const RATE_HEADERS: readonly HeaderName[] = ['RateLimit-Policy', 'RateLimit', 'X-RateLimit-Limit', 'X-RateLimit-Remaining'];
 
 export interface SuccessResponse {
   status: number;
@@ -50,7 +53,6 @@ export interface Operation {
 
 /** What every function behind `httpApi` can answer: bad body bytes or JSON, a body over its limit, its own failure, its configuration. */
 const EDGE: readonly ErrorCode[] = ['invalid_request', 'request_too_large', 'internal_error', 'byoc_not_configured'];
-export const EDGE_CODES: ReadonlySet<ErrorCode> = new Set(EDGE);
 /** …and, behind X-API-Key, the authenticator. */
 const AUTHENTICATED: readonly ErrorCode[] = [...EDGE, 'invalid_api_key', 'tenant_suspended'];
 /** Whatever a call in the customer's AWS account can end in (lambdas/relay/error-map.ts). */
@@ -60,7 +62,7 @@ const DOMAIN_IN_PATH: readonly ErrorCode[] = ['invalid_domain', 'subdomain_not_a
 
 /** Headers an error code's answer carries (union per status in the document). */
 export const errorHeaders: Partial<Record<ErrorCode, readonly HeaderName[]>> = {
-  rate_limited: ['Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining'],
+  rate_limited: ['Retry-After', ...RATE_HEADERS],
   idempotency_in_progress: ['Retry-After'],
   ses_throttled: ['Retry-After'],
   ses_unavailable: ['Retry-After'],
@@ -80,16 +82,16 @@ const sendOperations: Record<RouteName<typeof sendRoutes>, Operation> = {
     summary: 'Send one email through your SES account',
     description: 'Also reachable as `/api/send/`. Give `message` (text) or `html` or both. Every address is a bare '
       + '`name@example.com`; `from_name` and `subject` are one line of plain Unicode text. Anything else is refused '
-      + 'with 400 naming the field, never rewritten. Answers carry the X-RateLimit-* headers once the request has been counted against the key\'s minute window (every BYOC send that passed authentication; Starter sends that passed the 403 checks).',
+      + 'with 400 naming the field, never rewritten. Answers carry the rate-limit headers (RateLimit-Policy, RateLimit, X-RateLimit-*) once the request has been counted against the key\'s minute window (every BYOC send that passed authentication; Starter sends that passed the 403 checks).',
     request: { schema: sendRequestSchema, required: true, example: sendExample },
     idempotencyKey: true,
-    success: [{ status: 200, description: 'Accepted by your SES account (or a replay of the first answer for this Idempotency-Key).', schema: body.sendAccepted, headers: ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'Idempotent-Replayed'] }],
+    success: [{ status: 200, description: 'Accepted by your SES account (or a replay of the first answer for this Idempotency-Key).', schema: body.sendAccepted, headers: [...RATE_HEADERS, 'Idempotent-Replayed'] }],
     errors: [
       ...AUTHENTICATED, ...CUSTOMER_ACCOUNT, 'byoc_not_validated', 'domain_not_registered', 'domain_not_verified', 'dkim_not_verified',
       'idempotency_in_progress', 'idempotency_key_reused', 'rate_limited', 'usage_limit_exceeded', 'ses_outcome_unknown',
     ],
     // Refusals after the request was counted against the key's minute carry the window too; a replayed refusal says so.
-    errorHeaders: ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'Idempotent-Replayed'],
+    errorHeaders: [...RATE_HEADERS, 'Idempotent-Replayed'],
   },
   sendBatch: {
     route: sendRoutes.sendBatch, operationId: 'sendBatch', tag: 'Send', auth: 'apiKey',
@@ -97,9 +99,9 @@ const sendOperations: Record<RouteName<typeof sendRoutes>, Operation> = {
     description: 'Each entry of `messages` is a send body without attachments. Each message gets its own result; the per-minute key window counts the batch once, the Starter month counts messages. A batch that cannot be sent at your SES sending rate within the request\'s time budget is refused up front with `max_messages`.',
     request: { schema: batchSchema, required: true, example: { messages: [sendExample] } },
     idempotencyKey: true,
-    success: [{ status: 200, description: 'Per-message results (a replay of the first answer for this Idempotency-Key).', schema: body.sendBatchResults, headers: ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'Idempotent-Replayed'] }],
+    success: [{ status: 200, description: 'Per-message results (a replay of the first answer for this Idempotency-Key).', schema: body.sendBatchResults, headers: [...RATE_HEADERS, 'Idempotent-Replayed'] }],
     errors: [...AUTHENTICATED, 'byoc_not_validated', 'idempotency_in_progress', 'idempotency_key_reused', 'rate_limited'],
-    errorHeaders: ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'Idempotent-Replayed'],
+    errorHeaders: [...RATE_HEADERS, 'Idempotent-Replayed'],
   },
   resendEmails: {
     route: sendRoutes.resendEmails, operationId: 'resendSendEmail', tag: 'Send', auth: 'bearer',
@@ -107,13 +109,13 @@ const sendOperations: Record<RouteName<typeof sendRoutes>, Operation> = {
     description: 'Takes Resend\'s documented body and `Authorization: Bearer <SendFleet API key>`; answers Resend\'s shapes. `scheduled_at` and `template` are refused: they would mean storing content.',
     request: { schema: body.resendEmailRequest, required: true, example: { from: 'Acme <hello@acme.com>', to: ['customer@example.com'], subject: 'Welcome!', text: 'Thanks for joining Acme.' } },
     idempotencyKey: true,
-    success: [{ status: 200, description: 'Accepted by your SES account.', schema: body.resendEmailSent, headers: ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'Idempotent-Replayed'] }],
+    success: [{ status: 200, description: 'Accepted by your SES account.', schema: body.resendEmailSent, headers: [...RATE_HEADERS, 'Idempotent-Replayed'] }],
     errors: [
       ...AUTHENTICATED, ...CUSTOMER_ACCOUNT, 'byoc_not_validated', 'domain_not_registered', 'domain_not_verified', 'dkim_not_verified',
       'idempotency_in_progress', 'idempotency_key_reused', 'rate_limited', 'usage_limit_exceeded', 'ses_outcome_unknown',
     ],
     errorStyle: 'resend',
-    errorHeaders: ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'Idempotent-Replayed'],
+    errorHeaders: [...RATE_HEADERS, 'Idempotent-Replayed'],
   },
   resendListEmails: notOffered(sendRoutes.resendListEmails, 'resendListEmails', 'list sent emails'),
   resendGetEmail: notOffered(sendRoutes.resendGetEmail, 'resendGetEmail', 'retrieve an email'),
@@ -131,10 +133,10 @@ const sendOperations: Record<RouteName<typeof sendRoutes>, Operation> = {
     description: 'An array of Resend email bodies (no attachments). Messages refused after validation are listed in `errors` beside the sent ones in `data`.',
     request: { schema: body.resendBatchRequest, required: true, example: [{ from: 'Acme <hello@acme.com>', to: 'customer@example.com', subject: 'Welcome!', text: 'Hi' }] },
     idempotencyKey: true,
-    success: [{ status: 200, description: 'The sent messages\' ids, and the refused ones with their reason.', schema: body.resendBatchSent, headers: ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'Idempotent-Replayed'] }],
+    success: [{ status: 200, description: 'The sent messages\' ids, and the refused ones with their reason.', schema: body.resendBatchSent, headers: [...RATE_HEADERS, 'Idempotent-Replayed'] }],
     errors: [...AUTHENTICATED, 'byoc_not_validated', 'idempotency_in_progress', 'idempotency_key_reused', 'rate_limited'],
     errorStyle: 'resend',
-    errorHeaders: ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'Idempotent-Replayed'],
+    errorHeaders: [...RATE_HEADERS, 'Idempotent-Replayed'],
   },
 };
 

@@ -1,6 +1,6 @@
 /** The dashboard function's answers, from a fixed set of files. */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { CONTENT_SECURITY_POLICY, createDashboardHandler } from '../../lambdas/relay/dashboard/static-site';
+import { CONTENT_SECURITY_POLICY, createDashboardHandler, requestOrigin } from '../../lambdas/relay/dashboard/static-site';
 
 const files = [
   { path: 'index.html', body: '<!doctype html><script defer src="assets/app-AAAA.js"></script>' },
@@ -70,4 +70,20 @@ test('the files are loaded once', async () => {
   await Promise.all([once(event('/')), once(event('/'))]);
   await once(event('/'));
   expect(load).toHaveBeenCalledTimes(1);
+});
+
+describe('the served OpenAPI document names the API it was fetched from', () => {
+  const event = (headers: Record<string, string>, requestContext: Record<string, unknown>) =>
+    ({ resource: '/api/openapi.json', path: '/api/openapi.json', headers, requestContext }) as unknown as Parameters<typeof requestOrigin>[0];
+  test.each([
+    ['an execute-api URL: the stage is part of it', { Host: 'abc123.execute-api.eu-west-1.amazonaws.com' }, { stage: 'v1', path: '/v1/api/openapi.json' }, 'https://abc123.execute-api.eu-west-1.amazonaws.com/v1'],
+    ['a custom domain mapped at its root', { host: 'api.acme.com' }, { stage: 'v1', path: '/api/openapi.json' }, 'https://api.acme.com'],
+    ['local mode', { Host: '127.0.0.1:3000' }, { stage: 'local' }, 'http://127.0.0.1:3000'],
+    ['a forwarded scheme', { Host: 'relay.test', 'X-Forwarded-Proto': 'http' }, { stage: 'v1', path: '/api/openapi.json' }, 'http://relay.test'],
+  ])('%s', (_name, headers, requestContext, origin) => {
+    expect(requestOrigin(event(headers, requestContext))).toBe(origin);
+  });
+  test.each([['a Host that is not a host name', { Host: 'evil.example/"><script>' }], ['no Host', {}]])('%s: none (the built servers stay)', (_name, headers) => {
+    expect(requestOrigin(event(headers, { stage: 'v1', path: '/api/openapi.json' }))).toBeUndefined();
+  });
 });

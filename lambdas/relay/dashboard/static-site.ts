@@ -62,6 +62,32 @@ export function indexAssets(assets: readonly StaticAsset[]): ReadonlyMap<string,
 
 export type DashboardHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
+const HOST = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:]+\])(?::\d{1,5})?$/;
+
+/**
+ * The address this request reached the API at — scheme, host and, on an execute-api URL, the stage
+ * (`/v1`) — so that the served OpenAPI document's `servers` is the API the caller is using (local
+ * mode, a stage, a custom domain). `undefined` for a Host header that is not a host name.
+ */
+export function requestOrigin(event: APIGatewayProxyEvent): string | undefined {
+  const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
+  const host = headers.host;
+  if (!host || !HOST.test(host)) return undefined;
+  const forwarded = headers['x-forwarded-proto'];
+  const scheme = forwarded === 'http' || forwarded === 'https' ? forwarded : event.requestContext?.stage === 'local' ? 'http' : 'https';
+  // requestContext.path is what the client asked for (/v1/api/openapi.json); path is the resource's part.
+  const asked = event.requestContext?.path;
+  const prefix = asked && asked.endsWith(event.path) ? asked.slice(0, asked.length - event.path.length) : '';
+  return `${scheme}://${host}${prefix}`;
+}
+
+/** The OpenAPI document with this request's own origin as its server (the built one names every deployment in general). */
+function documentFor(built: string, event: APIGatewayProxyEvent): string {
+  const origin = requestOrigin(event);
+  if (!origin) return built;
+  return JSON.stringify({ ...(JSON.parse(built) as Record<string, unknown>), servers: [{ url: origin, description: 'This API, at the address this document was fetched from' }] });
+}
+
 /** `load` runs once, at the first request. */
 export function createDashboardHandler(load: () => Promise<readonly StaticAsset[]>): DashboardHandler {
   let files: Promise<ReadonlyMap<string, StaticFile>> | undefined;
@@ -82,7 +108,7 @@ export function createDashboardHandler(load: () => Promise<readonly StaticAsset[
     return {
       statusCode: 200,
       headers: { ...SECURITY_HEADERS, 'content-type': file.contentType, 'cache-control': file.cacheControl },
-      body: file.body,
+      body: key === '/api/openapi.json' ? documentFor(file.body, event) : file.body,
     };
   };
 }

@@ -35,8 +35,11 @@ export interface SendBatchDeps extends SendDeps {
   batchUsage: BatchUsage;
 }
 
+/** One message of a batch: validated on its own, so its problems become its own result (documented as a send request). */
+export const batchMessage = z.unknown();
+
 export const batchSchema = z.strictObject({
-  messages: z.array(z.unknown()).check(
+  messages: z.array(batchMessage).check(
     z.minLength(1, 'must hold at least one message'),
     z.maxLength(MAX_BATCH_MESSAGES, `must hold at most ${MAX_BATCH_MESSAGES} messages; split larger batches`),
   ),
