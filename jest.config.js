@@ -10,7 +10,13 @@ const common = {
 module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
-    { ...common, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'infra',
+      testMatch: ['<rootDir>/test/infra/**/*.test.ts'],
+      // Synthesizes each app configuration once (cdk-nag and the Control Tower checks included) for all the files.
+      globalSetup: '<rootDir>/test/infra/global-setup.ts',
+    },
     {
       ...common,
       displayName: 'integration',
