@@ -4,7 +4,7 @@
  */
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { COMMON_RULES_COUNTED, CUSTOMER_API_THROTTLE, EDGE_LIMITS, RATE_WINDOW_SECONDS } from '../../lib/constructs/customer-api-firewall';
-import { buildTestApp, resourcesOfType, synthesized, validationReport, type Synth } from './helpers';
+import { asArray, buildTestApp, resourcesOfType, synthesized, validationReport, type Synth } from './helpers';
 
 const s = synthesized('alarmEmail');
 
@@ -78,6 +78,32 @@ describe('alarms reach someone', () => {
       expect(topics[0]![1].Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^OperationsKey/), 'Arn'] });
       expect(resourcesOfType(template, 'AWS::SNS::Subscription').map(([, r]) => r.Properties))
         .toEqual([expect.objectContaining({ Protocol: 'email', Endpoint: 'oncall@sendfleet.example', TopicArn: { Ref: topics[0]![0] } })]);
+    }
+  });
+
+  test('each topic\'s policy lets exactly the stack\'s alarms publish (it replaces SNS\'s default), and the key lets CloudWatch use it', () => {
+    for (const template of [s.relayTemplate, s.platformTemplate]) {
+      const [topicId] = resourcesOfType(template, 'AWS::SNS::Topic')[0]!;
+      const statements = resourcesOfType(template, 'AWS::SNS::TopicPolicy')
+        .filter(([, policy]) => JSON.stringify(policy.Properties.Topics) === JSON.stringify([{ Ref: topicId }]))
+        .flatMap(([, policy]) => asArray<any>(policy.Properties.PolicyDocument.Statement));
+      const alarmArns = resourcesOfType(template, 'AWS::CloudWatch::Alarm').map(([id]) => ({ 'Fn::GetAtt': [id, 'Arn'] }));
+      expect(alarmArns.length).toBeGreaterThan(0);
+      const publish = statements.filter((statement) => statement.Effect === 'Allow' && asArray(statement.Action).includes('sns:Publish'));
+      expect(publish).toEqual([{
+        Sid: 'CloudWatchAlarmsOfThisStackPublish', Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: 'sns:Publish', Resource: { Ref: topicId },
+        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } }, ArnEquals: { 'aws:SourceArn': expect.anything() } },
+      }]);
+      const sources = asArray<unknown>(publish[0].Condition.ArnEquals['aws:SourceArn']).map((arn) => JSON.stringify(arn)).sort();
+      expect(sources).toEqual(alarmArns.map((arn) => JSON.stringify(arn)).sort());
+      // TLS only, still.
+      expect(statements).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
+      const keyStatements = resourcesOfType(template, 'AWS::KMS::Key')[0]![1].Properties.KeyPolicy.Statement;
+      expect(keyStatements).toContainEqual(expect.objectContaining({
+        Sid: 'CloudWatchAlarmsPublishToTheEncryptedTopic', Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+      }));
     }
   });
 
