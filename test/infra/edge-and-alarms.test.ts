@@ -5,6 +5,7 @@
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { COMMON_RULES_COUNTED, CUSTOMER_API_THROTTLE, EDGE_LIMITS, RATE_WINDOW_SECONDS } from '../../lib/constructs/customer-api-firewall';
 import { asArray, buildTestApp, resourcesOfType, synthesized, validationReport, type Synth } from './helpers';
+import { rateRulesCounting } from './waf';
 
 const s = synthesized('alarmEmail');
 
@@ -44,7 +45,7 @@ describe('the customer API\'s edge', () => {
     });
     expect(rate['onboarding-per-api-key'].Statement.RateBasedStatement).toMatchObject({
       Limit: EDGE_LIMITS.onboardingPerApiKey, AggregateKeyType: 'CUSTOM_KEYS', CustomKeys: headerKey,
-      ScopeDownStatement: { ByteMatchStatement: { SearchString: '/api/byoc', PositionalConstraint: 'STARTS_WITH', FieldToMatch: { UriPath: {} } } },
+      ScopeDownStatement: { RegexMatchStatement: { RegexString: '^(/v1)?/api/byoc(/|$)', FieldToMatch: { UriPath: {} } } },
     });
     expect(rate['per-ip'].Statement.RateBasedStatement).toEqual({ Limit: EDGE_LIMITS.perIp, EvaluationWindowSec: RATE_WINDOW_SECONDS, AggregateKeyType: 'IP' });
     expect(rate['per-ip-without-key'].Statement.RateBasedStatement).toMatchObject({
@@ -59,6 +60,21 @@ describe('the customer API\'s edge', () => {
     }
     // Sampled requests would keep headers (the API key) in WAF.
     for (const rule of rules) expect({ rule: rule.Name, sampled: rule.VisibilityConfig.SampledRequestsEnabled }).toEqual({ rule: rule.Name, sampled: false });
+  });
+
+  test('the onboarding limit applies to the paths WAF really sees: stage first on the execute-api URL, none on a custom domain', () => {
+    const rules: any[] = resourcesOfType(s.relayTemplate, 'AWS::WAFv2::WebACL')[0]![1].Properties.Rules;
+    const onboarding = rules.find((r) => r.Name === 'onboarding-per-api-key');
+    const key = { 'x-api-key': 'sf_live_key' };
+    const counted = (path: string) => rateRulesCounting([onboarding], { path, headers: key }).length === 1;
+    for (const path of ['/v1/api/byoc/config', '/v1/api/byoc/validate', '/v1/api/byoc/domains/acme.com/verify', '/api/byoc/domains', '/v1//api/byoc/config', '/v1/api/byoc%2Fvalidate']) {
+      expect({ path, counted: counted(path) }).toEqual({ path, counted: true });
+    }
+    for (const path of ['/v1/api/send', '/v1/api/usage', '/v1/api/byocx', '/v1/emails', '/v1/', '/v2/api/byoc/config', '/v1/docs']) {
+      expect({ path, counted: counted(path) }).toEqual({ path, counted: false });
+    }
+    // Keyed on the API key: a request without one is not counted by this rule (the key-less rules take it).
+    expect(rateRulesCounting([onboarding], { path: '/v1/api/byoc/config' })).toEqual([]);
   });
 
   test('the numbers are chosen together: no single key or IP can take more than a fifth of the stage\'s throttle', () => {
