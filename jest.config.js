@@ -13,7 +13,13 @@ module.exports = {
   maxWorkers: 2,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
-    { ...common, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'infra',
+      testMatch: ['<rootDir>/test/infra/**/*.test.ts'],
+      // Synthesizes each app configuration once (cdk-nag and the Control Tower checks included) for all the files.
+      globalSetup: '<rootDir>/test/infra/global-setup.ts',
+    },
     {
       ...common,
       displayName: 'integration',

@@ -5,6 +5,7 @@
  */
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { STAGE_NAME } from './service-rest-api';
 
 /** Stage-wide API Gateway throttle (requests per second, burst). */
 export const CUSTOMER_API_THROTTLE = { rateLimit: 200, burstLimit: 400 } as const;
@@ -43,6 +44,24 @@ export interface CustomerApiFirewallProps {
 }
 
 const API_KEY_HEADER = 'x-api-key';
+
+/**
+ * A URI path as WAF sees it: on the execute-api URL the stage comes first (`/v1/api/byoc/…`), on a
+ * custom domain mapped to the stage it does not (`/api/byoc/…`). Decoded and normalised first, so
+ * `%2F` or `//` cannot step around a rule. `pathRegex` starts with `/`.
+ */
+export function pathIs(pathRegex: string): wafv2.CfnWebACL.StatementProperty {
+  return {
+    regexMatchStatement: {
+      fieldToMatch: { uriPath: {} },
+      regexString: `^(/${STAGE_NAME})?${pathRegex}`,
+      textTransformations: [{ priority: 0, type: 'URL_DECODE' }, { priority: 1, type: 'NORMALIZE_PATH' }],
+    },
+  };
+}
+
+/** The onboarding routes (/api/byoc/*), whose calls may cost SES control-plane calls in the customer's account. */
+const ONBOARDING_PATHS = '/api/byoc(/|$)';
 
 /** Rate-limit blocks answer 429 in the API's error shape, with Retry-After. */
 const BLOCK_429: wafv2.CfnWebACL.RuleActionProperty = {
@@ -96,12 +115,7 @@ export class CustomerApiFirewall extends Construct {
           },
         },
         perKeyRule('per-api-key', 1, EDGE_LIMITS.perApiKey),
-        perKeyRule('onboarding-per-api-key', 2, EDGE_LIMITS.onboardingPerApiKey, {
-          byteMatchStatement: {
-            fieldToMatch: { uriPath: {} }, positionalConstraint: 'STARTS_WITH', searchString: '/api/byoc',
-            textTransformations: [{ priority: 0, type: 'NONE' }],
-          },
-        }),
+        perKeyRule('onboarding-per-api-key', 2, EDGE_LIMITS.onboardingPerApiKey, pathIs(ONBOARDING_PATHS)),
         {
           name: 'per-ip', priority: 3, action: BLOCK_429, visibilityConfig: visibility('per-ip'),
           statement: { rateBasedStatement: { limit: EDGE_LIMITS.perIp, evaluationWindowSec: RATE_WINDOW_SECONDS, aggregateKeyType: 'IP' } },

@@ -1,11 +1,14 @@
 /**
  * Alarms that reach someone: one SNS topic per account (encrypted, TLS only), an optional e-mail
  * subscription from configuration, and every CloudWatch alarm of the stack wired to it (ALARM and
- * OK), so an alarm added later cannot be forgotten (test/infra/alarms.test.ts checks all of them).
+ * OK), so an alarm added later cannot be forgotten (test/infra/edge-and-alarms.test.ts checks all
+ * of them). A topic policy replaces SNS's default one, so the policy itself lets CloudWatch publish:
+ * only this account's alarms of this stack (the KMS key lets CloudWatch use the key, OperationsKey).
  */
-import { Stack } from 'aws-cdk-lib';
+import { Aws, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
@@ -29,12 +32,26 @@ export class OperatorAlarms extends Construct {
     if (props.email) this.topic.addSubscription(new subscriptions.EmailSubscription(props.email));
   }
 
-  /** Makes the topic the ALARM and OK action of every alarm in the stack. Call once, after the stack is built. */
+  /**
+   * Makes the topic the ALARM and OK action of every alarm in the stack, and lets exactly those
+   * alarms publish to it. Call once, after the stack is built.
+   */
   notifyEveryAlarm(): void {
     const action = new SnsAction(this.topic);
-    for (const alarm of Stack.of(this).node.findAll().filter((c): c is cloudwatch.Alarm => c instanceof cloudwatch.Alarm)) {
+    const alarms = Stack.of(this).node.findAll().filter((c): c is cloudwatch.Alarm => c instanceof cloudwatch.Alarm);
+    for (const alarm of alarms) {
       alarm.addAlarmAction(action);
       alarm.addOkAction(action);
     }
+    this.topic.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'CloudWatchAlarmsOfThisStackPublish',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['sns:Publish'],
+      resources: [this.topic.topicArn],
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+        ArnEquals: { 'aws:SourceArn': alarms.map((alarm) => alarm.alarmArn) },
+      },
+    }));
   }
 }

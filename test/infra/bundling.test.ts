@@ -1,25 +1,19 @@
 /**
- * The one test that synthesizes like `cdk synth`: real esbuild bundling and aws-cdk-lib's
- * CloudFormation validation. It loads every bundle that would be uploaded and checks it
- * exports the handler the stack names.
+ * The bundles as `cdk synth` makes them: the default configuration is synthesized with real
+ * esbuild bundling and aws-cdk-lib's CloudFormation validation (test/infra/configurations.ts),
+ * each entry bundled once. This loads every bundle that would be uploaded and checks it exports
+ * the handler the stack names.
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { functionsIn, synth, type FunctionInTemplate } from './helpers';
-
-jest.setTimeout(120_000);
+import { functionsIn, synthesized, type FunctionInTemplate } from './helpers';
 
 /** Size budget of one minified bundle (AWS SDK v3 clients included). */
 const BUNDLE_BUDGET_BYTES = 1_500_000;
 
-let functions: FunctionInTemplate[];
-let assemblyDir: string;
-beforeAll(() => {
-  const s = synth({}, { bundling: true });
-  functions = functionsIn(s);
-  assemblyDir = s.app.synth().directory;
-});
+const { assemblyDir } = synthesized('default');
+const functions = functionsIn(synthesized('default'));
 
 test('every function is bundled into an asset with an index.js exporting its handler', () => {
   expect(functions).toHaveLength(6);

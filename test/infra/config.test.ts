@@ -1,9 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { buildApp } from '../../bin/app';
 import { ConfigError, readConfig, relayEventBusArn } from '../../lib/config';
-import { CDK_JSON_CONTEXT, PLATFORM_ACCOUNT, RELAY_ACCOUNT, RELAY_BUS_ARN, synth } from './helpers';
-
-process.env.CDK_VALIDATION = 'false';
+import { CDK_JSON_CONTEXT, PLATFORM_ACCOUNT, RELAY_ACCOUNT, RELAY_BUS_ARN, synthesized } from './helpers';
 
 const valid = {
   platformAccount: PLATFORM_ACCOUNT, platformRegion: 'eu-west-1',
@@ -99,7 +97,7 @@ describe('bin/app.ts', () => {
   });
 
   test('creates two stacks in the two accounts and regions of the configuration', () => {
-    const s = synth({ relayRegion: 'eu-central-1', stage: 'qa' });
+    const s = synthesized('qaInFrankfurt');
     expect(s.platform.account).toBe(PLATFORM_ACCOUNT);
     expect(s.platform.region).toBe('eu-west-1');
     expect(s.relay.account).toBe(RELAY_ACCOUNT);
@@ -109,7 +107,7 @@ describe('bin/app.ts', () => {
     expect(s.relay.stackName).toBe('SendFleet-qa-Relay');
     // The only link between the stacks is configuration (no cross-stack references); the deploy order
     // is enforced in code: relay first.
-    expect(s.platform.dependencies).toEqual([s.relay]);
+    expect(s.platform.dependencies).toEqual([s.relay.id]);
     expect(s.relay.dependencies).toHaveLength(0);
     expect(JSON.stringify(s.platformTemplate.toJSON())).not.toContain('Fn::ImportValue');
     expect(JSON.stringify(s.platformTemplate.toJSON())).toContain('arn:aws:events:eu-central-1:111111111111:event-bus/sendfleet-qa-tenant-events');

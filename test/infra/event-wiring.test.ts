@@ -1,8 +1,7 @@
 import { Capture, Match } from 'aws-cdk-lib/assertions';
-import { resourcesOfType, synth, type Synth } from './helpers';
+import { resourcesOfType, synthesized } from './helpers';
 
-let s: Synth;
-beforeAll(() => { s = synth(); });
+const s = synthesized('default');
 
 describe('EventBridge wiring', () => {
   test('every rule in both stacks has at least one target', () => {

@@ -5,9 +5,9 @@
  */
 import * as fs from 'fs';
 import { entryPath } from '../../lib/function-catalog';
-import { functionsIn, synth, type FunctionInTemplate } from './helpers';
+import { functionsIn, synthesized, type FunctionInTemplate } from './helpers';
 
-const functions: FunctionInTemplate[] = functionsIn(synth());
+const functions: FunctionInTemplate[] = functionsIn(synthesized('default'));
 
 /** The template's variables, with a plausible dummy for every value CloudFormation would resolve. */
 function environmentOf(f: FunctionInTemplate): Record<string, string> {

@@ -1,18 +1,18 @@
 /**
  * Shared by the infra tests: builds the app exactly as bin/app.ts does, with cdk.json's context
- * (feature flags included) plus overrides, and reads what the templates say about functions,
- * roles and routes. Fast mode skips bundling and aws-cdk-lib's CloudFormation validation;
- * cdk-nag still runs (it is registered by buildApp).
+ * (feature flags included) plus overrides, and reads the configurations global-setup.ts
+ * synthesized once per run (templates, stacks, and the facts only the construct tree knows).
+ * A cheap build skips bundling and aws-cdk-lib's CloudFormation validation; cdk-nag and the
+ * Control Tower checks still run (buildApp registers them).
  */
-import { App, Stack } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import type { CfnRole } from 'aws-cdk-lib/aws-iam';
+import { CloudAssembly, CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import * as fs from 'fs';
 import * as path from 'path';
 import { buildApp, type SendFleetApp } from '../../bin/app';
 import { FUNCTIONS, type FunctionName, type FunctionSpec } from '../../lib/function-catalog';
-import { ServiceFunction } from '../../lib/constructs/service-function';
+import { assemblyDir, factsPath, type ConfigurationFacts, type ConfigurationName } from './configurations';
 
 // cdk-nag's EventBusOpenAccess rule reads a deprecated CfnEventBusPolicy property; keep test output readable.
 process.env.JSII_DEPRECATED = 'quiet';
@@ -24,36 +24,73 @@ export const PLATFORM_ACCOUNT = '222222222222';
 export const RELAY_ACCOUNT = '111111111111';
 export const RELAY_BUS_ARN = 'arn:aws:events:eu-west-1:111111111111:event-bus/sendfleet-dev-tenant-events';
 
-export interface Synth extends SendFleetApp {
-  readonly platformTemplate: Template;
-  readonly relayTemplate: Template;
+/**
+ * Builds the app (not synthesized). Cheap unless `likeCdkSynth`: no esbuild, no CloudFormation
+ * validation, for the tests that synthesize a deliberately broken app.
+ */
+export function buildTestApp(context: Record<string, unknown> = {}, options: { likeCdkSynth?: boolean; outdir?: string } = {}): SendFleetApp {
+  if (options.likeCdkSynth) delete process.env.CDK_VALIDATION;
+  else process.env.CDK_VALIDATION = 'false';
+  return buildApp(new App({
+    outdir: options.outdir,
+    context: { ...CDK_JSON_CONTEXT, ...(options.likeCdkSynth ? {} : { 'aws:cdk:bundling-stacks': [] }), ...context },
+  }));
 }
 
-/** Builds and synthesizes the app. `bundling: false` (the default) skips esbuild and CFN validation. */
-export function synth(context: Record<string, unknown> = {}, options: { bundling?: boolean } = {}): Synth {
-  if (options.bundling) delete process.env.CDK_VALIDATION;
-  else process.env.CDK_VALIDATION = 'false';
-  const app = new App({
-    context: {
-      ...CDK_JSON_CONTEXT,
-      ...(options.bundling ? {} : { 'aws:cdk:bundling-stacks': [] }),
-      ...context,
-    },
-  });
-  const built = buildApp(app);
-  return {
-    ...built,
-    platformTemplate: Template.fromStack(built.platform),
-    relayTemplate: Template.fromStack(built.relay),
+/** A synthesized stack, as the cloud assembly describes it. */
+export interface StackInAssembly {
+  /** Construct id: RelayStack or PlatformStack. */
+  readonly id: string;
+  readonly stackName: string;
+  readonly account: string;
+  readonly region: string;
+  /** Ids of the stacks it depends on (asset manifests left out). */
+  readonly dependencies: string[];
+}
+
+export interface Synth {
+  readonly name: ConfigurationName;
+  /** The cloud assembly: templates, validation-report.json and, when bundled, the assets. */
+  readonly assemblyDir: string;
+  readonly platform: StackInAssembly;
+  readonly relay: StackInAssembly;
+  readonly platformTemplate: Template;
+  readonly relayTemplate: Template;
+  readonly facts: ConfigurationFacts;
+}
+
+const loaded = new Map<ConfigurationName, Synth>();
+
+/** A configuration global-setup.ts synthesized, read from its cloud assembly. */
+export function synthesized(name: ConfigurationName): Synth {
+  const cached = loaded.get(name);
+  if (cached) return cached;
+  const dir = assemblyDir(name);
+  const assembly = new CloudAssembly(dir);
+  const stack = (id: string): [StackInAssembly, Template] => {
+    const artifact = assembly.getStackArtifact(id);
+    const dependencies = artifact.dependencies.filter((d) => d instanceof CloudFormationStackArtifact).map((d) => d.id);
+    const { account, region } = artifact.environment;
+    return [{ id, stackName: artifact.stackName, account, region, dependencies }, Template.fromJSON(artifact.template)];
   };
+  const [platform, platformTemplate] = stack('PlatformStack');
+  const [relay, relayTemplate] = stack('RelayStack');
+  const facts = JSON.parse(fs.readFileSync(factsPath(name), 'utf8')) as ConfigurationFacts;
+  const synth: Synth = { name, assemblyDir: dir, platform, relay, platformTemplate, relayTemplate, facts };
+  loaded.set(name, synth);
+  return synth;
+}
+
+/** The validation report of the configuration's synth (cdk-nag and the Control Tower checks). */
+export function validationReport(s: Synth): { pluginReports: any[] } {
+  return JSON.parse(fs.readFileSync(path.join(s.assemblyDir, 'validation-report.json'), 'utf8'));
 }
 
 export interface FunctionInTemplate {
   readonly name: FunctionName;
   readonly spec: FunctionSpec;
-  readonly stack: Stack;
+  readonly stack: StackInAssembly;
   readonly template: Template;
-  readonly construct: ServiceFunction;
   readonly logicalId: string;
   readonly roleLogicalId: string;
   readonly properties: Record<string, any>;
@@ -61,17 +98,11 @@ export interface FunctionInTemplate {
 
 /** Every catalogued function of both stacks, with its template properties and role. */
 export function functionsIn(s: Synth): FunctionInTemplate[] {
-  const out: FunctionInTemplate[] = [];
-  for (const [stack, template] of [[s.platform, s.platformTemplate], [s.relay, s.relayTemplate]] as const) {
-    const resources = template.toJSON().Resources as Record<string, any>;
-    for (const fn of ServiceFunction.catalogued(stack)) {
-      const name = fn.catalogName as FunctionName;
-      const logicalId = stack.getLogicalId(fn.node.defaultChild as CfnFunction);
-      const roleLogicalId = stack.getLogicalId(fn.serviceRole.node.defaultChild as CfnRole);
-      out.push({ name, spec: FUNCTIONS[name], stack, template, construct: fn, logicalId, roleLogicalId, properties: resources[logicalId].Properties });
-    }
-  }
-  return out;
+  return s.facts.functions.map(({ name, stackId, logicalId, roleLogicalId }) => {
+    const [stack, template] = stackId === s.platform.id ? [s.platform, s.platformTemplate] : [s.relay, s.relayTemplate];
+    const properties = (template.toJSON().Resources as Record<string, any>)[logicalId].Properties;
+    return { name, spec: FUNCTIONS[name], stack, template, logicalId, roleLogicalId, properties };
+  });
 }
 
 export interface Statement {

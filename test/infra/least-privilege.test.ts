@@ -1,13 +1,9 @@
 import { BYOC_ROLE_ARN_PATTERN } from '../../lib/constructs/byoc-assume-role';
 import { FUNCTION_NAMES, FUNCTIONS, type FunctionSpec } from '../../lib/function-catalog';
-import { asArray, functionsIn, identityStatements, synth, type FunctionInTemplate, type Synth } from './helpers';
+import { asArray, functionsIn, identityStatements, synthesized } from './helpers';
 
-let s: Synth;
-let functions: FunctionInTemplate[];
-beforeAll(() => {
-  s = synth();
-  functions = functionsIn(s);
-});
+const s = synthesized('default');
+const functions = functionsIn(s);
 
 const templates = () => [s.platformTemplate, s.relayTemplate];
 const actionsOf = (statement: { Action: string | string[] }) => asArray(statement.Action);
@@ -40,7 +36,7 @@ describe('least privilege', () => {
 
   test('every catalogued function exists exactly once, in its stack', () => {
     expect(functions.map((f) => f.name).sort()).toEqual([...FUNCTION_NAMES].sort());
-    for (const f of functions) expect({ name: f.name, stack: f.stack.node.id }).toEqual({ name: f.name, stack: f.spec.stack === 'platform' ? 'PlatformStack' : 'RelayStack' });
+    for (const f of functions) expect({ name: f.name, stack: f.stack.id }).toEqual({ name: f.name, stack: f.spec.stack === 'platform' ? 'PlatformStack' : 'RelayStack' });
     const lambdaCount = templates().reduce((n, t) => n + Object.keys(t.findResources('AWS::Lambda::Function')).length, 0);
     expect(lambdaCount).toBe(FUNCTION_NAMES.length);
   });

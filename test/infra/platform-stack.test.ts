@@ -1,10 +1,9 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { adminRoutes } from '../../lambdas/platform/api-routes';
 import { TENANT_EVENT_SOURCE, TENANT_SNAPSHOT_DETAIL_TYPE } from '../../lambdas/shared/tenant-events';
-import { apiMethods, RELAY_BUS_ARN, resourcesOfType, synth, type Synth } from './helpers';
+import { apiMethods, RELAY_BUS_ARN, resourcesOfType, synthesized } from './helpers';
 
-let s: Synth;
-beforeAll(() => { s = synth(); });
+const s = synthesized('default');
 
 describe('PlatformStack', () => {
   test('tenants table: PK/SK strings, on-demand, point-in-time recovery, encrypted, retained', () => {
@@ -82,7 +81,7 @@ describe('PlatformStack', () => {
   });
 
   test('dev: true makes the tables and logs deletable, and only then', () => {
-    const dev = synth({ dev: true });
+    const dev = synthesized('dev');
     dev.platformTemplate.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete', Properties: { DeletionProtectionEnabled: false } });
     dev.relayTemplate.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete' });
     for (const [, logGroup] of resourcesOfType(dev.relayTemplate, 'AWS::Logs::LogGroup')) expect(logGroup.DeletionPolicy).toBe('Delete');

@@ -2,10 +2,9 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { dashboardRoutes, onboardingRoutes, sendRoutes } from '../../lambdas/relay/api-routes';
 import { GSI1, PK, SK, TTL_ATTRIBUTE } from '../../lambdas/relay/store/relay-table';
 import { TENANT_EVENT_SOURCE, TENANT_SNAPSHOT_DETAIL_TYPE } from '../../lambdas/shared/tenant-events';
-import { apiMethods, asArray, PLATFORM_ACCOUNT, RELAY_BUS_ARN, resourcesOfType, synth, type Synth } from './helpers';
+import { apiMethods, asArray, PLATFORM_ACCOUNT, RELAY_BUS_ARN, resourcesOfType, synthesized } from './helpers';
 
-let s: Synth;
-beforeAll(() => { s = synth(); });
+const s = synthesized('default');
 
 describe('RelayStack', () => {
   test('relay table: keys from the key-design module, GSI1, TTL, PITR, encrypted, retained', () => {
