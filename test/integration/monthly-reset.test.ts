@@ -14,6 +14,9 @@ import { relayKeys, usageShard } from '../../lambdas/relay/store/relay-table';
 import { createTestTables, scanAll, dynamoEndpoint, testWiring } from '../support/dynamo';
 import { VirtualClock } from '../../local/virtual-clock';
 
+// DynamoDB Local answers slowly while other test files run beside this one.
+jest.setTimeout(60_000);
+
 const LIMIT = 50;
 const LAST_MS_OF_NOVEMBER = new Date('2026-11-30T23:59:59.999Z');
 const FIRST_MS_OF_DECEMBER = new Date('2026-12-01T00:00:00.000Z');

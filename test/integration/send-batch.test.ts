@@ -113,3 +113,36 @@ test('an Idempotency-Key covers the whole batch: the same batch replays its resu
   expect([other.status, other.body.error]).toEqual([422, 'idempotency_key_reused']);
   expect(mailboxOf('444444444444')).toHaveLength(2);
 });
+
+test('Starter: the per-key minute limit counts a batch as one request too', async () => {
+  const tenant = await createTenant(system, 'starter', { sends_per_minute: 2 });
+  await onboard(system, tenant.apiKey, { accountId: '454545454545', domain: 'batch.dev' });
+  await system.clock.advanceToNextMinute();
+  const batchOf3 = { messages: Array.from({ length: 3 }, (_, i) => message(i)) };
+  const first = await batch(tenant.apiKey, batchOf3);
+  const second = await batch(tenant.apiKey, batchOf3);
+  const third = await batch(tenant.apiKey, batchOf3);
+  expect([first.status, second.status, third.status]).toEqual([200, 200, 429]);
+  expect(third.body).toMatchObject({ error: 'rate_limited' });
+  expect(third.headers.get('retry-after')).toMatch(/^\d+$/);
+  expect(mailboxOf('454545454545')).toHaveLength(6);
+});
+
+test('a batch keeps to its time budget: SES throttling throughout ends each message in ses_throttled, nothing sent', async () => {
+  const tenant = await createTenant(system, 'byoc', { sends_per_minute: 1000 });
+  await onboard(system, tenant.apiKey, { accountId: '464646464646', domain: 'batch.dev' });
+  system.simulator.addFault({ action: 'SendEmail', error: 'Throttling', count: 1000 });
+  const started = system.clock.now();
+  try {
+    const response = await batch(tenant.apiKey, { messages: [message(0), message(1)] });
+    expect(response.status).toBe(200);
+    expect(response.body.results).toEqual([
+      { index: 0, success: false, error: 'ses_throttled', detail: expect.any(String) },
+      { index: 1, success: false, error: 'ses_throttled', detail: expect.any(String) },
+    ]);
+  } finally {
+    system.simulator.clearFaults();
+  }
+  expect(system.clock.now() - started).toBeLessThanOrEqual(20_000);
+  expect(mailboxOf('464646464646')).toHaveLength(0);
+});

@@ -103,6 +103,19 @@ describe('retry policy', () => {
     expect(ses.commandCalls(SendEmailCommand).length).toBeGreaterThan(MAX_ATTEMPTS);
   });
 
+  test('opened without a deadline, a request gets the 20 s budget: persistent throttling ends in SesThrottledError inside it', async () => {
+    let calls = 0;
+    ses.on(GetSendQuotaCommand).callsFake(async () => {
+      calls += 1;
+      if (calls <= 100) throw awsError('Throttling', 400, 'Rate exceeded.');
+      return { Max24HourSend: 50_000, MaxSendRate: 14 };
+    });
+    const started = clock.now();
+    const error = await accounts().open(target).sendQuota().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SesThrottledError);
+    expect(clock.now()).toBeLessThanOrEqual(started + 20_000);
+  });
+
   test('the daily quota is told apart (by SES\'s words, which are never passed on)', async () => {
     ses.on(SendEmailCommand).rejects(awsError('Throttling', 400, 'Daily message quota exceeded.'));
     await expect(open({ deadline: clock.now() }).sendEmail(mail)).rejects.toMatchObject({ name: 'SesThrottledError', dailyQuota: true });

@@ -33,9 +33,9 @@ test('refreshed before expiry, and a new key for another role, ExternalId, regio
   const s = sessions();
   const first = await s.get(target);
   await clock.advance(900_000 - 121_000); // just before the refresh margin: still the cached session
-  expect(await s.get(target)).toBe(first);
+  expect((await s.get(target)).expiresAt).toBe(first.expiresAt);
   await clock.advance(2_000); // inside the refresh margin
-  expect(await s.get(target)).not.toBe(first);
+  expect((await s.get(target)).expiresAt).not.toBe(first.expiresAt);
   await s.get({ ...target, roleArn: 'arn:aws:iam::210987654321:role/SendFleet-BYOC-Role' });
   await s.get({ ...target, externalId: 'f'.repeat(48) });
   await s.get({ ...target, region: 'us-east-1' });
@@ -43,6 +43,17 @@ test('refreshed before expiry, and a new key for another role, ExternalId, regio
   expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(6);
 });
 
+
+test('by default (as deployed) a session is replaced 2 minutes before its 15-minute expiry', async () => {
+  const s = new CustomerSessions(new STSClient({ region: 'us-east-1' }), { clock });
+  const first = await s.get(target);
+  await clock.advance(900_000 - 121_000); // 2 min 1 s before expiry: still the cached session
+  expect((await s.get(target)).expiresAt).toBe(first.expiresAt);
+  expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(1);
+  await clock.advance(2_000); // 1 min 59 s before expiry: replaced
+  expect((await s.get(target)).expiresAt).toBe(clock.now() + 900_000);
+  expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(2);
+});
 
 test('AccessDenied → RoleNotAssumableError, and the failure is not cached', async () => {
   sts.on(AssumeRoleCommand).rejectsOnce(Object.assign(new Error('denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }));
