@@ -11,7 +11,7 @@ import { BYOC_ROLE_NAME } from '../lambdas/relay/byoc/policies';
 import { errorExamples } from './error-examples';
 import { errorHeaders, operations, type HeaderName, type Operation } from './operations';
 import { errorBody, resendErrorBody, validationFailed } from './responses';
-import { EDGE_CODES } from './operations';
+import { EDGE_CODES, OUR_SHAPE_ON_RESEND_ROUTES } from './operations';
 
 type Json = Record<string, unknown>;
 
@@ -50,7 +50,7 @@ function errorResponses(operation: Operation): Record<string, Json> {
     byStatus.set(status, entry);
   };
   for (const code of operation.errors) {
-    if (operation.errorStyle !== 'resend') add(code, 'standard', errorStatus[code]);
+    if (operation.errorStyle !== 'resend' || OUR_SHAPE_ON_RESEND_ROUTES.has(code)) add(code, 'standard', errorStatus[code]);
     else {
       // Resend-compatible routes answer in Resend's shape; the HTTP edge refuses bad bytes, JSON or size in ours first.
       add(code, 'resend', resendError(code).statusCode);
