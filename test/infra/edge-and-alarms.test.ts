@@ -213,7 +213,7 @@ describe('alarms reach someone', () => {
     const sesFailures = alarms.find((a) => JSON.stringify(a.Metrics ?? []).includes('ses_outcome_unknown'))!;
     expect(sesFailures).toBeDefined();
     const byId = Object.fromEntries(sesFailures.Metrics.map((m: any) => [m.Id, m]));
-    expect(byId.unavailable.MetricStat.Metric).toMatchObject({ Namespace: 'SendFleet', MetricName: 'Sends', Dimensions: expect.arrayContaining([{ Name: 'outcome', Value: 'ses_unavailable' }, { Name: 'service', Value: 'send' }]) });
+    expect(byId.unavailable.MetricStat.Metric).toMatchObject({ Namespace: 'SendFleet', MetricName: 'Sends', Dimensions: expect.arrayContaining([{ Name: 'outcome', Value: 'ses_unavailable' }, { Name: 'service', Value: 'send' }, { Name: 'stage', Value: 'dev' }]) });
     expect(byId.unknown.MetricStat.Metric).toMatchObject({ Dimensions: expect.arrayContaining([{ Name: 'outcome', Value: 'ses_outcome_unknown' }]) });
     expect(byId.invocations.MetricStat.Metric).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: 'Invocations' });
     expect(sesFailures.Metrics.find((m: any) => m.Expression).Expression).toBe('100 * (FILL(unavailable, 0) + FILL(unknown, 0)) / invocations');
@@ -244,6 +244,21 @@ function physicalNames(x: Synth): Map<string, string[]> {
 }
 
 describe('deploys beyond the first stage', () => {
+  test('every function\'s metrics carry its stage, and the SES alarm reads its own stage\'s sends only: two stages in one account do not add up', () => {
+    for (const [x, stage] of [[s, 'dev'], [synthesized('alice'), 'alice']] as const) {
+      for (const template of [x.relayTemplate, x.platformTemplate]) {
+        for (const [id, fn] of resourcesOfType(template, 'AWS::Lambda::Function')) {
+          expect({ id, stage: fn.Properties.Environment.Variables.SENDFLEET_STAGE }).toEqual({ id, stage });
+        }
+      }
+      const sesFailures = resourcesOfType(x.relayTemplate, 'AWS::CloudWatch::Alarm').map(([, r]) => r.Properties)
+        .find((a) => JSON.stringify(a.Metrics ?? []).includes('ses_outcome_unknown'))!;
+      const sends = sesFailures.Metrics.filter((m: any) => m.MetricStat?.Metric.MetricName === 'Sends');
+      expect(sends).toHaveLength(2);
+      for (const metric of sends) expect(metric.MetricStat.Metric.Dimensions).toContainEqual({ Name: 'stage', Value: stage });
+    }
+  });
+
   test('two stages synthesize side by side in the same accounts and regions without a name collision', () => {
     const alice = synthesized('alice');
     const devNames = physicalNames(s);
