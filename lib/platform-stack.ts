@@ -6,6 +6,7 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { StageNames } from './config';
+import { setStage } from './stage';
 import { AdminApi } from './constructs/admin-api';
 import { OperationsKey } from './constructs/operations-key';
 import { OperatorAlarms } from './constructs/operator-alarms';
@@ -31,6 +32,7 @@ export class PlatformStack extends Stack {
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, props);
+    setStage(this, props.stage);
     const removalPolicy = props.destroyOnDelete ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
     OperationsKey.of(this, removalPolicy);
 

@@ -6,6 +6,7 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { StageNames } from './config';
+import { setStage } from './stage';
 import { CustomerApi } from './constructs/customer-api';
 import { CustomerDashboard } from './constructs/customer-dashboard';
 import { CUSTOMER_API_THROTTLE } from './constructs/customer-api-firewall';
@@ -37,6 +38,7 @@ export class RelayStack extends Stack {
 
   constructor(scope: Construct, id: string, props: RelayStackProps) {
     super(scope, id, props);
+    setStage(this, props.stage);
     const removalPolicy = props.destroyOnDelete ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
     OperationsKey.of(this, removalPolicy);
 

@@ -11,7 +11,7 @@ import { batchMessage } from '../lambdas/relay/send/send-batch';
 import { sendRequestSchema } from '../lambdas/relay/send/send-request';
 import { BYOC_ROLE_NAME } from '../lambdas/relay/byoc/policies';
 import { errorExamples } from './error-examples';
-import { errorHeaders, operations, type HeaderName, type Operation } from './operations';
+import { OUR_SHAPE_ON_RESEND_ROUTES, errorHeaders, operations, type HeaderName, type Operation } from './operations';
 import { errorBody, resendErrorBody, validationFailed } from './responses';
 
 type Json = Record<string, unknown>;
@@ -59,7 +59,7 @@ function errorResponses(operation: Operation): Record<string, Json> {
     byStatus.set(status, entry);
   };
   for (const code of operation.errors) {
-    if (operation.errorStyle !== 'resend') add(code, 'standard', errorStatus[code]);
+    if (operation.errorStyle !== 'resend' || OUR_SHAPE_ON_RESEND_ROUTES.has(code)) add(code, 'standard', errorStatus[code]);
     else {
       // Resend-compatible routes answer every error in Resend's shape, the HTTP edge's own refusals included.
       add(code, 'resend', resendError(code).statusCode);

@@ -2,7 +2,7 @@
  * An example `detail` for every error code of lambdas/shared/errors.ts, for the OpenAPI document.
  * A Record over ErrorCode: a code added to the error table does not compile until it has one.
  */
-import type { ErrorCode } from '../lambdas/shared/errors';
+import { EDGE_DETAILS, type ErrorCode } from '../lambdas/shared/errors';
 
 export const errorExamples: Record<ErrorCode, string> = {
   invalid_request: 'The request body is invalid: from_email must be a bare address like name@example.com.',
@@ -28,6 +28,8 @@ export const errorExamples: Record<ErrorCode, string> = {
   subdomain_not_allowed: 'mail.acme.com is a subdomain: add acme.com instead.',
   rate_limited: 'More than 60 send requests this minute for this API key. Retry after 12 s.',
   usage_limit_exceeded: 'Your plan allows 50 sends per calendar month (UTC) and they are used.',
+  edge_rate_limited: EDGE_DETAILS.edge_rate_limited,
+  edge_blocked: EDGE_DETAILS.edge_blocked,
   ses_throttled: 'Your SES account in eu-west-1 kept throttling SendEmail. Nothing was done; retry after the Retry-After delay.',
   internal_error: 'Unexpected error; retry later or contact support quoting request id 3f1c….',
   ses_unavailable: 'Amazon SES in eu-west-1 did not answer SendEmail successfully after retries. Nothing was done; retry in a few seconds.',

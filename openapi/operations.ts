@@ -60,9 +60,19 @@ const CUSTOMER_ACCOUNT: readonly ErrorCode[] = ['could_not_assume_role', 'missin
 /** A domain in the path is parsed by byoc/domain-name.ts. */
 const DOMAIN_IN_PATH: readonly ErrorCode[] = ['invalid_domain', 'subdomain_not_allowed', 'not_found'];
 
+/**
+ * Answered in AWS by the customer API's WAF before any function runs, on every route (never
+ * locally): a rate limit in the route's own shape, a block by AWS's managed rules in SendFleet's
+ * shape everywhere (API Gateway's WAF_FILTERED answer, which cannot tell routes apart).
+ */
+const AT_THE_EDGE: readonly ErrorCode[] = ['edge_rate_limited', 'edge_blocked'];
+/** Codes the Resend-compatible routes answer in SendFleet's shape only. */
+export const OUR_SHAPE_ON_RESEND_ROUTES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['edge_blocked']);
+
 /** Headers an error code's answer carries (union per status in the document). */
 export const errorHeaders: Partial<Record<ErrorCode, readonly HeaderName[]>> = {
   rate_limited: ['Retry-After', ...RATE_HEADERS],
+  edge_rate_limited: ['Retry-After'],
   idempotency_in_progress: ['Retry-After'],
   ses_throttled: ['Retry-After'],
   ses_unavailable: ['Retry-After'],
@@ -266,7 +276,7 @@ export const operations: readonly Operation[] = [
   ...Object.values(sendOperations),
   ...Object.values(onboardingOperations),
   ...Object.values(pageOperations),
-];
+].map((operation) => ({ ...operation, errors: [...operation.errors, ...AT_THE_EDGE] }));
 
 /**
  * Codes of lambdas/shared/errors.ts that no customer route answers with, and why. The unit test

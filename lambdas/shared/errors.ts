@@ -13,6 +13,7 @@ export const errorStatus = {
   domain_not_verified: 403,
   dkim_not_verified: 403,
   could_not_assume_role: 403,
+  edge_blocked: 403,
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
@@ -28,6 +29,7 @@ export const errorStatus = {
   rate_limited: 429,
   usage_limit_exceeded: 429,
   ses_throttled: 429,
+  edge_rate_limited: 429,
   internal_error: 500,
   ses_unavailable: 502,
   ses_outcome_unknown: 502,
@@ -36,6 +38,15 @@ export const errorStatus = {
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;
+
+/**
+ * The refusals of the customer API's WAF in AWS, before any function runs (never answered
+ * locally): its rate limits, in the route's own shape, and a block by AWS's managed rules.
+ */
+export const EDGE_DETAILS = {
+  edge_rate_limited: 'Too many requests from this API key or address: refused at the edge (AWS WAF) before reaching SendFleet. Wait for Retry-After seconds and retry.',
+  edge_blocked: 'Refused at the edge (AWS WAF): the request matched a rule against common web attacks (for example no User-Agent, or a path, query or cookie that looks like an attack). Contact support with the time of the request if it is legitimate.',
+} as const satisfies Partial<Record<ErrorCode, string>>;
 
 export interface ValidationIssue {
   path: string;
@@ -79,6 +90,7 @@ const RESEND_ERRORS: Partial<Record<ErrorCode, { statusCode: number; name: strin
   method_not_allowed: { statusCode: 405, name: 'method_not_allowed' },
   not_found: { statusCode: 404, name: 'not_found' },
   rate_limited: { statusCode: 429, name: 'rate_limit_exceeded' },
+  edge_rate_limited: { statusCode: 429, name: 'rate_limit_exceeded' },
   usage_limit_exceeded: { statusCode: 429, name: 'monthly_quota_exceeded' },
   ses_throttled: { statusCode: 429, name: 'daily_quota_exceeded' },
   idempotency_key_reused: { statusCode: 409, name: 'invalid_idempotent_request' },

@@ -8,7 +8,9 @@
  *   service from `POWERTOOLS_SERVICE_NAME`. The incoming event is never logged, whatever
  *   `POWERTOOLS_LOGGER_LOG_EVENT` says: it carries addresses, subjects and bodies.
  * - Metrics: CloudWatch EMF in namespace `SendFleet` (`POWERTOOLS_METRICS_NAMESPACE`), dimensions
- *   `service` plus the low-cardinality ones a caller names — never a tenant, never content.
+ *   `service`, `stage` (from `SENDFLEET_STAGE`, set by the stack; absent locally) plus the
+ *   low-cardinality ones a caller names — never a tenant, never content. The stage keeps two
+ *   stages in one account out of each other's alarms.
  *
  * Both write through one swappable sink (stdout by default), so tests capture every line and
  * every metric Powertools prints and scan them for privacy canaries.
@@ -19,8 +21,8 @@ import type { MiddlewareObj } from '@middy/core';
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { SERVICE_NAMESPACE, STAGE_ENVIRONMENT_VARIABLE } from './metric-dimensions';
 
-export const SERVICE_NAMESPACE = 'SendFleet';
 
 let sink: (line: string) => void = (line) => process.stdout.write(line + '\n');
 
@@ -57,6 +59,7 @@ export const powertoolsLogger = printThroughSink(new PowertoolsLogger({
 export const metrics = printThroughSink(new Metrics({
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || SERVICE_NAMESPACE,
   serviceName: process.env.POWERTOOLS_SERVICE_NAME || 'sendfleet',
+  defaultDimensions: process.env[STAGE_ENVIRONMENT_VARIABLE] ? { stage: process.env[STAGE_ENVIRONMENT_VARIABLE] } : {},
   logger: powertoolsLogger,
 }));
 

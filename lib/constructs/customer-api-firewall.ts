@@ -2,9 +2,12 @@
  * The customer API's edge: an AWS WAF web ACL on the API Gateway stage with AWS's managed common
  * rules and rate-based rules, chosen together with the stage throttle so that one source cannot
  * use up the stage for everyone (the numbers and the reasoning: docs/deploying.md, "The edge").
+ * Each caller is counted by the credential its route takes (X-API-Key, or `Authorization: Bearer`
+ * on the Resend-compatible routes); a rate-limit refusal answers in the route's own error shape.
  */
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { EDGE_DETAILS, errorStatus, resendError } from '../../lambdas/shared/errors';
 import { STAGE_NAME } from './service-rest-api';
 
 /** Stage-wide API Gateway throttle (requests per second, burst). */
@@ -14,10 +17,18 @@ export const CUSTOMER_API_THROTTLE = { rateLimit: 200, burstLimit: 400 } as cons
 export const EDGE_LIMITS = {
   /** One API key: 20 req/s, a tenth of the stage. Above the highest plan rate we sell by default (60/min). */
   perApiKey: 1_200,
+  /** The same key sent as `Authorization: Bearer` on the Resend-compatible routes: its own counter, the same limit. */
+  perBearerToken: 1_200,
   /** One IP, keys or not: 40 req/s, a fifth of the stage (a customer's NAT may carry several keys). */
   perIp: 2_400,
-  /** One IP sending no X-API-Key at all: every such request is a 401; 1 req/s is plenty to debug with. */
+  /** One IP calling an authenticated route with no credential at all: every such request is a 401/403; 1 req/s is plenty to debug with. */
   perIpWithoutKey: 60,
+  /**
+   * One IP on the key-less pages (dashboard, its assets, /docs, /api/openapi.json): a page load is
+   * two or three files, and a team behind one NAT or a client generator in CI reads them too.
+   * 5 static files a second per address covers that many times over and is an eighth of the per-IP limit.
+   */
+  publicPagesPerIp: 300,
   /** One API key on the onboarding routes (/api/byoc/*): each call may cost SES control-plane calls (~1/s per customer account). */
   onboardingPerApiKey: 60,
 } as const;
@@ -44,6 +55,7 @@ export interface CustomerApiFirewallProps {
 }
 
 const API_KEY_HEADER = 'x-api-key';
+const AUTHORIZATION_HEADER = 'authorization';
 
 /**
  * A URI path as WAF sees it: on the execute-api URL the stage comes first (`/v1/api/byoc/…`), on a
@@ -60,29 +72,52 @@ export function pathIs(pathRegex: string): wafv2.CfnWebACL.StatementProperty {
   };
 }
 
-/** The onboarding routes (/api/byoc/*), whose calls may cost SES control-plane calls in the customer's account. */
-const ONBOARDING_PATHS = '/api/byoc(/|$)';
+/** Paths after the optional stage (regular expressions for `pathIs`). */
+const PATHS = {
+  /** The onboarding routes, whose calls may cost SES control-plane calls in the customer's account. */
+  onboarding: '/api/byoc(/|$)',
+  /** The Resend-compatible routes: Bearer credential, Resend's error shape. */
+  resend: '/emails(/|$)',
+  /** The key-less pages: the dashboard (the stage root, with or without its slash), its assets, the API reference, the OpenAPI document. */
+  publicPages: '(/|/docs/?|/api/openapi\\.json|/assets/[^/]+)?$',
+} as const;
 
-/** Rate-limit blocks answer 429 in the API's error shape, with Retry-After. */
-const BLOCK_429: wafv2.CfnWebACL.RuleActionProperty = {
-  block: { customResponse: { responseCode: 429, customResponseBodyKey: 'rateLimited', responseHeaders: [{ name: 'Retry-After', value: '60' }] } },
-};
+/** Every rate rule only counts and labels; the two rules after them answer, in the route's own shape. */
+const RATE_LIMITED_LABEL = 'sendfleet:edge:rate-limited';
 
 const visibility = (metricName: string): wafv2.CfnWebACL.VisibilityConfigProperty => ({
   cloudWatchMetricsEnabled: true, metricName, sampledRequestsEnabled: false,
 });
 
-/** Rate-based rule keyed on the API key header (requests without it are not counted by this rule). */
-function perKeyRule(name: string, priority: number, limit: number, scopeDownStatement?: wafv2.CfnWebACL.StatementProperty): wafv2.CfnWebACL.RuleProperty {
+const hasHeader = (name: string): wafv2.CfnWebACL.StatementProperty => ({
+  sizeConstraintStatement: {
+    fieldToMatch: { singleHeader: { Name: name } }, comparisonOperator: 'GT', size: 0,
+    textTransformations: [{ priority: 0, type: 'NONE' }],
+  },
+});
+
+/**
+ * A rate-based rule that counts and labels the requests over its limit (the answer comes from the
+ * rules below, which know the route's shape). `keyHeader`: counted per value of that header, and
+ * requests without it are not counted; otherwise per IP.
+ */
+function rateRule(name: string, priority: number, limit: number, options: { keyHeader?: string; scopeDown?: wafv2.CfnWebACL.StatementProperty } = {}): wafv2.CfnWebACL.RuleProperty {
+  const aggregation: Partial<wafv2.CfnWebACL.RateBasedStatementProperty> = options.keyHeader
+    ? { aggregateKeyType: 'CUSTOM_KEYS', customKeys: [{ header: { name: options.keyHeader, textTransformations: [{ priority: 0, type: 'NONE' }] } }] }
+    : { aggregateKeyType: 'IP' };
   return {
-    name, priority, action: BLOCK_429, visibilityConfig: visibility(name),
-    statement: {
-      rateBasedStatement: {
-        limit, evaluationWindowSec: RATE_WINDOW_SECONDS, aggregateKeyType: 'CUSTOM_KEYS',
-        customKeys: [{ header: { name: API_KEY_HEADER, textTransformations: [{ priority: 0, type: 'NONE' }] } }],
-        scopeDownStatement,
-      },
-    },
+    name, priority, action: { count: {} }, ruleLabels: [{ name: RATE_LIMITED_LABEL }], visibilityConfig: visibility(name),
+    statement: { rateBasedStatement: { limit, evaluationWindowSec: RATE_WINDOW_SECONDS, ...aggregation, scopeDownStatement: options.scopeDown } as wafv2.CfnWebACL.RateBasedStatementProperty },
+  };
+}
+
+/** Answers a request some rate rule labelled: 429 with Retry-After and the body named. */
+function rateLimitAnswer(name: string, priority: number, body: string, scopeDown?: wafv2.CfnWebACL.StatementProperty): wafv2.CfnWebACL.RuleProperty {
+  const labelled: wafv2.CfnWebACL.StatementProperty = { labelMatchStatement: { scope: 'LABEL', key: RATE_LIMITED_LABEL } };
+  return {
+    name, priority, visibilityConfig: visibility(name),
+    action: { block: { customResponse: { responseCode: errorStatus.edge_rate_limited, customResponseBodyKey: body, responseHeaders: [{ name: 'Retry-After', value: String(RATE_WINDOW_SECONDS) }] } } },
+    statement: scopeDown ? { andStatement: { statements: [labelled, scopeDown] } } : labelled,
   };
 }
 
@@ -99,13 +134,18 @@ export class CustomerApiFirewall extends Construct {
       defaultAction: { allow: {} },
       visibilityConfig: visibility(props.name),
       customResponseBodies: {
-        rateLimited: {
+        edgeRateLimited: {
           contentType: 'APPLICATION_JSON',
-          content: JSON.stringify({ success: false, error: 'rate_limited', detail: 'Too many requests from this API key or address; wait a minute and retry.' }),
+          content: JSON.stringify({ success: false, error: 'edge_rate_limited', detail: EDGE_DETAILS.edge_rate_limited }),
+        },
+        edgeRateLimitedResend: {
+          contentType: 'APPLICATION_JSON',
+          content: JSON.stringify({ ...resendError('edge_rate_limited'), message: EDGE_DETAILS.edge_rate_limited }),
         },
       },
       rules: [
         {
+          // Its blocks answer with API Gateway's WAF_FILTERED response (403 edge_blocked, ServiceRestApi).
           name: 'aws-common-rules', priority: 0, overrideAction: { none: {} }, visibilityConfig: visibility('aws-common-rules'),
           statement: {
             managedRuleGroupStatement: {
@@ -114,30 +154,24 @@ export class CustomerApiFirewall extends Construct {
             },
           },
         },
-        perKeyRule('per-api-key', 1, EDGE_LIMITS.perApiKey),
-        perKeyRule('onboarding-per-api-key', 2, EDGE_LIMITS.onboardingPerApiKey, pathIs(ONBOARDING_PATHS)),
-        {
-          name: 'per-ip', priority: 3, action: BLOCK_429, visibilityConfig: visibility('per-ip'),
-          statement: { rateBasedStatement: { limit: EDGE_LIMITS.perIp, evaluationWindowSec: RATE_WINDOW_SECONDS, aggregateKeyType: 'IP' } },
-        },
-        {
-          name: 'per-ip-without-key', priority: 4, action: BLOCK_429, visibilityConfig: visibility('per-ip-without-key'),
-          statement: {
-            rateBasedStatement: {
-              limit: EDGE_LIMITS.perIpWithoutKey, evaluationWindowSec: RATE_WINDOW_SECONDS, aggregateKeyType: 'IP',
-              scopeDownStatement: {
-                notStatement: {
-                  statement: {
-                    sizeConstraintStatement: {
-                      fieldToMatch: { singleHeader: { Name: API_KEY_HEADER } }, comparisonOperator: 'GT', size: 0,
-                      textTransformations: [{ priority: 0, type: 'NONE' }],
-                    },
-                  },
-                },
-              },
+        rateRule('per-api-key', 1, EDGE_LIMITS.perApiKey, { keyHeader: API_KEY_HEADER }),
+        rateRule('per-bearer-token', 2, EDGE_LIMITS.perBearerToken, { keyHeader: AUTHORIZATION_HEADER, scopeDown: pathIs(PATHS.resend) }),
+        rateRule('onboarding-per-api-key', 3, EDGE_LIMITS.onboardingPerApiKey, { keyHeader: API_KEY_HEADER, scopeDown: pathIs(PATHS.onboarding) }),
+        rateRule('per-ip', 4, EDGE_LIMITS.perIp),
+        rateRule('public-pages-per-ip', 5, EDGE_LIMITS.publicPagesPerIp, { scopeDown: pathIs(PATHS.publicPages) }),
+        rateRule('per-ip-without-key', 6, EDGE_LIMITS.perIpWithoutKey, {
+          scopeDown: {
+            andStatement: {
+              statements: [
+                { notStatement: { statement: pathIs(PATHS.publicPages) } },
+                { notStatement: { statement: hasHeader(API_KEY_HEADER) } },
+                { notStatement: { statement: hasHeader(AUTHORIZATION_HEADER) } },
+              ],
             },
           },
-        },
+        }),
+        rateLimitAnswer('edge-rate-limited-resend', 7, 'edgeRateLimitedResend', pathIs(PATHS.resend)),
+        rateLimitAnswer('edge-rate-limited', 8, 'edgeRateLimited'),
       ],
     });
     new wafv2.CfnWebACLAssociation(this, 'Association', { resourceArn: props.stageArn, webAclArn: this.webAcl.attrArn });

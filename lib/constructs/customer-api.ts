@@ -8,9 +8,11 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { onboardingRoutes, sendRoutes } from '../../lambdas/relay/api-routes';
+import { SERVICE_NAMESPACE } from '../../lambdas/shared/metric-dimensions';
 import { CustomerApiFirewall } from './customer-api-firewall';
 import { ServiceFunction } from './service-function';
 import { ServiceRestApi } from './service-rest-api';
+import { stageOf } from '../stage';
 
 export interface CustomerApiProps {
   readonly table: dynamodb.ITable;
@@ -75,7 +77,7 @@ export class CustomerApi extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     const sends = (outcome: string) => new cloudwatch.Metric({
-      namespace: 'SendFleet', metricName: 'Sends', dimensionsMap: { service: 'send', outcome }, statistic: 'Sum', ...window,
+      namespace: SERVICE_NAMESPACE, metricName: 'Sends', dimensionsMap: { service: 'send', stage: stageOf(this), outcome }, statistic: 'Sum', ...window,
     });
     this.sesFailuresAlarm = new cloudwatch.Alarm(this, 'SesFailuresAlarm', {
       alarmDescription: `More than ${CUSTOMER_API_ALARMS.sesFailurePercent}% of sends answered ses_unavailable or ses_outcome_unknown ` +

@@ -21,15 +21,21 @@ import { entryPath, FUNCTIONS, PROJECT_ROOT, type DynamoDbAction, type FunctionN
 import { grantAssumeByocRole } from './byoc-assume-role';
 import { OperationsKey } from './operations-key';
 import { acknowledgeLogRetention } from './log-retention';
+import { SERVICE_NAMESPACE, STAGE_ENVIRONMENT_VARIABLE } from '../../lambdas/shared/metric-dimensions';
+import { stageOf } from '../stage';
 
 export const SERVICE_RUNTIME = Runtime.NODEJS_24_X;
 
-/** What lambdas/shared/powertools.ts reads: service name, log level (INFO; DEBUG only for a live investigation), metrics namespace. */
-export function powertoolsEnvironment(serviceName: string): Record<string, string> {
+/**
+ * What lambdas/shared/powertools.ts reads: service name, log level (INFO; DEBUG only for a live
+ * investigation), metrics namespace, and the stage every metric carries as a dimension.
+ */
+export function powertoolsEnvironment(serviceName: string, stage: string): Record<string, string> {
   return {
     POWERTOOLS_SERVICE_NAME: serviceName,
     POWERTOOLS_LOG_LEVEL: 'INFO',
-    POWERTOOLS_METRICS_NAMESPACE: 'SendFleet',
+    POWERTOOLS_METRICS_NAMESPACE: SERVICE_NAMESPACE,
+    [STAGE_ENVIRONMENT_VARIABLE]: stage,
   };
 }
 
@@ -157,7 +163,7 @@ export class ServiceFunction extends NodejsFunction {
       tracing: Tracing.ACTIVE,
       role,
       logGroup,
-      environment: { ...powertoolsEnvironment(props.serviceName), ...props.environment },
+      environment: { ...powertoolsEnvironment(props.serviceName, stageOf(scope)), ...props.environment },
       bundling: {
         minify: true,
         sourceMap: false,

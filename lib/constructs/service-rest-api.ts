@@ -10,6 +10,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { EDGE_DETAILS } from '../../lambdas/shared/errors';
 import type { RouteSpec } from '../../lambdas/shared/routes';
 import { acknowledgeLogRetention } from './log-retention';
 import { OperationsKey } from './operations-key';
@@ -212,6 +213,8 @@ export class ServiceRestApi extends Construct {
         type: apigateway.ResponseType.UNAUTHORIZED, error: 'invalid_api_key',
         detail: text('Send a valid API key in the X-API-Key header.'),
       },
+      // A block by the WAF's managed rules (its own rate limits answer in WAF, in the route's shape).
+      { type: apigateway.ResponseType.WAF_FILTERED, statusCode: '403', error: 'edge_blocked', detail: text(EDGE_DETAILS.edge_blocked) },
     ];
   }
 }

@@ -24,7 +24,7 @@ test('GET /, GET /assets/{file}, GET /api/openapi.json and GET /docs of the cust
 test('the dashboard function may only write its logs and traces: no table, no STS, no environment', () => {
   const f = dashboard();
   expect(f.stack.id).toBe('RelayStack');
-  expect(Object.keys(f.properties.Environment.Variables).sort()).toEqual(['POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME']);
+  expect(Object.keys(f.properties.Environment.Variables).sort()).toEqual(['POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME', 'SENDFLEET_STAGE']);
   const actions = identityStatements(f.template)
     .filter(({ roles }) => roles.includes(f.roleLogicalId))
     .flatMap(({ statement }) => asArray(statement.Action));

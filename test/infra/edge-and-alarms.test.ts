@@ -3,9 +3,10 @@
  * that reach someone, two stages side by side, and AWS Control Tower's proactive controls at synth.
  */
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { EDGE_DETAILS, errorStatus, resendError } from '../../lambdas/shared/errors';
 import { COMMON_RULES_COUNTED, CUSTOMER_API_THROTTLE, EDGE_LIMITS, RATE_WINDOW_SECONDS } from '../../lib/constructs/customer-api-firewall';
 import { asArray, buildTestApp, resourcesOfType, synthesized, validationReport, type Synth } from './helpers';
-import { rateRulesCounting } from './waf';
+import { rateRulesCounting, wafAnswer } from './waf';
 
 const s = synthesized('alarmEmail');
 
@@ -35,31 +36,88 @@ describe('the customer API\'s edge', () => {
       .toEqual(COMMON_RULES_COUNTED.map((name) => [name, { Count: {} }]));
   });
 
-  test('rate-based rules per IP, per X-API-Key, per key on onboarding, and for key-less callers, answering 429', () => {
+  test('rate-based rules per IP, per X-API-Key, per Bearer token, per key on onboarding, on public pages and for credential-less callers, counting and labelling', () => {
     const rules: any[] = resourcesOfType(s.relayTemplate, 'AWS::WAFv2::WebACL')[0]![1].Properties.Rules;
     const rate: Record<string, any> = Object.fromEntries(rules.filter((r) => r.Statement.RateBasedStatement).map((r) => [r.Name, r]));
-    expect(Object.keys(rate).sort()).toEqual(['onboarding-per-api-key', 'per-api-key', 'per-ip', 'per-ip-without-key']);
-    const headerKey = [{ Header: { Name: 'x-api-key', TextTransformations: [{ Priority: 0, Type: 'NONE' }] } }];
+    expect(Object.keys(rate).sort()).toEqual(['onboarding-per-api-key', 'per-api-key', 'per-bearer-token', 'per-ip', 'per-ip-without-key', 'public-pages-per-ip']);
+    const headerKey = (name: string) => [{ Header: { Name: name, TextTransformations: [{ Priority: 0, Type: 'NONE' }] } }];
     expect(rate['per-api-key'].Statement.RateBasedStatement).toEqual({
-      Limit: EDGE_LIMITS.perApiKey, EvaluationWindowSec: RATE_WINDOW_SECONDS, AggregateKeyType: 'CUSTOM_KEYS', CustomKeys: headerKey,
+      Limit: EDGE_LIMITS.perApiKey, EvaluationWindowSec: RATE_WINDOW_SECONDS, AggregateKeyType: 'CUSTOM_KEYS', CustomKeys: headerKey('x-api-key'),
+    });
+    expect(rate['per-bearer-token'].Statement.RateBasedStatement).toMatchObject({
+      Limit: EDGE_LIMITS.perBearerToken, AggregateKeyType: 'CUSTOM_KEYS', CustomKeys: headerKey('authorization'),
+      ScopeDownStatement: { RegexMatchStatement: { RegexString: '^(/v1)?/emails(/|$)', FieldToMatch: { UriPath: {} } } },
     });
     expect(rate['onboarding-per-api-key'].Statement.RateBasedStatement).toMatchObject({
-      Limit: EDGE_LIMITS.onboardingPerApiKey, AggregateKeyType: 'CUSTOM_KEYS', CustomKeys: headerKey,
+      Limit: EDGE_LIMITS.onboardingPerApiKey, AggregateKeyType: 'CUSTOM_KEYS', CustomKeys: headerKey('x-api-key'),
       ScopeDownStatement: { RegexMatchStatement: { RegexString: '^(/v1)?/api/byoc(/|$)', FieldToMatch: { UriPath: {} } } },
     });
     expect(rate['per-ip'].Statement.RateBasedStatement).toEqual({ Limit: EDGE_LIMITS.perIp, EvaluationWindowSec: RATE_WINDOW_SECONDS, AggregateKeyType: 'IP' });
+    expect(rate['public-pages-per-ip'].Statement.RateBasedStatement).toMatchObject({ Limit: EDGE_LIMITS.publicPagesPerIp, AggregateKeyType: 'IP' });
     expect(rate['per-ip-without-key'].Statement.RateBasedStatement).toMatchObject({
       Limit: EDGE_LIMITS.perIpWithoutKey, AggregateKeyType: 'IP',
-      ScopeDownStatement: { NotStatement: { Statement: { SizeConstraintStatement: { FieldToMatch: { SingleHeader: { Name: 'x-api-key' } }, ComparisonOperator: 'GT', Size: 0 } } } },
+      ScopeDownStatement: { AndStatement: { Statements: expect.arrayContaining([
+        { NotStatement: { Statement: { SizeConstraintStatement: expect.objectContaining({ FieldToMatch: { SingleHeader: { Name: 'x-api-key' } }, ComparisonOperator: 'GT', Size: 0 }) } } },
+        { NotStatement: { Statement: { SizeConstraintStatement: expect.objectContaining({ FieldToMatch: { SingleHeader: { Name: 'authorization' } }, ComparisonOperator: 'GT', Size: 0 }) } } },
+      ]) } },
     });
+    // They count and label; the answer rules after them refuse in the route's shape (next tests).
     for (const rule of Object.values(rate)) {
-      expect({ rule: rule.Name, action: rule.Action }).toEqual({
-        rule: rule.Name,
-        action: { Block: { CustomResponse: { ResponseCode: 429, CustomResponseBodyKey: 'rateLimited', ResponseHeaders: [{ Name: 'Retry-After', Value: '60' }] } } },
-      });
+      expect({ rule: rule.Name, action: rule.Action, labels: rule.RuleLabels }).toEqual({ rule: rule.Name, action: { Count: {} }, labels: [{ Name: 'sendfleet:edge:rate-limited' }] });
     }
     // Sampled requests would keep headers (the API key) in WAF.
     for (const rule of rules) expect({ rule: rule.Name, sampled: rule.VisibilityConfig.SampledRequestsEnabled }).toEqual({ rule: rule.Name, sampled: false });
+  });
+
+  test('each request is counted by the credential its route takes: X-API-Key, Bearer on the Resend routes, none on public pages', () => {
+    const rules: any[] = resourcesOfType(s.relayTemplate, 'AWS::WAFv2::WebACL')[0]![1].Properties.Rules;
+    const apiKey = { 'x-api-key': 'sf_live_key' };
+    const bearer = { authorization: 'Bearer sf_live_key' };
+    const cases: Array<[string, Record<string, string>, string[]]> = [
+      ['/v1/api/send', apiKey, ['per-api-key', 'per-ip']],
+      ['/v1/api/send/batch', apiKey, ['per-api-key', 'per-ip']],
+      ['/v1/emails', bearer, ['per-bearer-token', 'per-ip']],
+      ['/v1/emails/batch', bearer, ['per-bearer-token', 'per-ip']],
+      ['/emails', bearer, ['per-bearer-token', 'per-ip']],
+      ['/v1/api/byoc/config', apiKey, ['onboarding-per-api-key', 'per-api-key', 'per-ip']],
+      ['/v1/api/usage', apiKey, ['per-api-key', 'per-ip']],
+      ['/v1', {}, ['per-ip', 'public-pages-per-ip']],
+      ['/v1/', {}, ['per-ip', 'public-pages-per-ip']],
+      ['/v1/docs', {}, ['per-ip', 'public-pages-per-ip']],
+      ['/v1/api/openapi.json', {}, ['per-ip', 'public-pages-per-ip']],
+      ['/v1/assets/app-3f1c9a.js', {}, ['per-ip', 'public-pages-per-ip']],
+      ['/docs', {}, ['per-ip', 'public-pages-per-ip']],
+      ['/v1/api/send', {}, ['per-ip', 'per-ip-without-key']],
+      ['/v1/emails', {}, ['per-ip', 'per-ip-without-key']],
+      ['/v1/api/openapi.jsonx', {}, ['per-ip', 'per-ip-without-key']],
+    ];
+    for (const [path, headers, expected] of cases) {
+      expect({ path, headers, counted: rateRulesCounting(rules, { path, headers }).sort() }).toEqual({ path, headers, counted: expected });
+    }
+  });
+
+  test('a rate-limit refusal answers 429 with Retry-After in the route\'s own shape, with a code that says it was the edge', () => {
+    const acl = resourcesOfType(s.relayTemplate, 'AWS::WAFv2::WebACL')[0]![1].Properties;
+    const retryAfter = { 'Retry-After': String(RATE_WINDOW_SECONDS) };
+    expect(wafAnswer(acl, { path: '/v1/emails', headers: { authorization: 'Bearer sf_live_key' } }, ['per-bearer-token'])).toEqual({
+      rule: 'edge-rate-limited-resend', status: 429, headers: retryAfter,
+      body: { statusCode: 429, name: 'rate_limit_exceeded', message: EDGE_DETAILS.edge_rate_limited },
+    });
+    expect(resendError('edge_rate_limited')).toEqual({ statusCode: 429, name: 'rate_limit_exceeded' });
+    for (const [request, over] of [
+      [{ path: '/v1/api/send', headers: { 'x-api-key': 'sf_live_key' } }, 'per-api-key'],
+      [{ path: '/v1/api/byoc/validate', headers: { 'x-api-key': 'sf_live_key' } }, 'onboarding-per-api-key'],
+      [{ path: '/v1/docs' }, 'public-pages-per-ip'],
+      [{ path: '/v1/api/send' }, 'per-ip-without-key'],
+    ] as const) {
+      expect({ path: request.path, answer: wafAnswer(acl, request, [over]) }).toEqual({
+        path: request.path,
+        answer: { rule: 'edge-rate-limited', status: errorStatus.edge_rate_limited, headers: retryAfter, body: { success: false, error: 'edge_rate_limited', detail: EDGE_DETAILS.edge_rate_limited } },
+      });
+    }
+    // Under every limit, or over a limit that does not count it, the request goes through.
+    expect(wafAnswer(acl, { path: '/v1/emails', headers: { authorization: 'Bearer sf_live_key' } }, [])).toBeUndefined();
+    expect(wafAnswer(acl, { path: '/v1/emails', headers: { authorization: 'Bearer sf_live_key' } }, ['per-api-key', 'per-ip-without-key'])).toBeUndefined();
   });
 
   test('the onboarding limit applies to the paths WAF really sees: stage first on the execute-api URL, none on a custom domain', () => {
@@ -83,6 +141,10 @@ describe('the customer API\'s edge', () => {
     expect(EDGE_LIMITS.perIp).toBeLessThanOrEqual(stagePerWindow / 5);
     expect(EDGE_LIMITS.perIpWithoutKey).toBeLessThan(EDGE_LIMITS.perApiKey);
     expect(EDGE_LIMITS.onboardingPerApiKey).toBeLessThan(EDGE_LIMITS.perApiKey);
+    // A key is the same key in either header; public pages get more than a debugging caller, less than an address.
+    expect(EDGE_LIMITS.perBearerToken).toBe(EDGE_LIMITS.perApiKey);
+    expect(EDGE_LIMITS.publicPagesPerIp).toBeGreaterThan(EDGE_LIMITS.perIpWithoutKey);
+    expect(EDGE_LIMITS.publicPagesPerIp).toBeLessThanOrEqual(EDGE_LIMITS.perIp / 5);
   });
 });
 
@@ -151,7 +213,7 @@ describe('alarms reach someone', () => {
     const sesFailures = alarms.find((a) => JSON.stringify(a.Metrics ?? []).includes('ses_outcome_unknown'))!;
     expect(sesFailures).toBeDefined();
     const byId = Object.fromEntries(sesFailures.Metrics.map((m: any) => [m.Id, m]));
-    expect(byId.unavailable.MetricStat.Metric).toMatchObject({ Namespace: 'SendFleet', MetricName: 'Sends', Dimensions: expect.arrayContaining([{ Name: 'outcome', Value: 'ses_unavailable' }, { Name: 'service', Value: 'send' }]) });
+    expect(byId.unavailable.MetricStat.Metric).toMatchObject({ Namespace: 'SendFleet', MetricName: 'Sends', Dimensions: expect.arrayContaining([{ Name: 'outcome', Value: 'ses_unavailable' }, { Name: 'service', Value: 'send' }, { Name: 'stage', Value: 'dev' }]) });
     expect(byId.unknown.MetricStat.Metric).toMatchObject({ Dimensions: expect.arrayContaining([{ Name: 'outcome', Value: 'ses_outcome_unknown' }]) });
     expect(byId.invocations.MetricStat.Metric).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: 'Invocations' });
     expect(sesFailures.Metrics.find((m: any) => m.Expression).Expression).toBe('100 * (FILL(unavailable, 0) + FILL(unknown, 0)) / invocations');
@@ -182,6 +244,21 @@ function physicalNames(x: Synth): Map<string, string[]> {
 }
 
 describe('deploys beyond the first stage', () => {
+  test('every function\'s metrics carry its stage, and the SES alarm reads its own stage\'s sends only: two stages in one account do not add up', () => {
+    for (const [x, stage] of [[s, 'dev'], [synthesized('alice'), 'alice']] as const) {
+      for (const template of [x.relayTemplate, x.platformTemplate]) {
+        for (const [id, fn] of resourcesOfType(template, 'AWS::Lambda::Function')) {
+          expect({ id, stage: fn.Properties.Environment.Variables.SENDFLEET_STAGE }).toEqual({ id, stage });
+        }
+      }
+      const sesFailures = resourcesOfType(x.relayTemplate, 'AWS::CloudWatch::Alarm').map(([, r]) => r.Properties)
+        .find((a) => JSON.stringify(a.Metrics ?? []).includes('ses_outcome_unknown'))!;
+      const sends = sesFailures.Metrics.filter((m: any) => m.MetricStat?.Metric.MetricName === 'Sends');
+      expect(sends).toHaveLength(2);
+      for (const metric of sends) expect(metric.MetricStat.Metric.Dimensions).toContainEqual({ Name: 'stage', Value: stage });
+    }
+  });
+
   test('two stages synthesize side by side in the same accounts and regions without a name collision', () => {
     const alice = synthesized('alice');
     const devNames = physicalNames(s);

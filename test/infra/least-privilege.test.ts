@@ -134,7 +134,7 @@ describe('least privilege', () => {
       expect({ fn: f.name, runtime: f.properties.Runtime, arch: f.properties.Architectures, tracing: f.properties.TracingConfig, memory: f.properties.MemorySize, timeout: f.properties.Timeout })
         .toEqual({ fn: f.name, runtime: 'nodejs24.x', arch: ['arm64'], tracing: { Mode: 'Active' }, memory: 512, timeout: f.spec.timeoutSeconds });
       expect({ fn: f.name, env: Object.keys(f.properties.Environment.Variables).sort() })
-        .toEqual({ fn: f.name, env: ['POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME', ...(f.spec.table ? [f.spec.table.envVar] : []), ...f.spec.environment].sort() });
+        .toEqual({ fn: f.name, env: ['POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME', 'SENDFLEET_STAGE', ...(f.spec.table ? [f.spec.table.envVar] : []), ...f.spec.environment].sort() });
     }
     const timeouts = Object.fromEntries(functions.map((f) => [f.name, f.properties.Timeout]));
     expect(timeouts).toMatchObject({ send: 28, monthlyReset: 900 });

@@ -1,6 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { dashboardRoutes, onboardingRoutes, sendRoutes } from '../../lambdas/relay/api-routes';
 import { GSI1, PK, SK, TTL_ATTRIBUTE } from '../../lambdas/relay/store/relay-table';
+import { EDGE_DETAILS } from '../../lambdas/shared/errors';
 import { TENANT_EVENT_SOURCE, TENANT_SNAPSHOT_DETAIL_TYPE } from '../../lambdas/shared/tenant-events';
 import { apiMethods, asArray, PLATFORM_ACCOUNT, RELAY_BUS_ARN, resourcesOfType, synthesized } from './helpers';
 
@@ -127,7 +128,7 @@ describe('RelayStack', () => {
   test('API Gateway\'s own errors use the spec\'s error shape', () => {
     const responses = resourcesOfType(s.relayTemplate, 'AWS::ApiGateway::GatewayResponse').map(([, r]) => r.Properties);
     const byType = new Map(responses.map((r) => [r.ResponseType as string, r]));
-    for (const type of ['DEFAULT_4XX', 'DEFAULT_5XX', 'THROTTLED', 'REQUEST_TOO_LARGE', 'INTEGRATION_TIMEOUT', 'MISSING_AUTHENTICATION_TOKEN', 'UNAUTHORIZED']) {
+    for (const type of ['DEFAULT_4XX', 'DEFAULT_5XX', 'THROTTLED', 'REQUEST_TOO_LARGE', 'INTEGRATION_TIMEOUT', 'MISSING_AUTHENTICATION_TOKEN', 'UNAUTHORIZED', 'WAF_FILTERED']) {
       const template: string = byType.get(type)?.ResponseTemplates['application/json'];
       expect(template).toMatch(/^\{"success":false,"error":"[a-z_]+","detail":/);
       // Valid JSON once API Gateway substitutes its (already quoted) message string.
@@ -141,6 +142,9 @@ describe('RelayStack', () => {
     expect(byType.get('REQUEST_TOO_LARGE')).toMatchObject({ StatusCode: '413' });
     expect(byType.get('REQUEST_TOO_LARGE')?.ResponseTemplates['application/json']).toContain('"error":"request_too_large"');
     expect(byType.get('UNAUTHORIZED')?.ResponseTemplates['application/json']).toContain('"invalid_api_key"');
+    // A block by the WAF's managed rules says it was the edge, instead of falling through to DEFAULT_4XX's bad_request.
+    expect(byType.get('WAF_FILTERED')).toMatchObject({ StatusCode: '403' });
+    expect(JSON.parse(byType.get('WAF_FILTERED')?.ResponseTemplates['application/json'])).toEqual({ success: false, error: 'edge_blocked', detail: EDGE_DETAILS.edge_blocked });
   });
 
   test('every SQS queue is encrypted and refuses non-TLS access', () => {

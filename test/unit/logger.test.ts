@@ -91,6 +91,26 @@ test('metrics are EMF in namespace SendFleet, stored during the invocation and f
   expect(line._aws.CloudWatchMetrics).toEqual([{ Namespace: 'SendFleet', Dimensions: [['service', 'outcome']], Metrics: [{ Name: 'Sends', Unit: 'Count' }] }]);
 });
 
+test('every metric carries the stage the stack sets in SENDFLEET_STAGE (none locally)', () => {
+  const saved = process.env.SENDFLEET_STAGE;
+  process.env.SENDFLEET_STAGE = 'alice';
+  try {
+    jest.isolateModules(() => {
+      const isolated = require('../../lambdas/shared/powertools') as typeof import('../../lambdas/shared/powertools');
+      const restoreIsolated = isolated.setLogSink((line) => lines.push(line));
+      isolated.addMetric('Sends', { outcome: 'accepted' }, 1, 'Count');
+      isolated.flushMetrics();
+      restoreIsolated();
+    });
+  } finally {
+    if (saved === undefined) delete process.env.SENDFLEET_STAGE;
+    else process.env.SENDFLEET_STAGE = saved;
+  }
+  const line = JSON.parse(lines[0]!);
+  expect(line).toMatchObject({ stage: 'alice', outcome: 'accepted', service: 'sendfleet' });
+  expect(line._aws.CloudWatchMetrics[0].Dimensions[0]).toEqual(expect.arrayContaining(['service', 'stage', 'outcome']));
+});
+
 test('metrics are flushed when the handler fails too', async () => {
   const handler = middy(async () => {
     emitMetric('Sends', { outcome: 'ses_unavailable' });
