@@ -84,27 +84,16 @@ export class TenantStore {
 
   /** Applies `changes` unless every field already has its value (then `unchanged`: no write, no new version). */
   async update(tenantId: string, changes: TenantChanges, now: string): Promise<WriteOutcome> {
-    const names: Record<string, string> = { '#version': 'version', '#updated_at': 'updated_at', '#status': 'status' };
-    const values: Record<string, unknown> = { ':one': 1, ':now': now, ':deleted': 'deleted' };
-    const sets = ['#updated_at = :now'];
-    const differs: string[] = [];
-    for (const [field, value] of Object.entries(changes)) {
-      if (value === undefined) continue;
-      names[`#${field}`] = field;
-      values[`:${field}`] = value;
-      sets.push(`#${field} = :${field}`);
-      differs.push(`attribute_not_exists(#${field}) OR #${field} <> :${field}`);
-    }
+    const fields = Object.entries(changes).filter(([, value]) => value !== undefined);
+    // DynamoDB refuses redundant parentheses: one difference is wrapped once (by versionBump), several each and together.
+    const differs = fields.map(([field]) => `attribute_not_exists(#${field}) OR #${field} <> :${field}`);
     try {
-      await this.db.send(new UpdateCommand({
-        TableName: this.tableName,
-        Key: { PK: pk(tenantId), SK: PROFILE },
-        UpdateExpression: `SET ${sets.join(', ')} ADD #version :one`,
-        // DynamoDB refuses redundant parentheses: one difference is wrapped once, several each and together.
-        ConditionExpression: `${LIVE_PROFILE} AND (${differs.length > 1 ? differs.map((d) => `(${d})`).join(' OR ') : differs[0] ?? 'attribute_exists(PK)'})`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }));
+      await this.db.send(new UpdateCommand(this.versionBump(tenantId, now, {
+        set: fields.map(([field]) => `#${field} = :${field}`).join(', '),
+        condition: differs.length > 1 ? differs.map((d) => `(${d})`).join(' OR ') : differs[0],
+        names: Object.fromEntries(fields.map(([field]) => [`#${field}`, field])),
+        values: Object.fromEntries(fields.map(([field, value]) => [`:${field}`, value])),
+      })));
       return 'changed';
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
@@ -122,14 +111,7 @@ export class TenantStore {
   async markDeleted(tenantId: string, now: string): Promise<WriteOutcome> {
     let outcome: WriteOutcome = 'changed';
     try {
-      await this.db.send(new UpdateCommand({
-        TableName: this.tableName,
-        Key: { PK: pk(tenantId), SK: PROFILE },
-        UpdateExpression: 'SET #status = :deleted, updated_at = :now, deleted_at = :now ADD #version :one',
-        ConditionExpression: LIVE_PROFILE,
-        ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
-        ExpressionAttributeValues: { ':deleted': 'deleted', ':now': now, ':one': 1 },
-      }));
+      await this.db.send(new UpdateCommand(this.versionBump(tenantId, now, { set: '#status = :deleted, deleted_at = :now' })));
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const state = await this.profileStatus(tenantId);
@@ -159,14 +141,11 @@ export class TenantStore {
       await this.db.send(new TransactWriteCommand({
         TransactItems: [
           {
-            Update: {
-              TableName: this.tableName,
-              Key: { PK: pk(tenantId), SK: PROFILE },
-              UpdateExpression: 'SET updated_at = :now, key_count = if_not_exists(key_count, :seenKeys) + :one ADD #version :one',
-              ConditionExpression: `${LIVE_PROFILE} AND (key_count < :max OR (attribute_not_exists(key_count) AND #version = :seenVersion))`,
-              ExpressionAttributeNames: { '#version': 'version', '#status': 'status' },
-              ExpressionAttributeValues: { ':now': key.created_at, ':one': 1, ':max': max, ':seenKeys': seen.keys, ':seenVersion': seen.version, ':deleted': 'deleted' },
-            },
+            Update: this.versionBump(tenantId, key.created_at, {
+              set: 'key_count = if_not_exists(key_count, :seenKeys) + :one',
+              condition: 'key_count < :max OR (attribute_not_exists(key_count) AND #version = :seenVersion)',
+              values: { ':max': max, ':seenKeys': seen.keys, ':seenVersion': seen.version },
+            }),
           },
           { Put: { TableName: this.tableName, Item: { PK: pk(tenantId), SK: keySk(key.key_id), ...key }, ConditionExpression: 'attribute_not_exists(PK)' } },
           ...(retire ? [{
@@ -194,16 +173,7 @@ export class TenantStore {
     try {
       await this.db.send(new TransactWriteCommand({
         TransactItems: [
-          {
-            Update: {
-              TableName: this.tableName,
-              Key: { PK: pk(tenantId), SK: PROFILE },
-              UpdateExpression: 'SET updated_at = :now ADD #version :one',
-              ConditionExpression: LIVE_PROFILE,
-              ExpressionAttributeNames: { '#version': 'version', '#status': 'status' },
-              ExpressionAttributeValues: { ':now': now, ':one': 1, ':deleted': 'deleted' },
-            },
-          },
+          { Update: this.versionBump(tenantId, now) },
           {
             Update: {
               TableName: this.tableName,
@@ -271,6 +241,21 @@ export class TenantStore {
           status: deleted ? 'revoked' : item.status as ApiKeySnapshot['status'],
           expires_at: (item.expires_at as string | null | undefined) ?? null,
         })),
+    };
+  }
+
+  /**
+   * The profile's side of a change: one more version and `updated_at`, on a tenant that exists and
+   * is not deleted; `extra` adds assignments, a condition (and-ed) and their values.
+   */
+  private versionBump(tenantId: string, now: string, extra: { set?: string; condition?: string; names?: Record<string, string>; values?: Record<string, unknown> } = {}) {
+    return {
+      TableName: this.tableName,
+      Key: { PK: pk(tenantId), SK: PROFILE },
+      UpdateExpression: `SET updated_at = :now${extra.set ? `, ${extra.set}` : ''} ADD #version :one`,
+      ConditionExpression: extra.condition ? `${LIVE_PROFILE} AND (${extra.condition})` : LIVE_PROFILE,
+      ExpressionAttributeNames: { '#version': 'version', '#status': 'status', ...extra.names },
+      ExpressionAttributeValues: { ':now': now, ':one': 1, ':deleted': 'deleted', ...extra.values },
     };
   }
 
