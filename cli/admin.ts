@@ -214,7 +214,7 @@ export const COMMANDS: readonly Command[] = [
     description: 'List the tenant\'s keys: id, prefix, status and expiry.',
     example: 'key list --tenant ten_0123456789abcdef0123',
     toCall: (v) => ({ method: 'GET', path: `${tenantPath(v)}/keys` }),
-    show: (answer) => keysTable(list(answer.api_keys), undefined),
+    show: (answer, values) => keysTable(list(answer.api_keys), values.tenant),
   },
   {
     name: 'key rotate', usage: 'key rotate --tenant ID --key KEY_ID [--overlap DURATION] [--expires ISO_DATE_TIME]',
