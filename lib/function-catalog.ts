@@ -17,6 +17,7 @@ export type DynamoDbAction =
   | 'dynamodb:DeleteItem'
   | 'dynamodb:ConditionCheckItem'
   | 'dynamodb:Query'
+  | 'dynamodb:Scan'
   | 'dynamodb:BatchWriteItem';
 
 export interface TableAccess {
@@ -51,11 +52,12 @@ export const FUNCTIONS = {
     entry: 'lambdas/platform/admin-api/handler.ts',
     handler: 'handler',
     description: 'SendFleet admin API: tenants, plans and API keys; publishes tenant snapshots',
-    // What the tenant store calls: Put (create), Update (change), Query (snapshot); its transactions
-    // (key issue/revoke) are an Update and a Put, which need exactly those per-item actions.
+    // What the tenant store calls: Put (create), Update (change), Query (snapshot), Scan (the
+    // paged tenant list: profiles only, filtered); its transactions (key issue/rotate/revoke) are
+    // Updates and a Put, which need exactly those per-item actions.
     table: {
       envVar: 'TENANTS_TABLE',
-      actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+      actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:Scan'],
     },
     environment: ['EVENT_BUS_NAME'],
     assumesByocRole: false,
@@ -66,7 +68,8 @@ export const FUNCTIONS = {
     entry: 'lambdas/relay/tenant-sync/handler.ts',
     handler: 'handler',
     description: 'SendFleet tenant sync: applies tenant snapshots from the platform account',
-    table: { envVar: 'RELAY_TABLE', actions: ['dynamodb:PutItem'] },
+    // Put (versioned projection items); Query + Delete: a deleted tenant's partition is emptied.
+    table: { envVar: 'RELAY_TABLE', actions: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:DeleteItem'] },
     environment: [],
     assumesByocRole: false,
     timeoutSeconds: 30,

@@ -2,6 +2,12 @@
  * Starts the official DynamoDB Local (the jar shipped in the npm package amplify-dynamodb-simulator)
  * in memory with -sharedDb, so every client sees the same tables whatever its credentials/region.
  * Used by local mode (`npm start`), the integration tests and the benchmarks.
+ *
+ * It listens on 127.0.0.1 only. The jar has no bind-address option (its server listens on every
+ * interface), so it is started through `DynamoDbLocalOnLoopback.java`, a single source file that
+ * `java` compiles in memory: it builds the jar's own server from the same options and binds its
+ * connector to loopback. A Java runtime without the compiler module (a jlink'ed JRE) cannot run a
+ * source file: then the jar starts as it is, on every interface, with a warning on stderr.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -17,6 +23,9 @@ export interface DynamoDbLocal {
 }
 
 const emulatorDir = path.join(path.dirname(require.resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
+const loopbackLauncher = path.join(__dirname, 'DynamoDbLocalOnLoopback.java');
+/** The address DynamoDB Local listens on (and the only one). */
+export const DYNAMODB_LOCAL_HOST = '127.0.0.1';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -50,13 +59,29 @@ process.once('exit', () => { for (const child of running) child.kill('SIGKILL');
 export async function startDynamoDbLocal(options: { port?: number; portVariable?: string } = {}): Promise<DynamoDbLocal> {
   const port = options.port ?? (await freePort());
   await requireFreePorts({ [options.portVariable ?? 'DYNAMODB_PORT']: port });
+  try {
+    return await launch(port, 'loopback');
+  } catch (error) {
+    if (!(error instanceof NoSourceLauncherError)) throw error;
+    console.error('DynamoDB Local: this Java has no compiler module (jdk.compiler), so it cannot be bound to 127.0.0.1; ' +
+      `it listens on every interface on port ${port}. Install a full JDK 17 to keep it on loopback.`);
+    return launch(port, 'jar');
+  }
+}
+
+/** `java` cannot run a source file: the runtime lacks the jdk.compiler module. */
+class NoSourceLauncherError extends Error {}
+
+async function launch(port: number, how: 'loopback' | 'jar'): Promise<DynamoDbLocal> {
+  const jar = path.join(emulatorDir, 'DynamoDBLocal.jar');
   const child: ChildProcess = spawn(
     'java',
     [
       `-Djava.library.path=${path.join(emulatorDir, 'DynamoDBLocal_lib')}`,
       '-Xmx1g',
-      '-jar', path.join(emulatorDir, 'DynamoDBLocal.jar'),
-      '-inMemory', '-sharedDb', '-port', String(port),
+      // The jar's manifest puts DynamoDBLocal_lib on the class path in both cases.
+      ...(how === 'loopback' ? ['-cp', jar, loopbackLauncher] : ['-jar', jar]),
+      '-inMemory', '-sharedDb', '-disableTelemetry', '-port', String(port),
     ],
     // Its own working folder: DynamoDB Local writes a metadata file there.
     { stdio: ['ignore', 'pipe', 'pipe'], detached: false, cwd: mkdtempSync(path.join(tmpdir(), 'ddb-local-')) },
@@ -65,15 +90,17 @@ export async function startDynamoDbLocal(options: { port?: number; portVariable?
   let exited: string | undefined;
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
-  child.once('exit', (code) => {
-    running.delete(child);
-    exited = `DynamoDB Local exited with code ${code}: ${stderr.slice(0, 2000)}`;
-  });
+  child.once('exit', () => running.delete(child));
+  // 'close' comes after stderr has been read to its end: the message is complete.
+  child.once('close', (code) => { exited = `DynamoDB Local exited with code ${code}: ${stderr.slice(0, 2000)}`; });
   child.once('error', (err) => { exited = `could not start java (is Java 17 installed?): ${err.message}`; });
 
   const deadline = Date.now() + 60_000;
   while (!(await portAnswers(port))) {
-    if (exited) throw new Error(exited);
+    if (exited) {
+      if (how === 'loopback' && stderr.includes('jdk.compiler')) throw new NoSourceLauncherError(exited);
+      throw new Error(exited);
+    }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error('DynamoDB Local did not open its port within 60 s');
@@ -81,7 +108,7 @@ export async function startDynamoDbLocal(options: { port?: number; portVariable?
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: `http://${DYNAMODB_LOCAL_HOST}:${port}`,
     port,
     stop: () =>
       new Promise<void>((resolve) => {

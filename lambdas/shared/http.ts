@@ -17,6 +17,8 @@ export interface HttpRequest {
   method: string;
   resource: string;
   pathParameters: Record<string, string>;
+  /** Query string parameters (the last value of a repeated one), empty when there are none. */
+  query: Record<string, string>;
   /** Header names in lower case. */
   headers: Record<string, string>;
   /** Parsed JSON body; undefined when the request had no body. */
@@ -101,6 +103,10 @@ function parseBody(event: APIGatewayProxyEvent, maxBytes: number): unknown {
   }
 }
 
+function stringEntries(values: Record<string, string | undefined> | null | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(values ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
 function allowedMethods(routes: HttpApiOptions['routes'], resource: string): string[] {
   return routes.filter((r) => r.resource === resource).map((r) => r.method);
 }
@@ -132,7 +138,8 @@ export function httpApi(options: HttpApiOptions) {
     const request: HttpRequest = {
       method: event.httpMethod,
       resource: event.resource,
-      pathParameters: Object.fromEntries(Object.entries(event.pathParameters ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string')),
+      pathParameters: stringEntries(event.pathParameters),
+      query: stringEntries(event.queryStringParameters),
       headers: lowerCaseHeaders(event.headers),
       body: parseBody(event, options.maxBodyBytes),
       bodyBytes: bodySize(event),

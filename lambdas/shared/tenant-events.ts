@@ -2,12 +2,16 @@
  * The one contract between the two accounts: a full tenant snapshot, published by the platform
  * on every change and applied idempotently by the relay (newer version wins, older ones ignored).
  * API keys travel only as SHA-512 hashes with a short visible prefix.
+ *
+ * Deletion (offboarding) is the last snapshot of a tenant: `status: deleted`, every key revoked, one
+ * version above the last. It is ordered with every other change by that version, and nothing follows it.
  */
 export const TENANT_EVENT_SOURCE = 'sendfleet.platform';
 export const TENANT_SNAPSHOT_DETAIL_TYPE = 'TenantSnapshot';
 
 export type Plan = 'starter' | 'byoc';
-export type TenantStatus = 'active' | 'suspended';
+/** `deleted`: offboarded for good; the relay removes the tenant's data and keeps only tombstones. */
+export type TenantStatus = 'active' | 'suspended' | 'deleted';
 export type ApiKeyStatus = 'active' | 'revoked';
 
 export interface ApiKeySnapshot {

@@ -14,8 +14,8 @@ const actionsOf = (statement: { Action: string | string[] }) => asArray(statemen
  * loader lists the tenant's domains.)
  */
 const EXPECTED_DYNAMODB: Record<string, { stack: string; actions: string[]; index?: string }> = {
-  adminApi: { stack: 'platform', actions: ['PutItem', 'UpdateItem', 'Query'] },
-  tenantSync: { stack: 'relay', actions: ['PutItem'] },
+  adminApi: { stack: 'platform', actions: ['PutItem', 'UpdateItem', 'Query', 'Scan'] },
+  tenantSync: { stack: 'relay', actions: ['PutItem', 'Query', 'DeleteItem'] },
   onboarding: { stack: 'relay', actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'ConditionCheckItem'] },
   send: { stack: 'relay', actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'] },
   monthlyReset: { stack: 'relay', actions: ['Query', 'BatchWriteItem'], index: 'GSI1' },

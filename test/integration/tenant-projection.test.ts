@@ -132,3 +132,48 @@ test('malformed snapshot events are refused, not half-applied', async () => {
   await expect(sync({ id: 'x', source: 'someone.else', 'detail-type': TENANT_SNAPSHOT_DETAIL_TYPE, detail: {} as TenantSnapshot })).rejects.toThrow(/unexpected event/);
   await expect(sync(envelope({ tenant_id: 'ten_zz' } as TenantSnapshot))).rejects.toThrow(/contract/);
 });
+
+test('a second suspend, revoke or delete writes nothing, keeps the version and publishes nothing', async () => {
+  const tenant = await service.createTenant({ plan: 'byoc' });
+  const { key } = await service.issueKey(tenant.tenant_id, {});
+  const suspended = await service.updateTenant(tenant.tenant_id, { status: 'suspended' });
+  const revoked = await service.revokeKey(tenant.tenant_id, key.key_id);
+  const before = published.length;
+
+  expect(await service.updateTenant(tenant.tenant_id, { status: 'suspended' })).toEqual(revoked);
+  expect(await service.updateTenant(tenant.tenant_id, { status: 'suspended', plan: 'byoc', sends_per_minute: 60 })).toEqual(revoked);
+  expect(await service.revokeKey(tenant.tenant_id, key.key_id)).toEqual(revoked);
+  expect(published.length).toBe(before);
+  expect(revoked.version).toBe(suspended.version + 1);
+
+  const deleted = await service.deleteTenant(tenant.tenant_id);
+  expect(published.length).toBe(before + 1);
+  expect(await service.deleteTenant(tenant.tenant_id)).toEqual(deleted);
+  expect(published.length).toBe(before + 1);
+});
+
+test('deletion is final on the relay: late, duplicate and out-of-order snapshots cannot bring the tenant or a key back', async () => {
+  const tenant = await service.createTenant({ plan: 'starter' });
+  const { key, tenant: withKey } = await service.issueKey(tenant.tenant_id, {});
+  const { key: second } = await service.issueKey(tenant.tenant_id, {});
+  const auth = new Authenticator(projection, systemClock, { ttlMs: 0 });
+  await auth.authenticate({ 'x-api-key': second.api_key });
+
+  const deleted = await service.deleteTenant(tenant.tenant_id);
+  expect(deleted).toMatchObject({ status: 'deleted', api_keys: [{ status: 'revoked' }, { status: 'revoked' }] });
+  for (const apiKey of [key.api_key, second.api_key]) await expectApiError(auth.authenticate({ 'x-api-key': apiKey }), 'invalid_api_key');
+
+  // The snapshot from before the deletion arrives late, then the deletion again.
+  expect(await sync(envelope(withKey))).toEqual({ applied: 0, stale: 2 });
+  expect(await sync(envelope(deleted))).toEqual({ applied: 0, stale: 3, removed: 0 });
+  for (const apiKey of [key.api_key, second.api_key]) await expectApiError(auth.authenticate({ 'x-api-key': apiKey }), 'invalid_api_key');
+
+  // A relay that missed everything gets the deletion first and the older snapshots after it.
+  const other = await createTestTables('deleted');
+  const freshSync = createTenantSync(new ProjectionStore(dynamoDocumentClient(testWiring()), other.relay));
+  await freshSync(envelope(deleted));
+  expect(await freshSync(envelope(withKey))).toEqual({ applied: 0, stale: 2 });
+  const items = await scanAll(other.relay);
+  expect(items.map((item) => item.status).sort()).toEqual(['deleted', 'revoked', 'revoked']);
+  expect(JSON.stringify(items)).not.toContain(key.api_key);
+});

@@ -1,13 +1,15 @@
 /**
  * Tenant and API-key use cases of the platform account. Every change is followed by publishing
  * the tenant's full snapshot; if publishing fails the change stays stored, the caller gets an
- * error, and `republish` (or any later change) sends the current snapshot again.
+ * error, and `republish` (or any later change) sends the current snapshot again. A request that
+ * changes nothing (a second suspend, revoke or delete) writes nothing, keeps the version and
+ * publishes nothing: it answers the tenant as it is.
  */
 import { randomBytes } from 'node:crypto';
 import { sha512Hex } from '../../shared/crypto';
-import { planLimits, type Plan, type TenantSnapshot, type TenantStatus } from '../../shared/tenant-events';
+import { planLimits, type Plan, type TenantSnapshot } from '../../shared/tenant-events';
 import type { SnapshotPublisher } from './snapshot-publisher';
-import { KeyCountRefusedError, type NewApiKey, type TenantChanges, type TenantStore } from './tenant-store';
+import { ApiKeyNotFoundError, KeyCountRefusedError, TenantDeletedError, type NewApiKey, type RetiredKey, type TenantChanges, type TenantStore, type TenantSummary } from './tenant-store';
 import { dateOf, type Clock } from '../../shared/clock';
 
 export const MAX_KEYS_PER_TENANT = 100;
@@ -15,6 +17,14 @@ export const MAX_KEYS_PER_TENANT = 100;
 export const KEY_PREFIX_LENGTH = 11;
 
 export class TooManyKeysError extends Error { override readonly name = 'TooManyKeysError'; }
+/** A key that is revoked or expired cannot be rotated: there is nothing to overlap with. */
+export class KeyNotActiveError extends Error {
+  override readonly name = 'KeyNotActiveError';
+  constructor(readonly keyId: string, readonly why: 'revoked' | 'expired') { super(keyId); }
+}
+
+/** How long a rotated key keeps working by default, beside its replacement. */
+export const DEFAULT_ROTATION_OVERLAP_SECONDS = 24 * 3600;
 
 export interface TenantServiceDeps {
   store: TenantStore;
@@ -27,6 +37,12 @@ export interface IssuedKey {
   api_key: string;
   prefix: string;
   expires_at: string | null;
+}
+
+export interface TenantPage {
+  tenants: TenantSummary[];
+  /** The tenant to list after, for the next page; undefined on the last page. */
+  last?: string;
 }
 
 export class TenantService {
@@ -46,41 +62,70 @@ export class TenantService {
     return this.publishCurrent(tenantId);
   }
 
-  async updateTenant(tenantId: string, input: { plan?: Plan; status?: TenantStatus; sends_per_minute?: number; name?: string | null }): Promise<TenantSnapshot> {
+  async updateTenant(tenantId: string, input: Omit<TenantChanges, 'monthly_sends'>): Promise<TenantSnapshot> {
     const changes: TenantChanges = { ...input };
     // A plan change brings the plan's monthly limit with it; the rate limit is kept unless given.
     if (input.plan) changes.monthly_sends = planLimits[input.plan].monthly_sends;
-    await this.deps.store.update(tenantId, changes, this.now().toISOString());
-    return this.publishCurrent(tenantId);
+    const outcome = await this.deps.store.update(tenantId, changes, this.now().toISOString());
+    return outcome === 'changed' ? this.publishCurrent(tenantId) : this.getTenant(tenantId);
   }
 
   /** At most MAX_KEYS_PER_TENANT keys, exactly: the store counts them in the same transaction as the key. */
   async issueKey(tenantId: string, input: { expires_at?: string | null }): Promise<{ key: IssuedKey; tenant: TenantSnapshot }> {
-    const apiKey = `sf_${randomBytes(32).toString('base64url')}`;
-    const key = {
-      key_id: `key_${randomBytes(8).toString('hex')}`,
-      key_hash: sha512Hex(apiKey),
-      prefix: apiKey.slice(0, KEY_PREFIX_LENGTH),
-      status: 'active' as const,
-      expires_at: input.expires_at ?? null,
-      created_at: this.now().toISOString(),
-    };
-    await this.addCountedKey(tenantId, key);
+    const { key, apiKey } = this.newKey(input.expires_at ?? null);
+    await this.addCountedKey(tenantId, key, () => undefined);
     const tenant = await this.publishCurrent(tenantId);
-    return { key: { key_id: key.key_id, api_key: apiKey, prefix: key.prefix, expires_at: key.expires_at }, tenant };
+    return { key: issued(key, apiKey), tenant };
   }
 
   /**
-   * The profile refuses when the cap is reached, or (a profile from before keys were counted) when
-   * the tenant changed after we read it: read again and retry, a few times.
+   * Issues a new key and makes the old one expire after `overlap_seconds` (never later than it
+   * already would), in one change: the old key keeps working until then, so the customer can swap
+   * keys without a failed request.
    */
-  private async addCountedKey(tenantId: string, key: NewApiKey): Promise<void> {
+  async rotateKey(tenantId: string, oldKeyId: string, input: { overlap_seconds?: number; expires_at?: string | null }): Promise<{ key: IssuedKey; replaced: RetiredKey; tenant: TenantSnapshot }> {
+    const now = this.now().getTime();
+    const overlapEnds = now + (input.overlap_seconds ?? DEFAULT_ROTATION_OVERLAP_SECONDS) * 1000;
+    const { key, apiKey } = this.newKey(input.expires_at ?? null);
+    const replaced = await this.addCountedKey(tenantId, key, (current) => {
+      const old = current.api_keys.find((k) => k.key_id === oldKeyId);
+      if (!old) throw new ApiKeyNotFoundError(oldKeyId);
+      if (old.status !== 'active') throw new KeyNotActiveError(oldKeyId, 'revoked');
+      const oldExpiry = old.expires_at === null ? Infinity : Date.parse(old.expires_at);
+      if (oldExpiry <= now) throw new KeyNotActiveError(oldKeyId, 'expired');
+      return { key_id: oldKeyId, expires_at: new Date(Math.min(oldExpiry, overlapEnds)).toISOString() };
+    });
+    const tenant = await this.publishCurrent(tenantId);
+    return { key: issued(key, apiKey), replaced, tenant };
+  }
+
+  private newKey(expiresAt: string | null): { key: NewApiKey; apiKey: string } {
+    const apiKey = `sf_${randomBytes(32).toString('base64url')}`;
+    const key: NewApiKey = {
+      key_id: `key_${randomBytes(8).toString('hex')}`,
+      key_hash: sha512Hex(apiKey),
+      prefix: apiKey.slice(0, KEY_PREFIX_LENGTH),
+      status: 'active',
+      expires_at: expiresAt,
+      created_at: this.now().toISOString(),
+    };
+    return { key, apiKey };
+  }
+
+  /**
+   * The profile refuses when the cap is reached, when the tenant is deleted, or (a profile from
+   * before keys were counted, a key to retire that changed) when the tenant changed after we read
+   * it: read again, decide again (`decide` may throw, or name a key to retire), a few times.
+   */
+  private async addCountedKey<R extends RetiredKey | undefined>(tenantId: string, key: NewApiKey, decide: (current: TenantSnapshot) => R): Promise<R> {
     for (let attempt = 1; ; attempt++) {
       const current = await this.deps.store.snapshot(tenantId);
+      if (current.status === 'deleted') throw new TenantDeletedError(tenantId);
+      const retire = decide(current);
       if (current.api_keys.length >= MAX_KEYS_PER_TENANT) throw new TooManyKeysError(tenantId);
       try {
-        await this.deps.store.addKey(tenantId, key, MAX_KEYS_PER_TENANT, { version: current.version, keys: current.api_keys.length });
-        return;
+        await this.deps.store.addKey(tenantId, key, MAX_KEYS_PER_TENANT, { version: current.version, keys: current.api_keys.length }, retire);
+        return retire;
       } catch (error) {
         if (!(error instanceof KeyCountRefusedError) || attempt >= 5) throw error;
       }
@@ -88,8 +133,23 @@ export class TenantService {
   }
 
   async revokeKey(tenantId: string, keyId: string): Promise<TenantSnapshot> {
-    await this.deps.store.revokeKey(tenantId, keyId, this.now().toISOString());
-    return this.publishCurrent(tenantId);
+    const outcome = await this.deps.store.revokeKey(tenantId, keyId, this.now().toISOString());
+    return outcome === 'changed' ? this.publishCurrent(tenantId) : this.getTenant(tenantId);
+  }
+
+  /**
+   * Offboards the tenant: its last snapshot (status deleted, every key revoked) tells the relay to
+   * remove its data. The profile stays as a tombstone, so the tenant's versions keep growing and
+   * nothing can bring it back. Deleting again answers the same tenant and publishes nothing.
+   */
+  async deleteTenant(tenantId: string): Promise<TenantSnapshot> {
+    const outcome = await this.deps.store.markDeleted(tenantId, this.now().toISOString());
+    return outcome === 'changed' ? this.publishCurrent(tenantId) : this.getTenant(tenantId);
+  }
+
+  /** Tenants that are not deleted, a page at a time (see TenantStore.listProfiles). */
+  listTenants(limit: number, after?: string): Promise<TenantPage> {
+    return this.deps.store.listProfiles(limit, after);
   }
 
   getTenant(tenantId: string): Promise<TenantSnapshot> {
@@ -104,16 +164,25 @@ export class TenantService {
   }
 }
 
+const issued = (key: NewApiKey, apiKey: string): IssuedKey => ({ key_id: key.key_id, api_key: apiKey, prefix: key.prefix, expires_at: key.expires_at });
+
+/** What the admin API shows of a tenant in a list: the profile, no keys. */
+export function presentTenantSummary(tenant: TenantSummary) {
+  return {
+    tenant_id: tenant.tenant_id,
+    name: tenant.name,
+    plan: tenant.plan,
+    status: tenant.status,
+    limits: tenant.limits,
+    version: tenant.version,
+    updated_at: tenant.updated_at,
+  };
+}
+
 /** What the admin API shows of a tenant: never the key hashes. */
 export function presentTenant(snapshot: TenantSnapshot) {
   return {
-    tenant_id: snapshot.tenant_id,
-    name: snapshot.name,
-    plan: snapshot.plan,
-    status: snapshot.status,
-    limits: snapshot.limits,
-    version: snapshot.version,
-    updated_at: snapshot.updated_at,
+    ...presentTenantSummary(snapshot),
     api_keys: snapshot.api_keys.map(({ key_id, prefix, status, expires_at }) => ({ key_id, prefix, status, expires_at })),
   };
 }

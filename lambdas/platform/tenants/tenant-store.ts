@@ -5,12 +5,18 @@
  * The profile also counts the tenant's keys (`key_count`, revoked ones included: keys are never
  * deleted); a key is added in one transaction with a conditional increment of that count, so the
  * cap holds exactly under concurrency.
+ *
+ * A change that would change nothing (a second suspend, a second revoke) is refused by its own
+ * condition and reported as `unchanged`: no write, no new version. A deleted tenant keeps its
+ * profile as a tombstone (`status: deleted`); nothing changes it again, and its keys read as revoked.
  */
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApiKeySnapshot, Plan, TenantSnapshot, TenantStatus } from '../../shared/tenant-events';
 
 export class TenantNotFoundError extends Error { override readonly name = 'TenantNotFoundError'; }
+/** The tenant was deleted (offboarded): its tombstone stays, and nothing changes it again. */
+export class TenantDeletedError extends Error { override readonly name = 'TenantDeletedError'; }
 /** The tenant's profile refused the new key: the cap is reached, or the tenant changed since `seen` was read (or meanwhile). */
 export class KeyCountRefusedError extends Error { override readonly name = 'KeyCountRefusedError'; }
 
@@ -32,7 +38,8 @@ export interface NewTenant {
 
 export interface TenantChanges {
   plan?: Plan;
-  status?: TenantStatus;
+  /** Deletion is its own write (markDeleted). */
+  status?: Exclude<TenantStatus, 'deleted'>;
   sends_per_minute?: number;
   monthly_sends?: number | null;
   name?: string | null;
@@ -42,9 +49,23 @@ export interface NewApiKey extends ApiKeySnapshot {
   created_at: string;
 }
 
+/** Whether a write changed anything: a change to the state a tenant or key already has is not made. */
+export type WriteOutcome = 'changed' | 'unchanged';
+
+/** A key that a new key replaces: it keeps working until `expires_at`. */
+export interface RetiredKey {
+  key_id: string;
+  expires_at: string;
+}
+
+/** One line of the tenant list: the profile, without keys. */
+export type TenantSummary = Omit<TenantSnapshot, 'api_keys'>;
+
 const pk = (tenantId: string) => `TENANT#${tenantId}`;
 const PROFILE = 'PROFILE';
 const keySk = (keyId: string) => `KEY#${keyId}`;
+/** The profile may change: it exists and is not deleted (needs `#status` and `:deleted`). */
+const LIVE_PROFILE = 'attribute_exists(PK) AND #status <> :deleted';
 
 export class TenantStore {
   constructor(private readonly db: DynamoDBDocumentClient, private readonly tableName: string) {}
@@ -61,139 +82,224 @@ export class TenantStore {
     }));
   }
 
-  async update(tenantId: string, changes: TenantChanges, now: string): Promise<void> {
-    const names: Record<string, string> = { '#version': 'version', '#updated_at': 'updated_at' };
-    const values: Record<string, unknown> = { ':one': 1, ':now': now };
-    const sets = ['#updated_at = :now'];
-    for (const [field, value] of Object.entries(changes)) {
-      if (value === undefined) continue;
-      names[`#${field}`] = field;
-      values[`:${field}`] = value;
-      sets.push(`#${field} = :${field}`);
-    }
+  /** Applies `changes` unless every field already has its value (then `unchanged`: no write, no new version). */
+  async update(tenantId: string, changes: TenantChanges, now: string): Promise<WriteOutcome> {
+    const fields = Object.entries(changes).filter(([, value]) => value !== undefined);
+    // DynamoDB refuses redundant parentheses: one difference is wrapped once (by versionBump), several each and together.
+    const differs = fields.map(([field]) => `attribute_not_exists(#${field}) OR #${field} <> :${field}`);
     try {
-      await this.db.send(new UpdateCommand({
-        TableName: this.tableName,
-        Key: { PK: pk(tenantId), SK: PROFILE },
-        UpdateExpression: `SET ${sets.join(', ')} ADD #version :one`,
-        ConditionExpression: 'attribute_exists(PK)',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }));
+      await this.db.send(new UpdateCommand(this.versionBump(tenantId, now, {
+        set: fields.map(([field]) => `#${field} = :${field}`).join(', '),
+        condition: differs.length > 1 ? differs.map((d) => `(${d})`).join(' OR ') : differs[0],
+        names: Object.fromEntries(fields.map(([field]) => [`#${field}`, field])),
+        values: Object.fromEntries(fields.map(([field, value]) => [`:${field}`, value])),
+      })));
+      return 'changed';
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new TenantNotFoundError(tenantId);
-      throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      await this.requireLive(tenantId);
+      return 'unchanged';
     }
   }
 
   /**
-   * Adds the key if the tenant holds fewer than `max`. A profile written before keys were counted
-   * has no key_count: it takes the count the caller saw, provided nothing changed since (`seen.version`).
+   * Marks the tenant deleted (one new version), then revokes its keys (no further version: a
+   * deleted tenant's keys read as revoked whatever their items say, so the snapshot of that version
+   * never changes). A second call changes no version and only finishes revoking what a first call
+   * left active. Refuses a tenant that does not exist.
    */
-  async addKey(tenantId: string, key: NewApiKey, max: number, seen: KeyCountSeen): Promise<void> {
+  async markDeleted(tenantId: string, now: string): Promise<WriteOutcome> {
+    let outcome: WriteOutcome = 'changed';
+    try {
+      await this.db.send(new UpdateCommand(this.versionBump(tenantId, now, { set: '#status = :deleted, deleted_at = :now' })));
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const state = await this.profileStatus(tenantId);
+      if (state === undefined) throw new TenantNotFoundError(tenantId);
+      outcome = 'unchanged';
+    }
+    const keys = (await this.partition(tenantId)).filter((item) => isKeyItem(item) && item.status !== 'revoked');
+    await Promise.all(keys.map((item) => this.db.send(new UpdateCommand({
+      TableName: this.tableName,
+      Key: { PK: pk(tenantId), SK: item.SK },
+      UpdateExpression: 'SET #status = :revoked, revoked_at = if_not_exists(revoked_at, :now)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':revoked': 'revoked', ':now': now },
+    }))));
+    return outcome;
+  }
+
+  /**
+   * Adds the key if the tenant holds fewer than `max` and is not deleted. A profile written before
+   * keys were counted has no key_count: it takes the count the caller saw, provided nothing changed
+   * since (`seen.version`). With `retire`, the same transaction sets that key's expiry, provided it
+   * is still active (a rotation: one new version for both). Any refusal is a KeyCountRefusedError:
+   * read again and decide again.
+   */
+  async addKey(tenantId: string, key: NewApiKey, max: number, seen: KeyCountSeen, retire?: RetiredKey): Promise<void> {
     try {
       await this.db.send(new TransactWriteCommand({
         TransactItems: [
           {
-            Update: {
-              TableName: this.tableName,
-              Key: { PK: pk(tenantId), SK: PROFILE },
-              UpdateExpression: 'SET updated_at = :now, key_count = if_not_exists(key_count, :seenKeys) + :one ADD #version :one',
-              ConditionExpression: 'attribute_exists(PK) AND (key_count < :max OR (attribute_not_exists(key_count) AND #version = :seenVersion))',
-              ExpressionAttributeNames: { '#version': 'version' },
-              ExpressionAttributeValues: { ':now': key.created_at, ':one': 1, ':max': max, ':seenKeys': seen.keys, ':seenVersion': seen.version },
-            },
+            Update: this.versionBump(tenantId, key.created_at, {
+              set: 'key_count = if_not_exists(key_count, :seenKeys) + :one',
+              condition: 'key_count < :max OR (attribute_not_exists(key_count) AND #version = :seenVersion)',
+              values: { ':max': max, ':seenKeys': seen.keys, ':seenVersion': seen.version },
+            }),
           },
           { Put: { TableName: this.tableName, Item: { PK: pk(tenantId), SK: keySk(key.key_id), ...key }, ConditionExpression: 'attribute_not_exists(PK)' } },
+          ...(retire ? [{
+            Update: {
+              TableName: this.tableName,
+              Key: { PK: pk(tenantId), SK: keySk(retire.key_id) },
+              UpdateExpression: 'SET expires_at = :expires, replaced_by = :newKey',
+              ConditionExpression: 'attribute_exists(PK) AND #status = :active',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':expires': retire.expires_at, ':newKey': key.key_id, ':active': 'active' },
+            },
+          }] : []),
         ],
       }));
     } catch (error) {
       // A concurrent transaction on the profile (TransactionConflict) is also worth a fresh read and retry.
       const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []).map((r) => r.Code) : [];
-      if (reasons[0] === 'ConditionalCheckFailed' || reasons.includes('TransactionConflict')) throw new KeyCountRefusedError(tenantId);
+      if (reasons[0] === 'ConditionalCheckFailed' || reasons[2] === 'ConditionalCheckFailed' || reasons.includes('TransactionConflict')) throw new KeyCountRefusedError(tenantId);
       throw error;
     }
   }
 
-  async revokeKey(tenantId: string, keyId: string, now: string): Promise<void> {
-    await this.transactWithVersionBump(tenantId, now, {
-      Update: {
+  /** Revokes an active key (one new version); a key already revoked is `unchanged`. */
+  async revokeKey(tenantId: string, keyId: string, now: string): Promise<WriteOutcome> {
+    try {
+      await this.db.send(new TransactWriteCommand({
+        TransactItems: [
+          { Update: this.versionBump(tenantId, now) },
+          {
+            Update: {
+              TableName: this.tableName,
+              Key: { PK: pk(tenantId), SK: keySk(keyId) },
+              UpdateExpression: 'SET #status = :revoked, revoked_at = if_not_exists(revoked_at, :now)',
+              ConditionExpression: 'attribute_exists(PK) AND #status <> :revoked',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':revoked': 'revoked', ':now': now },
+            },
+          },
+        ],
+      }));
+      return 'changed';
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const [profileReason, keyReason] = error.CancellationReasons ?? [];
+      if (profileReason?.Code === 'ConditionalCheckFailed') await this.requireLive(tenantId);
+      if (keyReason?.Code !== 'ConditionalCheckFailed') throw error;
+      const key = (await this.partition(tenantId, keySk(keyId)))[0];
+      if (!key) throw new ApiKeyNotFoundError(keyId);
+      return 'unchanged';
+    }
+  }
+
+  /**
+   * One page of tenants that are not deleted, at most `limit`, after the tenant `after` (in the
+   * table's scan order, which is stable). `last` is set when more may follow: the id to pass as
+   * `after` for the next page.
+   */
+  async listProfiles(limit: number, after?: string): Promise<{ tenants: TenantSummary[]; last?: string }> {
+    const found: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined = after ? { PK: pk(after), SK: PROFILE } : undefined;
+    // One more than asked: it tells whether a next page exists without answering an empty one.
+    while (found.length <= limit) {
+      const page = await this.db.send(new ScanCommand({
         TableName: this.tableName,
-        Key: { PK: pk(tenantId), SK: keySk(keyId) },
-        UpdateExpression: 'SET #status = :revoked, revoked_at = if_not_exists(revoked_at, :now)',
-        ConditionExpression: 'attribute_exists(PK)',
+        FilterExpression: 'SK = :profile AND #status <> :deleted',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':revoked': 'revoked', ':now': now },
-      },
-    }, () => new ApiKeyNotFoundError(keyId));
+        ExpressionAttributeValues: { ':profile': PROFILE, ':deleted': 'deleted' },
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      }));
+      found.push(...((page.Items ?? []) as Record<string, unknown>[]));
+      startKey = page.LastEvaluatedKey;
+      if (!startKey) break;
+    }
+    const tenants = found.slice(0, limit).map((profile) => summary(profile.tenant_id as string, profile));
+    return found.length > limit ? { tenants, last: tenants[tenants.length - 1]!.tenant_id } : { tenants };
   }
 
   /** The tenant as one consistent snapshot (strongly consistent query of its partition). */
   async snapshot(tenantId: string): Promise<TenantSnapshot> {
+    const items = await this.partition(tenantId);
+    const profile = items.find((item) => item.SK === PROFILE);
+    if (!profile) throw new TenantNotFoundError(tenantId);
+    const deleted = profile.status === 'deleted';
+    return {
+      ...summary(tenantId, profile),
+      api_keys: items
+        .filter(isKeyItem)
+        .map((item) => ({
+          key_id: item.key_id as string,
+          key_hash: item.key_hash as string,
+          prefix: item.prefix as string,
+          status: deleted ? 'revoked' : item.status as ApiKeySnapshot['status'],
+          expires_at: (item.expires_at as string | null | undefined) ?? null,
+        })),
+    };
+  }
+
+  /**
+   * The profile's side of a change: one more version and `updated_at`, on a tenant that exists and
+   * is not deleted; `extra` adds assignments, a condition (and-ed) and their values.
+   */
+  private versionBump(tenantId: string, now: string, extra: { set?: string; condition?: string; names?: Record<string, string>; values?: Record<string, unknown> } = {}) {
+    return {
+      TableName: this.tableName,
+      Key: { PK: pk(tenantId), SK: PROFILE },
+      UpdateExpression: `SET updated_at = :now${extra.set ? `, ${extra.set}` : ''} ADD #version :one`,
+      ConditionExpression: extra.condition ? `${LIVE_PROFILE} AND (${extra.condition})` : LIVE_PROFILE,
+      ExpressionAttributeNames: { '#version': 'version', '#status': 'status', ...extra.names },
+      ExpressionAttributeValues: { ':now': now, ':one': 1, ':deleted': 'deleted', ...extra.values },
+    };
+  }
+
+  /** Throws TenantNotFoundError or TenantDeletedError when the tenant cannot be changed. */
+  private async requireLive(tenantId: string): Promise<void> {
+    const status = await this.profileStatus(tenantId);
+    if (status === undefined) throw new TenantNotFoundError(tenantId);
+    if (status === 'deleted') throw new TenantDeletedError(tenantId);
+  }
+
+  private async profileStatus(tenantId: string): Promise<TenantStatus | undefined> {
+    const profile = (await this.partition(tenantId, PROFILE))[0];
+    return profile?.status as TenantStatus | undefined;
+  }
+
+  /** The items of a tenant's partition (or the one item `sk`), read consistently. */
+  private async partition(tenantId: string, sk?: string): Promise<Record<string, unknown>[]> {
     const items: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.db.send(new QueryCommand({
         TableName: this.tableName,
-        KeyConditionExpression: 'PK = :pk',
-        ExpressionAttributeValues: { ':pk': pk(tenantId) },
+        KeyConditionExpression: sk ? 'PK = :pk AND SK = :sk' : 'PK = :pk',
+        ExpressionAttributeValues: { ':pk': pk(tenantId), ...(sk ? { ':sk': sk } : {}) },
         ConsistentRead: true,
         ExclusiveStartKey: startKey,
       }));
       items.push(...((page.Items ?? []) as Record<string, unknown>[]));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-    const profile = items.find((item) => item.SK === PROFILE);
-    if (!profile) throw new TenantNotFoundError(tenantId);
-    return {
-      tenant_id: tenantId,
-      version: Number(profile.version),
-      name: (profile.name as string | null | undefined) ?? null,
-      plan: profile.plan as Plan,
-      status: profile.status as TenantStatus,
-      limits: { sends_per_minute: Number(profile.sends_per_minute), monthly_sends: (profile.monthly_sends as number | null | undefined) ?? null },
-      api_keys: items
-        .filter((item) => typeof item.SK === 'string' && item.SK.startsWith('KEY#'))
-        .map((item) => ({
-          key_id: item.key_id as string,
-          key_hash: item.key_hash as string,
-          prefix: item.prefix as string,
-          status: item.status as ApiKeySnapshot['status'],
-          expires_at: (item.expires_at as string | null | undefined) ?? null,
-        })),
-      updated_at: profile.updated_at as string,
-    };
+    return items;
   }
+}
 
-  private async transactWithVersionBump(
-    tenantId: string,
-    now: string,
-    write: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number],
-    onWriteConditionFailed: () => Error = () => new Error('conflict'),
-  ): Promise<void> {
-    try {
-      await this.db.send(new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: this.tableName,
-              Key: { PK: pk(tenantId), SK: PROFILE },
-              UpdateExpression: 'SET updated_at = :now ADD #version :one',
-              ConditionExpression: 'attribute_exists(PK)',
-              ExpressionAttributeNames: { '#version': 'version' },
-              ExpressionAttributeValues: { ':now': now, ':one': 1 },
-            },
-          },
-          write,
-        ],
-      }));
-    } catch (error) {
-      if (error instanceof TransactionCanceledException) {
-        const [profileReason, writeReason] = error.CancellationReasons ?? [];
-        if (profileReason?.Code === 'ConditionalCheckFailed') throw new TenantNotFoundError(tenantId);
-        if (writeReason?.Code === 'ConditionalCheckFailed') throw onWriteConditionFailed();
-      }
-      throw error;
-    }
-  }
+const isKeyItem = (item: Record<string, unknown>): boolean => typeof item.SK === 'string' && item.SK.startsWith('KEY#');
+
+function summary(tenantId: string, profile: Record<string, unknown>): TenantSummary {
+  return {
+    tenant_id: tenantId,
+    version: Number(profile.version),
+    name: (profile.name as string | null | undefined) ?? null,
+    plan: profile.plan as Plan,
+    status: profile.status as TenantStatus,
+    limits: { sends_per_minute: Number(profile.sends_per_minute), monthly_sends: (profile.monthly_sends as number | null | undefined) ?? null },
+    updated_at: profile.updated_at as string,
+  };
 }

@@ -5,9 +5,15 @@
  * tombstones carrying their version, so an old snapshot can never bring a revoked key back.
  * Every key item also carries its tenant's profile from the same snapshot, so authenticating a
  * request is one GetItem.
+ *
+ * A deleted tenant's snapshot (status `deleted`, every key revoked) is applied like any other, so
+ * its profile and key items stay as versioned tombstones that no older snapshot can overwrite; then
+ * everything else in the tenant's partition — BYOC config (role, ExternalId), domains, domain
+ * slots, monthly counts — is deleted. That removal runs on every delivery of a deletion, newer or
+ * not (deletion is final, so it is always right, and a retry finishes what a failed run left).
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApiKeyStatus, Plan, TenantSnapshot, TenantStatus } from '../../shared/tenant-events';
 import { relayKeys } from '../store/relay-table';
 
@@ -34,6 +40,8 @@ export interface ApiKeyRecord {
 export interface ApplyResult {
   applied: number;
   stale: number;
+  /** A deleted tenant: how many of its relay items (config, domains, counts) were removed. */
+  removed?: number;
 }
 
 const newerOnly = {
@@ -64,7 +72,30 @@ export class ProjectionStore {
       }),
     ];
     const outcomes = await Promise.all(writes);
-    return { applied: outcomes.filter(Boolean).length, stale: outcomes.filter((o) => !o).length };
+    const result: ApplyResult = { applied: outcomes.filter(Boolean).length, stale: outcomes.filter((o) => !o).length };
+    return snapshot.status === 'deleted' ? { ...result, removed: await this.removeTenantData(snapshot.tenant_id) } : result;
+  }
+
+  /** Deletes every item of the tenant's partition but its profile (the tombstone); returns how many. */
+  private async removeTenantData(tenantId: string): Promise<number> {
+    const { PK, SK } = relayKeys.tenantProfile(tenantId);
+    let removed = 0;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'PK = :pk',
+        ExpressionAttributeValues: { ':pk': PK },
+        ProjectionExpression: 'PK, SK',
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      }));
+      const doomed = (page.Items ?? []).filter((item) => item.SK !== SK);
+      await Promise.all(doomed.map((item) => this.db.send(new DeleteCommand({ TableName: this.tableName, Key: { PK: item.PK, SK: item.SK } }))));
+      removed += doomed.length;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return removed;
   }
 
   async getApiKey(keyHash: string): Promise<ApiKeyRecord | undefined> {

@@ -13,6 +13,9 @@
  * | rate window (per key/minute) | RATE#<key id>#<yyyy-mm-ddThh:mm>   | RATE             |
  * | idempotency record           | IDEMPOTENCY#<tenant>#<sha-256 key> | IDEMPOTENCY      |
  *
+ * A deleted tenant keeps only its profile and its API-key items, as tombstones (`status: deleted`,
+ * keys `revoked`, with the deletion's version); every other `TENANT#<id>` item is removed.
+ *
  * Usage items also carry GSI1 (`USAGE#<shard>`, `<yyyy-mm>#<tenant id>`) so the monthly reset
  * pages through them without scanning. `expires_at` (epoch seconds) is the TTL attribute.
  */

@@ -1,6 +1,7 @@
 /**
  * Applies a tenant snapshot event from the platform account. A malformed event is refused with an
- * error (so EventBridge retries and then dead-letters it) rather than half-applied.
+ * error (so EventBridge retries and then dead-letters it) rather than half-applied. A snapshot with
+ * `status: deleted` offboards the tenant: its relay data is removed (see ProjectionStore).
  */
 import { logger } from '../../shared/logger';
 import { TENANT_EVENT_SOURCE, TENANT_SNAPSHOT_DETAIL_TYPE, type TenantSnapshotEvent } from '../../shared/tenant-events';
@@ -13,7 +14,7 @@ const snapshotSchema = z.object({
   version: z.int().check(z.minimum(1)),
   name: z.nullable(z.string()),
   plan: z.enum(['starter', 'byoc']),
-  status: z.enum(['active', 'suspended']),
+  status: z.enum(['active', 'suspended', 'deleted']),
   limits: z.object({ sends_per_minute: z.int().check(z.minimum(1)), monthly_sends: z.nullable(z.int().check(z.minimum(0))) }),
   api_keys: z.array(z.object({
     key_id: z.string().check(z.minLength(1)),
