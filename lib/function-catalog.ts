@@ -43,6 +43,8 @@ export interface FunctionSpec {
   readonly assumesByocRole: boolean;
   readonly timeoutSeconds: number;
   readonly memoryMb?: number;
+  /** `api`: behind API Gateway, answers its own failures; `event`: invoked asynchronously, retried, dead-lettered (alarm thresholds differ). */
+  readonly invocation: 'api' | 'event';
 }
 
 export const FUNCTIONS = {
@@ -60,6 +62,7 @@ export const FUNCTIONS = {
     environment: ['EVENT_BUS_NAME'],
     assumesByocRole: false,
     timeoutSeconds: 10,
+    invocation: 'api',
   },
   tenantSync: {
     stack: 'relay',
@@ -70,6 +73,7 @@ export const FUNCTIONS = {
     environment: [],
     assumesByocRole: false,
     timeoutSeconds: 30,
+    invocation: 'event',
   },
   onboarding: {
     stack: 'relay',
@@ -84,6 +88,7 @@ export const FUNCTIONS = {
     environment: ['RELAY_ACCOUNT_ID', 'PLATFORM_ACCOUNT_ID'],
     assumesByocRole: true,
     timeoutSeconds: 28,
+    invocation: 'api',
   },
   send: {
     stack: 'relay',
@@ -100,6 +105,7 @@ export const FUNCTIONS = {
     assumesByocRole: true,
     // API Gateway gives up after 29 s: answer before it does.
     timeoutSeconds: 28,
+    invocation: 'api',
   },
   dashboard: {
     stack: 'relay',
@@ -110,6 +116,7 @@ export const FUNCTIONS = {
     environment: [],
     assumesByocRole: false,
     timeoutSeconds: 5,
+    invocation: 'api',
   },
   monthlyReset: {
     stack: 'relay',
@@ -125,6 +132,7 @@ export const FUNCTIONS = {
     environment: [],
     assumesByocRole: false,
     timeoutSeconds: 15 * 60,
+    invocation: 'event',
   },
 } as const satisfies Record<string, FunctionSpec>;
 
