@@ -44,6 +44,8 @@ export interface FunctionSpec {
   readonly assumesByocRole: boolean;
   readonly timeoutSeconds: number;
   readonly memoryMb?: number;
+  /** `api`: behind API Gateway, answers its own failures; `event`: invoked asynchronously, retried, dead-lettered (alarm thresholds differ). */
+  readonly invocation: 'api' | 'event';
 }
 
 export const FUNCTIONS = {
@@ -62,6 +64,7 @@ export const FUNCTIONS = {
     environment: ['EVENT_BUS_NAME'],
     assumesByocRole: false,
     timeoutSeconds: 10,
+    invocation: 'api',
   },
   tenantSync: {
     stack: 'relay',
@@ -73,6 +76,7 @@ export const FUNCTIONS = {
     environment: [],
     assumesByocRole: false,
     timeoutSeconds: 30,
+    invocation: 'event',
   },
   onboarding: {
     stack: 'relay',
@@ -87,6 +91,7 @@ export const FUNCTIONS = {
     environment: ['RELAY_ACCOUNT_ID', 'PLATFORM_ACCOUNT_ID'],
     assumesByocRole: true,
     timeoutSeconds: 28,
+    invocation: 'api',
   },
   send: {
     stack: 'relay',
@@ -103,6 +108,7 @@ export const FUNCTIONS = {
     assumesByocRole: true,
     // API Gateway gives up after 29 s: answer before it does.
     timeoutSeconds: 28,
+    invocation: 'api',
   },
   dashboard: {
     stack: 'relay',
@@ -113,6 +119,7 @@ export const FUNCTIONS = {
     environment: [],
     assumesByocRole: false,
     timeoutSeconds: 5,
+    invocation: 'api',
   },
   monthlyReset: {
     stack: 'relay',
@@ -128,6 +135,7 @@ export const FUNCTIONS = {
     environment: [],
     assumesByocRole: false,
     timeoutSeconds: 15 * 60,
+    invocation: 'event',
   },
 } as const satisfies Record<string, FunctionSpec>;
 

@@ -10,6 +10,7 @@ import { setStage } from './stage';
 import { AdminApi } from './constructs/admin-api';
 import { OperationsKey } from './constructs/operations-key';
 import { OperatorAlarms } from './constructs/operator-alarms';
+import { alarmOnFunctions, alarmOnTableThrottling } from './constructs/service-alarms';
 import { TenantEvents } from './constructs/tenant-events';
 import { TenantsTable } from './constructs/tenants-table';
 
@@ -48,8 +49,11 @@ export class PlatformStack extends Stack {
       apiName: `sendfleet-${props.stage}-admin-api`,
       removalPolicy,
     });
+    alarmOnFunctions(this);
+    alarmOnTableThrottling(this.tenantsTable);
     this.alarms = new OperatorAlarms(this, 'Alarms', { email: props.alarmEmail });
     this.alarms.notifyEveryAlarm();
+    this.alarms.addDashboard(`sendfleet-${props.stage}-platform`);
 
     new CfnOutput(this, 'AdminApiUrl', { value: this.adminApi.url, description: 'PLATFORM_URL for npm run admin' });
     new CfnOutput(this, 'AdminApiInvokeArn', {

@@ -13,6 +13,7 @@ import { CUSTOMER_API_THROTTLE } from './constructs/customer-api-firewall';
 import { MonthlyReset } from './constructs/monthly-reset';
 import { OperationsKey } from './constructs/operations-key';
 import { OperatorAlarms } from './constructs/operator-alarms';
+import { alarmOnFunctions, alarmOnTableThrottling } from './constructs/service-alarms';
 import { RelayEventBus } from './constructs/relay-event-bus';
 import { RelayTable } from './constructs/relay-table';
 
@@ -60,8 +61,11 @@ export class RelayStack extends Stack {
     });
     this.dashboard = new CustomerDashboard(this, 'Dashboard', { api: this.customerApi.restApi, removalPolicy });
     this.monthlyReset = new MonthlyReset(this, 'MonthlyReset', { table: this.relayTable, removalPolicy });
+    alarmOnFunctions(this);
+    alarmOnTableThrottling(this.relayTable);
     this.alarms = new OperatorAlarms(this, 'Alarms', { email: props.alarmEmail });
     this.alarms.notifyEveryAlarm();
+    this.alarms.addDashboard(`sendfleet-${props.stage}-relay`);
 
     new CfnOutput(this, 'CustomerApiUrl', { value: this.customerApi.url, description: 'Base URL of the customer API; the customer dashboard is served at this URL' });
     new CfnOutput(this, 'RelayEventBusArn', { value: this.eventBus.bus.eventBusArn });

@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { adminRoutes } from '../../lambdas/platform/api-routes';
 import { ServiceFunction } from './service-function';
 import { ServiceRestApi, STAGE_NAME } from './service-rest-api';
+import { alarmOnApi, ALARM_THRESHOLDS } from './service-alarms';
 
 export interface AdminApiProps {
   readonly table: dynamodb.ITable;
@@ -41,6 +42,10 @@ export class AdminApi extends Construct {
       removalPolicy: props.removalPolicy,
     });
     this.restApi.addRoutes(adminRoutes, this.handler);
+    alarmOnApi(this, this.restApi.api, {
+      name: 'admin API', p99Ms: ALARM_THRESHOLDS.adminApiP99Ms,
+      whatToCheck: 'Read the admin function\'s logs (error_name); check AWS Health for DynamoDB and EventBridge.',
+    });
     Validations.of(this.restApi.api).acknowledge({
       id: 'AwsSolutions-APIG3',
       reason: 'Operators only: every method is IAM-authorised, so API Gateway refuses unsigned requests before any ' +

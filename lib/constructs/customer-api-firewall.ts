@@ -5,6 +5,8 @@
  * Each caller is counted by the credential its route takes (X-API-Key, or `Authorization: Bearer`
  * on the Resend-compatible routes); a rate-limit refusal answers in the route's own error shape.
  */
+import { Aws, Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { EDGE_DETAILS, errorStatus, resendError } from '../../lambdas/shared/errors';
@@ -34,6 +36,14 @@ export const EDGE_LIMITS = {
 } as const;
 
 export const RATE_WINDOW_SECONDS = 60;
+
+/**
+ * Share of requests the web ACL blocked, percent per 5 minutes, three periods in a row, counted
+ * once at least `minimumRequests` came in a period. Scanners and bots keep it near 1 %; a tenth
+ * blocked for 15 minutes is either an attack being absorbed (look at the top addresses) or a rule
+ * refusing real customers (look at which rule: a rate limit outgrown, a managed rule misfiring).
+ */
+export const WAF_BLOCKED_ALARM = { percent: 10, minimumRequests: 100 } as const;
 
 /**
  * Body rules of the common rule set that would block legitimate email: bodies over 8 KB (ours may
@@ -123,6 +133,7 @@ function rateLimitAnswer(name: string, priority: number, body: string, scopeDown
 
 export class CustomerApiFirewall extends Construct {
   readonly webAcl: wafv2.CfnWebACL;
+  readonly blockedRequestsAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: CustomerApiFirewallProps) {
     super(scope, id);
@@ -173,6 +184,24 @@ export class CustomerApiFirewall extends Construct {
         rateLimitAnswer('edge-rate-limited-resend', 7, 'edgeRateLimitedResend', pathIs(PATHS.resend)),
         rateLimitAnswer('edge-rate-limited', 8, 'edgeRateLimited'),
       ],
+    });
+    const requests = (metricName: string) => new cloudwatch.Metric({
+      namespace: 'AWS/WAFV2', metricName, dimensionsMap: { WebACL: props.name, Region: Aws.REGION, Rule: 'ALL' },
+      statistic: 'Sum', period: Duration.minutes(5),
+    });
+    this.blockedRequestsAlarm = new cloudwatch.Alarm(this, 'BlockedRequestsAlarm', {
+      alarmDescription: `The customer API's WAF blocked more than ${WAF_BLOCKED_ALARM.percent}% of requests for 15 minutes. ` +
+        'In the WAF console, see which rule blocks and from which addresses: an attack, or a rule refusing real customers.',
+      metric: new cloudwatch.MathExpression({
+        label: 'Blocked, % of requests',
+        expression: `IF(FILL(blocked, 0) + FILL(allowed, 0) >= ${WAF_BLOCKED_ALARM.minimumRequests}, 100 * FILL(blocked, 0) / (FILL(blocked, 0) + FILL(allowed, 0)), 0)`,
+        usingMetrics: { blocked: requests('BlockedRequests'), allowed: requests('AllowedRequests') },
+        period: Duration.minutes(5),
+      }),
+      threshold: WAF_BLOCKED_ALARM.percent,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     new wafv2.CfnWebACLAssociation(this, 'Association', { resourceArn: props.stageArn, webAclArn: this.webAcl.attrArn });
   }

@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { onboardingRoutes, sendRoutes } from '../../lambdas/relay/api-routes';
 import { SERVICE_NAMESPACE } from '../../lambdas/shared/metric-dimensions';
 import { CustomerApiFirewall } from './customer-api-firewall';
+import { alarmOnApi, ALARM_THRESHOLDS } from './service-alarms';
 import { ServiceFunction } from './service-function';
 import { ServiceRestApi } from './service-rest-api';
 import { stageOf } from '../stage';
@@ -26,8 +27,8 @@ export interface CustomerApiProps {
   readonly removalPolicy: RemovalPolicy;
 }
 
-/** Alarm thresholds on the customer API, in percent of requests over 5 minutes, 2 periods in a row. */
-export const CUSTOMER_API_ALARMS = { serverErrorPercent: 5, sesFailurePercent: 5 } as const;
+/** The SES-failure alarm's threshold, percent of send invocations over 5 minutes, 2 periods in a row (the API's own: service-alarms.ts). */
+export const CUSTOMER_API_ALARMS = { sesFailurePercent: 5 } as const;
 
 
 export class CustomerApi extends Construct {
@@ -37,6 +38,8 @@ export class CustomerApi extends Construct {
   readonly firewall: CustomerApiFirewall;
   /** 5xx answers of the API (API Gateway's and the functions'). */
   readonly serverErrorsAlarm: cloudwatch.Alarm;
+  /** p99 latency of the stage. */
+  readonly latencyAlarm: cloudwatch.Alarm;
   /** Sends answered ses_unavailable or ses_outcome_unknown, per send invocation. */
   readonly sesFailuresAlarm: cloudwatch.Alarm;
 
@@ -67,15 +70,12 @@ export class CustomerApi extends Construct {
     this.firewall = new CustomerApiFirewall(this, 'Firewall', { name: props.webAclName, stageArn: this.restApi.api.deploymentStage.stageArn });
 
     const window = { period: Duration.minutes(5) };
-    this.serverErrorsAlarm = new cloudwatch.Alarm(this, 'ServerErrorsAlarm', {
-      alarmDescription: `More than ${CUSTOMER_API_ALARMS.serverErrorPercent}% of customer API requests answered 5xx for 10 minutes. ` +
-        'Check the send and onboarding functions\' logs (error_name) and the SES/STS status.',
-      metric: this.restApi.api.metricServerError({ ...window, statistic: 'Average' }),
-      threshold: CUSTOMER_API_ALARMS.serverErrorPercent / 100,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 2,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    const apiAlarms = alarmOnApi(this, this.restApi.api, {
+      name: 'customer API', p99Ms: ALARM_THRESHOLDS.customerApiP99Ms,
+      whatToCheck: 'Check the send and onboarding functions\' logs (error_name) and the SES/STS status.',
     });
+    this.serverErrorsAlarm = apiAlarms.serverErrors;
+    this.latencyAlarm = apiAlarms.latency;
     const sends = (outcome: string) => new cloudwatch.Metric({
       namespace: SERVICE_NAMESPACE, metricName: 'Sends', dimensionsMap: { service: 'send', stage: stageOf(this), outcome }, statistic: 'Sum', ...window,
     });

@@ -1,10 +1,9 @@
 /**
  * The monthly counter reset: an EventBridge schedule at 00:00 UTC on the 1st, retried, dead-lettered
  * and alarmed. Counts are keyed by month, so a late or repeated reset is harmless; a failed one
- * must still reach an operator (function Errors alarm, DLQ depth alarm).
+ * must still reach an operator (the Errors alarm every event-driven function gets, DLQ depth alarm).
  */
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
@@ -24,7 +23,6 @@ export class MonthlyReset extends Construct {
   readonly resetFunction: ServiceFunction;
   readonly schedule: events.Rule;
   readonly deadLetters: DeadLetterQueue;
-  readonly errorsAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: MonthlyResetProps) {
     super(scope, id);
@@ -44,14 +42,6 @@ export class MonthlyReset extends Construct {
         functionRetryAttempts: 2,
         functionMaxEventAge: Duration.hours(6),
       })],
-    });
-    this.errorsAlarm = new cloudwatch.Alarm(this, 'ErrorsAlarm', {
-      alarmDescription: 'The monthly reset function failed; it is retried, but check its logs.',
-      metric: this.resetFunction.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
   }
 }

@@ -3,6 +3,7 @@
  * tenant snapshots to, and a rule forwarding them to the relay account's bus, addressed by an
  * ARN built from configuration (never a construct of the other stack).
  */
+import { Aws } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -36,7 +37,13 @@ export class TenantEvents extends Construct {
     });
     this.forwardingRole = new iam.Role(this, 'ForwardingRole', {
       roleName: props.forwardingRoleName,
-      assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
+      // Only for rules of this account on this bus (confused deputy): EventBridge passes the rule's ARN.
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com', {
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:rule/${props.busName}/*` },
+        },
+      }),
       description: 'Lets EventBridge put tenant snapshots on the relay account bus',
     });
     const relayBus = events.EventBus.fromEventBusArn(this, 'RelayBus', props.relayEventBusArn);

@@ -4,8 +4,9 @@
  */
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { EDGE_DETAILS, errorStatus, resendError } from '../../lambdas/shared/errors';
-import { COMMON_RULES_COUNTED, CUSTOMER_API_THROTTLE, EDGE_LIMITS, RATE_WINDOW_SECONDS } from '../../lib/constructs/customer-api-firewall';
-import { asArray, buildTestApp, resourcesOfType, synthesized, validationReport, type Synth } from './helpers';
+import { COMMON_RULES_COUNTED, CUSTOMER_API_THROTTLE, EDGE_LIMITS, RATE_WINDOW_SECONDS, WAF_BLOCKED_ALARM } from '../../lib/constructs/customer-api-firewall';
+import { ALARM_THRESHOLDS } from '../../lib/constructs/service-alarms';
+import { asArray, buildTestApp, functionsIn, resourcesOfType, synthesized, validationReport, type Synth } from './helpers';
 import { rateRulesCounting, wafAnswer } from './waf';
 
 const s = synthesized('alarmEmail');
@@ -202,8 +203,75 @@ describe('alarms reach someone', () => {
         expect({ id, alarm: alarm.Properties.AlarmActions, ok: alarm.Properties.OKActions }).toEqual({ id, alarm: [topicRef], ok: [topicRef] });
       }
     }
-    // 3 DLQ depths, reset errors, customer API 5xx rate, SES failure rate.
-    expect(count).toBe(6);
+    // 3 DLQ depths, Errors and Throttles of 6 functions, 5xx rate and p99 latency of 2 APIs, SES failure rate,
+    // WAF blocked rate, throttling of 2 tables.
+    expect(count).toBe(3 + 2 * 6 + 2 * 2 + 1 + 1 + 2);
+  });
+
+  test('every function alarms on its Errors (the threshold of its kind) and on any Throttle', () => {
+    const functions = functionsIn(s);
+    expect(functions).toHaveLength(6);
+    for (const f of functions) {
+      const alarms = resourcesOfType(f.template, 'AWS::CloudWatch::Alarm').map(([, r]) => r.Properties)
+        .filter((a) => a.Namespace === 'AWS/Lambda' && JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: { Ref: f.logicalId } }]));
+      const event = f.spec.invocation === 'event';
+      expect({ fn: f.name, alarms: alarms.map((a) => [a.MetricName, a.Statistic, a.Period, a.Threshold, a.EvaluationPeriods, a.ComparisonOperator]).sort() }).toEqual({
+        fn: f.name,
+        alarms: [
+          ['Errors', 'Sum', 300, event ? ALARM_THRESHOLDS.eventFunctionErrors : ALARM_THRESHOLDS.apiFunctionErrors, event ? 1 : 2, 'GreaterThanOrEqualToThreshold'],
+          ['Throttles', 'Sum', 300, ALARM_THRESHOLDS.throttles, 1, 'GreaterThanOrEqualToThreshold'],
+        ],
+      });
+    }
+    expect(functions.filter((f) => f.spec.invocation === 'event').map((f) => f.name).sort()).toEqual(['monthlyReset', 'tenantSync']);
+  });
+
+  test('both APIs alarm on their 5xx rate and their p99 latency', () => {
+    for (const [template, apiName, p99] of [[s.relayTemplate, 'sendfleet-dev-customer-api', ALARM_THRESHOLDS.customerApiP99Ms], [s.platformTemplate, 'sendfleet-dev-admin-api', ALARM_THRESHOLDS.adminApiP99Ms]] as const) {
+      const alarms = resourcesOfType(template, 'AWS::CloudWatch::Alarm').map(([, r]) => r.Properties).filter((a) => a.Namespace === 'AWS/ApiGateway');
+      expect(alarms.map((a) => a.MetricName).sort()).toEqual(['5XXError', 'Latency']);
+      for (const alarm of alarms) expect(alarm.Dimensions).toEqual(expect.arrayContaining([{ Name: 'ApiName', Value: apiName }]));
+      expect(alarms.find((a) => a.MetricName === '5XXError')).toMatchObject({ Statistic: 'Average', Threshold: ALARM_THRESHOLDS.serverErrorPercent / 100, EvaluationPeriods: 2 });
+      expect(alarms.find((a) => a.MetricName === 'Latency')).toMatchObject({ ExtendedStatistic: 'p99', Period: 300, Threshold: p99, EvaluationPeriods: 3, ComparisonOperator: 'GreaterThanThreshold' });
+    }
+    expect(ALARM_THRESHOLDS.customerApiP99Ms).toBeLessThan(28_000);
+  });
+
+  test('both tables alarm on throttled reads and writes', () => {
+    for (const template of [s.relayTemplate, s.platformTemplate]) {
+      const [tableId] = resourcesOfType(template, 'AWS::DynamoDB::Table')[0]!;
+      const alarm = resourcesOfType(template, 'AWS::CloudWatch::Alarm').map(([, r]) => r.Properties)
+        .find((a) => JSON.stringify(a.Metrics ?? []).includes('ThrottleEvents'))!;
+      expect(alarm).toMatchObject({ Threshold: ALARM_THRESHOLDS.tableThrottleEvents, EvaluationPeriods: 2, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+      const metrics = alarm.Metrics.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat.Metric);
+      expect(metrics.map((m: any) => m.MetricName).sort()).toEqual(['ReadThrottleEvents', 'WriteThrottleEvents']);
+      for (const metric of metrics) expect(metric).toMatchObject({ Namespace: 'AWS/DynamoDB', Dimensions: [{ Name: 'TableName', Value: { Ref: tableId } }] });
+    }
+  });
+
+  test('the customer API alarms on the share of requests its WAF blocks', () => {
+    const alarm = resourcesOfType(s.relayTemplate, 'AWS::CloudWatch::Alarm').map(([, r]) => r.Properties)
+      .find((a) => JSON.stringify(a.Metrics ?? []).includes('AWS/WAFV2'))!;
+    expect(alarm).toMatchObject({ Threshold: WAF_BLOCKED_ALARM.percent, EvaluationPeriods: 3, ComparisonOperator: 'GreaterThanThreshold' });
+    const byId = Object.fromEntries(alarm.Metrics.map((m: any) => [m.Id, m]));
+    for (const id of ['blocked', 'allowed']) {
+      expect(byId[id].MetricStat.Metric).toMatchObject({
+        Namespace: 'AWS/WAFV2', MetricName: id === 'blocked' ? 'BlockedRequests' : 'AllowedRequests',
+        Dimensions: expect.arrayContaining([{ Name: 'WebACL', Value: 'sendfleet-dev-customer-api' }, { Name: 'Rule', Value: 'ALL' }]),
+      });
+    }
+    expect(alarm.Metrics.find((m: any) => m.Expression).Expression).toContain(`>= ${WAF_BLOCKED_ALARM.minimumRequests}`);
+  });
+
+  test('one CloudWatch dashboard per stack, named by stage, with a graph of every alarm', () => {
+    for (const [template, name] of [[s.relayTemplate, 'sendfleet-dev-relay'], [s.platformTemplate, 'sendfleet-dev-platform']] as const) {
+      const dashboards = resourcesOfType(template, 'AWS::CloudWatch::Dashboard');
+      expect(dashboards).toHaveLength(1);
+      const dashboard = dashboards[0]![1].Properties;
+      expect(dashboard.DashboardName).toBe(name);
+      const body = JSON.stringify(dashboard.DashboardBody);
+      for (const [id] of resourcesOfType(template, 'AWS::CloudWatch::Alarm')) expect({ id, shown: body.includes(`"${id}"`) }).toEqual({ id, shown: true });
+    }
   });
 
   test('the customer API alarms on its 5xx rate and on the send outcomes ses_unavailable / ses_outcome_unknown', () => {
@@ -225,7 +293,7 @@ const UNIQUE_NAMES: Readonly<Record<string, string>> = {
   'AWS::Events::EventBus': 'Name', 'AWS::IAM::Role': 'RoleName', 'AWS::WAFv2::WebACL': 'Name',
   'AWS::DynamoDB::Table': 'TableName', 'AWS::SNS::Topic': 'TopicName', 'AWS::SQS::Queue': 'QueueName',
   'AWS::Logs::LogGroup': 'LogGroupName', 'AWS::Lambda::Function': 'FunctionName', 'AWS::CloudWatch::Alarm': 'AlarmName',
-  'AWS::KMS::Alias': 'AliasName', 'AWS::ApiGateway::RestApi': 'Name',
+  'AWS::KMS::Alias': 'AliasName', 'AWS::ApiGateway::RestApi': 'Name', 'AWS::CloudWatch::Dashboard': 'DashboardName',
 };
 
 /** Stack names and explicit physical names, by account and region. */

@@ -36,9 +36,15 @@ describe('PlatformStack', () => {
         Id: Match.anyValue(),
       }],
     });
-    // The role EventBridge assumes: trusted by events.amazonaws.com, PutEvents on the relay bus only.
+    // The role EventBridge assumes: trusted by events.amazonaws.com for this account's rules on this bus only, PutEvents on the relay bus only.
     s.platformTemplate.hasResourceProperties('AWS::IAM::Role', {
-      AssumeRolePolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' } }] },
+      AssumeRolePolicyDocument: { Statement: [{
+        Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' },
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+          ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':rule/sendfleet-dev-tenant-changes/*']] } },
+        },
+      }] },
       Description: Match.stringLikeRegexp('relay account bus'),
     });
     s.platformTemplate.hasResourceProperties('AWS::IAM::Policy', {
