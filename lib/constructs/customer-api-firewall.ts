@@ -9,6 +9,7 @@ import { Aws, Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { RESEND_RESOURCES } from '../../lambdas/relay/api-routes';
 import { EDGE_DETAILS, errorStatus, resendError } from '../../lambdas/shared/errors';
 import { STAGE_NAME } from './service-rest-api';
 
@@ -86,8 +87,8 @@ export function pathIs(pathRegex: string): wafv2.CfnWebACL.StatementProperty {
 const PATHS = {
   /** The onboarding routes, whose calls may cost SES control-plane calls in the customer's account. */
   onboarding: '/api/byoc(/|$)',
-  /** The Resend-compatible routes: Bearer credential, Resend's error shape. */
-  resend: '/emails(/|$)',
+  /** The Resend-compatible routes (/emails…, /domains…): Bearer credential, Resend's error shape. */
+  resend: `/(${[...new Set([...RESEND_RESOURCES].map((resource) => resource.split('/')[1]))].join('|')})(/|$)`,
   /** The key-less pages: the dashboard (the stage root, with or without its slash), its assets, the API reference, the OpenAPI document. */
   publicPages: '(/|/docs/?|/api/openapi\\.json|/assets/[^/]+)?$',
 } as const;

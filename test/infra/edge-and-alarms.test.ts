@@ -47,7 +47,7 @@ describe('the customer API\'s edge', () => {
     });
     expect(rate['per-bearer-token'].Statement.RateBasedStatement).toMatchObject({
       Limit: EDGE_LIMITS.perBearerToken, AggregateKeyType: 'CUSTOM_KEYS', CustomKeys: headerKey('authorization'),
-      ScopeDownStatement: { RegexMatchStatement: { RegexString: '^(/v1)?/emails(/|$)', FieldToMatch: { UriPath: {} } } },
+      ScopeDownStatement: { RegexMatchStatement: { RegexString: '^(/v1)?/(emails|domains)(/|$)', FieldToMatch: { UriPath: {} } } },
     });
     expect(rate['onboarding-per-api-key'].Statement.RateBasedStatement).toMatchObject({
       Limit: EDGE_LIMITS.onboardingPerApiKey, AggregateKeyType: 'CUSTOM_KEYS', CustomKeys: headerKey('x-api-key'),
@@ -80,6 +80,10 @@ describe('the customer API\'s edge', () => {
       ['/v1/emails', bearer, ['per-bearer-token', 'per-ip']],
       ['/v1/emails/batch', bearer, ['per-bearer-token', 'per-ip']],
       ['/emails', bearer, ['per-bearer-token', 'per-ip']],
+      ['/v1/emails/4ef9a417/cancel', bearer, ['per-bearer-token', 'per-ip']],
+      ['/v1/domains', bearer, ['per-bearer-token', 'per-ip']],
+      ['/v1/domains/d_1/verify', bearer, ['per-bearer-token', 'per-ip']],
+      ['/v1/domainsx', bearer, ['per-ip']],
       ['/v1/api/byoc/config', apiKey, ['onboarding-per-api-key', 'per-api-key', 'per-ip']],
       ['/v1/api/usage', apiKey, ['per-api-key', 'per-ip']],
       ['/v1', {}, ['per-ip', 'public-pages-per-ip']],
