@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { systemClock, type Clock } from '../lambdas/shared/clock';
+import { EDGE_DETAILS, EDGE_MAX_BODY_BYTES, errorStatus, resendError } from '../lambdas/shared/errors';
 import { matchResource, type RouteSpec } from '../lambdas/shared/routes';
 import { isTrackingClock } from './virtual-clock';
 
@@ -17,8 +18,12 @@ export interface Mount {
   handler: ProxyHandler;
 }
 
-/** API Gateway's own payload limit. */
-const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+/**
+ * What reaches a function: API Gateway takes 10 MB, but in AWS the WAF refuses bodies over
+ * EDGE_MAX_BODY_BYTES before Lambda's 6 MB event limit could turn them into a 5xx; local mode
+ * refuses at the same size, with the same answer.
+ */
+const MAX_PAYLOAD_BYTES = EDGE_MAX_BODY_BYTES;
 
 function gatewayError(status: number, error: string, detail: string): APIGatewayProxyResult {
   return { statusCode: status, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify({ success: false, error, detail }) };
@@ -52,7 +57,22 @@ export function lambdaContext(requestId: string, functionName: string): Context 
   };
 }
 
-export function serveHandlers(name: string, mounts: readonly Mount[], clock: Clock = systemClock): Server {
+/** The edge's 413, in the route's shape as the WAF answers it (Resend's on the Resend routes). */
+function bodyTooLargeAtTheEdge(resendShaped: boolean): APIGatewayProxyResult {
+  const status = errorStatus.request_too_large;
+  const body = resendShaped
+    ? { ...resendError('request_too_large'), message: EDGE_DETAILS.request_too_large }
+    : { success: false, error: 'request_too_large', detail: EDGE_DETAILS.request_too_large };
+  return { statusCode: status, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(body) };
+}
+
+export interface ServeOptions {
+  clock?: Clock;
+  /** Resources whose edge refusals are in Resend's shape. */
+  resendResources?: ReadonlySet<string>;
+}
+
+export function serveHandlers(name: string, mounts: readonly Mount[], { clock = systemClock, resendResources }: ServeOptions = {}): Server {
   // On the test bed's clock, an invocation being handled holds virtual time still (virtual-clock.ts).
   const invoke = (work: () => Promise<APIGatewayProxyResult>) => (isTrackingClock(clock) ? clock.track(work) : work());
   const resources = mounts.flatMap((m) => m.routes.map((r) => r.resource));
@@ -68,7 +88,11 @@ export function serveHandlers(name: string, mounts: readonly Mount[], clock: Clo
       const match = matchResource(resources, path);
       const body = await readBody(req);
       if (body === null) {
-        result = gatewayError(413, 'invalid_request', `The request is larger than ${MAX_PAYLOAD_BYTES} bytes.`);
+        result = bodyTooLargeAtTheEdge(match !== undefined && (resendResources?.has(match.resource) ?? false));
+        // The rest of the upload is never read: answer, then close the connection rather than reuse it.
+        res.setHeader('connection', 'close');
+        const socket = req.socket;
+        res.on('finish', () => socket?.destroy());
       } else if (!match) {
         result = gatewayError(404, 'not_found', `No route for ${req.method} ${url.pathname}. See the README for the API's routes.`);
       } else {

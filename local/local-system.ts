@@ -11,7 +11,7 @@ import { dateOf, systemClock, type Clock } from '../lambdas/shared/clock';
 import type { AwsWiring } from '../lambdas/shared/clients';
 import type { RelayConfig } from '../lambdas/relay/relay-config';
 import { adminRoutes } from '../lambdas/platform/api-routes';
-import { dashboardRoutes, onboardingRoutes, sendRoutes } from '../lambdas/relay/api-routes';
+import { RESEND_RESOURCES, dashboardRoutes, onboardingRoutes, sendRoutes } from '../lambdas/relay/api-routes';
 import { TENANT_EVENT_SOURCE, TENANT_SNAPSHOT_DETAIL_TYPE, type TenantSnapshot, type TenantSnapshotEvent } from '../lambdas/shared/tenant-events';
 import { createSimulator, type SimulatorOptions } from '../sim/simulator';
 import { startDynamoDbLocal } from './dynamodb-local';
@@ -149,8 +149,8 @@ async function start(options: LocalSystemOptions, started: Array<() => Promise<v
     { routes: Object.values(onboardingRoutes), handler: onboardingHandler as ProxyHandler },
     // Built in memory from dashboard/src and openapi/ at the first request, as the CDK stack builds them at synth.
     { routes: Object.values(dashboardRoutes), handler: createDashboardHandler(async () => [...await buildDashboard(), ...buildApiReference()]) as ProxyHandler },
-  ], clock);
-  const platformServer = serveHandlers('platform-admin', [{ routes: Object.values(adminRoutes), handler: adminHandler as ProxyHandler }], clock);
+  ], { clock, resendResources: RESEND_RESOURCES });
+  const platformServer = serveHandlers('platform-admin', [{ routes: Object.values(adminRoutes), handler: adminHandler as ProxyHandler }], { clock });
   const relayUrl = await listenNamed('RELAY_PORT', options.relayPort ?? 0, (port) => listen(relayServer, port));
   started.push(() => close(relayServer));
   const platformUrl = await listenNamed('PLATFORM_PORT', options.platformPort ?? 0, (port) => listen(platformServer, port));

@@ -43,9 +43,18 @@ export type ErrorCode = keyof typeof errorStatus;
  * The refusals of the customer API's WAF in AWS, before any function runs (never answered
  * locally): its rate limits, in the route's own shape, and a block by AWS's managed rules.
  */
+/**
+ * The largest request body the customer API lets through to a function, in AWS (a WAF rule on
+ * Content-Length) as locally. API Gateway takes 10 MB, but Lambda's synchronous event is capped at
+ * 6 MB, body and headers together: a body between them would fail in Lambda as a 5xx. Bodies up to
+ * here reach the functions, whose own limits answer 413 in the route's shape (5 MiB with attachments).
+ */
+export const EDGE_MAX_BODY_BYTES = 5_500_000;
+
 export const EDGE_DETAILS = {
   edge_rate_limited: 'Too many requests from this API key or address: refused at the edge (AWS WAF) before reaching SendFleet. Wait for Retry-After seconds and retry.',
   edge_blocked: 'Refused at the edge (AWS WAF): the request matched a rule against common web attacks (for example no User-Agent, or a path, query or cookie that looks like an attack). Contact support with the time of the request if it is legitimate.',
+  request_too_large: `The request body is over ${EDGE_MAX_BODY_BYTES} bytes, more than any route accepts (at most 5 MiB, with attachments): refused at the edge. Send a smaller body; attachments add a third for base64.`,
 } as const satisfies Partial<Record<ErrorCode, string>>;
 
 export interface ValidationIssue {

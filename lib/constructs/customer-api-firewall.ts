@@ -10,7 +10,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { RESEND_RESOURCES } from '../../lambdas/relay/api-routes';
-import { EDGE_DETAILS, errorStatus, resendError } from '../../lambdas/shared/errors';
+import { EDGE_DETAILS, EDGE_MAX_BODY_BYTES, errorStatus, resendError } from '../../lambdas/shared/errors';
 import { STAGE_NAME } from './service-rest-api';
 
 /** Stage-wide API Gateway throttle (requests per second, burst). */
@@ -122,6 +122,32 @@ function rateRule(name: string, priority: number, limit: number, options: { keyH
   };
 }
 
+/**
+ * Content-Length values over EDGE_MAX_BODY_BYTES, as a regular expression (WAF compares header text,
+ * not numbers): longer numbers, or as many digits and a larger value, digit by digit.
+ */
+export function digitsOver(limit: number): string {
+  const digits = String(limit);
+  const alternatives = [`[1-9]\\d{${digits.length},}`];
+  for (let i = 0; i < digits.length; i++) {
+    const digit = Number(digits[i]);
+    if (digit < 9) alternatives.push(`${digits.slice(0, i)}[${digit + 1}-9]\\d{${digits.length - i - 1}}`);
+  }
+  return `^0*(${alternatives.join('|')})$`;
+}
+
+/** A body too large for a function: 413 request_too_large before API Gateway invokes it. */
+function bodyTooLargeAnswer(name: string, priority: number, body: string, scopeDown?: wafv2.CfnWebACL.StatementProperty): wafv2.CfnWebACL.RuleProperty {
+  const tooLarge: wafv2.CfnWebACL.StatementProperty = {
+    regexMatchStatement: { fieldToMatch: { singleHeader: { Name: 'content-length' } }, regexString: digitsOver(EDGE_MAX_BODY_BYTES), textTransformations: [{ priority: 0, type: 'NONE' }] },
+  };
+  return {
+    name, priority, visibilityConfig: visibility(name),
+    action: { block: { customResponse: { responseCode: errorStatus.request_too_large, customResponseBodyKey: body } } },
+    statement: scopeDown ? { andStatement: { statements: [tooLarge, scopeDown] } } : tooLarge,
+  };
+}
+
 /** Answers a request some rate rule labelled: 429 with Retry-After and the body named. */
 function rateLimitAnswer(name: string, priority: number, body: string, scopeDown?: wafv2.CfnWebACL.StatementProperty): wafv2.CfnWebACL.RuleProperty {
   const labelled: wafv2.CfnWebACL.StatementProperty = { labelMatchStatement: { scope: 'LABEL', key: RATE_LIMITED_LABEL } };
@@ -154,6 +180,14 @@ export class CustomerApiFirewall extends Construct {
           contentType: 'APPLICATION_JSON',
           content: JSON.stringify({ ...resendError('edge_rate_limited'), message: EDGE_DETAILS.edge_rate_limited }),
         },
+        bodyTooLarge: {
+          contentType: 'APPLICATION_JSON',
+          content: JSON.stringify({ success: false, error: 'request_too_large', detail: EDGE_DETAILS.request_too_large }),
+        },
+        bodyTooLargeResend: {
+          contentType: 'APPLICATION_JSON',
+          content: JSON.stringify({ ...resendError('request_too_large'), message: EDGE_DETAILS.request_too_large }),
+        },
       },
       rules: [
         {
@@ -184,6 +218,9 @@ export class CustomerApiFirewall extends Construct {
         }),
         rateLimitAnswer('edge-rate-limited-resend', 7, 'edgeRateLimitedResend', pathIs(PATHS.resend)),
         rateLimitAnswer('edge-rate-limited', 8, 'edgeRateLimited'),
+        // Lambda's 6 MB event limit: refused here rather than failing in Lambda as a 5xx.
+        bodyTooLargeAnswer('body-too-large-resend', 9, 'bodyTooLargeResend', pathIs(PATHS.resend)),
+        bodyTooLargeAnswer('body-too-large', 10, 'bodyTooLarge'),
       ],
     });
     const requests = (metricName: string) => new cloudwatch.Metric({

@@ -3,7 +3,7 @@
  * that reach someone, two stages side by side, and AWS Control Tower's proactive controls at synth.
  */
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { EDGE_DETAILS, errorStatus, resendError } from '../../lambdas/shared/errors';
+import { EDGE_DETAILS, EDGE_MAX_BODY_BYTES, errorStatus, resendError } from '../../lambdas/shared/errors';
 import { COMMON_RULES_COUNTED, CUSTOMER_API_THROTTLE, EDGE_LIMITS, RATE_WINDOW_SECONDS, WAF_BLOCKED_ALARM } from '../../lib/constructs/customer-api-firewall';
 import { ALARM_THRESHOLDS } from '../../lib/constructs/service-alarms';
 import { asArray, buildTestApp, functionsIn, resourcesOfType, synthesized, validationReport, type Synth } from './helpers';
@@ -123,6 +123,24 @@ describe('the customer API\'s edge', () => {
     // Under every limit, or over a limit that does not count it, the request goes through.
     expect(wafAnswer(acl, { path: '/v1/emails', headers: { authorization: 'Bearer sf_live_key' } }, [])).toBeUndefined();
     expect(wafAnswer(acl, { path: '/v1/emails', headers: { authorization: 'Bearer sf_live_key' } }, ['per-api-key', 'per-ip-without-key'])).toBeUndefined();
+  });
+
+  test('a body over what any function takes is refused at the edge with 413 request_too_large in the route\'s shape, never reaching Lambda\'s 6 MB limit', () => {
+    const acl = resourcesOfType(s.relayTemplate, 'AWS::WAFv2::WebACL')[0]![1].Properties;
+    const sized = (path: string, bytes: number, headers: Record<string, string> = {}) => ({ path, headers: { ...headers, 'content-length': String(bytes) } });
+    const ours = { rule: 'body-too-large', status: 413, headers: {}, body: { success: false, error: 'request_too_large', detail: EDGE_DETAILS.request_too_large } };
+    // between what the functions take (5 MiB) and Lambda's 6 MB event, up to API Gateway's 10 MB
+    for (const bytes of [EDGE_MAX_BODY_BYTES + 1, 6 * 1024 * 1024, 9_999_999, 10 * 1024 * 1024]) {
+      expect({ bytes, answer: wafAnswer(acl, sized('/v1/api/send', bytes, { 'x-api-key': 'sf_k' }), []) }).toEqual({ bytes, answer: ours });
+    }
+    expect(wafAnswer(acl, sized('/v1/emails', 7_000_000, { authorization: 'Bearer sf_k' }), [])).toEqual({
+      rule: 'body-too-large-resend', status: 413, headers: {}, body: { ...resendError('request_too_large'), message: EDGE_DETAILS.request_too_large },
+    });
+    // what the functions answer themselves (their own 413 at 5 MiB, in the route's shape) goes through
+    for (const bytes of [0, 5 * 1024 * 1024, EDGE_MAX_BODY_BYTES]) expect(wafAnswer(acl, sized('/v1/api/send', bytes), [])).toBeUndefined();
+    // a body the edge lets through fits Lambda's 6 MB event with room for headers and JSON escaping
+    expect(EDGE_MAX_BODY_BYTES).toBeGreaterThanOrEqual(5 * 1024 * 1024);
+    expect(EDGE_MAX_BODY_BYTES).toBeLessThanOrEqual(6 * 1024 * 1024 * 0.9);
   });
 
   test('the onboarding limit applies to the paths WAF really sees: stage first on the execute-api URL, none on a custom domain', () => {

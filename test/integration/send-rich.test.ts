@@ -3,6 +3,7 @@
  * real HTTP server and SDK clients into the simulator, which parses raw messages with mailparser.
  */
 import { call, createTenant, onboard, startTestSystem, type TestSystem } from '../support/system';
+import { EDGE_DETAILS } from '../../lambdas/shared/errors';
 
 jest.setTimeout(60_000);
 
@@ -97,9 +98,19 @@ describe('SendRawEmail path (headers or attachments)', () => {
     const response = await send(message({ attachments: [{ filename: 'data.bin', content: big }] }));
     expect(response.status).toBe(200);
     expect(system.simulator.mailbox()[0]?.attachments?.[0]).toMatchObject({ filename: 'data.bin', size: 1024 * 1024 });
-    const tooBig = await send(message({ attachments: [{ filename: 'data.bin', content: b64(Buffer.alloc(4 * 1024 * 1024, 7)) }] }));
+    const tooBig = await send(message({ attachments: [{ filename: 'data.bin', content: b64(Buffer.alloc(3_950_000, 7)) }] })); // ~5.27 MB: the function's own 413
     expect(tooBig).toMatchObject({ status: 413, body: { error: 'request_too_large' } });
     expect(tooBig.body.detail).toMatch(/limit is 5242880 bytes/);
+  });
+
+  test('a body between what the function takes and Lambda\'s 6 MB is refused at the edge (413 request_too_large), in the route\'s shape, as the WAF does in AWS', async () => {
+    const over = message({ attachments: [{ filename: 'data.bin', content: b64(Buffer.alloc(4_200_000, 7)) }] }); // ~5.6 MB of JSON
+    const refused = await send(over);
+    expect(refused).toMatchObject({ status: 413, body: { success: false, error: 'request_too_large', detail: EDGE_DETAILS.request_too_large } });
+    const resend = await fetch(`${system.relayUrl}/emails`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sf_x' }, body: JSON.stringify(over) });
+    expect(resend.status).toBe(413);
+    expect(await resend.json()).toEqual({ statusCode: 413, name: 'request_too_large', message: EDGE_DETAILS.request_too_large });
+    expect(system.simulator.mailbox()).toEqual([]);
   });
 });
 
