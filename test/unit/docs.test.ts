@@ -44,3 +44,25 @@ test('README: shell examples use the URL variables; the local section names PLAT
   expect(local).toContain('PLATFORM_URL');
   expect(local).toContain('PLATFORM_PORT');
 });
+
+test('docs/deploying.md is a runbook: every operator section is there, and the CDK CLI note is the right one', () => {
+  const doc = read('docs/deploying.md');
+  const headings = doc.split('\n').filter((line) => /^#{2,3} /.test(line));
+  for (const heading of [
+    /^## Cost$/,
+    /^### Fixed cost per month/,
+    /^### Cost per million sends$/,
+    /^## Upgrades and rollback$/,
+    /^## Custom domain for the customer API/,
+    /^## Restoring a table from point-in-time recovery$/,
+    /^## Rotating credentials$/,
+    /^### The operator's AWS credentials$/,
+    /^### A leaked ExternalId$/,
+    /^## \d+\. Go-live smoke test/,
+    /^### The CDK CLI version$/,
+  ]) expect(headings.filter((line) => heading.test(line))).toHaveLength(1);
+  expect(doc).not.toMatch(/CDK v3/i);
+  expect(doc).toContain('Cloud assembly schema version mismatch');
+  expect(doc).toContain('npx cdk diff');
+  expect(doc).toContain('restore-table-to-point-in-time');
+});
