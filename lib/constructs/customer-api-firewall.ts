@@ -158,6 +158,14 @@ function rateLimitAnswer(name: string, priority: number, body: string, scopeDown
   };
 }
 
+/** The bodies a WAF answer for `code` may carry: ours under `key`, Resend's under `<key>Resend`. */
+function answerBodies(key: string, code: keyof typeof EDGE_DETAILS): Record<string, wafv2.CfnWebACL.CustomResponseBodyProperty> {
+  return {
+    [key]: { contentType: 'APPLICATION_JSON', content: JSON.stringify({ success: false, error: code, detail: EDGE_DETAILS[code] }) },
+    [`${key}Resend`]: { contentType: 'APPLICATION_JSON', content: JSON.stringify({ ...resendError(code), message: EDGE_DETAILS[code] }) },
+  };
+}
+
 export class CustomerApiFirewall extends Construct {
   readonly webAcl: wafv2.CfnWebACL;
   readonly blockedRequestsAlarm: cloudwatch.Alarm;
@@ -171,24 +179,7 @@ export class CustomerApiFirewall extends Construct {
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
       visibilityConfig: visibility(props.name),
-      customResponseBodies: {
-        edgeRateLimited: {
-          contentType: 'APPLICATION_JSON',
-          content: JSON.stringify({ success: false, error: 'edge_rate_limited', detail: EDGE_DETAILS.edge_rate_limited }),
-        },
-        edgeRateLimitedResend: {
-          contentType: 'APPLICATION_JSON',
-          content: JSON.stringify({ ...resendError('edge_rate_limited'), message: EDGE_DETAILS.edge_rate_limited }),
-        },
-        bodyTooLarge: {
-          contentType: 'APPLICATION_JSON',
-          content: JSON.stringify({ success: false, error: 'request_too_large', detail: EDGE_DETAILS.request_too_large }),
-        },
-        bodyTooLargeResend: {
-          contentType: 'APPLICATION_JSON',
-          content: JSON.stringify({ ...resendError('request_too_large'), message: EDGE_DETAILS.request_too_large }),
-        },
-      },
+      customResponseBodies: { ...answerBodies('edgeRateLimited', 'edge_rate_limited'), ...answerBodies('bodyTooLarge', 'request_too_large') },
       rules: [
         {
           // Its blocks answer with API Gateway's WAF_FILTERED response (403 edge_blocked, ServiceRestApi).
