@@ -61,6 +61,19 @@ describe(`at most ${MAX_DOMAINS_PER_TENANT} sending domains`, () => {
     expect(system.simulator.calls()['ses:VerifyDomainIdentity']).toBe(MAX_DOMAINS_PER_TENANT);
   });
 
+  test('concurrent first adds below the cap all succeed: 20 at once, and 5 at once on each of four tenants', async () => {
+    const first = await validatedTenant('710000000011');
+    const twenty = Array.from({ length: MAX_DOMAINS_PER_TENANT }, (_, i) => `first${i}.com`);
+    expect(statuses(await Promise.all(twenty.map((domain) => addDomain(first.apiKey, domain))))).toEqual(Array(MAX_DOMAINS_PER_TENANT).fill(201));
+    expect(await slotsOf(first.tenantId)).toEqual([...twenty].sort());
+    for (const accountId of ['710000000012', '710000000013', '710000000014', '710000000015']) {
+      const tenant = await validatedTenant(accountId);
+      const five = Array.from({ length: 5 }, (_, i) => `five${i}.com`);
+      expect({ accountId, statuses: statuses(await Promise.all(five.map((domain) => addDomain(tenant.apiKey, domain)))) })
+        .toEqual({ accountId, statuses: Array(5).fill(201) });
+    }
+  });
+
   test('re-adding stored domains is not counted twice; a delete frees exactly one slot, even when repeated', async () => {
     const tenant = await validatedTenant('710000000002');
     for (let i = 0; i < MAX_DOMAINS_PER_TENANT; i++) expect((await addDomain(tenant.apiKey, `held${i}.com`)).status).toBe(201);

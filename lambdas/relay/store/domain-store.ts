@@ -86,8 +86,11 @@ export class DomainStore {
         return true;
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
-        // The condition also fails when the slots item does not exist yet: seed it, then try once more.
-        if (attempt > 0 || !(await this.seedSlots(tenantId))) return false;
+        // Once the slots item exists, a failed condition means the cap is reached.
+        if (attempt > 0) return false;
+        // It also fails when the item does not exist yet: make sure it does (seeded by us or by a
+        // concurrent add, which is just as good), then try once more.
+        await this.ensureSlots(tenantId);
       }
     }
   }
@@ -150,9 +153,10 @@ export class DomainStore {
   }
 
   /** Creates the slots item from the stored records if it is missing; true if it was missing. */
-  private async seedSlots(tenantId: string): Promise<boolean> {
+  /** Creates the slots item from the tenant's records unless it exists (a concurrent add may seed it first). */
+  private async ensureSlots(tenantId: string): Promise<void> {
     const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: relayKeys.domainSlots(tenantId), ConsistentRead: true }));
-    if (Item) return false;
+    if (Item) return;
     const domains = (await this.list(tenantId, true)).map((record) => record.domain);
     try {
       await this.db.send(new PutCommand({
@@ -164,7 +168,6 @@ export class DomainStore {
     } catch (error) {
       if (!isConditionFailure(error)) throw error; // seeded meanwhile by a concurrent add
     }
-    return true;
   }
 }
 
