@@ -127,6 +127,13 @@ describe(`at most ${MAX_KEYS_PER_TENANT} API keys`, () => {
     return tenantId;
   }
 
+  test('concurrent key creates below the cap all succeed: 20 at once on a tenant with one key', async () => {
+    const tenantId = await tenantWithKeys(1);
+    const responses = await Promise.all(Array.from({ length: 20 }, () => createKey(tenantId)));
+    expect(statuses(responses)).toEqual(Array(20).fill(201));
+    expect(await keyCount(tenantId)).toBe(21);
+  });
+
   test('20 concurrent key creates on a tenant with 95 keys leave exactly 100', async () => {
     const tenantId = await tenantWithKeys(95);
     const responses = await Promise.all(Array.from({ length: 20 }, () => createKey(tenantId)));
