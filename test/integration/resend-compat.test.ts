@@ -116,6 +116,8 @@ describe('every Resend path answers in Resend\'s shape, in the caller\'s terms',
     expect(got.error).toMatchObject({ name: 'not_found', message: expect.stringMatching(/never stores your messages/) });
     const domains = await client().domains.list();
     expect(domains.error).toMatchObject({ name: 'not_found', message: expect.stringMatching(/\/api\/byoc\/domains/) });
+    // written for a Resend caller about SendFleet's own API: its X-API-Key stays X-API-Key
+    expect(domains.error?.message).toMatch(/with your key in X-API-Key/);
     // the key is checked first, as on a send
     expect((await client(`sf_${'x'.repeat(43)}`).domains.list()).error).toMatchObject({ name: 'invalid_api_key' });
   });

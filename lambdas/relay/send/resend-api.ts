@@ -9,7 +9,7 @@
  * or fetching a URL (`attachments[].path`) are refused with a message saying why, never ignored.
  */
 import { sha256Hex } from '../../shared/crypto';
-import { ApiError, resendError } from '../../shared/errors';
+import { ApiError, resendError, type ErrorCode } from '../../shared/errors';
 import type { HttpRequest, HttpResult } from '../../shared/http';
 import type { Authenticator } from '../auth/authenticator';
 import { parseBatch, type BatchItem, type SendBatchOutcome } from './send-batch';
@@ -99,13 +99,15 @@ const RESEND_TERMS: ReadonlyArray<[RegExp, string]> = [
 ];
 const inResendTerms = (text: string): string => RESEND_TERMS.reduce((out, [pattern, term]) => out.replace(pattern, term), text);
 
-/** Our error → Resend's shape, with its status and name (table in shared/errors.ts), in the caller's terms. */
+/** An answer in Resend's shape, with the code's Resend status and name (table in shared/errors.ts). */
+function resendAnswer(code: ErrorCode, message: string, headers: Record<string, string> = {}): HttpResult {
+  const { statusCode, name } = resendError(code);
+  return { status: statusCode, outcome: code, headers, body: { statusCode, name, message } };
+}
+
+/** Our error → Resend's shape, its detail reworded in the caller's terms. */
 export function resendFailure(error: ApiError, extraHeaders: Record<string, string> = {}): HttpResult {
-  const { statusCode, name } = resendError(error.code);
-  return {
-    status: statusCode, outcome: error.code, headers: { ...extraHeaders, ...error.options.headers },
-    body: { statusCode, name, message: inResendTerms(error.detail) },
-  };
+  return resendAnswer(error.code, inResendTerms(error.detail), { ...extraHeaders, ...error.options.headers });
 }
 
 /** Why each family of Resend operations is not offered, and what to use instead. */
@@ -177,9 +179,10 @@ export function createResendRoutes(deps: ResendApiDeps) {
   });
 
   /** Authenticated like a send (a wrong key is told so first), then a Resend-shaped 404 saying why and what to use. */
+  // Written for a Resend caller about SendFleet's own API, so not reworded: its X-API-Key means X-API-Key.
   const notOffered = (family: keyof typeof NOT_OFFERED) => guarded(async (http) => {
     await deps.authenticator.authenticate(bearerHeaders(http.headers));
-    throw new ApiError('not_found', `${http.method} ${http.resource} is part of Resend's API that SendFleet does not offer: ${NOT_OFFERED[family]}`);
+    return resendAnswer('not_found', `${http.method} ${http.resource} is part of Resend's API that SendFleet does not offer: ${NOT_OFFERED[family]}`);
   });
 
   return { sendOne, sendMany, emailsNotOffered: notOffered('emails'), domainsNotOffered: notOffered('domains') };
