@@ -7,9 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { systemClock, type Clock } from '../lambdas/shared/clock';
-import { EDGE_DETAILS, EDGE_MAX_BODY_BYTES, errorStatus, resendError } from '../lambdas/shared/errors';
+import { EDGE_MAX_BODY_BYTES, edgeAnswerBodies, errorStatus } from '../lambdas/shared/errors';
 import { matchResource, type RouteSpec } from '../lambdas/shared/routes';
-import { isTrackingClock } from './virtual-clock';
+import { trackedOn } from './virtual-clock';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -59,11 +59,8 @@ export function lambdaContext(requestId: string, functionName: string): Context 
 
 /** The edge's 413, in the route's shape as the WAF answers it (Resend's on the Resend routes). */
 function bodyTooLargeAtTheEdge(resendShaped: boolean): APIGatewayProxyResult {
-  const status = errorStatus.request_too_large;
-  const body = resendShaped
-    ? { ...resendError('request_too_large'), message: EDGE_DETAILS.request_too_large }
-    : { success: false, error: 'request_too_large', detail: EDGE_DETAILS.request_too_large };
-  return { statusCode: status, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(body) };
+  const { ours, resend } = edgeAnswerBodies('request_too_large');
+  return { statusCode: errorStatus.request_too_large, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(resendShaped ? resend : ours) };
 }
 
 export interface ServeOptions {
@@ -73,8 +70,6 @@ export interface ServeOptions {
 }
 
 export function serveHandlers(name: string, mounts: readonly Mount[], { clock = systemClock, resendResources }: ServeOptions = {}): Server {
-  // On the test bed's clock, an invocation being handled holds virtual time still (virtual-clock.ts).
-  const invoke = (work: () => Promise<APIGatewayProxyResult>) => (isTrackingClock(clock) ? clock.track(work) : work());
   const resources = mounts.flatMap((m) => m.routes.map((r) => r.resource));
   return createServer(async (req, res) => {
     const requestId = randomUUID();
@@ -121,7 +116,8 @@ export function serveHandlers(name: string, mounts: readonly Mount[], { clock = 
           isBase64Encoded: false,
           requestContext: { requestId, resourcePath: match.resource, httpMethod: req.method ?? 'GET', stage: 'local' } as APIGatewayProxyEvent['requestContext'],
         };
-        result = await invoke(() => mount.handler(event, lambdaContext(requestId, name)));
+        // On the test bed's clock, an invocation being handled holds virtual time still.
+        result = await trackedOn(clock, () => mount.handler(event, lambdaContext(requestId, name)));
       }
     } catch {
       // API Gateway answers 502 when the integration fails; handlers map their own errors first.

@@ -40,6 +40,11 @@ export interface TrackingClock extends Clock {
 
 export const isTrackingClock = (clock: Clock): clock is TrackingClock => 'track' in clock && 'park' in clock;
 
+/** Runs work the test bed owns (a handler invocation, a simulator request) as tracked on a tracking clock; plainly otherwise. */
+export function trackedOn<T>(clock: Clock, work: () => Promise<T>): Promise<T> {
+  return isTrackingClock(clock) ? clock.track(work) : work();
+}
+
 export class VirtualClock implements TrackingClock {
   private current: number;
   private readonly timers: Timer[] = [];

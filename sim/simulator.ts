@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from '../lambdas/shared/clock';
-import { isTrackingClock } from '../local/virtual-clock';
+import { isTrackingClock, trackedOn } from '../local/virtual-clock';
 import { handleControl } from './control';
 import * as ids from './ids';
 import { MAILBOX_PAGE_CSP } from './mailbox-page';
@@ -333,8 +333,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
 
   const server = createServer((request, response) => {
     // On the test bed's clock, a request being handled holds virtual time still (local/virtual-clock.ts).
-    const handled = isTrackingClock(clock) ? clock.track(() => handle(request, response)) : handle(request, response);
-    handled.catch((error: unknown) => {
+    trackedOn(clock, () => handle(request, response)).catch((error: unknown) => {
       console.error('simulator: request failed', error);
       if (!response.headersSent && !response.destroyed) response.writeHead(500).end();
     });

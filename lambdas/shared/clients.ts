@@ -25,10 +25,7 @@ export const DYNAMODB_CONNECTION_TIMEOUT_MS = 3_000;
 /** The SDK's standard strategy (exponential backoff with jitter), bounded to 3 attempts. */
 export const DYNAMODB_MAX_ATTEMPTS = 3;
 
-export interface DynamoClientOptions {
-  region?: string;
-  credentials?: AwsWiring['credentials'];
-  endpoint?: string;
+export interface DynamoClientOptions extends ClientSettings {
   requestTimeoutMs?: number;
   connectionTimeoutMs?: number;
   maxAttempts?: number;
@@ -38,9 +35,7 @@ export interface DynamoClientOptions {
 export function createDynamoDbClient(options: DynamoClientOptions = {}): DynamoDBClient {
   const requestTimeout = options.requestTimeoutMs ?? DYNAMODB_REQUEST_TIMEOUT_MS;
   return new DynamoDBClient({
-    ...(options.region ? { region: options.region } : {}),
-    ...(options.credentials ? { credentials: options.credentials } : {}),
-    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...definedSettings(options),
     maxAttempts: options.maxAttempts ?? DYNAMODB_MAX_ATTEMPTS,
     requestHandler: new NodeHttpHandler({
       connectionTimeout: Math.min(options.connectionTimeoutMs ?? DYNAMODB_CONNECTION_TIMEOUT_MS, requestTimeout),
@@ -67,13 +62,20 @@ export interface AwsWiring {
 
 export const lambdaWiring = (): AwsWiring => ({ clock: systemClock });
 
+interface ClientSettings {
+  region?: string;
+  credentials?: AwsWiring['credentials'];
+  endpoint?: string;
+}
+
+/** Only the settings given, so that the SDK's own defaults (environment, credential chain) apply to the rest. */
+function definedSettings({ region, credentials, endpoint }: ClientSettings): ClientSettings {
+  return { ...(region ? { region } : {}), ...(credentials ? { credentials } : {}), ...(endpoint ? { endpoint } : {}) };
+}
+
 /** What every client of a wiring shares: region, credentials and (when set) the endpoint. */
-export function clientSettings(aws: AwsWiring, endpoint: string | undefined): { region?: string; credentials?: AwsWiring['credentials']; endpoint?: string } {
-  return {
-    ...(aws.region ? { region: aws.region } : {}),
-    ...(aws.credentials ? { credentials: aws.credentials } : {}),
-    ...(endpoint ? { endpoint } : {}),
-  };
+export function clientSettings(aws: AwsWiring, endpoint: string | undefined): ClientSettings {
+  return definedSettings({ region: aws.region, credentials: aws.credentials, endpoint });
 }
 
 /** The DynamoDB document client of a function: created once per handler. */

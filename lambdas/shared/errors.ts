@@ -57,6 +57,14 @@ export const EDGE_DETAILS = {
   request_too_large: `The request body is over ${EDGE_MAX_BODY_BYTES} bytes, more than any route accepts (at most 5 MiB, with attachments): refused at the edge. Send a smaller body; attachments add a third for base64.`,
 } as const satisfies Partial<Record<ErrorCode, string>>;
 
+/** The bodies an edge refusal answers with: ours, and Resend's on the Resend-compatible routes. */
+export function edgeAnswerBodies(code: keyof typeof EDGE_DETAILS): { ours: Record<string, unknown>; resend: Record<string, unknown> } {
+  return {
+    ours: { success: false, error: code, detail: EDGE_DETAILS[code] },
+    resend: { ...resendError(code), message: EDGE_DETAILS[code] },
+  };
+}
+
 export interface ValidationIssue {
   path: string;
   message: string;

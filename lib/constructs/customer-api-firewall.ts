@@ -10,7 +10,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { RESEND_RESOURCES } from '../../lambdas/relay/api-routes';
-import { EDGE_DETAILS, EDGE_MAX_BODY_BYTES, errorStatus, resendError } from '../../lambdas/shared/errors';
+import { EDGE_DETAILS, EDGE_MAX_BODY_BYTES, edgeAnswerBodies, errorStatus } from '../../lambdas/shared/errors';
 import { STAGE_NAME } from './service-rest-api';
 
 /** Stage-wide API Gateway throttle (requests per second, burst). */
@@ -160,9 +160,10 @@ function rateLimitAnswer(name: string, priority: number, body: string, scopeDown
 
 /** The bodies a WAF answer for `code` may carry: ours under `key`, Resend's under `<key>Resend`. */
 function answerBodies(key: string, code: keyof typeof EDGE_DETAILS): Record<string, wafv2.CfnWebACL.CustomResponseBodyProperty> {
+  const { ours, resend } = edgeAnswerBodies(code);
   return {
-    [key]: { contentType: 'APPLICATION_JSON', content: JSON.stringify({ success: false, error: code, detail: EDGE_DETAILS[code] }) },
-    [`${key}Resend`]: { contentType: 'APPLICATION_JSON', content: JSON.stringify({ ...resendError(code), message: EDGE_DETAILS[code] }) },
+    [key]: { contentType: 'APPLICATION_JSON', content: JSON.stringify(ours) },
+    [`${key}Resend`]: { contentType: 'APPLICATION_JSON', content: JSON.stringify(resend) },
   };
 }
 

@@ -70,19 +70,22 @@ test('Starter with 45 sends left gets exactly 45 successes, the rest usage_limit
   expect(mailboxOf('414141414141')).toHaveLength(50);
 });
 
-test('the per-key minute limit counts a batch as one request', async () => {
-  const tenant = await createTenant(system, 'byoc', { sends_per_minute: 2 });
-  await onboard(system, tenant.apiKey, { accountId: '424242424242', domain: 'batch.dev' });
+test.each([
+  ['byoc', '424242424242', 10],
+  ['starter', '454545454545', 3],
+] as const)('%s: the per-key minute limit counts a batch as one request', async (plan, accountId, size) => {
+  const tenant = await createTenant(system, plan, { sends_per_minute: 2 });
+  await onboard(system, tenant.apiKey, { accountId, domain: 'batch.dev' });
   await system.clock.advanceToNextMinute();
-  const batchOf10 = { messages: Array.from({ length: 10 }, (_, i) => message(i)) };
-  const first = await batch(tenant.apiKey, batchOf10);
-  const second = await batch(tenant.apiKey, batchOf10);
-  const third = await batch(tenant.apiKey, batchOf10);
+  const batchOfSize = { messages: Array.from({ length: size }, (_, i) => message(i)) };
+  const first = await batch(tenant.apiKey, batchOfSize);
+  const second = await batch(tenant.apiKey, batchOfSize);
+  const third = await batch(tenant.apiKey, batchOfSize);
   expect([first.status, second.status, third.status]).toEqual([200, 200, 429]);
   expect((first.body.results as Array<{ success: boolean }>).every((r) => r.success)).toBe(true);
   expect(third.body).toMatchObject({ error: 'rate_limited' });
   expect(third.headers.get('retry-after')).toMatch(/^\d+$/);
-  expect(mailboxOf('424242424242')).toHaveLength(20);
+  expect(mailboxOf(accountId)).toHaveLength(2 * size);
 });
 
 test('a batch that cannot be sent at MaxSendRate within the time budget is refused up front with the largest size that fits', async () => {
@@ -112,20 +115,6 @@ test('an Idempotency-Key covers the whole batch: the same batch replays its resu
   const other = await batch(tenant.apiKey, { messages: [message(0)] }, key);
   expect([other.status, other.body.error]).toEqual([422, 'idempotency_key_reused']);
   expect(mailboxOf('444444444444')).toHaveLength(2);
-});
-
-test('Starter: the per-key minute limit counts a batch as one request too', async () => {
-  const tenant = await createTenant(system, 'starter', { sends_per_minute: 2 });
-  await onboard(system, tenant.apiKey, { accountId: '454545454545', domain: 'batch.dev' });
-  await system.clock.advanceToNextMinute();
-  const batchOf3 = { messages: Array.from({ length: 3 }, (_, i) => message(i)) };
-  const first = await batch(tenant.apiKey, batchOf3);
-  const second = await batch(tenant.apiKey, batchOf3);
-  const third = await batch(tenant.apiKey, batchOf3);
-  expect([first.status, second.status, third.status]).toEqual([200, 200, 429]);
-  expect(third.body).toMatchObject({ error: 'rate_limited' });
-  expect(third.headers.get('retry-after')).toMatch(/^\d+$/);
-  expect(mailboxOf('454545454545')).toHaveLength(6);
 });
 
 test('a batch keeps to its time budget: SES throttling throughout ends each message in ses_throttled, nothing sent', async () => {

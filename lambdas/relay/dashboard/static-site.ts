@@ -82,15 +82,17 @@ export function requestOrigin(event: APIGatewayProxyEvent): string | undefined {
 }
 
 /** The OpenAPI document with this request's own origin as its server (the built one names every deployment in general). */
-function documentFor(built: string, event: APIGatewayProxyEvent): string {
+function documentFor(built: { body: string; parsed: Record<string, unknown> }, event: APIGatewayProxyEvent): string {
   const origin = requestOrigin(event);
-  if (!origin) return built;
-  return JSON.stringify({ ...(JSON.parse(built) as Record<string, unknown>), servers: [{ url: origin, description: 'This API, at the address this document was fetched from' }] });
+  if (!origin) return built.body;
+  return JSON.stringify({ ...built.parsed, servers: [{ url: origin, description: 'This API, at the address this document was fetched from' }] });
 }
 
 /** `load` runs once, at the first request. */
 export function createDashboardHandler(load: () => Promise<readonly StaticAsset[]>): DashboardHandler {
   let files: Promise<ReadonlyMap<string, StaticFile>> | undefined;
+  /** The built OpenAPI document, parsed once (its servers are set per request). */
+  let openApi: { body: string; parsed: Record<string, unknown> } | undefined;
   return async (event) => {
     files ??= load().then(indexAssets);
     const requestId = event.requestContext?.requestId;
@@ -108,7 +110,7 @@ export function createDashboardHandler(load: () => Promise<readonly StaticAsset[
     return {
       statusCode: 200,
       headers: { ...SECURITY_HEADERS, 'content-type': file.contentType, 'cache-control': file.cacheControl },
-      body: key === '/api/openapi.json' ? documentFor(file.body, event) : file.body,
+      body: key === '/api/openapi.json' ? documentFor(openApi ??= { body: file.body, parsed: JSON.parse(file.body) as Record<string, unknown> }, event) : file.body,
     };
   };
 }
