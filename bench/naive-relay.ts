@@ -15,8 +15,8 @@ import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { awsRequestHandler } from '../lambdas/relay/customer-account/sessions';
 import { relayKeys } from '../lambdas/relay/store/relay-table';
-import { toSendEmailInput } from '../lambdas/relay/send/ses-message';
-import { parseSendRequest } from '../lambdas/relay/send/send-request';
+import { toSendEmailInput } from '../lambdas/relay/customer-account/ses-request';
+import { parseSendRequest } from '../lambdas/relay/send/message/request';
 
 export interface NaiveRelayDeps {
   db: DynamoDBDocumentClient;

@@ -10,7 +10,7 @@ import type { ErrorCode } from '../lambdas/shared/errors';
 import type { RouteSpec } from '../lambdas/shared/routes';
 import { dashboardRoutes, onboardingRoutes, sendRoutes } from '../lambdas/relay/api-routes';
 import { addDomainBody, putConfigBody, verifyDomainBody } from '../lambdas/relay/onboarding/onboarding-api';
-import { sendRequestSchema } from '../lambdas/relay/send/send-request';
+import { sendRequestSchema } from '../lambdas/relay/send/message/request';
 import { batchSchema } from '../lambdas/relay/send/send-batch';
 import * as body from './responses';
 
@@ -151,7 +151,7 @@ const sendOperations: Record<RouteName<typeof sendRoutes>, Operation> = {
 };
 
 /**
- * Resend operations SendFleet does not offer (send/resend-api.ts): authenticated like a send, then a
+ * Resend operations SendFleet does not offer (send/http/resend-routes.ts): authenticated like a send, then a
  * Resend-shaped 404 saying why and what to use instead, so a Resend SDK call gets a readable error.
  */
 function notOffered(route: RouteSpec, operationId: string, what: string): Operation {

@@ -14,7 +14,7 @@ import { errorStatus, resendError, type ErrorCode } from '../../lambdas/shared/e
 import { batchSchema } from '../../lambdas/relay/send/send-batch';
 import { resendBatchRequest, resendEmailRequest } from '../../openapi/responses';
 import { addDomainBody, putConfigBody, verifyDomainBody } from '../../lambdas/relay/onboarding/onboarding-api';
-import { sendRequestSchema } from '../../lambdas/relay/send/send-request';
+import { sendRequestSchema } from '../../lambdas/relay/send/message/request';
 import type { RouteSpec } from '../../lambdas/shared/routes';
 import { API_STAGE, buildOpenApiDocument } from '../../openapi/document';
 import { codesOnNoRoute } from '../../openapi/operations';

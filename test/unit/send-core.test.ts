@@ -13,8 +13,8 @@ import { utcMinute, type RateWindow, type StarterReservation } from '../../lambd
 import { RateGuard } from '../../lambdas/relay/send/rate-guard';
 import { createSendEmail, type SendOutcome } from '../../lambdas/relay/send/send-email';
 import type { SendContext } from '../../lambdas/relay/send/send-context';
-import type { SendRequest } from '../../lambdas/relay/send/send-request';
-import { toSendEmailInput } from '../../lambdas/relay/send/ses-message';
+import type { SendRequest } from '../../lambdas/relay/send/message/request';
+import { toSendEmailInput } from '../../lambdas/relay/customer-account/ses-request';
 import { createLogger } from '../../lambdas/shared/logger';
 import { VirtualClock } from '../../local/virtual-clock';
 

@@ -1,7 +1,7 @@
 import type { ApiError } from '../../lambdas/shared/errors';
-import { checkAddress, normaliseAddress } from '../../lambdas/relay/send/email-address';
-import { formatSender, toSendEmailInput } from '../../lambdas/relay/send/ses-message';
-import { parseSendRequest } from '../../lambdas/relay/send/send-request';
+import { checkAddress, normaliseAddress } from '../../lambdas/relay/send/message/address';
+import { formatSender, toSendEmailInput } from '../../lambdas/relay/customer-account/ses-request';
+import { parseSendRequest } from '../../lambdas/relay/send/message/request';
 import { classifyFailure } from '../../lambdas/relay/customer-account/aws-failures';
 import { SesRefusedError, SesThrottledError } from '../../lambdas/relay/customer-account/errors';
 import { customerAccountFailure } from '../../lambdas/relay/error-map';

@@ -9,10 +9,10 @@ import { AssumedRoleAccounts, MAX_ATTEMPTS } from '../../lambdas/relay/customer-
 import { AwsUnavailableError, SesOutcomeUnknownError } from '../../lambdas/relay/customer-account/errors';
 import { CustomerSessions } from '../../lambdas/relay/customer-account/sessions';
 import { customerAccountFailure } from '../../lambdas/relay/error-map';
-import { requestFingerprint } from '../../lambdas/relay/send/send-api';
-import { toSendRawEmailInput } from '../../lambdas/relay/send/raw-message';
-import { parseSendRequest } from '../../lambdas/relay/send/send-request';
-import { toOutgoingMessage } from '../../lambdas/relay/send/ses-message';
+import { requestFingerprint } from '../../lambdas/relay/send/http/send-routes';
+import { toSendRawEmailInput } from '../../lambdas/relay/send/message/mime';
+import { parseSendRequest } from '../../lambdas/relay/send/message/request';
+import { toOutgoingMessage } from '../../lambdas/relay/customer-account/ses-request';
 import { SesRefusedError } from '../../lambdas/relay/customer-account/errors';
 import type { ApiError } from '../../lambdas/shared/errors';
 import { recordingClock, type RecordingClock } from '../support/recording-clock';

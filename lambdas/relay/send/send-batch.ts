@@ -16,8 +16,8 @@ import { SES_REQUEST_TIMEOUT_MS } from '../customer-account/sessions';
 import type { BatchResult, StoredOutcome } from '../store/idempotency-store';
 import type { RateWindow } from '../store/limits-store';
 import { createSendEmail, rateLimited, type SendDeps } from './send-email';
-import { MAX_BODY_BYTES, parseSendRequest, type SendRequest } from './send-request';
-import { toOutgoingMessage, type OutgoingMessage } from './ses-message';
+import { MAX_BODY_BYTES, parseSendRequest, type SendRequest } from './message/request';
+import { toOutgoingMessage, type OutgoingMessage } from '../customer-account/ses-request';
 import { dateOf, type Clock } from '../../shared/clock';
 
 export const MAX_BATCH_MESSAGES = 100;

@@ -1,6 +1,6 @@
 /**
  * The send use case. It takes a validated request and an authenticated principal and returns an
- * outcome; it knows nothing of HTTP (send-api.ts is the adapter). Checks in the spec's order:
+ * outcome; it knows nothing of HTTP (http/send-routes.ts is the adapter). Checks in the spec's order:
  * BYOC config and domain (403) → rate limit (429) → monthly limit (429) → the tenant's role and SES.
  *
  * Failure semantics (what a customer may retry is in docs/decisions.md):
@@ -24,8 +24,8 @@ import type { Claim, StoredOutcome } from '../store/idempotency-store';
 import type { RateWindow, StarterReservation } from '../store/limits-store';
 import type { RateGuard } from './rate-guard';
 import { checkReadyToSend, type ReadyToSend, type SendContext } from './send-context';
-import type { OutgoingMessage } from './ses-message';
-import type { SendRequest } from './send-request';
+import type { OutgoingMessage } from '../customer-account/ses-request';
+import type { SendRequest } from './message/request';
 import { dateOf, type Clock } from '../../shared/clock';
 
 /** Ports: what the use case calls, implemented by the DynamoDB stores and the customer account. */

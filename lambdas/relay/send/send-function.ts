@@ -10,7 +10,7 @@ import { IdempotencyStore } from '../store/idempotency-store';
 import { LimitsStore } from '../store/limits-store';
 import type { RelayConfig } from '../relay-config';
 import { RateGuard } from './rate-guard';
-import { createSendApi } from './send-api';
+import { createSendApi } from './http/send-routes';
 import { SendContextLoader } from './send-context';
 
 /** The send API of one relay: its tables, its AWS endpoints and its clock. */

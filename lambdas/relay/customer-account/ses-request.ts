@@ -1,6 +1,6 @@
-/** Turns a validated send request into SES v1 SendEmail input, or SendRawEmail input (raw-message.ts). */
+/** Turns a validated send request into SES v1 SendEmail input, or SendRawEmail input (send/message/mime.ts). */
 import type { SendEmailCommandInput, SendRawEmailCommandInput } from '@aws-sdk/client-ses';
-import { needsRawMessage, type SendRequest } from './send-request';
+import { needsRawMessage, type SendRequest } from '../send/message/request';
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
@@ -57,6 +57,6 @@ export type OutgoingMessage =
 export async function toOutgoingMessage(request: SendRequest): Promise<OutgoingMessage> {
   if (!needsRawMessage(request)) return { action: 'SendEmail', input: toSendEmailInput(request) };
   // Loaded on the first raw message only: the plain path's cold start does not pay for MIME building.
-  const { toSendRawEmailInput } = await import('./raw-message');
+  const { toSendRawEmailInput } = await import('../send/message/mime');
   return { action: 'SendRawEmail', input: await toSendRawEmailInput(request) };
 }

@@ -4,7 +4,7 @@
  * value, a tag or a filename may be personal data).
  */
 import * as z from 'zod/mini';
-import { headerText, validUnicode } from '../../shared/text-rules';
+import { headerText, validUnicode } from '../../../shared/text-rules';
 
 /**
  * Headers a sender may add. Everything SES, MIME or our own checks depend on (From, To, Cc, Bcc,

@@ -3,18 +3,18 @@
  * the body and the Idempotency-Key header, authentication, the rate-limit headers, replays, and one
  * log line and one metric datapoint per outcome (accepted or the error code; never content).
  */
-import { sha256Hex } from '../../shared/crypto';
-import { ApiError } from '../../shared/errors';
-import { httpApi, type HttpRequest, type HttpResult } from '../../shared/http';
-import { RESEND_RESOURCES, sendRoutes } from '../api-routes';
-import type { Authenticator } from '../auth/authenticator';
-import type { RateWindow } from '../store/limits-store';
-import { rateLimitHeaders } from './rate-limit-headers';
-import { createResendRoutes, resendFailure } from './resend-api';
-import { createSendBatch, parseBatch, type SendBatchDeps, type SendBatchOutcome } from './send-batch';
-import { createSendEmail, type SendOutcome } from './send-email';
-import { checkBodySize, MAX_BODY_WITH_ATTACHMENTS_BYTES, parseSendRequest, type SendRequest } from './send-request';
-import { toOutgoingMessage } from './ses-message';
+import { sha256Hex } from '../../../shared/crypto';
+import { ApiError } from '../../../shared/errors';
+import { httpApi, type HttpRequest, type HttpResult } from '../../../shared/http';
+import { RESEND_RESOURCES, sendRoutes } from '../../api-routes';
+import type { Authenticator } from '../../auth/authenticator';
+import type { RateWindow } from '../../store/limits-store';
+import { rateLimitHeaders } from '../rate-limit-headers';
+import { createResendRoutes, resendFailure } from './resend-routes';
+import { createSendBatch, parseBatch, type SendBatchDeps, type SendBatchOutcome } from '../send-batch';
+import { createSendEmail, type SendOutcome } from '../send-email';
+import { checkBodySize, MAX_BODY_WITH_ATTACHMENTS_BYTES, parseSendRequest, type SendRequest } from '../message/request';
+import { toOutgoingMessage } from '../../customer-account/ses-request';
 
 export interface SendApiDeps extends SendBatchDeps {
   authenticator: Authenticator;

@@ -8,18 +8,18 @@
  * Fields that would need stored content (`scheduled_at`, `template`), Resend's contacts (`topic_id`)
  * or fetching a URL (`attachments[].path`) are refused with a message saying why, never ignored.
  */
-import { sha256Hex } from '../../shared/crypto';
-import { ApiError, resendError, type ErrorCode } from '../../shared/errors';
-import type { HttpRequest, HttpResult } from '../../shared/http';
-import type { Authenticator } from '../auth/authenticator';
-import { parseBatch, type BatchItem, type SendBatchOutcome } from './send-batch';
-import type { SendOutcome } from './send-email';
-import { checkBodySize, parseSendRequest } from './send-request';
-import { toOutgoingMessage } from './ses-message';
-import type { SendCommand } from './send-email';
-import type { SendBatchCommand } from './send-batch';
-import type { RateWindow } from '../store/limits-store';
-import { rateLimitHeaders } from './rate-limit-headers';
+import { sha256Hex } from '../../../shared/crypto';
+import { ApiError, resendError, type ErrorCode } from '../../../shared/errors';
+import type { HttpRequest, HttpResult } from '../../../shared/http';
+import type { Authenticator } from '../../auth/authenticator';
+import { parseBatch, type BatchItem, type SendBatchOutcome } from '../send-batch';
+import type { SendOutcome } from '../send-email';
+import { checkBodySize, parseSendRequest } from '../message/request';
+import { toOutgoingMessage } from '../../customer-account/ses-request';
+import type { SendCommand } from '../send-email';
+import type { SendBatchCommand } from '../send-batch';
+import type { RateWindow } from '../../store/limits-store';
+import { rateLimitHeaders } from '../rate-limit-headers';
 
 const REFUSED_FIELDS: Record<string, string> = {
   scheduled_at: 'scheduled sending is not supported: SendFleet never stores message content, and a scheduled message would have to be stored until it is sent. Send it at the time you want it delivered.',

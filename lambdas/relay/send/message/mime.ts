@@ -1,13 +1,13 @@
 /**
  * The MIME message for SendRawEmail, built by nodemailer's MailComposer (build only: no transport
  * is ever loaded). Used when a message carries extra headers or attachments, which SES v1's
- * SendEmail cannot express. Every input is already validated (send-request.ts): this module only
+ * SendEmail cannot express. Every input is already validated (request.ts): this module only
  * assembles, and refuses a built message over SES v1's 10 MB.
  */
 import type { SendRawEmailCommandInput } from '@aws-sdk/client-ses';
 import MailComposer from 'nodemailer/lib/mail-composer';
-import { ApiError } from '../../shared/errors';
-import type { SendRequest } from './send-request';
+import { ApiError } from '../../../shared/errors';
+import type { SendRequest } from './request';
 
 /**
  * SES v1's limit on a message, attachments and encoding included. A 5 MB JSON body builds at most

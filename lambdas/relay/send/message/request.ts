@@ -1,15 +1,15 @@
 /**
  * The send request at the edge: the SendFleet shape, validated with zod/mini. Addresses follow
- * email-address.ts (refused, never rewritten); header fields (from_name, subject) follow the header
+^ * address.ts (refused, never rewritten); header fields (from_name, subject) follow the header
  * text rules of shared/text-rules.ts, so nothing can inject or disguise a header; every string must
  * be valid Unicode. Messages name the field and the rule, never the value.
  */
-import { bodyTooLarge, invalidRequest } from '../../shared/errors';
+import { bodyTooLarge, invalidRequest } from '../../../shared/errors';
 import * as z from 'zod/mini';
-import { parseInput } from '../../shared/validation';
-import { headerText, validUnicode } from '../../shared/text-rules';
-import { checkAddress, normaliseAddress } from './email-address';
-import { attachmentsSchema, headersSchema, tagsSchema, type Attachment, type MessageTag } from './message-parts';
+import { parseInput } from '../../../shared/validation';
+import { headerText, validUnicode } from '../../../shared/text-rules';
+import { checkAddress, normaliseAddress } from './address';
+import { attachmentsSchema, headersSchema, tagsSchema, type Attachment, type MessageTag } from './parts';
 
 /** To, Cc and Bcc together, distinct addresses (SES's limit per message). */
 export const MAX_RECIPIENTS = 50;
