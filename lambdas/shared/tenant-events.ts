@@ -5,53 +5,75 @@
  *
  * Deletion (offboarding) is the last snapshot of a tenant: `status: deleted`, every key revoked, one
  * version above the last. It is ordered with every other change by that version, and nothing follows it.
+ *
+ * One zod schema per shape; the types are inferred from them, so what the relay accepts and what the
+ * platform publishes cannot drift apart.
  */
+import * as z from 'zod/mini';
+
 export const TENANT_EVENT_SOURCE = 'sendfleet.platform';
 export const TENANT_SNAPSHOT_DETAIL_TYPE = 'TenantSnapshot';
 
-export type Plan = 'starter' | 'byoc';
+/** Tenant ids as the platform mints them. */
+const TENANT_ID = /^ten_[0-9a-f]{20}$/;
+/** A SHA-512 hash in lower-case hex. */
+const KEY_HASH = /^[0-9a-f]{128}$/;
+
+export const planSchema = z.enum(['starter', 'byoc']);
 /** `deleted`: offboarded for good; the relay removes the tenant's data and keeps only tombstones. */
-export type TenantStatus = 'active' | 'suspended' | 'deleted';
-export type ApiKeyStatus = 'active' | 'revoked';
+export const tenantStatusSchema = z.enum(['active', 'suspended', 'deleted']);
+export const apiKeyStatusSchema = z.enum(['active', 'revoked']);
 
-export interface ApiKeySnapshot {
-  key_id: string;
-  key_hash: string;
-  prefix: string;
-  status: ApiKeyStatus;
+export const apiKeySnapshotSchema = z.object({
+  key_id: z.string().check(z.minLength(1)),
+  key_hash: z.string().check(z.regex(KEY_HASH)),
+  prefix: z.string(),
+  status: apiKeyStatusSchema,
   /** ISO-8601 or null for no expiry. */
-  expires_at: string | null;
-}
+  expires_at: z.nullable(z.string()),
+});
 
-export interface TenantLimits {
+export const tenantLimitsSchema = z.object({
   /** Send requests per minute per API key. */
-  sends_per_minute: number;
+  sends_per_minute: z.int().check(z.minimum(1)),
   /** Accepted sends per calendar month (UTC); null = not counted (BYOC plan). */
-  monthly_sends: number | null;
-}
+  monthly_sends: z.nullable(z.int().check(z.minimum(0))),
+});
 
-export interface TenantSnapshot {
-  tenant_id: string;
-  version: number;
-  name: string | null;
-  plan: Plan;
-  status: TenantStatus;
-  limits: TenantLimits;
-  api_keys: ApiKeySnapshot[];
-  updated_at: string;
-}
+export const tenantSnapshotSchema = z.object({
+  tenant_id: z.string().check(z.regex(TENANT_ID)),
+  version: z.int().check(z.minimum(1)),
+  name: z.nullable(z.string()),
+  plan: planSchema,
+  status: tenantStatusSchema,
+  limits: tenantLimitsSchema,
+  api_keys: z.array(apiKeySnapshotSchema),
+  updated_at: z.string(),
+});
+
+/**
+ * The envelope EventBridge delivers to a Lambda target (only the fields we read; the others are
+ * dropped). Source and detail type are any string here: the relay's rule routes by them, and the
+ * sync refuses another pair with its own error.
+ */
+export const tenantSnapshotEventSchema = z.object({
+  id: z.optional(z.string()),
+  source: z.string(),
+  account: z.optional(z.string()),
+  time: z.optional(z.string()),
+  'detail-type': z.string(),
+  detail: tenantSnapshotSchema,
+});
+
+export type Plan = z.infer<typeof planSchema>;
+export type TenantStatus = z.infer<typeof tenantStatusSchema>;
+export type ApiKeyStatus = z.infer<typeof apiKeyStatusSchema>;
+export type ApiKeySnapshot = z.infer<typeof apiKeySnapshotSchema>;
+export type TenantLimits = z.infer<typeof tenantLimitsSchema>;
+export type TenantSnapshot = z.infer<typeof tenantSnapshotSchema>;
+export type TenantSnapshotEvent = z.infer<typeof tenantSnapshotEventSchema>;
 
 export const planLimits: Record<Plan, TenantLimits> = {
   starter: { sends_per_minute: 60, monthly_sends: 50 },
   byoc: { sends_per_minute: 60, monthly_sends: null },
 };
-
-/** The envelope EventBridge delivers to a Lambda target (only the fields we read). */
-export interface TenantSnapshotEvent {
-  id?: string;
-  source: string;
-  account?: string;
-  time?: string;
-  'detail-type': string;
-  detail: TenantSnapshot;
-}

@@ -4,27 +4,8 @@
  * `status: deleted` offboards the tenant: its relay data is removed (see ProjectionStore).
  */
 import { logger } from '../../shared/logger';
-import { TENANT_EVENT_SOURCE, TENANT_SNAPSHOT_DETAIL_TYPE, type TenantSnapshotEvent } from '../../shared/tenant-events';
-import * as z from 'zod/mini';
-import { parseInput } from '../../shared/validation';
+import { TENANT_EVENT_SOURCE, TENANT_SNAPSHOT_DETAIL_TYPE, tenantSnapshotEventSchema, type TenantSnapshotEvent } from '../../shared/tenant-events';
 import type { ApplyResult, ProjectionStore } from '../store/projection-store';
-
-const snapshotSchema = z.object({
-  tenant_id: z.string().check(z.regex(/^ten_[0-9a-f]{20}$/)),
-  version: z.int().check(z.minimum(1)),
-  name: z.nullable(z.string()),
-  plan: z.enum(['starter', 'byoc']),
-  status: z.enum(['active', 'suspended', 'deleted']),
-  limits: z.object({ sends_per_minute: z.int().check(z.minimum(1)), monthly_sends: z.nullable(z.int().check(z.minimum(0))) }),
-  api_keys: z.array(z.object({
-    key_id: z.string().check(z.minLength(1)),
-    key_hash: z.string().check(z.regex(/^[0-9a-f]{128}$/)),
-    prefix: z.string(),
-    status: z.enum(['active', 'revoked']),
-    expires_at: z.nullable(z.string()),
-  })),
-  updated_at: z.string(),
-});
 
 export class InvalidTenantEventError extends Error { override readonly name = 'InvalidTenantEventError'; }
 
@@ -33,12 +14,13 @@ export function createTenantSync(store: ProjectionStore) {
     if (event.source !== TENANT_EVENT_SOURCE || event['detail-type'] !== TENANT_SNAPSHOT_DETAIL_TYPE) {
       throw new InvalidTenantEventError(`unexpected event ${event.source}/${event['detail-type']}`);
     }
-    let snapshot;
-    try {
-      snapshot = parseInput(snapshotSchema, event.detail, 'tenant snapshot');
-    } catch {
-      throw new InvalidTenantEventError('tenant snapshot does not match the contract');
+    const parsed = tenantSnapshotEventSchema.safeParse(event);
+    if (!parsed.success) {
+      // Field paths only: a value could be a tenant's name.
+      const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.join('.')))].join(', ');
+      throw new InvalidTenantEventError(`tenant snapshot does not match the contract (${fields})`);
     }
+    const snapshot = parsed.data.detail;
     const result = await store.apply(snapshot);
     logger.info('tenant snapshot applied', { event_id: event.id, tenant_id: snapshot.tenant_id, version: snapshot.version, ...result });
     return result;
