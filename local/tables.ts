@@ -1,13 +1,14 @@
 /** Creates the two accounts' tables in DynamoDB Local with the key schema the CDK stacks deploy. */
 import { CreateTableCommand, DescribeTableCommand, ResourceInUseException, UpdateTimeToLiveCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import * as tenantsTable from '../lambdas/platform/tenants/tenants-table';
 import { GSI1, PK, SK, TTL_ATTRIBUTE } from '../lambdas/relay/store/relay-table';
 
 export async function createTables(client: DynamoDBClient, names: { tenants: string; relay: string }): Promise<void> {
   await create(client, {
     TableName: names.tenants,
     BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [{ AttributeName: PK, AttributeType: 'S' }, { AttributeName: SK, AttributeType: 'S' }],
-    KeySchema: [{ AttributeName: PK, KeyType: 'HASH' }, { AttributeName: SK, KeyType: 'RANGE' }],
+    AttributeDefinitions: [{ AttributeName: tenantsTable.PK, AttributeType: 'S' }, { AttributeName: tenantsTable.SK, AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: tenantsTable.PK, KeyType: 'HASH' }, { AttributeName: tenantsTable.SK, KeyType: 'RANGE' }],
   });
   await create(client, {
     TableName: names.relay,

@@ -6,7 +6,7 @@
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { GSI1, PK, SK, TTL_ATTRIBUTE } from '../../lambdas/relay/store/relay-table';
-import { tableDefaults, type StatefulProps } from './tenants-table';
+import { tableDefaults, type StatefulProps } from './table-defaults';
 
 export { GSI1, PK, SK, TTL_ATTRIBUTE };
 

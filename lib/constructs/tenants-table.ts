@@ -1,37 +1,21 @@
 /**
- * The platform's system of record for tenants and API keys (PK/SK single table; the key design
- * lives in lambdas/platform/tenants/tenant-store.ts). On-demand, PITR, KMS-encrypted, retained.
+ * The platform's system of record for tenants and API keys (PK/SK single table). On-demand, PITR,
+ * KMS-encrypted, retained. Its key names come from the one module that defines its key design
+ * (lambdas/platform/tenants/tenants-table.ts), the one the tenant store builds its keys with.
  */
-import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
-import { PK, SK } from '../../lambdas/relay/store/relay-table';
-
-export interface StatefulProps {
-  /** RETAIN unless the deployment is an explicit dev one. */
-  readonly removalPolicy: RemovalPolicy;
-}
-
-/** Settings every table shares: on-demand, point-in-time recovery, encryption, no accidental deletion. */
-export function tableDefaults(props: StatefulProps): Partial<dynamodb.TableProps> {
-  return {
-    billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-    encryption: dynamodb.TableEncryption.AWS_MANAGED,
-    removalPolicy: props.removalPolicy,
-    deletionProtection: props.removalPolicy !== RemovalPolicy.DESTROY,
-  };
-}
+import { PK, SK } from '../../lambdas/platform/tenants/tenants-table';
+import { tableDefaults, type StatefulProps } from './table-defaults';
 
 export class TenantsTable extends dynamodb.Table {
-  static readonly partitionKey = PK;
-  static readonly sortKey = SK;
+  static readonly keys = { PK, SK } as const;
 
   constructor(scope: Construct, id: string, props: StatefulProps) {
     super(scope, id, {
       ...tableDefaults(props),
-      partitionKey: { name: TenantsTable.partitionKey, type: dynamodb.AttributeType.STRING },
-      sortKey: { name: TenantsTable.sortKey, type: dynamodb.AttributeType.STRING },
+      partitionKey: { name: PK, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: SK, type: dynamodb.AttributeType.STRING },
     });
   }
 }

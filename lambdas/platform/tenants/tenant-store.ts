@@ -1,6 +1,6 @@
 /**
  * The platform's system of record for tenants and API keys (DynamoDB adapter).
- * Key design, known only here: PK `TENANT#<id>`, SK `PROFILE` | `KEY#<key id>`.
+ * Key design: tenants-table.ts (a partition per tenant: its profile and its keys).
  * Every change bumps the profile's `version` in the same write, so snapshots are totally ordered.
  * The profile also counts the tenant's keys (`key_count`, revoked ones included: keys are never
  * deleted); a key is added in one transaction with a conditional increment of that count, so the
@@ -13,6 +13,7 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApiKeySnapshot, Plan, TenantSnapshot, TenantStatus } from '../../shared/tenant-events';
+import { isKeyItem, PK, SK, tenantKeys } from './tenants-table';
 
 export class TenantNotFoundError extends Error { override readonly name = 'TenantNotFoundError'; }
 /** The tenant was deleted (offboarded): its tombstone stays, and nothing changes it again. */
@@ -61,11 +62,12 @@ export interface RetiredKey {
 /** One line of the tenant list: the profile, without keys. */
 export type TenantSummary = Omit<TenantSnapshot, 'api_keys'>;
 
-const pk = (tenantId: string) => `TENANT#${tenantId}`;
-const PROFILE = 'PROFILE';
-const keySk = (keyId: string) => `KEY#${keyId}`;
+/** The item is there. */
+const EXISTS = `attribute_exists(${PK})`;
+/** No item has this key yet. */
+const NEW_ITEM = `attribute_not_exists(${PK})`;
 /** The profile may change: it exists and is not deleted (needs `#status` and `:deleted`). */
-const LIVE_PROFILE = 'attribute_exists(PK) AND #status <> :deleted';
+const LIVE_PROFILE = `${EXISTS} AND #status <> :deleted`;
 
 export class TenantStore {
   constructor(private readonly db: DynamoDBDocumentClient, private readonly tableName: string) {}
@@ -74,11 +76,11 @@ export class TenantStore {
     await this.db.send(new PutCommand({
       TableName: this.tableName,
       Item: {
-        PK: pk(tenant.tenant_id), SK: PROFILE, tenant_id: tenant.tenant_id, name: tenant.name, plan: tenant.plan,
+        ...tenantKeys.profile(tenant.tenant_id), tenant_id: tenant.tenant_id, name: tenant.name, plan: tenant.plan,
         status: 'active', sends_per_minute: tenant.sends_per_minute, monthly_sends: tenant.monthly_sends,
         version: 1, key_count: 0, created_at: tenant.now, updated_at: tenant.now,
       },
-      ConditionExpression: 'attribute_not_exists(PK)',
+      ConditionExpression: NEW_ITEM,
     }));
   }
 
@@ -121,7 +123,7 @@ export class TenantStore {
     const keys = (await this.partition(tenantId)).filter((item) => isKeyItem(item) && item.status !== 'revoked');
     await Promise.all(keys.map((item) => this.db.send(new UpdateCommand({
       TableName: this.tableName,
-      Key: { PK: pk(tenantId), SK: item.SK },
+      Key: { [PK]: item[PK], [SK]: item[SK] },
       UpdateExpression: 'SET #status = :revoked, revoked_at = if_not_exists(revoked_at, :now)',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: { ':revoked': 'revoked', ':now': now },
@@ -147,13 +149,13 @@ export class TenantStore {
               values: { ':max': max, ':seenKeys': seen.keys, ':seenVersion': seen.version },
             }),
           },
-          { Put: { TableName: this.tableName, Item: { PK: pk(tenantId), SK: keySk(key.key_id), ...key }, ConditionExpression: 'attribute_not_exists(PK)' } },
+          { Put: { TableName: this.tableName, Item: { ...tenantKeys.apiKey(tenantId, key.key_id), ...key }, ConditionExpression: NEW_ITEM } },
           ...(retire ? [{
             Update: {
               TableName: this.tableName,
-              Key: { PK: pk(tenantId), SK: keySk(retire.key_id) },
+              Key: tenantKeys.apiKey(tenantId, retire.key_id),
               UpdateExpression: 'SET expires_at = :expires, replaced_by = :newKey',
-              ConditionExpression: 'attribute_exists(PK) AND #status = :active',
+              ConditionExpression: `${EXISTS} AND #status = :active`,
               ExpressionAttributeNames: { '#status': 'status' },
               ExpressionAttributeValues: { ':expires': retire.expires_at, ':newKey': key.key_id, ':active': 'active' },
             },
@@ -177,9 +179,9 @@ export class TenantStore {
           {
             Update: {
               TableName: this.tableName,
-              Key: { PK: pk(tenantId), SK: keySk(keyId) },
+              Key: tenantKeys.apiKey(tenantId, keyId),
               UpdateExpression: 'SET #status = :revoked, revoked_at = if_not_exists(revoked_at, :now)',
-              ConditionExpression: 'attribute_exists(PK) AND #status <> :revoked',
+              ConditionExpression: `${EXISTS} AND #status <> :revoked`,
               ExpressionAttributeNames: { '#status': 'status' },
               ExpressionAttributeValues: { ':revoked': 'revoked', ':now': now },
             },
@@ -192,7 +194,7 @@ export class TenantStore {
       const [profileReason, keyReason] = error.CancellationReasons ?? [];
       if (profileReason?.Code === 'ConditionalCheckFailed') await this.requireLive(tenantId);
       if (keyReason?.Code !== 'ConditionalCheckFailed') throw error;
-      const key = (await this.partition(tenantId, keySk(keyId)))[0];
+      const key = (await this.partition(tenantId, tenantKeys.keySk(keyId)))[0];
       if (!key) throw new ApiKeyNotFoundError(keyId);
       return 'unchanged';
     }
@@ -205,14 +207,14 @@ export class TenantStore {
    */
   async listProfiles(limit: number, after?: string): Promise<{ tenants: TenantSummary[]; last?: string }> {
     const found: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined = after ? { PK: pk(after), SK: PROFILE } : undefined;
+    let startKey: Record<string, unknown> | undefined = after ? tenantKeys.profile(after) : undefined;
     // One more than asked: it tells whether a next page exists without answering an empty one.
     while (found.length <= limit) {
       const page = await this.db.send(new ScanCommand({
         TableName: this.tableName,
-        FilterExpression: 'SK = :profile AND #status <> :deleted',
+        FilterExpression: `${SK} = :profile AND #status <> :deleted`,
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':profile': PROFILE, ':deleted': 'deleted' },
+        ExpressionAttributeValues: { ':profile': tenantKeys.profileSk, ':deleted': 'deleted' },
         ConsistentRead: true,
         ExclusiveStartKey: startKey,
       }));
@@ -227,7 +229,7 @@ export class TenantStore {
   /** The tenant as one consistent snapshot (strongly consistent query of its partition). */
   async snapshot(tenantId: string): Promise<TenantSnapshot> {
     const items = await this.partition(tenantId);
-    const profile = items.find((item) => item.SK === PROFILE);
+    const profile = items.find((item) => item[SK] === tenantKeys.profileSk);
     if (!profile) throw new TenantNotFoundError(tenantId);
     const deleted = profile.status === 'deleted';
     return {
@@ -251,7 +253,7 @@ export class TenantStore {
   private versionBump(tenantId: string, now: string, extra: { set?: string; condition?: string; names?: Record<string, string>; values?: Record<string, unknown> } = {}) {
     return {
       TableName: this.tableName,
-      Key: { PK: pk(tenantId), SK: PROFILE },
+      Key: tenantKeys.profile(tenantId),
       UpdateExpression: `SET updated_at = :now${extra.set ? `, ${extra.set}` : ''} ADD #version :one`,
       ConditionExpression: extra.condition ? `${LIVE_PROFILE} AND (${extra.condition})` : LIVE_PROFILE,
       ExpressionAttributeNames: { '#version': 'version', '#status': 'status', ...extra.names },
@@ -267,7 +269,7 @@ export class TenantStore {
   }
 
   private async profileStatus(tenantId: string): Promise<TenantStatus | undefined> {
-    const profile = (await this.partition(tenantId, PROFILE))[0];
+    const profile = (await this.partition(tenantId, tenantKeys.profileSk))[0];
     return profile?.status as TenantStatus | undefined;
   }
 
@@ -278,8 +280,8 @@ export class TenantStore {
     do {
       const page = await this.db.send(new QueryCommand({
         TableName: this.tableName,
-        KeyConditionExpression: sk ? 'PK = :pk AND SK = :sk' : 'PK = :pk',
-        ExpressionAttributeValues: { ':pk': pk(tenantId), ...(sk ? { ':sk': sk } : {}) },
+        KeyConditionExpression: sk ? `${PK} = :pk AND ${SK} = :sk` : `${PK} = :pk`,
+        ExpressionAttributeValues: { ':pk': tenantKeys.partition(tenantId), ...(sk ? { ':sk': sk } : {}) },
         ConsistentRead: true,
         ExclusiveStartKey: startKey,
       }));
@@ -289,8 +291,6 @@ export class TenantStore {
     return items;
   }
 }
-
-const isKeyItem = (item: Record<string, unknown>): boolean => typeof item.SK === 'string' && item.SK.startsWith('KEY#');
 
 function summary(tenantId: string, profile: Record<string, unknown>): TenantSummary {
   return {
