@@ -7,7 +7,7 @@
 import { MAX_MESSAGE_BYTES } from './message-rules';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { handleSes } from './ses';
-import type { Session, SimState } from './state';
+import type { MailboxAttachment, Session, SimState } from './state';
 import { invalidParameter, messageRejected, type QueryParams, type XmlObject } from './wire';
 
 /** SES v1's limit on a raw message. */
@@ -25,14 +25,6 @@ const BLOCKED_EXTENSIONS = new Set([
 
 /** Headers the mailbox already shows as fields, or that every message has: not listed again. */
 const SHOWN_ELSEWHERE = /^(from|to|cc|bcc|reply-to|subject|date|message-id|mime-version|content-.*)$/i;
-
-export interface MailboxAttachment {
-  filename: string;
-  content_type: string;
-  size: number;
-  content_id?: string;
-  inline: boolean;
-}
 
 export interface RawMessageView {
   text?: string;

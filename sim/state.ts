@@ -19,7 +19,6 @@ import { roleId } from './ids';
 import { policyDocumentSchema, type PolicyDocument } from './policy';
 import { RoleHistory } from './role-history';
 import { TokenBucket } from './token-bucket';
-import type { MailboxAttachment } from './raw-message';
 
 export type VerificationStatus = 'Pending' | 'Success' | 'Failed' | 'TemporaryFailure';
 export type DkimStatus = VerificationStatus | 'NotStarted';
@@ -82,6 +81,15 @@ export interface Session {
   roleId: string;
   sessionName: string;
   expiresAt: number;
+}
+
+/** An attachment as the mailbox shows it: by name, type and size (sim/raw-message.ts reads it from the MIME). */
+export interface MailboxAttachment {
+  filename: string;
+  content_type: string;
+  size: number;
+  content_id?: string;
+  inline: boolean;
 }
 
 export interface MailboxMessage {

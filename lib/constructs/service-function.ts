@@ -123,7 +123,7 @@ export class ServiceFunction extends NodejsFunction {
     } else if (props.table) {
       throw new Error(`function ${name} has no table access in the catalog`);
     }
-    if (spec.assumesByocRole) grantAssumeByocRole(fn);
+    if (spec.assumesByocRole) grantAssumeByocRole(fn.serviceRole);
     return fn;
   }
 
