@@ -1,7 +1,7 @@
 /**
  * Relay account: the relay table, the bus that accepts tenant snapshots from the platform's
- * forwarding role only, the customer API behind its firewall, the monthly reset, and the alarm
- * topic every alarm notifies. Composition only.
+ * forwarding role only, the tenant sync that applies them, the customer API behind its firewall,
+ * the monthly reset, and the alarm topic every alarm notifies. Composition only.
  */
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
@@ -16,6 +16,7 @@ import { OperatorAlarms } from './constructs/operator-alarms';
 import { alarmOnFunctions, alarmOnTableThrottling } from './constructs/service-alarms';
 import { RelayEventBus } from './constructs/relay-event-bus';
 import { RelayTable } from './constructs/relay-table';
+import { TenantSync } from './constructs/tenant-sync';
 
 export interface RelayStackProps extends StackProps {
   readonly stage: string;
@@ -32,6 +33,7 @@ export interface RelayStackProps extends StackProps {
 export class RelayStack extends Stack {
   readonly relayTable: RelayTable;
   readonly eventBus: RelayEventBus;
+  readonly tenantSync: TenantSync;
   readonly customerApi: CustomerApi;
   readonly dashboard: CustomerDashboard;
   readonly monthlyReset: MonthlyReset;
@@ -48,9 +50,8 @@ export class RelayStack extends Stack {
       busName: props.names.relayEventBus,
       platformAccountId: props.platformAccountId,
       forwardingRoleArn: props.forwardingRoleArn,
-      table: this.relayTable,
-      removalPolicy,
     });
+    this.tenantSync = new TenantSync(this, 'TenantSync', { bus: this.eventBus, table: this.relayTable, removalPolicy });
     this.customerApi = new CustomerApi(this, 'CustomerApi', {
       table: this.relayTable,
       platformAccountId: props.platformAccountId,
