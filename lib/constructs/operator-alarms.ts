@@ -1,9 +1,12 @@
 /**
- * Alarms that reach someone: one SNS topic per account (encrypted, TLS only), an optional e-mail
- * subscription from configuration, and every CloudWatch alarm of the stack wired to it (ALARM and
- * OK), so an alarm added later cannot be forgotten (test/infra/edge-and-alarms.test.ts checks all
- * of them). A topic policy replaces SNS's default one, so the policy itself lets CloudWatch publish:
- * only this account's alarms of this stack (the KMS key lets CloudWatch use the key, OperationsKey).
+ * Alarms that reach someone: one SNS topic per stack — each stage has its own in each account —
+ * (encrypted, TLS only), an optional e-mail subscription from configuration, and every CloudWatch
+ * alarm of the stack wired to it (ALARM and OK) by `notifyEveryAlarm`, which the stack calls once,
+ * after its last alarm. It wires what exists then: an alarm created later would have no action, and
+ * the Control Tower check CT.CLOUDWATCH.PR.1 fails the synth on it (test/infra/edge-and-alarms.test.ts
+ * checks that, and every alarm's actions). A topic policy replaces SNS's default one, so the policy
+ * itself lets CloudWatch publish: only this account's alarms of this stack (the KMS key lets
+ * CloudWatch use the key, OperationsKey).
  */
 import { Aws, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';

@@ -172,7 +172,7 @@ describe('the customer API\'s edge', () => {
 });
 
 describe('alarms reach someone', () => {
-  test('one encrypted alarm topic per account, with the configured e-mail subscription', () => {
+  test('one encrypted alarm topic per stack, with the configured e-mail subscription', () => {
     for (const template of [s.relayTemplate, s.platformTemplate]) {
       const topics = resourcesOfType(template, 'AWS::SNS::Topic');
       expect(topics).toHaveLength(1);
