@@ -10,9 +10,9 @@ import { AwsUnavailableError, SesOutcomeUnknownError } from '../../lambdas/relay
 import { CustomerSessions } from '../../lambdas/relay/customer-account/sessions';
 import { customerAccountFailure } from '../../lambdas/relay/error-map';
 import { requestFingerprint } from '../../lambdas/relay/send/http/send-routes';
-import { toSendRawEmailInput } from '../../lambdas/relay/send/message/mime';
+import { MAX_SES_MESSAGE_BYTES, prepareMessage, type PreparedMessage } from '../../lambdas/relay/send/message/prepared';
 import { parseSendRequest } from '../../lambdas/relay/send/message/request';
-import { toOutgoingMessage } from '../../lambdas/relay/customer-account/ses-request';
+import { toSesRequest } from '../../lambdas/relay/customer-account/ses-request';
 import { SesRefusedError } from '../../lambdas/relay/customer-account/errors';
 import type { ApiError } from '../../lambdas/shared/errors';
 import { recordingClock, type RecordingClock } from '../support/recording-clock';
@@ -22,7 +22,11 @@ const sts = mockClient(STSClient);
 const awsError = (name: string, status: number) => Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
 const timeout = () => Object.assign(new Error('request timed out'), { name: 'TimeoutError', code: 'ETIMEDOUT' });
 const target = { tenantId: 'ten_a', roleArn: 'arn:aws:iam::333333333333:role/SendFleet-BYOC-Role', externalId: 'e'.repeat(48), region: 'eu-west-1' };
-const raw = (destinations: string[]) => ({ Destinations: destinations, RawMessage: { Data: Buffer.from('From: a@acme.com\r\n\r\nx') } });
+/** A prepared message with MIME of ours (SendRawEmail) to the given recipients. */
+const raw = ([to, ...bcc]: string[]): PreparedMessage => ({
+  request: parseSendRequest({ from_email: 'a@acme.com', to, ...(bcc.length ? { bcc } : {}), subject: 's', message: 'x', headers: { 'X-A': 'b' } }),
+  mime: Buffer.from('From: a@acme.com\r\n\r\nx'),
+});
 
 let clock: RecordingClock;
 let pauses: number[];
@@ -37,24 +41,24 @@ const accounts = () => new AssumedRoleAccounts(new CustomerSessions(new STSClien
   clock, random: () => 0.5, attemptTimeoutMs: 5_000,
 });
 
-describe('sendRawEmail: the policy of sendEmail', () => {
+describe('send of a MIME message (SendRawEmail): the policy of SendEmail', () => {
   test('a timeout after the request was written is never retried → SesOutcomeUnknownError', async () => {
     ses.on(SendRawEmailCommand).rejects(timeout());
-    await expect(accounts().open(target, { deadline: clock.now() + 20_000 }).sendRawEmail(raw(['a@example.com']))).rejects.toBeInstanceOf(SesOutcomeUnknownError);
+    await expect(accounts().open(target, { deadline: clock.now() + 20_000 }).send(raw(['a@example.com']))).rejects.toBeInstanceOf(SesOutcomeUnknownError);
     expect(ses.commandCalls(SendRawEmailCommand)).toHaveLength(1);
   });
 
   test('an answer without a MessageId is unknown, and says SendRawEmail', async () => {
     ses.on(SendRawEmailCommand).resolves({});
-    await expect(accounts().open(target).sendRawEmail(raw(['a@example.com']))).rejects.toMatchObject({ name: 'SesOutcomeUnknownError', action: 'SendRawEmail' });
+    await expect(accounts().open(target).send(raw(['a@example.com']))).rejects.toMatchObject({ name: 'SesOutcomeUnknownError', action: 'SendRawEmail' });
   });
 
   test('Throttling and 5xx prove nothing was sent: retried like SendEmail', async () => {
     ses.on(SendRawEmailCommand).rejectsOnce(awsError('Throttling', 400)).resolves({ MessageId: 'r-1' });
-    await expect(accounts().open(target).sendRawEmail(raw(['a@example.com']))).resolves.toBe('r-1');
+    await expect(accounts().open(target).send(raw(['a@example.com']))).resolves.toBe('r-1');
     ses.reset();
     ses.on(SendRawEmailCommand).rejects(awsError('InternalFailure', 500));
-    await expect(accounts().open(target).sendRawEmail(raw(['a@example.com']))).rejects.toBeInstanceOf(AwsUnavailableError);
+    await expect(accounts().open(target).send(raw(['a@example.com']))).rejects.toBeInstanceOf(AwsUnavailableError);
     expect(ses.commandCalls(SendRawEmailCommand)).toHaveLength(MAX_ATTEMPTS);
   });
 
@@ -62,10 +66,10 @@ describe('sendRawEmail: the policy of sendEmail', () => {
     ses.on(SendRawEmailCommand).resolves({ MessageId: 'r' });
     ses.on(SendEmailCommand).resolves({ MessageId: 's' });
     const account = accounts().open(target, { deadline: clock.now() + 20_000, maxSendRate: 2 });
-    await account.sendRawEmail(raw(['a@example.com', 'b@example.com', 'c@example.com']));
+    await account.send(raw(['a@example.com', 'b@example.com', 'c@example.com']));
     expect(pauses).toEqual([]);
     // 3 recipients at 2/s take 1.5 s of the bucket: a SendEmail right after waits for all of it (per message it would be 0.5 s).
-    await account.sendEmail({ Source: 'a@acme.com', Destination: { ToAddresses: ['d@example.com'] }, Message: { Subject: { Data: 's' }, Body: { Text: { Data: 't' } } } });
+    await account.send({ request: parseSendRequest({ from_email: 'a@acme.com', to: 'd@example.com', subject: 's', message: 't' }) });
     expect(pauses).toEqual([1500]);
   });
 
@@ -79,23 +83,27 @@ describe('choosing and building the message', () => {
   const base = { to: 'a@example.com', from_email: 'h@acme.com', subject: 'S', message: 'T' };
 
   test('the plain shape, cc, bcc and tags stay on SendEmail; a header or an attachment takes SendRawEmail', async () => {
-    expect((await toOutgoingMessage(parseSendRequest({ ...base, cc: 'c@example.com', bcc: 'b@example.com', tags: [{ name: 'a', value: 'b' }] }))).action).toBe('SendEmail');
-    expect((await toOutgoingMessage(parseSendRequest({ ...base, headers: { 'X-A': 'b' } }))).action).toBe('SendRawEmail');
-    expect((await toOutgoingMessage(parseSendRequest({ ...base, attachments: [{ filename: 'a.txt', content: 'eA==' }] }))).action).toBe('SendRawEmail');
+    const action = async (body: Record<string, unknown>) => toSesRequest(await prepareMessage(parseSendRequest({ ...base, ...body }))).action;
+    expect(await action({ cc: 'c@example.com', bcc: 'b@example.com', tags: [{ name: 'a', value: 'b' }] })).toBe('SendEmail');
+    expect(await action({ headers: { 'X-A': 'b' } })).toBe('SendRawEmail');
+    expect(await action({ attachments: [{ filename: 'a.txt', content: 'eA==' }] })).toBe('SendRawEmail');
   });
 
   test('Destinations hold To, Cc and Bcc once each; Bcc never appears in the MIME; tags are SES tags', async () => {
-    const input = await toSendRawEmailInput(parseSendRequest({ ...base, to: ['a@example.com'], cc: ['c@example.com', 'a@example.com'], bcc: 'hidden@example.com', headers: { 'X-A': 'b' }, tags: [{ name: 'n', value: 'v' }] }));
+    const ses = toSesRequest(await prepareMessage(parseSendRequest({ ...base, to: ['a@example.com'], cc: ['c@example.com', 'a@example.com'], bcc: 'hidden@example.com', headers: { 'X-A': 'b' }, tags: [{ name: 'n', value: 'v' }] })));
+    if (ses.action !== 'SendRawEmail') throw new Error('expected SendRawEmail');
+    const { input } = ses;
+    expect(ses.recipients).toBe(3);
     expect(input.Destinations).toEqual(['a@example.com', 'c@example.com', 'hidden@example.com']);
     expect(Buffer.from(input.RawMessage!.Data!).toString()).not.toContain('hidden@example.com');
     expect(input.Tags).toEqual([{ Name: 'n', Value: 'v' }]);
   });
 
-  test('a built message over the limit is refused (SES v1: 10 MB), naming sizes only', async () => {
+  test('a built message over the limit is refused (SES v1: 10 MB after base64), naming sizes only', async () => {
     const request = parseSendRequest({ ...base, attachments: [{ filename: 'a.bin', content: Buffer.alloc(3000).toString('base64') }] });
-    const error = await toSendRawEmailInput(request, 2048).catch((e: unknown) => e) as ApiError;
-    expect(error).toMatchObject({ code: 'invalid_request', detail: expect.stringMatching(/^The built message is \d+ bytes .* at most 2048 bytes/) });
-    await expect(toSendRawEmailInput(request)).resolves.toMatchObject({ Destinations: ['a@example.com'] });
+    const error = await prepareMessage(request, 2048).catch((e: unknown) => e) as ApiError;
+    expect(error).toMatchObject({ code: 'request_too_large', status: 413, detail: expect.stringMatching(/^The message would be \d+ bytes as Amazon SES measures it .* at most 2048 bytes/) });
+    await expect(prepareMessage(request)).resolves.toMatchObject({ mime: expect.any(Buffer) });
   });
 
   test('the idempotency fingerprint covers every new field and keeps the plain shape\'s hash', () => {
