@@ -12,6 +12,7 @@ import { customerAccountFailure } from '../../lambdas/relay/error-map';
 import { requestFingerprint } from '../../lambdas/relay/send/http/send-routes';
 import { MAX_SES_MESSAGE_BYTES, prepareMessage, type PreparedMessage } from '../../lambdas/relay/send/message/prepared';
 import { parseSendRequest } from '../../lambdas/relay/send/message/request';
+import { CONTAINER_EXTENSIONS, typeExtension } from '../../lambdas/relay/send/message/parts';
 import { toSesRequest } from '../../lambdas/relay/customer-account/ses-request';
 import { SesRefusedError } from '../../lambdas/relay/customer-account/errors';
 import type { ApiError } from '../../lambdas/shared/errors';
@@ -122,4 +123,135 @@ describe('attachment content is standard base64', () => {
   const withContent = (content: string) => () => parseSendRequest({ to: 'a@example.com', from_email: 'h@acme.com', subject: 'S', message: 'T', attachments: [{ filename: 'a.txt', content }] });
   test.each(['YQ==', 'YWI=', 'YWJj', 'YWJjZA=='])('accepts %s', (content) => expect(withContent(content)).not.toThrow());
   test.each(['YQ', 'YQ=', 'Y===', 'YQ==YQ==', 'Y Q==', 'YQ==\n', 'YW-j', 'YW_j'])('refuses %j', (content) => expect(withContent(content)).toThrow(/standard base64/));
+});
+
+/** The unfolded value of a header in a built MIME message (RFC 5322 unfolding: CRLF before WSP is removed). */
+const headerOf = (mime: Buffer, name: string): string | undefined => {
+  const head = mime.toString('latin1').split('\r\n\r\n')[0]!.replace(/\r\n(?=[ \t])/g, '');
+  return head.split('\r\n').find((line) => line.toLowerCase().startsWith(`${name.toLowerCase()}: `))?.slice(name.length + 2);
+};
+
+describe('the size SES measures: the MIME message after base64, checked before anything is counted', () => {
+  const base = { to: 'a@example.com', from_email: 'h@acme.com', subject: 'S' };
+
+  test('a 2.6 MB text body of = signs builds ~8 MB of quoted-printable: under 10 MB as built, over it as SES measures → 413', async () => {
+    // One letter makes MailComposer choose quoted-printable, where each = is written =3D.
+    const request = parseSendRequest({ ...base, message: `Hello${'='.repeat(2_600_000)}`, attachments: [{ filename: 'a.txt', content: 'eA==' }] });
+    const error = await prepareMessage(request).then(() => undefined, (e: unknown) => e as ApiError);
+    expect([error?.code, error?.status]).toEqual(['request_too_large', 413]);
+    const measured = Number(/would be (\d+) bytes/.exec(error!.detail)?.[1]);
+    expect(measured).toBeGreaterThan(MAX_SES_MESSAGE_BYTES);
+    // What the old check compared: the built bytes, under the limit.
+    expect(measured * 3 / 4).toBeLessThan(MAX_SES_MESSAGE_BYTES);
+    expect(error!.detail).toMatch(/Send smaller attachments or bodies/);
+    expect(error!.detail).not.toContain('=====');
+  });
+
+  test('the same text well within the limit is sent raw', async () => {
+    const prepared = await prepareMessage(parseSendRequest({ ...base, message: `Hello${'='.repeat(1_000_000)}`, attachments: [{ filename: 'a.txt', content: 'eA==' }] }));
+    expect(prepared.mime!.toString('latin1', 0, 2000)).toContain('quoted-printable');
+  });
+
+  test('SendEmail (SES builds the MIME): bounded from above the same way, refused over the limit', async () => {
+    const code = (message: string) => prepareMessage(parseSendRequest({ ...base, message })).then((p) => (p.mime ? 'raw' : 'SendEmail'), (e: ApiError) => e.code);
+    expect(await code('='.repeat(3_000_000))).toBe('request_too_large');
+    expect(await code('='.repeat(256 * 1024))).toBe('SendEmail');
+  });
+});
+
+describe('In-Reply-To and References: RFC 5322 msg-id lists, refused otherwise, never rewritten', () => {
+  const base = { to: 'a@example.com', from_email: 'h@acme.com', subject: 'S', message: 'T' };
+  const withHeader = (name: string, value: string) => () => parseSendRequest({ ...base, headers: { [name]: value } });
+
+  test.each([
+    ['a second header smuggled after a comma', '<a@x>, Bcc: e@evil.example'],
+    ['a comma between ids', '<a@x>,<b@y>'],
+    ['no angle brackets', 'a@x'],
+    ['no @', '<ax>'],
+    ['non-ASCII', '<jürgen@example.com>'],
+    ['non-ASCII on the right', '<a@exämple.com>'],
+    ['two spaces between ids', '<a@x>  <b@y>'],
+    ['a leading space', ' <a@x>'],
+    ['text after the id', '<a@x> (comment)'],
+    ['a quoted left part', '<"a b"@x>'],
+    ['an empty id', '<>'],
+  ])('refuses %s', (_name, value) => {
+    for (const name of ['In-Reply-To', 'References', 'references']) {
+      let error: ApiError | undefined;
+      try { withHeader(name, value)(); } catch (e) { error = e as ApiError; }
+      expect(error).toMatchObject({ code: 'invalid_request', options: { issues: expect.arrayContaining([{ path: `headers.${name}`, message: expect.stringMatching(/message ids like <id@example.com>, separated by single spaces/) }]) } });
+      expect(JSON.stringify(error)).not.toContain('evil');
+    }
+  });
+
+  test('other headers keep the header-text rules only', () => {
+    expect(withHeader('X-Ref', '<a@x>, b')).not.toThrow();
+  });
+
+  test.each([
+    ['one id', '<m1@acme.com>'],
+    ['a domain literal on the right', '<a.b-c@[192.0.2.1]>'],
+    ['atext on both sides', "<a!#$%&'*+/=?^_`{|}~-@b.c>"],
+    ['several ids', '<a@x> <b@y> <c@z>'],
+  ])('accepts %s, and the built message carries it as given', async (_name, value) => {
+    for (const name of ['In-Reply-To', 'References']) {
+      const prepared = await prepareMessage(withHeader(name, value)());
+      expect(headerOf(prepared.mime!, name)).toBe(value);
+    }
+  });
+
+  test('a long References list is folded (lines within 998 characters) and unfolds to exactly what was sent', async () => {
+    const value = Array.from({ length: 25 }, (_, i) => `<reference-${i}.abcdefghijkl@mail.example.com>`).join(' ');
+    expect(value.length).toBeGreaterThan(998 - 20);
+    for (const name of ['References', 'In-Reply-To']) {
+      const prepared = await prepareMessage(withHeader(name, value.slice(0, value.lastIndexOf('<', 998 - 1) - 1))());
+      const mime = prepared.mime!.toString('latin1');
+      expect(Math.max(...mime.split('\r\n').map((line) => line.length))).toBeLessThanOrEqual(998);
+      expect(headerOf(prepared.mime!, name)).toBe(value.slice(0, value.lastIndexOf('<', 998 - 1) - 1));
+    }
+  });
+});
+
+describe('attachments that hold parts or messages (multipart/*, message/*) are refused up front', () => {
+  const base = { to: 'a@example.com', from_email: 'h@acme.com', subject: 'S', message: 'T' };
+  const attach = (attachment: Record<string, unknown>) => () => parseSendRequest({ ...base, attachments: [{ content: 'eA==', ...attachment }] });
+  const issueOf = (run: () => unknown) => {
+    try { run(); } catch (e) { return (e as ApiError).options.issues; }
+    return undefined;
+  };
+
+  test.each([
+    ['message/rfc822 (an .exe inside would pass the file-type check)', { filename: 'forward.txt', content_type: 'message/rfc822' }],
+    ['Message/RFC822 in another case', { filename: 'forward.txt', content_type: 'Message/RFC822' }],
+    ['multipart/mixed', { filename: 'a.bin', content_type: 'multipart/mixed' }],
+    ['multipart/x-zip', { filename: 'a.zip', content_type: 'multipart/x-zip' }],
+    ['message/partial', { filename: 'a.txt', content_type: 'message/partial' }],
+  ])('refuses %s given as content_type', (_name, attachment) => {
+    expect(issueOf(attach(attachment))).toEqual([{ path: 'attachments.0.content_type', message: expect.stringMatching(/must not be a multipart\/\* or message\/\* type/) }]);
+  });
+
+  test.each([['mail.eml'], ['page.MHTML'], ['archive.mht'], ['x.gzip'], ['eml'], ['news.nws'], ['a.mime']])('refuses %s without content_type (the builder would derive a container type)', (filename) => {
+    expect(issueOf(attach({ filename }))).toEqual([{ path: 'attachments.0.content_type', message: expect.stringMatching(/is missing, and the file name's extension gives a message\/\* or multipart\/\* type/) }]);
+  });
+
+  test('the same names with a content_type of another kind are plain files, sent base64', async () => {
+    const prepared = await prepareMessage(attach({ filename: 'mail.eml', content_type: 'application/octet-stream' })());
+    expect(prepared.mime!.toString()).toMatch(/Content-Type: application\/octet-stream; name=mail\.eml\r\nContent-Transfer-Encoding: base64/);
+    await expect(prepareMessage(attach({ filename: 'a.zip' })())).resolves.toMatchObject({ mime: expect.any(Buffer) });
+  });
+
+  test('the list of container extensions is exactly the one nodemailer derives multipart/* or message/* from', () => {
+    // Every extension of nodemailer's table (read from its source: the table is not exported).
+    const source = require('fs').readFileSync(require.resolve('nodemailer/lib/mime-funcs').replace(/index\.js$/, 'mime-types.js'), 'utf8') as string;
+    const table = source.slice(source.indexOf('const extensions = new Map'));
+    const extensions = [...table.matchAll(/\[\s*'([^']+)',/g)].map((m) => m[1]!);
+    expect(extensions.length).toBeGreaterThan(500);
+    const { detectMimeType } = require('nodemailer/lib/mime-funcs') as { detectMimeType: (name: string) => string };
+    const containers = extensions.filter((ext) => /^(multipart|message)\//.test(detectMimeType(`file.${ext}`)));
+    expect(new Set(containers)).toEqual(CONTAINER_EXTENSIONS);
+    // Read as nodemailer reads a name: the last extension, up to a '?', or the whole name without a dot.
+    for (const name of ['a.eml', 'a.b.EML', 'eml', 'a.eml?x', 'a.txt', '.eml', 'a.gzip']) {
+      expect([name, CONTAINER_EXTENSIONS.has(typeExtension(name))]).toEqual([name, /^(multipart|message)\//.test(detectMimeType(name))]);
+    }
+  });
 });
