@@ -52,7 +52,9 @@ export async function prepareMessage(request: SendRequest, maxBytes = MAX_SES_ME
     return { request };
   }
   // Loaded on the first raw message only: the plain path's cold start does not initialise MIME building.
-  const { buildRawMessage } = await import('./mime');
+  // `require`, not `import()`: bundled as a CommonJS chunk of its own (mime.js beside index.js, see
+  // docs/decisions.md), a native import() would not find it without its extension.
+  const { buildRawMessage } = require('./mime') as typeof import('./mime');
   const mime = await buildRawMessage(request);
   const measured = base64Bytes(mime.length);
   if (measured > maxBytes) throw messageTooLarge(measured, maxBytes);
