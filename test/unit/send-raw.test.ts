@@ -255,3 +255,30 @@ describe('attachments that hold parts or messages (multipart/*, message/*) are r
     }
   });
 });
+
+describe('List-Unsubscribe and List-Unsubscribe-Post: their RFC forms, sent as given', () => {
+  const base = { to: 'a@example.com', from_email: 'h@acme.com', subject: 'S', message: 'T' };
+  const withHeaders = (headers: Record<string, string>) => () => parseSendRequest({ ...base, headers });
+
+  test.each([
+    ['a non-ASCII URI (the builder would encode it as text)', { 'List-Unsubscribe': '<https://acme.com/ü>' }, /URIs in angle brackets/],
+    ['a URI without angle brackets', { 'List-Unsubscribe': 'https://acme.com/u' }, /URIs in angle brackets/],
+    ['a space inside a URI', { 'List-Unsubscribe': '<https://acme.com/a b>' }, /URIs in angle brackets/],
+    ['text after the list', { 'List-Unsubscribe': '<https://acme.com/u> please' }, /URIs in angle brackets/],
+    ['another one-click value', { 'List-Unsubscribe-Post': 'List-Unsubscribe=Yes' }, /must be exactly List-Unsubscribe=One-Click/],
+  ])('refuses %s', (_name, headers, rule) => {
+    let error: ApiError | undefined;
+    try { withHeaders(headers)(); } catch (e) { error = e as ApiError; }
+    expect(error).toMatchObject({ code: 'invalid_request', options: { issues: [{ path: `headers.${Object.keys(headers)[0]}`, message: expect.stringMatching(rule) }] } });
+  });
+
+  test.each([
+    ['<https://acme.com/u/1?t=a%C3%BC>'],
+    ['<https://acme.com/u/1>, <mailto:u@acme.com?subject=unsubscribe>'],
+    ['<https://acme.com/u/1>,<mailto:u@acme.com>'],
+  ])('accepts %s and the built message carries it as given', async (value) => {
+    const prepared = await prepareMessage(withHeaders({ 'List-Unsubscribe': value, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' })());
+    expect(headerOf(prepared.mime!, 'List-Unsubscribe')).toBe(value);
+    expect(headerOf(prepared.mime!, 'List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
+  });
+});

@@ -41,9 +41,22 @@ const MSG_ID = `<${DOT_ATOM_TEXT}@(?:${DOT_ATOM_TEXT}|\\[[\\x21-\\x5a\\x5e-\\x7e
 const MSG_ID_LIST = new RegExp(`^${MSG_ID}(?: ${MSG_ID})*$`);
 const MSG_ID_RULE = 'must be one or more message ids like <id@example.com>, separated by single spaces (RFC 5322 msg-id: ASCII only, no commas, quotes or other text)';
 
+/**
+ * List-Unsubscribe (RFC 2369) is a list of `<URI>`s separated by commas; URIs are ASCII (an IRI is
+ * percent-encoded first). Non-ASCII would be RFC 2047-encoded by the builder as if it were text, and
+ * no mail client reads an unsubscribe link out of an encoded-word. List-Unsubscribe-Post has one
+ * value (RFC 8058, one-click unsubscribe).
+ */
+const LIST_UNSUBSCRIBE = /^<[\x21-\x3b\x3d\x3f-\x7e]+>(?: ?, ?<[\x21-\x3b\x3d\x3f-\x7e]+>)*$/;
+const LIST_UNSUBSCRIBE_RULE = 'must be one or more URIs in angle brackets separated by commas, e.g. <https://example.com/unsubscribe/1>, <mailto:unsubscribe@example.com> (RFC 2369: ASCII only, percent-encode anything else)';
+const ONE_CLICK = 'List-Unsubscribe=One-Click';
+
 /** The rule a header's value breaks, if any (beyond the header-text rules every value follows). */
 export function headerValueProblem(name: string, value: string): string | undefined {
-  if (MSG_ID_HEADERS.has(name.toLowerCase()) && !MSG_ID_LIST.test(value)) return MSG_ID_RULE;
+  const lower = name.toLowerCase();
+  if (MSG_ID_HEADERS.has(lower) && !MSG_ID_LIST.test(value)) return MSG_ID_RULE;
+  if (lower === 'list-unsubscribe' && !LIST_UNSUBSCRIBE.test(value)) return LIST_UNSUBSCRIBE_RULE;
+  if (lower === 'list-unsubscribe-post' && value !== ONE_CLICK) return `must be exactly ${ONE_CLICK} (RFC 8058 one-click unsubscribe)`;
   return undefined;
 }
 
