@@ -285,3 +285,23 @@ describe('List-Unsubscribe and List-Unsubscribe-Post: their RFC forms, sent as g
     expect(headerOf(prepared.mime!, 'List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
   });
 });
+
+describe('header values fit a mail line once built', () => {
+  const base = { to: 'a@example.com', from_email: 'h@acme.com', subject: 'S', message: 'T' };
+  const longestLine = (mime: Buffer) => Math.max(...mime.toString('latin1').split('\r\n').map((line) => line.length));
+
+  test.each([
+    ['X-Long', 'x'.repeat(997)],
+    [`X-${'n'.repeat(74)}`, 'x'.repeat(997)],
+    ['In-Reply-To', `<${'a'.repeat(989)}@x.com>`],
+    ['List-Unsubscribe', `<https://acme.com/${'x'.repeat(978)}>`],
+  ])('%s with a 997-character value that cannot be folded: every line within 998 characters', async (name, value) => {
+    expect(value).toHaveLength(997);
+    const prepared = await prepareMessage(parseSendRequest({ ...base, headers: { [name]: value } }));
+    expect(longestLine(prepared.mime!)).toBeLessThanOrEqual(998);
+  });
+
+  test('998 characters are refused (the builder would write a 999-character line)', () => {
+    expect(() => parseSendRequest({ ...base, headers: { 'X-Long': 'x'.repeat(998) } })).toThrow(/must be at most 997 characters/);
+  });
+});
