@@ -304,4 +304,10 @@ describe('header values fit a mail line once built', () => {
   test('998 characters are refused (the builder would write a 999-character line)', () => {
     expect(() => parseSendRequest({ ...base, headers: { 'X-Long': 'x'.repeat(998) } })).toThrow(/must be at most 997 characters/);
   });
+
+  test('the subject follows the same limit: 997 characters without a space build lines within 998, 998 are refused', async () => {
+    const prepared = await prepareMessage(parseSendRequest({ ...base, subject: 's'.repeat(997), headers: { 'X-A': 'b' } }));
+    expect(longestLine(prepared.mime!)).toBeLessThanOrEqual(998);
+    expect(() => parseSendRequest({ ...base, subject: 's'.repeat(998) })).toThrow(/subject must be at most 997 characters/);
+  });
 });

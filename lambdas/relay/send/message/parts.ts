@@ -5,7 +5,7 @@
  */
 import { posix } from 'node:path';
 import * as z from 'zod/mini';
-import { headerText, validUnicode } from '../../../shared/text-rules';
+import { headerText, MAX_HEADER_VALUE, validUnicode } from '../../../shared/text-rules';
 
 /**
  * Headers a sender may add. Everything SES, MIME or our own checks depend on (From, To, Cc, Bcc,
@@ -16,12 +16,6 @@ const FIXED_NAMES = new Set(['list-unsubscribe', 'list-unsubscribe-post', 'in-re
 /** `X-` then the RFC 5322 field-name characters we accept (letters, digits, hyphen). */
 const CUSTOM_NAME = /^x-[a-z0-9][a-z0-9-]{0,74}$/;
 export const MAX_HEADERS = 50;
-/**
- * RFC 5322 allows 998 characters per line (SES: 1,000 with CRLF). A value the builder cannot fold
- * (no space in it) goes on a continuation line of its own, after one space: 997 keeps that line
- * within 998; a 998-character value built a 999-character line.
- */
-const MAX_HEADER_VALUE = 997;
 
 export function headerNameProblem(name: string): string | undefined {
   const lower = name.toLowerCase();
