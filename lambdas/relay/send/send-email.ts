@@ -60,7 +60,7 @@ export interface SendDeps {
 
 export interface SendCommand {
   request: SendRequest;
-  /** The request as SES input, built (and size-checked) before anything is counted. */
+  /** The message as we send it (MIME built, size checked) before anything is counted. */
   message: PreparedMessage;
   principal: Principal;
   /** Hashes of the Idempotency-Key and of the request, when the caller sent a key. */
