@@ -35,19 +35,38 @@ export const LAMBDA_BUNDLING: BuildOptions = {
 export interface BundleEntry {
   name: string;
   entry: string;
+  /** Import paths left to `require` at run time (esbuild `external`). */
+  external?: string[];
+  /** Files bundled on their own beside index.js (name → entry), for the imports left external. */
+  chunks?: Record<string, string>;
 }
+
+/**
+ * The send function with the MIME builder (nodemailer) as a chunk of its own, `mime.js` beside
+ * index.js, required on the first message that needs MIME: what a plain send's cold start loads if
+ * the send function is bundled this way (docs/decisions.md, "Cost in the send bundle").
+ */
+export const SEND_MIME_SPLIT: BundleEntry = {
+  name: 'sendMimeSplit',
+  entry: 'lambdas/relay/send/handler.ts',
+  external: ['./mime'],
+  chunks: { 'mime.js': 'lambdas/relay/send/message/mime.ts' },
+};
 
 export function bundleEntries(): BundleEntry[] {
   const functions = Object.entries(FUNCTIONS)
     .map(([name, spec]) => ({ name, entry: spec.entry as string }))
     .filter((e) => existsSync(path.join(ROOT, e.entry)));
-  return [...functions, { name: 'threeClients', entry: 'bench/three-clients.ts' }];
+  return [...functions, SEND_MIME_SPLIT, { name: 'threeClients', entry: 'bench/three-clients.ts' }];
 }
 
 export interface BuiltBundle extends BundleEntry {
   file: string;
+  /** index.js alone: what a cold start loads. */
   bytes: number;
   gzipBytes: number;
+  /** Bytes of each chunk beside index.js, loaded later if at all. */
+  chunkBytes: Record<string, number>;
   metafile: Metafile;
 }
 
@@ -57,8 +76,14 @@ export async function buildBundles(entries: BundleEntry[]): Promise<BuiltBundle[
   const built: BuiltBundle[] = [];
   for (const e of entries) {
     const file = path.join(OUT_DIR, e.name, 'index.js');
-    const result = await build({ ...LAMBDA_BUNDLING, entryPoints: [path.join(ROOT, e.entry)], outfile: file, metafile: true });
-    built.push({ ...e, file, bytes: statSync(file).size, gzipBytes: gzipSync(readFileSync(file)).length, metafile: result.metafile });
+    const result = await build({ ...LAMBDA_BUNDLING, entryPoints: [path.join(ROOT, e.entry)], outfile: file, metafile: true, external: e.external ?? [] });
+    const chunkBytes: Record<string, number> = {};
+    for (const [chunk, entry] of Object.entries(e.chunks ?? {})) {
+      const chunkFile = path.join(path.dirname(file), chunk);
+      await build({ ...LAMBDA_BUNDLING, entryPoints: [path.join(ROOT, entry)], outfile: chunkFile });
+      chunkBytes[chunk] = statSync(chunkFile).size;
+    }
+    built.push({ ...e, file, bytes: statSync(file).size, gzipBytes: gzipSync(readFileSync(file)).length, chunkBytes, metafile: result.metafile });
   }
   return built;
 }
@@ -112,38 +137,42 @@ export interface LoadTiming {
   processMs: number;
   /** Median time of the `require` call alone, measured inside the process. */
   requireMs: number;
+  /** Median CPU time (user + system) of the `require` call: steadier than wall time on a busy machine. */
+  requireCpuMs: number;
   runs: number;
 }
 
 const TIMED_REQUIRE = (file: string) =>
-  `const t=process.hrtime.bigint();require(${JSON.stringify(file)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`;
+  `const c=process.cpuUsage(),t=process.hrtime.bigint();require(${JSON.stringify(file)});const w=Number(process.hrtime.bigint()-t)/1e6,u=process.cpuUsage(c);process.stdout.write(w+' '+(u.user+u.system)/1e3)`;
 
-function runOnce(script: string): { wallMs: number; requireMs: number } {
+function runOnce(script: string): { wallMs: number; requireMs: number; requireCpuMs: number } {
   const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...HANDLER_ENV };
   const started = process.hrtime.bigint();
   const result = spawnSync(process.execPath, ['-e', script], { env, encoding: 'utf8' });
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
   if (result.status !== 0) throw new Error(`node -e failed (${result.status}): ${result.stderr.slice(0, 500)}`);
-  return { wallMs, requireMs: Number(result.stdout || '0') };
+  const [requireMs = '0', requireCpuMs = '0'] = result.stdout.split(' ');
+  return { wallMs, requireMs: Number(requireMs), requireCpuMs: Number(requireCpuMs) };
 }
 
 /** Round-robin over the bundles (and the empty start) so machine noise spreads over all of them. */
 export function timeLoads(bundles: readonly BuiltBundle[], runs: number): { empty: LoadTiming; bundles: LoadTiming[] } {
   const subjects = [{ name: '(empty node)', script: '' }, ...bundles.map((b) => ({ name: b.name, script: TIMED_REQUIRE(b.file) }))];
-  const samples = new Map(subjects.map((s) => [s.name, { wall: [] as number[], req: [] as number[] }]));
+  const samples = new Map(subjects.map((s) => [s.name, { wall: [] as number[], req: [] as number[], cpu: [] as number[] }]));
   for (const s of subjects) runOnce(s.script); // page cache, first-run effects
   for (let i = 0; i < runs; i++) {
     const order = i % 2 === 0 ? subjects : [...subjects].reverse();
     for (const s of order) {
-      const { wallMs, requireMs } = runOnce(s.script);
+      const { wallMs, requireMs, requireCpuMs } = runOnce(s.script);
       const bucket = samples.get(s.name)!;
       bucket.wall.push(wallMs);
       bucket.req.push(requireMs);
+      bucket.cpu.push(requireCpuMs);
     }
   }
   const timing = (name: string): LoadTiming => {
     const bucket = samples.get(name)!;
-    return { name, processMs: median(bucket.wall), requireMs: median(bucket.req), runs };
+    return { name, processMs: median(bucket.wall), requireMs: median(bucket.req), requireCpuMs: median(bucket.cpu), runs };
   };
   return { empty: timing('(empty node)'), bundles: bundles.map((b) => timing(b.name)) };
 }

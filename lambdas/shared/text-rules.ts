@@ -28,6 +28,13 @@ export const validUnicode = [
   z.refine<string>((value: string) => !value.includes(REPLACEMENT_CHARACTER), 'contains U+FFFD, the mark of bytes that were not valid UTF-8; send valid UTF-8 text'),
 ] as const;
 
+/**
+ * The longest header value we take. RFC 5322 allows 998 characters per line (SES: 1,000 with
+ * CRLF); a value the MIME builder cannot fold (no space in it) goes on a continuation line of its
+ * own after one space, so 997 keeps every line within 998 (998 built a 999-character line).
+ */
+export const MAX_HEADER_VALUE = 997;
+
 /** Text that becomes a header or a label: one line, shown as written. Use after validUnicode. */
 export const headerText = [
   z.refine<string>((value: string) => !LINE_BREAKS_AND_CONTROLS.test(value), 'must be a single line without control characters (no CR/LF)'),

@@ -114,6 +114,33 @@ describe('SendRawEmail path (headers or attachments)', () => {
   });
 });
 
+describe('over 10 MB, past API Gateway\'s own limit, locally', () => {
+  test('the same 413 request_too_large as any body over the edge limit, in the route\'s shape (never invalid_request)', async () => {
+    const body = JSON.stringify(message({ attachments: [{ filename: 'data.bin', content: 'A'.repeat(10_600_000) }] }));
+    const ours = await fetch(`${system.relayUrl}/api/send`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': byoc.apiKey }, body });
+    expect(ours.status).toBe(413);
+    expect(await ours.json()).toEqual({ success: false, error: 'request_too_large', detail: EDGE_DETAILS.request_too_large });
+    const resend = await fetch(`${system.relayUrl}/emails`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sf_x' }, body });
+    expect(resend.status).toBe(413);
+    expect(await resend.json()).toEqual({ statusCode: 413, name: 'request_too_large', message: EDGE_DETAILS.request_too_large });
+    expect(system.simulator.mailbox()).toEqual([]);
+  });
+});
+
+describe('the size SES measures (the MIME after base64), checked before anything is counted', () => {
+  test('a 2.6 MB body of = signs (about 8 MB of quoted-printable, over 10 MB in base64) → 413 request_too_large; SES is never called', async () => {
+    const before = sesCalls();
+    const response = await send(message({ message: `Hello${'='.repeat(2_600_000)}`, attachments: [{ filename: 'a.txt', content: b64('x') }] }), { 'Idempotency-Key': 'too-large-1' });
+    expect(response).toMatchObject({ status: 413, body: { success: false, error: 'request_too_large', detail: expect.stringMatching(/as Amazon SES measures it .* at most 10485760 bytes/) } });
+    // Refused before authentication: no rate window counted, so no rate headers.
+    expect(response.headers.get('ratelimit')).toBeNull();
+    expect(sesCalls()).toEqual(before);
+    expect(system.simulator.mailbox()).toEqual([]);
+    // The key was never claimed: the same key with a message that fits is sent.
+    expect((await send(message({ attachments: [{ filename: 'a.txt', content: b64('x') }] }), { 'Idempotency-Key': 'too-large-1' })).status).toBe(200);
+  });
+});
+
 describe('400 for parts SES or the allow-list refuses, before anything is sent', () => {
   const attachment = (overrides: Record<string, unknown>) => ({ attachments: [{ filename: 'a.pdf', content: b64('x'), ...overrides }] });
   const cases: Array<[string, Record<string, unknown>, RegExp]> = [
@@ -136,6 +163,11 @@ describe('400 for parts SES or the allow-list refuses, before anything is sent',
     ['base64 with a line break', attachment({ content: 'eHh4\neHh4' }), /standard base64/],
     ['a content type with parameters', attachment({ content_type: 'text/html; charset=x' }), /media type/],
     ['a content id with angle brackets', attachment({ content_id: '<logo>' }), /angle brackets/],
+    ['In-Reply-To with a second header after a comma', { headers: { 'In-Reply-To': '<a@x>, Bcc: e@evil.example' } }, /message ids like <id@example.com>/],
+    ['References with non-ASCII', { headers: { References: '<m1@acme.com> <jürgen@example.com>' } }, /ASCII only/],
+    ['a message/rfc822 attachment (an .exe inside it would pass the file-type check)', attachment({ filename: 'fwd.txt', content_type: 'message/rfc822', content: b64('Content-Type: application/octet-stream; name=setup.exe\r\n\r\nMZ') }), /must not be a multipart\/\* or message\/\* type/],
+    ['a multipart/mixed attachment', attachment({ filename: 'a.bin', content_type: 'multipart/mixed' }), /must not be a multipart\/\* or message\/\* type/],
+    ['an .eml attachment without content_type', attachment({ filename: 'fwd.eml' }), /extension gives a message\/\* or multipart\/\* type/],
   ];
   test.each(cases)('%s', async (_name, overrides, detail) => {
     const response = await send(message(overrides));

@@ -21,6 +21,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { AssumedRoleAccounts, MAX_ATTEMPTS } from '../../lambdas/relay/customer-account/customer-account';
 import { AwsUnavailableError, SesOutcomeUnknownError, SesPermissionDeniedError, SesRefusedError, SesThrottledError } from '../../lambdas/relay/customer-account/errors';
 import { CustomerSessions } from '../../lambdas/relay/customer-account/sessions';
+import { parseSendRequest } from '../../lambdas/relay/send/message/request';
 import { recordingClock, type RecordingClock } from '../support/recording-clock';
 
 const ses = mockClient(SESClient);
@@ -28,7 +29,7 @@ const sts = mockClient(STSClient);
 const awsError = (name: string, status: number, message = name) => Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
 const timeout = () => Object.assign(new Error('@smithy/node-http-handler - [ERROR] a request has exceeded the configured 5000 ms requestTimeout.'), { name: 'TimeoutError', code: 'ETIMEDOUT' });
 const target = { tenantId: 'ten_a', roleArn: 'arn:aws:iam::333333333333:role/SendFleet-BYOC-Role', externalId: 'e'.repeat(48), region: 'eu-west-1' };
-const mail = { Source: 'hello@acme.com', Destination: { ToAddresses: ['a@example.com'] }, Message: { Subject: { Data: 's' }, Body: { Text: { Data: 't' } } } };
+const mail = { request: parseSendRequest({ from_email: 'hello@acme.com', to: 'a@example.com', subject: 's', message: 't' }) };
 
 let clock: RecordingClock;
 let pauses: number[];
@@ -89,14 +90,14 @@ describe('calls', () => {
 describe('retry policy', () => {
   test('Throttling is retried with jittered backoff until SES accepts', async () => {
     ses.on(SendEmailCommand).rejectsOnce(awsError('Throttling', 400, 'Maximum sending rate exceeded.')).rejectsOnce(awsError('Throttling', 400)).resolves({ MessageId: 'm-1' });
-    await expect(open().sendEmail(mail)).resolves.toBe('m-1');
+    await expect(open().send(mail)).resolves.toBe('m-1');
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(3);
     expect(pauses).toEqual([50, 100]);
   });
 
   test('Throttling past the budget → SesThrottledError; no attempt starts that could end past the deadline', async () => {
     ses.on(SendEmailCommand).rejects(awsError('Throttling', 400, 'Maximum sending rate exceeded.'));
-    const error = await open({ deadline: clock.now() + 8_000 }).sendEmail(mail).catch((e: unknown) => e);
+    const error = await open({ deadline: clock.now() + 8_000 }).send(mail).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SesThrottledError);
     expect(error).toMatchObject({ dailyQuota: false });
     expect(clock.now() + 5_000).toBeLessThanOrEqual(1_000_000 + 8_000);
@@ -118,30 +119,30 @@ describe('retry policy', () => {
 
   test('the daily quota is told apart (by SES\'s words, which are never passed on)', async () => {
     ses.on(SendEmailCommand).rejects(awsError('Throttling', 400, 'Daily message quota exceeded.'));
-    await expect(open({ deadline: clock.now() }).sendEmail(mail)).rejects.toMatchObject({ name: 'SesThrottledError', dailyQuota: true });
+    await expect(open({ deadline: clock.now() }).send(mail)).rejects.toMatchObject({ name: 'SesThrottledError', dailyQuota: true });
   });
 
   test('5xx is retried at most MAX_ATTEMPTS times → AwsUnavailableError', async () => {
     ses.on(SendEmailCommand).rejects(awsError('InternalFailure', 500));
-    await expect(open().sendEmail(mail)).rejects.toBeInstanceOf(AwsUnavailableError);
+    await expect(open().send(mail)).rejects.toBeInstanceOf(AwsUnavailableError);
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(MAX_ATTEMPTS);
   });
 
   test('a SendEmail whose outcome is unknown (timeout after writing) is never retried', async () => {
     ses.on(SendEmailCommand).rejects(timeout());
-    await expect(open().sendEmail(mail)).rejects.toBeInstanceOf(SesOutcomeUnknownError);
+    await expect(open().send(mail)).rejects.toBeInstanceOf(SesOutcomeUnknownError);
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
   });
 
   test('a connection that was never made proves nothing was sent: retried', async () => {
     ses.on(SendEmailCommand).rejectsOnce(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })).resolves({ MessageId: 'm-2' });
-    await expect(open().sendEmail(mail)).resolves.toBe('m-2');
+    await expect(open().send(mail)).resolves.toBe('m-2');
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(2);
   });
 
   test('an answer without a MessageId is an unknown outcome', async () => {
     ses.on(SendEmailCommand).resolves({});
-    await expect(open().sendEmail(mail)).rejects.toBeInstanceOf(SesOutcomeUnknownError);
+    await expect(open().send(mail)).rejects.toBeInstanceOf(SesOutcomeUnknownError);
   });
 
   test('an idempotent read that timed out is retried', async () => {
@@ -151,14 +152,14 @@ describe('retry policy', () => {
 
   test.each(['ExpiredToken', 'AccessDenied', 'InvalidClientTokenId'])('%s on a cached session: one fresh AssumeRole and one retry, sending once', async (name) => {
     ses.on(SendEmailCommand).rejectsOnce(awsError(name, 403)).resolves({ MessageId: 'm-3' });
-    await expect(open().sendEmail(mail)).resolves.toBe('m-3');
+    await expect(open().send(mail)).resolves.toBe('m-3');
     expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(2);
     expect(sts.commandCalls(AssumeRoleCommand)[0]?.args[0].input).toMatchObject({ ExternalId: 'e'.repeat(48), DurationSeconds: 900 });
   });
 
   test('AccessDenied on the fresh session too → SesPermissionDeniedError naming the action (the role\'s policy is wrong)', async () => {
     ses.on(SendEmailCommand).rejects(awsError('AccessDenied', 403, 'User arn:... is not authorized to perform ses:SendEmail on bob@example.com'));
-    const error = await open().sendEmail(mail).catch((e: unknown) => e);
+    const error = await open().send(mail).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SesPermissionDeniedError);
     expect(error).toMatchObject({ action: 'ses:SendEmail' });
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(2);
@@ -166,7 +167,7 @@ describe('retry policy', () => {
 
   test('any other refusal is final and carries the error code only, never SES\'s text', async () => {
     ses.on(SendEmailCommand).rejects(awsError('MessageRejected', 400, 'Email address is not verified: "Jane Secretname" <jane@example.com>'));
-    const error = await open().sendEmail(mail).catch((e: unknown) => e) as SesRefusedError;
+    const error = await open().send(mail).catch((e: unknown) => e) as SesRefusedError;
     expect(error).toBeInstanceOf(SesRefusedError);
     expect(error.errorCode).toBe('MessageRejected');
     expect(JSON.stringify({ ...error, message: error.message })).not.toMatch(/Jane|jane@|Secretname/);
@@ -175,6 +176,6 @@ describe('retry policy', () => {
 
   test('an error code that is not an identifier is never passed on', async () => {
     ses.on(SendEmailCommand).rejects(awsError('bob@example.com', 400));
-    await expect(open().sendEmail(mail)).rejects.toMatchObject({ errorCode: 'Error' });
+    await expect(open().send(mail)).rejects.toMatchObject({ errorCode: 'Error' });
   });
 });

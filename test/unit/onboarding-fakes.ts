@@ -71,7 +71,7 @@ export class FakeDomains {
   }
 }
 
-type Step = Exclude<keyof CustomerAccount, 'assumeRole' | 'sendEmail' | 'sendRawEmail'>;
+type Step = Exclude<keyof CustomerAccount, 'assumeRole' | 'send'>;
 
 /** A customer account whose answers (or failures) the test sets; it records every call made. */
 export class FakeAccounts implements CustomerAccounts {
@@ -105,8 +105,7 @@ export class FakeAccounts implements CustomerAccounts {
         const failure = this.openFailures.shift() ?? this.openFailure;
         if (failure) throw failure;
       },
-      sendEmail: async () => 'msg-1',
-      sendRawEmail: async () => 'msg-1',
+      send: async () => 'msg-1',
       sendingEnabled: () => step('sendingEnabled', this.enabled),
       sendQuota: () => step('sendQuota', { max24HourSend: this.max24, maxSendRate: this.maxRate }),
       createDomainIdentity: () => step('createDomainIdentity', { verificationToken: 'tok', dkimTokens: ['d1', 'd2', 'd3'] }),

@@ -14,7 +14,6 @@ import { RateGuard } from '../../lambdas/relay/send/rate-guard';
 import { createSendEmail, type SendOutcome } from '../../lambdas/relay/send/send-email';
 import type { SendContext } from '../../lambdas/relay/send/send-context';
 import type { SendRequest } from '../../lambdas/relay/send/message/request';
-import { toSendEmailInput } from '../../lambdas/relay/customer-account/ses-request';
 import { createLogger } from '../../lambdas/shared/logger';
 import { VirtualClock } from '../../local/virtual-clock';
 
@@ -31,7 +30,7 @@ const domain = (overrides: Partial<DomainRecord> = {}): DomainRecord => ({
   ownership_status: 'Success', dkim_status: 'Success', mail_from_status: 'Success', created_at: NOW.toISOString(), checked_at: null, ...overrides,
 });
 const request: SendRequest = { to: ['a@example.com'], fromEmail: 'hello@acme.com', fromDomain: 'acme.com', subject: 'Hi', text: 'Body', replyTo: [], cc: [], bcc: [], headers: [], tags: [], attachments: [] };
-const message = { action: 'SendEmail', input: toSendEmailInput(request) } as const;
+const message = { request };
 const principal = (monthly: number | null, perMinute = 3): Principal => ({
   tenantId: TENANT, keyId: 'key_1', keyExpiresAt: null,
   profile: { plan: monthly === null ? 'byoc' : 'starter', status: 'active', sends_per_minute: perMinute, monthly_sends: monthly } as Principal['profile'],
@@ -97,7 +96,7 @@ class Accounts implements CustomerAccounts {
   answers: Array<() => Promise<string>> = [];
   open(): CustomerAccount {
     return {
-      sendEmail: async () => { events.push('ses'); this.sends += 1; return (this.answers.shift() ?? (async () => `msg-${this.sends}`))(); },
+      send: async () => { events.push('ses'); this.sends += 1; return (this.answers.shift() ?? (async () => `msg-${this.sends}`))(); },
     } as unknown as CustomerAccount;
   }
 }

@@ -27,11 +27,11 @@ import {
   SetIdentityMailFromDomainCommand,
   VerifyDomainDkimCommand,
   VerifyDomainIdentityCommand,
-  type SendEmailCommandInput,
-  type SendRawEmailCommandInput,
   type SESClient,
 } from '@aws-sdk/client-ses';
 import type { DomainStatuses, RecordKind, RecordStatus } from '../store/domain-store';
+import type { PreparedMessage } from '../send/message/prepared';
+import { toSesRequest } from './ses-request';
 import { ACCESS_DENIED, classifyFailure, errorName, isDailyQuota } from './aws-failures';
 import { AwsUnavailableError, SesOutcomeUnknownError, SesPermissionDeniedError, SesRefusedError, SesThrottledError } from './errors';
 import { systemClock, type Clock } from '../../shared/clock';
@@ -52,10 +52,11 @@ export interface SendQuota {
 export interface CustomerAccount {
   /** Assumes the role (freshly when opened `fresh`): validation reports this step on its own. */
   assumeRole(): Promise<void>;
-  /** SendEmail; never retried once its outcome is unknown. Returns SES's MessageId. */
-  sendEmail(input: SendEmailCommandInput): Promise<string>;
-  /** SendRawEmail (a MIME message we built), with exactly SendEmail's policy: paced per recipient, never retried once unknown. */
-  sendRawEmail(input: SendRawEmailCommandInput): Promise<string>;
+  /**
+   * Sends one message (SendEmail, or SendRawEmail for a MIME message we built: ses-request.ts) and
+   * returns SES's MessageId. Paced per recipient; never retried once its outcome is unknown.
+   */
+  send(message: PreparedMessage): Promise<string>;
   sendingEnabled(): Promise<boolean>;
   sendQuota(): Promise<SendQuota>;
   /** VerifyDomainIdentity, VerifyDomainDkim, SetIdentityMailFromDomain: all idempotent in SES. */
@@ -180,10 +181,13 @@ export class AssumedRoleAccounts implements CustomerAccounts {
     };
 
     /** Both send actions: one attempt while the outcome may be unknown, and no MessageId means unknown. */
-    const send = async (action: 'SendEmail' | 'SendRawEmail', recipients: number, run: (ses: SESClient, abortSignal: AbortSignal) => Promise<{ MessageId?: string }>): Promise<string> => {
-      const { MessageId } = await call(action, false, run, Math.max(1, recipients));
+    const send = async (message: PreparedMessage): Promise<string> => {
+      const ses = toSesRequest(message);
+      const { MessageId } = await call(ses.action, false, (client, abortSignal) => (ses.action === 'SendRawEmail'
+        ? client.send(new SendRawEmailCommand(ses.input), { abortSignal })
+        : client.send(new SendEmailCommand(ses.input), { abortSignal })), Math.max(1, ses.recipients));
       // An answer without a MessageId cannot be matched to a message: treat it as unknown.
-      if (!MessageId) throw new SesOutcomeUnknownError(action, 'IncompleteResponse');
+      if (!MessageId) throw new SesOutcomeUnknownError(ses.action, 'IncompleteResponse');
       return MessageId;
     };
 
@@ -192,11 +196,7 @@ export class AssumedRoleAccounts implements CustomerAccounts {
         await this.sessions.get(target, { fresh });
         fresh = false;
       },
-      sendEmail: (input) => {
-        const recipients = (input.Destination?.ToAddresses?.length ?? 0) + (input.Destination?.CcAddresses?.length ?? 0) + (input.Destination?.BccAddresses?.length ?? 0);
-        return send('SendEmail', recipients, (ses, abortSignal) => ses.send(new SendEmailCommand(input), { abortSignal }));
-      },
-      sendRawEmail: (input) => send('SendRawEmail', input.Destinations?.length ?? 0, (ses, abortSignal) => ses.send(new SendRawEmailCommand(input), { abortSignal })),
+      send,
       sendingEnabled: async () => (await call('GetAccountSendingEnabled', true, (ses, abortSignal) => ses.send(new GetAccountSendingEnabledCommand({}), { abortSignal }))).Enabled === true,
       sendQuota: async () => {
         const out = await call('GetSendQuota', true, (ses, abortSignal) => ses.send(new GetSendQuotaCommand({}), { abortSignal }));

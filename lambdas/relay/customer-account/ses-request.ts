@@ -1,6 +1,10 @@
-/** Turns a validated send request into SES v1 SendEmail input, or SendRawEmail input (send/message/mime.ts). */
+/**
+ * Our prepared message as SES v1 input: SendRawEmail when we built the MIME (headers or
+ * attachments), SendEmail otherwise. SDK shapes stay here, inside customer-account/.
+ */
 import type { SendEmailCommandInput, SendRawEmailCommandInput } from '@aws-sdk/client-ses';
-import { needsRawMessage, type SendRequest } from '../send/message/request';
+import { recipientsOf, type PreparedMessage } from '../send/message/prepared';
+import type { SendRequest } from '../send/message/request';
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
@@ -29,6 +33,9 @@ function encodedWords(text: string): string {
   return words.map((w) => `=?UTF-8?B?${Buffer.from(w, 'utf8').toString('base64')}?=`).join(' ');
 }
 
+/** SES message tags, for both actions. */
+const sesTags = (request: SendRequest) => (request.tags.length > 0 ? { Tags: request.tags.map((t) => ({ Name: t.name, Value: t.value })) } : {});
+
 export function toSendEmailInput(request: SendRequest): SendEmailCommandInput {
   return {
     Source: formatSender(request.fromEmail, request.fromName),
@@ -45,18 +52,22 @@ export function toSendEmailInput(request: SendRequest): SendEmailCommandInput {
         ...(request.html !== undefined ? { Html: { Data: request.html, Charset: 'UTF-8' } } : {}),
       },
     },
-    ...(request.tags.length > 0 ? { Tags: request.tags.map((t) => ({ Name: t.name, Value: t.value })) } : {}),
+    ...sesTags(request),
   };
 }
 
-/** What goes to SES: SendEmail for the plain shape (2 remote calls warm), SendRawEmail for headers or attachments. */
-export type OutgoingMessage =
-  | { action: 'SendEmail'; input: SendEmailCommandInput }
-  | { action: 'SendRawEmail'; input: SendRawEmailCommandInput };
+/** What goes to SES: SendEmail for the plain shape (2 remote calls warm), SendRawEmail for a MIME message of ours. */
+export type SesRequest =
+  | { action: 'SendEmail'; input: SendEmailCommandInput; recipients: number }
+  | { action: 'SendRawEmail'; input: SendRawEmailCommandInput; recipients: number };
 
-export async function toOutgoingMessage(request: SendRequest): Promise<OutgoingMessage> {
-  if (!needsRawMessage(request)) return { action: 'SendEmail', input: toSendEmailInput(request) };
-  // Loaded on the first raw message only: the plain path's cold start does not pay for MIME building.
-  const { toSendRawEmailInput } = await import('../send/message/mime');
-  return { action: 'SendRawEmail', input: await toSendRawEmailInput(request) };
+export function toSesRequest(message: PreparedMessage): SesRequest {
+  const recipients = recipientsOf(message);
+  if (!message.mime) return { action: 'SendEmail', input: toSendEmailInput(message.request), recipients: recipients.length };
+  return {
+    action: 'SendRawEmail',
+    // Bcc is in the envelope only: the MIME we built has no Bcc header.
+    input: { Destinations: recipients, RawMessage: { Data: message.mime }, ...sesTags(message.request) },
+    recipients: recipients.length,
+  };
 }

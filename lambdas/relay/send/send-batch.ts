@@ -17,7 +17,7 @@ import type { BatchResult, StoredOutcome } from '../store/idempotency-store';
 import type { RateWindow } from '../store/limits-store';
 import { createSendEmail, rateLimited, type SendDeps } from './send-email';
 import { MAX_BODY_BYTES, parseSendRequest, type SendRequest } from './message/request';
-import { toOutgoingMessage, type OutgoingMessage } from '../customer-account/ses-request';
+import { prepareMessage, type PreparedMessage } from './message/prepared';
 import { dateOf, type Clock } from '../../shared/clock';
 
 export const MAX_BATCH_MESSAGES = 100;
@@ -47,7 +47,7 @@ export const batchSchema = z.strictObject({
 
 /** One message of a batch after validation: ready to send, or refused with its own error. */
 export type BatchItem =
-  | { index: number; request: SendRequest; message: OutgoingMessage }
+  | { index: number; request: SendRequest; message: PreparedMessage }
   | { index: number; error: ApiError };
 
 /** A malformed batch is a 400 as a whole; each message's own problems become its result. */
@@ -62,7 +62,7 @@ export async function parseBatch(body: unknown): Promise<BatchItem[]> {
       const size = Buffer.byteLength(JSON.stringify(raw) ?? '', 'utf8');
       if (size > MAX_BODY_BYTES) throw invalidRequest(`The message is ${size} bytes as JSON; the limit per message is ${MAX_BODY_BYTES} bytes.`);
       const request = parseSendRequest(raw);
-      return { index, request, message: await toOutgoingMessage(request) };
+      return { index, request, message: await prepareMessage(request) };
     } catch (error) {
       if (error instanceof ApiError) return { index, error };
       throw error;

@@ -24,7 +24,7 @@ import type { Claim, StoredOutcome } from '../store/idempotency-store';
 import type { RateWindow, StarterReservation } from '../store/limits-store';
 import type { RateGuard } from './rate-guard';
 import { checkReadyToSend, type ReadyToSend, type SendContext } from './send-context';
-import type { OutgoingMessage } from '../customer-account/ses-request';
+import type { PreparedMessage } from './message/prepared';
 import type { SendRequest } from './message/request';
 import { dateOf, type Clock } from '../../shared/clock';
 
@@ -60,8 +60,8 @@ export interface SendDeps {
 
 export interface SendCommand {
   request: SendRequest;
-  /** The request as SES input, built (and size-checked) before anything is counted. */
-  message: OutgoingMessage;
+  /** The message as we send it (MIME built, size checked) before anything is counted. */
+  message: PreparedMessage;
   principal: Principal;
   /** Hashes of the Idempotency-Key and of the request, when the caller sent a key. */
   idempotency?: { keyHash: string; requestHash: string };
@@ -181,7 +181,7 @@ export function createSendEmail(deps: SendDeps) {
       const target = { tenantId, roleArn: ready.roleArn, externalId: ready.externalId, region: ready.region };
       const account = deps.accounts.open(target, { deadline, maxSendRate: ready.maxSendRate });
       const { message } = command;
-      messageId = message.action === 'SendRawEmail' ? await account.sendRawEmail(message.input) : await account.sendEmail(message.input);
+      messageId = await account.send(message);
     } catch (error) {
       const failure = customerAccountFailure(error, { relayAccountId: deps.relayAccountId, region: ready.region });
       // Anything we cannot name may have happened after SES took the message: keep the count and the claim.

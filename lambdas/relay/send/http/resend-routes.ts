@@ -15,7 +15,7 @@ import type { Authenticator } from '../../auth/authenticator';
 import { parseBatch, type BatchItem, type SendBatchOutcome } from '../send-batch';
 import type { SendOutcome } from '../send-email';
 import { checkBodySize, parseSendRequest } from '../message/request';
-import { toOutgoingMessage } from '../../customer-account/ses-request';
+import { prepareMessage } from '../message/prepared';
 import type { SendCommand } from '../send-email';
 import type { SendBatchCommand } from '../send-batch';
 import type { RateWindow } from '../../store/limits-store';
@@ -138,7 +138,7 @@ export function createResendRoutes(deps: ResendApiDeps) {
   const sendOne = guarded(async (http) => {
     checkBodySize(http.body, http.bodyBytes);
     const request = parseSendRequest(fromResendBody(http.body));
-    const message = await toOutgoingMessage(request);
+    const message = await prepareMessage(request);
     const key = idempotencyKeyOf(http.headers);
     const principal = await deps.authenticator.authenticate(bearerHeaders(http.headers));
     http.annotate({ tenant_id: principal.tenantId, api: 'resend' });

@@ -14,7 +14,7 @@ import { createResendRoutes, resendFailure } from './resend-routes';
 import { createSendBatch, parseBatch, type SendBatchDeps, type SendBatchOutcome } from '../send-batch';
 import { createSendEmail, type SendOutcome } from '../send-email';
 import { checkBodySize, MAX_BODY_WITH_ATTACHMENTS_BYTES, parseSendRequest, type SendRequest } from '../message/request';
-import { toOutgoingMessage } from '../../customer-account/ses-request';
+import { prepareMessage } from '../message/prepared';
 
 export interface SendApiDeps extends SendBatchDeps {
   authenticator: Authenticator;
@@ -89,7 +89,7 @@ export function createSendApi(deps: SendApiDeps) {
     checkBodySize(http.body, http.bodyBytes);
     const request = parseSendRequest(http.body);
     // Built and size-checked before anything is counted: a message SES would refuse costs nothing.
-    const message = await toOutgoingMessage(request);
+    const message = await prepareMessage(request);
     const idempotencyKey = parseIdempotencyKey(http.headers);
     const principal = await deps.authenticator.authenticate(http.headers);
     http.annotate({ tenant_id: principal.tenantId });
@@ -101,7 +101,7 @@ export function createSendApi(deps: SendApiDeps) {
       idempotency: idempotencyKey === undefined ? undefined : { keyHash: sha256Hex(idempotencyKey), requestHash: requestFingerprint(principal.tenantId, request) },
       log,
     });
-    http.annotate({ recipients: request.to.length + request.cc.length + request.bcc.length, attachments: request.attachments.length, raw: message.action === 'SendRawEmail', replayed: result.replayed, ...(result.kind === 'accepted' ? { message_id: result.messageId } : {}) });
+    http.annotate({ recipients: request.to.length + request.cc.length + request.bcc.length, attachments: request.attachments.length, raw: message.mime !== undefined, replayed: result.replayed, ...(result.kind === 'accepted' ? { message_id: result.messageId } : {}) });
     return toHttp(result, principal.profile.sends_per_minute);
   }
 

@@ -10,13 +10,15 @@
  *                                          already in its canonical Unicode form
  *   tld     = letters, or xn-- punycode
  *
- * The structure is decided by the maintained RFC 5322 parser `email-addresses` (strict mode);
- * the rules above are what SES and DNS add to it. An IDN domain is sent in its punycode form and
+ * Once the characters only refused syntax uses are refused (quotes, comments, angle brackets,
+ * literals, white space, controls), what RFC 5322 (with RFC 6532's UTF-8) leaves of an addr-spec is
+ * `dot-atom "@" dot-atom`: one linear regular expression decides the structure, in microseconds
+ * for any input (an RFC 5322 parser took ~0.13 ms per long address: 2 s for a batch of 16,000).
+ * The rules above are what SES and DNS add to it. An IDN domain is sent in its punycode form and
  * ASCII domains in lower case: both are encodings of the same mailbox, not another address.
  * A label that IDNA processing would map to other characters (full-width letters, for instance) is
  * refused, since the mailbox SES would get is not the one the caller wrote.
  */
-import { parseOneAddress } from 'email-addresses';
 import { domainToASCII, domainToUnicode } from 'node:url';
 
 export type AddressCheck =
@@ -33,28 +35,26 @@ const BARE = 'must be a bare address like name@example.com: no display name, ang
 
 /** Characters that only the syntax we refuse uses (quotes, comments, angle brackets, literals, spaces). */
 const REFUSED_SYNTAX = /[\s\x00-\x1f\x7f"(),:;<>[\]\\]/;
+/** RFC 5322 atext, with RFC 6532's non-ASCII; a dot-atom is atext runs joined by single dots. */
+const ATEXT = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~\\-]|[^\\x00-\\x7f]";
+const DOT_ATOM = `(?:${ATEXT})+(?:\\.(?:${ATEXT})+)*`;
+const ADDR_SPEC = new RegExp(`^(${DOT_ATOM})@(${DOT_ATOM})$`, 'u');
 
 export function checkAddress(raw: string): AddressCheck {
-  // Refused before parsing: the parser's backtracking costs milliseconds on long hostile input.
   if (raw.length > 254) return refuse('must be at most 254 characters');
   if (!raw.includes('@')) return refuse('must be one email address like name@example.com');
   if (raw.indexOf('@') > 64) return refuse('must have a local part (the part before @) of at most 64 characters');
   if (raw.includes('"')) return refuse('must not have a quoted local part (the part before @)');
   if (raw.includes('[')) return refuse('must have a domain name after @, not an IP address literal');
   if (REFUSED_SYNTAX.test(raw)) return refuse(BARE);
-  const parsed = parseOneAddress({ input: raw, startAt: 'mailbox', simple: false, strict: true, rejectTLD: true, rfc6532: true });
-  if (!parsed || parsed.type !== 'mailbox') return refuse('must be one email address like name@example.com');
-  const { local, domain } = parsed.parts;
-  if (parsed.name !== null || parsed.parts.comments.length > 0 || `${local.tokens}@${domain.tokens}` !== raw) {
-    return refuse(BARE);
-  }
-  if (local.children[0]?.name !== 'dot-atom') return refuse('must not have a quoted local part (the part before @)');
-  if (!ASCII.test(local.tokens)) return refuse('must have an ASCII local part (the part before @): SES cannot send to internationalised local parts');
-  if (local.tokens.length > 64) return refuse('must have a local part (the part before @) of at most 64 characters');
-  if (domain.children[0]?.name !== 'dot-atom') return refuse('must have a domain name after @, not an IP address literal');
-  const asciiDomain = toAsciiDomain(domain.tokens);
+  const parts = ADDR_SPEC.exec(raw);
+  if (!parts) return refuse('must be one email address like name@example.com');
+  const [, local = '', domain = ''] = parts;
+  if (!ASCII.test(local)) return refuse('must have an ASCII local part (the part before @): SES cannot send to internationalised local parts');
+  if (local.length > 64) return refuse('must have a local part (the part before @) of at most 64 characters');
+  const asciiDomain = toAsciiDomain(domain);
   if (!asciiDomain) return refuse('must have a valid domain after @: labels of letters, digits and hyphens separated by dots (e.g. example.com)');
-  const address = `${local.tokens}@${asciiDomain}`;
+  const address = `${local}@${asciiDomain}`;
   if (asciiDomain.length > 253 || address.length > 254) return refuse('must be at most 254 characters once its domain is encoded');
   return { ok: true, address, domain: asciiDomain };
 }

@@ -3,8 +3,9 @@
  * attachments. Each rule refuses, none rewrites; messages name the rule, never the value (a header
  * value, a tag or a filename may be personal data).
  */
+import { posix } from 'node:path';
 import * as z from 'zod/mini';
-import { headerText, validUnicode } from '../../../shared/text-rules';
+import { headerText, MAX_HEADER_VALUE, validUnicode } from '../../../shared/text-rules';
 
 /**
  * Headers a sender may add. Everything SES, MIME or our own checks depend on (From, To, Cc, Bcc,
@@ -15,7 +16,6 @@ const FIXED_NAMES = new Set(['list-unsubscribe', 'list-unsubscribe-post', 'in-re
 /** `X-` then the RFC 5322 field-name characters we accept (letters, digits, hyphen). */
 const CUSTOM_NAME = /^x-[a-z0-9][a-z0-9-]{0,74}$/;
 export const MAX_HEADERS = 50;
-const MAX_HEADER_VALUE = 998;
 
 export function headerNameProblem(name: string): string | undefined {
   const lower = name.toLowerCase();
@@ -24,6 +24,39 @@ export function headerNameProblem(name: string): string | undefined {
   if (lower.startsWith('x-ses-')) return 'X-SES-* headers are SES\'s own and cannot be set';
   if (CUSTOM_NAME.test(lower)) return undefined;
   return 'is not an allowed header: use List-Unsubscribe, List-Unsubscribe-Post, In-Reply-To, References, or an X-… name (letters, digits and hyphens, at most 76 characters) other than X-SES-…; structural headers come from the message fields';
+}
+
+/**
+ * In-Reply-To and References name other messages by their Message-ID: a list of RFC 5322 msg-ids
+ * `<id-left@id-right>` (dot-atom text on the left, dot-atom text or a [literal] on the right: ASCII
+ * only), separated by single spaces. Checked here and passed to the MIME builder as they are: the
+ * builder would otherwise add angle brackets around anything else (`<a@x>, Bcc: e@evil.example`
+ * went out as `<a@x>,> <Bcc:> <e@evil.example>`).
+ */
+const MSG_ID_HEADERS = new Set(['in-reply-to', 'references']);
+const ATEXT = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]";
+const DOT_ATOM_TEXT = `${ATEXT}+(?:\\.${ATEXT}+)*`;
+const MSG_ID = `<${DOT_ATOM_TEXT}@(?:${DOT_ATOM_TEXT}|\\[[\\x21-\\x5a\\x5e-\\x7e]*\\])>`;
+const MSG_ID_LIST = new RegExp(`^${MSG_ID}(?: ${MSG_ID})*$`);
+const MSG_ID_RULE = 'must be one or more message ids like <id@example.com>, separated by single spaces (RFC 5322 msg-id: ASCII only, no commas, quotes or other text)';
+
+/**
+ * List-Unsubscribe (RFC 2369) is a list of `<URI>`s separated by commas; URIs are ASCII (an IRI is
+ * percent-encoded first). Non-ASCII would be RFC 2047-encoded by the builder as if it were text, and
+ * no mail client reads an unsubscribe link out of an encoded-word. List-Unsubscribe-Post has one
+ * value (RFC 8058, one-click unsubscribe).
+ */
+const LIST_UNSUBSCRIBE = /^<[\x21-\x3b\x3d\x3f-\x7e]+>(?: ?, ?<[\x21-\x3b\x3d\x3f-\x7e]+>)*$/;
+const LIST_UNSUBSCRIBE_RULE = 'must be one or more URIs in angle brackets separated by commas, e.g. <https://example.com/unsubscribe/1>, <mailto:unsubscribe@example.com> (RFC 2369: ASCII only, percent-encode anything else)';
+const ONE_CLICK = 'List-Unsubscribe=One-Click';
+
+/** The rule a header's value breaks, if any (beyond the header-text rules every value follows). */
+export function headerValueProblem(name: string, value: string): string | undefined {
+  const lower = name.toLowerCase();
+  if (MSG_ID_HEADERS.has(lower) && !MSG_ID_LIST.test(value)) return MSG_ID_RULE;
+  if (lower === 'list-unsubscribe' && !LIST_UNSUBSCRIBE.test(value)) return LIST_UNSUBSCRIBE_RULE;
+  if (lower === 'list-unsubscribe-post' && value !== ONE_CLICK) return `must be exactly ${ONE_CLICK} (RFC 8058 one-click unsubscribe)`;
+  return undefined;
 }
 
 export const headersSchema = z.record(z.string(), z.string().check(
@@ -36,7 +69,7 @@ export const headersSchema = z.record(z.string(), z.string().check(
   if (names.length > MAX_HEADERS) ctx.issues.push({ code: 'custom', message: `must hold at most ${MAX_HEADERS} headers`, input: headers });
   const seen = new Set<string>();
   for (const name of names) {
-    const problem = headerNameProblem(name);
+    const problem = headerNameProblem(name) ?? headerValueProblem(name, headers[name]!);
     if (problem) ctx.issues.push({ code: 'custom', message: problem, input: headers, path: [name] });
     const lower = name.toLowerCase();
     if (seen.has(lower)) ctx.issues.push({ code: 'custom', message: 'is given twice (header names are case-insensitive)', input: headers, path: [name] });
@@ -81,6 +114,36 @@ const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]
 /** What may stand between the angle brackets of a Content-ID (dot-atom text, RFC 5322), SES's 78 characters at most. */
 const CONTENT_ID = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.@-]{1,78}$/;
 
+/**
+ * A part that holds other parts or a whole message (multipart/*, message/*) cannot be an attachment:
+ * the builder would write the bytes as an empty multipart's preamble (nothing arrives) or unencoded
+ * (NUL and bare CR kept), and the files inside one would pass the blocked-type check above, for SES
+ * to refuse after the send was counted. Refused whether given as content_type or derived from the
+ * file name, which the builder does when content_type is absent.
+ */
+const CONTAINER_TYPE = /^(multipart|message)\//i;
+const CONTAINER_RULE = 'must not be a multipart/* or message/* type (an email or a multipart container inside the message); attach the files it holds one by one';
+/**
+ * The file names the builder (nodemailer's detectMimeType) gives a multipart/* or message/* type,
+ * by the extension it reads: the text after the last dot, up to a `?`, or the whole name without a
+ * dot. A unit test holds this list to nodemailer's own table.
+ */
+export const CONTAINER_EXTENSIONS: ReadonlySet<string> = new Set(['eml', 'mht', 'mhtml', 'mime', 'nws', 'gzip']);
+
+/** The extension nodemailer derives a content type from (its detectMimeType's reading of a name). */
+export function typeExtension(filename: string): string {
+  const { ext, name } = posix.parse(filename);
+  return (ext.slice(1) || name).split('?')[0]!.trim().toLowerCase();
+}
+
+export function contentTypeProblem(contentType: string | undefined, filename: string): string | undefined {
+  if (contentType !== undefined) return CONTAINER_TYPE.test(contentType) ? CONTAINER_RULE : undefined;
+  if (CONTAINER_EXTENSIONS.has(typeExtension(filename))) {
+    return `is missing, and the file name's extension gives a message/* or multipart/* type, which ${CONTAINER_RULE.replace(/^must not be/, 'cannot be')}; give content_type for another kind of file`;
+  }
+  return undefined;
+}
+
 export function filenameProblem(filename: string): string | undefined {
   if (/[/\\]/.test(filename)) return 'must be a file name without a path (no / or \\)';
   if (/[\s.]$/.test(filename) || /^\s/.test(filename)) return 'must not start with a space or end with a space or a dot';
@@ -109,7 +172,10 @@ export const attachmentsSchema = z.array(z.strictObject({
   ),
   content_type: z.optional(z.string().check(z.regex(MEDIA_TYPE, 'must be a media type such as application/pdf (type/subtype, no parameters)'))),
   content_id: z.optional(z.string().check(z.regex(CONTENT_ID, 'must be 1 to 78 characters without spaces or angle brackets, e.g. logo@acme (refer to it as cid:logo@acme)'))),
-})).check(z.minLength(1, 'must hold at least one attachment'), z.maxLength(MAX_ATTACHMENTS, `must hold at most ${MAX_ATTACHMENTS} attachments`));
+}).check(z.superRefine((attachment: { filename: string; content_type?: string }, ctx) => {
+  const problem = contentTypeProblem(attachment.content_type, attachment.filename);
+  if (problem) ctx.issues.push({ code: 'custom', message: problem, input: attachment, path: ['content_type'] });
+}))).check(z.minLength(1, 'must hold at least one attachment'), z.maxLength(MAX_ATTACHMENTS, `must hold at most ${MAX_ATTACHMENTS} attachments`));
 
 export interface Attachment {
   filename: string;

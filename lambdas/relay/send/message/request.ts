@@ -7,7 +7,7 @@
 import { bodyTooLarge, invalidRequest } from '../../../shared/errors';
 import * as z from 'zod/mini';
 import { parseInput } from '../../../shared/validation';
-import { headerText, validUnicode } from '../../../shared/text-rules';
+import { headerText, MAX_HEADER_VALUE, validUnicode } from '../../../shared/text-rules';
 import { checkAddress, normaliseAddress } from './address';
 import { attachmentsSchema, headersSchema, tagsSchema, type Attachment, type MessageTag } from './parts';
 
@@ -36,7 +36,7 @@ const schema = z.strictObject({
   to: addresses(MAX_RECIPIENTS),
   from_email: address,
   from_name: z.optional(z.string().check(z.maxLength(256, 'must be at most 256 characters'), ...validUnicode, ...headerText)),
-  subject: z.string().check(z.minLength(1, 'must not be empty'), z.maxLength(998, 'must be at most 998 characters'), ...validUnicode, ...headerText),
+  subject: z.string().check(z.minLength(1, 'must not be empty'), z.maxLength(MAX_HEADER_VALUE, `must be at most ${MAX_HEADER_VALUE} characters`), ...validUnicode, ...headerText),
   message: z.optional(z.string().check(...validUnicode)),
   html: z.optional(z.string().check(...validUnicode)),
   reply_to: z.optional(addresses(MAX_REPLY_TO)),
