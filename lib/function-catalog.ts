@@ -46,6 +46,11 @@ export interface FunctionSpec {
   readonly memoryMb?: number;
   /** `api`: behind API Gateway, answers its own failures; `event`: invoked asynchronously, retried, dead-lettered (alarm thresholds differ). */
   readonly invocation: 'api' | 'event';
+  /**
+   * Modules the entry loads with a literal `require('./<name>')` on first use, shipped as their own
+   * `<name>.js` beside index.js so a cold start does not parse them (name → entry file).
+   */
+  readonly lazyModules?: Readonly<Record<string, string>>;
 }
 
 export const FUNCTIONS = {
@@ -109,6 +114,8 @@ export const FUNCTIONS = {
     // API Gateway gives up after 29 s: answer before it does.
     timeoutSeconds: 28,
     invocation: 'api',
+    // The MIME builder (nodemailer, ~140 KB): only messages with headers or attachments need it.
+    lazyModules: { mime: 'lambdas/relay/send/message/mime.ts' },
   },
   dashboard: {
     stack: 'relay',

@@ -15,6 +15,8 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { buildSync } from 'esbuild';
+import * as path from 'path';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { entryPath, FUNCTIONS, PROJECT_ROOT, type DynamoDbAction, type FunctionName, type FunctionSpec } from '../function-catalog';
@@ -60,6 +62,8 @@ export interface ServiceFunctionProps {
   readonly catalogName?: FunctionName;
   /** Writes extra files beside index.js at bundling time (the dashboard's static files). */
   readonly addToBundle?: (outputDir: string) => void;
+  /** Modules left out of index.js and bundled as `<name>.js` beside it (see FunctionSpec.lazyModules). */
+  readonly lazyModules?: Readonly<Record<string, string>>;
 }
 
 export interface BindTableOptions {
@@ -77,6 +81,21 @@ export interface CatalogFunctionProps {
   readonly environment?: Record<string, string>;
   readonly removalPolicy?: RemovalPolicy;
   readonly addToBundle?: (outputDir: string) => void;
+}
+
+/** The same esbuild options as the function's own bundle (see the constructor). */
+const BUNDLE_OPTIONS = { minify: true, keepNames: true, target: 'node24', mainFields: ['module', 'main'] } as const;
+
+/** Bundles each lazily loaded module as `<name>.js` beside index.js, with the function's own options. */
+function bundleLazyModules(modules: Readonly<Record<string, string>>) {
+  return (outputDir: string) => {
+    for (const [name, entry] of Object.entries(modules)) {
+      buildSync({
+        ...BUNDLE_OPTIONS, mainFields: [...BUNDLE_OPTIONS.mainFields], bundle: true, sourcemap: false, platform: 'node', format: 'cjs', logLevel: 'error',
+        entryPoints: [path.join(PROJECT_ROOT, entry)], outfile: path.join(outputDir, `${name}.js`),
+      });
+    }
+  };
 }
 
 /**
@@ -116,6 +135,7 @@ export class ServiceFunction extends NodejsFunction {
       removalPolicy: props.removalPolicy,
       catalogName: name,
       addToBundle: props.addToBundle,
+      lazyModules: spec.lazyModules,
     });
     if (spec.table) {
       if (!props.table) throw new Error(`function ${name} needs its table`);
@@ -165,16 +185,22 @@ export class ServiceFunction extends NodejsFunction {
       logGroup,
       environment: { ...powertoolsEnvironment(props.serviceName, stageOf(scope)), ...props.environment },
       bundling: {
-        minify: true,
+        minify: BUNDLE_OPTIONS.minify,
         sourceMap: false,
-        keepNames: true,
-        target: 'node24',
+        keepNames: BUNDLE_OPTIONS.keepNames,
+        target: BUNDLE_OPTIONS.target,
         format: OutputFormat.CJS,
         // Prefer the SDK's ES module builds: esbuild tree-shakes them better.
-        mainFields: ['module', 'main'],
-        // Bundle everything, the AWS SDK v3 included.
+        mainFields: [...BUNDLE_OPTIONS.mainFields],
+        // Bundle everything, the AWS SDK v3 included, except the modules loaded on first use.
         externalModules: [],
-        ...(props.addToBundle ? { commandHooks: bundleHooks(props.addToBundle) } : {}),
+        ...(props.lazyModules ? { esbuildArgs: Object.fromEntries(Object.keys(props.lazyModules).map((name) => [`--external:./${name}`, true])) } : {}),
+        ...(props.addToBundle || props.lazyModules ? {
+          commandHooks: bundleHooks((outputDir) => {
+            if (props.lazyModules) bundleLazyModules(props.lazyModules)(outputDir);
+            props.addToBundle?.(outputDir);
+          }),
+        } : {}),
       },
     });
     this.serviceRole = role;

@@ -99,3 +99,15 @@ test('the dashboard bundle carries the OpenAPI document and the reference page a
     expect({ fn: f.name, generator: /toJSONSchema|customer API', version|openapi: '3\.1/.test(code) }).toEqual({ fn: f.name, generator: false });
   }
 });
+
+test('the send bundle leaves the MIME builder out of index.js and ships it as mime.js beside it, which builds a message', () => {
+  const f = functions.find((fn) => fn.name === 'send')!;
+  const dir = path.join(assemblyDir, `asset.${(f.properties.Code.S3Key as string).replace(/\.zip$/, '')}`);
+  const index = fs.readFileSync(path.join(dir, 'index.js'), 'utf8');
+  // nodemailer's composer and its media-type table are not parsed on a cold start.
+  expect(index).not.toMatch(/MailComposer|application\/vnd\.ms-excel/);
+  expect(index).toMatch(/require\("\.\/mime"\)/);
+  const probe = `require(${JSON.stringify(path.join(dir, 'mime.js'))}).buildRawMessage({ to: ['a@example.com'], cc: [], bcc: [], replyTo: [], fromEmail: 'b@example.com', fromDomain: 'example.com', subject: 'Hi', text: 'x', headers: [['X-Entity-Ref-ID', '1']], tags: [], attachments: [] })` +
+    '.then((m) => process.stdout.write(String(/^X-Entity-Ref-ID: 1\\r$/m.test(m.toString()))))';
+  expect(execFileSync(process.execPath, ['-e', probe], { env: { PATH: process.env.PATH }, encoding: 'utf8' })).toBe('true');
+});
