@@ -11,7 +11,7 @@ import type { RouteSpec } from '../lambdas/shared/routes';
 import { dashboardRoutes, onboardingRoutes, sendRoutes } from '../lambdas/relay/api-routes';
 import { addDomainBody, putConfigBody, verifyDomainBody } from '../lambdas/relay/onboarding/onboarding-api';
 import { sendRequestSchema } from '../lambdas/relay/send/message/request';
-import { batchSchema } from '../lambdas/relay/send/send-batch';
+import { batchSchema } from '../lambdas/relay/send/http/send-request';
 import * as body from './responses';
 
 export type HeaderName = 'RateLimit-Policy' | 'RateLimit' | 'X-RateLimit-Limit' | 'X-RateLimit-Remaining' | 'Retry-After' | 'Idempotent-Replayed' | 'Location';

@@ -13,7 +13,11 @@
  *   `SesOutcomeUnknownError`, as does an answer without a MessageId.
  * - Any other refusal is final (`SesRefusedError`, by error code only).
  *
- * The SDK clients make one attempt per call (see sessions.ts), so this is the only retry loop.
+ * - No attempt starts after the request's deadline (`DeadlinePassedError`: nothing was done), so
+ *   the last one ends within one attempt timeout of it.
+ *
+ * The SES clients make one attempt per call (see sessions.ts), so this is the only retry loop for
+ * SES; STS's AssumeRole, which changes nothing, may be retried once by its own client.
  */
 import {
   DeleteIdentityCommand,
@@ -33,7 +37,7 @@ import {
 } from '@aws-sdk/client-ses';
 import type { DomainStatuses, RecordKind, RecordStatus } from '../store/domain-store';
 import { ACCESS_DENIED, classifyFailure, errorName, isDailyQuota } from './aws-failures';
-import { AwsUnavailableError, SesOutcomeUnknownError, SesPermissionDeniedError, SesRefusedError, SesThrottledError } from './errors';
+import { AwsUnavailableError, DeadlinePassedError, SesOutcomeUnknownError, SesPermissionDeniedError, SesRefusedError, SesThrottledError } from './errors';
 import { systemClock, type Clock } from '../../shared/clock';
 import { Pacer } from './pacer';
 import { SES_REQUEST_TIMEOUT_MS, type CustomerSessions, type CustomerTarget } from './sessions';
@@ -132,9 +136,11 @@ export class AssumedRoleAccounts implements CustomerAccounts {
       let refreshed = fresh;
       for (;;) {
         attempt += 1;
-        await pace(action, recipients);
+        // No attempt starts after the deadline: one SES would take past it would outlive the request.
+        if (!(await pace(action, recipients))) throw new DeadlinePassedError(action);
         const session = await this.sessions.get(target, { fresh });
         fresh = false; // one fresh session per request is enough; later calls reuse it from the cache
+        if (clock.now() > deadline) throw new DeadlinePassedError(action);
         try {
           // The attempt's timeout runs on the clock: an aborted attempt is an outcome we do not know.
           return await clock.withTimeout(this.timing.attemptTimeoutMs, (abortSignal) => run(session.ses, abortSignal));

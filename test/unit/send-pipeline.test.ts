@@ -1,17 +1,18 @@
 /**
- * The send use case on its ports, with a fixed clock and in-memory ports: the per-key window, the
- * Starter month, the overlap of the window with SES, and what a customer is told after every kind
- * of failure (before SES, after SES accepted, outcome unknown).
+ * The send pipeline on its ports, with a virtual clock and in-memory ports: the per-key window, the
+ * Starter month, the overlap of the window with SES, what a customer is told after every kind of
+ * failure (before SES, after SES accepted, outcome unknown), and batches: one window, one claim,
+ * per-message outcomes, the time budget, and a run that dies mid-way.
  */
 import type { Principal } from '../../lambdas/relay/auth/authenticator';
 import type { ByocConfig } from '../../lambdas/relay/store/config-store';
 import type { DomainRecord } from '../../lambdas/relay/store/domain-store';
 import type { CustomerAccount, CustomerAccounts } from '../../lambdas/relay/customer-account/customer-account';
-import { AwsUnavailableError, SesOutcomeUnknownError, SesPermissionDeniedError, SesRefusedError, SesThrottledError } from '../../lambdas/relay/customer-account/errors';
-import type { Claim, StoredOutcome } from '../../lambdas/relay/store/idempotency-store';
+import { AwsUnavailableError, DeadlinePassedError, SesOutcomeUnknownError, SesPermissionDeniedError, SesRefusedError, SesThrottledError } from '../../lambdas/relay/customer-account/errors';
+import { CLAIM_LEASE_MS, type Claim, type StoredOutcome, type StoredResult } from '../../lambdas/relay/store/idempotency-store';
 import { utcMinute, type RateWindow, type StarterReservation } from '../../lambdas/relay/store/limits-store';
 import { RateGuard } from '../../lambdas/relay/send/rate-guard';
-import { createSendEmail, type SendOutcome } from '../../lambdas/relay/send/send-email';
+import { createSendPipeline, type SendItem, type SendOutcome } from '../../lambdas/relay/send/pipeline';
 import type { SendContext } from '../../lambdas/relay/send/send-context';
 import type { SendRequest } from '../../lambdas/relay/send/message/request';
 import { toSendEmailInput } from '../../lambdas/relay/customer-account/ses-request';
@@ -57,29 +58,66 @@ class Windows {
 
 class Usage {
   used = 0;
+  windowHits = 0;
   async reserveStarter(_tenant: string, _key: string, limits: { perMinute: number; perMonth: number }, at: Date): Promise<StarterReservation> {
     const rate = { count: 1, limit: limits.perMinute, allowed: true, resetInSeconds: 60 - at.getUTCSeconds() };
     if (this.used >= limits.perMonth) return { reserved: false, month: '2026-12', used: this.used, rate };
     this.used += 1;
     return { reserved: true, month: '2026-12', used: this.used, rate };
   }
+  async hitStarterWindow(_tenant: string, _key: string, perMinute: number, at: Date): Promise<RateWindow> {
+    this.windowHits += 1;
+    return { count: this.windowHits, limit: perMinute, allowed: this.windowHits <= perMinute, resetInSeconds: 60 - at.getUTCSeconds() };
+  }
+  async reserveMonthly(_tenant: string, perMonth: number): Promise<{ reserved: boolean; month: string }> {
+    if (this.used >= perMonth) return { reserved: false, month: '2026-12' };
+    this.used += 1;
+    return { reserved: true, month: '2026-12' };
+  }
   async releaseMonthly(): Promise<void> { this.used -= 1; }
 }
 
+interface KeyItem { requestHash: string; leaseUntil: number; started: Set<number>; results: Map<number, StoredResult>; outcome?: StoredOutcome }
+
+/** The idempotency store's semantics in memory: claim, lease, takeover with progress, record, reopen. */
 class Idempotency {
-  readonly items = new Map<string, { requestHash: string; outcome?: StoredOutcome }>();
+  readonly items = new Map<string, KeyItem>();
   failComplete = false;
-  async claim(_tenant: string, keyHash: string, requestHash: string): Promise<Claim> {
+  writes = 0;
+  async claim(_tenant: string, keyHash: string, requestHash: string, now: Date, options: { started?: number[] } = {}): Promise<Claim> {
+    this.writes += 1;
     const item = this.items.get(keyHash);
-    if (!item) { this.items.set(keyHash, { requestHash }); return { kind: 'claimed' }; }
+    if (!item) {
+      this.items.set(keyHash, { requestHash, leaseUntil: now.getTime() + CLAIM_LEASE_MS, started: new Set(options.started), results: new Map() });
+      return { kind: 'claimed' };
+    }
     if (item.requestHash !== requestHash) return { kind: 'mismatch' };
-    return item.outcome ? { kind: 'replay', outcome: item.outcome } : { kind: 'in_progress' };
+    if (item.outcome) return { kind: 'replay', outcome: item.outcome };
+    if (item.leaseUntil >= now.getTime()) return { kind: 'in_progress' };
+    const earlier = { started: [...item.started], results: [...item.results.values()], unknown: false };
+    item.leaseUntil = now.getTime() + CLAIM_LEASE_MS;
+    for (const index of options.started ?? []) item.started.add(index);
+    return { kind: 'claimed', earlier };
+  }
+  async record(_tenant: string, keyHash: string, started: number[], results: StoredResult[]): Promise<void> {
+    this.writes += 1;
+    const item = this.items.get(keyHash)!;
+    started.forEach((i) => item.started.add(i));
+    results.forEach((r) => item.results.set(r.index, r));
   }
   async complete(_tenant: string, keyHash: string, outcome: StoredOutcome): Promise<void> {
+    this.writes += 1;
     if (this.failComplete) throw Object.assign(new Error('x'), { name: 'ThrottlingException' });
     this.items.get(keyHash)!.outcome = outcome;
   }
-  async release(_tenant: string, keyHash: string): Promise<void> { this.items.delete(keyHash); }
+  async reopen(_tenant: string, keyHash: string, results: StoredResult[]): Promise<void> {
+    this.writes += 1;
+    const item = this.items.get(keyHash)!;
+    item.results = new Map(results.map((r) => [r.index, r]));
+    item.started.clear();
+    item.leaseUntil = 0;
+  }
+  async release(_tenant: string, keyHash: string): Promise<void> { this.writes += 1; this.items.delete(keyHash); }
 }
 
 class Contexts {
@@ -94,11 +132,27 @@ class Contexts {
 
 class Accounts implements CustomerAccounts {
   sends = 0;
+  /** What SES received, by subject: a message sent twice shows twice. */
+  readonly mailbox: string[] = [];
   answers: Array<() => Promise<string>> = [];
-  open(): CustomerAccount {
-    return {
-      sendEmail: async () => { events.push('ses'); this.sends += 1; return (this.answers.shift() ?? (async () => `msg-${this.sends}`))(); },
-    } as unknown as CustomerAccount;
+  /** Milliseconds each SES call takes, on the virtual clock. */
+  latencyMs = 0;
+  /** When set, the process "dies" at this send: this and every later call never returns. */
+  dieAtSend?: number;
+  open(_target: unknown, options: { deadline?: number } = {}): CustomerAccount {
+    const send = async (input: { Message?: { Subject?: { Data?: string } } }) => {
+      // No attempt starts after the deadline (the real account's check).
+      if (clock.now() > (options.deadline ?? Infinity)) throw new DeadlinePassedError('SendEmail');
+      events.push('ses');
+      this.sends += 1;
+      if (this.dieAtSend !== undefined && this.sends >= this.dieAtSend) return new Promise<string>(() => undefined);
+      if (this.latencyMs > 0) await clock.sleep(this.latencyMs);
+      const answer = this.answers.shift();
+      const id = answer ? await answer() : `msg-${this.sends}`;
+      this.mailbox.push(input.Message?.Subject?.Data ?? '');
+      return id;
+    };
+    return { sendEmail: send } as unknown as CustomerAccount;
   }
 }
 
@@ -109,10 +163,13 @@ beforeEach(() => {
   clock = new VirtualClock({ start: NOW.getTime() });
   events.length = 0;
 });
-const sendEmail = () => createSendEmail({ contexts, rateWindows: windows, usage, idempotency, accounts, rateGuard: guard, relayAccountId: '111111111111', clock });
+const pipeline = () => createSendPipeline({ contexts, rateWindows: windows, usage, idempotency, accounts, rateGuard: guard, relayAccountId: '111111111111', clock });
+const item: SendItem = { index: 0, request, message };
 const send = (monthly: number | null = null, key?: string, perMinute = 3): Promise<SendOutcome> =>
-  sendEmail()({ request, message, principal: principal(monthly, perMinute), log, idempotency: key ? { keyHash: key, requestHash: 'r' } : undefined });
-const codeOf = (outcome: SendOutcome) => (outcome.kind === 'refused' ? outcome.error.code : 'accepted');
+  pipeline()({ items: [item], principal: principal(monthly, perMinute), log, idempotency: key ? { keyHash: key, requestHash: 'r' } : undefined });
+/** The answer's code: the request's refusal, or its one message's outcome. */
+const codeOf = (outcome: SendOutcome) => (outcome.kind === 'refused' ? outcome.refusal.code : outcome.messages[0]!.accepted ? 'accepted' : outcome.messages[0]!.refusal.code);
+const refusalOf = (outcome: SendOutcome) => (outcome.kind === 'refused' ? outcome.refusal : outcome.messages[0]!.accepted ? undefined : outcome.messages[0]!.refusal);
 
 describe('per-key window (BYOC)', () => {
   test('the limit holds within a minute and opens again in the next', async () => {
@@ -128,7 +185,7 @@ describe('per-key window (BYOC)', () => {
     for (let i = 0; i < 3; i++) await send(null);
     const outcome = await send(null);
     expect(outcome).toMatchObject({ kind: 'refused', rate: { allowed: false, limit: 3 } });
-    expect(outcome.kind === 'refused' && outcome.error.options.headers).toEqual({ 'retry-after': '55' });
+    expect(refusalOf(outcome)?.retryAfterSeconds).toBe(55);
   });
 
   test('far below the limit the window is counted alongside SES, near it before SES', async () => {
@@ -183,7 +240,7 @@ describe('Idempotency-Key', () => {
   test('a replay sends nothing and answers the first message id; another request with the key is refused', async () => {
     const first = await send(null, 'k1');
     const again = await send(null, 'k1');
-    expect(again).toMatchObject({ kind: 'accepted', replayed: true, messageId: first.kind === 'accepted' ? first.messageId : 'x' });
+    expect(again).toMatchObject({ kind: 'done', replayed: true, messages: [{ accepted: true, messageId: first.kind === 'done' && first.messages[0]!.accepted ? first.messages[0]!.messageId : 'x' }] });
     expect(accounts.sends).toBe(1);
     idempotency.items.get('k1')!.requestHash = 'other';
     expect(codeOf(await send(null, 'k1'))).toBe('idempotency_key_reused');
@@ -203,14 +260,14 @@ describe('Idempotency-Key', () => {
     accounts.answers.push(async () => { throw new SesOutcomeUnknownError('SendEmail', 'TimeoutError'); });
     expect(codeOf(await send(5, 'k3'))).toBe('ses_outcome_unknown');
     const retry = await send(5, 'k3');
-    expect(retry).toMatchObject({ kind: 'refused', replayed: true, error: { code: 'ses_outcome_unknown', status: 502 } });
+    expect(retry).toMatchObject({ kind: 'done', replayed: true, messages: [{ accepted: false, refusal: { code: 'ses_outcome_unknown' } }] });
     expect(accounts.sends).toBe(1);
   });
 
   test('SES\'s refusal is kept; a failure that may pass on retry (throttling, permissions) frees the key', async () => {
     accounts.answers.push(async () => { throw new SesRefusedError('SendEmail', 'MessageRejected'); });
     await send(null, 'k4');
-    expect(idempotency.items.get('k4')?.outcome).toMatchObject({ error: 'ses_rejected' });
+    expect(idempotency.items.get('k4')?.outcome).toEqual({ messages: [{ index: 0, error: 'ses_rejected', detail: expect.stringMatching(/MessageRejected/) }] });
     accounts.answers.push(async () => { throw new SesPermissionDeniedError('ses:SendEmail'); });
     await send(null, 'k5');
     expect(idempotency.items.has('k5')).toBe(false);
