@@ -12,7 +12,7 @@ import { AwsUnavailableError, DeadlinePassedError, SesOutcomeUnknownError, SesPe
 import { CLAIM_LEASE_MS, type Claim, type StoredOutcome, type StoredResult } from '../../lambdas/relay/store/idempotency-store';
 import { utcMinute, type RateWindow, type StarterReservation } from '../../lambdas/relay/store/limits-store';
 import { RateGuard } from '../../lambdas/relay/send/rate-guard';
-import { createSendPipeline, type SendItem, type SendOutcome } from '../../lambdas/relay/send/pipeline';
+import { createSendPipeline, type RefusedItem, type SendItem, type SendOutcome } from '../../lambdas/relay/send/pipeline';
 import type { SendContext } from '../../lambdas/relay/send/send-context';
 import type { SendRequest } from '../../lambdas/relay/send/message/request';
 import { toSendEmailInput } from '../../lambdas/relay/customer-account/ses-request';
@@ -83,6 +83,8 @@ interface KeyItem { requestHash: string; leaseUntil: number; started: Set<number
 class Idempotency {
   readonly items = new Map<string, KeyItem>();
   failComplete = false;
+  /** The process died: its writes never land. */
+  frozen = false;
   writes = 0;
   async claim(_tenant: string, keyHash: string, requestHash: string, now: Date, options: { started?: number[] } = {}): Promise<Claim> {
     this.writes += 1;
@@ -101,12 +103,14 @@ class Idempotency {
   }
   async record(_tenant: string, keyHash: string, started: number[], results: StoredResult[]): Promise<void> {
     this.writes += 1;
+    if (this.frozen) return new Promise(() => undefined);
     const item = this.items.get(keyHash)!;
     started.forEach((i) => item.started.add(i));
     results.forEach((r) => item.results.set(r.index, r));
   }
   async complete(_tenant: string, keyHash: string, outcome: StoredOutcome): Promise<void> {
     this.writes += 1;
+    if (this.frozen) return new Promise(() => undefined);
     if (this.failComplete) throw Object.assign(new Error('x'), { name: 'ThrottlingException' });
     this.items.get(keyHash)!.outcome = outcome;
   }
@@ -145,7 +149,10 @@ class Accounts implements CustomerAccounts {
       if (clock.now() > (options.deadline ?? Infinity)) throw new DeadlinePassedError('SendEmail');
       events.push('ses');
       this.sends += 1;
-      if (this.dieAtSend !== undefined && this.sends >= this.dieAtSend) return new Promise<string>(() => undefined);
+      if (this.dieAtSend !== undefined && this.sends >= this.dieAtSend) {
+        idempotency.frozen = true; // the process is gone: nothing it had not written yet will be
+        return new Promise<string>(() => undefined);
+      }
       if (this.latencyMs > 0) await clock.sleep(this.latencyMs);
       const answer = this.answers.shift();
       const id = answer ? await answer() : `msg-${this.sends}`;
@@ -287,5 +294,109 @@ describe('fresh state before a refusal', () => {
     contexts.stored = contexts.cached;
     expect(codeOf(await send(null))).toBe('dkim_not_verified');
     expect(contexts.freshReads).toBe(2);
+  });
+});
+
+/** Lets work on fakes run until it waits for nothing but the clock or hangs. */
+const untilIdle = async () => {
+  for (let i = 0; i < 200; i++) await new Promise((resolve) => setImmediate(resolve));
+};
+
+describe('batches', () => {
+  const itemAt = (index: number, subject = `Message ${index}`): SendItem => {
+    const r = { ...request, subject };
+    return { index, request: r, message: { action: 'SendEmail', input: toSendEmailInput(r) } };
+  };
+  const batchOf = (size: number) => Array.from({ length: size }, (_, i) => itemAt(i));
+  const sendBatch = (items: Array<SendItem | RefusedItem>, options: { monthly?: number | null; key?: string; perMinute?: number } = {}) =>
+    pipeline()({ items, principal: principal(options.monthly ?? null, options.perMinute ?? 1000), log, idempotency: options.key ? { keyHash: options.key, requestHash: 'batch' } : undefined });
+  const outcomesOf = (outcome: SendOutcome) => (outcome.kind === 'done' ? outcome.messages : []);
+  const codes = (outcome: SendOutcome) => outcomesOf(outcome).map((m) => (m.accepted ? 'accepted' : m.refusal.code));
+
+  test('one window count, one claim, per-message outcomes in order, each message sent once', async () => {
+    const items = [itemAt(0), { index: 1, refusal: { code: 'invalid_request' as const, detail: 'bad to' } }, itemAt(2)];
+    const outcome = await sendBatch(items, { key: 'b1' });
+    expect(codes(outcome)).toEqual(['accepted', 'invalid_request', 'accepted']);
+    expect(windows.counts.get(`key_1|${utcMinute(NOW)}`)).toBe(1);
+    expect(accounts.mailbox.sort()).toEqual(['Message 0', 'Message 2']);
+    // Every outcome is kept: the retry replays them and sends nothing.
+    const again = await sendBatch(items, { key: 'b1' });
+    expect(again).toMatchObject({ kind: 'done', replayed: true });
+    expect(codes(again)).toEqual(['accepted', 'invalid_request', 'accepted']);
+    expect(accounts.sends).toBe(2);
+  });
+
+  test('Starter: the window counts the batch once, the month each message; the month runs out message by message', async () => {
+    const outcome = await sendBatch(batchOf(5), { monthly: 3, perMinute: 2 });
+    expect(codes(outcome)).toEqual(['accepted', 'accepted', 'accepted', 'usage_limit_exceeded', 'usage_limit_exceeded']);
+    expect(usage.windowHits).toBe(1);
+    expect(usage.used).toBe(3);
+  });
+
+  test('a window already full refuses the whole batch before anything is sent', async () => {
+    for (let i = 0; i < 3; i++) await send(null);
+    const outcome = await sendBatch(batchOf(3), { perMinute: 3 });
+    expect(outcome).toMatchObject({ kind: 'refused', refusal: { code: 'rate_limited' } });
+    expect(accounts.sends).toBe(3);
+  });
+
+  test('slow SES: no attempt starts after the budget, the rest are not sent (retryable), and a same-key retry sends only them', async () => {
+    accounts.latencyMs = 3_000;
+    const starts: number[] = [];
+    const open = accounts.open.bind(accounts);
+    accounts.open = (target, options) => {
+      const account = open(target, options);
+      return { ...account, sendEmail: (input: never) => { starts.push(clock.now()); return account.sendEmail(input); } } as CustomerAccount;
+    };
+    const first = await sendBatch(batchOf(100), { key: 'slow' });
+    const sentFirst = outcomesOf(first).filter((m) => m.accepted).length;
+    expect(sentFirst).toBeGreaterThan(0);
+    expect(sentFirst).toBeLessThan(100);
+    expect(new Set(codes(first))).toEqual(new Set(['accepted', 'time_budget_exhausted']));
+    expect(Math.max(...starts)).toBeLessThanOrEqual(NOW.getTime() + 20_000);
+    // The answer came within the budget plus one SES call.
+    expect(clock.now()).toBeLessThanOrEqual(NOW.getTime() + 20_000 + 3_000);
+    expect(accounts.mailbox).toHaveLength(sentFirst);
+
+    const retry = await sendBatch(batchOf(100), { key: 'slow' });
+    expect(codes(retry).filter((c) => c === 'accepted').length).toBeGreaterThan(sentFirst);
+    const third = await sendBatch(batchOf(100), { key: 'slow' });
+    expect(codes(third)).toEqual(Array(100).fill('accepted'));
+    expect(accounts.mailbox).toHaveLength(100);
+    expect(new Set(accounts.mailbox).size).toBe(100);
+  });
+
+  test.each([3, 20])('a run that dies after %i messages: the retry after the lease sends the rest, never one twice', async (k) => {
+    accounts.dieAtSend = k + 1;
+    const dying = sendBatch(batchOf(100), { key: `die${k}` });
+    let answered = false;
+    void dying.then(() => { answered = true; });
+    await untilIdle();
+    expect(answered).toBe(false);
+    const delivered = [...accounts.mailbox];
+    expect(delivered).toHaveLength(k);
+    accounts.dieAtSend = undefined;
+    idempotency.frozen = false;
+    await clock.advance(61_000);
+
+    const retry = await sendBatch(batchOf(100), { key: `die${k}` });
+    const mayHaveBeenSent = outcomesOf(retry).filter((m) => !m.accepted);
+    expect(mayHaveBeenSent.every((m) => !m.accepted && m.refusal.code === 'ses_outcome_unknown' && /earlier attempt/.test(m.refusal.detail))).toBe(true);
+    // At most the messages in flight when it died (the pool's width) are unknown; none is sent twice.
+    expect(mayHaveBeenSent.length).toBeLessThanOrEqual(8);
+    expect(new Set(accounts.mailbox).size).toBe(accounts.mailbox.length);
+    expect(accounts.mailbox.length + mayHaveBeenSent.length - delivered.filter((s) => mayHaveBeenSent.some((m) => `Message ${m.index}` === s)).length).toBe(100);
+  });
+
+  test('a single send that dies in SES: the retry after the lease says it may have been sent and sends nothing', async () => {
+    accounts.dieAtSend = 1;
+    void send(null, 'one');
+    await untilIdle();
+    accounts.dieAtSend = undefined;
+    idempotency.frozen = false;
+    await clock.advance(61_000);
+    const retry = await send(null, 'one');
+    expect(codeOf(retry)).toBe('ses_outcome_unknown');
+    expect(accounts.sends).toBe(1);
   });
 });
