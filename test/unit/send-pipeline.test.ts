@@ -400,3 +400,26 @@ describe('batches', () => {
     expect(accounts.sends).toBe(1);
   });
 });
+
+describe('a burst on one container', () => {
+  /** The window in DynamoDB: each write lands 100 ms after it started, in order. */
+  class SlowWindows extends Windows {
+    override async hitRateWindow(keyId: string, limit: number, at: Date): Promise<RateWindow> {
+      await clock.sleep(100);
+      return super.hitRateWindow(keyId, limit, at);
+    }
+  }
+
+  test('200 sends arriving 1 ms apart while window writes take 100 ms, limit 60: exactly 60 sent', async () => {
+    windows = new SlowWindows();
+    const send60 = pipeline();
+    const answers: Array<Promise<SendOutcome>> = [];
+    for (let i = 0; i < 200; i++) {
+      answers.push(send60({ items: [item], principal: principal(null, 60), log }));
+      await clock.sleep(1);
+    }
+    const codes = (await Promise.all(answers)).map(codeOf);
+    expect(codes.filter((c) => c === 'accepted')).toHaveLength(60);
+    expect(accounts.sends).toBe(60);
+  });
+});
