@@ -136,7 +136,7 @@ export class AssumedRoleAccounts implements CustomerAccounts {
       let refreshed = fresh;
       for (;;) {
         attempt += 1;
-        // No attempt starts after the deadline: one SES would take past it would outlive the request.
+        // No attempt starts after the deadline, so the request ends within one attempt timeout of it.
         if (!(await pace(action, recipients))) throw new DeadlinePassedError(action);
         const session = await this.sessions.get(target, { fresh });
         fresh = false; // one fresh session per request is enough; later calls reuse it from the cache
