@@ -111,7 +111,7 @@ const NOT_OFFERED = {
 } as const;
 
 export interface ResendApiDeps {
-  authenticator: Authenticator;
+  authenticator: Pick<Authenticator, 'authenticate'>;
   send: (command: SendCommand) => Promise<SendOutcome>;
   clock: Clock;
 }

@@ -15,12 +15,20 @@ import { RESEND_RESOURCES, sendRoutes } from '../../api-routes';
 import type { Authenticator } from '../../auth/authenticator';
 import { checkBodySize, MAX_BODY_WITH_ATTACHMENTS_BYTES, type SendRequest } from '../message/request';
 import type { MessageOutcome } from '../outcomes';
-import { createSendPipeline, type SendDeps, type SendOutcome } from '../pipeline';
+import { createSendPipeline, type SendCommand, type SendDeps, type SendOutcome } from '../pipeline';
+import type { Clock } from '../../../shared/clock';
 import { createResendRoutes, resendFailure } from './resend-routes';
 import { oneMessage, parseBatchBody, parseIdempotencyKey, parseMessage, sendHeaders } from './send-request';
 
 export interface SendApiDeps extends SendDeps {
   authenticator: Authenticator;
+}
+
+/** What the routes call: the key check, the pipeline and the clock (the time budget runs from arrival). */
+export interface SendRoutesDeps {
+  authenticator: Pick<Authenticator, 'authenticate'>;
+  send: (command: SendCommand) => Promise<SendOutcome>;
+  clock: Clock;
 }
 
 /**
@@ -56,9 +64,15 @@ function presentBatch(outcome: SendOutcome, perMinute: number): HttpResult {
   return { status: 200, headers, outcome: 'batch', body: { success: true, results: outcome.messages.map(resultOf) } };
 }
 
+/** The send function's API on the pipeline. */
 export function createSendApi(deps: SendApiDeps) {
-  const send = createSendPipeline(deps);
-  const resend = createResendRoutes({ authenticator: deps.authenticator, send, clock: deps.clock });
+  return sendApi({ authenticator: deps.authenticator, send: createSendPipeline(deps), clock: deps.clock });
+}
+
+/** The routes on any pipeline (unit tests give a fake one). */
+export function sendApi(deps: SendRoutesDeps) {
+  const { send } = deps;
+  const resend = createResendRoutes(deps);
 
   async function handle(http: HttpRequest): Promise<HttpResult> {
     const receivedAt = deps.clock.now();
