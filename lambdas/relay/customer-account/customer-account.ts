@@ -13,8 +13,9 @@
  *   `SesOutcomeUnknownError`, as does an answer without a MessageId.
  * - Any other refusal is final (`SesRefusedError`, by error code only).
  *
- * - No attempt starts after the request's deadline (`DeadlinePassedError`: nothing was done), so
- *   the last one ends within one attempt timeout of it.
+ * - No SendEmail or SendRawEmail attempt starts after the request's deadline (`DeadlinePassedError`:
+ *   nothing was sent), so the last one ends within one attempt timeout of it. Identity and account
+ *   calls the pacer cannot fit before it go ahead, leaving SES to decide.
  *
  * The SES clients make one attempt per call (see sessions.ts), so this is the only retry loop for
  * SES; STS's AssumeRole, which changes nothing, may be retried once by its own client.
@@ -136,11 +137,13 @@ export class AssumedRoleAccounts implements CustomerAccounts {
       let refreshed = fresh;
       for (;;) {
         attempt += 1;
-        // No attempt starts after the deadline, so the request ends within one attempt timeout of it.
-        if (!(await pace(action, recipients))) throw new DeadlinePassedError(action);
+        // No send starts after the deadline, so the request ends within one attempt timeout of it.
+        // (Identity and account calls past their pacing go ahead and leave SES to decide.)
+        const sending = SEND_ACTIONS.has(action);
+        if (!(await pace(action, recipients)) && sending) throw new DeadlinePassedError(action);
         const session = await this.sessions.get(target, { fresh });
         fresh = false; // one fresh session per request is enough; later calls reuse it from the cache
-        if (clock.now() > deadline) throw new DeadlinePassedError(action);
+        if (sending && clock.now() > deadline) throw new DeadlinePassedError(action);
         try {
           // The attempt's timeout runs on the clock: an aborted attempt is an outcome we do not know.
           return await clock.withTimeout(this.timing.attemptTimeoutMs, (abortSignal) => run(session.ses, abortSignal));
