@@ -423,3 +423,27 @@ describe('a burst on one container', () => {
     expect(accounts.sends).toBe(60);
   });
 });
+
+describe('remote calls of a warm single send', () => {
+  test('BYOC: one window write and one SES call (context from the cache, no other write)', async () => {
+    await send(null, undefined, 100);
+    events.length = 0;
+    const writesBefore = idempotency.writes;
+    await send(null, undefined, 100);
+    expect(events.filter((e) => e === 'window-start')).toHaveLength(1);
+    expect(events.filter((e) => e === 'ses')).toHaveLength(1);
+    expect(idempotency.writes).toBe(writesBefore);
+    expect(usage.windowHits).toBe(0);
+    expect(contexts.freshReads).toBe(0);
+  });
+
+  test('Starter: one reservation (window and month in one write) and one SES call', async () => {
+    const reserve = jest.spyOn(usage, 'reserveStarter');
+    const monthly = jest.spyOn(usage, 'reserveMonthly');
+    await send(5, undefined, 100);
+    expect(reserve).toHaveBeenCalledTimes(1);
+    expect(monthly).not.toHaveBeenCalled();
+    expect(usage.windowHits).toBe(0);
+    expect(events).toEqual(['ses']);
+  });
+});
