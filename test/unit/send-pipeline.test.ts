@@ -447,3 +447,14 @@ describe('remote calls of a warm single send', () => {
     expect(events).toEqual(['ses']);
   });
 });
+
+test('a request with nothing to send claims nothing and leaves the key alone', async () => {
+  contexts.cached = { config: config(), domains: [] };
+  contexts.stored = contexts.cached;
+  idempotency.items.set('held', { requestHash: 'other', leaseUntil: NOW.getTime() + CLAIM_LEASE_MS, started: new Set(), results: new Map() });
+  expect(codeOf(await send(null, 'held'))).toBe('domain_not_registered');
+  expect(codeOf(await send(null, 'fresh'))).toBe('domain_not_registered');
+  expect(idempotency.items.get('held')?.requestHash).toBe('other');
+  expect(idempotency.items.has('fresh')).toBe(false);
+  expect(idempotency.writes).toBe(0);
+});

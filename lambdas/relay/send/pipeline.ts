@@ -254,9 +254,10 @@ export function createSendPipeline(deps: SendDeps) {
     }
 
     // One claim for the request. A single send records its message as started with the claim.
-    const key = command.idempotency;
+    // Nothing to send (every message refused by its own checks): nothing is claimed, nothing kept.
+    const key = toSend.length > 0 ? command.idempotency : undefined;
     let earlier: RecordedProgress | undefined;
-    if (key && toSend.length > 0) {
+    if (key) {
       const claim = await deps.idempotency.claim(tenantId, key.keyHash, key.requestHash, at, single ? { started: [toSend[0]!.index] } : {});
       if (claim.kind === 'mismatch') return refuseRequest(idempotencyKeyReused());
       if (claim.kind === 'in_progress') return refuseRequest(idempotencyInProgress());
