@@ -77,6 +77,7 @@ export const errorHeaders: Partial<Record<ErrorCode, readonly HeaderName[]>> = {
   ses_throttled: ['Retry-After'],
   ses_unavailable: ['Retry-After'],
   upstream_unavailable: ['Retry-After'],
+  time_budget_exhausted: ['Retry-After'],
 };
 
 const sendExample = {
