@@ -35,6 +35,10 @@ export const notStarted = (budgetMs: number): Refusal =>
 export const mayHaveBeenSent = (): Refusal =>
   refusal('ses_outcome_unknown', 'An earlier attempt of this request stopped while this message was being sent: it may or may not have been sent, and SendFleet will not send it again. Check the recipient\'s inbox before sending it again with a new Idempotency-Key.');
 
+/** With an Idempotency-Key, a message is sent only once its start is recorded; that write failed. */
+export const startNotRecorded = (): Refusal =>
+  refusal('upstream_unavailable', 'Not sent: SendFleet could not record that this message was about to be sent (its store did not answer), so it did not send it. Retry in a few seconds.', { retryAfterSeconds: 2 });
+
 /** An error we cannot name, which may have followed SES's acceptance. */
 export const unexpectedFailure = (): Refusal =>
   refusal('internal_error', 'Unexpected error while sending this message; it may or may not have been sent, and SendFleet will not send it again on its own. Check before sending it again.');

@@ -35,7 +35,7 @@ import type { RateWindow, StarterReservation } from '../store/limits-store';
 import type { SendRequest } from './message/request';
 import {
   accepted, fromStoredResult, idempotencyInProgress, idempotencyKeyReused, keptForTheKey, mayHaveBeenSent, notStarted,
-  rateLimited, refused, storedOutcomes, toStoredResult, unexpectedFailure, usageLimitExceeded, type MessageOutcome,
+  rateLimited, refused, startNotRecorded, storedOutcomes, toStoredResult, unexpectedFailure, usageLimitExceeded, type MessageOutcome,
 } from './outcomes';
 import type { RateGuard } from './rate-guard';
 import { checkReadyToSend, type ReadyToSend, type SendContext } from './send-context';
@@ -332,7 +332,7 @@ export function createSendPipeline(deps: SendDeps) {
         await progress?.starting(item.index);
       } catch {
         await giveBackMonth();
-        return refused(item.index, refusal('upstream_unavailable', 'Not sent: SendFleet could not record that this message was about to be sent, so it did not send it. Retry in a few seconds.', { retryAfterSeconds: 2 }));
+        return refused(item.index, startNotRecorded());
       }
       try {
         return accepted(item.index, await transmit(account, item.message));
