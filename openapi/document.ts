@@ -7,7 +7,7 @@
  */
 import * as z from 'zod/mini';
 import { errorStatus, resendError, type ErrorCode } from '../lambdas/shared/errors';
-import { batchMessage } from '../lambdas/relay/send/send-batch';
+import { batchMessage } from '../lambdas/relay/send/http/send-request';
 import { sendRequestSchema } from '../lambdas/relay/send/message/request';
 import { BYOC_ROLE_NAME } from '../lambdas/relay/byoc/policies';
 import { errorExamples } from './error-examples';

@@ -34,6 +34,7 @@ export const errorExamples: Record<ErrorCode, string> = {
   internal_error: 'Unexpected error; retry later or contact support quoting request id 3f1c….',
   ses_unavailable: 'Amazon SES in eu-west-1 did not answer SendEmail successfully after retries. Nothing was done; retry in a few seconds.',
   ses_outcome_unknown: 'Amazon SES in eu-west-1 did not answer in time: the message may or may not have been sent, and SendFleet will not send it again on its own.',
+  time_budget_exhausted: 'Not sent: the request\'s 20 s time budget ended before this message\'s turn. Retry the same request with the same Idempotency-Key to send only the messages not sent yet.',
   upstream_unavailable: 'AWS STS did not answer successfully while SendFleet assumed your role. Nothing was done in your account; retry in a few seconds.',
   byoc_not_configured: 'The service is misconfigured; contact support and quote request id 3f1c….',
 };

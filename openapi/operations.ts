@@ -11,7 +11,7 @@ import type { RouteSpec } from '../lambdas/shared/routes';
 import { dashboardRoutes, onboardingRoutes, sendRoutes } from '../lambdas/relay/api-routes';
 import { addDomainBody, putConfigBody, verifyDomainBody } from '../lambdas/relay/onboarding/onboarding-api';
 import { sendRequestSchema } from '../lambdas/relay/send/message/request';
-import { batchSchema } from '../lambdas/relay/send/send-batch';
+import { batchSchema } from '../lambdas/relay/send/http/send-request';
 import * as body from './responses';
 
 export type HeaderName = 'RateLimit-Policy' | 'RateLimit' | 'X-RateLimit-Limit' | 'X-RateLimit-Remaining' | 'Retry-After' | 'Idempotent-Replayed' | 'Location';
@@ -77,6 +77,7 @@ export const errorHeaders: Partial<Record<ErrorCode, readonly HeaderName[]>> = {
   ses_throttled: ['Retry-After'],
   ses_unavailable: ['Retry-After'],
   upstream_unavailable: ['Retry-After'],
+  time_budget_exhausted: ['Retry-After'],
 };
 
 const sendExample = {
@@ -98,7 +99,7 @@ const sendOperations: Record<RouteName<typeof sendRoutes>, Operation> = {
     success: [{ status: 200, description: 'Accepted by your SES account (or a replay of the first answer for this Idempotency-Key).', schema: body.sendAccepted, headers: [...RATE_HEADERS, 'Idempotent-Replayed'] }],
     errors: [
       ...AUTHENTICATED, ...CUSTOMER_ACCOUNT, 'byoc_not_validated', 'domain_not_registered', 'domain_not_verified', 'dkim_not_verified',
-      'idempotency_in_progress', 'idempotency_key_reused', 'rate_limited', 'usage_limit_exceeded', 'ses_outcome_unknown',
+      'idempotency_in_progress', 'idempotency_key_reused', 'rate_limited', 'usage_limit_exceeded', 'ses_outcome_unknown', 'time_budget_exhausted',
     ],
     // Refusals after the request was counted against the key's minute carry the window too; a replayed refusal says so.
     errorHeaders: [...RATE_HEADERS, 'Idempotent-Replayed'],
@@ -106,10 +107,10 @@ const sendOperations: Record<RouteName<typeof sendRoutes>, Operation> = {
   sendBatch: {
     route: sendRoutes.sendBatch, operationId: 'sendBatch', tag: 'Send', auth: 'apiKey',
     summary: 'Send up to 100 messages, each checked, counted and sent on its own',
-    description: 'Each entry of `messages` is a send body without attachments. Each message gets its own result; the per-minute key window counts the batch once, the Starter month counts messages. A batch that cannot be sent at your SES sending rate within the request\'s time budget is refused up front with `max_messages`.',
+    description: 'Each entry of `messages` is a send body without attachments. The API key is checked before the body is validated. Each message gets its own result; the per-minute key window counts the batch once, the Starter month counts messages. A batch that cannot be sent at your SES sending rate within the request\'s time budget is refused up front with `max_messages`; messages the budget leaves no room for (a slow SES) are `time_budget_exhausted`, not sent. With an `Idempotency-Key`, a retry sends only the messages without an outcome yet, never one twice.',
     request: { schema: batchSchema, required: true, example: { messages: [sendExample] } },
     idempotencyKey: true,
-    success: [{ status: 200, description: 'Per-message results (a replay of the first answer for this Idempotency-Key).', schema: body.sendBatchResults, headers: [...RATE_HEADERS, 'Idempotent-Replayed'] }],
+    success: [{ status: 200, description: 'Per-message results (with an Idempotency-Key: the outcomes kept for it, and those of the messages sent now).', schema: body.sendBatchResults, headers: [...RATE_HEADERS, 'Idempotent-Replayed'] }],
     errors: [...AUTHENTICATED, 'byoc_not_validated', 'idempotency_in_progress', 'idempotency_key_reused', 'rate_limited'],
     errorHeaders: [...RATE_HEADERS, 'Idempotent-Replayed'],
   },
@@ -122,7 +123,7 @@ const sendOperations: Record<RouteName<typeof sendRoutes>, Operation> = {
     success: [{ status: 200, description: 'Accepted by your SES account.', schema: body.resendEmailSent, headers: [...RATE_HEADERS, 'Idempotent-Replayed'] }],
     errors: [
       ...AUTHENTICATED, ...CUSTOMER_ACCOUNT, 'byoc_not_validated', 'domain_not_registered', 'domain_not_verified', 'dkim_not_verified',
-      'idempotency_in_progress', 'idempotency_key_reused', 'rate_limited', 'usage_limit_exceeded', 'ses_outcome_unknown',
+      'idempotency_in_progress', 'idempotency_key_reused', 'rate_limited', 'usage_limit_exceeded', 'ses_outcome_unknown', 'time_budget_exhausted',
     ],
     errorStyle: 'resend',
     errorHeaders: [...RATE_HEADERS, 'Idempotent-Replayed'],
@@ -140,7 +141,7 @@ const sendOperations: Record<RouteName<typeof sendRoutes>, Operation> = {
   resendBatch: {
     route: sendRoutes.resendBatch, operationId: 'resendSendBatch', tag: 'Send', auth: 'bearer',
     summary: 'Resend-compatible: send up to 100 emails',
-    description: 'An array of Resend email bodies (no attachments). Messages refused after validation are listed in `errors` beside the sent ones in `data`.',
+    description: 'An array of Resend email bodies (no attachments). The Bearer key is checked before the body is validated. Messages refused after validation are listed in `errors` beside the sent ones in `data`.',
     request: { schema: body.resendBatchRequest, required: true, example: [{ from: 'Acme <hello@acme.com>', to: 'customer@example.com', subject: 'Welcome!', text: 'Hi' }] },
     idempotencyKey: true,
     success: [{ status: 200, description: 'The sent messages\' ids, and the refused ones with their reason.', schema: body.resendBatchSent, headers: [...RATE_HEADERS, 'Idempotent-Replayed'] }],

@@ -4,10 +4,11 @@
  * every relay API. AWS's message text never appears: it quotes recipients and sender names, so a
  * detail is built from the error code, the action, the region and our advice only.
  */
-import { ApiError } from '../shared/errors';
+import { refusal, refusalAsApiError, type Refusal } from '../shared/refusal';
 import { assumeRoleFix } from './byoc/policies';
 import {
   AwsUnavailableError,
+  DeadlinePassedError,
   RoleNotAssumableError,
   SesOutcomeUnknownError,
   SesPermissionDeniedError,
@@ -35,32 +36,41 @@ export const couldNotAssumeRoleDetail = (relayAccountId: string) => `SendFleet c
 export const missingPermissionDetail = (action: string) =>
   `Your SendFleet-BYOC-Role may not call ${action} (a freshly assumed session was refused). Replace the role's permissions policy with permissions_policy from GET /api/byoc/config (exactly the 11 SES actions SendFleet uses, on every identity), wait about 15 s for IAM, then retry.`;
 
-/** The ApiError for a failure in the customer's account; anything else is returned unchanged. */
-export function customerAccountFailure(error: unknown, { relayAccountId, region }: ErrorContext): unknown {
+/** Our refusal for a failure in the customer's account; undefined for anything we cannot name. */
+export function customerAccountRefusal(error: unknown, { relayAccountId, region }: ErrorContext): Refusal | undefined {
   if (error instanceof RoleNotAssumableError) {
     const regionNote = error.errorCode === 'RegionDisabledException' ? ` AWS STS is not activated in ${region} for your account: activate it under IAM → Account settings.` : '';
-    return new ApiError('could_not_assume_role', `${couldNotAssumeRoleDetail(relayAccountId)}${regionNote} Then run POST /api/byoc/validate.`);
+    return refusal('could_not_assume_role', `${couldNotAssumeRoleDetail(relayAccountId)}${regionNote} Then run POST /api/byoc/validate.`);
   }
   if (error instanceof AwsUnavailableError) {
     return error.service === 'sts'
-      ? new ApiError('upstream_unavailable', `AWS STS did not answer successfully while SendFleet assumed your role (${error.errorCode}). Nothing was done in your account; retry in a few seconds.`, { headers: { 'retry-after': '5' } })
-      : new ApiError('ses_unavailable', `Amazon SES in ${region} did not answer ${error.action} successfully after retries (${error.errorCode}). Nothing was done; retry in a few seconds.`, { headers: { 'retry-after': '5' } });
+      ? refusal('upstream_unavailable', `AWS STS did not answer successfully while SendFleet assumed your role (${error.errorCode}). Nothing was done in your account; retry in a few seconds.`, { retryAfterSeconds: 5 })
+      : refusal('ses_unavailable', `Amazon SES in ${region} did not answer ${error.action} successfully after retries (${error.errorCode}). Nothing was done; retry in a few seconds.`, { retryAfterSeconds: 5 });
   }
   if (error instanceof SesThrottledError) {
-    return new ApiError('ses_throttled', error.dailyQuota
+    return refusal('ses_throttled', error.dailyQuota
       ? `Your SES account in ${region} has reached its 24-hour sending quota. Request a higher quota in the SES console, or retry after the Retry-After delay.`
       : `Your SES account in ${region} kept throttling ${error.action} for the whole time SendFleet may spend on a request. Nothing was done; retry after the Retry-After delay, or request a higher sending rate in the SES console.`,
-    { headers: { 'retry-after': error.dailyQuota ? '3600' : '1' } });
+    { retryAfterSeconds: error.dailyQuota ? 3600 : 1 });
   }
   if (error instanceof SesOutcomeUnknownError) {
-    return new ApiError('ses_outcome_unknown', `Amazon SES in ${region} did not answer in time (${error.errorCode}): the message may or may not have been sent, and SendFleet will not send it again on its own. Check the recipient's inbox before sending it again; a retry with the same Idempotency-Key gets this answer again and sends nothing.`);
+    return refusal('ses_outcome_unknown', `Amazon SES in ${region} did not answer in time (${error.errorCode}): the message may or may not have been sent, and SendFleet will not send it again on its own. Check the recipient's inbox before sending it again; a retry with the same Idempotency-Key gets this answer again and sends nothing.`);
+  }
+  if (error instanceof DeadlinePassedError) {
+    return refusal('time_budget_exhausted', `The time SendFleet may spend on this request ended before Amazon SES in ${region} could be called for ${error.action} (your account's sending rate or answers are slow). Nothing was done; retry in a few seconds.`, { retryAfterSeconds: 1 });
   }
   if (error instanceof SesPermissionDeniedError) {
-    return new ApiError('missing_permission', missingPermissionDetail(error.action));
+    return refusal('missing_permission', missingPermissionDetail(error.action));
   }
   if (error instanceof SesRefusedError) {
     const advice = REFUSAL_ADVICE[error.errorCode] ?? 'See the error code in the SES documentation.';
-    return new ApiError('ses_rejected', `Amazon SES in ${region} refused ${error.action === 'SendEmail' || error.action === 'SendRawEmail' ? 'the message' : error.action} (${error.errorCode}). ${advice}`);
+    return refusal('ses_rejected', `Amazon SES in ${region} refused ${error.action === 'SendEmail' || error.action === 'SendRawEmail' ? 'the message' : error.action} (${error.errorCode}). ${advice}`);
   }
-  return error;
+  return undefined;
+}
+
+/** The same as an ApiError, for the onboarding use cases; anything else is returned unchanged. */
+export function customerAccountFailure(error: unknown, context: ErrorContext): unknown {
+  const refused = customerAccountRefusal(error, context);
+  return refused ? refusalAsApiError(refused) : error;
 }

@@ -33,6 +33,7 @@ export const errorStatus = {
   internal_error: 500,
   ses_unavailable: 502,
   ses_outcome_unknown: 502,
+  time_budget_exhausted: 503,
   upstream_unavailable: 502,
   byoc_not_configured: 503,
 } as const;

@@ -51,7 +51,8 @@ test.each([
   ['101 messages', { messages: Array.from({ length: 101 }, (_, i) => message(i)) }],
   ['an unknown field', { messages: [message(0)], extra: true }],
 ])('a malformed batch is a 400 as a whole: %s', async (_name, body) => {
-  const response = await batch('sf_not_checked_before_validation_aaaaaaaaaaaaaaaaaaa', body);
+  const tenant = await createTenant(system, 'byoc');
+  const response = await batch(tenant.apiKey, body);
   expect(response.status).toBe(400);
   expect(response.body).toMatchObject({ success: false, error: 'invalid_request' });
 });
@@ -134,4 +135,30 @@ test('a batch keeps to its time budget: SES throttling throughout ends each mess
   }
   expect(system.clock.now() - started).toBeLessThanOrEqual(20_000);
   expect(mailboxOf('464646464646')).toHaveLength(0);
+});
+
+describe('authentication comes before a batch is validated', () => {
+  /** 100 messages × 160 long addresses, one of them invalid: ~4 MB that would take seconds to validate. */
+  const hugeInvalidBatch = Array.from({ length: 100 }, (_, i) => message(i, {
+    to: Array.from({ length: 160 }, (_, j) => `${'r'.repeat(200)}${i}x${j}@example.com`),
+    ...(i === 99 ? { from_email: 'not-an-address' } : {}),
+  }));
+
+  test.each([
+    ['a bogus key', 'sf_bogus'],
+    ['a well-formed unknown key', `sf_${'A'.repeat(43)}`],
+  ])('/api/send/batch with %s: 401, not 400', async (_name, apiKey) => {
+    const response = await batch(apiKey, { messages: hugeInvalidBatch });
+    expect(response.status).toBe(401);
+    expect(response.body).toMatchObject({ error: 'invalid_api_key' });
+  });
+
+  test('/emails/batch without a valid key: Resend\'s 403 invalid_api_key, never 422', async () => {
+    const emails = hugeInvalidBatch.map((m) => ({ from: m.from_email, to: m.to, subject: m.subject, text: m.message }));
+    for (const authorization of ['Bearer sf_bogus', undefined]) {
+      const response = await call(system.relayUrl, 'POST', '/emails/batch', { body: emails, headers: authorization ? { authorization } : {} });
+      expect(response.status).toBe(403);
+      expect(response.body).toMatchObject({ name: 'invalid_api_key' });
+    }
+  });
 });

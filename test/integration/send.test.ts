@@ -378,7 +378,7 @@ describe('Idempotency-Key', () => {
     const response = await send(byoc.apiKey, message(), { 'idempotency-key': key });
     const records = (await scanAll(system.tables.relay)).filter((i) => String(i.PK).startsWith('IDEMPOTENCY#'));
     expect(JSON.stringify(records)).not.toContain(key);
-    const record = records.find((r) => (r.outcome as { message_id?: string } | undefined)?.message_id === response.body.message_id);
+    const record = records.find((r) => (r.outcome as { messages?: Array<{ message_id?: string }> } | undefined)?.messages?.[0]?.message_id === response.body.message_id);
     expect(Object.keys(record ?? {}).sort()).toEqual(['PK', 'SK', 'expires_at', 'outcome', 'request_hash', 'state']);
   });
 });

@@ -19,7 +19,7 @@ import {
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AssumedRoleAccounts, MAX_ATTEMPTS } from '../../lambdas/relay/customer-account/customer-account';
-import { AwsUnavailableError, SesOutcomeUnknownError, SesPermissionDeniedError, SesRefusedError, SesThrottledError } from '../../lambdas/relay/customer-account/errors';
+import { AwsUnavailableError, DeadlinePassedError, SesOutcomeUnknownError, SesPermissionDeniedError, SesRefusedError, SesThrottledError } from '../../lambdas/relay/customer-account/errors';
 import { CustomerSessions } from '../../lambdas/relay/customer-account/sessions';
 import { parseSendRequest } from '../../lambdas/relay/send/message/request';
 import { recordingClock, type RecordingClock } from '../support/recording-clock';
@@ -115,6 +115,16 @@ describe('retry policy', () => {
     const error = await accounts().open(target).sendQuota().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SesThrottledError);
     expect(clock.now()).toBeLessThanOrEqual(started + 20_000);
+  });
+
+  test('no attempt starts after the deadline: a send the pacer cannot fit before it is not made (DeadlinePassedError)', async () => {
+    ses.on(SendEmailCommand).resolves({ MessageId: 'm' });
+    const account = open({ deadline: clock.now() + 1_500, maxSendRate: 1 });
+    await expect(account.send(mail)).resolves.toBe('m'); // the first recipient goes at once
+    await expect(account.send(mail)).resolves.toBe('m'); // the next one second later, inside the deadline
+    const late = await account.send(mail).catch((e: unknown) => e);
+    expect(late).toBeInstanceOf(DeadlinePassedError);
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(2);
   });
 
   test('the daily quota is told apart (by SES\'s words, which are never passed on)', async () => {

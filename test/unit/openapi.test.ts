@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import * as z from 'zod/mini';
 import * as apiRoutes from '../../lambdas/relay/api-routes';
 import { errorStatus, resendError, type ErrorCode } from '../../lambdas/shared/errors';
-import { batchSchema } from '../../lambdas/relay/send/send-batch';
+import { batchSchema } from '../../lambdas/relay/send/http/send-request';
 import { resendBatchRequest, resendEmailRequest } from '../../openapi/responses';
 import { addDomainBody, putConfigBody, verifyDomainBody } from '../../lambdas/relay/onboarding/onboarding-api';
 import { sendRequestSchema } from '../../lambdas/relay/send/message/request';

@@ -13,7 +13,12 @@
  *   `SesOutcomeUnknownError`, as does an answer without a MessageId.
  * - Any other refusal is final (`SesRefusedError`, by error code only).
  *
- * The SDK clients make one attempt per call (see sessions.ts), so this is the only retry loop.
+ * - No SendEmail or SendRawEmail attempt starts after the request's deadline (`DeadlinePassedError`:
+ *   nothing was sent), so the last one ends within one attempt timeout of it. Identity and account
+ *   calls the pacer cannot fit before it go ahead, leaving SES to decide.
+ *
+ * The SES clients make one attempt per call (see sessions.ts), so this is the only retry loop for
+ * SES; STS's AssumeRole, which changes nothing, may be retried once by its own client.
  */
 import {
   DeleteIdentityCommand,
@@ -33,7 +38,7 @@ import type { DomainStatuses, RecordKind, RecordStatus } from '../store/domain-s
 import type { PreparedMessage } from '../send/message/prepared';
 import { toSesRequest } from './ses-request';
 import { ACCESS_DENIED, classifyFailure, errorName, isDailyQuota } from './aws-failures';
-import { AwsUnavailableError, SesOutcomeUnknownError, SesPermissionDeniedError, SesRefusedError, SesThrottledError } from './errors';
+import { AwsUnavailableError, DeadlinePassedError, SesOutcomeUnknownError, SesPermissionDeniedError, SesRefusedError, SesThrottledError } from './errors';
 import { systemClock, type Clock } from '../../shared/clock';
 import { Pacer } from './pacer';
 import { SES_REQUEST_TIMEOUT_MS, type CustomerSessions, type CustomerTarget } from './sessions';
@@ -133,9 +138,13 @@ export class AssumedRoleAccounts implements CustomerAccounts {
       let refreshed = fresh;
       for (;;) {
         attempt += 1;
-        await pace(action, recipients);
+        // No send starts after the deadline, so the request ends within one attempt timeout of it.
+        // (Identity and account calls past their pacing go ahead and leave SES to decide.)
+        const sending = SEND_ACTIONS.has(action);
+        if (!(await pace(action, recipients)) && sending) throw new DeadlinePassedError(action);
         const session = await this.sessions.get(target, { fresh });
         fresh = false; // one fresh session per request is enough; later calls reuse it from the cache
+        if (sending && clock.now() > deadline) throw new DeadlinePassedError(action);
         try {
           // The attempt's timeout runs on the clock: an aborted attempt is an outcome we do not know.
           return await clock.withTimeout(this.timing.attemptTimeoutMs, (abortSignal) => run(session.ses, abortSignal));

@@ -41,6 +41,13 @@ export class SesRefusedError extends Error {
   constructor(readonly action: string, readonly errorCode: string) { super(`${action}: ${errorCode}`); }
 }
 
+/** The request's deadline passed before the attempt could start (pacing or backoff): nothing was sent. */
+export class DeadlinePassedError extends Error {
+  override readonly name = 'DeadlinePassedError';
+  constructor(readonly action: string) { super(`${action}: deadline passed before the attempt`); }
+}
+
 export const isCustomerAccountError = (error: unknown): boolean =>
   error instanceof RoleNotAssumableError || error instanceof AwsUnavailableError || error instanceof SesThrottledError
-  || error instanceof SesOutcomeUnknownError || error instanceof SesPermissionDeniedError || error instanceof SesRefusedError;
+  || error instanceof SesOutcomeUnknownError || error instanceof SesPermissionDeniedError || error instanceof SesRefusedError
+  || error instanceof DeadlinePassedError;

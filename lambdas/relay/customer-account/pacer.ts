@@ -6,7 +6,8 @@
  *
  * It only spaces this container's own calls; calls from other containers still meet SES's limit and
  * are handled by the retry policy (customer-account.ts). A request never waits past its deadline:
- * `take` answers false instead and the call goes ahead, leaving SES to decide.
+ * `take` answers false instead: a send is then not made, any other call goes ahead and leaves SES
+ * to decide (customer-account.ts).
  */
 
 interface Bucket {

@@ -2,10 +2,10 @@
  * What the send path needs to know about a tenant's BYOC setup: the config (role, region,
  * ExternalId, validation) and its domains. Cached per tenant for `ttlMs` (default 5 s): a role
  * change, failed re-validation or domain deletion reaches warm send functions within that bound.
- * A refusal is never decided on the cache alone: the send use case reads the state again before
- * answering one of the four 403s, so a validation or verification that just passed counts at once.
+ * A refusal is never decided on the cache alone: the send pipeline reads the state again before
+ * answering one of the four refusals, so a validation or verification that just passed counts at once.
  */
-import { ApiError } from '../../shared/errors';
+import { refusal, type Refusal } from '../../shared/refusal';
 import type { Clock } from '../../shared/clock';
 import { TtlCache } from '../../shared/ttl-cache';
 import { notValidatedReason, type ByocConfig, type ByocConfigStore } from '../store/config-store';
@@ -59,26 +59,29 @@ function registeredDomainFor(domains: DomainRecord[], fromDomain: string): Domai
     .sort((a, b) => b.domain.length - a.domain.length)[0];
 }
 
-/** The spec's 403 checks, in order: validated config, registered domain, ownership, DKIM. */
-export function checkReadyToSend(tenantId: string, context: SendContext, fromDomain: string): ReadyToSend {
+/** Ready to send from a domain, or why not. */
+export type Readiness = { ready: ReadyToSend } | { refusal: Refusal };
+
+/** The checks before sending, in order: validated config, registered domain, ownership, DKIM. */
+export function checkReadyToSend(tenantId: string, context: SendContext, fromDomain: string): Readiness {
   const { config } = context;
   const notValidated = notValidatedReason(config);
   // The role checks only narrow the type: notValidatedReason covers them.
   if (notValidated || !config?.role_arn || !config.region) {
-    throw new ApiError('byoc_not_validated', `Your BYOC setup is not validated yet; ${notValidated}.`);
+    return { refusal: refusal('byoc_not_validated', `Your BYOC setup is not validated yet; ${notValidated}.`) };
   }
   const domain = registeredDomainFor(context.domains, fromDomain);
   if (!domain) {
-    throw new ApiError('domain_not_registered', `The from_email domain ${fromDomain} is not one of your sending domains. Add it with POST /api/byoc/domains, publish its DNS records and verify it.`);
+    return { refusal: refusal('domain_not_registered', `The from_email domain ${fromDomain} is not one of your sending domains. Add it with POST /api/byoc/domains, publish its DNS records and verify it.`) };
   }
   if (domain.region !== config.region) {
-    throw new ApiError('domain_not_verified', `The domain ${domain.domain} was set up in ${domain.region} but your config now sends from ${config.region}. Delete and add the domain again so SES verifies it in ${config.region}.`);
+    return { refusal: refusal('domain_not_verified', `The domain ${domain.domain} was set up in ${domain.region} but your config now sends from ${config.region}. Delete and add the domain again so SES verifies it in ${config.region}.`) };
   }
   if (domain.ownership_status !== 'Success') {
-    throw new ApiError('domain_not_verified', `SES has not verified ownership of ${domain.domain} yet (status ${domain.ownership_status}). Publish the TXT record _amazonses.${domain.domain} from GET /api/byoc/domains/${domain.domain}, then POST /api/byoc/domains/${domain.domain}/verify.`);
+    return { refusal: refusal('domain_not_verified', `SES has not verified ownership of ${domain.domain} yet (status ${domain.ownership_status}). Publish the TXT record _amazonses.${domain.domain} from GET /api/byoc/domains/${domain.domain}, then POST /api/byoc/domains/${domain.domain}/verify.`) };
   }
   if (domain.dkim_status !== 'Success') {
-    throw new ApiError('dkim_not_verified', `SES has not verified DKIM for ${domain.domain} yet (status ${domain.dkim_status}). Publish the three DKIM CNAME records from GET /api/byoc/domains/${domain.domain}, then POST /api/byoc/domains/${domain.domain}/verify.`);
+    return { refusal: refusal('dkim_not_verified', `SES has not verified DKIM for ${domain.domain} yet (status ${domain.dkim_status}). Publish the three DKIM CNAME records from GET /api/byoc/domains/${domain.domain}, then POST /api/byoc/domains/${domain.domain}/verify.`) };
   }
-  return { tenantId, roleArn: config.role_arn, externalId: config.external_id, region: config.region, domain, maxSendRate: config.max_send_rate ?? undefined };
+  return { ready: { tenantId, roleArn: config.role_arn, externalId: config.external_id, region: config.region, domain, maxSendRate: config.max_send_rate ?? undefined } };
 }

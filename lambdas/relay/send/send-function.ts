@@ -24,7 +24,6 @@ export function createSendHandler(config: RelayConfig, aws: AwsWiring) {
     contexts: new SendContextLoader(new ByocConfigStore(db, table), new DomainStore(db, table), clock, { ttlMs: config.sendContextTtlMs }),
     rateWindows: limits,
     usage: limits,
-    batchUsage: limits,
     idempotency: new IdempotencyStore(db, table),
     accounts: new AssumedRoleAccounts(customerSessionsFor(aws), { clock }),
     rateGuard: new RateGuard(),

@@ -1,8 +1,14 @@
 /**
- * Idempotency-Key records: only hashes (of the key and of the request) and the outcome (HTTP
- * status plus the SES message id or the error code), kept 24 h. A claim carries a lease, so a
- * request that died mid-flight does not block its key for a day: after the lease, a retry of the
- * same request may take the claim over.
+ * Idempotency-Key records: only hashes (of the key and of the request) and what became of each
+ * message (the SES message id, or our own error code and detail), kept 24 h. A claim carries a
+ * lease, so a request that died mid-flight does not block its key for a day: after the lease, a
+ * retry of the same request takes the claim over together with its recorded progress.
+ *
+ * Progress, per message: `started` holds the messages whose SES attempt may have begun (written
+ * before the attempt), `results` the outcomes kept for the key. A message started without a result
+ * may have been sent: a takeover reports it so and never sends it again. A request that ended with
+ * messages left to send (its time budget ran out, or they may succeed on retry) reopens its claim:
+ * the lease ends at once and a retry sends only those.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -12,34 +18,57 @@ export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 /** Longer than a send can take (Lambda timeout 28 s). */
 export const CLAIM_LEASE_MS = 60_000;
 
-export interface StoredOutcome {
-  http_status: number;
+/** What became of one message, as kept for its key: its SES message id, or our code and detail. */
+export interface StoredResult {
+  index: number;
   message_id?: string;
   error?: string;
   detail?: string;
-  /** A batch: each message's result (message ids and our own error codes and details only). */
-  results?: BatchResult[];
 }
 
-export interface BatchResult {
-  index: number;
-  success: boolean;
+/**
+ * A finished request's outcome. `messages` is written by this code; the other fields by the code
+ * before it (records live 24 h, so both are read): `http_status` with `message_id` or
+ * `error`/`detail` for a single send, `results` for a batch.
+ */
+export interface StoredOutcome {
+  messages?: StoredResult[];
+  http_status?: number;
   message_id?: string;
   error?: string;
   detail?: string;
+  results?: Array<StoredResult & { success: boolean }>;
+}
+
+/** What an earlier, unfinished run of the same request left: taken over with the claim. */
+export interface RecordedProgress {
+  started: number[];
+  results: StoredResult[];
+  /** A claim written before progress was recorded: which messages it started is unknown. */
+  unknown: boolean;
 }
 
 export type Claim =
-  | { kind: 'claimed' }
+  | { kind: 'claimed'; earlier?: RecordedProgress }
   | { kind: 'replay'; outcome: StoredOutcome }
   | { kind: 'in_progress' }
   | { kind: 'mismatch' };
 
+const resultKey = (index: number) => `m${index}`;
+
+function progressOf(item: Record<string, unknown>): RecordedProgress {
+  const results = item.results as Record<string, StoredResult> | undefined;
+  const started = item.started as Set<number> | number[] | undefined;
+  return { started: started ? [...started].map(Number) : [], results: Object.values(results ?? {}), unknown: results === undefined };
+}
+
 export class IdempotencyStore {
   constructor(private readonly db: DynamoDBDocumentClient, private readonly tableName: string) {}
 
-  async claim(tenantId: string, keyHash: string, requestHash: string, now: Date): Promise<Claim> {
+  /** `started`: messages whose SES attempt follows the claim at once (a single send), recorded with it. */
+  async claim(tenantId: string, keyHash: string, requestHash: string, now: Date, options: { started?: number[] } = {}): Promise<Claim> {
     const nowSeconds = Math.floor(now.getTime() / 1000);
+    const started = options.started ?? [];
     try {
       await this.db.send(new PutCommand({
         TableName: this.tableName,
@@ -49,34 +78,93 @@ export class IdempotencyStore {
           state: 'in_progress',
           lease_until: now.getTime() + CLAIM_LEASE_MS,
           expires_at: nowSeconds + IDEMPOTENCY_TTL_SECONDS,
+          results: {},
+          ...(started.length > 0 ? { started: new Set(started) } : {}),
         },
-        // New key, an expired record (TTL deletion is lazy), or an abandoned claim of the same request.
-        ConditionExpression: 'attribute_not_exists(PK) OR expires_at < :nowSeconds OR (#state = :inProgress AND lease_until < :nowMs AND request_hash = :requestHash)',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':nowSeconds': nowSeconds, ':nowMs': now.getTime(), ':inProgress': 'in_progress', ':requestHash': requestHash },
+        // A new key, or an expired record (TTL deletion is lazy).
+        ConditionExpression: 'attribute_not_exists(PK) OR expires_at < :nowSeconds',
+        ExpressionAttributeValues: { ':nowSeconds': nowSeconds },
       }));
       return { kind: 'claimed' };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
     const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: relayKeys.idempotency(tenantId, keyHash), ConsistentRead: true }));
-    if (!Item) return this.claim(tenantId, keyHash, requestHash, now);
+    if (!Item) return this.claim(tenantId, keyHash, requestHash, now, options);
     if (Item.request_hash !== requestHash) return { kind: 'mismatch' };
-    if (Item.state === 'in_progress') return { kind: 'in_progress' };
-    return { kind: 'replay', outcome: Item.outcome as StoredOutcome };
+    if (Item.state !== 'in_progress') return { kind: 'replay', outcome: Item.outcome as StoredOutcome };
+    if (Number(Item.lease_until ?? 0) >= now.getTime()) return { kind: 'in_progress' };
+    return this.takeOver(tenantId, keyHash, requestHash, now, started);
   }
 
+  /** An abandoned or reopened claim of the same request: a new lease, the progress kept. */
+  private async takeOver(tenantId: string, keyHash: string, requestHash: string, now: Date, started: number[]): Promise<Claim> {
+    try {
+      const { Attributes } = await this.db.send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: relayKeys.idempotency(tenantId, keyHash),
+        UpdateExpression: started.length > 0 ? 'SET lease_until = :lease ADD started :started' : 'SET lease_until = :lease',
+        ConditionExpression: '#state = :inProgress AND lease_until < :nowMs AND request_hash = :requestHash',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: {
+          ':lease': now.getTime() + CLAIM_LEASE_MS, ':inProgress': 'in_progress', ':nowMs': now.getTime(), ':requestHash': requestHash,
+          ...(started.length > 0 ? { ':started': new Set(started) } : {}),
+        },
+        // The progress as it was before this takeover (the messages it starts now are ours).
+        ReturnValues: 'ALL_OLD',
+      }));
+      return { kind: 'claimed', earlier: progressOf(Attributes ?? {}) };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return { kind: 'in_progress' }; // another retry took it over first
+    }
+  }
+
+  /** Records messages about to start (before their SES attempt) and outcomes kept for the key. */
+  async record(tenantId: string, keyHash: string, started: number[], results: StoredResult[]): Promise<void> {
+    if (started.length === 0 && results.length === 0) return;
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const sets = results.map((result, i) => {
+      names[`#r${i}`] = resultKey(result.index);
+      values[`:r${i}`] = result;
+      return `results.#r${i} = :r${i}`;
+    });
+    if (started.length > 0) values[':started'] = new Set(started);
+    await this.db.send(new UpdateCommand({
+      TableName: this.tableName,
+      Key: relayKeys.idempotency(tenantId, keyHash),
+      UpdateExpression: [sets.length > 0 ? `SET ${sets.join(', ')}` : '', started.length > 0 ? 'ADD started :started' : ''].filter(Boolean).join(' '),
+      ...(sets.length > 0 ? { ExpressionAttributeNames: names } : {}),
+      ExpressionAttributeValues: values,
+    }));
+  }
+
+  /** Every message has an outcome kept for the key: later retries replay it. */
   async complete(tenantId: string, keyHash: string, outcome: StoredOutcome): Promise<void> {
     await this.db.send(new UpdateCommand({
       TableName: this.tableName,
       Key: relayKeys.idempotency(tenantId, keyHash),
-      UpdateExpression: 'SET #state = :done, outcome = :outcome REMOVE lease_until',
+      UpdateExpression: 'SET #state = :done, outcome = :outcome REMOVE lease_until, started, results',
       ExpressionAttributeNames: { '#state': 'state' },
       ExpressionAttributeValues: { ':done': 'done', ':outcome': outcome },
     }));
   }
 
-  /** Frees the key after a failure worth retrying (throttling, SES unavailable, role not assumable). */
+  /**
+   * The request ended with messages left to send: their outcomes are kept, nothing is in flight, and
+   * the lease ends now so a retry of the same request sends only the rest.
+   */
+  async reopen(tenantId: string, keyHash: string, results: StoredResult[]): Promise<void> {
+    await this.db.send(new UpdateCommand({
+      TableName: this.tableName,
+      Key: relayKeys.idempotency(tenantId, keyHash),
+      UpdateExpression: 'SET results = :results, lease_until = :ended REMOVE started',
+      ExpressionAttributeValues: { ':results': Object.fromEntries(results.map((r) => [resultKey(r.index), r])), ':ended': 0 },
+    }));
+  }
+
+  /** Frees the key: nothing was sent and nothing is kept (a retry may succeed). */
   async release(tenantId: string, keyHash: string): Promise<void> {
     await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: relayKeys.idempotency(tenantId, keyHash) }));
   }

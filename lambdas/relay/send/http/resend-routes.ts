@@ -9,17 +9,14 @@
  * or fetching a URL (`attachments[].path`) are refused with a message saying why, never ignored.
  */
 import { sha256Hex } from '../../../shared/crypto';
+import type { Clock } from '../../../shared/clock';
 import { ApiError, resendError, type ErrorCode } from '../../../shared/errors';
 import type { HttpRequest, HttpResult } from '../../../shared/http';
+import type { Refusal } from '../../../shared/refusal';
 import type { Authenticator } from '../../auth/authenticator';
-import { parseBatch, type BatchItem, type SendBatchOutcome } from '../send-batch';
-import type { SendOutcome } from '../send-email';
-import { checkBodySize, parseSendRequest } from '../message/request';
-import { prepareMessage } from '../message/prepared';
-import type { SendCommand } from '../send-email';
-import type { SendBatchCommand } from '../send-batch';
-import type { RateWindow } from '../../store/limits-store';
-import { rateLimitHeaders } from '../rate-limit-headers';
+import { checkBodySize } from '../message/request';
+import type { RefusedItem, SendCommand, SendItem, SendOutcome } from '../pipeline';
+import { oneMessage, parseBatchMessages, parseIdempotencyKey, parseMessage, sendHeaders } from './send-request';
 
 const REFUSED_FIELDS: Record<string, string> = {
   scheduled_at: 'scheduled sending is not supported: SendFleet never stores message content, and a scheduled message would have to be stored until it is sent. Send it at the time you want it delivered.',
@@ -39,7 +36,10 @@ function splitFrom(from: unknown): { from_email: unknown; from_name?: string } {
   const match = /^(.*?)\s*<([^<>]*)>$/.exec(from);
   if (!match) return { from_email: from };
   let name = match[1]!.trim();
-  if (name.length >= 2 && name.startsWith('"') && name.endsWith('"')) name = name.slice(1, -1);
+  const quoted = name.length >= 2 && name.startsWith('"') && name.endsWith('"');
+  if (quoted) name = name.slice(1, -1);
+  // `A <a@x>, B <b@y>` is two mailboxes: the first would become a display name showing another address.
+  if (/[<>]/.test(name) || (!quoted && name.includes(','))) refuse('from', 'holds more than one mailbox; give exactly one sender, as "Name <address>" or a bare address.');
   if (name.includes('"')) refuse('from', 'has a quote inside its display name; use "Name <address>" with a plain name.');
   return { from_email: match[2], ...(name ? { from_name: name } : {}) };
 }
@@ -74,17 +74,6 @@ function bearerHeaders(headers: Record<string, string>): Record<string, string> 
   return { ...headers, 'x-api-key': match[1]! };
 }
 
-const IDEMPOTENCY_KEY = /^[\x20-\x7e]{1,255}$/;
-function idempotencyKeyOf(headers: Record<string, string>): string | undefined {
-  const key = headers['idempotency-key'];
-  if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) refuse('Idempotency-Key', 'must be 1 to 255 printable ASCII characters, e.g. a UUID.');
-  return key;
-}
-
-function rateHeaders(perMinute: number, rate: RateWindow | undefined, replayed: boolean): Record<string, string> {
-  return { ...rateLimitHeaders(perMinute, rate), ...(replayed ? { 'idempotent-replayed': 'true' } : {}) };
-}
-
 /**
  * Our words in the caller's terms: a Resend caller sent `from`, `text` and `Authorization`, so our
  * details name those (only our own texts are reworded, never what the caller sent).
@@ -97,7 +86,7 @@ const RESEND_TERMS: ReadonlyArray<[RegExp, string]> = [
   [/the X-API-Key header/g, 'the Authorization header (Bearer)'],
   [/\bX-API-Key\b/g, 'Authorization: Bearer'],
 ];
-const inResendTerms = (text: string): string => RESEND_TERMS.reduce((out, [pattern, term]) => out.replace(pattern, term), text);
+export const inResendTerms = (text: string): string => RESEND_TERMS.reduce((out, [pattern, term]) => out.replace(pattern, term), text);
 
 /** An answer in Resend's shape, with the code's Resend status and name (table in shared/errors.ts). */
 function resendAnswer(code: ErrorCode, message: string, headers: Record<string, string> = {}): HttpResult {
@@ -110,6 +99,11 @@ export function resendFailure(error: ApiError, extraHeaders: Record<string, stri
   return resendAnswer(error.code, inResendTerms(error.detail), { ...extraHeaders, ...error.options.headers });
 }
 
+/** A refusal of the pipeline → Resend's shape (status and name from the table in shared/errors.ts). */
+function resendRefusal(why: Refusal, headers: Record<string, string>): HttpResult {
+  return resendAnswer(why.code, inResendTerms(why.detail), { ...headers, ...(why.retryAfterSeconds !== undefined ? { 'retry-after': String(why.retryAfterSeconds) } : {}) });
+}
+
 /** Why each family of Resend operations is not offered, and what to use instead. */
 const NOT_OFFERED = {
   emails: 'SendFleet never stores your messages, so a sent email cannot be listed, retrieved, rescheduled or cancelled. Keep the id SendFleet returned with your own records.',
@@ -117,9 +111,9 @@ const NOT_OFFERED = {
 } as const;
 
 export interface ResendApiDeps {
-  authenticator: Authenticator;
-  sendEmail: (command: SendCommand) => Promise<SendOutcome>;
-  sendBatch: (command: SendBatchCommand) => Promise<SendBatchOutcome>;
+  authenticator: Pick<Authenticator, 'authenticate'>;
+  send: (command: SendCommand) => Promise<SendOutcome>;
+  clock: Clock;
 }
 
 export function createResendRoutes(deps: ResendApiDeps) {
@@ -135,46 +129,54 @@ export function createResendRoutes(deps: ResendApiDeps) {
     }
   };
 
-  const sendOne = guarded(async (http) => {
-    checkBodySize(http.body, http.bodyBytes);
-    const request = parseSendRequest(fromResendBody(http.body));
-    const message = await prepareMessage(request);
-    const key = idempotencyKeyOf(http.headers);
+  /** Authentication first: a format check and a cached lookup, before any body is validated. */
+  const authenticated = async (http: HttpRequest) => {
     const principal = await deps.authenticator.authenticate(bearerHeaders(http.headers));
     http.annotate({ tenant_id: principal.tenantId, api: 'resend' });
-    const outcome = await deps.sendEmail({
-      request, message, principal, log: http.log.child({ tenant_id: principal.tenantId }),
+    return principal;
+  };
+
+  const sendOne = guarded(async (http) => {
+    const receivedAt = deps.clock.now();
+    const principal = await authenticated(http);
+    checkBodySize(http.body, http.bodyBytes);
+    const item = await parseMessage(fromResendBody(http.body));
+    const key = parseIdempotencyKey(http.headers);
+    const outcome = await deps.send({
+      items: [item], principal, log: http.log.child({ tenant_id: principal.tenantId }), receivedAt,
       // Hashed like /api/send's fingerprint input, prefixed so the two routes' keys never replay each other.
       idempotency: key === undefined ? undefined : { keyHash: sha256Hex(key), requestHash: sha256Hex(JSON.stringify(['resend', principal.tenantId, http.body])) },
     });
-    const headers = rateHeaders(principal.profile.sends_per_minute, outcome.rate, outcome.replayed);
-    if (outcome.kind === 'refused') return resendFailure(outcome.error, headers);
-    return { status: 200, headers, outcome: 'accepted', body: { id: outcome.messageId } };
+    const headers = sendHeaders(principal.profile.sends_per_minute, outcome);
+    const answer = oneMessage(outcome);
+    if (answer.refusal) return resendRefusal(answer.refusal, headers);
+    return { status: 200, headers, outcome: 'accepted', body: { id: answer.messageId } };
   });
 
   const sendMany = guarded(async (http) => {
+    const receivedAt = deps.clock.now();
+    const principal = await authenticated(http);
     if (!Array.isArray(http.body)) refuse('(body)', 'must be a JSON array of 1 to 100 emails.');
-    const items: BatchItem[] = await parseBatch({ messages: (http.body as unknown[]).map((email) => fromResendBody(email)) });
+    const emails = http.body as unknown[];
+    if (emails.length < 1 || emails.length > 100) refuse('(body)', `must be a JSON array of 1 to 100 emails; this one holds ${emails.length}.`);
+    const items = await parseBatchMessages(emails.map((email) => fromResendBody(email)));
     // Resend's default ("strict") batch validation: one invalid email refuses the whole batch.
-    const invalid = items.find((item): item is Extract<BatchItem, { error: ApiError }> => 'error' in item);
-    if (invalid) throw new ApiError('invalid_request', `Email ${invalid.index}: ${invalid.error.detail}`);
-    const key = idempotencyKeyOf(http.headers);
-    const principal = await deps.authenticator.authenticate(bearerHeaders(http.headers));
-    http.annotate({ tenant_id: principal.tenantId, api: 'resend', messages: items.length });
-    const outcome = await deps.sendBatch({
-      items, principal, log: http.log.child({ tenant_id: principal.tenantId }),
+    const invalid = items.find((item): item is RefusedItem => !('message' in item));
+    if (invalid) throw new ApiError('invalid_request', `Email ${invalid.index}: ${invalid.refusal.detail}`);
+    const key = parseIdempotencyKey(http.headers);
+    http.annotate({ messages: items.length });
+    const outcome = await deps.send({
+      items: items as SendItem[], principal, log: http.log.child({ tenant_id: principal.tenantId }), receivedAt,
       idempotency: key === undefined ? undefined : { keyHash: sha256Hex(key), requestHash: sha256Hex(JSON.stringify(['resend-batch', principal.tenantId, http.body])) },
     });
-    const headers = rateHeaders(principal.profile.sends_per_minute, outcome.rate, outcome.replayed);
-    if (outcome.kind === 'refused') return resendFailure(outcome.error, headers);
-    const failed = outcome.results.filter((r) => !r.success);
+    const headers = sendHeaders(principal.profile.sends_per_minute, outcome);
+    if (outcome.kind === 'refused') return resendRefusal(outcome.refusal, headers);
+    const sent = outcome.messages.flatMap((m) => (m.accepted ? [{ id: m.messageId }] : []));
+    const failed = outcome.messages.flatMap((m) => (m.accepted ? [] : [{ index: m.index, message: `${m.refusal.code}: ${inResendTerms(m.refusal.detail)}` }]));
     return {
       status: 200, headers, outcome: 'batch',
-      body: {
-        data: outcome.results.filter((r) => r.success).map((r) => ({ id: r.message_id })),
-        // Messages refused after validation (limits, SES) cannot be taken back from the ones sent: Resend's permissive shape.
-        ...(failed.length > 0 ? { errors: failed.map((r) => ({ index: r.index, message: `${r.error}: ${r.detail}` })) } : {}),
-      },
+      // Messages refused after validation (limits, SES) cannot be taken back from the ones sent: Resend's permissive shape.
+      body: { data: sent, ...(failed.length > 0 ? { errors: failed } : {}) },
     };
   });
 

@@ -1,36 +1,34 @@
 /**
- * HTTP adapter of the send function: POST /api/send (and /api/send/). It owns everything HTTP:
- * the body and the Idempotency-Key header, authentication, the rate-limit headers, replays, and one
- * log line and one metric datapoint per outcome (accepted or the error code; never content).
+ * HTTP adapter of the send function in SendFleet's shape: POST /api/send (and /api/send/) and
+ * POST /api/send/batch, and the composition of the function's routes (the Resend-compatible ones
+ * are in resend-routes.ts). A batch is authenticated before its messages are validated (a format
+ * check and a cached lookup: a caller without a valid key cannot make us validate 100 messages);
+ * a single send is validated first, as the contract orders it. Each route builds the pipeline's
+ * command and presents its outcome: the rate-limit headers,
+ * replays, and one log line and one metric datapoint per outcome (accepted or the error code;
+ * never content).
  */
 import { sha256Hex } from '../../../shared/crypto';
-import { ApiError } from '../../../shared/errors';
 import { httpApi, type HttpRequest, type HttpResult } from '../../../shared/http';
+import { refusalAsApiError } from '../../../shared/refusal';
 import { RESEND_RESOURCES, sendRoutes } from '../../api-routes';
 import type { Authenticator } from '../../auth/authenticator';
-import type { RateWindow } from '../../store/limits-store';
-import { rateLimitHeaders } from '../rate-limit-headers';
+import { checkBodySize, MAX_BODY_WITH_ATTACHMENTS_BYTES, type SendRequest } from '../message/request';
+import type { MessageOutcome } from '../outcomes';
+import { createSendPipeline, type SendCommand, type SendDeps, type SendOutcome } from '../pipeline';
+import type { Clock } from '../../../shared/clock';
 import { createResendRoutes, resendFailure } from './resend-routes';
-import { createSendBatch, parseBatch, type SendBatchDeps, type SendBatchOutcome } from '../send-batch';
-import { createSendEmail, type SendOutcome } from '../send-email';
-import { checkBodySize, MAX_BODY_WITH_ATTACHMENTS_BYTES, parseSendRequest, type SendRequest } from '../message/request';
-import { prepareMessage } from '../message/prepared';
+import { oneMessage, parseBatchBody, parseIdempotencyKey, parseMessage, sendHeaders } from './send-request';
 
-export interface SendApiDeps extends SendBatchDeps {
+export interface SendApiDeps extends SendDeps {
   authenticator: Authenticator;
 }
 
-const IDEMPOTENCY_KEY = /^[\x20-\x7e]{1,255}$/;
-
-function parseIdempotencyKey(headers: Record<string, string>): string | undefined {
-  const key = headers['idempotency-key'];
-  if (key === undefined) return undefined;
-  if (!IDEMPOTENCY_KEY.test(key)) {
-    throw new ApiError('invalid_request', 'The Idempotency-Key header must be 1 to 255 printable ASCII characters, e.g. a UUID.', {
-      issues: [{ path: 'Idempotency-Key', message: 'must be 1-255 printable ASCII characters' }],
-    });
-  }
-  return key;
+/** What the routes call: the key check, the pipeline and the clock (the time budget runs from arrival). */
+export interface SendRoutesDeps {
+  authenticator: Pick<Authenticator, 'authenticate'>;
+  send: (command: SendCommand) => Promise<SendOutcome>;
+  clock: Clock;
 }
 
 /**
@@ -45,64 +43,75 @@ export function requestFingerprint(tenantId: string, request: SendRequest): stri
   return sha256Hex(JSON.stringify([...plain, ...extras]));
 }
 
-
-
 const ACCEPTED = { success: true, message: 'Email accepted by your SES account.', mode: 'byoc' } as const;
 
-function toHttp(outcome: SendOutcome, perMinute: number): HttpResult {
-  const headers = { ...rateLimitHeaders(perMinute, outcome.rate), ...(outcome.replayed ? { 'idempotent-replayed': 'true' } : {}) };
-  if (outcome.kind === 'accepted') return { status: 200, headers, outcome: 'accepted', body: { ...ACCEPTED, message_id: outcome.messageId } };
-  const { error } = outcome;
-  throw new ApiError(error.code, error.detail, { ...error.options, headers: { ...headers, ...error.options.headers } });
+/** A batch message's result in our shape. */
+const resultOf = (outcome: MessageOutcome) => (outcome.accepted
+  ? { index: outcome.index, success: true, message_id: outcome.messageId }
+  : { index: outcome.index, success: false, error: outcome.refusal.code, detail: outcome.refusal.detail });
+
+/** One message's outcome is the answer; a refusal is thrown for the edge to present in our error shape. */
+function presentOne(outcome: SendOutcome, perMinute: number): HttpResult {
+  const headers = sendHeaders(perMinute, outcome);
+  const answer = oneMessage(outcome);
+  if (answer.refusal) throw refusalAsApiError(answer.refusal, headers);
+  return { status: 200, headers, outcome: 'accepted', body: { ...ACCEPTED, message_id: answer.messageId } };
 }
 
-function batchToHttp(outcome: SendBatchOutcome, perMinute: number): HttpResult {
-  const headers = { ...rateLimitHeaders(perMinute, outcome.rate), ...(outcome.replayed ? { 'idempotent-replayed': 'true' } : {}) };
-  if (outcome.kind === 'done') return { status: 200, headers, outcome: 'batch', body: { success: true, results: outcome.results } };
-  const { error } = outcome;
-  throw new ApiError(error.code, error.detail, { ...error.options, headers: { ...headers, ...error.options.headers } });
+function presentBatch(outcome: SendOutcome, perMinute: number): HttpResult {
+  const headers = sendHeaders(perMinute, outcome);
+  if (outcome.kind === 'refused') throw refusalAsApiError(outcome.refusal, headers);
+  return { status: 200, headers, outcome: 'batch', body: { success: true, results: outcome.messages.map(resultOf) } };
 }
 
+/** The send function's API on the pipeline. */
 export function createSendApi(deps: SendApiDeps) {
-  const sendEmail = createSendEmail(deps);
-  const sendBatch = createSendBatch(deps);
-  const resend = createResendRoutes({ authenticator: deps.authenticator, sendEmail, sendBatch });
+  return sendApi({ authenticator: deps.authenticator, send: createSendPipeline(deps), clock: deps.clock });
+}
 
-  async function handleBatch(http: HttpRequest): Promise<HttpResult> {
-    const items = await parseBatch(http.body);
+/** The routes on any pipeline (unit tests give a fake one). */
+export function sendApi(deps: SendRoutesDeps) {
+  const { send } = deps;
+  const resend = createResendRoutes(deps);
+
+  async function handle(http: HttpRequest): Promise<HttpResult> {
+    const receivedAt = deps.clock.now();
+    // The contract orders a single send's 400 before its 401: its validation is bounded by the body limits.
+    checkBodySize(http.body, http.bodyBytes);
+    const item = await parseMessage(http.body);
     const idempotencyKey = parseIdempotencyKey(http.headers);
     const principal = await deps.authenticator.authenticate(http.headers);
-    http.annotate({ tenant_id: principal.tenantId, messages: items.length });
-    const log = http.log.child({ tenant_id: principal.tenantId });
-    const result = await sendBatch({
+    http.annotate({ tenant_id: principal.tenantId });
+    const outcome = await send({
+      items: [item],
+      principal,
+      idempotency: idempotencyKey === undefined ? undefined : { keyHash: sha256Hex(idempotencyKey), requestHash: requestFingerprint(principal.tenantId, item.request) },
+      log: http.log.child({ tenant_id: principal.tenantId }),
+      receivedAt,
+    });
+    const { request, message } = item;
+    const answer = oneMessage(outcome);
+    http.annotate({ recipients: request.to.length + request.cc.length + request.bcc.length, attachments: request.attachments.length, raw: message.mime !== undefined, replayed: outcome.replayed, ...(answer.refusal ? {} : { message_id: answer.messageId }) });
+    return presentOne(outcome, principal.profile.sends_per_minute);
+  }
+
+  async function handleBatch(http: HttpRequest): Promise<HttpResult> {
+    const receivedAt = deps.clock.now();
+    const principal = await deps.authenticator.authenticate(http.headers);
+    http.annotate({ tenant_id: principal.tenantId });
+    const items = await parseBatchBody(http.body);
+    const idempotencyKey = parseIdempotencyKey(http.headers);
+    http.annotate({ messages: items.length });
+    const outcome = await send({
       items,
       principal,
       // The batch as received, salted with the tenant id: the same batch again is the same request.
       idempotency: idempotencyKey === undefined ? undefined : { keyHash: sha256Hex(idempotencyKey), requestHash: sha256Hex(JSON.stringify(['batch', principal.tenantId, http.body])) },
-      log,
+      log: http.log.child({ tenant_id: principal.tenantId }),
+      receivedAt,
     });
-    if (result.kind === 'done') http.annotate({ accepted: result.results.filter((r) => r.success).length, replayed: result.replayed });
-    return batchToHttp(result, principal.profile.sends_per_minute);
-  }
-
-  async function handle(http: HttpRequest): Promise<HttpResult> {
-    checkBodySize(http.body, http.bodyBytes);
-    const request = parseSendRequest(http.body);
-    // Built and size-checked before anything is counted: a message SES would refuse costs nothing.
-    const message = await prepareMessage(request);
-    const idempotencyKey = parseIdempotencyKey(http.headers);
-    const principal = await deps.authenticator.authenticate(http.headers);
-    http.annotate({ tenant_id: principal.tenantId });
-    const log = http.log.child({ tenant_id: principal.tenantId });
-    const result = await sendEmail({
-      request,
-      message,
-      principal,
-      idempotency: idempotencyKey === undefined ? undefined : { keyHash: sha256Hex(idempotencyKey), requestHash: requestFingerprint(principal.tenantId, request) },
-      log,
-    });
-    http.annotate({ recipients: request.to.length + request.cc.length + request.bcc.length, attachments: request.attachments.length, raw: message.mime !== undefined, replayed: result.replayed, ...(result.kind === 'accepted' ? { message_id: result.messageId } : {}) });
-    return toHttp(result, principal.profile.sends_per_minute);
+    if (outcome.kind === 'done') http.annotate({ accepted: outcome.messages.filter((m) => m.accepted).length, replayed: outcome.replayed });
+    return presentBatch(outcome, principal.profile.sends_per_minute);
   }
 
   return httpApi({
