@@ -8,7 +8,7 @@
 import { ApiError } from '../../shared/errors';
 import type { Clock } from '../../shared/clock';
 import { TtlCache } from '../../shared/ttl-cache';
-import { notValidatedReason, type ByocConfig, type ByocConfigStore } from '../store/config-store';
+import { DISCONNECTED_DETAIL, notValidatedReason, type ByocConfig, type ByocConfigStore } from '../store/config-store';
 import type { DomainRecord, DomainStore } from '../store/domain-store';
 
 export const SEND_CONTEXT_TTL_MS = 5_000;
@@ -22,6 +22,7 @@ export interface ReadyToSend {
   tenantId: string;
   roleArn: string;
   externalId: string;
+  previousExternalId?: string;
   region: string;
   domain: DomainRecord;
   /** SES MaxSendRate the last validation saw (recipients per second), for pacing; unknown → no pacing. */
@@ -62,6 +63,7 @@ function registeredDomainFor(domains: DomainRecord[], fromDomain: string): Domai
 /** The spec's 403 checks, in order: validated config, registered domain, ownership, DKIM. */
 export function checkReadyToSend(tenantId: string, context: SendContext, fromDomain: string): ReadyToSend {
   const { config } = context;
+  if (config?.status === 'disconnected') throw new ApiError('byoc_disconnected', `Your BYOC setup is disconnected: ${DISCONNECTED_DETAIL}.`);
   const notValidated = notValidatedReason(config);
   // The role checks only narrow the type: notValidatedReason covers them.
   if (notValidated || !config?.role_arn || !config.region) {
@@ -80,5 +82,5 @@ export function checkReadyToSend(tenantId: string, context: SendContext, fromDom
   if (domain.dkim_status !== 'Success') {
     throw new ApiError('dkim_not_verified', `SES has not verified DKIM for ${domain.domain} yet (status ${domain.dkim_status}). Publish the three DKIM CNAME records from GET /api/byoc/domains/${domain.domain}, then POST /api/byoc/domains/${domain.domain}/verify.`);
   }
-  return { tenantId, roleArn: config.role_arn, externalId: config.external_id, region: config.region, domain, maxSendRate: config.max_send_rate ?? undefined };
+  return { tenantId, roleArn: config.role_arn, externalId: config.external_id, previousExternalId: config.previous_external_id ?? undefined, region: config.region, domain, maxSendRate: config.max_send_rate ?? undefined };
 }

@@ -178,7 +178,7 @@ export function createSendEmail(deps: SendDeps) {
 
     let messageId: string;
     try {
-      const target = { tenantId, roleArn: ready.roleArn, externalId: ready.externalId, region: ready.region };
+      const target = { tenantId, roleArn: ready.roleArn, externalId: ready.externalId, previousExternalId: ready.previousExternalId, region: ready.region };
       const account = deps.accounts.open(target, { deadline, maxSendRate: ready.maxSendRate });
       const { message } = command;
       messageId = message.action === 'SendRawEmail' ? await account.sendRawEmail(message.input) : await account.sendEmail(message.input);
