@@ -88,10 +88,27 @@ export const FUNCTIONS = {
       envVar: 'RELAY_TABLE',
       actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'],
     },
-    environment: ['RELAY_ACCOUNT_ID', 'PLATFORM_ACCOUNT_ID'],
+    environment: ['RELAY_ACCOUNT_ID', 'PLATFORM_ACCOUNT_ID', 'REGISTRATION_TOPIC_ARN', 'CUSTOMER_TEMPLATE_URL'],
     assumesByocRole: true,
     timeoutSeconds: 28,
     invocation: 'api',
+  },
+  registration: {
+    stack: 'relay',
+    entry: 'lambdas/relay/registration/handler.ts',
+    handler: 'handler',
+    description: 'SendFleet stack registration: answers the SendFleet-BYOC stack\'s custom resource (SNS), validates the role',
+    // The ExternalId index and the config (Get), saveRole/saveValidation/markDisconnected (Update),
+    // the index's own writes in the config's transactions (Put, Delete, ConditionCheck).
+    table: {
+      envVar: 'RELAY_TABLE',
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'],
+    },
+    environment: ['RELAY_ACCOUNT_ID', 'PLATFORM_ACCOUNT_ID'],
+    assumesByocRole: true,
+    // The validation waits out IAM propagation (12 s) plus its AWS calls; the answer's PUT has 10 s.
+    timeoutSeconds: 60,
+    invocation: 'event',
   },
   send: {
     stack: 'relay',

@@ -1,6 +1,7 @@
 /**
  * Relay account: the relay table, the bus that accepts tenant snapshots from the platform's
- * forwarding role only, the customer API behind its firewall, the monthly reset, and the alarm
+ * forwarding role only, the customer API behind its firewall, the one-click onboarding (hosted
+ * customer template, registration topic and function), the monthly reset, and the alarm
  * topic every alarm notifies. Composition only.
  */
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
@@ -16,6 +17,8 @@ import { OperatorAlarms } from './constructs/operator-alarms';
 import { alarmOnFunctions, alarmOnTableThrottling } from './constructs/service-alarms';
 import { RelayEventBus } from './constructs/relay-event-bus';
 import { RelayTable } from './constructs/relay-table';
+import { StackRegistration } from './constructs/stack-registration';
+import { CustomerTemplateHosting } from './constructs/customer-template-hosting';
 
 export interface RelayStackProps extends StackProps {
   readonly stage: string;
@@ -33,6 +36,8 @@ export class RelayStack extends Stack {
   readonly relayTable: RelayTable;
   readonly eventBus: RelayEventBus;
   readonly customerApi: CustomerApi;
+  readonly registration: StackRegistration;
+  readonly customerTemplate: CustomerTemplateHosting;
   readonly dashboard: CustomerDashboard;
   readonly monthlyReset: MonthlyReset;
   readonly alarms: OperatorAlarms;
@@ -51,6 +56,15 @@ export class RelayStack extends Stack {
       table: this.relayTable,
       removalPolicy,
     });
+    this.registration = new StackRegistration(this, 'StackRegistration', {
+      table: this.relayTable,
+      platformAccountId: props.platformAccountId,
+      removalPolicy,
+    });
+    this.customerTemplate = new CustomerTemplateHosting(this, 'CustomerTemplate', {
+      registrationTopicArn: this.registration.topic.topicArn,
+      removalPolicy,
+    });
     this.customerApi = new CustomerApi(this, 'CustomerApi', {
       table: this.relayTable,
       platformAccountId: props.platformAccountId,
@@ -58,6 +72,7 @@ export class RelayStack extends Stack {
       apiName: `sendfleet-${props.stage}-customer-api`,
       webAclName: props.names.customerWebAcl,
       removalPolicy,
+      oneClick: { registrationTopicArn: this.registration.topic.topicArn, customerTemplateUrl: this.customerTemplate.templateUrl },
     });
     this.dashboard = new CustomerDashboard(this, 'Dashboard', { api: this.customerApi.restApi, removalPolicy });
     this.monthlyReset = new MonthlyReset(this, 'MonthlyReset', { table: this.relayTable, removalPolicy });
@@ -69,6 +84,7 @@ export class RelayStack extends Stack {
 
     new CfnOutput(this, 'CustomerApiUrl', { value: this.customerApi.url, description: 'Base URL of the customer API; the customer dashboard is served at this URL' });
     new CfnOutput(this, 'RelayEventBusArn', { value: this.eventBus.bus.eventBusArn });
+    new CfnOutput(this, 'CustomerTemplateUrl', { value: this.customerTemplate.templateUrl, description: 'The customer template CloudFormation quick-create links read (public, this one object only)' });
     new CfnOutput(this, 'RelayTableName', { value: this.relayTable.tableName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn, description: 'Subscribe on-call here (SNS)' });
   }

@@ -1,0 +1,90 @@
+/**
+ * The customer template, hosted where CloudFormation's quick-create link can read it: one object
+ * in a bucket of the relay account. The bucket policy lets anyone GetObject that one key (the
+ * console fetches the template by URL, unauthenticated); everything else stays blocked (ACLs off,
+ * SSL only, no listing, no other key).
+ *
+ * The object is written at deploy time by a BucketDeployment (`Source.jsonData`): the template
+ * holds deploy-time values (the relay account and the registration topic's ARN), which jsonData
+ * substitutes. Its helper function is CDK's own; its findings are acknowledged here, once.
+ */
+import { Duration, Stack, Validations, type RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
+import { Construct } from 'constructs';
+import { customerStackTemplate } from '../../lambdas/relay/byoc/customer-template';
+
+/** The one public key. */
+export const CUSTOMER_TEMPLATE_KEY = 'sendfleet-byoc/customer-template.json';
+
+export interface CustomerTemplateHostingProps {
+  readonly registrationTopicArn: string;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+export class CustomerTemplateHosting extends Construct {
+  readonly bucket: s3.Bucket;
+  /** What CloudFormation reads (the relay's CUSTOMER_TEMPLATE_URL). */
+  readonly templateUrl: string;
+
+  constructor(scope: Construct, id: string, props: CustomerTemplateHostingProps) {
+    super(scope, id);
+    this.bucket = new s3.Bucket(this, 'Bucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      versioned: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      // Replaced versions of the template are kept a year (stacks may be updated from a link made before a deploy).
+      lifecycleRules: [{ id: 'ExpireReplacedTemplates', noncurrentVersionExpiration: Duration.days(365), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      // Public ACLs stay blocked; only a public *policy* is allowed, and the policy opens one key.
+      blockPublicAccess: new s3.BlockPublicAccess({ blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: false, restrictPublicBuckets: false }),
+      removalPolicy: props.removalPolicy,
+    });
+    this.bucket.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'CloudFormationReadsTheCustomerTemplate',
+      principals: [new iam.AnyPrincipal()],
+      actions: ['s3:GetObject'],
+      resources: [this.bucket.arnForObjects(CUSTOMER_TEMPLATE_KEY)],
+    }));
+    const template = customerStackTemplate({ relayAccountId: Stack.of(this).account, registrationTopicArn: props.registrationTopicArn });
+    const deployment = new s3deploy.BucketDeployment(this, 'Template', {
+      sources: [s3deploy.Source.jsonData(CUSTOMER_TEMPLATE_KEY, template)],
+      destinationBucket: this.bucket,
+      // Old versions stay readable by stacks created from them; nothing else is ever in the bucket.
+      prune: false,
+      retainOnDelete: true,
+    });
+    this.templateUrl = `https://${this.bucket.bucketRegionalDomainName}/${CUSTOMER_TEMPLATE_KEY}`;
+
+    const publicTemplate = 'CloudFormation\'s quick-create link reads the customer template by URL without credentials, so the ' +
+      `bucket policy allows s3:GetObject to anyone on exactly one key (${CUSTOMER_TEMPLATE_KEY}), a template with no secret in it. ` +
+      'ACLs stay blocked and disabled, every other key and listing stay private, SSL is enforced.';
+    const onlyTheTemplate = 'The bucket holds only the public customer template, written by the deployment alone: its reads are ' +
+      'anonymous CloudFormation fetches of a file with no secret in it, so access logs, event notifications and object lock ' +
+      'would guard nothing (replaced versions are kept a year by the lifecycle rule).';
+    for (const [id, reason] of [
+      ['cdk-validator-cfnguard::s3_bucket_level_public_access_prohibited_check', publicTemplate],
+      ['AwsSolutions-S2', publicTemplate],
+      ['cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check', 'An SSE-KMS object cannot be read anonymously, and CloudFormation\'s quick-create reads the template without credentials; SSE-S3 encrypts it at rest.'],
+      ['AwsSolutions-S1', onlyTheTemplate],
+      ['cdk-validator-cfnguard::s3_bucket_logging_enabled_check', onlyTheTemplate],
+      ['cdk-validator-cfnguard::s3_event_notifications_enabled_check', onlyTheTemplate],
+      ['cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check', onlyTheTemplate],
+    ] as const) Validations.of(this.bucket).acknowledge({ id, reason });
+
+    // CDK's BucketDeployment helper function (one per stack): what it is, not what we would build.
+    const helper = deployment.handlerRole.node.scope!;
+    const helperReason = 'CDK\'s BucketDeployment helper, which copies the template into the bucket at deploy time (it runs only ' +
+      'during CloudFormation deployments, never on a request): its managed logging policy, the S3 wildcards CDK grants it on the ' +
+      'CDK asset bucket and on this one bucket, its runtime and its log group are CDK\'s, and it needs no VPC.';
+    for (const id of [
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      'AwsSolutions-IAM5[Action::s3:Abort*]', 'AwsSolutions-IAM5[Action::s3:DeleteObject*]', 'AwsSolutions-IAM5[Action::s3:GetBucket*]',
+      'AwsSolutions-IAM5[Action::s3:GetObject*]', 'AwsSolutions-IAM5[Action::s3:List*]',
+      `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket)}.Arn>/*]`,
+      `AwsSolutions-IAM5[Resource::arn:aws:s3:::cdk-hnb659fds-assets-${Stack.of(this).account}-${Stack.of(this).region}/*]`,
+      'AwsSolutions-L1', 'cdk-validator-cfnguard::lambda_inside_vpc_check', 'cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check',
+    ]) Validations.of(helper).acknowledge({ id, reason: helperReason });
+  }
+}
