@@ -18,6 +18,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { DeadLetterQueue } from './dead-letter-queue';
 import { ServiceFunction } from './service-function';
+import { stageOf } from '../stage';
 
 /**
  * At most this many registrations run at once. A real one takes seconds (the IAM propagation
@@ -38,7 +39,8 @@ export class StackRegistration extends Construct {
 
   constructor(scope: Construct, id: string, props: StackRegistrationProps) {
     super(scope, id);
-    this.topic = new sns.Topic(this, 'Topic', { displayName: 'SendFleet BYOC stack registration', enforceSSL: true });
+    // A fixed name: the customer template names the topic in the stack's own region (customer-template.ts).
+    this.topic = new sns.Topic(this, 'Topic', { topicName: `sendfleet-${stageOf(this)}-byoc-registration`, displayName: 'SendFleet BYOC stack registration', enforceSSL: true });
     this.topic.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AnyStackMayRegister',
       principals: [new iam.AnyPrincipal()],

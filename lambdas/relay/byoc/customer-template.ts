@@ -6,8 +6,12 @@
  *
  * `PreviousExternalId` is set only during a rotation: the trust policy then accepts both, so sends
  * keep working with the old one until the relay has validated the new one.
- * Only `Ref`, `Fn::GetAtt`, `Fn::If`, `Fn::Equals`, `Fn::Not` and the pseudo parameters
+ * Only `Ref`, `Fn::GetAtt`, `Fn::If`, `Fn::Equals`, `Fn::Not`, `Fn::Sub` and the pseudo parameters
  * `AWS::Region` / `AWS::AccountId` are used: what the simulator evaluates, too.
+ *
+ * CloudFormation requires a custom resource's ServiceToken in the stack's own region, and the
+ * stack is launched in the tenant's SES region: the token is the registration topic's name in
+ * `${AWS::Region}` (the relay must have a topic of that name in each region it offers).
  */
 import { BYOC_ROLE_NAME, permissionsPolicy } from './policies';
 
@@ -21,6 +25,13 @@ export interface CustomerTemplateOptions {
   relayAccountId: string;
   /** The relay's registration topic; without it (a relay that has none) the template has no registration resource. */
   registrationTopicArn?: string;
+}
+
+/** `arn:aws:sns:<region>:<account>:<name>` → the same topic name and account in the stack's region. */
+function serviceTokenInStackRegion(topicArn: string): { 'Fn::Sub': string } {
+  const [, , , , account, name] = topicArn.split(':');
+  if (!account || !name) throw new Error(`registrationTopicArn is not an SNS topic ARN: ${topicArn}`);
+  return { 'Fn::Sub': `arn:aws:sns:\${AWS::Region}:${account}:${name}` };
 }
 
 export function customerStackTemplate({ relayAccountId, registrationTopicArn }: CustomerTemplateOptions): Record<string, unknown> {
@@ -68,7 +79,7 @@ export function customerStackTemplate({ relayAccountId, registrationTopicArn }: 
         SendFleetRegistration: {
           Type: REGISTRATION_RESOURCE_TYPE,
           Properties: {
-            ServiceToken: registrationTopicArn,
+            ServiceToken: serviceTokenInStackRegion(registrationTopicArn),
             ExternalId: { Ref: 'ExternalId' },
             RoleArn: { 'Fn::GetAtt': ['SendFleetByocRole', 'Arn'] },
             Region: { Ref: 'AWS::Region' },
