@@ -32,7 +32,7 @@ export interface RegistrationOptions {
   putResponse?: PutResponse;
 }
 
-const log = createLogger({ service: 'registration' });
+const log = createLogger({ component: 'stack-registration' });
 
 export function createRegistrationHandler(config: RelayConfig, aws: AwsWiring, options: RegistrationOptions = {}) {
   const { clock } = aws;
