@@ -110,6 +110,17 @@ export const FUNCTIONS = {
     timeoutSeconds: 60,
     invocation: 'event',
   },
+  templatePublisher: {
+    stack: 'relay',
+    entry: 'lambdas/relay/template-publisher/handler.ts',
+    handler: 'handler',
+    description: 'SendFleet customer template publisher: writes the BYOC template to its public key while the relay stack deploys',
+    // No table; s3:PutObject on the one template key, granted by CustomerTemplateHosting.
+    environment: [],
+    assumesByocRole: false,
+    timeoutSeconds: 30,
+    invocation: 'event',
+  },
   send: {
     stack: 'relay',
     entry: 'lambdas/relay/send/handler.ts',

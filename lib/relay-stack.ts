@@ -62,7 +62,7 @@ export class RelayStack extends Stack {
       removalPolicy,
     });
     this.customerTemplate = new CustomerTemplateHosting(this, 'CustomerTemplate', {
-      registrationTopicArn: this.registration.topic.topicArn,
+      registrationTopicArn: this.registration.topicArnByName,
       removalPolicy,
     });
     this.customerApi = new CustomerApi(this, 'CustomerApi', {

@@ -4,16 +4,18 @@
  * console fetches the template by URL, unauthenticated); everything else stays blocked (ACLs off,
  * SSL only, no listing, no other key).
  *
- * The object is written at deploy time by a BucketDeployment (`Source.jsonData`): the template
- * holds deploy-time values (the relay account and the registration topic's ARN), which jsonData
- * substitutes. Its helper function is CDK's own; its findings are acknowledged here, once.
+ * The object is written at deploy time by the relay's own custom resource (a catalogued function
+ * allowed only s3:PutObject on that key): the template holds deploy-time values (the relay account,
+ * the registration topic), which CloudFormation resolves in the resource's properties. CDK's
+ * BucketDeployment would do the same with a helper function outside the catalog (managed policy,
+ * S3 wildcards, its own log group) that every least-privilege rule of the stack would have to except.
  */
-import { Duration, Stack, Validations, type RemovalPolicy } from 'aws-cdk-lib';
+import { CustomResource, Duration, Stack, Validations, type RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { customerStackTemplate } from '../../lambdas/relay/byoc/customer-template';
+import { ServiceFunction } from './service-function';
 
 /** The one public key. */
 export const CUSTOMER_TEMPLATE_KEY = 'sendfleet-byoc/customer-template.json';
@@ -27,6 +29,8 @@ export class CustomerTemplateHosting extends Construct {
   readonly bucket: s3.Bucket;
   /** What CloudFormation reads (the relay's CUSTOMER_TEMPLATE_URL). */
   readonly templateUrl: string;
+  /** Writes the template at deploy time (lambdas/relay/template-publisher/). */
+  readonly publisher: ServiceFunction;
 
   constructor(scope: Construct, id: string, props: CustomerTemplateHostingProps) {
     super(scope, id);
@@ -48,12 +52,17 @@ export class CustomerTemplateHosting extends Construct {
       resources: [this.bucket.arnForObjects(CUSTOMER_TEMPLATE_KEY)],
     }));
     const template = customerStackTemplate({ relayAccountId: Stack.of(this).account, registrationTopicArn: props.registrationTopicArn });
-    const deployment = new s3deploy.BucketDeployment(this, 'Template', {
-      sources: [s3deploy.Source.jsonData(CUSTOMER_TEMPLATE_KEY, template)],
-      destinationBucket: this.bucket,
-      // Old versions stay readable by stacks created from them; nothing else is ever in the bucket.
-      prune: false,
-      retainOnDelete: true,
+    this.publisher = ServiceFunction.fromCatalog(this, 'Publisher', 'templatePublisher', { removalPolicy: props.removalPolicy });
+    this.publisher.serviceRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'WriteTheCustomerTemplate',
+      actions: ['s3:PutObject'],
+      resources: [this.bucket.arnForObjects(CUSTOMER_TEMPLATE_KEY)],
+    }));
+    // The template as one string property: CloudFormation resolves its deploy-time values, and any change re-publishes it.
+    new CustomResource(this, 'Template', {
+      serviceToken: this.publisher.functionArn,
+      resourceType: 'Custom::SendFleetCustomerTemplate',
+      properties: { Bucket: this.bucket.bucketName, Key: CUSTOMER_TEMPLATE_KEY, Template: Stack.of(this).toJsonString(template) },
     });
     this.templateUrl = `https://${this.bucket.bucketRegionalDomainName}/${CUSTOMER_TEMPLATE_KEY}`;
 
@@ -72,19 +81,5 @@ export class CustomerTemplateHosting extends Construct {
       ['cdk-validator-cfnguard::s3_event_notifications_enabled_check', onlyTheTemplate],
       ['cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check', onlyTheTemplate],
     ] as const) Validations.of(this.bucket).acknowledge({ id, reason });
-
-    // CDK's BucketDeployment helper function (one per stack): what it is, not what we would build.
-    const helper = deployment.handlerRole.node.scope!;
-    const helperReason = 'CDK\'s BucketDeployment helper, which copies the template into the bucket at deploy time (it runs only ' +
-      'during CloudFormation deployments, never on a request): its managed logging policy, the S3 wildcards CDK grants it on the ' +
-      'CDK asset bucket and on this one bucket, its runtime and its log group are CDK\'s, and it needs no VPC.';
-    for (const id of [
-      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      'AwsSolutions-IAM5[Action::s3:Abort*]', 'AwsSolutions-IAM5[Action::s3:DeleteObject*]', 'AwsSolutions-IAM5[Action::s3:GetBucket*]',
-      'AwsSolutions-IAM5[Action::s3:GetObject*]', 'AwsSolutions-IAM5[Action::s3:List*]',
-      `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket)}.Arn>/*]`,
-      `AwsSolutions-IAM5[Resource::arn:aws:s3:::cdk-hnb659fds-assets-${Stack.of(this).account}-${Stack.of(this).region}/*]`,
-      'AwsSolutions-L1', 'cdk-validator-cfnguard::lambda_inside_vpc_check', 'cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check',
-    ]) Validations.of(helper).acknowledge({ id, reason: helperReason });
   }
 }

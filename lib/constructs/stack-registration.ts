@@ -34,13 +34,18 @@ export interface StackRegistrationProps {
 
 export class StackRegistration extends Construct {
   readonly topic: sns.Topic;
+  /** The topic's ARN built from its name, for the customer template. */
+  readonly topicArnByName: string;
   readonly function: ServiceFunction;
   readonly deadLetters: DeadLetterQueue;
 
   constructor(scope: Construct, id: string, props: StackRegistrationProps) {
     super(scope, id);
     // A fixed name: the customer template names the topic in the stack's own region (customer-template.ts).
-    this.topic = new sns.Topic(this, 'Topic', { topicName: `sendfleet-${stageOf(this)}-byoc-registration`, displayName: 'SendFleet BYOC stack registration', enforceSSL: true });
+    const topicName = `sendfleet-${stageOf(this)}-byoc-registration`;
+    this.topic = new sns.Topic(this, 'Topic', { topicName, displayName: 'SendFleet BYOC stack registration', enforceSSL: true });
+    // Spelled out (not the topic's Ref) so the template can put the stack's own region in its place.
+    this.topicArnByName = `arn:aws:sns:${Stack.of(this).region}:${Stack.of(this).account}:${topicName}`;
     this.topic.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AnyStackMayRegister',
       principals: [new iam.AnyPrincipal()],

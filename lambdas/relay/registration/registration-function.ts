@@ -7,9 +7,8 @@
  * or AWS call, and nothing is ever sent to such a URL. The answer is PUT with node's own client,
  * which follows no redirect. Neither the ExternalId nor the URL's signature reaches a log line.
  */
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import type { Clock } from '../../shared/clock';
+import { putOverHttp, type PutResponse } from '../../shared/cloudformation-response';
 import { dynamoDocumentClient, type AwsWiring } from '../../shared/clients';
 import { createLogger, emitMetric } from '../../shared/logger';
 import { AssumedRoleAccounts } from '../customer-account/customer-account';
@@ -24,8 +23,6 @@ import { isAllowedResponseUrl, responseHost } from './response-url';
 const REGISTRATION_REQUEST_TIMEOUT_MS = 3_000;
 /** CloudFormation's S3 answers in well under a second; the function's timeout is 60 s. */
 const RESPONSE_TIMEOUT_MS = 10_000;
-
-export type PutResponse = (url: string, body: string, signal: AbortSignal) => Promise<number>;
 
 export interface RegistrationOptions {
   /** How the answer is PUT (default: node's http/https, no redirects). */
@@ -93,15 +90,3 @@ async function answerCloudFormation(clock: Clock, put: PutResponse, url: string,
     log.error('registration answer not delivered', { error: (error as Error).name, response_host: responseHost(url) });
   }
 }
-
-/** PUT with an empty content type (what CloudFormation's URL is signed for); a redirect is not followed. */
-const putOverHttp: PutResponse = (url, body, signal) => new Promise((resolve, reject) => {
-  const send = url.startsWith('https:') ? httpsRequest : httpRequest;
-  const request = send(url, { method: 'PUT', headers: { 'content-type': '', 'content-length': Buffer.byteLength(body) }, signal }, (response) => {
-    response.resume();
-    response.on('end', () => resolve(response.statusCode ?? 0));
-    response.on('error', reject);
-  });
-  request.on('error', reject);
-  request.end(body);
-});
