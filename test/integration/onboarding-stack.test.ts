@@ -59,6 +59,18 @@ describe('Launch stack → CloudFormation → validated', () => {
     expect(system.simulator.mailbox().filter((m) => m.account_id === accountId)).toHaveLength(1);
   });
 
+  test('a stack in another region (the customer switched the console\'s region): the topic of that region registers it there', async () => {
+    const { apiKey } = await createTenant(system, 'byoc');
+    const accountId = String(nextAccount++);
+    system.simulator.createAccount({ account_id: accountId, regions: { 'eu-west-1': { max_24_hour_send: 50_000 } } });
+    const link = new URL(String((await config(apiKey)).launch_stack_url));
+    link.searchParams.set('region', 'eu-west-1');
+    expect((await call(system.simUrl, 'POST', `/_sim/accounts/${accountId}/cloudformation/stacks`, { body: { quick_create_url: link.toString() } })).status).toBe(201);
+    const stack = await system.simulator.stackSettled(accountId, CUSTOMER_STACK_NAME);
+    expect(stack).toMatchObject({ status: 'CREATE_COMPLETE', region: 'eu-west-1' });
+    expect(await config(apiKey)).toMatchObject({ status: 'validated', region: 'eu-west-1', role_arn: roleArn(accountId) });
+  });
+
   test('a sandbox account: the stack fails with the sandbox reason and rolls the role back; the config is not validated', async () => {
     const { apiKey } = await createTenant(system, 'byoc');
     const accountId = customerAccount({ sandbox: true });
