@@ -21,6 +21,8 @@ const EXPECTED_DYNAMODB: Record<string, { stack: string; actions: string[]; inde
   monthlyReset: { stack: 'relay', actions: ['Query', 'BatchWriteItem'], index: 'GSI1' },
   // The ExternalId index and the config: reads, the config's updates, the index's transactional writes.
   registration: { stack: 'relay', actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'] },
+  // Writes the customer template to its one S3 key at deploy time: no table.
+  templatePublisher: { stack: 'relay', actions: [] },
   // Static files from its own bundle: no table at all.
   dashboard: { stack: 'relay', actions: [] },
 };
