@@ -102,6 +102,8 @@ interface Stack {
   outputs: Record<string, string>;
   events: StackEvent[];
   operation: Promise<void>;
+  /** set by reset(): the operation stops at its next step */
+  abandoned?: boolean;
 }
 
 export interface StackView {
@@ -136,6 +138,9 @@ interface PendingRequest {
   answer?: CustomResourceAnswer | { invalid: string };
   answered: AbortController;
 }
+
+/** The simulator was reset or closed while the operation ran: it stops where it is, quietly. */
+class Abandoned extends Error {}
 
 class ResourceFailure extends Error {
   constructor(reason: string, readonly physicalId?: string) {
@@ -260,6 +265,7 @@ export class CloudFormationSim {
   }
 
   reset(): void {
+    for (const stack of this.stacks.values()) stack.abandoned = true;
     for (const pending of this.pending.values()) pending.answered.abort();
     this.pending.clear();
     this.answered.clear();
@@ -277,8 +283,12 @@ export class CloudFormationSim {
 
   private run(operation: () => Promise<void>): Promise<void> {
     return trackedOn(this.clock, operation).catch((error: unknown) => {
-      console.error('simulator: stack operation failed unexpectedly', error);
+      if (!(error instanceof Abandoned)) console.error('simulator: stack operation failed unexpectedly', error);
     });
+  }
+
+  private checkLive(stack: Stack): void {
+    if (this.stopped || stack.abandoned) throw new Abandoned();
   }
 
   private async create(stack: Stack): Promise<void> {
@@ -296,6 +306,7 @@ export class CloudFormationSim {
         this.resourceEvent(stack, resource, 'CREATE_COMPLETE');
         created.push(resource);
       } catch (error) {
+        if (error instanceof Abandoned) throw error;
         const reason = failureReason(error);
         if (error instanceof ResourceFailure && error.physicalId !== undefined) {
           resource.physicalId = error.physicalId;
@@ -338,7 +349,7 @@ export class CloudFormationSim {
           stack.resources.set(logicalId, resource);
           this.resourceEvent(stack, resource, 'CREATE_IN_PROGRESS');
           await this.createResource(stack, resource).catch((error: unknown) => {
-            this.resourceEvent(stack, resource, 'CREATE_FAILED', failureReason(error));
+            if (!(error instanceof Abandoned)) this.resourceEvent(stack, resource, 'CREATE_FAILED', failureReason(error));
             throw error;
           });
           this.resourceEvent(stack, resource, 'CREATE_COMPLETE');
@@ -356,12 +367,14 @@ export class CloudFormationSim {
           if (replaced) cleanup.push({ ...current, physicalId: before.physicalId, properties: before.properties, attributes: before.attributes });
           undo.push(() => this.revertResource(stack, current, properties, before));
         } catch (error) {
+          if (error instanceof Abandoned) throw error;
           this.resourceEvent(stack, current, 'UPDATE_FAILED', failureReason(error));
           // CloudFormation rolls a failed custom resource back too: an Update carrying the old properties
           if (current.type !== 'AWS::IAM::Role') undo.push(() => this.revertResource(stack, current, properties, before));
           throw error;
         }
       } catch (error) {
+        if (error instanceof Abandoned) throw error;
         failure = { logicalId, reason: failureReason(error) };
         break;
       }
@@ -373,7 +386,12 @@ export class CloudFormationSim {
       this.stackEvent(stack, 'UPDATE_ROLLBACK_IN_PROGRESS', `The following resource(s) failed to update: [${failure.logicalId}].`);
       Object.assign(stack, previous);
       let rolledBack = true;
-      for (const step of undo.reverse()) await step().catch(() => { rolledBack = false; });
+      for (const step of undo.reverse()) {
+        await step().catch((error: unknown) => {
+          if (error instanceof Abandoned) throw error;
+          rolledBack = false;
+        });
+      }
       stack.status = rolledBack ? 'UPDATE_ROLLBACK_COMPLETE' : 'UPDATE_ROLLBACK_FAILED';
       this.stackEvent(stack, stack.status);
       return;
@@ -416,6 +434,7 @@ export class CloudFormationSim {
         await this.deleteResource(stack, resource);
         this.resourceEvent(stack, resource, 'DELETE_COMPLETE');
       } catch (error) {
+        if (error instanceof Abandoned) throw error;
         // what remains is what the failed resource depends on: CloudFormation leaves it in place
         this.resourceEvent(stack, resource, 'DELETE_FAILED', failureReason(error));
         return false;
@@ -427,6 +446,7 @@ export class CloudFormationSim {
   // --- resources --------------------------------------------------------------------------
 
   private async createResource(stack: Stack, resource: StackResource): Promise<void> {
+    this.checkLive(stack);
     const properties = resource.properties ?? {};
     if (resource.type === 'AWS::IAM::Role') {
       const name = roleName(stack, resource.logicalId, properties);
@@ -444,6 +464,7 @@ export class CloudFormationSim {
 
   /** Applies new properties; true when the resource was replaced (the old one is deleted in the cleanup phase). */
   private async updateResource(stack: Stack, resource: StackResource, old: Record<string, Json>, properties: Record<string, Json>): Promise<boolean> {
+    this.checkLive(stack);
     if (resource.type === 'AWS::IAM::Role') {
       const name = roleName(stack, resource.logicalId, properties);
       if (name !== resource.physicalId) throw new ResourceFailure('The simulator does not replace IAM roles: keep RoleName unchanged in an update.');
@@ -461,6 +482,7 @@ export class CloudFormationSim {
 
   /** An update's rollback: the old properties applied again (for a custom resource, an Update carrying them). */
   private async revertResource(stack: Stack, resource: StackResource, applied: Record<string, Json>, before: { properties: Record<string, Json>; physicalId?: string; attributes: Record<string, string> }): Promise<void> {
+    this.checkLive(stack);
     this.resourceEvent(stack, resource, 'UPDATE_IN_PROGRESS');
     try {
       if (resource.type === 'AWS::IAM::Role') {
@@ -473,12 +495,13 @@ export class CloudFormationSim {
       Object.assign(resource, before);
       this.resourceEvent(stack, resource, 'UPDATE_COMPLETE');
     } catch (error) {
-      this.resourceEvent(stack, resource, 'UPDATE_FAILED', failureReason(error));
+      if (!(error instanceof Abandoned)) this.resourceEvent(stack, resource, 'UPDATE_FAILED', failureReason(error));
       throw error;
     }
   }
 
   private async deleteResource(stack: Stack, resource: StackResource): Promise<void> {
+    this.checkLive(stack);
     if (resource.type === 'AWS::IAM::Role') {
       const account = this.state.account(stack.accountId);
       // a role already gone is not an error for CloudFormation's delete
@@ -521,6 +544,7 @@ export class CloudFormationSim {
     resource: StackResource,
     request: { RequestType: 'Create' | 'Update' | 'Delete'; PhysicalResourceId?: string; ResourceProperties: Record<string, Json>; OldResourceProperties?: Record<string, Json> },
   ): Promise<CustomResourceAnswer> {
+    this.checkLive(stack);
     const serviceToken = request.ResourceProperties.ServiceToken;
     if (typeof serviceToken !== 'string' || serviceToken === '') throw new ResourceFailure('Property ServiceToken cannot be empty.');
     const topic = /^arn:aws:sns:([a-z0-9-]+):(\d{12}):[\w-]{1,256}$/.exec(serviceToken);
@@ -564,6 +588,7 @@ export class CloudFormationSim {
     } finally {
       this.pending.delete(id);
     }
+    this.checkLive(stack);
     const answer = pending.answer;
     if (!answer) throw new ResourceFailure(`CloudFormation did not receive a response from your Custom Resource. Please check your logs for requestId [${requestId}].`);
     if ('invalid' in answer) throw new ResourceFailure(answer.invalid);

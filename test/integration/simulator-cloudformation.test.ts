@@ -132,7 +132,10 @@ describe('create from a quick-create link', () => {
   });
 
   test('a stack in another region than its topic fails: the service token must be in the stack\'s region', async () => {
-    const stack = await createStack({ quick_create_url: quickCreateUrl({ region: 'us-east-1' }) });
+    const template = customerStackTemplate({ relayAccountId: RELAY_ACCOUNT, registrationTopicArn: TOPIC }) as { Resources: Record<string, { Properties: Record<string, unknown> }> };
+    template.Resources.SendFleetRegistration!.Properties.ServiceToken = TOPIC; // one fixed topic, in eu-west-1
+    h.sim.putObject(BUCKET, 'fixed-topic.json', JSON.stringify(template));
+    const stack = await createStack({ template_url: `${h.sim.url}/_sim/s3/${BUCKET}/fixed-topic.json`, stack_name: 'SendFleet-BYOC', region: 'us-east-1', parameters: { ExternalId: EXTERNAL_ID } });
     expect(stack.status).toBe('ROLLBACK_COMPLETE');
     expect(stack.status_reason).toBe('Invalid service token: the topic must be in the stack\'s region us-east-1.');
     expect(delivered).toHaveLength(0);
