@@ -5,12 +5,11 @@
  * SSL only, no listing, no other key).
  *
  * The object is written at deploy time by the relay's own custom resource (a catalogued function
- * allowed only s3:PutObject on that key): the template holds deploy-time values (the relay account,
- * the registration topic), which CloudFormation resolves in the resource's properties. CDK's
+ * allowed only s3:PutObject on that key), from the template built at synth. CDK's
  * BucketDeployment would do the same with a helper function outside the catalog (managed policy,
  * S3 wildcards, its own log group) that every least-privilege rule of the stack would have to except.
  */
-import { CustomResource, Duration, Stack, Validations, type RemovalPolicy } from 'aws-cdk-lib';
+import { CustomResource, Duration, Stack, Token, Validations, type RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -58,11 +57,15 @@ export class CustomerTemplateHosting extends Construct {
       actions: ['s3:PutObject'],
       resources: [this.bucket.arnForObjects(CUSTOMER_TEMPLATE_KEY)],
     }));
-    // The template as one string property: CloudFormation resolves its deploy-time values, and any change re-publishes it.
+    // The relay's account and region are fixed by the deployment's configuration, so the template is
+    // complete at synth. It travels base64-encoded: its own `${AWS::Region}` (the ServiceToken's
+    // Fn::Sub) must not read as a parameter of the relay stack. Any change re-publishes it.
+    const json = JSON.stringify(template);
+    if (Token.isUnresolved(json)) throw new Error('the customer template needs the relay stack\'s account and region at synth (env)');
     new CustomResource(this, 'Template', {
       serviceToken: this.publisher.functionArn,
       resourceType: 'Custom::SendFleetCustomerTemplate',
-      properties: { Bucket: this.bucket.bucketName, Key: CUSTOMER_TEMPLATE_KEY, Template: Stack.of(this).toJsonString(template) },
+      properties: { Bucket: this.bucket.bucketName, Key: CUSTOMER_TEMPLATE_KEY, TemplateBase64: Buffer.from(json, 'utf8').toString('base64') },
     });
     this.templateUrl = `https://${this.bucket.bucketRegionalDomainName}/${CUSTOMER_TEMPLATE_KEY}`;
 

@@ -1,7 +1,7 @@
 /**
  * The relay stack's own custom resource (Lambda-backed, invoked only by CloudFormation while the
- * relay stack deploys): writes the customer template (byoc/customer-template.ts, its deploy-time
- * values already resolved by CloudFormation) to the one public key of the template bucket.
+ * relay stack deploys): writes the customer template (byoc/customer-template.ts, built at synth
+ * and passed base64-encoded) to the one public key of the template bucket.
  * Create and Update write it; Delete leaves it (stacks created from it may still update from it).
  */
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -16,7 +16,7 @@ export interface TemplatePublishRequest {
   RequestId: string;
   LogicalResourceId: string;
   PhysicalResourceId?: string;
-  ResourceProperties: { Bucket?: string; Key?: string; Template?: string };
+  ResourceProperties: { Bucket?: string; Key?: string; TemplateBase64?: string };
 }
 
 const log = createLogger({ component: 'template-publisher' });
@@ -24,13 +24,14 @@ const RESPONSE_TIMEOUT_MS = 10_000;
 
 export function templatePublisher(s3: Pick<S3Client, 'send'>, clock: Clock, putResponse: PutResponse = putOverHttp) {
   return async (event: TemplatePublishRequest): Promise<void> => {
-    const { Bucket, Key, Template } = event.ResourceProperties;
+    const { Bucket, Key, TemplateBase64 } = event.ResourceProperties;
     const physicalResourceId = `${Bucket}/${Key}`;
     let status: 'SUCCESS' | 'FAILED' = 'SUCCESS';
     let reason = 'Customer template published';
     if (event.RequestType !== 'Delete') {
       try {
-        if (!Bucket || !Key || !Template) throw new Error('Bucket, Key and Template are required');
+        if (!Bucket || !Key || !TemplateBase64) throw new Error('Bucket, Key and TemplateBase64 are required');
+        const Template = Buffer.from(TemplateBase64, 'base64').toString('utf8');
         JSON.parse(Template); // a broken template must fail the deploy, not reach customers
         await s3.send(new PutObjectCommand({ Bucket, Key, Body: Template, ContentType: 'application/json', CacheControl: 'no-cache' }));
       } catch (error) {
