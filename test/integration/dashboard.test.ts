@@ -238,6 +238,7 @@ describe('the one-click journey: sign in → Launch stack in AWS → Create stac
 
     await launch.click();
     expect(await page.getByLabel('ExternalId', { exact: true }).inputValue()).toBe(config.body.external_id);
+    await screenshot(page, 'console-quick-create');
     await pressInConsole(accountId, 'Create stack');
     expect(await page.locator('[data-stack-status]').textContent()).toBe('CREATE_COMPLETE');
     await screenshot(page, 'console-stack-complete');
