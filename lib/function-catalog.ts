@@ -88,7 +88,7 @@ export const FUNCTIONS = {
       envVar: 'RELAY_TABLE',
       actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'],
     },
-    environment: ['RELAY_ACCOUNT_ID', 'PLATFORM_ACCOUNT_ID', 'REGISTRATION_TOPIC_ARN', 'CUSTOMER_TEMPLATE_URL'],
+    environment: ['RELAY_ACCOUNT_ID', 'PLATFORM_ACCOUNT_ID', 'REGISTRATION_TOPIC_ARN', 'CUSTOMER_TEMPLATE_URL', 'REGISTRATION_REGIONS'],
     assumesByocRole: true,
     timeoutSeconds: 28,
     invocation: 'api',

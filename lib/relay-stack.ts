@@ -30,6 +30,8 @@ export interface RelayStackProps extends StackProps {
   readonly alarmEmail?: string;
   /** Explicit dev deployments only: tables and logs are deleted with the stack. */
   readonly destroyOnDelete: boolean;
+  /** Regions customers may launch the SendFleet-BYOC stack in (the relay's own among them). */
+  readonly registrationRegions: readonly string[];
 }
 
 export class RelayStack extends Stack {
@@ -60,6 +62,7 @@ export class RelayStack extends Stack {
       table: this.relayTable,
       platformAccountId: props.platformAccountId,
       removalPolicy,
+      otherRegions: props.registrationRegions.filter((region) => region !== this.region),
     });
     this.customerTemplate = new CustomerTemplateHosting(this, 'CustomerTemplate', {
       registrationTopicArn: this.registration.topicArnByName,
@@ -72,7 +75,7 @@ export class RelayStack extends Stack {
       apiName: `sendfleet-${props.stage}-customer-api`,
       webAclName: props.names.customerWebAcl,
       removalPolicy,
-      oneClick: { registrationTopicArn: this.registration.topic.topicArn, customerTemplateUrl: this.customerTemplate.templateUrl },
+      oneClick: { registrationTopicArn: this.registration.topic.topicArn, customerTemplateUrl: this.customerTemplate.templateUrl, registrationRegions: props.registrationRegions },
     });
     this.dashboard = new CustomerDashboard(this, 'Dashboard', { api: this.customerApi.restApi, removalPolicy });
     this.monthlyReset = new MonthlyReset(this, 'MonthlyReset', { table: this.relayTable, removalPolicy });

@@ -83,6 +83,8 @@ export const byocConfig = z.strictObject({
   relay_account_id: z.string().check(z.regex(/^\d{12}$/)),
   /** The CloudFormation console's quick-create link for the template (null when the relay hosts none). */
   launch_stack_url: z.nullable(z.string().check(z.regex(/^https?:\/\//))),
+  /** Why launch_stack_url is null (no hosted template, or one-click is not offered in the config's region); null when there is a link. */
+  launch_stack_unavailable_reason: z.nullable(z.string()),
   trust_policy: jsonObject,
   permissions_policy: jsonObject,
   cloudformation_template: jsonObject,

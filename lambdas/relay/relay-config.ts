@@ -21,6 +21,8 @@ export interface RelayConfig {
   registrationTopicArn?: string;
   /** Where CloudFormation reads the customer template (the hosted S3 object; locally the simulator's S3). */
   customerTemplateUrl?: string;
+  /** Regions with a registration topic; launch_stack_url is null for a tenant in any other (unset: every region). */
+  registrationRegions?: string[];
   /** The console's quick-create page; `<region>` is replaced by the tenant's region (default: AWS's console). */
   quickCreateBaseUrl?: string;
   /**
@@ -41,5 +43,6 @@ export function relayConfigFromEnv(): RelayConfig {
     propagationWindowMs: optionalNumberEnv('IAM_PROPAGATION_WINDOW_MS'),
     registrationTopicArn: optionalEnv('REGISTRATION_TOPIC_ARN'),
     customerTemplateUrl: optionalEnv('CUSTOMER_TEMPLATE_URL'),
+    registrationRegions: optionalEnv('REGISTRATION_REGIONS')?.split(','),
   };
 }

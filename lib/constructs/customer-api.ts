@@ -26,7 +26,7 @@ export interface CustomerApiProps {
   readonly webAclName: string;
   readonly removalPolicy: RemovalPolicy;
   /** The one-click path (launch_stack_url in GET /api/byoc/config): the registration topic and the hosted template. */
-  readonly oneClick: { readonly registrationTopicArn: string; readonly customerTemplateUrl: string };
+  readonly oneClick: { readonly registrationTopicArn: string; readonly customerTemplateUrl: string; readonly registrationRegions: readonly string[] };
 }
 
 /** The SES-failure alarm's threshold, percent of send invocations over 5 minutes, 2 periods in a row (the API's own: service-alarms.ts). */
@@ -60,6 +60,7 @@ export class CustomerApi extends Construct {
         PLATFORM_ACCOUNT_ID: props.platformAccountId,
         REGISTRATION_TOPIC_ARN: props.oneClick.registrationTopicArn,
         CUSTOMER_TEMPLATE_URL: props.oneClick.customerTemplateUrl,
+        REGISTRATION_REGIONS: props.oneClick.registrationRegions.join(','),
       },
       removalPolicy: props.removalPolicy,
     });

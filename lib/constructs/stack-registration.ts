@@ -8,7 +8,7 @@
  * deliveries are throttled and retried by Lambda's async queue, then dead-lettered), and it drops
  * anything that is not CloudFormation's request before any table read or AWS call.
  */
-import { Duration, Stack, Validations, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -30,6 +30,31 @@ export interface StackRegistrationProps {
   readonly table: dynamodb.ITable;
   readonly platformAccountId: string;
   readonly removalPolicy: RemovalPolicy;
+  /** Regions besides the relay's whose registration topic (RegistrationRegionStack) delivers to this function. */
+  readonly otherRegions: readonly string[];
+}
+
+export const registrationTopicName = (stage: string) => `sendfleet-${stage}-byoc-registration`;
+export const registrationFunctionName = (stage: string) => `sendfleet-${stage}-byoc-registration`;
+export const registrationTopicArn = (account: string, region: string, stage: string) => `arn:aws:sns:${region}:${account}:${registrationTopicName(stage)}`;
+
+/**
+ * The registration topic of one region: CloudFormation needs the ServiceToken in the stack's own
+ * region, so every region a customer may launch the stack in has one, of the same name.
+ */
+export class RegistrationTopic extends Construct {
+  readonly topic: sns.Topic;
+
+  constructor(scope: Construct, id: string, props: { stage: string }) {
+    super(scope, id);
+    this.topic = new sns.Topic(this, 'Topic', { topicName: registrationTopicName(props.stage), displayName: 'SendFleet BYOC stack registration', enforceSSL: true });
+    this.topic.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AnyStackMayRegister',
+      principals: [new iam.AnyPrincipal()],
+      actions: ['sns:Publish'],
+      resources: [this.topic.topicArn],
+    }));
+  }
 }
 
 export class StackRegistration extends Construct {
@@ -41,29 +66,24 @@ export class StackRegistration extends Construct {
 
   constructor(scope: Construct, id: string, props: StackRegistrationProps) {
     super(scope, id);
-    // A fixed name: the customer template names the topic in the stack's own region (customer-template.ts).
-    const topicName = `sendfleet-${stageOf(this)}-byoc-registration`;
-    this.topic = new sns.Topic(this, 'Topic', { topicName, displayName: 'SendFleet BYOC stack registration', enforceSSL: true });
-    // Spelled out (not the topic's Ref) so the template can put the stack's own region in its place.
-    this.topicArnByName = `arn:aws:sns:${Stack.of(this).region}:${Stack.of(this).account}:${topicName}`;
-    this.topic.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AnyStackMayRegister',
-      principals: [new iam.AnyPrincipal()],
-      actions: ['sns:Publish'],
-      resources: [this.topic.topicArn],
-    }));
-    const openTopic = 'CloudFormation publishes a custom resource request from the customer\'s own account, unknown at deploy ' +
-      'time, so the topic must accept Publish from any account. A KMS key would have to grant every account too. A message ' +
-      'carries no secret that its publisher does not already hold; the registration function trusts nothing in it ' +
-      '(forged requests are dropped or refused without revealing anything, and answered only at CloudFormation\'s own S3 URL).';
-    Validations.of(this.topic).acknowledge({ id: 'AwsSolutions-SNS2', reason: openTopic });
+    this.topic = new RegistrationTopic(this, 'Topic', { stage: stageOf(this) }).topic;
+    this.topicArnByName = registrationTopicArn(Stack.of(this).account, Stack.of(this).region, stageOf(this));
 
     this.function = ServiceFunction.fromCatalog(this, 'Function', 'registration', {
       table: props.table,
       environment: { RELAY_ACCOUNT_ID: Stack.of(this).account, PLATFORM_ACCOUNT_ID: props.platformAccountId },
       removalPolicy: props.removalPolicy,
     });
-    (this.function.node.defaultChild as lambda.CfnFunction).reservedConcurrentExecutions = REGISTRATION_CONCURRENCY;
+    const cfn = this.function.node.defaultChild as lambda.CfnFunction;
+    cfn.reservedConcurrentExecutions = REGISTRATION_CONCURRENCY;
+    // A fixed name: the other regions' topics subscribe it by ARN, built from configuration.
+    cfn.functionName = registrationFunctionName(stageOf(this));
+    for (const region of props.otherRegions) {
+      this.function.addPermission(`Sns${region.replaceAll('-', '')}`, {
+        principal: new iam.ServicePrincipal('sns.amazonaws.com'),
+        sourceArn: registrationTopicArn(Stack.of(this).account, region, stageOf(this)),
+      });
+    }
     this.deadLetters = new DeadLetterQueue(this, 'DeadLetters', {
       purpose: 'stack registrations that failed after retries (the customer\'s stack timed out: ask them to launch it again)',
     });

@@ -10,7 +10,10 @@ import * as path from 'path';
 import { BYOC_PERMISSIONS, BYOC_ROLE_NAME } from '../../lambdas/relay/byoc/policies';
 import { CUSTOMER_TEMPLATE_KEY } from '../../lib/constructs/customer-template-hosting';
 import { REGISTRATION_CONCURRENCY } from '../../lib/constructs/stack-registration';
-import { asArray, identityStatements, RELAY_ACCOUNT, resourcesOfType, synthesized } from './helpers';
+import { Template } from 'aws-cdk-lib/assertions';
+import { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { readConfig } from '../../lib/config';
+import { asArray, CDK_JSON_CONTEXT, identityStatements, RELAY_ACCOUNT, resourcesOfType, synthesized } from './helpers';
 
 const s = synthesized('default');
 const resources = s.relayTemplate.toJSON().Resources as Record<string, any>;
@@ -103,3 +106,29 @@ describe('the registration topic and function', () => {
   });
 });
 
+
+describe('the registration regions', () => {
+  const assembly = new CloudAssembly(s.assemblyDir);
+  const functionArn = `arn:aws:lambda:${s.relay.region}:${RELAY_ACCOUNT}:function:sendfleet-dev-byoc-registration`;
+  const relayFunction = s.facts.functions.find((f) => f.name === 'registration')!;
+
+  test('every launch region has the registration topic, subscribed to the one function in the relay region', () => {
+    const regions = readConfig((key) => CDK_JSON_CONTEXT[key]).registrationRegions;
+    expect(regions).toEqual(expect.arrayContaining([s.relay.region, 'us-east-1']));
+    expect(resources[relayFunction.logicalId].Properties.FunctionName).toBe('sendfleet-dev-byoc-registration');
+    for (const region of regions.filter((r) => r !== s.relay.region)) {
+      const stack = assembly.stacks.find((st) => st.environment.region === region && st.environment.account === RELAY_ACCOUNT)!;
+      expect({ region, stack: stack?.stackName }).toEqual({ region, stack: `SendFleet-dev-Registration-${region}` });
+      const template = Template.fromJSON(stack.template);
+      const [topicId, topic] = resourcesOfType(template, 'AWS::SNS::Topic')[0]!;
+      expect(topic.Properties.TopicName).toBe('sendfleet-dev-byoc-registration');
+      expect(resourcesOfType(template, 'AWS::SNS::Subscription').map(([, r]) => r.Properties)).toEqual([{ Protocol: 'lambda', Endpoint: functionArn, TopicArn: { Ref: topicId } }]);
+      const allows = resourcesOfType(template, 'AWS::SNS::TopicPolicy').flatMap(([, p]) => asArray<any>(p.Properties.PolicyDocument.Statement)).filter((st) => st.Effect === 'Allow');
+      expect(allows).toEqual([expect.objectContaining({ Principal: { AWS: '*' }, Action: 'sns:Publish' })]);
+      // The function lets exactly that topic invoke it.
+      const permissions = resourcesOfType(s.relayTemplate, 'AWS::Lambda::Permission').map(([, r]) => r.Properties)
+        .filter((p) => p.SourceArn === `arn:aws:sns:${region}:${RELAY_ACCOUNT}:sendfleet-dev-byoc-registration`);
+      expect(permissions).toEqual([expect.objectContaining({ Action: 'lambda:InvokeFunction', Principal: 'sns.amazonaws.com', FunctionName: { 'Fn::GetAtt': [relayFunction.logicalId, 'Arn'] } })]);
+    }
+  });
+});

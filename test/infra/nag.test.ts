@@ -60,7 +60,6 @@ describe('cdk-nag AwsSolutions', () => {
       'AwsSolutions-IAM5[Resource::arn:aws:iam::*:role/SendFleet-BYOC-Role]',
       'AwsSolutions-S1',
       'AwsSolutions-S2',
-      'AwsSolutions-SNS2',
       'AwsSolutions-SQS3',
     ]);
   });

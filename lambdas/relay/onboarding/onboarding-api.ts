@@ -37,6 +37,7 @@ export interface OnboardingDeps {
   registrationTopicArn?: string;
   customerTemplateUrl?: string;
   quickCreateBaseUrl?: string;
+  registrationRegions?: string[];
   /** How long validate keeps retrying IAM refusals (see validate-byoc.ts). */
   propagationWindowMs?: number;
   clock: Clock;
@@ -73,7 +74,7 @@ export function createOnboardingApi(deps: OnboardingDeps) {
         throw error;
       }
     };
-  const presentation = { relayAccountId: deps.relayAccountId, registrationTopicArn: deps.registrationTopicArn, customerTemplateUrl: deps.customerTemplateUrl, quickCreateBaseUrl: deps.quickCreateBaseUrl };
+  const presentation = { relayAccountId: deps.relayAccountId, registrationTopicArn: deps.registrationTopicArn, customerTemplateUrl: deps.customerTemplateUrl, quickCreateBaseUrl: deps.quickCreateBaseUrl, registrationRegions: deps.registrationRegions };
 
   const { accounts } = deps;
   const domains = new SendingDomains({ configs: deps.configs, domains: deps.domains, accounts, relayAccountId: deps.relayAccountId, clock: deps.clock });

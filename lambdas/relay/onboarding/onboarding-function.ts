@@ -37,6 +37,7 @@ export function createOnboardingHandler(config: RelayConfig, aws: AwsWiring) {
     registrationTopicArn: config.registrationTopicArn,
     customerTemplateUrl: config.customerTemplateUrl,
     quickCreateBaseUrl: config.quickCreateBaseUrl,
+    registrationRegions: config.registrationRegions,
     clock,
   });
 }
