@@ -8,6 +8,8 @@ import { parseRequest } from '../../lambdas/relay/registration/custom-resource';
 import { NOT_ACCEPTED_REASON, registerStack, type RegistrationDeps } from '../../lambdas/relay/registration/register-stack';
 import type { ByocConfig } from '../../lambdas/relay/store/config-store';
 import { recordingClock } from '../support/recording-clock';
+import { presentConfig } from '../../lambdas/relay/onboarding/present';
+import { templatePublisher } from '../../lambdas/relay/template-publisher/publish-template';
 
 describe('ResponseURL allow-rule', () => {
   const signed = '?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=abc';
@@ -104,5 +106,47 @@ describe('registerStack: the order of its checks', () => {
     expect(parseRequest('not json')).toBeUndefined();
     expect(parseRequest(JSON.stringify({ RequestType: 'Create' }))).toBeUndefined();
     expect(parseRequest(JSON.stringify({ RequestType: 'Explode', ResponseURL: 'x', StackId: 'x', RequestId: 'x', LogicalResourceId: 'x' }))).toBeUndefined();
+  });
+});
+
+describe('the one-click link in the config', () => {
+  const config: ByocConfig = { tenant_id: 't1', external_id: 'e'.repeat(48), previous_external_id: null, role_arn: null, region: 'eu-central-1', status: 'unconfigured', validated_at: null, checks: null, revision: 1, updated_at: '' };
+  const settings = { relayAccountId: '111111111111', customerTemplateUrl: 'https://b.s3.eu-west-1.amazonaws.com/t.json' };
+  test('a region without a registration topic gets no link, and the reason points to the manual steps', () => {
+    const presented = presentConfig(config, { ...settings, registrationRegions: ['eu-west-1', 'us-east-1'] });
+    expect(presented.launch_stack_url).toBeNull();
+    expect(presented.launch_stack_unavailable_reason).toMatch(/not offered in eu-central-1.*manual steps/);
+  });
+  test('a launch region gets the link; no template hosted, no link', () => {
+    expect(presentConfig(config, { ...settings, registrationRegions: ['eu-central-1'] })).toMatchObject({ launch_stack_unavailable_reason: null, launch_stack_url: expect.stringContaining('region=eu-central-1') });
+    expect(presentConfig(config, { relayAccountId: '111111111111' })).toMatchObject({ launch_stack_url: null, launch_stack_unavailable_reason: expect.stringMatching(/manual steps/) });
+  });
+});
+
+describe('the template publisher (the relay stack\'s own custom resource)', () => {
+  const template = JSON.stringify({ AWSTemplateFormatVersion: '2010-09-09' });
+  const event = (type: 'Create' | 'Update' | 'Delete', templateBase64 = Buffer.from(template).toString('base64')) => ({
+    RequestType: type, ResponseURL: 'https://cfn.example/r', StackId: 'arn:aws:cloudformation:eu-west-1:111111111111:stack/Relay/1', RequestId: 'r', LogicalResourceId: 'Template',
+    ResourceProperties: { Bucket: 'bucket', Key: 'sendfleet-byoc/customer-template.json', TemplateBase64: templateBase64 },
+  });
+  let puts: any[];
+  let answers: any[];
+  const publish = () => templatePublisher({ send: async (command: any) => { puts.push(command.input); return {}; } } as never, recordingClock(0), async (_url, body) => { answers.push(JSON.parse(body)); return 200; });
+  beforeEach(() => { puts = []; answers = []; });
+
+  test.each(['Create', 'Update'] as const)('%s writes the decoded template to the key and answers SUCCESS', async (type) => {
+    await publish()(event(type));
+    expect(puts).toEqual([expect.objectContaining({ Bucket: 'bucket', Key: 'sendfleet-byoc/customer-template.json', Body: template, ContentType: 'application/json' })]);
+    expect(answers).toEqual([expect.objectContaining({ Status: 'SUCCESS', RequestId: 'r' })]);
+  });
+  test('a template that is not JSON fails the deploy and is not written', async () => {
+    await publish()(event('Create', Buffer.from('{broken').toString('base64')));
+    expect(puts).toEqual([]);
+    expect(answers).toEqual([expect.objectContaining({ Status: 'FAILED' })]);
+  });
+  test('Delete leaves the template (stacks created from it may still update from it)', async () => {
+    await publish()(event('Delete'));
+    expect(puts).toEqual([]);
+    expect(answers).toEqual([expect.objectContaining({ Status: 'SUCCESS' })]);
   });
 });
