@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SNSEvent } from 'aws-lambda';
 import { dateOf, systemClock, type Clock } from '../lambdas/shared/clock';
 import type { AwsWiring } from '../lambdas/shared/clients';
 import type { RelayConfig } from '../lambdas/relay/relay-config';
@@ -18,7 +19,6 @@ import { startDynamoDbLocal } from './dynamodb-local';
 import { PortInUseError } from './ports';
 import { close, lambdaContext, listen, serveHandlers, type ProxyHandler } from './http-adapter';
 import { LOCAL_ACCOUNTS, LOCAL_CUSTOMER_ACCOUNT, LOCAL_REGISTRATION_TOPIC_NAME, LOCAL_TABLE_PREFIX, LOCAL_TEMPLATE_OBJECT, RELAY_LOCAL_CREDENTIALS, tableNames } from './local-identity';
-import type { SNSEvent } from 'aws-lambda';
 import { createTables } from './tables';
 
 export { LOCAL_ACCOUNTS };
