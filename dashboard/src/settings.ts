@@ -50,7 +50,14 @@ function statusPanel(config: { status: string; validated_at: string | null }, ch
  * ExternalIds: the stack that exists is updated with it.
  */
 function launchCard(config: ByocConfig): HTMLElement | null {
-  if (!config.launch_stack_url) return null;
+  if (!config.launch_stack_url) {
+    // no link in the tenant's region: say why, so the manual steps below read as the way to go
+    return config.launch_stack_unavailable_reason
+      ? h('section', { class: 'card', attrs: { 'aria-labelledby': 'launch-title', 'data-field': 'launch_stack_unavailable_reason' } },
+        h('h2', { id: 'launch-title' }, 'One click is not available here'),
+        h('p', {}, config.launch_stack_unavailable_reason))
+      : null;
+  }
   const rotating = config.previous_external_id !== null;
   return h('section', { class: 'card launch', attrs: { 'aria-labelledby': 'launch-title' } },
     h('h2', { id: 'launch-title' }, rotating ? 'Update your stack with the new ExternalId' : 'One click: launch the stack in AWS'),

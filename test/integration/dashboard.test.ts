@@ -270,6 +270,31 @@ describe('the one-click journey: sign in → Launch stack in AWS → Create stac
   });
 });
 
+describe('no one-click link in a region without a registration topic', () => {
+  test('Settings says why, and the manual steps stay', async () => {
+    const regional = await startTestSystem('dashboard-regions', { registrationRegions: ['us-east-1'] });
+    try {
+      const { apiKey } = await createTenant(regional, 'byoc');
+      const saved = await call(regional.relayUrl, 'PUT', '/api/byoc/config', { apiKey, body: { role_arn: `arn:aws:iam::620000000000:role/${BYOC_ROLE_NAME}`, region: 'eu-west-1' } });
+      expect(saved.status).toBe(200);
+      const config = await call(regional.relayUrl, 'GET', '/api/byoc/config', { apiKey });
+      expect(config.body).toMatchObject({ launch_stack_url: null, launch_stack_unavailable_reason: expect.any(String) });
+
+      await page.goto(regional.dashboardUrl);
+      await heading('Sign in').waitFor();
+      await page.getByLabel('API key', { exact: true }).fill(apiKey);
+      await button('Sign in').click();
+      await heading('Settings').waitFor();
+      expect(await page.getByRole('link', { name: 'Launch stack in AWS' }).count()).toBe(0);
+      expect(await page.locator('[data-field="launch_stack_unavailable_reason"] p').textContent()).toBe(config.body.launch_stack_unavailable_reason);
+      expect(await page.getByRole('heading', { level: 2, name: '1. Create the role in your AWS account' }).count()).toBe(1);
+      await expectAccessible();
+    } finally {
+      await regional.stop();
+    }
+  });
+});
+
 describe('what goes wrong is shown with the API\'s detail', () => {
   test('a wrong key: the detail in the alert, nothing kept', async () => {
     await page.goto(system.dashboardUrl);
