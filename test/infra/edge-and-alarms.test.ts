@@ -251,7 +251,7 @@ describe('alarms reach someone', () => {
         ],
       });
     }
-    expect(functions.filter((f) => f.spec.invocation === 'event').map((f) => f.name).sort()).toEqual(['monthlyReset', 'tenantSync']);
+    expect(functions.filter((f) => f.spec.invocation === 'event').map((f) => f.name).sort()).toEqual(['monthlyReset', 'registration', 'templatePublisher', 'tenantSync']);
   });
 
   test('both APIs alarm on their 5xx rate and their p99 latency', () => {
