@@ -532,7 +532,9 @@ export class CloudFormationSim {
       });
     } catch (error) {
       if (error instanceof ControlError) {
-        throw new ResourceFailure(`Resource handler returned message: "MalformedPolicyDocument: ${error.detail}" (Service: Iam, Status Code: 400)`);
+        // IAM's codes: a policy it cannot read is MalformedPolicyDocument, any other bad value ValidationError
+        const code = error.detail.startsWith('max_session_duration') ? 'ValidationError' : 'MalformedPolicyDocument';
+        throw new ResourceFailure(`Resource handler returned message: "${code}: ${error.detail}" (Service: Iam, Status Code: 400)`);
       }
       throw error;
     }
