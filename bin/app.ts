@@ -9,12 +9,15 @@ import { ControlTowerChecks } from '../lib/control-tower-checks';
 import { ConfigError, forwardingRoleArn, readConfig, relayEventBusArn, type SendFleetConfig } from '../lib/config';
 import { PlatformStack } from '../lib/platform-stack';
 import { RelayStack } from '../lib/relay-stack';
+import { RegistrationRegionStack } from '../lib/registration-region-stack';
 
 export interface SendFleetApp {
   readonly app: App;
   readonly config: SendFleetConfig;
   readonly platform: PlatformStack;
   readonly relay: RelayStack;
+  /** The registration topics of the launch regions besides the relay's (one small stack each). */
+  readonly registrationRegions: RegistrationRegionStack[];
 }
 
 export function buildApp(app: App = new App()): SendFleetApp {
@@ -32,6 +35,18 @@ export function buildApp(app: App = new App()): SendFleetApp {
     forwardingRoleArn: forwardingRoleArn(config),
     alarmEmail: config.alarmEmail,
     destroyOnDelete: config.destroyOnDelete,
+    registrationRegions: config.registrationRegions,
+  });
+  const registrationRegions = config.registrationRegions.filter((region) => region !== config.accounts.relay.region).map((region) => {
+    const stack = new RegistrationRegionStack(app, `RegistrationRegion-${region}`, {
+      env: { account: config.accounts.relay.account, region },
+      stackName: `SendFleet-${config.stage}-Registration-${region}`,
+      description: `SendFleet relay account (${config.stage}): BYOC stack registration topic in ${region}`,
+      stage: config.stage,
+      relayRegion: config.accounts.relay.region,
+    });
+    stack.addStackDependency(relay, 'the topic subscribes the relay\'s registration function');
+    return stack;
   });
   const platform = new PlatformStack(app, 'PlatformStack', {
     env: config.accounts.platform,
@@ -48,7 +63,7 @@ export function buildApp(app: App = new App()): SendFleetApp {
 
   // Policy as code at synth: cdk-nag's AwsSolutions and AWS Control Tower's proactive controls (cfn-guard).
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ControlTowerChecks());
-  return { app, config, platform, relay };
+  return { app, config, platform, relay, registrationRegions };
 }
 
 if (require.main === module) {

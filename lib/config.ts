@@ -6,6 +6,8 @@
  * configuration in one go instead of one value per failed synth.
  */
 
+import { SES_REGIONS } from '../lambdas/relay/byoc/role-arn';
+
 /** The two AWS accounts of the product. */
 export type AccountRole = 'platform' | 'relay';
 
@@ -31,6 +33,12 @@ export interface SendFleetConfig {
   readonly alarmEmail: string | undefined;
   /** `dev: true` only: stateful resources are destroyed with the stack instead of retained. */
   readonly destroyOnDelete: boolean;
+  /**
+   * The regions customers may launch the SendFleet-BYOC stack in (context `registrationRegions`,
+   * comma-separated): each has a registration topic; the relay's region always, and us-east-1, where
+   * the link points until a tenant chooses a region. `launch_stack_url` is null for any other region.
+   */
+  readonly registrationRegions: readonly string[];
 }
 
 export interface StageNames {
@@ -50,7 +58,11 @@ export const CONTEXT_KEYS = {
   stage: 'stage',
   dev: 'dev',
   alarmEmail: 'alarmEmail',
+  registrationRegions: 'registrationRegions',
 } as const;
+
+/** Where the launch link points before a tenant chooses a region (lambdas/relay/byoc/launch-stack.ts). */
+export const DEFAULT_REGISTRATION_REGIONS = ['us-east-1'] as const;
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -112,6 +124,8 @@ export function readConfig(context: (key: string) => unknown): SendFleetConfig {
     problems.push(`context "dev" is true but stage is "${stage}": refusing to make a production stage's tables deletable`);
   }
 
+  const registrationRegions = readRegistrationRegions(context(CONTEXT_KEYS.registrationRegions), relay.region, problems);
+
   if (problems.length > 0) {
     throw new ConfigError(`Invalid SendFleet deployment configuration:\n  - ${problems.join('\n  - ')}`);
   }
@@ -123,7 +137,23 @@ export function readConfig(context: (key: string) => unknown): SendFleetConfig {
     relayEventBusName: names.relayEventBus,
     alarmEmail,
     destroyOnDelete,
+    registrationRegions,
   };
+}
+
+/** The relay's region, us-east-1 and the configured ones, each an SES region, no repeats. */
+function readRegistrationRegions(value: unknown, relayRegion: string, problems: string[]): string[] {
+  const given = value === undefined || value === null || value === '' ? []
+    : typeof value === 'string' ? value.split(',').map((r) => r.trim()).filter(Boolean)
+      : Array.isArray(value) ? value.map(String) : null;
+  if (given === null) {
+    problems.push(`context "${CONTEXT_KEYS.registrationRegions}" must be a comma-separated list of SES regions; got ${JSON.stringify(value)}`);
+    return [];
+  }
+  for (const region of given) {
+    if (!(SES_REGIONS as readonly string[]).includes(region)) problems.push(`context "${CONTEXT_KEYS.registrationRegions}" names ${region}, which is not an Amazon SES region SendFleet supports (${SES_REGIONS.join(', ')})`);
+  }
+  return [...new Set([relayRegion, ...DEFAULT_REGISTRATION_REGIONS, ...given].filter(Boolean))];
 }
 
 /** Every physical name that must be unique per account (and region), derived from the stage. */

@@ -93,10 +93,38 @@ export const FUNCTIONS = {
       envVar: 'RELAY_TABLE',
       actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'],
     },
-    environment: ['RELAY_ACCOUNT_ID', 'PLATFORM_ACCOUNT_ID'],
+    environment: ['RELAY_ACCOUNT_ID', 'PLATFORM_ACCOUNT_ID', 'REGISTRATION_TOPIC_ARN', 'CUSTOMER_TEMPLATE_URL', 'REGISTRATION_REGIONS'],
     assumesByocRole: true,
     timeoutSeconds: 28,
     invocation: 'api',
+  },
+  registration: {
+    stack: 'relay',
+    entry: 'lambdas/relay/registration/handler.ts',
+    handler: 'handler',
+    description: 'SendFleet stack registration: answers the SendFleet-BYOC stack\'s custom resource (SNS), validates the role',
+    // The ExternalId index and the config (Get), saveRole/saveValidation/markDisconnected (Update),
+    // the index's own writes in the config's transactions (Put, Delete, ConditionCheck).
+    table: {
+      envVar: 'RELAY_TABLE',
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'],
+    },
+    environment: ['RELAY_ACCOUNT_ID', 'PLATFORM_ACCOUNT_ID'],
+    assumesByocRole: true,
+    // The validation waits out IAM propagation (12 s) plus its AWS calls; the answer's PUT has 10 s.
+    timeoutSeconds: 60,
+    invocation: 'event',
+  },
+  templatePublisher: {
+    stack: 'relay',
+    entry: 'lambdas/relay/template-publisher/handler.ts',
+    handler: 'handler',
+    description: 'SendFleet customer template publisher: writes the BYOC template to its public key while the relay stack deploys',
+    // No table; s3:PutObject on the one template key, granted by CustomerTemplateHosting.
+    environment: [],
+    assumesByocRole: false,
+    timeoutSeconds: 30,
+    invocation: 'event',
   },
   send: {
     stack: 'relay',

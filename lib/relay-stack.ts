@@ -1,7 +1,8 @@
 /**
  * Relay account: the relay table, the bus that accepts tenant snapshots from the platform's
  * forwarding role only, the tenant sync that applies them, the customer API behind its firewall,
- * the monthly reset, and the alarm topic every alarm notifies. Composition only.
+ * the one-click onboarding (hosted customer template, registration topic and function), the monthly
+ * reset, and the alarm topic every alarm notifies. Composition only.
  */
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
@@ -17,6 +18,8 @@ import { alarmOnFunctions, alarmOnTableThrottling } from './constructs/service-a
 import { RelayEventBus } from './constructs/relay-event-bus';
 import { RelayTable } from './constructs/relay-table';
 import { TenantSync } from './constructs/tenant-sync';
+import { StackRegistration } from './constructs/stack-registration';
+import { CustomerTemplateHosting } from './constructs/customer-template-hosting';
 
 export interface RelayStackProps extends StackProps {
   readonly stage: string;
@@ -28,6 +31,8 @@ export interface RelayStackProps extends StackProps {
   readonly alarmEmail?: string;
   /** Explicit dev deployments only: tables and logs are deleted with the stack. */
   readonly destroyOnDelete: boolean;
+  /** Regions customers may launch the SendFleet-BYOC stack in (the relay's own among them). */
+  readonly registrationRegions: readonly string[];
 }
 
 export class RelayStack extends Stack {
@@ -35,6 +40,8 @@ export class RelayStack extends Stack {
   readonly eventBus: RelayEventBus;
   readonly tenantSync: TenantSync;
   readonly customerApi: CustomerApi;
+  readonly registration: StackRegistration;
+  readonly customerTemplate: CustomerTemplateHosting;
   readonly dashboard: CustomerDashboard;
   readonly monthlyReset: MonthlyReset;
   readonly alarms: OperatorAlarms;
@@ -52,6 +59,16 @@ export class RelayStack extends Stack {
       forwardingRoleArn: props.forwardingRoleArn,
     });
     this.tenantSync = new TenantSync(this, 'TenantSync', { bus: this.eventBus, table: this.relayTable, removalPolicy });
+    this.registration = new StackRegistration(this, 'StackRegistration', {
+      table: this.relayTable,
+      platformAccountId: props.platformAccountId,
+      removalPolicy,
+      otherRegions: props.registrationRegions.filter((region) => region !== this.region),
+    });
+    this.customerTemplate = new CustomerTemplateHosting(this, 'CustomerTemplate', {
+      registrationTopicArn: this.registration.topicArnByName,
+      removalPolicy,
+    });
     this.customerApi = new CustomerApi(this, 'CustomerApi', {
       table: this.relayTable,
       platformAccountId: props.platformAccountId,
@@ -59,6 +76,7 @@ export class RelayStack extends Stack {
       apiName: `sendfleet-${props.stage}-customer-api`,
       webAclName: props.names.customerWebAcl,
       removalPolicy,
+      oneClick: { registrationTopicArn: this.registration.topic.topicArn, customerTemplateUrl: this.customerTemplate.templateUrl, registrationRegions: props.registrationRegions },
     });
     this.dashboard = new CustomerDashboard(this, 'Dashboard', { api: this.customerApi.restApi, removalPolicy });
     this.monthlyReset = new MonthlyReset(this, 'MonthlyReset', { table: this.relayTable, removalPolicy });
@@ -70,6 +88,7 @@ export class RelayStack extends Stack {
 
     new CfnOutput(this, 'CustomerApiUrl', { value: this.customerApi.url, description: 'Base URL of the customer API; the customer dashboard is served at this URL' });
     new CfnOutput(this, 'RelayEventBusArn', { value: this.eventBus.bus.eventBusArn });
+    new CfnOutput(this, 'CustomerTemplateUrl', { value: this.customerTemplate.templateUrl, description: 'The customer template CloudFormation quick-create links read (public, this one object only)' });
     new CfnOutput(this, 'RelayTableName', { value: this.relayTable.tableName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn, description: 'Subscribe on-call here (SNS)' });
   }

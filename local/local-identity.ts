@@ -4,6 +4,14 @@
  * small tools can import them without starting anything.
  */
 export const LOCAL_ACCOUNTS = { relay: '111111111111', platform: '222222222222' } as const;
+/**
+ * The one-click path's pieces in local mode: the relay's registration topic (the custom resource's
+ * ServiceToken) and where the customer template is hosted in the simulator's S3.
+ */
+export const LOCAL_REGISTRATION_TOPIC_NAME = 'sendfleet-registration';
+export const LOCAL_TEMPLATE_OBJECT = { bucket: 'sendfleet-local-templates', key: 'byoc/customer-template.json' } as const;
+/** `npm start`'s customer AWS account: SES production access in every region the dashboard offers. */
+export const LOCAL_CUSTOMER_ACCOUNT = '333333333333';
 export const RELAY_LOCAL_CREDENTIALS = { accessKeyId: 'AKIARELAYLOCAL000001', secretAccessKey: 'local-secret' } as const;
 export const LOCAL_TABLE_PREFIX = 'sendfleet-local';
 

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SNSEvent } from 'aws-lambda';
 import { dateOf, systemClock, type Clock } from '../lambdas/shared/clock';
 import type { AwsWiring } from '../lambdas/shared/clients';
 import type { RelayConfig } from '../lambdas/relay/relay-config';
@@ -17,7 +18,7 @@ import { createSimulator, type SimulatorOptions } from '../sim/simulator';
 import { startDynamoDbLocal } from './dynamodb-local';
 import { PortInUseError } from './ports';
 import { close, lambdaContext, listen, serveHandlers, type ProxyHandler } from './http-adapter';
-import { LOCAL_ACCOUNTS, LOCAL_TABLE_PREFIX, RELAY_LOCAL_CREDENTIALS, tableNames } from './local-identity';
+import { LOCAL_ACCOUNTS, LOCAL_CUSTOMER_ACCOUNT, LOCAL_REGISTRATION_TOPIC_NAME, LOCAL_TABLE_PREFIX, LOCAL_TEMPLATE_OBJECT, RELAY_LOCAL_CREDENTIALS, tableNames } from './local-identity';
 import { createTables } from './tables';
 
 export { LOCAL_ACCOUNTS };
@@ -33,8 +34,10 @@ export interface LocalSystemOptions {
   /** Table names; unique per test file when several systems share one DynamoDB Local. */
   tablePrefix?: string;
   simLatencyMs?: number;
-  /** Simulator behaviour beyond the defaults (rate enforcement, clock, bursts); the accounts and key are local mode's. */
-  simulatorOptions?: Omit<SimulatorOptions, 'relayAccountId' | 'relayAccessKeyId' | 'latencyMs'>;
+  /** Simulator behaviour beyond the defaults (rate enforcement, clock, bursts); the accounts, key and CloudFormation wiring are local mode's. */
+  simulatorOptions?: Omit<SimulatorOptions, 'relayAccountId' | 'relayAccessKeyId' | 'latencyMs' | 'cloudFormation'>;
+  /** Creates `npm start`'s customer account (LOCAL_CUSTOMER_ACCOUNT, production access everywhere), so the one-click path works at once. */
+  customerAccount?: boolean;
   region?: string;
   /** Relay settings beyond local mode's (cache bounds, control-plane rate, propagation window). */
   relaySettings?: Partial<RelayConfig>;
@@ -89,12 +92,22 @@ async function start(options: LocalSystemOptions, started: Array<() => Promise<v
   }
   const tables = tableNames(options.tablePrefix ?? LOCAL_TABLE_PREFIX);
 
+  // The simulator's CloudFormation delivers the registration topic's messages to the relay's
+  // registration handler, as SNS invokes the Lambda subscriber; it exists once the relay's wiring does.
+  let registrationHandler: ((event: SNSEvent) => Promise<void>) | undefined;
+  let dashboardUrl: string | undefined;
   const simulator = createSimulator({
     ...options.simulatorOptions,
     relayAccountId: LOCAL_ACCOUNTS.relay,
     relayAccessKeyId: RELAY_LOCAL_CREDENTIALS.accessKeyId,
     latencyMs: options.simLatencyMs ?? 0,
     clock,
+    cloudFormation: {
+      deliver: async (topicArn, event) => {
+        if (registrationHandler && isRegistrationTopic(topicArn)) await registrationHandler(event);
+      },
+      returnUrl: () => (dashboardUrl === undefined ? undefined : `${dashboardUrl}#/settings`),
+    },
   });
   const simUrl = await listenNamed('SIM_PORT', options.simPort ?? 0, (port) => simulator.listen(port));
   started.push(() => simulator.close());
@@ -109,8 +122,26 @@ async function start(options: LocalSystemOptions, started: Array<() => Promise<v
     relayTable: tables.relay,
     relayAccountId: LOCAL_ACCOUNTS.relay,
     platformAccountId: LOCAL_ACCOUNTS.platform,
+    // the one-click path, served by the simulator: its S3 holds the template, its console page takes the link
+    registrationTopicArn: `arn:aws:sns:${region}:${LOCAL_ACCOUNTS.relay}:${LOCAL_REGISTRATION_TOPIC_NAME}`,
+    customerTemplateUrl: `${simUrl}/_sim/s3/${LOCAL_TEMPLATE_OBJECT.bucket}/${LOCAL_TEMPLATE_OBJECT.key}`,
+    quickCreateBaseUrl: `${simUrl}/_sim/cloudformation/quickcreate`,
+    registrationResponseUrlPrefix: `${simUrl}/_sim/cloudformation/responses/`,
     ...options.relaySettings,
   };
+  const { customerStackTemplate } = await import('../lambdas/relay/byoc/customer-template');
+  simulator.putObject(LOCAL_TEMPLATE_OBJECT.bucket, LOCAL_TEMPLATE_OBJECT.key,
+    JSON.stringify(customerStackTemplate({ relayAccountId: relayConfig.relayAccountId, registrationTopicArn: relayConfig.registrationTopicArn }), null, 2));
+  /** The topic in any region: the template names the relay's topic of the stack's own region (CloudFormation requires it). */
+  const topicName = relayConfig.registrationTopicArn?.split(':')[5];
+  const isRegistrationTopic = (topicArn: string): boolean => {
+    const [, , service, , account, name] = topicArn.split(':');
+    return service === 'sns' && account === relayConfig.relayAccountId && name === topicName;
+  };
+  if (options.customerAccount) {
+    const { SES_REGIONS } = await import('../lambdas/relay/byoc/role-arn');
+    simulator.createAccount({ account_id: LOCAL_CUSTOMER_ACCOUNT, regions: Object.fromEntries(SES_REGIONS.map((r) => [r, { max_24_hour_send: 50_000 }])) });
+  }
 
   const ddb = new DynamoDBClient({ endpoint: dynamoEndpoint, region, credentials: RELAY_LOCAL_CREDENTIALS });
   await createTables(ddb, tables);
@@ -143,6 +174,8 @@ async function start(options: LocalSystemOptions, started: Array<() => Promise<v
   }), clock);
   const sendHandler = createSendHandler(relayConfig, aws);
   const onboardingHandler = createOnboardingHandler(relayConfig, aws);
+  const { createRegistrationHandler } = await import('../lambdas/relay/registration/registration-function');
+  registrationHandler = createRegistrationHandler(relayConfig, aws);
 
   const relayServer = serveHandlers('relay', [
     { routes: Object.values(sendRoutes), handler: sendHandler as ProxyHandler },
@@ -153,6 +186,7 @@ async function start(options: LocalSystemOptions, started: Array<() => Promise<v
   const platformServer = serveHandlers('platform-admin', [{ routes: Object.values(adminRoutes), handler: adminHandler as ProxyHandler }], { clock });
   const relayUrl = await listenNamed('RELAY_PORT', options.relayPort ?? 0, (port) => listen(relayServer, port));
   started.push(() => close(relayServer));
+  dashboardUrl = `${relayUrl}/`;
   const platformUrl = await listenNamed('PLATFORM_PORT', options.platformPort ?? 0, (port) => listen(platformServer, port));
   started.push(() => close(platformServer));
 

@@ -1,6 +1,7 @@
 /** `npm start`: the whole system locally. Ctrl-C stops everything it started. */
 import './node-version-notice';
 import { LOCAL_ACCOUNTS, startLocalSystem } from './local-system';
+import { LOCAL_CUSTOMER_ACCOUNT } from './local-identity';
 import { requireFreePorts } from './ports';
 
 function port(name: string, fallback: number): number {
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
     dynamoPort: ports.DYNAMODB_PORT,
     simPort: ports.SIM_PORT,
     simLatencyMs: Number(process.env.SIM_LATENCY_MS ?? 0) || 0,
+    customerAccount: true,
   });
   console.log(`
 SendFleet BYOC relay — local mode (no AWS account)
@@ -38,6 +40,8 @@ SendFleet BYOC relay — local mode (no AWS account)
   customer AWS simulator  ${system.simUrl}      (STS + SES; mailbox: ${system.simUrl}/_sim/)
   DynamoDB Local          ${system.dynamoEndpoint}      (in memory)
   relay account ${LOCAL_ACCOUNTS.relay}, platform account ${LOCAL_ACCOUNTS.platform}
+  customer AWS account ${LOCAL_CUSTOMER_ACCOUNT} (SES production access; Settings → Launch stack in AWS
+  opens the simulator's CloudFormation page for it)
 
 Try:  npm run admin -- tenant create --plan starter
 Ctrl-C stops everything.`);

@@ -10,6 +10,7 @@ export const errorExamples: Record<ErrorCode, string> = {
   forbidden: 'This key may not do this.',
   tenant_suspended: 'This account is suspended. Contact SendFleet support to reactivate it.',
   byoc_not_validated: 'Your BYOC setup is not validated: run POST /api/byoc/validate.',
+  byoc_disconnected: 'Your BYOC setup is disconnected: your SendFleet-BYOC stack was deleted in your AWS account. Launch the stack again from launch_stack_url in GET /api/byoc/config.',
   domain_not_registered: 'The sender\'s domain is not one of your sending domains: add it with POST /api/byoc/domains.',
   domain_not_verified: 'SES has not verified ownership of acme.com yet: publish the TXT record, then POST /api/byoc/domains/acme.com/verify.',
   dkim_not_verified: 'SES has not verified DKIM for acme.com yet: publish the three CNAME records, then verify.',

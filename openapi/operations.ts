@@ -98,7 +98,7 @@ const sendOperations: Record<RouteName<typeof sendRoutes>, Operation> = {
     idempotencyKey: true,
     success: [{ status: 200, description: 'Accepted by your SES account (or a replay of the first answer for this Idempotency-Key).', schema: body.sendAccepted, headers: [...RATE_HEADERS, 'Idempotent-Replayed'] }],
     errors: [
-      ...AUTHENTICATED, ...CUSTOMER_ACCOUNT, 'byoc_not_validated', 'domain_not_registered', 'domain_not_verified', 'dkim_not_verified',
+      ...AUTHENTICATED, ...CUSTOMER_ACCOUNT, 'byoc_not_validated', 'byoc_disconnected', 'domain_not_registered', 'domain_not_verified', 'dkim_not_verified',
       'idempotency_in_progress', 'idempotency_key_reused', 'rate_limited', 'usage_limit_exceeded', 'ses_outcome_unknown', 'time_budget_exhausted',
     ],
     // Refusals after the request was counted against the key's minute carry the window too; a replayed refusal says so.
@@ -111,7 +111,7 @@ const sendOperations: Record<RouteName<typeof sendRoutes>, Operation> = {
     request: { schema: batchSchema, required: true, example: { messages: [sendExample] } },
     idempotencyKey: true,
     success: [{ status: 200, description: 'Per-message results (with an Idempotency-Key: the outcomes kept for it, and those of the messages sent now).', schema: body.sendBatchResults, headers: [...RATE_HEADERS, 'Idempotent-Replayed'] }],
-    errors: [...AUTHENTICATED, 'byoc_not_validated', 'idempotency_in_progress', 'idempotency_key_reused', 'rate_limited'],
+    errors: [...AUTHENTICATED, 'byoc_not_validated', 'byoc_disconnected', 'idempotency_in_progress', 'idempotency_key_reused', 'rate_limited'],
     errorHeaders: [...RATE_HEADERS, 'Idempotent-Replayed'],
   },
   resendEmails: {
@@ -122,7 +122,7 @@ const sendOperations: Record<RouteName<typeof sendRoutes>, Operation> = {
     idempotencyKey: true,
     success: [{ status: 200, description: 'Accepted by your SES account.', schema: body.resendEmailSent, headers: [...RATE_HEADERS, 'Idempotent-Replayed'] }],
     errors: [
-      ...AUTHENTICATED, ...CUSTOMER_ACCOUNT, 'byoc_not_validated', 'domain_not_registered', 'domain_not_verified', 'dkim_not_verified',
+      ...AUTHENTICATED, ...CUSTOMER_ACCOUNT, 'byoc_not_validated', 'byoc_disconnected', 'domain_not_registered', 'domain_not_verified', 'dkim_not_verified',
       'idempotency_in_progress', 'idempotency_key_reused', 'rate_limited', 'usage_limit_exceeded', 'ses_outcome_unknown', 'time_budget_exhausted',
     ],
     errorStyle: 'resend',
@@ -145,7 +145,7 @@ const sendOperations: Record<RouteName<typeof sendRoutes>, Operation> = {
     request: { schema: body.resendBatchRequest, required: true, example: [{ from: 'Acme <hello@acme.com>', to: 'customer@example.com', subject: 'Welcome!', text: 'Hi' }] },
     idempotencyKey: true,
     success: [{ status: 200, description: 'The sent messages\' ids, and the refused ones with their reason.', schema: body.resendBatchSent, headers: [...RATE_HEADERS, 'Idempotent-Replayed'] }],
-    errors: [...AUTHENTICATED, 'byoc_not_validated', 'idempotency_in_progress', 'idempotency_key_reused', 'rate_limited'],
+    errors: [...AUTHENTICATED, 'byoc_not_validated', 'byoc_disconnected', 'idempotency_in_progress', 'idempotency_key_reused', 'rate_limited'],
     errorStyle: 'resend',
     errorHeaders: [...RATE_HEADERS, 'Idempotent-Replayed'],
   },
@@ -166,7 +166,7 @@ function notOffered(route: RouteSpec, operationId: string, what: string): Operat
   };
 }
 
-const config = { schema: body.byocConfig, description: 'Your BYOC settings, with the trust and permissions policies and a CloudFormation template for the role.' };
+const config = { schema: body.byocConfig, description: 'Your BYOC settings: `launch_stack_url` (the one-click CloudFormation quick-create link), and for the manual path the trust and permissions policies and the CloudFormation template. During an ExternalId rotation `previous_external_id` is set and the trust policy and link accept both.' };
 
 const onboardingOperations: Record<RouteName<typeof onboardingRoutes>, Operation> = {
   getConfig: {
@@ -174,6 +174,13 @@ const onboardingOperations: Record<RouteName<typeof onboardingRoutes>, Operation
     summary: 'Your BYOC settings; creates your ExternalId on first call',
     success: [{ status: 200, ...config }],
     errors: AUTHENTICATED,
+  },
+  rotateExternalId: {
+    route: onboardingRoutes.rotateExternalId, operationId: 'rotateExternalId', tag: 'BYOC setup', auth: 'apiKey',
+    summary: 'Create a new ExternalId; the one in use stays accepted until the new one validates',
+    description: 'Returns the config with the new `external_id` and, if the old one was in use, `previous_external_id`, with a trust policy and `launch_stack_url` that accept both. Update your SendFleet-BYOC stack with the link (or add the new ExternalId to the role\'s trust policy and run validate): sends go on with the previous ExternalId until a validation with the new one passes, which drops the previous one.',
+    success: [{ status: 200, ...config }],
+    errors: [...AUTHENTICATED, 'conflict'],
   },
   putConfig: {
     route: onboardingRoutes.putConfig, operationId: 'putByocConfig', tag: 'BYOC setup', auth: 'apiKey',

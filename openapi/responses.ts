@@ -66,12 +66,14 @@ export const sendAccepted = z.strictObject({
   mode: z.literal('byoc'),
 });
 
-const byocStatus = z.enum(['unconfigured', 'pending_validation', 'validated', 'invalid']);
+const byocStatus = z.enum(['unconfigured', 'pending_validation', 'validated', 'invalid', 'disconnected']);
 const check = z.strictObject({ name: z.string(), ok: z.boolean(), detail: z.string() });
 
 export const byocConfig = z.strictObject({
   success: z.literal(true),
   external_id: z.string().check(z.regex(/^[0-9a-f]{48}$/)),
+  /** During an ExternalId rotation: the one being replaced, still accepted until the new one validates. */
+  previous_external_id: z.nullable(z.string().check(z.regex(/^[0-9a-f]{48}$/))),
   role_arn: z.nullable(z.string()),
   region: z.nullable(z.string()),
   status: byocStatus,
@@ -79,6 +81,10 @@ export const byocConfig = z.strictObject({
   checks: z.array(check),
   role_name: z.literal('SendFleet-BYOC-Role'),
   relay_account_id: z.string().check(z.regex(/^\d{12}$/)),
+  /** The CloudFormation console's quick-create link for the template (null when the relay hosts none). */
+  launch_stack_url: z.nullable(z.string().check(z.regex(/^https?:\/\//))),
+  /** Why launch_stack_url is null (no hosted template, or one-click is not offered in the config's region); null when there is a link. */
+  launch_stack_unavailable_reason: z.nullable(z.string()),
   trust_policy: jsonObject,
   permissions_policy: jsonObject,
   cloudformation_template: jsonObject,

@@ -8,9 +8,12 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from '../lambdas/shared/clock';
 import { isTrackingClock, trackedOn } from '../local/virtual-clock';
+import { CloudFormationSim, type CloudFormationOptions, type StackView } from './cloudformation';
+import { handleCloudFormation, isCloudFormationPath } from './cloudformation-routes';
 import { handleControl } from './control';
 import * as ids from './ids';
 import { MAILBOX_PAGE_CSP } from './mailbox-page';
+import { ObjectStore } from './object-store';
 import { handleSesWithMessages } from './raw-message';
 import { parseAuthorization, signatureMatches, type Authorization } from './sigv4';
 import {
@@ -45,6 +48,7 @@ export type {
   VerifiedEmailInput,
 };
 export type { PolicyDocument } from './policy';
+export type { CloudFormationOptions, SnsDelivery, StackStatus, StackView } from './cloudformation';
 export type { VerificationStatus } from './state';
 export { ControlError };
 
@@ -80,6 +84,8 @@ export interface SimulatorOptions {
   controlPlaneBurst?: number;
   /** IAM propagation delay of an account that does not say (8 s, as IAM is commonly seen to take). */
   iamPropagationMs?: number;
+  /** CloudFormation: where custom resource requests are delivered (the relay's registration handler, as SNS would). */
+  cloudFormation?: CloudFormationOptions;
 }
 
 export interface Simulator {
@@ -105,8 +111,14 @@ export interface Simulator {
   /** Throttling answers per `service:Action`, whatever the cause (rate, quota, fault); cleared with the calls. */
   throttled(): Record<string, number>;
   resetCalls(): void;
-  /** Forgets accounts, roles, issued credentials, mailbox, faults and calls. */
+  /** Forgets accounts, roles, stacks, issued credentials, mailbox, faults and calls (stored objects stay: they are the relay account's). */
   reset(): void;
+  /** Stores an object of the relay account's S3, served at `GET /_sim/s3/{bucket}/{key}` (the hosted template). */
+  putObject(bucket: string, key: string, body: string | Buffer, contentType?: string): void;
+  /** A CloudFormation stack as `GET /_sim/accounts/{account}/cloudformation/stacks/{name}` shows it. */
+  stack(accountId: string, stackName: string, region?: string): StackView;
+  /** The stack once its running operation (create, update, delete) has ended. */
+  stackSettled(accountId: string, stackName: string, region?: string): Promise<StackView>;
 }
 
 /** The control API's body limit. */
@@ -203,6 +215,11 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   /** connections held open by `timeout` faults, dropped when the simulator closes */
   const heldOpen = new Set<ServerResponse>();
   let url: string | undefined;
+  const objects = new ObjectStore();
+  const cloudFormation = new CloudFormationSim(state, clock, objects, () => {
+    if (url === undefined) throw new Error('the simulator is not listening; call listen() first');
+    return url;
+  }, options.cloudFormation);
 
   /** The caller behind a well-formed signature, after checking the key, token, expiry and signature. */
   async function authenticate(request: IncomingMessage, body: Buffer, auth: Authorization): Promise<Caller> {
@@ -322,6 +339,17 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       return sendXml(response, 413, errorXml('ses', error413, requestId), requestId);
     }
     if (!isControl) return handleAws(request, response, body);
+    if (isCloudFormationPath(pathname)) {
+      const answer = handleCloudFormation({ engine: cloudFormation, objects, state, baseUrl: url ?? '' }, {
+        method: request.method ?? 'GET',
+        pathname,
+        query: new URL(request.url ?? '/', 'http://sim').searchParams,
+        contentType: request.headers['content-type'],
+        body,
+      });
+      response.writeHead(answer.status, answer.headers).end(answer.body);
+      return;
+    }
     const result = handleControl(state, request.method ?? 'GET', pathname, body);
     if ('html' in result) {
       response.writeHead(result.status, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': MAILBOX_PAGE_CSP });
@@ -356,6 +384,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       });
     },
     close() {
+      cloudFormation.shutdown();
       for (const response of heldOpen) response.destroy();
       heldOpen.clear();
       if (!server.listening) return Promise.resolve();
@@ -385,6 +414,12 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       state.calls.clear();
       state.throttled.clear();
     },
-    reset: () => state.reset(),
+    reset: () => {
+      cloudFormation.reset();
+      state.reset();
+    },
+    putObject: (bucket, key, body, contentType) => objects.put(bucket, key, body, contentType),
+    stack: (accountId, stackName, region) => cloudFormation.describe(accountId, stackName, region),
+    stackSettled: (accountId, stackName, region) => cloudFormation.settled(accountId, stackName, region),
   };
 }

@@ -1,9 +1,14 @@
-/** Settings → BYOC: what to create in AWS, the role form (Validate & save), the last validation. */
+/**
+ * Settings → BYOC: one click (Launch stack in AWS: the stack creates the role and registers it),
+ * or by hand (what to create in AWS, the role form: Validate & save); the last validation; and the
+ * ExternalId rotation.
+ */
 import { api, ApiProblem } from './api';
-import { h, uniqueId } from './dom';
+import { append, h, uniqueId } from './dom';
 import type { ByocConfig, Check, Validation } from './types';
 import { badge, busy, clearMessages, copyButton, field, heading, input, showError, showStatus } from './ui';
 import { SES_REGIONS } from '../../lambdas/relay/byoc/role-arn';
+import { CUSTOMER_STACK_NAME } from '../../lambdas/relay/byoc/customer-template';
 
 const pretty = (value: unknown): string => JSON.stringify(value, null, 2);
 
@@ -37,6 +42,54 @@ function statusPanel(config: { status: string; validated_at: string | null }, ch
       h('div', { class: 'kv' }, h('dt', {}, 'Status'), h('dd', { attrs: { 'data-field': 'status' } }, badge(config.status))),
       h('div', { class: 'kv' }, h('dt', {}, 'Validated at'), h('dd', { attrs: { 'data-field': 'validated_at' } }, config.validated_at ?? '—'))),
     checksList(checks));
+}
+
+/**
+ * The one-click path: the console's quick-create link with the ExternalId filled in. Same tab, so the
+ * console's page can lead back here signed in. During a rotation the same link carries both
+ * ExternalIds: the stack that exists is updated with it.
+ */
+function launchCard(config: ByocConfig): HTMLElement | null {
+  if (!config.launch_stack_url) {
+    // no link in the tenant's region: say why, so the manual steps below read as the way to go
+    return config.launch_stack_unavailable_reason
+      ? h('section', { class: 'card', attrs: { 'aria-labelledby': 'launch-title', 'data-field': 'launch_stack_unavailable_reason' } },
+        h('h2', { id: 'launch-title' }, 'One click is not available here'),
+        h('p', {}, config.launch_stack_unavailable_reason))
+      : null;
+  }
+  const rotating = config.previous_external_id !== null;
+  return h('section', { class: 'card launch', attrs: { 'aria-labelledby': 'launch-title' } },
+    h('h2', { id: 'launch-title' }, rotating ? 'Update your stack with the new ExternalId' : 'One click: launch the stack in AWS'),
+    h('p', {}, rotating
+      ? `Your stack's role must trust the new ExternalId. Open the link, and update the existing ${CUSTOMER_STACK_NAME} stack with it (in the CloudFormation console: the stack → Update → Replace existing template with the template URL of the link, ExternalId and PreviousExternalId as the link fills them in). SendFleet keeps sending with the previous ExternalId until the new one is validated.`
+      : `The link opens CloudFormation in your AWS account with SendFleet's template and your ExternalId filled in. Press Create stack: the stack creates the role, tells SendFleet it exists and SendFleet validates it. Nothing to copy or paste.`),
+    h('p', { class: 'actions' }, h('a', { class: 'button primary', attrs: { href: config.launch_stack_url, 'data-field': 'launch_stack_url' } }, 'Launch stack in AWS')));
+}
+
+/** A new ExternalId; the previous one keeps working until the stack is updated and validated. */
+function rotationCard(main: HTMLElement, config: ByocConfig): HTMLElement {
+  const rotate = h('button', { attrs: { type: 'button' } }, 'Rotate ExternalId');
+  rotate.addEventListener('click', () => void busy(rotate, async () => {
+    clearMessages();
+    try {
+      await api('POST', '/api/byoc/external-id/rotate');
+    } catch (error) {
+      showError(error, 'Not rotated.');
+      return;
+    }
+    main.replaceChildren();
+    await renderSettings(main);
+    showStatus('New ExternalId created. Update your stack with Launch stack in AWS above; sends keep using the previous ExternalId until the new one is validated.');
+    main.querySelector<HTMLElement>('#launch-title')?.focus();
+  }));
+  return h('section', { class: 'card', attrs: { 'aria-labelledby': 'rotate-title' } },
+    h('h2', { id: 'rotate-title' }, 'Rotate the ExternalId'),
+    config.previous_external_id
+      ? h('dl', { class: 'facts' }, copyableValue('Previous ExternalId (still accepted)', config.previous_external_id, 'previous_external_id'))
+      : null,
+    h('p', {}, 'Creates a new ExternalId. Until your stack (or role) trusts it and a validation passes, SendFleet keeps assuming your role with the current one, so sending never stops.'),
+    h('div', { class: 'actions' }, rotate));
 }
 
 export async function renderSettings(main: HTMLElement): Promise<void> {
@@ -86,9 +139,12 @@ export async function renderSettings(main: HTMLElement): Promise<void> {
   h('h2', { id: 'connect-title' }, '2. Connect the role'),
   roleArn.row, region.row, h('div', { class: 'actions' }, submit));
 
-  main.append(
+  const launch = launchCard(config);
+  append(main,
     heading('Settings'),
     h('p', { class: 'lead' }, 'Bring your own Amazon SES: SendFleet assumes a role in your AWS account and sends through your SES.'),
+    launch,
+    launch ? h('p', { class: 'muted' }, 'Or by hand, in two steps:') : null,
     h('section', { class: 'card', attrs: { 'aria-labelledby': 'role-title' } },
       h('h2', { id: 'role-title' }, '1. Create the role in your AWS account'),
       h('p', {}, `Create an IAM role named ${config.role_name} with the trust policy and the permissions policy below, or deploy the CloudFormation template.`),
@@ -101,5 +157,6 @@ export async function renderSettings(main: HTMLElement): Promise<void> {
       h('p', {}, h('a', { class: 'download', attrs: { href: downloadUrl, download: 'sendfleet-byoc-role.json' } }, 'Download CloudFormation template'))),
     form,
     panel,
+    rotationCard(main, config),
   );
 }

@@ -3,6 +3,12 @@ export interface Check { name: string; ok: boolean; detail: string }
 
 export interface ByocConfig {
   external_id: string;
+  /** set during an ExternalId rotation, until a validation with the new one passes */
+  previous_external_id: string | null;
+  /** the CloudFormation console's quick-create link; null when the relay hosts no template */
+  launch_stack_url: string | null;
+  /** why there is no link (the tenant's region has no registration topic); null otherwise */
+  launch_stack_unavailable_reason: string | null;
   role_arn: string | null;
   region: string | null;
   status: string;

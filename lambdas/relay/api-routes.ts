@@ -37,6 +37,7 @@ export const onboardingRoutes = {
   getConfig: { method: 'GET', resource: '/api/byoc/config' },
   putConfig: { method: 'PUT', resource: '/api/byoc/config' },
   validate: { method: 'POST', resource: '/api/byoc/validate' },
+  rotateExternalId: { method: 'POST', resource: '/api/byoc/external-id/rotate' },
   listDomains: { method: 'GET', resource: '/api/byoc/domains' },
   addDomain: { method: 'POST', resource: '/api/byoc/domains' },
   getDomain: { method: 'GET', resource: '/api/byoc/domains/{domain}' },

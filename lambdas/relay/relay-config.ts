@@ -17,6 +17,19 @@ export interface RelayConfig {
   controlPlaneRate?: number;
   /** How long validate retries IAM refusals (default 12 s). */
   propagationWindowMs?: number;
+  /** The SNS topic the customer template's registration resource publishes to (ServiceToken). */
+  registrationTopicArn?: string;
+  /** Where CloudFormation reads the customer template (the hosted S3 object; locally the simulator's S3). */
+  customerTemplateUrl?: string;
+  /** Regions with a registration topic; launch_stack_url is null for a tenant in any other (unset: every region). */
+  registrationRegions?: string[];
+  /** The console's quick-create page; `<region>` is replaced by the tenant's region (default: AWS's console). */
+  quickCreateBaseUrl?: string;
+  /**
+   * Local mode and tests only: registration answers go to ResponseURLs starting with this (the
+   * simulator's loopback URL) instead of CloudFormation's own S3 hosts. Never set in AWS.
+   */
+  registrationResponseUrlPrefix?: string;
 }
 
 export function relayConfigFromEnv(): RelayConfig {
@@ -28,5 +41,8 @@ export function relayConfigFromEnv(): RelayConfig {
     sendContextTtlMs: optionalNumberEnv('SEND_CONTEXT_TTL_MS'),
     controlPlaneRate: optionalNumberEnv('SES_CONTROL_PLANE_RATE'),
     propagationWindowMs: optionalNumberEnv('IAM_PROPAGATION_WINDOW_MS'),
+    registrationTopicArn: optionalEnv('REGISTRATION_TOPIC_ARN'),
+    customerTemplateUrl: optionalEnv('CUSTOMER_TEMPLATE_URL'),
+    registrationRegions: optionalEnv('REGISTRATION_REGIONS')?.split(','),
   };
 }

@@ -9,6 +9,7 @@ export const errorStatus = {
   forbidden: 403,
   tenant_suspended: 403,
   byoc_not_validated: 403,
+  byoc_disconnected: 403,
   domain_not_registered: 403,
   domain_not_verified: 403,
   dkim_not_verified: 403,

@@ -25,6 +25,8 @@ export interface CustomerApiProps {
   readonly apiName: string;
   readonly webAclName: string;
   readonly removalPolicy: RemovalPolicy;
+  /** The one-click path (launch_stack_url in GET /api/byoc/config): the registration topic and the hosted template. */
+  readonly oneClick: { readonly registrationTopicArn: string; readonly customerTemplateUrl: string; readonly registrationRegions: readonly string[] };
 }
 
 /** The SES-failure alarm's threshold, percent of send invocations over 5 minutes, 2 periods in a row (the API's own: service-alarms.ts). */
@@ -53,7 +55,13 @@ export class CustomerApi extends Construct {
     });
     this.onboardingFunction = ServiceFunction.fromCatalog(this, 'Onboarding', 'onboarding', {
       table: props.table,
-      environment: { RELAY_ACCOUNT_ID: relayAccountId, PLATFORM_ACCOUNT_ID: props.platformAccountId },
+      environment: {
+        RELAY_ACCOUNT_ID: relayAccountId,
+        PLATFORM_ACCOUNT_ID: props.platformAccountId,
+        REGISTRATION_TOPIC_ARN: props.oneClick.registrationTopicArn,
+        CUSTOMER_TEMPLATE_URL: props.oneClick.customerTemplateUrl,
+        REGISTRATION_REGIONS: props.oneClick.registrationRegions.join(','),
+      },
       removalPolicy: props.removalPolicy,
     });
 

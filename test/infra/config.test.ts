@@ -34,8 +34,16 @@ describe('deployment configuration', () => {
       relayEventBusName: 'sendfleet-dev-tenant-events',
       alarmEmail: undefined,
       destroyOnDelete: false,
+      // The relay's region and us-east-1 (where the launch link points until a region is chosen).
+      registrationRegions: ['eu-west-1', 'us-east-1'],
     });
     expect(relayEventBusArn(config)).toBe(RELAY_BUS_ARN);
+  });
+
+  test('registrationRegions adds SES regions to the relay\'s and us-east-1, and refuses others', () => {
+    expect(readConfig((key) => ({ ...CDK_JSON_CONTEXT, registrationRegions: 'eu-central-1, us-east-1' } as Record<string, unknown>)[key]).registrationRegions)
+      .toEqual(['eu-west-1', 'us-east-1', 'eu-central-1']);
+    expect(problemsOf({ registrationRegions: 'eu-central-1,cn-north-1' })).toContain('context "registrationRegions" names cn-north-1');
   });
 
   test.each(['platformAccount', 'platformRegion', 'relayAccount', 'relayRegion', 'stage'])('a missing %s fails with the key and how to set it', (key) => {

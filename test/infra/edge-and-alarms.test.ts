@@ -1,3 +1,4 @@
+import type { Template } from 'aws-cdk-lib/assertions';
 /**
  * Operating the relay, as the synthesized templates show it: the customer API's firewall, alarms
  * that reach someone, two stages side by side, and AWS Control Tower's proactive controls at synth.
@@ -171,20 +172,25 @@ describe('the customer API\'s edge', () => {
   });
 });
 
+/** The alarm topics: the relay's stack-registration topic (public Publish, customer stacks) is not one. */
+const alarmTopics = (template: Template) => resourcesOfType(template, 'AWS::SNS::Topic').filter(([id]) => !id.startsWith('StackRegistration'));
+const alarmSubscriptions = (template: Template) => resourcesOfType(template, 'AWS::SNS::Subscription')
+  .filter(([, r]) => alarmTopics(template).some(([id]) => JSON.stringify(r.Properties.TopicArn) === JSON.stringify({ Ref: id })));
+
 describe('alarms reach someone', () => {
   test('one encrypted alarm topic per stack, with the configured e-mail subscription', () => {
     for (const template of [s.relayTemplate, s.platformTemplate]) {
-      const topics = resourcesOfType(template, 'AWS::SNS::Topic');
+      const topics = alarmTopics(template);
       expect(topics).toHaveLength(1);
       expect(topics[0]![1].Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^OperationsKey/), 'Arn'] });
-      expect(resourcesOfType(template, 'AWS::SNS::Subscription').map(([, r]) => r.Properties))
+      expect(alarmSubscriptions(template).map(([, r]) => r.Properties))
         .toEqual([expect.objectContaining({ Protocol: 'email', Endpoint: 'oncall@sendfleet.example', TopicArn: { Ref: topics[0]![0] } })]);
     }
   });
 
   test('each topic\'s policy lets exactly the stack\'s alarms publish (it replaces SNS\'s default), and the key lets CloudWatch use it', () => {
     for (const template of [s.relayTemplate, s.platformTemplate]) {
-      const [topicId] = resourcesOfType(template, 'AWS::SNS::Topic')[0]!;
+      const [topicId] = alarmTopics(template)[0]!;
       const statements = resourcesOfType(template, 'AWS::SNS::TopicPolicy')
         .filter(([, policy]) => JSON.stringify(policy.Properties.Topics) === JSON.stringify([{ Ref: topicId }]))
         .flatMap(([, policy]) => asArray<any>(policy.Properties.PolicyDocument.Statement));
@@ -210,7 +216,7 @@ describe('alarms reach someone', () => {
 
   test('without alarmEmail there is no subscription, and the alarms still notify the topic', () => {
     const plain = synthesized('default');
-    expect(resourcesOfType(plain.relayTemplate, 'AWS::SNS::Subscription')).toHaveLength(0);
+    expect(alarmSubscriptions(plain.relayTemplate)).toHaveLength(0);
     const alarms = resourcesOfType(plain.relayTemplate, 'AWS::CloudWatch::Alarm');
     expect(alarms.length).toBeGreaterThan(0);
     for (const [, alarm] of alarms) expect(alarm.Properties.AlarmActions).toHaveLength(1);
@@ -219,20 +225,20 @@ describe('alarms reach someone', () => {
   test('every alarm of both stacks has the topic as its ALARM and OK action', () => {
     let count = 0;
     for (const template of [s.relayTemplate, s.platformTemplate]) {
-      const topicRef = { Ref: resourcesOfType(template, 'AWS::SNS::Topic')[0]![0] };
+      const topicRef = { Ref: alarmTopics(template)[0]![0] };
       for (const [id, alarm] of resourcesOfType(template, 'AWS::CloudWatch::Alarm')) {
         count += 1;
         expect({ id, alarm: alarm.Properties.AlarmActions, ok: alarm.Properties.OKActions }).toEqual({ id, alarm: [topicRef], ok: [topicRef] });
       }
     }
-    // 3 DLQ depths, Errors and Throttles of 6 functions, 5xx rate and p99 latency of 2 APIs, SES failure rate,
+    // 4 DLQ depths, Errors and Throttles of 8 functions, 5xx rate and p99 latency of 2 APIs, SES failure rate,
     // WAF blocked rate, throttling of 2 tables.
-    expect(count).toBe(3 + 2 * 6 + 2 * 2 + 1 + 1 + 2);
+    expect(count).toBe(4 + 2 * 8 + 2 * 2 + 1 + 1 + 2);
   });
 
   test('every function alarms on its Errors (the threshold of its kind) and on any Throttle', () => {
     const functions = functionsIn(s);
-    expect(functions).toHaveLength(6);
+    expect(functions).toHaveLength(8);
     for (const f of functions) {
       const alarms = resourcesOfType(f.template, 'AWS::CloudWatch::Alarm').map(([, r]) => r.Properties)
         .filter((a) => a.Namespace === 'AWS/Lambda' && JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: { Ref: f.logicalId } }]));
@@ -245,7 +251,7 @@ describe('alarms reach someone', () => {
         ],
       });
     }
-    expect(functions.filter((f) => f.spec.invocation === 'event').map((f) => f.name).sort()).toEqual(['monthlyReset', 'tenantSync']);
+    expect(functions.filter((f) => f.spec.invocation === 'event').map((f) => f.name).sort()).toEqual(['monthlyReset', 'registration', 'templatePublisher', 'tenantSync']);
   });
 
   test('both APIs alarm on their 5xx rate and their p99 latency', () => {
@@ -399,6 +405,11 @@ describe('AWS Control Tower proactive controls (cfn-guard) at synth', () => {
       'cloudwatch_log_group_retention_period_check', // 90 days by choice (docs/deploying.md)
       'lambda_function_public_access_prohibited_check', // false positive: SourceArn built with Fn::Join
       'lambda_inside_vpc_check', // no private resource to reach (docs/deploying.md)
+      's3_bucket_default_encryption_kms_check', // the customer template is read anonymously: SSE-KMS would refuse it
+      's3_bucket_level_public_access_prohibited_check', // the one public key: CloudFormation quick-create reads the template
+      's3_bucket_logging_enabled_check', // the template bucket: anonymous reads of a public file
+      's3_bucket_object_lock_enabled_check', // the template bucket: the template is replaced on deploys
+      's3_event_notifications_enabled_check', // the template bucket: written only by the deployment
       'sqs_dlq_check', // these queues are dead-letter queues
     ]);
   });

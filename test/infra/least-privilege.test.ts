@@ -19,6 +19,10 @@ const EXPECTED_DYNAMODB: Record<string, { stack: string; actions: string[]; inde
   onboarding: { stack: 'relay', actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'ConditionCheckItem'] },
   send: { stack: 'relay', actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'] },
   monthlyReset: { stack: 'relay', actions: ['Query', 'BatchWriteItem'], index: 'GSI1' },
+  // The ExternalId index and the config: reads, the config's updates, the index's transactional writes.
+  registration: { stack: 'relay', actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'] },
+  // Writes the customer template to its one S3 key at deploy time: no table.
+  templatePublisher: { stack: 'relay', actions: [] },
   // Static files from its own bundle: no table at all.
   dashboard: { stack: 'relay', actions: [] },
 };
@@ -63,7 +67,7 @@ describe('least privilege', () => {
     }
   });
 
-  test('only the send and onboarding roles may assume roles, and only SendFleet-BYOC-Role', () => {
+  test('only the send, onboarding and registration roles may assume roles, and only SendFleet-BYOC-Role', () => {
     expect(BYOC_ROLE_ARN_PATTERN).toBe('arn:aws:iam::*:role/SendFleet-BYOC-Role');
     const holders = new Set<string>();
     for (const template of templates()) {
@@ -73,9 +77,9 @@ describe('least privilege', () => {
         roles.forEach((r) => holders.add(r));
       }
     }
-    const expected = functions.filter((f) => f.name === 'send' || f.name === 'onboarding').map((f) => f.roleLogicalId);
+    const expected = functions.filter((f) => ['send', 'onboarding', 'registration'].includes(f.name)).map((f) => f.roleLogicalId);
     expect([...holders].sort()).toEqual(expected.sort());
-    expect(functions.filter((f) => f.spec.assumesByocRole).map((f) => f.name).sort()).toEqual(['onboarding', 'send']);
+    expect(functions.filter((f) => f.spec.assumesByocRole).map((f) => f.name).sort()).toEqual(['onboarding', 'registration', 'send']);
   });
 
   test('each function holds exactly its DynamoDB actions, on its table (and GSI1 for the reset\'s Query)', () => {

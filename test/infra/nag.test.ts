@@ -58,6 +58,8 @@ describe('cdk-nag AwsSolutions', () => {
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
       'AwsSolutions-IAM5[Resource::*]',
       'AwsSolutions-IAM5[Resource::arn:aws:iam::*:role/SendFleet-BYOC-Role]',
+      'AwsSolutions-S1',
+      'AwsSolutions-S2',
       'AwsSolutions-SQS3',
     ]);
   });

@@ -204,6 +204,97 @@ describe('the journey: sign in → role → Validate & save → domain → Verif
   });
 });
 
+describe('the one-click journey: sign in → Launch stack in AWS → Create stack → back in Settings, validated', () => {
+  const link = (name: string) => page.getByRole('link', { name, exact: true });
+
+  /** The simulator's console pages: Create (or Update) stack with the IAM acknowledgement, then its page until done. */
+  async function pressInConsole(accountId: string, action: 'Create stack' | 'Update stack'): Promise<void> {
+    await page.getByRole('heading', { level: 1, name: 'Quick create stack' }).waitFor();
+    await expectAccessible();
+    await page.getByLabel('AWS account', { exact: true }).selectOption(accountId);
+    await page.getByLabel('I acknowledge that AWS CloudFormation might create IAM resources with custom names.').check();
+    await button(action).click();
+    // the stack's page refreshes itself while in progress; the way back appears once it is done
+    await link('Back to SendFleet').waitFor({ timeout: 30_000 });
+    await expectAccessible();
+  }
+
+  test('no JSON pasted: the stack registers itself and the dashboard shows validated; a rotation updates the stack the same way', async () => {
+    const { apiKey } = await createTenant(system, 'byoc');
+    const accountId = String(nextAccount++);
+    await simControl('POST', '/_sim/accounts', { account_id: accountId, regions: { 'us-east-1': { max_24_hour_send: 50_000 } } });
+    await signIn(apiKey);
+    expect(await statusOf('status').textContent()).toBe('unconfigured');
+
+    // the link comes first, above the manual steps, which stay
+    const launch = link('Launch stack in AWS');
+    const config = await call(system.relayUrl, 'GET', '/api/byoc/config', { apiKey });
+    expect(await launch.getAttribute('href')).toBe(config.body.launch_stack_url);
+    expect(await inPage(`[...document.querySelectorAll('main h2')].map((h) => h.textContent)`)).toEqual([
+      'One click: launch the stack in AWS', '1. Create the role in your AWS account', '2. Connect the role', 'Validation', 'Rotate the ExternalId',
+    ]);
+    await expectAccessible();
+    await screenshot(page, 'settings-launch-stack');
+
+    await launch.click();
+    expect(await page.getByLabel('ExternalId', { exact: true }).inputValue()).toBe(config.body.external_id);
+    await screenshot(page, 'console-quick-create');
+    await pressInConsole(accountId, 'Create stack');
+    expect(await page.locator('[data-stack-status]').textContent()).toBe('CREATE_COMPLETE');
+    await screenshot(page, 'console-stack-complete');
+
+    await link('Back to SendFleet').click();
+    await heading('Settings').waitFor();
+    expect(await statusOf('status').textContent()).toBe('validated');
+    expect(await page.locator('[data-check] .verdict').allTextContents()).toEqual(['Pass', 'Pass', 'Pass']);
+
+    // Rotate: a new ExternalId, the link now updates the stack with both
+    await button('Rotate ExternalId').click();
+    await page.getByRole('status').filter({ hasText: 'New ExternalId created' }).waitFor();
+    const rotated = await call(system.relayUrl, 'GET', '/api/byoc/config', { apiKey });
+    expect(rotated.body.previous_external_id).toBe(config.body.external_id);
+    expect(await statusOf('previous_external_id').locator('code').textContent()).toBe(config.body.external_id);
+    expect(await page.getByRole('heading', { level: 2, name: 'Update your stack with the new ExternalId' }).count()).toBe(1);
+    expect(await launch.getAttribute('href')).toBe(rotated.body.launch_stack_url);
+    await expectAccessible();
+
+    await launch.click();
+    expect(await page.getByLabel('PreviousExternalId', { exact: true }).inputValue()).toBe(config.body.external_id);
+    await pressInConsole(accountId, 'Update stack');
+    expect(await page.locator('[data-stack-status]').textContent()).toBe('UPDATE_COMPLETE');
+    await link('Back to SendFleet').click();
+    await heading('Settings').waitFor();
+    expect(await statusOf('status').textContent()).toBe('validated');
+    expect(await page.locator('[data-field="previous_external_id"]').count()).toBe(0);
+    expect(await page.getByRole('heading', { level: 2, name: 'One click: launch the stack in AWS' }).count()).toBe(1);
+  });
+});
+
+describe('no one-click link in a region without a registration topic', () => {
+  test('Settings says why, and the manual steps stay', async () => {
+    const regional = await startTestSystem('dashboard-regions', { registrationRegions: ['us-east-1'] });
+    try {
+      const { apiKey } = await createTenant(regional, 'byoc');
+      const saved = await call(regional.relayUrl, 'PUT', '/api/byoc/config', { apiKey, body: { role_arn: `arn:aws:iam::620000000000:role/${BYOC_ROLE_NAME}`, region: 'eu-west-1' } });
+      expect(saved.status).toBe(200);
+      const config = await call(regional.relayUrl, 'GET', '/api/byoc/config', { apiKey });
+      expect(config.body).toMatchObject({ launch_stack_url: null, launch_stack_unavailable_reason: expect.any(String) });
+
+      await page.goto(regional.dashboardUrl);
+      await heading('Sign in').waitFor();
+      await page.getByLabel('API key', { exact: true }).fill(apiKey);
+      await button('Sign in').click();
+      await heading('Settings').waitFor();
+      expect(await page.getByRole('link', { name: 'Launch stack in AWS' }).count()).toBe(0);
+      expect(await page.locator('[data-field="launch_stack_unavailable_reason"] p').textContent()).toBe(config.body.launch_stack_unavailable_reason);
+      expect(await page.getByRole('heading', { level: 2, name: '1. Create the role in your AWS account' }).count()).toBe(1);
+      await expectAccessible();
+    } finally {
+      await regional.stop();
+    }
+  });
+});
+
 describe('what goes wrong is shown with the API\'s detail', () => {
   test('a wrong key: the detail in the alert, nothing kept', async () => {
     await page.goto(system.dashboardUrl);

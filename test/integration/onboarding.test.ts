@@ -115,9 +115,12 @@ describe('the whole journey', () => {
       'ses:GetIdentityVerificationAttributes', 'ses:GetSendQuota', 'ses:SendEmail', 'ses:SendRawEmail', 'ses:SetIdentityMailFromDomain',
       'ses:VerifyDomainDkim', 'ses:VerifyDomainIdentity',
     ]);
+    // The template takes the ExternalId as a parameter (the same one the quick-create link fills in).
     expect(first.body.cloudformation_template).toMatchObject({
-      Resources: { SendFleetByocRole: { Type: 'AWS::IAM::Role', Properties: { RoleName: BYOC_ROLE_NAME, AssumeRolePolicyDocument: first.body.trust_policy } } },
+      Parameters: { ExternalId: { Type: 'String' } },
+      Resources: { SendFleetByocRole: { Type: 'AWS::IAM::Role', Properties: { RoleName: BYOC_ROLE_NAME } } },
     });
+    expect(first.body.previous_external_id).toBeNull();
 
     // 2. the customer creates the role from exactly what was returned, then saves it
     system.simulator.createAccount({ account_id: accountId, regions: { 'eu-west-1': { max_24_hour_send: 50_000 } } });

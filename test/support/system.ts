@@ -12,6 +12,8 @@ import { startLocalSystem, type LocalSystem } from '../../local/local-system';
 import { VirtualClock, type VirtualClockOptions } from '../../local/virtual-clock';
 import { DEFAULT_IAM_PROPAGATION_MS } from '../../sim/account-settings';
 import { BYOC_ROLE_NAME } from '../../lambdas/relay/byoc/policies';
+import { CUSTOMER_STACK_NAME } from '../../lambdas/relay/byoc/customer-template';
+import type { StackView } from '../../sim/simulator';
 import { checkAgainstContract, isCustomerApi, registerCustomerApi } from './contract';
 import { dynamoEndpoint, uniquePrefix } from './dynamo';
 
@@ -97,4 +99,20 @@ export async function onboard(system: LocalSystem, apiKey: string, options: Onbo
   system.simulator.setIdentityStatus(options.accountId, options.domain, { ownership: 'Success', dkim: 'Success', mail_from: 'Success' });
   const verified = await call(system.relayUrl, 'POST', `/api/byoc/domains/${options.domain}/verify`, { apiKey });
   expect(verified.status).toBe(200);
+}
+
+/**
+ * The customer's one click: the config's `launch_stack_url` opened in their AWS account's
+ * (simulated) CloudFormation and Create stack pressed — or, with `update`, the existing stack
+ * updated with it (after an ExternalId rotation). Resolves once the stack has settled.
+ */
+export async function launchStack(system: LocalSystem, apiKey: string, accountId: string, { update = false } = {}): Promise<StackView> {
+  const config = await call(system.relayUrl, 'GET', '/api/byoc/config', { apiKey });
+  expect(config.body.launch_stack_url).toEqual(expect.any(String));
+  const stacks = `/_sim/accounts/${accountId}/cloudformation/stacks`;
+  const started = update
+    ? await call(system.simUrl, 'PUT', `${stacks}/${CUSTOMER_STACK_NAME}`, { body: { quick_create_url: config.body.launch_stack_url } })
+    : await call(system.simUrl, 'POST', stacks, { body: { quick_create_url: config.body.launch_stack_url } });
+  expect(started.status).toBe(update ? 200 : 201);
+  return system.simulator.stackSettled(accountId, CUSTOMER_STACK_NAME);
 }

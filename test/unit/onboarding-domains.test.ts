@@ -72,7 +72,7 @@ describe('SendingDomains', () => {
     ['invalid', configFixture({ status: 'invalid' }), /fix what POST \/api\/byoc\/validate reported/],
   ])('add before validation (%s) → 403 byoc_not_validated, SES untouched', async (_name, config, detail) => {
     configs.config = config;
-    await expect(service.add(TENANT, 'acme.com')).rejects.toMatchObject({ code: 'byoc_not_validated', status: 403, detail: expect.stringMatching(detail) });
+    await expect(service.add(TENANT, 'acme.com')).rejects.toMatchObject({ refusal: { code: 'byoc_not_validated', detail: expect.stringMatching(detail) } });
     expect(accounts.targets).toEqual([]);
   });
 
@@ -86,18 +86,18 @@ describe('SendingDomains', () => {
 
   test('add after the config moved to another region → 409 telling to delete and add again', async () => {
     await domains.put(record({ region: 'us-east-1' }));
-    await expect(service.add(TENANT, 'acme.com')).rejects.toMatchObject({ code: 'conflict', detail: expect.stringMatching(/set up in us-east-1.*now uses eu-west-1/) });
+    await expect(service.add(TENANT, 'acme.com')).rejects.toMatchObject({ refusal: { code: 'conflict', detail: expect.stringMatching(/set up in us-east-1.*now uses eu-west-1/) } });
   });
 
   test(`at most ${MAX_DOMAINS_PER_TENANT} domains`, async () => {
     for (let i = 0; i < MAX_DOMAINS_PER_TENANT; i++) await domains.put(record({ domain: `d${i}.com` }));
-    await expect(service.add(TENANT, 'acme.com')).rejects.toMatchObject({ code: 'conflict', detail: expect.stringMatching(/20 sending domains/) });
+    await expect(service.add(TENANT, 'acme.com')).rejects.toMatchObject({ refusal: { code: 'conflict', detail: expect.stringMatching(/20 sending domains/) } });
     expect(accounts.targets).toEqual([]);
   });
 
   test('add: a refused SES call stores nothing, gives the slot back and names the missing permission', async () => {
     accounts.failures.set('createDomainIdentity', new SesPermissionDeniedError('ses:SetIdentityMailFromDomain'));
-    await expect(service.add(TENANT, 'acme.com')).rejects.toMatchObject({ code: 'missing_permission', detail: expect.stringMatching(/ses:SetIdentityMailFromDomain/) });
+    await expect(service.add(TENANT, 'acme.com')).rejects.toMatchObject({ refusal: { code: 'missing_permission', detail: expect.stringMatching(/ses:SetIdentityMailFromDomain/) } });
     expect(domains.records.size).toBe(0);
     expect(domains.slots.size).toBe(0);
   });
@@ -105,16 +105,16 @@ describe('SendingDomains', () => {
   test('a failed set-up of a domain that is already stored keeps its slot', async () => {
     await domains.put(record({ ownership_status: 'Failed' }));
     accounts.failures.set('createDomainIdentity', new SesPermissionDeniedError('ses:VerifyDomainIdentity'));
-    await expect(service.add(TENANT, 'acme.com')).rejects.toMatchObject({ code: 'missing_permission' });
+    await expect(service.add(TENANT, 'acme.com')).rejects.toMatchObject({ refusal: { code: 'missing_permission' } });
     expect([...domains.slots]).toEqual(['acme.com']);
   });
 
   test('the cap counts slots: a slot held by an add in flight (or one that died) blocks the 21st domain; re-adding a domain is not counted twice', async () => {
     for (let i = 0; i < MAX_DOMAINS_PER_TENANT - 1; i++) await domains.put(record({ domain: `d${i}.com` }));
     await domains.reserveSlot(TENANT, 'in-flight.com', MAX_DOMAINS_PER_TENANT);
-    await expect(service.add(TENANT, 'acme.com')).rejects.toMatchObject({ code: 'conflict' });
+    await expect(service.add(TENANT, 'acme.com')).rejects.toMatchObject({ refusal: { code: 'conflict' } });
     await expect(service.add(TENANT, 'd0.com')).resolves.toMatchObject({ created: false });
-    await expect(service.remove(TENANT, 'in-flight.com')).rejects.toMatchObject({ code: 'not_found' });
+    await expect(service.remove(TENANT, 'in-flight.com')).rejects.toMatchObject({ refusal: { code: 'not_found' } });
     await expect(service.add(TENANT, 'acme.com')).resolves.toMatchObject({ created: true });
     expect(domains.slots.size).toBe(MAX_DOMAINS_PER_TENANT);
   });
@@ -130,9 +130,9 @@ describe('SendingDomains', () => {
   });
 
   test('verify, get and delete of an unknown domain → 404 not_found, SES untouched', async () => {
-    await expect(service.verify(TENANT, 'nope.com', ['dkim'])).rejects.toMatchObject({ code: 'not_found', status: 404 });
-    await expect(service.get(TENANT, 'nope.com')).rejects.toMatchObject({ code: 'not_found' });
-    await expect(service.remove(TENANT, 'nope.com')).rejects.toMatchObject({ code: 'not_found' });
+    await expect(service.verify(TENANT, 'nope.com', ['dkim'])).rejects.toMatchObject({ refusal: { code: 'not_found' } });
+    await expect(service.get(TENANT, 'nope.com')).rejects.toMatchObject({ refusal: { code: 'not_found' } });
+    await expect(service.remove(TENANT, 'nope.com')).rejects.toMatchObject({ refusal: { code: 'not_found' } });
     expect(accounts.targets).toEqual([]);
   });
 
@@ -151,7 +151,7 @@ describe('SendingDomains', () => {
   ])('remove when %s → the domain is kept and the error says so', async (_name, arrange, code, status) => {
     await domains.put(record());
     arrange();
-    await expect(service.remove(TENANT, 'acme.com')).rejects.toMatchObject({ code, status, detail: expect.stringMatching(/was not deleted/) });
+    await expect(service.remove(TENANT, 'acme.com')).rejects.toMatchObject({ refusal: { code, detail: expect.stringMatching(/was not deleted/) } });
     expect(domains.records.has('acme.com')).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 import { AwsUnavailableError, RoleNotAssumableError, SesPermissionDeniedError, SesThrottledError } from '../../lambdas/relay/customer-account/errors';
 import { presentValidation } from '../../lambdas/relay/onboarding/present';
 import { PRODUCTION_ACCESS_URL, PROPAGATION_WINDOW_MS, validateByoc } from '../../lambdas/relay/onboarding/validate-byoc';
-import { ApiError } from '../../lambdas/shared/errors';
+import { RefusedError, refusalAsApiError } from '../../lambdas/shared/refusal';
 import { FakeAccounts, FakeConfigs, NOW, RELAY_ACCOUNT, TENANT, configFixture } from './onboarding-fakes';
 import { recordingClock, type RecordingClock } from '../support/recording-clock';
 
@@ -93,8 +93,9 @@ test.each([
 ])('%s → %s and nothing stored (a blip must not mark the setup invalid)', async (_name, arrange, code, status) => {
   arrange();
   const error = await validate().catch((e: unknown) => e);
-  expect(error).toBeInstanceOf(ApiError);
-  expect(error).toMatchObject({ code, status });
+  // A refusal in our words; the HTTP adapter gives it its status.
+  expect(error).toBeInstanceOf(RefusedError);
+  expect(refusalAsApiError((error as RefusedError).refusal)).toMatchObject({ code, status });
   expect(configs.saved).toEqual([]);
 });
 
@@ -135,13 +136,13 @@ test('Max24HourSend -1 (unlimited) is production access; the send rate is stored
 
 test('no role saved → 400 telling to PUT the config first, nothing called', async () => {
   configs.config = configFixture({ role_arn: null, region: null, status: 'unconfigured' });
-  await expect(validate()).rejects.toMatchObject({ code: 'invalid_request', detail: expect.stringMatching(/PUT \/api\/byoc\/config with role_arn and region first/) });
+  await expect(validate()).rejects.toMatchObject({ refusal: { code: 'invalid_request', detail: expect.stringMatching(/PUT \/api\/byoc\/config with role_arn and region first/) } });
   configs.config = undefined;
-  await expect(validate()).rejects.toMatchObject({ code: 'invalid_request' });
+  await expect(validate()).rejects.toMatchObject({ refusal: { code: 'invalid_request' } });
   expect(accounts.targets).toEqual([]);
 });
 
 test('config changed while validating → 409 conflict, run again', async () => {
   configs.changeDuringValidation = true;
-  await expect(validate()).rejects.toMatchObject({ code: 'conflict', status: 409, detail: expect.stringMatching(/validate again/) });
+  await expect(validate()).rejects.toMatchObject({ refusal: { code: 'conflict', detail: expect.stringMatching(/validate again/) } });
 });

@@ -18,14 +18,16 @@ export const BYOC_PERMISSIONS = [
   'ses:GetSendQuota',
 ] as const;
 
-export function trustPolicy(relayAccountId: string, externalId: string) {
+/** During a rotation (`previousExternalId` set) the condition accepts both: sends go on with either. */
+export function trustPolicy(relayAccountId: string, externalId: string, previousExternalId?: string | null) {
+  const externalIds = previousExternalId ? [externalId, previousExternalId] : externalId;
   return {
     Version: '2012-10-17',
     Statement: [{
       Effect: 'Allow',
       Principal: { AWS: `arn:aws:iam::${relayAccountId}:root` },
       Action: 'sts:AssumeRole',
-      Condition: { StringEquals: { 'sts:ExternalId': externalId } },
+      Condition: { StringEquals: { 'sts:ExternalId': externalIds } },
     }],
   };
 }
@@ -34,26 +36,6 @@ export function permissionsPolicy() {
   return {
     Version: '2012-10-17',
     Statement: [{ Sid: 'SendFleetByoc', Effect: 'Allow', Action: [...BYOC_PERMISSIONS], Resource: '*' }],
-  };
-}
-
-/** A CloudFormation template the customer can deploy instead of clicking through the IAM console. */
-export function roleTemplate(relayAccountId: string, externalId: string) {
-  return {
-    AWSTemplateFormatVersion: '2010-09-09',
-    Description: 'SendFleet BYOC: lets the SendFleet relay send through this account\'s Amazon SES',
-    Resources: {
-      SendFleetByocRole: {
-        Type: 'AWS::IAM::Role',
-        Properties: {
-          RoleName: BYOC_ROLE_NAME,
-          MaxSessionDuration: 3600,
-          AssumeRolePolicyDocument: trustPolicy(relayAccountId, externalId),
-          Policies: [{ PolicyName: 'SendFleetByocSes', PolicyDocument: permissionsPolicy() }],
-        },
-      },
-    },
-    Outputs: { RoleArn: { Value: { 'Fn::GetAtt': ['SendFleetByocRole', 'Arn'] } } },
   };
 }
 

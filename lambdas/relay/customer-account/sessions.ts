@@ -21,6 +21,8 @@ export interface CustomerTarget {
   tenantId: string;
   roleArn: string;
   externalId: string;
+  /** During an ExternalId rotation: tried when the role refuses `externalId` (its trust may not have the new one yet). */
+  previousExternalId?: string;
   region: string;
 }
 
@@ -114,11 +116,20 @@ export class CustomerSessions {
   }
 
   private async assume(target: CustomerTarget): Promise<CustomerSession> {
+    try {
+      return await this.assumeWith(target, target.externalId);
+    } catch (error) {
+      if (!(error instanceof RoleNotAssumableError) || !target.previousExternalId) throw error;
+      return this.assumeWith(target, target.previousExternalId);
+    }
+  }
+
+  private async assumeWith(target: CustomerTarget, externalId: string): Promise<CustomerSession> {
     let credentials;
     try {
       const result = await this.clock.withTimeout(this.attemptTimeoutMs, (abortSignal) => this.sts.send(new AssumeRoleCommand({
         RoleArn: target.roleArn,
-        ExternalId: target.externalId,
+        ExternalId: externalId,
         // Names the tenant (visible in the customer's CloudTrail), never a recipient.
         RoleSessionName: `sendfleet-${target.tenantId}`,
         DurationSeconds: SESSION_SECONDS,

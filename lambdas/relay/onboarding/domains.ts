@@ -15,11 +15,11 @@
  *   record, the slot stays taken by that name until the domain is added again or DELETEd.
  * - Verify, get and delete act in the region the identity was created in, with the current role.
  */
-import { ApiError } from '../../shared/errors';
+import { RefusedError, refusal } from '../../shared/refusal';
 import { notValidatedReason, type ByocConfig, type ByocConfigStore } from '../store/config-store';
 import type { DomainRecord, DomainStore, RecordKind } from '../store/domain-store';
 import type { CustomerAccount, CustomerAccounts, DomainIdentity } from '../customer-account/customer-account';
-import { customerAccountFailure } from '../error-map';
+import { accountRefusal } from './account-refusal';
 import { domainState } from './domain-records';
 import { dateOf, type Clock } from '../../shared/clock';
 
@@ -40,7 +40,7 @@ export interface DomainDeps {
 type ConfigWithRole = ByocConfig & { role_arn: string; region: string };
 
 const notFound = (domain: string) =>
-  new ApiError('not_found', `${domain} is not one of your sending domains. GET /api/byoc/domains lists them; add one with POST /api/byoc/domains.`);
+  new RefusedError(refusal('not_found', `${domain} is not one of your sending domains. GET /api/byoc/domains lists them; add one with POST /api/byoc/domains.`));
 
 export class SendingDomains {
   constructor(private readonly deps: DomainDeps) {}
@@ -60,15 +60,15 @@ export class SendingDomains {
     const notValidated = notValidatedReason(config);
     // hasRole only narrows the type: notValidatedReason covers it.
     if (notValidated || !hasRole(config)) {
-      throw new ApiError('byoc_not_validated', `Domains can be added once your BYOC setup is validated: ${notValidated}.`);
+      throw new RefusedError(refusal('byoc_not_validated', `Domains can be added once your BYOC setup is validated: ${notValidated}.`));
     }
     const existing = await this.deps.domains.get(tenantId, domain);
     if (existing && existing.region !== config.region) {
-      throw new ApiError('conflict', `${domain} is set up in ${existing.region}, but your config now uses ${config.region}. DELETE /api/byoc/domains/${domain}, then add it again to set it up in ${config.region}.`);
+      throw new RefusedError(refusal('conflict', `${domain} is set up in ${existing.region}, but your config now uses ${config.region}. DELETE /api/byoc/domains/${domain}, then add it again to set it up in ${config.region}.`));
     }
     if (existing && domainState(existing) !== 'failed') return { record: existing, created: false };
     if (!(await this.deps.domains.reserveSlot(tenantId, domain, MAX_DOMAINS_PER_TENANT))) {
-      throw new ApiError('conflict', `You have ${MAX_DOMAINS_PER_TENANT} sending domains, the most an account can hold. Delete one you no longer use (DELETE /api/byoc/domains/{domain}) or contact support.`);
+      throw new RefusedError(refusal('conflict', `You have ${MAX_DOMAINS_PER_TENANT} sending domains, the most an account can hold. Delete one you no longer use (DELETE /api/byoc/domains/{domain}) or contact support.`));
     }
     let identity: DomainIdentity;
     try {
@@ -118,24 +118,24 @@ export class SendingDomains {
     try {
       await this.inAccount(config, record.region, (account) => account.deleteIdentity(domain));
     } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
-      throw new ApiError(error.code, `${error.detail} The domain was not deleted: SendFleet keeps it until the SES identity is deleted; fix this and DELETE again.`, error.options);
+      if (!(error instanceof RefusedError)) throw error;
+      throw new RefusedError({ ...error.refusal, detail: `${error.refusal.detail} The domain was not deleted: SendFleet keeps it until the SES identity is deleted; fix this and DELETE again.` });
     }
     await this.deps.domains.delete(tenantId, domain);
   }
 
   private async configWithRole(tenantId: string): Promise<ConfigWithRole> {
     const config = await this.deps.configs.get(tenantId);
-    if (!hasRole(config)) throw new ApiError('byoc_not_validated', 'No role is saved: PUT /api/byoc/config with your role_arn and region first.');
+    if (!hasRole(config)) throw new RefusedError(refusal('byoc_not_validated', 'No role is saved: PUT /api/byoc/config with your role_arn and region first.'));
     return config;
   }
 
   private async inAccount<T>(config: ConfigWithRole, region: string, work: (account: CustomerAccount) => Promise<T>): Promise<T> {
-    const target = { tenantId: config.tenant_id, roleArn: config.role_arn, externalId: config.external_id, region };
+    const target = { tenantId: config.tenant_id, roleArn: config.role_arn, externalId: config.external_id, previousExternalId: config.previous_external_id ?? undefined, region };
     try {
       return await work(this.deps.accounts.open(target));
     } catch (error) {
-      throw customerAccountFailure(error, { relayAccountId: this.deps.relayAccountId, region });
+      throw accountRefusal(error, { relayAccountId: this.deps.relayAccountId, region });
     }
   }
 }

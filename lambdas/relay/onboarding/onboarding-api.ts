@@ -3,6 +3,7 @@
  * Thin adapters: authenticate, parse, call the use case, present.
  */
 import { httpApi, type HttpRequest, type RouteHandler } from '../../shared/http';
+import { ApiError } from '../../shared/errors';
 import * as z from 'zod/mini';
 import { parseInput } from '../../shared/validation';
 import { onboardingRoutes } from '../api-routes';
@@ -19,6 +20,8 @@ import { RECORD_KINDS, SendingDomains } from './domains';
 import { presentConfig, presentValidation } from './present';
 import { validateByoc } from './validate-byoc';
 import { dateOf, type Clock } from '../../shared/clock';
+import { RefusedError, refusalAsApiError } from '../../shared/refusal';
+import { ConfigChangedError } from '../store/config-store';
 
 export interface OnboardingDeps {
   authenticator: Authenticator;
@@ -30,6 +33,11 @@ export interface OnboardingDeps {
   usage: MonthlyUsageReader;
   relayAccountId: string;
   platformAccountId?: string;
+  /** The one-click path's settings (relay-config.ts); without a template URL, launch_stack_url is null. */
+  registrationTopicArn?: string;
+  customerTemplateUrl?: string;
+  quickCreateBaseUrl?: string;
+  registrationRegions?: string[];
   /** How long validate keeps retrying IAM refusals (see validate-byoc.ts). */
   propagationWindowMs?: number;
   clock: Clock;
@@ -58,8 +66,15 @@ export function createOnboardingApi(deps: OnboardingDeps) {
   const authenticated = (work: (principal: Principal, request: HttpRequest) => Promise<Awaited<ReturnType<RouteHandler>>>): RouteHandler =>
     async (request) => {
       const principal = await deps.authenticator.authenticate(request.headers);
-      return work(principal, { ...request, log: request.log.child({ tenant_id: principal.tenantId }) });
+      try {
+        return await work(principal, { ...request, log: request.log.child({ tenant_id: principal.tenantId }) });
+      } catch (error) {
+        // The use cases refuse in our words; HTTP is this adapter's business.
+        if (error instanceof RefusedError) throw refusalAsApiError(error.refusal);
+        throw error;
+      }
     };
+  const presentation = { relayAccountId: deps.relayAccountId, registrationTopicArn: deps.registrationTopicArn, customerTemplateUrl: deps.customerTemplateUrl, quickCreateBaseUrl: deps.quickCreateBaseUrl, registrationRegions: deps.registrationRegions };
 
   const { accounts } = deps;
   const domains = new SendingDomains({ configs: deps.configs, domains: deps.domains, accounts, relayAccountId: deps.relayAccountId, clock: deps.clock });
@@ -68,7 +83,18 @@ export function createOnboardingApi(deps: OnboardingDeps) {
   const routes: Routes = {
     getConfig: authenticated(async (principal) => {
       const config = await deps.configs.getOrCreate(principal.tenantId, now());
-      return { status: 200, body: presentConfig(config, deps.relayAccountId) };
+      return { status: 200, body: presentConfig(config, presentation) };
+    }),
+    rotateExternalId: authenticated(async (principal, request) => {
+      let config;
+      try {
+        config = await deps.configs.rotateExternalId(principal.tenantId, now());
+      } catch (error) {
+        if (error instanceof ConfigChangedError) throw new ApiError('conflict', 'Your BYOC config changed while the ExternalId was being rotated; nothing was changed. Run POST /api/byoc/external-id/rotate again.');
+        throw error;
+      }
+      request.log.info('external id rotated', { rotation_overlap: config.previous_external_id !== null });
+      return { status: 200, body: presentConfig(config, presentation) };
     }),
     putConfig: authenticated(async (principal, request) => {
       const body = parseInput(putConfigBody, request.body);
@@ -77,7 +103,7 @@ export function createOnboardingApi(deps: OnboardingDeps) {
       const config = await deps.configs.saveRole(principal.tenantId, body.role_arn, body.region, now());
       deps.sessions.forgetTenant(principal.tenantId);
       request.log.info('byoc config saved', { region: body.region });
-      return { status: 200, body: presentConfig(config, deps.relayAccountId) };
+      return { status: 200, body: presentConfig(config, presentation) };
     }),
     validate: authenticated(async (principal, request) => {
       const result = await validateByoc({ configs: deps.configs, accounts, relayAccountId: deps.relayAccountId, clock: deps.clock, propagationWindowMs: deps.propagationWindowMs }, principal.tenantId);

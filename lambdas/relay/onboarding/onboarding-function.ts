@@ -34,6 +34,10 @@ export function createOnboardingHandler(config: RelayConfig, aws: AwsWiring) {
     relayAccountId: config.relayAccountId,
     platformAccountId: config.platformAccountId,
     propagationWindowMs: config.propagationWindowMs,
+    registrationTopicArn: config.registrationTopicArn,
+    customerTemplateUrl: config.customerTemplateUrl,
+    quickCreateBaseUrl: config.quickCreateBaseUrl,
+    registrationRegions: config.registrationRegions,
     clock,
   });
 }

@@ -1,14 +1,31 @@
 /** What the onboarding API answers, built from stored state. */
-import { BYOC_ROLE_NAME, permissionsPolicy, roleTemplate, trustPolicy } from '../byoc/policies';
+import { BYOC_ROLE_NAME, permissionsPolicy, trustPolicy } from '../byoc/policies';
+import { customerStackTemplate } from '../byoc/customer-template';
+import { DEFAULT_STACK_REGION, launchStackUrl } from '../byoc/launch-stack';
 import type { ByocConfig } from '../store/config-store';
 import type { HttpResult } from '../../shared/http';
 import type { ValidationResult } from './validate-byoc';
 
-/** The config as the customer sees it, with everything needed to create the role. */
-export function presentConfig(config: ByocConfig, relayAccountId: string) {
+/** What the config answer needs besides the stored config: the relay's own settings. */
+export interface ConfigPresentation {
+  relayAccountId: string;
+  registrationTopicArn?: string;
+  /** Without it (a relay with no hosted template) `launch_stack_url` is null. */
+  customerTemplateUrl?: string;
+  quickCreateBaseUrl?: string;
+  /** Regions with a registration topic (unset: every region, as locally). */
+  registrationRegions?: string[];
+}
+
+/** The config as the customer sees it, with everything needed to create the role: one click, or by hand. */
+export function presentConfig(config: ByocConfig, settings: ConfigPresentation) {
+  const { relayAccountId } = settings;
+  const previous = config.previous_external_id ?? null;
+  const link = oneClickLink(config, settings);
   return {
     success: true,
     external_id: config.external_id,
+    previous_external_id: previous,
     role_arn: config.role_arn,
     region: config.region,
     status: config.status,
@@ -16,9 +33,24 @@ export function presentConfig(config: ByocConfig, relayAccountId: string) {
     checks: config.checks ?? [],
     role_name: BYOC_ROLE_NAME,
     relay_account_id: relayAccountId,
-    trust_policy: trustPolicy(relayAccountId, config.external_id),
+    launch_stack_url: link.url,
+    launch_stack_unavailable_reason: link.unavailableReason,
+    trust_policy: trustPolicy(relayAccountId, config.external_id, previous),
     permissions_policy: permissionsPolicy(),
-    cloudformation_template: roleTemplate(relayAccountId, config.external_id),
+    cloudformation_template: customerStackTemplate({ relayAccountId, registrationTopicArn: settings.registrationTopicArn }),
+  };
+}
+
+/** The quick-create link, or why there is none (the stack could not register from that region). */
+function oneClickLink(config: ByocConfig, settings: ConfigPresentation): { url: string | null; unavailableReason: string | null } {
+  if (!settings.customerTemplateUrl) return { url: null, unavailableReason: 'This SendFleet deployment hosts no customer template: create the role with the manual steps (trust_policy, permissions_policy).' };
+  const region = config.region ?? DEFAULT_STACK_REGION;
+  if (settings.registrationRegions && !settings.registrationRegions.includes(region)) {
+    return { url: null, unavailableReason: `One-click setup is not offered in ${region} yet (it is in ${settings.registrationRegions.join(', ')}): create the role with the manual steps (trust_policy, permissions_policy), then PUT /api/byoc/config and POST /api/byoc/validate.` };
+  }
+  return {
+    url: launchStackUrl({ templateUrl: settings.customerTemplateUrl, quickCreateBaseUrl: settings.quickCreateBaseUrl, region: config.region, externalId: config.external_id, previousExternalId: config.previous_external_id }),
+    unavailableReason: null,
   };
 }
 

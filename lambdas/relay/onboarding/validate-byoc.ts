@@ -14,15 +14,18 @@
  * therefore reported after that window, well inside API Gateway's 29 s.
  *
  * Only a verdict about the customer's setup is stored. When STS or SES is throttling or failing, the
- * run ends with 502 and the config keeps its previous status: an AWS blip must not mark a working
- * setup invalid (which would stop its sends).
+ * run ends with a refusal (502 over HTTP) and the config keeps its previous status: an AWS blip
+ * must not mark a working setup invalid (which would stop its sends). The use case speaks in
+ * outcomes and refusals only: the onboarding API and the stack registration present them.
  */
 import { dateOf, type Clock } from '../../shared/clock';
-import { ApiError, type ErrorCode } from '../../shared/errors';
-import { ConfigChangedError, type ByocConfig, type ByocConfigStore, type ValidationCheck } from '../store/config-store';
+import type { ErrorCode } from '../../shared/errors';
+import { RefusedError, refusal } from '../../shared/refusal';
+import { ConfigChangedError, type ByocConfig, type ByocConfigStore, type ByocStatus, type ValidationCheck } from '../store/config-store';
 import type { CustomerAccount, CustomerAccounts } from '../customer-account/customer-account';
 import { RoleNotAssumableError, SesPermissionDeniedError } from '../customer-account/errors';
-import { couldNotAssumeRoleDetail, customerAccountFailure, missingPermissionDetail } from '../error-map';
+import { couldNotAssumeRoleDetail, missingPermissionDetail } from '../error-map';
+import { accountRefusal } from './account-refusal';
 
 export const SANDBOX_MAX_24_HOUR_SEND = 200;
 /** SES reports an unlimited 24-hour quota as -1. */
@@ -103,16 +106,26 @@ const SES_CHECKS: readonly SesCheck[] = [
   },
 ];
 
+/**
+ * `invalid` on a failure, except during an ExternalId rotation: the previous ExternalId still
+ * serves the sends (customer-account/sessions.ts falls back to it), so a failing check of the new
+ * one is reported without stopping them. A pass validates and ends the rotation.
+ */
+function storedStatus(config: ByocConfig, failed: boolean): ByocStatus {
+  if (!failed) return 'validated';
+  return config.previous_external_id && config.status === 'validated' ? 'validated' : 'invalid';
+}
+
 export async function validateByoc(deps: ValidateDeps, tenantId: string): Promise<ValidationResult> {
   const { clock } = deps;
   const windowMs = deps.propagationWindowMs ?? PROPAGATION_WINDOW_MS;
   // Consistent read: the revision stored with the result must be the one these checks ran against.
   const config = await deps.configs.get(tenantId, true);
   if (!config?.role_arn || !config.region) {
-    throw new ApiError('invalid_request', 'There is no role to validate yet: PUT /api/byoc/config with role_arn and region first, then run validate.');
+    throw new RefusedError(refusal('invalid_request', 'There is no role to validate yet: PUT /api/byoc/config with role_arn and region first, then run validate.'));
   }
   const region = config.region;
-  const failure = (error: unknown) => customerAccountFailure(error, { relayAccountId: deps.relayAccountId, region });
+  const failure = (error: unknown) => accountRefusal(error, { relayAccountId: deps.relayAccountId, region });
   const startedAt = clock.now();
   const account = deps.accounts.open({ tenantId, roleArn: config.role_arn, externalId: config.external_id, region }, { fresh: true });
   const outcomes: CheckOutcome[] = [];
@@ -146,10 +159,10 @@ export async function validateByoc(deps: ValidateDeps, tenantId: string): Promis
   const firstFailure = outcomes.find((o) => !o.ok && o.code);
   let saved: ByocConfig;
   try {
-    saved = await deps.configs.saveValidation(tenantId, config.revision, { status: firstFailure ? 'invalid' : 'validated', checks, maxSendRate }, dateOf(clock));
+    saved = await deps.configs.saveValidation(tenantId, config.revision, { status: storedStatus(config, Boolean(firstFailure)), checks, maxSendRate, ...(!firstFailure && config.previous_external_id ? { dropPreviousExternalId: config.previous_external_id } : {}) }, dateOf(clock));
   } catch (error) {
     if (error instanceof ConfigChangedError) {
-      throw new ApiError('conflict', 'Your BYOC config changed while validation ran, so this result was not stored. Run POST /api/byoc/validate again.');
+      throw new RefusedError(refusal('conflict', 'Your BYOC config changed while validation ran, so this result was not stored. Run POST /api/byoc/validate again.'));
     }
     throw error;
   }

@@ -313,7 +313,7 @@ export function createSendPipeline(deps: SendDeps) {
     }
     if (!ready || toSend.length === 0) return finish();
 
-    const target = { tenantId, roleArn: ready.roleArn, externalId: ready.externalId, region: ready.region };
+    const target = { tenantId, roleArn: ready.roleArn, externalId: ready.externalId, previousExternalId: ready.previousExternalId, region: ready.region };
     const account = deps.accounts.open(target, { deadline, maxSendRate: ready.maxSendRate });
     const progress = key && !single ? new ProgressRecorder((started, results) => deps.idempotency.record(tenantId, key.keyHash, started, results)) : undefined;
     const failureContext = { relayAccountId: deps.relayAccountId, region: ready.region };

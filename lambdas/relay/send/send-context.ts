@@ -8,7 +8,7 @@
 import { refusal, type Refusal } from '../../shared/refusal';
 import type { Clock } from '../../shared/clock';
 import { TtlCache } from '../../shared/ttl-cache';
-import { notValidatedReason, type ByocConfig, type ByocConfigStore } from '../store/config-store';
+import { DISCONNECTED_DETAIL, notValidatedReason, type ByocConfig, type ByocConfigStore } from '../store/config-store';
 import type { DomainRecord, DomainStore } from '../store/domain-store';
 
 export const SEND_CONTEXT_TTL_MS = 5_000;
@@ -22,6 +22,7 @@ export interface ReadyToSend {
   tenantId: string;
   roleArn: string;
   externalId: string;
+  previousExternalId?: string;
   region: string;
   domain: DomainRecord;
   /** SES MaxSendRate the last validation saw (recipients per second), for pacing; unknown → no pacing. */
@@ -65,6 +66,7 @@ export type Readiness = { ready: ReadyToSend } | { refusal: Refusal };
 /** The checks before sending, in order: validated config, registered domain, ownership, DKIM. */
 export function checkReadyToSend(tenantId: string, context: SendContext, fromDomain: string): Readiness {
   const { config } = context;
+  if (config?.status === 'disconnected') return { refusal: refusal('byoc_disconnected', `Your BYOC setup is disconnected: ${DISCONNECTED_DETAIL}.`) };
   const notValidated = notValidatedReason(config);
   // The role checks only narrow the type: notValidatedReason covers them.
   if (notValidated || !config?.role_arn || !config.region) {
@@ -83,5 +85,5 @@ export function checkReadyToSend(tenantId: string, context: SendContext, fromDom
   if (domain.dkim_status !== 'Success') {
     return { refusal: refusal('dkim_not_verified', `SES has not verified DKIM for ${domain.domain} yet (status ${domain.dkim_status}). Publish the three DKIM CNAME records from GET /api/byoc/domains/${domain.domain}, then POST /api/byoc/domains/${domain.domain}/verify.`) };
   }
-  return { ready: { tenantId, roleArn: config.role_arn, externalId: config.external_id, region: config.region, domain, maxSendRate: config.max_send_rate ?? undefined } };
+  return { ready: { tenantId, roleArn: config.role_arn, externalId: config.external_id, previousExternalId: config.previous_external_id ?? undefined, region: config.region, domain, maxSendRate: config.max_send_rate ?? undefined } };
 }

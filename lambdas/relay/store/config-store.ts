@@ -1,15 +1,20 @@
 /**
  * Per-tenant BYOC configuration in the relay table. The ExternalId is created exactly once per
- * tenant (conditional put, so concurrent first calls agree on one value) and never changed by PUT.
- * `revision` grows on every change, so a validation result is only stored against the
- * configuration it actually checked.
+ * tenant (conditional put, so concurrent first calls agree on one value), never changed by PUT,
+ * and replaced only by a rotation. `revision` grows on every change, so a validation result is
+ * only stored against the configuration it actually checked.
+ *
+ * Every ExternalId a config holds (current and, during a rotation, previous) has an index item
+ * keyed by its SHA-256 (relay-table.ts), written in the same transaction as the config, so the
+ * stack registration can find the tenant without the raw value ever being a key.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { newExternalId } from '../../shared/crypto';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { constantTimeEqual, newExternalId, sha256Hex } from '../../shared/crypto';
 import { relayKeys } from '../store/relay-table';
 
-export type ByocStatus = 'unconfigured' | 'pending_validation' | 'validated' | 'invalid';
+/** `disconnected`: the customer deleted the SendFleet-BYOC stack; sends are refused until it is launched again. */
+export type ByocStatus = 'unconfigured' | 'pending_validation' | 'validated' | 'invalid' | 'disconnected';
 
 export interface ValidationCheck {
   name: string;
@@ -20,6 +25,8 @@ export interface ValidationCheck {
 export interface ByocConfig {
   tenant_id: string;
   external_id: string;
+  /** During a rotation: the ExternalId being replaced, still used when the new one is refused. */
+  previous_external_id?: string | null;
   role_arn: string | null;
   region: string | null;
   status: ByocStatus;
@@ -27,11 +34,15 @@ export interface ByocConfig {
   checks: ValidationCheck[] | null;
   /** SES MaxSendRate (recipients per second) the last validation saw; the send path paces to it. */
   max_send_rate?: number | null;
+  /** The current ExternalId has its index item (configs created before the index get one on first read). */
+  external_id_indexed?: boolean;
   revision: number;
   updated_at: string;
 }
 
 export class ConfigChangedError extends Error { override readonly name = 'ConfigChangedError'; }
+
+const externalIdKey = (externalId: string) => relayKeys.externalId(sha256Hex(externalId));
 
 export class ByocConfigStore {
   constructor(private readonly db: DynamoDBDocumentClient, private readonly tableName: string) {}
@@ -41,26 +52,38 @@ export class ByocConfigStore {
     return Item as ByocConfig | undefined;
   }
 
-  /** The tenant's config, created with a fresh ExternalId on first use. */
+  /** The tenant's config, created with a fresh ExternalId (and its index item) on first use. */
   async getOrCreate(tenantId: string, now: Date): Promise<ByocConfig> {
     const existing = await this.get(tenantId);
-    if (existing) return existing;
+    if (existing?.external_id_indexed) return existing;
+    if (existing) return this.indexCurrent(existing);
     const created: ByocConfig = {
-      tenant_id: tenantId, external_id: newExternalId(), role_arn: null, region: null, status: 'unconfigured',
-      validated_at: null, checks: null, revision: 1, updated_at: now.toISOString(),
+      tenant_id: tenantId, external_id: newExternalId(), previous_external_id: null, role_arn: null, region: null, status: 'unconfigured',
+      validated_at: null, checks: null, external_id_indexed: true, revision: 1, updated_at: now.toISOString(),
     };
     try {
-      await this.db.send(new PutCommand({
-        TableName: this.tableName,
-        Item: { ...relayKeys.byocConfig(tenantId), ...created },
-        ConditionExpression: 'attribute_not_exists(PK)',
+      await this.db.send(new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: this.tableName, Item: { ...relayKeys.byocConfig(tenantId), ...created }, ConditionExpression: 'attribute_not_exists(PK)' } },
+          { Put: { TableName: this.tableName, Item: { ...externalIdKey(created.external_id), tenant_id: tenantId } } },
+        ],
       }));
       return created;
     } catch (error) {
       // Another request created it first: theirs is the one.
-      if (error instanceof ConditionalCheckFailedException) return (await this.get(tenantId, true))!;
+      if (error instanceof TransactionCanceledException) return (await this.get(tenantId, true))!;
       throw error;
     }
+  }
+
+  /** The tenant whose current or previous ExternalId this is; undefined for any other value. */
+  async findByExternalId(externalId: string): Promise<ByocConfig | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: externalIdKey(externalId), ConsistentRead: true }));
+    if (typeof Item?.tenant_id !== 'string') return undefined;
+    const config = await this.get(Item.tenant_id, true);
+    // The index item may outlive what it pointed to (a dropped previous id, a deleted tenant): the config decides.
+    const holds = (value: string | null | undefined) => typeof value === 'string' && constantTimeEqual(value, externalId);
+    return config && (holds(config.external_id) || holds(config.previous_external_id)) ? config : undefined;
   }
 
   /** Saves role and region; status goes back to pending_validation. Creates the ExternalId if none. */
@@ -76,35 +99,121 @@ export class ByocConfigStore {
       },
       ReturnValues: 'ALL_NEW',
     }));
-    return Attributes as ByocConfig;
+    const saved = Attributes as ByocConfig;
+    return saved.external_id_indexed ? saved : this.indexCurrent(saved);
   }
 
-  /** Stores a validation result, unless the configuration changed while it ran. */
-  async saveValidation(tenantId: string, revision: number, result: { status: ByocStatus; checks: ValidationCheck[]; maxSendRate?: number }, now: Date): Promise<ByocConfig> {
+  /**
+   * A new ExternalId. The one sends work with stays as `previous_external_id` until a validation
+   * with the new one passes: the current one if it was validated, or the previous one of a
+   * rotation still under way (rotating twice never drops the one that works).
+   */
+  async rotateExternalId(tenantId: string, now: Date): Promise<ByocConfig> {
+    const config = await this.getOrCreate(tenantId, now);
+    const next = newExternalId();
+    const previous = config.previous_external_id ?? (config.status === 'validated' ? config.external_id : null);
+    const replaced = config.external_id !== previous ? config.external_id : undefined;
     try {
-      const { Attributes } = await this.db.send(new UpdateCommand({
-        TableName: this.tableName,
-        Key: relayKeys.byocConfig(tenantId),
-        UpdateExpression: 'SET #status = :status, checks = :checks, validated_at = :validatedAt, max_send_rate = :maxSendRate, updated_at = :now',
-        ConditionExpression: 'revision = :revision',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':status': result.status, ':checks': result.checks, ':revision': revision,
-          ':validatedAt': result.status === 'validated' ? now.toISOString() : null, ':now': now.toISOString(),
-          ':maxSendRate': result.maxSendRate ?? null,
-        },
-        ReturnValues: 'ALL_NEW',
+      const updated = { ...config, external_id: next, previous_external_id: previous, external_id_indexed: true, revision: config.revision + 1, updated_at: now.toISOString() };
+      await this.db.send(new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: this.tableName,
+              Key: relayKeys.byocConfig(tenantId),
+              UpdateExpression: 'SET external_id = :next, previous_external_id = :previous, external_id_indexed = :true, updated_at = :now ADD revision :one',
+              ConditionExpression: 'revision = :revision',
+              ExpressionAttributeValues: { ':next': next, ':previous': previous, ':true': true, ':now': updated.updated_at, ':one': 1, ':revision': config.revision },
+            },
+          },
+          { Put: { TableName: this.tableName, Item: { ...externalIdKey(next), tenant_id: tenantId } } },
+          ...(replaced ? [{ Delete: { TableName: this.tableName, Key: externalIdKey(replaced) } }] : []),
+        ],
       }));
-      return Attributes as ByocConfig;
+      return updated;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new ConfigChangedError(tenantId);
+      if (error instanceof TransactionCanceledException) throw new ConfigChangedError(tenantId);
       throw error;
     }
   }
+
+  /**
+   * Stores a validation result, unless the configuration changed while it ran. A passed validation
+   * (which assumed with the current ExternalId) ends a rotation: the previous one and its index go.
+   */
+  async saveValidation(tenantId: string, revision: number, result: { status: ByocStatus; checks: ValidationCheck[]; maxSendRate?: number; dropPreviousExternalId?: string }, now: Date): Promise<ByocConfig> {
+    const update = {
+      TableName: this.tableName,
+      Key: relayKeys.byocConfig(tenantId),
+      UpdateExpression: `SET #status = :status, checks = :checks, validated_at = :validatedAt, max_send_rate = :maxSendRate, updated_at = :now${result.dropPreviousExternalId ? ', previous_external_id = :null' : ''}`,
+      ConditionExpression: 'revision = :revision',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':status': result.status, ':checks': result.checks, ':revision': revision,
+        ':validatedAt': result.status === 'validated' ? now.toISOString() : null, ':now': now.toISOString(),
+        ':maxSendRate': result.maxSendRate ?? null,
+        ...(result.dropPreviousExternalId ? { ':null': null } : {}),
+      },
+    };
+    try {
+      if (result.dropPreviousExternalId) {
+        await this.db.send(new TransactWriteCommand({
+          TransactItems: [{ Update: update }, { Delete: { TableName: this.tableName, Key: externalIdKey(result.dropPreviousExternalId) } }],
+        }));
+        return (await this.get(tenantId, true))!;
+      }
+      const { Attributes } = await this.db.send(new UpdateCommand({ ...update, ReturnValues: 'ALL_NEW' }));
+      return Attributes as ByocConfig;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException || error instanceof TransactionCanceledException) throw new ConfigChangedError(tenantId);
+      throw error;
+    }
+  }
+
+  /** The stack that created `roleArn` was deleted: sends stop until it is launched again. False if the config holds another role. */
+  async markDisconnected(tenantId: string, roleArn: string, now: Date): Promise<boolean> {
+    try {
+      await this.db.send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: relayKeys.byocConfig(tenantId),
+        UpdateExpression: 'SET #status = :disconnected, validated_at = :null, updated_at = :now ADD revision :one',
+        ConditionExpression: 'role_arn = :roleArn',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':disconnected': 'disconnected', ':null': null, ':now': now.toISOString(), ':one': 1, ':roleArn': roleArn },
+      }));
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** Writes the index item of a config created before the index existed (idempotent). */
+  private async indexCurrent(config: ByocConfig): Promise<ByocConfig> {
+    await this.db.send(new TransactWriteCommand({
+      TransactItems: [
+        { Put: { TableName: this.tableName, Item: { ...externalIdKey(config.external_id), tenant_id: config.tenant_id } } },
+        {
+          Update: {
+            TableName: this.tableName, Key: relayKeys.byocConfig(config.tenant_id),
+            UpdateExpression: 'SET external_id_indexed = :true', ConditionExpression: 'external_id = :externalId',
+            ExpressionAttributeValues: { ':true': true, ':externalId': config.external_id },
+          },
+        },
+      ],
+    })).catch((error) => {
+      // Rotated meanwhile: the rotation indexed its own value.
+      if (!(error instanceof TransactionCanceledException)) throw error;
+    });
+    return { ...config, external_id_indexed: true };
+  }
 }
+
+export const DISCONNECTED_DETAIL = 'your SendFleet-BYOC stack was deleted in your AWS account, so SendFleet no longer has a role to send with. Launch the stack again from launch_stack_url in GET /api/byoc/config (Settings → Launch stack in AWS); it registers itself and validates';
 
 /** Why a config cannot be used yet, phrased as the fix; undefined when it has a role and is validated. */
 export function notValidatedReason(config: ByocConfig | undefined): string | undefined {
+  if (config?.status === 'disconnected') return DISCONNECTED_DETAIL;
   if (!config?.role_arn || !config.region) return 'no role is saved: PUT /api/byoc/config with your role_arn and region, then run POST /api/byoc/validate';
   if (config.status === 'invalid') return 'the last validation failed: fix what POST /api/byoc/validate reported and run it again';
   if (config.status !== 'validated') return 'it has not been validated since it was saved: run POST /api/byoc/validate';

@@ -12,9 +12,15 @@
  * | monthly count (Starter)      | TENANT#<tenant id>                 | USAGE#<yyyy-mm>  |
  * | rate window (per key/minute) | RATE#<key id>#<yyyy-mm-ddThh:mm>   | RATE             |
  * | idempotency record           | IDEMPOTENCY#<tenant>#<sha-256 key> | IDEMPOTENCY      |
+ * | ExternalId → tenant index    | EXTERNALID#<sha-256 of the id>     | EXTERNALID       |
  *
  * A deleted tenant keeps only its profile and its API-key items, as tombstones (`status: deleted`,
  * keys `revoked`, with the deletion's version); every other `TENANT#<id>` item is removed.
+ *
+ * The ExternalId index lets the stack registration (registration/) find a tenant from the
+ * ExternalId CloudFormation sends, without the raw value in a key; a tenant's current and (during
+ * a rotation) previous ExternalId each have one. It lives outside the tenant's partition, so a
+ * deleted tenant may leave one behind: it then points to no config, which reads as unknown.
  *
  * Usage items also carry GSI1 (`USAGE#<shard>`, `<yyyy-mm>#<tenant id>`) so the monthly reset
  * pages through them without scanning. `expires_at` (epoch seconds) is the TTL attribute.
@@ -36,6 +42,7 @@ export const relayKeys = {
   usage: (tenantId: string, month: string) => ({ PK: `TENANT#${tenantId}`, SK: `USAGE#${month}` }),
   rateWindow: (keyId: string, minute: string) => ({ PK: `RATE#${keyId}#${minute}`, SK: 'RATE' }),
   idempotency: (tenantId: string, keyHash: string) => ({ PK: `IDEMPOTENCY#${tenantId}#${keyHash}`, SK: 'IDEMPOTENCY' }),
+  externalId: (externalIdHash: string) => ({ PK: `EXTERNALID#${externalIdHash}`, SK: 'EXTERNALID' }),
 } as const;
 
 /** The GSI1 partition of usage shard `n` (0 … USAGE_SHARDS - 1). */

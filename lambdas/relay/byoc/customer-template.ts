@@ -1,0 +1,93 @@
+/**
+ * The one CloudFormation template a customer deploys in their own account (quick-create link or
+ * by hand): `SendFleet-BYOC-Role` trusting only the relay account under the tenant's ExternalId,
+ * with exactly the 11 SES actions, and the `Custom::SendFleetRegistration` resource that tells the
+ * relay the role exists (an SNS-backed custom resource: nothing runs in the customer's account).
+ *
+ * `PreviousExternalId` is set only during a rotation: the trust policy then accepts both, so sends
+ * keep working with the old one until the relay has validated the new one.
+ * Only `Ref`, `Fn::GetAtt`, `Fn::If`, `Fn::Equals`, `Fn::Not`, `Fn::Sub` and the pseudo parameters
+ * `AWS::Region` / `AWS::AccountId` are used: what the simulator evaluates, too.
+ *
+ * CloudFormation requires a custom resource's ServiceToken in the stack's own region, and the
+ * stack is launched in the tenant's SES region: the token is the registration topic's name in
+ * `${AWS::Region}` (the relay must have a topic of that name in each region it offers).
+ */
+import { BYOC_ROLE_NAME, permissionsPolicy } from './policies';
+
+/** The stack name the quick-create link fills in. */
+export const CUSTOMER_STACK_NAME = 'SendFleet-BYOC';
+export const REGISTRATION_RESOURCE_TYPE = 'Custom::SendFleetRegistration';
+/** The ExternalId format (shared/crypto.ts newExternalId: 48 lowercase hex characters). */
+export const EXTERNAL_ID_PATTERN = '^[0-9a-f]{48}$';
+
+export interface CustomerTemplateOptions {
+  relayAccountId: string;
+  /** The relay's registration topic; without it (a relay that has none) the template has no registration resource. */
+  registrationTopicArn?: string;
+}
+
+/** `arn:aws:sns:<region>:<account>:<name>` → the same topic name and account in the stack's region. */
+function serviceTokenInStackRegion(topicArn: string): { 'Fn::Sub': string } {
+  const [, , , , account, name] = topicArn.split(':');
+  if (!account || !name) throw new Error(`registrationTopicArn is not an SNS topic ARN: ${topicArn}`);
+  return { 'Fn::Sub': `arn:aws:sns:\${AWS::Region}:${account}:${name}` };
+}
+
+export function customerStackTemplate({ relayAccountId, registrationTopicArn }: CustomerTemplateOptions): Record<string, unknown> {
+  const externalIds = { 'Fn::If': ['HasPreviousExternalId', [{ Ref: 'ExternalId' }, { Ref: 'PreviousExternalId' }], { Ref: 'ExternalId' }] };
+  return {
+    AWSTemplateFormatVersion: '2010-09-09',
+    Description: 'SendFleet BYOC: lets the SendFleet relay send through this account\'s Amazon SES, and registers the role with SendFleet',
+    Parameters: {
+      ExternalId: {
+        Type: 'String',
+        Description: 'Your SendFleet ExternalId (external_id in GET /api/byoc/config)',
+        AllowedPattern: EXTERNAL_ID_PATTERN,
+        ConstraintDescription: 'the 48 lowercase hex characters of external_id from your SendFleet dashboard (Settings)',
+      },
+      PreviousExternalId: {
+        Type: 'String',
+        Default: '',
+        Description: 'During an ExternalId rotation only: the ExternalId being replaced (previous_external_id); empty otherwise',
+        AllowedPattern: '^([0-9a-f]{48})?$',
+        ConstraintDescription: 'empty, or the 48 lowercase hex characters of previous_external_id',
+      },
+    },
+    Conditions: {
+      HasPreviousExternalId: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'PreviousExternalId' }, ''] }] },
+    },
+    Resources: {
+      SendFleetByocRole: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          RoleName: BYOC_ROLE_NAME,
+          MaxSessionDuration: 3600,
+          AssumeRolePolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [{
+              Effect: 'Allow',
+              Principal: { AWS: `arn:aws:iam::${relayAccountId}:root` },
+              Action: 'sts:AssumeRole',
+              Condition: { StringEquals: { 'sts:ExternalId': externalIds } },
+            }],
+          },
+          Policies: [{ PolicyName: 'SendFleetByocSes', PolicyDocument: permissionsPolicy() }],
+        },
+      },
+      ...(registrationTopicArn ? {
+        SendFleetRegistration: {
+          Type: REGISTRATION_RESOURCE_TYPE,
+          Properties: {
+            ServiceToken: serviceTokenInStackRegion(registrationTopicArn),
+            ExternalId: { Ref: 'ExternalId' },
+            RoleArn: { 'Fn::GetAtt': ['SendFleetByocRole', 'Arn'] },
+            Region: { Ref: 'AWS::Region' },
+            AccountId: { Ref: 'AWS::AccountId' },
+          },
+        },
+      } : {}),
+    },
+    Outputs: { RoleArn: { Description: 'The role to give SendFleet (done for you by the registration)', Value: { 'Fn::GetAtt': ['SendFleetByocRole', 'Arn'] } } },
+  };
+}

@@ -1,0 +1,236 @@
+/**
+ * The registration function against the test system, without the simulator's CloudFormation:
+ * the test publishes CloudFormation's custom resource requests the way SNS delivers them, and
+ * serves the ResponseURL itself. The customer's role is put into the simulated account as the
+ * stack would create it. Also: an ExternalId rotation with a send between every step.
+ */
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { BYOC_ROLE_NAME, permissionsPolicy } from '../../lambdas/relay/byoc/policies';
+import { createRegistrationHandler } from '../../lambdas/relay/registration/registration-function';
+import type { CustomResourceResponse, SnsEvent } from '../../lambdas/relay/registration/custom-resource';
+import { setLogSink } from '../../lambdas/shared/logger';
+import { LOCAL_ACCOUNTS } from '../../local/local-identity';
+import { trackedOn } from '../../local/virtual-clock';
+import { call, createTenant, onboard, startTestSystem, type TestSystem } from '../support/system';
+
+const REGION = 'eu-west-1';
+const TOPIC = `arn:aws:sns:${REGION}:${LOCAL_ACCOUNTS.relay}:sendfleet-test-byoc-registration`;
+
+let system: TestSystem;
+let register: (event: SnsEvent) => Promise<void>;
+let responses: http.Server;
+let prefix: string;
+/** Every answer PUT to the test's ResponseURLs: path, content type, body. */
+const answers: Array<{ path: string; contentType: string | undefined; body: CustomResourceResponse }> = [];
+let logLines: string[] = [];
+let restoreLogs: () => void;
+
+beforeAll(async () => {
+  responses = http.createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => { body += chunk; });
+    request.on('end', () => {
+      answers.push({ path: request.url ?? '', contentType: request.headers['content-type'], body: JSON.parse(body) as CustomResourceResponse });
+      response.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((resolve) => responses.listen(0, '127.0.0.1', resolve));
+  prefix = `http://127.0.0.1:${(responses.address() as AddressInfo).port}/cfn/responses/`;
+  system = await startTestSystem('stack-registration');
+  register = createRegistrationHandler({
+    relayTable: system.tables.relay,
+    relayAccountId: LOCAL_ACCOUNTS.relay,
+    platformAccountId: LOCAL_ACCOUNTS.platform,
+    registrationResponseUrlPrefix: prefix,
+  }, system.aws);
+});
+afterAll(async () => {
+  await system?.stop();
+  await new Promise((resolve) => responses?.close(resolve));
+});
+beforeEach(() => {
+  answers.length = 0;
+  logLines = [];
+  restoreLogs = setLogSink((line) => logLines.push(line));
+});
+afterEach(() => restoreLogs());
+
+let accounts = 0;
+/** A customer account (production access in REGION, unless `sandbox`) whose role trusts the given ExternalIds, as the stack creates it. */
+function customerAccount(externalIds: string[], options: { sandbox?: boolean } = {}): string {
+  const accountId = `4444000${String(++accounts).padStart(5, '0')}`;
+  system.simulator.createAccount({ account_id: accountId, regions: { [REGION]: { max_24_hour_send: options.sandbox ? 200 : 50_000 } } });
+  trustRole(accountId, externalIds);
+  return accountId;
+}
+
+function trustRole(accountId: string, externalIds: string[]): void {
+  system.simulator.putRole(accountId, BYOC_ROLE_NAME, {
+    trust_policy: {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${LOCAL_ACCOUNTS.relay}:root` }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': externalIds.length === 1 ? externalIds[0]! : externalIds } } }],
+    } as never,
+    permissions_policy: permissionsPolicy() as never,
+  });
+}
+
+interface Publish {
+  type: 'Create' | 'Update' | 'Delete';
+  externalId: string;
+  accountId: string;
+  /** The stack's account when it differs from the role's. */
+  stackAccount?: string;
+  physicalResourceId?: string;
+  responseUrl?: string;
+}
+
+/** Publishes a custom resource request as SNS delivers it, and returns the answer PUT to its ResponseURL (undefined if none). */
+async function publish(p: Publish): Promise<CustomResourceResponse | undefined> {
+  const requestId = randomUUID();
+  const stackAccount = p.stackAccount ?? p.accountId;
+  const message = {
+    RequestType: p.type,
+    ServiceToken: TOPIC,
+    ResponseURL: p.responseUrl ?? `${prefix}${requestId}?X-Amz-Signature=secret-signature`,
+    StackId: `arn:aws:cloudformation:${REGION}:${stackAccount}:stack/SendFleet-BYOC/${randomUUID()}`,
+    RequestId: requestId,
+    LogicalResourceId: 'SendFleetRegistration',
+    ResourceType: 'Custom::SendFleetRegistration',
+    ...(p.physicalResourceId ? { PhysicalResourceId: p.physicalResourceId } : {}),
+    ResourceProperties: { ServiceToken: TOPIC, ExternalId: p.externalId, RoleArn: `arn:aws:iam::${p.accountId}:role/${BYOC_ROLE_NAME}`, Region: REGION, AccountId: stackAccount },
+  };
+  const before = answers.length;
+  // Tracked work, as the local HTTP adapter runs a handler: the virtual clock moves only when it waits.
+  await trackedOn(system.clock, () => register({ Records: [{ EventSource: 'aws:sns', Sns: { Type: 'Notification', TopicArn: TOPIC, Message: JSON.stringify(message), MessageId: randomUUID() } }] }));
+  const answer = answers.slice(before).find((a) => a.path.includes(requestId));
+  if (answer) {
+    expect(answer.contentType).toBe('');
+    expect(answer.body).toMatchObject({ RequestId: requestId, StackId: message.StackId, LogicalResourceId: 'SendFleetRegistration' });
+  }
+  return answer?.body;
+}
+
+async function newTenant() {
+  const tenant = await createTenant(system, 'byoc', { sends_per_minute: 10_000 });
+  const config = await call(system.relayUrl, 'GET', '/api/byoc/config', { apiKey: tenant.apiKey });
+  return { ...tenant, externalId: config.body.external_id as string };
+}
+const configOf = async (apiKey: string) => (await call(system.relayUrl, 'GET', '/api/byoc/config', { apiKey })).body;
+const send = (apiKey: string) => call(system.relayUrl, 'POST', '/api/send', { apiKey, body: { to: 'customer@example.com', from_email: 'hello@acme.com', subject: 'Hi', message: 'Hello' } });
+
+test('Create: the role is saved and validated (after IAM propagation), SUCCESS; nothing secret is logged', async () => {
+  const tenant = await newTenant();
+  const accountId = customerAccount([tenant.externalId]);
+  const answer = await publish({ type: 'Create', externalId: tenant.externalId, accountId });
+  expect(answer).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: `sendfleet-registration-${accountId}-${REGION}` });
+  expect(await configOf(tenant.apiKey)).toMatchObject({ status: 'validated', role_arn: `arn:aws:iam::${accountId}:role/${BYOC_ROLE_NAME}`, region: REGION });
+  const logs = logLines.join('\n');
+  expect(logs).toMatch(/registration answered/);
+  expect(logs).not.toContain(tenant.externalId);
+  expect(logs).not.toContain('secret-signature');
+});
+
+test('Create in a sandbox account: FAILED with the validation\'s own words, config invalid', async () => {
+  const tenant = await newTenant();
+  const accountId = customerAccount([tenant.externalId], { sandbox: true });
+  const answer = await publish({ type: 'Create', externalId: tenant.externalId, accountId });
+  expect(answer?.Status).toBe('FAILED');
+  expect(answer?.Reason).toMatch(/is in the SES sandbox/);
+  expect(answer?.PhysicalResourceId).toMatch(/^sendfleet-registration-failed-/);
+  expect((await configOf(tenant.apiKey)).status).toBe('invalid');
+  // CloudFormation's rollback then deletes the failed resource: that changes nothing.
+  expect(await publish({ type: 'Delete', externalId: tenant.externalId, accountId, physicalResourceId: answer!.PhysicalResourceId })).toMatchObject({ Status: 'SUCCESS' });
+  expect((await configOf(tenant.apiKey)).status).toBe('invalid');
+});
+
+test('an unknown, a replaced and a malformed ExternalId read the same, and change nothing', async () => {
+  const tenant = await newTenant();
+  const accountId = customerAccount([tenant.externalId]);
+  const unknown = await publish({ type: 'Create', externalId: 'f'.repeat(48), accountId });
+  const malformed = await publish({ type: 'Create', externalId: 'not-an-external-id', accountId });
+  const rotated = await call(system.relayUrl, 'POST', '/api/byoc/external-id/rotate', { apiKey: tenant.apiKey });
+  expect(rotated.status).toBe(200);
+  // Never validated: a rotation keeps no previous ExternalId, so the old one is simply gone.
+  expect(rotated.body.previous_external_id).toBeNull();
+  const replaced = await publish({ type: 'Create', externalId: tenant.externalId, accountId });
+  for (const answer of [unknown, malformed, replaced]) expect(answer).toMatchObject({ Status: 'FAILED', Reason: unknown!.Reason });
+  expect(unknown!.Reason).toMatch(/launch_stack_url/);
+  expect(await configOf(tenant.apiKey)).toMatchObject({ status: 'unconfigured', role_arn: null });
+});
+
+test('a role in another account than the stack\'s: FAILED, nothing saved', async () => {
+  const tenant = await newTenant();
+  const accountId = customerAccount([tenant.externalId]);
+  const answer = await publish({ type: 'Create', externalId: tenant.externalId, accountId, stackAccount: '555555555555' });
+  expect(answer).toMatchObject({ Status: 'FAILED' });
+  expect(answer?.Reason).toMatch(/not in the stack's own account 555555555555/);
+  expect((await configOf(tenant.apiKey)).role_arn).toBeNull();
+});
+
+test('a ResponseURL that is not CloudFormation\'s is never called, and nothing is done', async () => {
+  const tenant = await newTenant();
+  const accountId = customerAccount([tenant.externalId]);
+  let called = 0;
+  const other = http.createServer((_request, response) => { called++; response.writeHead(200).end(); });
+  await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+  try {
+    const port = (other.address() as AddressInfo).port;
+    for (const responseUrl of [`http://127.0.0.1:${port}/cfn/responses/x`, `https://attacker.example/cfn/responses/x`, 'not a url']) {
+      expect(await publish({ type: 'Create', externalId: tenant.externalId, accountId, responseUrl })).toBeUndefined();
+    }
+    expect(called).toBe(0);
+    expect(answers).toEqual([]);
+    expect((await configOf(tenant.apiKey)).role_arn).toBeNull();
+    expect(logLines.join('\n')).toMatch(/response_url_refused/);
+  } finally {
+    await new Promise((resolve) => other.close(resolve));
+  }
+});
+
+test('Delete: the config is disconnected, sends answer 403 byoc_disconnected; launching again reconnects', async () => {
+  const tenant = await newTenant();
+  await onboard(system, tenant.apiKey, { accountId: '444411110001', domain: 'acme.com', region: REGION });
+  expect((await send(tenant.apiKey)).status).toBe(200);
+  const deleted = await publish({ type: 'Delete', externalId: tenant.externalId, accountId: '444411110001', physicalResourceId: `sendfleet-registration-444411110001-${REGION}` });
+  expect(deleted).toMatchObject({ Status: 'SUCCESS' });
+  expect((await configOf(tenant.apiKey)).status).toBe('disconnected');
+  const refused = await send(tenant.apiKey);
+  expect(refused.status).toBe(403);
+  expect(refused.body).toMatchObject({ error: 'byoc_disconnected', detail: expect.stringMatching(/Launch the stack again/) });
+  expect(await publish({ type: 'Create', externalId: tenant.externalId, accountId: '444411110001' })).toMatchObject({ Status: 'SUCCESS' });
+  expect((await send(tenant.apiKey)).status).toBe(200);
+});
+
+test('rotation: sends keep working at every step, the previous ExternalId is dropped once the new one validates', async () => {
+  const tenant = await newTenant();
+  const accountId = '444411110002';
+  await onboard(system, tenant.apiKey, { accountId, domain: 'acme.com', region: REGION });
+  const old = tenant.externalId;
+  expect((await send(tenant.apiKey)).status).toBe(200);
+
+  // 1. Rotate: the role still trusts only the old ExternalId; sends fall back to it.
+  const rotated = await call(system.relayUrl, 'POST', '/api/byoc/external-id/rotate', { apiKey: tenant.apiKey });
+  expect(rotated.body).toMatchObject({ previous_external_id: old, status: 'validated' });
+  const next = rotated.body.external_id as string;
+  expect(next).not.toBe(old);
+  expect(rotated.body.launch_stack_url === null || String(rotated.body.launch_stack_url).includes(`param_PreviousExternalId=${old}`)).toBe(true);
+  expect((rotated.body.trust_policy as { Statement: Array<{ Condition: unknown }> }).Statement[0]!.Condition).toEqual({ StringEquals: { 'sts:ExternalId': [next, old] } });
+  expect((await send(tenant.apiKey)).status).toBe(200);
+
+  // 2. The stack update puts both into the trust policy.
+  trustRole(accountId, [next, old]);
+  expect((await send(tenant.apiKey)).status).toBe(200);
+
+  // 3. Its registration Update validates with the new one: the previous is dropped.
+  expect(await publish({ type: 'Update', externalId: next, accountId, physicalResourceId: `sendfleet-registration-${accountId}-${REGION}` })).toMatchObject({ Status: 'SUCCESS' });
+  expect(await configOf(tenant.apiKey)).toMatchObject({ status: 'validated', external_id: next, previous_external_id: null });
+  expect((await send(tenant.apiKey)).status).toBe(200);
+
+  // 4. The old ExternalId leaves the trust policy; and it no longer finds the tenant.
+  trustRole(accountId, [next]);
+  expect((await send(tenant.apiKey)).status).toBe(200);
+  expect(await publish({ type: 'Create', externalId: old, accountId })).toMatchObject({ Status: 'FAILED' });
+  expect((await send(tenant.apiKey)).status).toBe(200);
+});
