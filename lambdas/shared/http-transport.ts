@@ -21,6 +21,8 @@ import { NodeHttpHandler, type NodeHttpHandlerOptions } from '@smithy/node-http-
 interface Attempt {
   /** Set once the request owns a connected socket: from then on its bytes may have left. */
   mayHaveLeft: boolean;
+  /** The whole call, when this is one of its attempts. */
+  call?: Attempt;
 }
 
 const attempts = new AsyncLocalStorage<Attempt>();
@@ -34,9 +36,12 @@ export function neverSent(error: unknown): boolean {
 function track(request: ClientRequest): void {
   const attempt = attempts.getStore();
   if (!attempt) return;
+  const left = () => {
+    for (let a: Attempt | undefined = attempt; a; a = a.call) a.mayHaveLeft = true;
+  };
   const owned = (socket: Socket) => {
-    if (socket.connecting) socket.once('connect', () => { attempt.mayHaveLeft = true; });
-    else attempt.mayHaveLeft = true;
+    if (socket.connecting) socket.once('connect', left);
+    else left();
   };
   request.once('socket', owned);
 }
@@ -76,6 +81,38 @@ export function markUnsentFailures<C extends object>(client: C): C {
     }
   }, { step: 'initialize', name: 'markUnsentFailures' });
   return client;
+}
+
+/** A write whose attempt may have been applied and got no answer that says otherwise: the SDK does not retry it. */
+export class WriteOutcomeUnknownError extends Error {
+  override readonly name = 'WriteOutcomeUnknownError';
+  /** The attempt's own failure (not `cause`: the SDK would read it and retry). */
+  readonly failure: unknown;
+  constructor(failure: unknown) {
+    super('the write may have been applied; not retried');
+    this.failure = failure;
+  }
+}
+
+/**
+ * For a write that must not apply twice and cannot carry a token: the SDK's retries go on only
+ * after an attempt that provably did not apply — it never left the machine, or the service answered
+ * 4xx (throttled, refused). Any other failure (a timeout or reset after writing, a 5xx) becomes a
+ * `WriteOutcomeUnknownError`, which the SDK does not retry. Needs a client on `trackedRequestHandler`.
+ */
+export function retryOnlyUnapplied<C extends object>(command: C): C {
+  (command as unknown as { middlewareStack: { add: MiddlewareClient['middlewareStack']['add'] } }).middlewareStack.add((next) => async (args) => {
+    const attempt: Attempt = { mayHaveLeft: false, call: attempts.getStore() };
+    try {
+      return await attempts.run(attempt, () => next(args));
+    } catch (error) {
+      const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode ?? 0;
+      const answeredNotApplied = status >= 400 && status < 500;
+      if (attempt.mayHaveLeft && !answeredNotApplied) throw new WriteOutcomeUnknownError(error);
+      throw error;
+    }
+  }, { step: 'finalizeRequest', name: 'retryOnlyUnapplied', override: true } as never);
+  return command;
 }
 
 export interface TransportOptions extends Omit<NodeHttpHandlerOptions, 'httpAgent' | 'httpsAgent'> {
