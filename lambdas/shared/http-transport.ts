@@ -4,13 +4,15 @@
  * A request that fails before it owns a connected socket — still queued for one of the pool's
  * sockets, or its socket still connecting — has not written a byte: the service cannot have acted
  * on it. Any later failure (a timeout or a reset after the request was written) may hide a request
- * the service carried out. `neverSent(error)` tells the two apart for `aws-failures.ts` (SES, STS)
- * and the DynamoDB counters (`limits-store.ts`).
+ * the service carried out. `neverSent(error)` tells the two apart for `aws-failures.ts` (SES, STS);
+ * `retryOnlyUnapplied` uses the same knowledge for the DynamoDB counters (`limits-store.ts`).
  *
  * How: a client middleware runs each call in an AsyncLocalStorage context; the pool's agent, which
  * Node's `http.request` hands every new request to synchronously, attaches that context to the
  * request and marks it once it owns a connected socket. Node writes nothing before then (its
  * 'socket' event precedes the first flush, and a connecting socket buffers writes until 'connect').
+ * (Powertools' logger and metrics already run an AsyncLocalStorage in every function, so this one
+ * adds no async-hooks cost of its own.)
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Agent as HttpAgent, type ClientRequest } from 'node:http';
