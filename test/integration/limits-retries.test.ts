@@ -26,17 +26,18 @@ beforeAll(async () => { table = (await createTestTables('retries')).relay; });
  * drops the answer of each applied UpdateItem that `drop` picks (numbered from 1; `attempt` is the
  * SDK's attempt number), after DynamoDB applied it.
  */
-function droppingClient(drop: (appliedUpdate: number, attempt: number) => boolean) {
+function droppingClient(drop: (appliedUpdate: number, attempt: number) => boolean, dropAny: (body: string) => boolean = () => false) {
   // A generous attempt timeout: DynamoDB Local is slow while other test files run beside this one.
   const inner = trackedRequestHandler({ maxSockets: 64, requestTimeout: 15_000, throwOnRequestTimeout: true });
   let updates = 0;
   let dropped = 0;
   const requestHandler = {
-    handle: async (request: { headers: Record<string, string> }, options?: { abortSignal?: AbortSignal }) => {
+    handle: async (request: { headers: Record<string, string>; body?: unknown }, options?: { abortSignal?: AbortSignal }) => {
       const isUpdate = String(request.headers['x-amz-target'] ?? '').endsWith('.UpdateItem');
       const attempt = Number(/attempt=(\d+)/.exec(String(request.headers['amz-sdk-request'] ?? ''))?.[1] ?? 1);
       const result = await inner.handle(request as never, options);
-      if (isUpdate && result.response.statusCode === 200 && drop(++updates, attempt)) {
+      const picked = isUpdate && (dropAny(bodyOf(request)) || (result.response.statusCode === 200 && drop(++updates, attempt)));
+      if (picked) {
         dropped += 1;
         (result.response.body as NodeJS.ReadableStream & { destroy(): void }).destroy();
         throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
@@ -49,6 +50,12 @@ function droppingClient(drop: (appliedUpdate: number, attempt: number) => boolea
   };
   const client = new DynamoDBClient({ endpoint: dynamoEndpoint(), requestHandler, maxAttempts: DYNAMODB_MAX_ATTEMPTS });
   return { limits: () => new LimitsStore(DynamoDBDocumentClient.from(client), table), dropped: () => dropped, destroy: () => client.destroy() };
+}
+
+/** The request's JSON body as text (the SDK hands the transport bytes). */
+function bodyOf(request: { body?: unknown }): string {
+  const { body } = request;
+  return body instanceof Uint8Array ? Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8') : typeof body === 'string' ? body : '';
 }
 
 const newTenantId = () => `ten_${randomBytes(10).toString('hex')}`;
@@ -88,6 +95,19 @@ test('a batch message\'s monthly reservation and its release count once when the
   const item = await usageItem(tenantId);
   expect(item?.used).toBe(1);
   expect((item?.reservations as Set<string>).has(reserved.id)).toBe(false);
+});
+
+test('a reservation whose every answer was lost is given back before its error reaches the caller', async () => {
+  const tenantId = newTenantId();
+  // Every reservation attempt's answer is lost (applied or refused alike), so the SDK gives up; releases get through.
+  const client = droppingClient(() => false, (body) => body.includes('ADD used :one'));
+  const error = await client.limits().reserveMonthly(tenantId, 50, AT).catch((e: unknown) => e);
+  client.destroy();
+  expect((error as { code?: string }).code).toBe('ECONNRESET');
+  expect(client.dropped()).toBe(DYNAMODB_MAX_ATTEMPTS);
+  const item = await usageItem(tenantId);
+  expect(item?.used).toBe(0);
+  expect(item?.reservations).toBeUndefined();
 });
 
 test('window-only writes are not retried blindly: a lost answer is reported, and counted once', async () => {

@@ -24,6 +24,8 @@
  *   that provably did not apply (`retryOnlyUnapplied`); any other failure is thrown as
  *   `WriteOutcomeUnknownError` — the request is refused as not sent, and the window may hold one
  *   count too many (a refusal too early, never a send too many).
+ * - A reservation that ends in an error for its caller (every attempt's answer lost) is given back
+ *   by its id before the error is thrown: the caller sends nothing, so nothing may stay counted.
  */
 import { randomBytes } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
@@ -93,11 +95,15 @@ export class LimitsStore {
    * write. Within a minute the first attempt succeeds; the first send of a minute needs the second.
    * Only when both refuse does a consistent read tell which limit was hit.
    */
-  async reserveStarter(tenantId: string, keyId: string, limits: { perMinute: number; perMonth: number }, at: Date): Promise<StarterReservation> {
+  reserveStarter(tenantId: string, keyId: string, limits: { perMinute: number; perMonth: number }, at: Date): Promise<StarterReservation> {
+    const id = newReservationId();
+    return this.withdrawnOnFailure(tenantId, utcMonth(at), id, () => this.reserveStarterAs(id, tenantId, keyId, limits, at));
+  }
+
+  private async reserveStarterAs(id: string, tenantId: string, keyId: string, limits: { perMinute: number; perMonth: number }, at: Date): Promise<StarterReservation> {
     const month = utcMonth(at);
     const minute = utcMinute(at);
     const resetInSeconds = 60 - at.getUTCSeconds();
-    const id = newReservationId();
     const names = { '#m': `rate_${keyId}_minute`, '#n': `rate_${keyId}_count`, '#month': 'month', '#gpk': GSI1.partitionKey, '#gsk': GSI1.sortKey, '#r': RESERVATIONS };
     const common = {
       ':one': 1, ':minute': minute, ':limit': limits.perMonth, ':tenant': tenantId, ':month': month, ':id': id, ':ids': new Set([id]),
@@ -179,9 +185,13 @@ export class LimitsStore {
   }
 
   /** Starter, one message of a batch: reserves one send of the month (the window was counted for the batch). */
-  async reserveMonthly(tenantId: string, perMonth: number, at: Date): Promise<{ reserved: boolean; month: string; id: string }> {
-    const month = utcMonth(at);
+  reserveMonthly(tenantId: string, perMonth: number, at: Date): Promise<{ reserved: boolean; month: string; id: string }> {
     const id = newReservationId();
+    return this.withdrawnOnFailure(tenantId, utcMonth(at), id, () => this.reserveMonthlyAs(id, tenantId, perMonth, at));
+  }
+
+  private async reserveMonthlyAs(id: string, tenantId: string, perMonth: number, at: Date): Promise<{ reserved: boolean; month: string; id: string }> {
+    const month = utcMonth(at);
     try {
       await this.db.send(new UpdateCommand({
         TableName: this.tableName,
@@ -223,6 +233,19 @@ export class LimitsStore {
     } catch (error) {
       // Already zero, already given back, or deleted by a reset: nothing to give back.
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  /**
+   * A reservation whose caller gets an error (its write's answer lost on every attempt) must not
+   * stand: whatever of it applied is given back, by its id (a no-op when nothing applied).
+   */
+  private async withdrawnOnFailure<T>(tenantId: string, month: string, id: string, reserve: () => Promise<T>): Promise<T> {
+    try {
+      return await reserve();
+    } catch (error) {
+      await this.releaseMonthly(tenantId, month, id).catch(() => undefined);
+      throw error;
     }
   }
 
