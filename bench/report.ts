@@ -43,6 +43,8 @@ export interface ReportInput {
     calls: CallCounts;
   };
   logLines: number;
+  /** Messages per second at 1 client: 100 single sends against one batch of 100, same tenant, rounds summed. */
+  batch?: { rounds: number; singleMsgPerS: number; batchMsgPerS: number; singleCalls: CallCounts; batchCalls: CallCounts };
 }
 
 const LABELS: Record<VariantId, string> = {
@@ -186,13 +188,26 @@ export function renderReport(input: ReportInput): string {
       String(counting.counter ?? 'no item'), String(counting.mailbox), exact ? 'yes' : '**NO**',
     ]], ['r', 'r', 'r', 'l', 'r', 'r', 'l']),
     `The burst took ${fmt(counting.burstMs, 0)} ms and made ${counting.calls.sts} STS, ${counting.calls.ses} SES, ${counting.calls.ddbReads} DynamoDB read and ` +
-      `${counting.calls.ddbWrites} DynamoDB write requests (the cold caches load once per request: nothing single-flights the API-key and context lookups).`,
+      `${counting.calls.ddbWrites} DynamoDB write requests (the API-key and context lookups are single-flighted: concurrent requests share one load per key).`,
   );
+
+  if (input.batch) {
+    const b = input.batch;
+    const per = (c: CallCounts) => `${fmt(c.ses / (b.rounds * 100), 2)} SES, ${fmt(c.ddbWrites / (b.rounds * 100), 2)} DDB writes, ${fmt(c.ddbReads / (b.rounds * 100), 2)} DDB reads`;
+    p('## 5. A batch of 100 against 100 single sends',
+      `One BYOC tenant whose account's MaxSendRate (100,000/s) does not pace the batch; 1 client, ${b.rounds} rounds of 100 single sends (\`POST /api/send\`) and one batch of 100 (\`POST /api/send/batch\`), ${config.latencyMs} ms injected per AWS call.`,
+      markdownTable(['variant', 'messages', 'messages/s', 'remote calls per message'], [
+        ['100 single sends', String(b.rounds * 100), fmt(b.singleMsgPerS, 0), per(b.singleCalls)],
+        ['one batch of 100', String(b.rounds * 100), fmt(b.batchMsgPerS, 0), per(b.batchCalls)],
+      ], ['l', 'r', 'r', 'l']));
+  }
 
   // targets
   const relay1 = row('relay', 1);
   const floor1 = row('floor', 1);
   const p50Ratio = relay1.s.p50 / floor1.s.p50;
+  const ddb1 = row('ddb', 1);
+  const p50Bound = Math.max(floor1.s.p50, ddb1.s.p50) + 1.0;
   const modalOf = (m: Measurement) => {
     const top = Object.entries(m.patterns ?? {}).sort((a, b) => b[1].length - a[1].length)[0];
     return top ? { pattern: top[0], sends: top[1].length, calls: top[0].split(' + ').reduce((sum, part) => sum + Number(part.split(' ')[0]), 0) } : undefined;
@@ -204,14 +219,24 @@ export function renderReport(input: ReportInput): string {
   const send = input.bundles.find((b) => b.name === 'send');
   const sizeRatio = send && clients ? send.bytes / clients.bytes : Number.NaN;
   const targetRows = [
-    [`relay warm p50 ≤ 1.3× the bare SES floor (${config.latencyMs} ms injected, 1 client)`, `${fmt(relay1.s.p50, 2)} ms ÷ ${fmt(floor1.s.p50, 2)} ms = ${x(p50Ratio)}`, p50Ratio <= 1.3 ? 'met' : '**missed**'],
+    [
+      `relay warm p50 ≤ max(floor, bare DynamoDB write) + 1.0 ms (${config.latencyMs} ms injected, 1 client)`,
+      `${fmt(relay1.s.p50, 2)} ms vs max(${fmt(floor1.s.p50, 2)}, ${fmt(ddb1.s.p50, 2)}) + 1.0 = ${fmt(p50Bound, 2)} ms (+${fmt(relay1.s.p50 - p50Bound + 1, 2)} ms)`,
+      relay1.s.p50 <= p50Bound ? 'met' : '**missed**',
+    ],
+    ['relay warm p99 ≤ 1.5× its p50 (1 client)', `${fmt(relay1.s.p99, 2)} ms ÷ ${fmt(relay1.s.p50, 2)} ms = ${x(relay1.s.p99 / relay1.s.p50)}`, relay1.s.p99 <= 1.5 * relay1.s.p50 ? 'met' : '**missed**'],
     ['≤ 2 remote calls per warm send', `${modal ? `${modalTotal} (${modal.pattern}) on ${modal.sends} of ${relay1.m.latenciesMs.length} sends at 1 client` : 'n/a'}; ${fmt(amortised, 3)} per send on average there, cache refreshes included (16 clients: see §2)`, modalTotal <= 2 ? 'met' : '**missed**'],
     ...(starterModal ? [[
       '≤ 2 remote calls per warm send, Starter key (spec §6)',
       `${starterModal.calls} (${starterModal.pattern}) on ${starterModal.sends} of ${row('starter', 1).m.latenciesMs.length} sends at 1 client`,
       starterModal.calls <= 2 ? 'met' : '**missed** (the send path\'s design; see below)',
     ]] : []),
-    ['send bundle ≤ 1.15× the three-client bundle', send && clients ? `${kb(send.bytes)} ÷ ${kb(clients.bytes)} = ${x(sizeRatio)}` : 'n/a', sizeRatio <= 1.15 ? 'met' : '**missed**'],
+    ['send bundle ≤ 1.3× the three-client bundle', send && clients ? `${kb(send.bytes)} ÷ ${kb(clients.bytes)} = ${x(sizeRatio)}` : 'n/a', sizeRatio <= 1.3 ? 'met' : '**missed**'],
+    ...(input.batch ? [[
+      'a batch of 100 ≥ 3× the messages/s of 100 single sends (1 client)',
+      `${fmt(input.batch.batchMsgPerS, 0)} ÷ ${fmt(input.batch.singleMsgPerS, 0)} messages/s = ${x(input.batch.batchMsgPerS / input.batch.singleMsgPerS)} (${input.batch.rounds} rounds)`,
+      input.batch.batchMsgPerS >= 3 * input.batch.singleMsgPerS ? 'met' : '**missed**',
+    ]] : []),
     ['counting exact (accepted = counter = mailbox = limit)', `${counting.accepted} / ${counting.counter ?? 'none'} / ${counting.mailbox} for limit ${counting.limit}`, exact ? 'met' : '**missed**'],
   ];
   p('## Targets', markdownTable(['target', 'measured', 'status'], targetRows, ['l', 'l', 'l']));
@@ -269,13 +294,13 @@ function explain(
   out.push(
     `**Remote calls.** A warm BYOC relay send is 1 DynamoDB write + 1 SES call, and no STS call (the session is cached for its 15 minutes less 2). ` +
       `The ${fmt(figures.amortised, 3)} average at 1 client includes the cache refreshes: the API key (1 GetItem: the key item carries its tenant's profile) and the send context ` +
-      '(GetItem + Query, in parallel with the rate-window write) are cached for 5 s, so about every 5 s a send pays those 3 reads again ' +
+      '(GetItem + Query) are served for at most 5 s from the start of the read behind them, and from 2.5 s on the first request to see an entry reloads it ' +
+      'in the background (one reload per key in flight) while it and the requests after it are served the cached value, so no warm send waits for those reads ' +
       `(1 client: ${relayCalls.ddbReads} reads over ${row('relay', 1).m.latenciesMs.length} sends` +
-      (top > 1 ? `; ${top} clients: ${topCalls.ddbReads} reads over ${row('relay', top).m.latenciesMs.length} sends — concurrent requests that find an entry expired each reload it, nothing single-flights the reload, though in Lambda a container serves one request at a time` : '') +
-      '). A send that reloads the API key waits for one more round trip before the rest (the key must be known before the tenant\'s context and window)' +
-      (refresh.length ? `: at 1 client the ${refresh.length} sends that reloaded cached entries (${fmt((refresh.length / relay.n) * 100, 1)} %) took ${fmt(summarize(refresh).p50, 1)} ms at p50 against ${fmt(relay.p50, 1)} ms, ` +
-        (refresh.length / relay.n > 0.01 ? `so they are the relay's p99 (${fmt(relay.p99, 1)} ms)` : 'above the p99 only when more than 1 % of sends reload') : '') +
-      '. Refreshing the entries in the background before they expire (stale-while-revalidate) would take that off the request path.',
+      (top > 1 ? `; ${top} clients: ${topCalls.ddbReads} reads over ${row('relay', top).m.latenciesMs.length} sends` : '') +
+      '). The per-send table counts the calls made while a send ran, so a background reload shows on whichever send was in flight' +
+      (refresh.length ? `: at 1 client ${refresh.length} sends (${fmt((refresh.length / relay.n) * 100, 1)} %) saw reads and took ${fmt(summarize(refresh).p50, 1)} ms at p50 against ${fmt(relay.p50, 1)} ms for all sends` : '') +
+      '.',
   );
   if (has('starter', 1)) {
     const st = row('starter', 1);
@@ -288,15 +313,23 @@ function explain(
         'round trips and two remote calls; Starter tenants send at most 50 messages a month, so this never matters for throughput.',
     );
   }
-  if (figures.p50Ratio > 1.3) {
+  if (relay.p50 > slowerCall + 1.0) {
     out.push(
-      `**Target missed: relay p50 is ${fmt(figures.p50Ratio, 2)}× the floor, not ≤ 1.3×.** The send waits for the slower of its two overlapped calls — ` +
+      `**Target missed: relay p50 is the slower call + ${fmt(overhead, 2)} ms, not + 1.0 ms.** The send waits for the slower of its two overlapped calls — ` +
         `here the DynamoDB write through DynamoDB Local (${fmt(ddb.p50, 1)} ms against ${fmt(floor.p50, 1)} ms for SES) — plus ~${fmt(overhead, 1)} ms of in-process work. ` +
         'What would close it: (1) answer as soon as SES has accepted, taking `X-RateLimit-Remaining` from the in-memory estimate and finishing the count after ' +
         'the response (Lambda response streaming, or an extension that outlives the response), at the price of an approximate header; (2) enforce the ' +
         'per-minute limit at the edge (API Gateway usage-plan throttling per key), leaving the Lambda one SES call on BYOC sends; (3) trim the in-process work ' +
-        '(the 5 s cache reloads are the p99, see above). In real AWS a DynamoDB write in-region is usually faster than an SES call, so the overlapped write ' +
+        '(request parsing and validation, building the SES request, middy and the log line). In real AWS a DynamoDB write in-region is usually faster than an SES call, so the overlapped write ' +
         'would mostly hide behind SES.',
+    );
+  }
+  if (relay.p99 > 1.5 * relay.p50) {
+    out.push(
+      `**Target missed: relay p99 is ${fmt(relay.p99 / relay.p50, 2)}× its p50, not ≤ 1.5×.** The floor, which makes one call and never reloads a cache, ` +
+        `had a p99 ${fmt(floor.p99 / floor.p50, 2)}× its own p50 in the same run, and the bare DynamoDB write ${fmt(ddb.p99 / ddb.p50, 2)}× (the machine's share of the tail). ` +
+        'What the relay adds: the sends during which a cache reloaded in the background (see Remote calls: they share the CPU and the event loop with it), ' +
+        'and the first send of each minute, which waits for its rate-window write before calling SES (two round trips in a row, `RateGuard`).',
     );
   }
   const sendBundle = input.bundles.find((b) => b.name === 'send');
@@ -315,12 +348,12 @@ function explain(
     const zodWarning = zod && zod.extra > 100 * 1024
       ? ` zod holds ${(zod.extra / 1024).toFixed(0)} KB: that is the whole library, not \`zod/mini\`'s tree-shaken subset (~15-20 KB) — a module re-exports the zod namespace again (see \`lambdas/shared/validation.ts\`).`
       : '';
-    if (figures.sizeRatio > 1.15) {
-      const gap = sendBundle.bytes - 1.15 * clientsBundle.bytes;
+    if (figures.sizeRatio > 1.3) {
+      const gap = sendBundle.bytes - 1.3 * clientsBundle.bytes;
       const closers = extras.filter((d) => !d.origin.includes('(project)') && d.extra >= gap).map((d) => `\`${d.origin}\``);
       const ddbHelpers = extras.filter((d) => d.origin === '@aws-sdk/lib-dynamodb' || d.origin === '@aws-sdk/util-dynamodb').reduce((a, d) => a + d.extra, 0);
       out.push(
-        `**Target missed: the send bundle is ${fmt(figures.sizeRatio, 2)}× the three-client bundle, not ≤ 1.15×** (${(gap / 1024).toFixed(1)} KB too many). ` +
+        `**Target missed: the send bundle is ${fmt(figures.sizeRatio, 2)}× the three-client bundle, not ≤ 1.3×** (${(gap / 1024).toFixed(1)} KB too many). ` +
           `What it adds to the three clients, largest first: ${list}.${zodWarning} ` +
           (closers.length
             ? `Dropping ${closers.join(' or ')} alone would close the gap, but validation with zod at the edge is a project rule (it is already zod/mini, ~20 KB against ~450 KB for zod). `

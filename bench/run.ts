@@ -68,17 +68,20 @@ const REGION = 'eu-west-1';
 const SENDS_PER_MINUTE = 10_000;
 const STARTER_MONTHLY_LIMIT = 50;
 const BURST_ACCOUNT = '777777777777';
+const BATCH_ACCOUNT = '888888888888';
+const BATCH_SIZE = 100;
+const BATCH_ROUNDS = 3;
 const BURST_RATE = 14;
 const BURST_SENDS = 100;
 
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
-function proxyEvent(body: string, headers: Record<string, string>): APIGatewayProxyEvent {
+function proxyEvent(body: string, headers: Record<string, string>, resource = '/api/send'): APIGatewayProxyEvent {
   const requestId = randomUUID();
   return {
     httpMethod: 'POST',
-    path: '/api/send/',
-    resource: '/api/send',
+    path: resource,
+    resource,
     pathParameters: null,
     headers,
     multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
@@ -87,7 +90,7 @@ function proxyEvent(body: string, headers: Record<string, string>): APIGatewayPr
     stageVariables: null,
     body,
     isBase64Encoded: false,
-    requestContext: { requestId, resourcePath: '/api/send', httpMethod: 'POST', stage: 'bench' } as APIGatewayProxyEvent['requestContext'],
+    requestContext: { requestId, resourcePath: resource, httpMethod: 'POST', stage: 'bench' } as APIGatewayProxyEvent['requestContext'],
   };
 }
 
@@ -245,6 +248,39 @@ async function main(): Promise<void> {
     }
     system.simulator.clearMailbox();
 
+    // 3b. A batch of 100 against 100 single sends, 1 client, on an account whose MaxSendRate does not pace them.
+    log(`batch: ${BATCH_ROUNDS} rounds of ${BATCH_SIZE} single sends against one batch of ${BATCH_SIZE}`);
+    const batchTenant = await createTenant(system, 'byoc', { sends_per_minute: SENDS_PER_MINUTE });
+    await onboard(system, batchTenant.apiKey, { accountId: BATCH_ACCOUNT, domain: 'batchbench.com', region: REGION, maxSendRate: 100_000 });
+    const batchMessage = { to: 'reader@example.com', from_email: 'hello@batchbench.com', subject: 'Benchmark', message: 'A short transactional message.' };
+    const batchSingleBody = JSON.stringify(batchMessage);
+    const batchBody = JSON.stringify({ messages: Array.from({ length: BATCH_SIZE }, () => batchMessage) });
+    const invokeBatchTenant = async (resource: string, payload: string) => {
+      const event = proxyEvent(payload, { 'X-API-Key': batchTenant.apiKey, 'Content-Type': 'application/json' }, resource);
+      expectOk(resource, await sendHandler(event, lambdaContext(event.requestContext.requestId, 'send')));
+    };
+    for (let i = 0; i < 20; i++) await invokeBatchTenant('/api/send', batchSingleBody);
+    await invokeBatchTenant('/api/send/batch', batchBody);
+    let singleWallMs = 0;
+    let batchWallMs = 0;
+    let singleCalls = ZERO;
+    let batchCalls = ZERO;
+    for (let round = 0; round < BATCH_ROUNDS; round++) {
+      let before = snapshot(system.simulator.calls(), proxy);
+      singleWallMs += await runPool(() => invokeBatchTenant('/api/send', batchSingleBody), BATCH_SIZE, 1, []);
+      singleCalls = plus(singleCalls, minus(snapshot(system.simulator.calls(), proxy), before));
+      before = snapshot(system.simulator.calls(), proxy);
+      batchWallMs += await runPool(() => invokeBatchTenant('/api/send/batch', batchBody), 1, 1, []);
+      batchCalls = plus(batchCalls, minus(snapshot(system.simulator.calls(), proxy), before));
+    }
+    const batchFigures = {
+      rounds: BATCH_ROUNDS,
+      singleMsgPerS: (BATCH_SIZE * BATCH_ROUNDS) / (singleWallMs / 1000),
+      batchMsgPerS: (BATCH_SIZE * BATCH_ROUNDS) / (batchWallMs / 1000),
+      singleCalls, batchCalls,
+    };
+    system.simulator.clearMailbox();
+
     // 4. Counting under load: a Starter tenant, cold caches, all sends at once.
     log(`counting: ${config.countSends} concurrent sends on a Starter tenant (limit ${STARTER_MONTHLY_LIMIT})`);
     const countBefore = snapshot(system.simulator.calls(), proxy);
@@ -323,6 +359,7 @@ async function main(): Promise<void> {
         statuses: Object.fromEntries(statuses), errors: Object.fromEntries(errors), counter: usage, mailbox, burstMs, calls: countCalls,
       },
       logLines,
+      batch: batchFigures,
     });
     const fullReport = report + '\n' + burstSection;
     process.stdout.write(fullReport + '\n');

@@ -6,12 +6,10 @@
  * number of attempts. Without them a stuck connection waits for the Lambda timeout (28 s on the
  * API functions) and API Gateway answers 504 first.
  */
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { signWithClock, systemClock, type Clock } from './clock';
+import { trackedRequestHandler } from './http-transport';
 
 /**
  * DynamoDB answers single-item calls in single-digit milliseconds; 3 s per attempt (plus at most 3 s
@@ -37,13 +35,13 @@ export function createDynamoDbClient(options: DynamoClientOptions = {}): DynamoD
   return new DynamoDBClient({
     ...definedSettings(options),
     maxAttempts: options.maxAttempts ?? DYNAMODB_MAX_ATTEMPTS,
-    requestHandler: new NodeHttpHandler({
+    // Tracked: the counters' writes retry only attempts that provably did not apply (limits-store.ts).
+    requestHandler: trackedRequestHandler({
       connectionTimeout: Math.min(options.connectionTimeoutMs ?? DYNAMODB_CONNECTION_TIMEOUT_MS, requestTimeout),
       requestTimeout,
       // Without this the handler only logs a warning and the attempt waits for ever.
       throwOnRequestTimeout: true,
-      httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
-      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 64 }),
+      maxSockets: 64,
     }),
   });
 }

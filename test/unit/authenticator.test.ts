@@ -46,3 +46,49 @@ test('a record whose hash does not match the key is refused (constant-time compa
   const { store } = storeWith(record({ key_hash: sha512Hex('something else') }));
   expect(await codeOf(new Authenticator(store, systemClock).authenticate({ 'x-api-key': apiKey }))).toBe('invalid_api_key');
 });
+
+test('a revoked key stops working within the cache bound (5 s), and warm requests never wait for the reload', async () => {
+  const clock = new VirtualClock({ start: 0, autoAdvance: false });
+  let current = record();
+  const lookups: number[] = [];
+  let release: (() => void) | undefined;
+  const store = {
+    getApiKey: async () => {
+      lookups.push(clock.now());
+      if (lookups.length === 2) await new Promise<void>((resolve) => { release = resolve; }); // the reload is slow
+      return current;
+    },
+  };
+  const auth = new Authenticator(store, clock, { ttlMs: 5_000 });
+  await auth.authenticate({ 'x-api-key': apiKey });
+  await clock.advance(1_000);
+  current = record({ status: 'revoked' }); // the revocation is applied at 1 s
+
+  await clock.advance(1_600); // 2.6 s: served from the cache at once; one reload starts behind it
+  const warm = [auth.authenticate({ 'x-api-key': apiKey }), auth.authenticate({ 'x-api-key': apiKey })];
+  expect(await Promise.all(warm.map((p) => codeOf(p)))).toEqual(['ok', 'ok']);
+  expect(lookups).toEqual([0, 2_600]);
+  release!();
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(await codeOf(auth.authenticate({ 'x-api-key': apiKey }))).toBe('invalid_api_key'); // at 2.6 s
+
+  // An idle function: no request between half the bound and the bound — the first one after it waits and sees the revocation.
+  const idle = new Authenticator({ getApiKey: async () => current }, clock, { ttlMs: 5_000 });
+  current = record();
+  await idle.authenticate({ 'x-api-key': apiKey });
+  current = record({ status: 'revoked' });
+  await clock.advance(5_000);
+  expect(await codeOf(idle.authenticate({ 'x-api-key': apiKey }))).toBe('invalid_api_key');
+});
+
+test('concurrent requests with one uncached key share one read; an unknown key is not cached', async () => {
+  const { lookups, store } = storeWith(record());
+  const auth = new Authenticator(store, new VirtualClock({ start: 0, autoAdvance: false }));
+  await Promise.all(Array.from({ length: 20 }, () => auth.authenticate({ 'x-api-key': apiKey })));
+  expect(lookups).toHaveLength(1);
+  const none = storeWith(undefined);
+  const unknown = new Authenticator(none.store, new VirtualClock({ start: 0, autoAdvance: false }));
+  expect(await codeOf(unknown.authenticate({ 'x-api-key': apiKey }))).toBe('invalid_api_key');
+  expect(await codeOf(unknown.authenticate({ 'x-api-key': apiKey }))).toBe('invalid_api_key');
+  expect(none.lookups).toHaveLength(2);
+});

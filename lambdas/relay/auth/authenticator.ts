@@ -1,13 +1,17 @@
 /**
  * Customer authentication: `X-API-Key` → SHA-512 → one GetItem of the key's projection. The key
- * itself is never stored or logged. Positive lookups are cached for `ttlMs` (default 5 s): that is the bound on how
- * long a revocation, suspension or plan change takes to reach a warm function after the event is
- * applied. Expiry dates are checked on every request, cached or not. Unknown keys are not cached.
+ * itself is never stored or logged. Positive lookups are cached (shared/refreshing-cache.ts): a
+ * cached key is served while it is younger than `ttlMs` (default 5 s, counted from the start of the
+ * read behind it) — the bound on how long a revocation, suspension or plan change takes to reach a
+ * warm function after the event is applied. From half that age the first request to see the entry
+ * reloads it in the background (one reload per key), so warm requests never wait for a reload; past
+ * `ttlMs` a request waits for it. Expiry dates are checked on every request, cached or not. Unknown
+ * and revoked keys are not cached (concurrent lookups of one share a read).
  */
 import { constantTimeEqual, sha512Hex } from '../../shared/crypto';
 import { ApiError } from '../../shared/errors';
 import type { Clock } from '../../shared/clock';
-import { TtlCache } from '../../shared/ttl-cache';
+import { RefreshingCache } from '../../shared/refreshing-cache';
 import type { ApiKeyRecord, ProjectionStore, TenantProfile } from '../store/projection-store';
 
 export interface Principal {
@@ -26,14 +30,14 @@ const unknownKey = () =>
   new ApiError('invalid_api_key', 'The API key is not valid. Check the X-API-Key header carries the whole key as issued (it starts with sf_), or ask your SendFleet operator for a new key.');
 
 export class Authenticator {
-  private readonly cache: TtlCache<Principal>;
+  private readonly cache: RefreshingCache<Principal>;
 
   constructor(
     private readonly store: Pick<ProjectionStore, 'getApiKey'>,
     private readonly clock: Clock,
     options: { ttlMs?: number } = {},
   ) {
-    this.cache = new TtlCache<Principal>(clock, options.ttlMs ?? AUTH_CACHE_TTL_MS, 10_000);
+    this.cache = new RefreshingCache<Principal>(clock, { maxAgeMs: options.ttlMs ?? AUTH_CACHE_TTL_MS, maxEntries: 10_000 });
   }
 
   /** Resolves the tenant behind the key, or throws 401 invalid_api_key / 403 tenant_suspended. */
@@ -44,7 +48,7 @@ export class Authenticator {
     }
     if (!API_KEY_FORMAT.test(apiKey)) throw unknownKey();
     const keyHash = sha512Hex(apiKey);
-    const principal = this.cache.get(keyHash) ?? (await this.load(keyHash));
+    const principal = await this.cache.get(keyHash, () => this.load(keyHash));
     const now = this.clock.now();
     if (principal.keyExpiresAt && Date.parse(principal.keyExpiresAt) <= now) {
       throw new ApiError('invalid_api_key', `The API key expired at ${principal.keyExpiresAt}. Ask your SendFleet operator for a new key.`);
@@ -64,8 +68,6 @@ export class Authenticator {
     }
     // The key item carries its tenant's profile (same snapshot): one read authenticates.
     if (!record.tenant) throw unknownKey();
-    const principal: Principal = { tenantId: record.tenant_id, keyId: record.key_id, profile: record.tenant, keyExpiresAt: record.expires_at };
-    this.cache.set(keyHash, principal);
-    return principal;
+    return { tenantId: record.tenant_id, keyId: record.key_id, profile: record.tenant, keyExpiresAt: record.expires_at };
   }
 }

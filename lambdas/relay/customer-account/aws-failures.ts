@@ -1,3 +1,5 @@
+import { neverSent } from '../../shared/http-transport';
+
 /**
  * What a failed call into a customer's AWS account proves, decided from the error's code, HTTP
  * status and transport error code — never from its message text, which AWS fills with the
@@ -5,7 +7,9 @@
  *
  * The question that matters for a send is whether the request may have been carried out:
  * - an answer from AWS (any HTTP status) proves what happened: 4xx and 5xx mean "not done";
- * - no connection made (refused, DNS failure, connect timeout) proves the request never left;
+ * - no connection made (refused, DNS failure, connect timeout), or an attempt that ended while still
+ *   waiting for a socket or for its connection (the transport's `neverSent`), proves the request
+ *   never left;
  * - a request that was written and then timed out or lost its connection may have been carried out:
  *   its outcome is unknown, and a send in that state must never be retried.
  */
@@ -58,7 +62,7 @@ export function classifyFailure(error: unknown): FailureKind {
     // A 2xx/3xx that failed to deserialise: SES may have acted on it.
     return 'outcome_unknown';
   }
-  if (NEVER_CONNECTED.has(e.code ?? '')) return 'unavailable';
+  if (neverSent(error) || NEVER_CONNECTED.has(e.code ?? '')) return 'unavailable';
   if (name === 'TimeoutError' && e.code === undefined && CONNECT_TIMEOUT.test(String((error as Error).message ?? ''))) return 'unavailable';
   return 'outcome_unknown';
 }

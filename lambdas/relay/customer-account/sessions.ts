@@ -7,13 +7,12 @@
  * used until `refreshBeforeMs` before its expiry, then replaced; concurrent cold requests for the
  * same key share one AssumeRole call.
  */
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import { SESClient } from '@aws-sdk/client-ses';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { NodeHttpHandler } from '@smithy/node-http-handler';
 import { signWithClock, type Clock } from '../../shared/clock';
 import { clientSettings, type AwsWiring } from '../../shared/clients';
+import { markUnsentFailures, trackedRequestHandler } from '../../shared/http-transport';
 import { classifyFailure, errorName } from './aws-failures';
 import { AwsUnavailableError, RoleNotAssumableError } from './errors';
 
@@ -31,23 +30,21 @@ export interface CustomerSession {
   expiresAt: number;
 }
 
-
 export const SESSION_SECONDS = 900;
 /** Per-attempt timeout of every STS and SES call (the time budget is in customer-account.ts). */
 export const SES_REQUEST_TIMEOUT_MS = 5_000;
 
 /**
- * One connection pool for every customer's SES client (warm sends reuse open connections). An
- * attempt's timeout is not the transport's: callers run each attempt under the clock's
- * `withTimeout`, so a test can move past it instead of waiting for it.
+ * A function's connection pool, shared by its STS client and every customer's SES client (warm
+ * sends reuse open connections; `customerSessionsFor` builds one per function).
+ * An attempt's timeout is not the transport's: callers run each attempt under the clock's
+ * `withTimeout`, so a test can move past it instead of waiting for it. An attempt that times out
+ * while still queued for one of the 64 sockets, or before its connection is made, never left the
+ * machine: the transport marks it (`neverSent`) and aws-failures.ts reports it as not sent.
  */
 export function awsRequestHandler(): NodeHttpHandler {
-  return new NodeHttpHandler({
-    // A connection never made proves nothing was sent (aws-failures.ts): safe to retry.
-    connectionTimeout: 2_000,
-    httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
-    httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 64 }),
-  });
+  // A connection never made proves nothing was sent (aws-failures.ts): safe to retry.
+  return trackedRequestHandler({ connectionTimeout: 2_000, maxSockets: 64 });
 }
 
 export interface CustomerSessionOptions {
@@ -56,7 +53,7 @@ export interface CustomerSessionOptions {
   attemptTimeoutMs?: number;
   refreshBeforeMs?: number;
   maxEntries?: number;
-  /** The SES clients' transport; by default one shared pool with the production timeout. */
+  /** The SES clients' transport; by default a pool of its own (`awsRequestHandler`). */
   requestHandler?: NodeHttpHandler;
   /** SES endpoint override (local mode and tests: the simulator); AWS's regional endpoint otherwise. */
   sesEndpoint?: string;
@@ -146,7 +143,7 @@ export class CustomerSessions {
       throw new AwsUnavailableError('sts', 'AssumeRole', 'IncompleteResponse');
     }
     const expiresAt = credentials.Expiration.getTime();
-    const ses = signWithClock(new SESClient({
+    const ses = markUnsentFailures(signWithClock(new SESClient({
       region: target.region,
       ...(this.sesEndpoint ? { endpoint: this.sesEndpoint } : {}),
       credentials: {
@@ -158,7 +155,7 @@ export class CustomerSessions {
       requestHandler: this.requestHandler,
       // One attempt per call: customer-account.ts retries only what provably was not carried out.
       maxAttempts: 1,
-    }), this.clock);
+    }), this.clock));
     return { ses, expiresAt };
   }
 }
@@ -167,6 +164,6 @@ export class CustomerSessions {
 export function customerSessionsFor(aws: AwsWiring, attemptTimeoutMs?: number): CustomerSessions {
   const requestHandler = awsRequestHandler();
   // AssumeRole changes nothing in the customer's account: the SDK may retry it once.
-  const sts = signWithClock(new STSClient({ ...clientSettings(aws, aws.endpoints?.sts), requestHandler, maxAttempts: 2 }), aws.clock);
+  const sts = markUnsentFailures(signWithClock(new STSClient({ ...clientSettings(aws, aws.endpoints?.sts), requestHandler, maxAttempts: 2 }), aws.clock));
   return new CustomerSessions(sts, { clock: aws.clock, requestHandler, attemptTimeoutMs, sesEndpoint: aws.endpoints?.ses });
 }

@@ -49,8 +49,9 @@ export interface UsageLedger {
   reserveStarter(tenantId: string, keyId: string, limits: { perMinute: number; perMonth: number }, at: Date): Promise<StarterReservation>;
   /** Starter, several messages: the window once, then the month message by message. */
   hitStarterWindow(tenantId: string, keyId: string, perMinute: number, at: Date): Promise<RateWindow>;
-  reserveMonthly(tenantId: string, perMonth: number, at: Date): Promise<{ reserved: boolean; month: string }>;
-  releaseMonthly(tenantId: string, month: string): Promise<void>;
+  reserveMonthly(tenantId: string, perMonth: number, at: Date): Promise<{ reserved: boolean; month: string; id?: string }>;
+  /** Gives back a reservation SES did not turn into an accepted message; by its id, a retried release cannot give back twice. */
+  releaseMonthly(tenantId: string, month: string, id?: string): Promise<void>;
 }
 export interface IdempotencyLedger {
   claim(tenantId: string, keyHash: string, requestHash: string, now: Date, options?: { started?: number[] }): Promise<Claim>;
@@ -291,7 +292,7 @@ export function createSendPipeline(deps: SendDeps) {
     };
 
     // A Starter single send counts its window and its month in one write.
-    let singleMonth: string | undefined;
+    let singleMonth: { month: string; id?: string } | undefined;
     if (perMonth !== null && single && toSend.length === 1) {
       let reservation: StarterReservation;
       try {
@@ -309,7 +310,7 @@ export function createSendPipeline(deps: SendDeps) {
         outcomes.set(toSend[0]!.index, refused(toSend[0]!.index, usageLimitExceeded(perMonth)));
         toSend = [];
       }
-      singleMonth = reservation.month;
+      singleMonth = { month: reservation.month, id: reservation.id };
     }
     if (!ready || toSend.length === 0) return finish();
 
@@ -324,9 +325,9 @@ export function createSendPipeline(deps: SendDeps) {
       if (perMonth !== null && !single) {
         const reservation = await deps.usage.reserveMonthly(tenantId, perMonth, at);
         if (!reservation.reserved) return refused(item.index, usageLimitExceeded(perMonth));
-        month = reservation.month;
+        month = { month: reservation.month, id: reservation.id };
       }
-      const giveBackMonth = () => month && deps.usage.releaseMonthly(tenantId, month).catch(() => log.warn('monthly reservation not released', { outcome: 'usage_release_failed' }));
+      const giveBackMonth = () => month && deps.usage.releaseMonthly(tenantId, month.month, month.id).catch(() => log.warn('monthly reservation not released', { outcome: 'usage_release_failed' }));
       try {
         await progress?.starting(item.index);
       } catch {

@@ -1,13 +1,15 @@
 /**
  * What the send path needs to know about a tenant's BYOC setup: the config (role, region,
- * ExternalId, validation) and its domains. Cached per tenant for `ttlMs` (default 5 s): a role
- * change, failed re-validation or domain deletion reaches warm send functions within that bound.
+ * ExternalId, validation) and its domains. Cached per tenant (shared/refreshing-cache.ts): served
+ * while younger than `ttlMs` (default 5 s, from the start of the read behind it), so a role change,
+ * failed re-validation or domain deletion reaches warm send functions within that bound; from half
+ * that age one background reload per tenant refreshes it, so warm sends never wait for a reload.
  * A refusal is never decided on the cache alone: the send pipeline reads the state again before
- * answering one of the four refusals, so a validation or verification that just passed counts at once.
+ * answering one of its refusals, so a validation or verification that just passed counts at once.
  */
 import { refusal, type Refusal } from '../../shared/refusal';
 import type { Clock } from '../../shared/clock';
-import { TtlCache } from '../../shared/ttl-cache';
+import { RefreshingCache } from '../../shared/refreshing-cache';
 import { DISCONNECTED_DETAIL, notValidatedReason, type ByocConfig, type ByocConfigStore } from '../store/config-store';
 import type { DomainRecord, DomainStore } from '../store/domain-store';
 
@@ -30,7 +32,7 @@ export interface ReadyToSend {
 }
 
 export class SendContextLoader {
-  private readonly cache: TtlCache<SendContext>;
+  private readonly cache: RefreshingCache<SendContext>;
 
   constructor(
     private readonly configs: Pick<ByocConfigStore, 'get'>,
@@ -38,18 +40,17 @@ export class SendContextLoader {
     clock: Clock,
     options: { ttlMs?: number } = {},
   ) {
-    this.cache = new TtlCache<SendContext>(clock, options.ttlMs ?? SEND_CONTEXT_TTL_MS, 10_000);
+    this.cache = new RefreshingCache<SendContext>(clock, { maxAgeMs: options.ttlMs ?? SEND_CONTEXT_TTL_MS, maxEntries: 10_000 });
   }
 
-  /** `fresh` reads the stored state even when a cached one exists (before refusing a send). */
-  async load(tenantId: string, options: { fresh?: boolean } = {}): Promise<SendContext> {
-    const cached = options.fresh ? undefined : this.cache.get(tenantId);
-    if (cached) return cached;
+  /** `fresh` reads the stored state (consistently) even when a cached one exists (before refusing a send). */
+  load(tenantId: string, options: { fresh?: boolean } = {}): Promise<SendContext> {
     const fresh = options.fresh === true;
-    const [config, domains] = await Promise.all([this.configs.get(tenantId, fresh), this.domains.list(tenantId, fresh)]);
-    const context = { config, domains };
-    this.cache.set(tenantId, context);
-    return context;
+    const read = async (): Promise<SendContext> => {
+      const [config, domains] = await Promise.all([this.configs.get(tenantId, fresh), this.domains.list(tenantId, fresh)]);
+      return { config, domains };
+    };
+    return fresh ? this.cache.reload(tenantId, read) : this.cache.get(tenantId, read);
   }
 }
 
