@@ -41,23 +41,21 @@ export interface BundleEntry {
   chunks?: Record<string, string>;
 }
 
-/**
- * The send function with the MIME builder (nodemailer) as a chunk of its own, `mime.js` beside
- * index.js, required on the first message that needs MIME: what a plain send's cold start loads if
- * the send function is bundled this way (docs/decisions.md, "Cost in the send bundle").
- */
-export const SEND_MIME_SPLIT: BundleEntry = {
-  name: 'sendMimeSplit',
-  entry: 'lambdas/relay/send/handler.ts',
-  external: ['./mime'],
-  chunks: { 'mime.js': 'lambdas/relay/send/message/mime.ts' },
-};
-
 export function bundleEntries(): BundleEntry[] {
+  // As `ServiceFunction` bundles them: a function's lazily loaded modules (the send function's MIME
+  // builder) are left out of index.js and bundled beside it, loaded on first use only.
   const functions = Object.entries(FUNCTIONS)
-    .map(([name, spec]) => ({ name, entry: spec.entry as string }))
+    .map(([name, spec]): BundleEntry => {
+      const lazy: Record<string, string> = 'lazyModules' in spec ? { ...spec.lazyModules } : {};
+      return {
+        name,
+        entry: spec.entry as string,
+        external: Object.keys(lazy).map((module) => `./${module}`),
+        chunks: Object.fromEntries(Object.entries(lazy).map(([module, entry]) => [`${module}.js`, entry])),
+      };
+    })
     .filter((e) => existsSync(path.join(ROOT, e.entry)));
-  return [...functions, SEND_MIME_SPLIT, { name: 'threeClients', entry: 'bench/three-clients.ts' }];
+  return [...functions, { name: 'threeClients', entry: 'bench/three-clients.ts' }];
 }
 
 export interface BuiltBundle extends BundleEntry {
