@@ -14,6 +14,8 @@ const registrationProperties = z.object({
   RoleArn: z.string().check(z.maxLength(2048)),
   Region: z.string().check(z.maxLength(32)),
   AccountId: z.string().check(z.maxLength(32)),
+  /** The tenant's registration token (a NoEcho parameter); a request without it is refused like a wrong one. */
+  RegistrationToken: z.optional(z.string().check(z.maxLength(128))),
 });
 
 const customResourceRequest = z.object({
@@ -25,6 +27,7 @@ const customResourceRequest = z.object({
   ResourceType: z.optional(z.string()),
   PhysicalResourceId: z.optional(z.string().check(z.maxLength(1024))),
   ResourceProperties: z.optional(z.unknown()),
+  OldResourceProperties: z.optional(z.unknown()),
 });
 
 export type CustomResourceRequest = z.infer<typeof customResourceRequest>;
@@ -35,6 +38,8 @@ export interface Answerable {
   request: CustomResourceRequest;
   /** undefined when the properties are not the template's. */
   properties: RegistrationProperties | undefined;
+  /** An Update's previous properties, when they are the template's. */
+  oldProperties?: RegistrationProperties;
 }
 
 /** An SNS notification as Lambda receives it (only what is read). */
@@ -65,7 +70,8 @@ export function parseRequest(message: string | undefined): Answerable | undefine
   const request = customResourceRequest.safeParse(json);
   if (!request.success) return undefined;
   const properties = registrationProperties.safeParse(request.data.ResourceProperties);
-  return { request: request.data, properties: properties.success ? properties.data : undefined };
+  const oldProperties = registrationProperties.safeParse(request.data.OldResourceProperties);
+  return { request: request.data, properties: properties.success ? properties.data : undefined, ...(oldProperties.success ? { oldProperties: oldProperties.data } : {}) };
 }
 
 /** The region and account of a stack ARN (`arn:aws:cloudformation:<region>:<account>:stack/<name>/<id>`). */
