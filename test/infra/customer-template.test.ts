@@ -29,6 +29,21 @@ describe('the hosted customer template', () => {
     expect(published[0].Properties).toMatchObject({ Bucket: { Ref: bucketId }, Key: CUSTOMER_TEMPLATE_KEY });
   });
 
+  test('the template object goes with a destroyed bucket (dev: every version deleted on Delete), and stays otherwise', () => {
+    expect(published[0].Properties.DeleteOnRemoval).toBeUndefined();
+    const dev = synthesized('dev');
+    const devResources = dev.relayTemplate.toJSON().Resources as Record<string, any>;
+    const [devPublished] = Object.values(devResources).filter((r) => r.Type === 'Custom::SendFleetCustomerTemplate');
+    expect(devPublished.Properties.DeleteOnRemoval).toBe('true');
+    const [devBucketId] = resourcesOfType(dev.relayTemplate, 'AWS::S3::Bucket').map(([id]) => id);
+    expect(devResources[devBucketId!]).toMatchObject({ DeletionPolicy: 'Delete' });
+    const statements = Object.values(devResources).filter((r) => r.Type === 'AWS::IAM::Policy').flatMap((r) => asArray(r.Properties.PolicyDocument.Statement));
+    expect(statements.find((st: any) => st.Sid === 'DeleteTheCustomerTemplateOnRemoval')).toMatchObject({ Action: ['s3:DeleteObject', 's3:DeleteObjectVersion'] });
+    expect(statements.find((st: any) => st.Sid === 'ListTheCustomerTemplateVersions')).toMatchObject({ Action: 's3:ListBucketVersions', Condition: { StringEquals: { 's3:prefix': CUSTOMER_TEMPLATE_KEY } } });
+    const defaultStatements = Object.values(resources).filter((r) => r.Type === 'AWS::IAM::Policy').flatMap((r) => asArray(r.Properties.PolicyDocument.Statement));
+    expect(defaultStatements.filter((st: any) => st.Sid === 'DeleteTheCustomerTemplateOnRemoval')).toEqual([]);
+  });
+
   test('its role trusts only the relay account, and only with the ExternalId (or, during a rotation, the previous one)', () => {
     const role = hosted.Resources.SendFleetByocRole;
     expect(role.Properties.RoleName).toBe(BYOC_ROLE_NAME);

@@ -144,6 +144,24 @@ describe('the template publisher (the relay stack\'s own custom resource)', () =
     expect(puts).toEqual([]);
     expect(answers).toEqual([expect.objectContaining({ Status: 'FAILED' })]);
   });
+  test('Delete in a deployment whose bucket is destroyed deletes every version and delete marker of exactly that key', async () => {
+    const sent: any[] = [];
+    let listed = 0;
+    const s3 = { send: async (command: any) => {
+      sent.push([command.constructor.name, command.input]);
+      if (command.constructor.name !== 'ListObjectVersionsCommand') return {};
+      return listed++ === 0 ? {
+        Versions: [{ Key: 'sendfleet-byoc/customer-template.json', VersionId: 'v1' }, { Key: 'sendfleet-byoc/customer-template.json', VersionId: 'v2' }, { Key: 'sendfleet-byoc/customer-template.json.bak', VersionId: 'x' }],
+        DeleteMarkers: [{ Key: 'sendfleet-byoc/customer-template.json', VersionId: 'm1' }],
+      } : {};
+    } };
+    const request = event('Delete');
+    await templatePublisher(s3 as never, recordingClock(0), async (_url, body) => { answers.push(JSON.parse(body)); return 200; })({ ...request, ResourceProperties: { ...request.ResourceProperties, DeleteOnRemoval: 'true' } });
+    expect(sent.filter(([name]) => name === 'DeleteObjectsCommand').map(([, input]) => input)).toEqual([{
+      Bucket: 'bucket', Delete: { Quiet: true, Objects: ['v1', 'v2', 'm1'].map((VersionId) => ({ Key: 'sendfleet-byoc/customer-template.json', VersionId })) },
+    }]);
+    expect(answers).toEqual([expect.objectContaining({ Status: 'SUCCESS' })]);
+  });
   test('Delete leaves the template (stacks created from it may still update from it)', async () => {
     await publish()(event('Delete'));
     expect(puts).toEqual([]);
