@@ -80,15 +80,29 @@ export function stackArnParts(stackId: string): { region: string; accountId: str
   return match ? { region: match[1]!, accountId: match[2]! } : undefined;
 }
 
-/** CloudFormation's whole answer is capped at 4096 bytes: a reason is cut to fit (ours are far shorter). */
+/** CloudFormation's whole answer is capped at 4096 bytes. */
+export const MAX_RESPONSE_BYTES = 4096;
+
+/** The answer body, its reason cut (never the ids) until the UTF-8 JSON fits in `MAX_RESPONSE_BYTES`. */
 export function responseBody(request: CustomResourceRequest, answer: { status: 'SUCCESS' | 'FAILED'; reason: string; physicalResourceId: string }): string {
-  const body: CustomResourceResponse = {
-    Status: answer.status,
-    Reason: answer.reason.slice(0, 2000),
-    PhysicalResourceId: answer.physicalResourceId.slice(0, 1024),
-    StackId: request.StackId,
-    RequestId: request.RequestId,
-    LogicalResourceId: request.LogicalResourceId,
+  const bodyWith = (reason: string) => {
+    const body: CustomResourceResponse = {
+      Status: answer.status,
+      Reason: reason,
+      PhysicalResourceId: answer.physicalResourceId.slice(0, 1024),
+      StackId: request.StackId,
+      RequestId: request.RequestId,
+      LogicalResourceId: request.LogicalResourceId,
+    };
+    return JSON.stringify(body);
   };
-  return JSON.stringify(body);
+  const fits = (length: number) => Buffer.byteLength(bodyWith(answer.reason.slice(0, length)), 'utf8') <= MAX_RESPONSE_BYTES;
+  if (fits(answer.reason.length)) return bodyWith(answer.reason);
+  // The longest prefix of the reason that fits (binary search: a character is 1 to 6 bytes of JSON).
+  let [low, high] = [0, answer.reason.length];
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (fits(middle)) low = middle; else high = middle - 1;
+  }
+  return bodyWith(answer.reason.slice(0, low));
 }
