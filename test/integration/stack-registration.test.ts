@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { BYOC_ROLE_NAME, permissionsPolicy } from '../../lambdas/relay/byoc/policies';
 import { createRegistrationHandler } from '../../lambdas/relay/registration/registration-function';
+import { NOT_ACCEPTED_REASON } from '../../lambdas/relay/registration/register-stack';
 import type { CustomResourceResponse, SnsEvent } from '../../lambdas/relay/registration/custom-resource';
 import { setLogSink } from '../../lambdas/shared/logger';
 import { LOCAL_ACCOUNTS } from '../../local/local-identity';
@@ -301,4 +302,24 @@ test('an Update that changes none of the registration\'s properties answers SUCC
   expect((await configOf(tenant.apiKey)).status).toBe('validated');
   // Changed properties (here: no old ones) validate, and fail.
   expect(await publish({ type: 'Update', externalId: tenant.externalId, accountId, physicalResourceId })).toMatchObject({ Status: 'FAILED' });
+});
+
+test('a Delete still carrying the ExternalId a finished rotation retired disconnects, with its token only', async () => {
+  const tenant = await newTenant();
+  const accountId = '444411110005';
+  await onboard(system, tenant.apiKey, { accountId, domain: 'acme.com', region: REGION });
+  const rotated = await call(system.relayUrl, 'POST', '/api/byoc/external-id/rotate', { apiKey: tenant.apiKey });
+  learnToken(rotated.body);
+  // The trust is updated by hand and validated: the stack itself still carries the old ExternalId and token.
+  trustRole(accountId, [rotated.body.external_id as string, tenant.externalId]);
+  await afterIamPropagation(system);
+  expect((await call(system.relayUrl, 'POST', '/api/byoc/validate', { apiKey: tenant.apiKey })).body).toMatchObject({ status: 'validated' });
+  expect((await configOf(tenant.apiKey)).previous_external_id).toBeNull();
+  const physicalResourceId = `sendfleet-registration-${accountId}-${REGION}`;
+  // Create and Update with the retired ExternalId are refused; a Delete without its token changes nothing.
+  expect(await publish({ type: 'Update', externalId: tenant.externalId, accountId, physicalResourceId })).toMatchObject({ Status: 'FAILED', Reason: NOT_ACCEPTED_REASON });
+  expect(await publish({ type: 'Delete', externalId: tenant.externalId, accountId, physicalResourceId, token: 'A'.repeat(43) })).toMatchObject({ Status: 'SUCCESS', Reason: 'Nothing registered with SendFleet to remove.' });
+  expect((await configOf(tenant.apiKey)).status).toBe('validated');
+  expect(await publish({ type: 'Delete', externalId: tenant.externalId, accountId, physicalResourceId })).toMatchObject({ Status: 'SUCCESS' });
+  expect((await configOf(tenant.apiKey)).status).toBe('disconnected');
 });

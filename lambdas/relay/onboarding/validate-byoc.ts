@@ -176,7 +176,9 @@ export async function validateByoc(deps: ValidateDeps, tenantId: string, candida
   try {
     saved = await deps.configs.saveValidation(tenantId, config.revision, {
       status: changesRole && firstFailure ? 'invalid' : storedStatus(config, Boolean(firstFailure)), checks, maxSendRate,
-      ...(!firstFailure && config.previous_external_id ? { dropPreviousExternalId: config.previous_external_id } : {}),
+      ...(!firstFailure && config.previous_external_id ? {
+        endRotation: { previousExternalId: config.previous_external_id, previousToken: config.previous_registration_token ?? null, formerlyRetiredExternalId: config.retired_external_id ?? null },
+      } : {}),
       ...(changesRole ? { role: { roleArn: config.role_arn, region } } : {}),
     }, dateOf(clock));
   } catch (error) {

@@ -67,9 +67,12 @@ export const FAILED_RESOURCE_PREFIX = 'sendfleet-registration-failed-';
 export const NOT_ACCEPTED_REASON = 'SendFleet did not accept this registration: the ExternalId or the registration token is not one SendFleet issued to you, or has been replaced since. Launch the stack from launch_stack_url in your SendFleet dashboard (Settings → Launch stack in AWS), which fills in your current ExternalId.';
 const MALFORMED_REASON = 'SendFleet did not accept this registration: the request is not the one the SendFleet-BYOC template makes (ExternalId, RoleArn, Region and AccountId). Deploy the template from launch_stack_url in your SendFleet dashboard without changing its resources.';
 
-/** Whether `token` is the one issued with this ExternalId of the config (current or, during a rotation, previous). */
+/** Whether the request carries the token issued with its ExternalId (current, previous during a rotation, or retired). */
 function carriesToken(config: ByocConfig, properties: RegistrationProperties): boolean {
-  const expected = constantTimeEqual(config.external_id, properties.ExternalId) ? config.registration_token : config.previous_registration_token;
+  const holds = (value: string | null | undefined) => typeof value === 'string' && constantTimeEqual(value, properties.ExternalId);
+  const expected = holds(config.external_id) ? config.registration_token
+    : holds(config.previous_external_id) ? config.previous_registration_token
+      : holds(config.retired_external_id) ? config.retired_registration_token : undefined;
   if (!expected || !properties.RegistrationToken) return false;
   return constantTimeEqual(sha256Hex(properties.RegistrationToken), sha256Hex(expected));
 }
@@ -141,7 +144,8 @@ async function deregister(deps: RegistrationDeps, { request, properties }: Answe
   const physicalResourceId = request.PhysicalResourceId ?? `${FAILED_RESOURCE_PREFIX}${request.RequestId}`;
   const ignored: RegistrationAnswer = { status: 'SUCCESS', reason: 'Nothing registered with SendFleet to remove.', physicalResourceId, outcome: 'delete_ignored' };
   if (!properties || physicalResourceId.startsWith(FAILED_RESOURCE_PREFIX) || !new RegExp(EXTERNAL_ID_PATTERN).test(properties.ExternalId)) return ignored;
-  const config = await deps.configs.findByExternalId(properties.ExternalId);
+  // A stack still carrying the ExternalId a finished rotation retired may be deleted too.
+  const config = await deps.configs.findByExternalId(properties.ExternalId, { retired: true });
   if (!config || !carriesToken(config, properties)) return ignored;
   // Only the stack whose role the config holds disconnects it (an old stack in another account does not).
   if (!(await deps.configs.markDisconnected(config.tenant_id, properties.RoleArn, dateOf(deps.clock)))) return { ...ignored, tenantId: config.tenant_id };

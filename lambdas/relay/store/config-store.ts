@@ -42,10 +42,24 @@ export interface ByocConfig {
   registration_token?: string | null;
   /** During a rotation: the token that goes with `previous_external_id`. */
   previous_registration_token?: string | null;
+  /**
+   * The ExternalId (and its token) the last finished rotation dropped: a stack never updated since
+   * still carries them, and its Delete must still disconnect. Found only by a Delete.
+   */
+  retired_external_id?: string | null;
+  retired_registration_token?: string | null;
   /** The current ExternalId has its index item (configs created before the index get one on first read). */
   external_id_indexed?: boolean;
   revision: number;
   updated_at: string;
+}
+
+/** A passed validation with the current ExternalId ends a rotation: the previous one is retired. */
+export interface EndedRotation {
+  previousExternalId: string;
+  previousToken: string | null;
+  /** The ExternalId retired by the rotation before (its index item goes now). */
+  formerlyRetiredExternalId: string | null;
 }
 
 export class ConfigChangedError extends Error { override readonly name = 'ConfigChangedError'; }
@@ -83,14 +97,14 @@ export class ByocConfigStore {
     }
   }
 
-  /** The tenant whose current or previous ExternalId this is; undefined for any other value. */
-  async findByExternalId(externalId: string): Promise<ByocConfig | undefined> {
+  /** The tenant whose current or previous (with `retired`: or retired) ExternalId this is; undefined for any other value. */
+  async findByExternalId(externalId: string, { retired = false } = {}): Promise<ByocConfig | undefined> {
     const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: externalIdKey(externalId), ConsistentRead: true }));
     if (typeof Item?.tenant_id !== 'string') return undefined;
     const config = await this.get(Item.tenant_id, true);
     // The index item may outlive what it pointed to (a dropped previous id, a deleted tenant): the config decides.
     const holds = (value: string | null | undefined) => typeof value === 'string' && constantTimeEqual(value, externalId);
-    return config && (holds(config.external_id) || holds(config.previous_external_id)) ? config : undefined;
+    return config && (holds(config.external_id) || holds(config.previous_external_id) || (retired && holds(config.retired_external_id))) ? config : undefined;
   }
 
   /** Saves role and region; status goes back to pending_validation. Creates the ExternalId if none. */
@@ -152,11 +166,12 @@ export class ByocConfigStore {
    * (which assumed with the current ExternalId) ends a rotation: the previous one and its index go.
    * With `role`, the role and region it checked are saved with the result (a stack registration's candidate).
    */
-  async saveValidation(tenantId: string, revision: number, result: { status: ByocStatus; checks: ValidationCheck[]; maxSendRate?: number; dropPreviousExternalId?: string; role?: { roleArn: string; region: string } }, now: Date): Promise<ByocConfig> {
+  async saveValidation(tenantId: string, revision: number, result: { status: ByocStatus; checks: ValidationCheck[]; maxSendRate?: number; endRotation?: EndedRotation; role?: { roleArn: string; region: string } }, now: Date): Promise<ByocConfig> {
+    const ended = result.endRotation;
     const update = {
       TableName: this.tableName,
       Key: relayKeys.byocConfig(tenantId),
-      UpdateExpression: `SET #status = :status, checks = :checks, validated_at = :validatedAt, max_send_rate = :maxSendRate, updated_at = :now${result.dropPreviousExternalId ? ', previous_external_id = :null, previous_registration_token = :null' : ''}${result.role ? ', role_arn = :roleArn, #region = :region ADD revision :one' : ''}`,
+      UpdateExpression: `SET #status = :status, checks = :checks, validated_at = :validatedAt, max_send_rate = :maxSendRate, updated_at = :now${ended ? ', previous_external_id = :null, previous_registration_token = :null, retired_external_id = :retired, retired_registration_token = :retiredToken' : ''}${result.role ? ', role_arn = :roleArn, #region = :region ADD revision :one' : ''}`,
       ConditionExpression: 'revision = :revision',
       ExpressionAttributeNames: { '#status': 'status', ...(result.role ? { '#region': 'region' } : {}) },
       ExpressionAttributeValues: {
@@ -164,13 +179,15 @@ export class ByocConfigStore {
         ...(result.role ? { ':roleArn': result.role.roleArn, ':region': result.role.region, ':one': 1 } : {}),
         ':validatedAt': result.status === 'validated' ? now.toISOString() : null, ':now': now.toISOString(),
         ':maxSendRate': result.maxSendRate ?? null,
-        ...(result.dropPreviousExternalId ? { ':null': null } : {}),
+        ...(ended ? { ':null': null, ':retired': ended.previousExternalId, ':retiredToken': ended.previousToken } : {}),
       },
     };
     try {
-      if (result.dropPreviousExternalId) {
+      if (ended) {
+        // The dropped ExternalId's index item stays for the retired one; the one retired before it goes.
+        const formerlyRetired = ended.formerlyRetiredExternalId;
         await this.db.send(new TransactWriteCommand({
-          TransactItems: [{ Update: update }, { Delete: { TableName: this.tableName, Key: externalIdKey(result.dropPreviousExternalId) } }],
+          TransactItems: [{ Update: update }, ...(formerlyRetired && formerlyRetired !== ended.previousExternalId ? [{ Delete: { TableName: this.tableName, Key: externalIdKey(formerlyRetired) } }] : [])],
         }));
         return (await this.get(tenantId, true))!;
       }
