@@ -60,9 +60,9 @@ afterEach(() => restoreLogs());
 
 let accounts = 0;
 /** A customer account (production access in REGION, unless `sandbox`) whose role trusts the given ExternalIds, as the stack creates it. */
-function customerAccount(externalIds: string[], options: { sandbox?: boolean } = {}): string {
+function customerAccount(externalIds: string[], options: { sandbox?: boolean; iamPropagationMs?: number } = {}): string {
   const accountId = `4444000${String(++accounts).padStart(5, '0')}`;
-  system.simulator.createAccount({ account_id: accountId, regions: { [REGION]: { max_24_hour_send: options.sandbox ? 200 : 50_000 } } });
+  system.simulator.createAccount({ account_id: accountId, regions: { [REGION]: { max_24_hour_send: options.sandbox ? 200 : 50_000 } }, ...(options.iamPropagationMs ? { iam_propagation_ms: options.iamPropagationMs } : {}) });
   trustRole(accountId, externalIds);
   return accountId;
 }
@@ -322,4 +322,12 @@ test('a Delete still carrying the ExternalId a finished rotation retired disconn
   expect((await configOf(tenant.apiKey)).status).toBe('validated');
   expect(await publish({ type: 'Delete', externalId: tenant.externalId, accountId, physicalResourceId })).toMatchObject({ Status: 'SUCCESS' });
   expect((await configOf(tenant.apiKey)).status).toBe('disconnected');
+});
+
+test('registration waits out a slower IAM propagation than the API does (its own 40 s window)', async () => {
+  const tenant = await newTenant();
+  // 25 s: past the API's 12 s window, inside the registration's 40 s.
+  const accountId = customerAccount([tenant.externalId], { iamPropagationMs: 25_000 });
+  expect(await publish({ type: 'Create', externalId: tenant.externalId, accountId })).toMatchObject({ Status: 'SUCCESS' });
+  expect((await configOf(tenant.apiKey)).status).toBe('validated');
 });
