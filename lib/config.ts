@@ -141,7 +141,16 @@ export function readConfig(context: (key: string) => unknown): SendFleetConfig {
   };
 }
 
-/** The relay's region, us-east-1 and the configured ones, each an SES region, no repeats. */
+/**
+ * AWS regions that are disabled until an account opts in (AWS Account Management, "Specify which
+ * AWS Regions your account can use"). Cross-region SNS → Lambda registration is not offered there.
+ */
+export const OPT_IN_REGIONS = [
+  'af-south-1', 'ap-east-1', 'ap-east-2', 'ap-south-2', 'ap-southeast-3', 'ap-southeast-4', 'ap-southeast-5', 'ap-southeast-7',
+  'ca-west-1', 'eu-central-2', 'eu-south-1', 'eu-south-2', 'il-central-1', 'me-central-1', 'me-south-1', 'mx-central-1',
+] as const;
+
+/** The relay's region, us-east-1 and the configured ones, each an SES region that is not opt-in, no repeats. */
 function readRegistrationRegions(value: unknown, relayRegion: string, problems: string[]): string[] {
   const given = value === undefined || value === null || value === '' ? []
     : typeof value === 'string' ? value.split(',').map((r) => r.trim()).filter(Boolean)
@@ -152,6 +161,7 @@ function readRegistrationRegions(value: unknown, relayRegion: string, problems: 
   }
   for (const region of given) {
     if (!(SES_REGIONS as readonly string[]).includes(region)) problems.push(`context "${CONTEXT_KEYS.registrationRegions}" names ${region}, which is not an Amazon SES region SendFleet supports (${SES_REGIONS.join(', ')})`);
+    else if ((OPT_IN_REGIONS as readonly string[]).includes(region)) problems.push(`context "${CONTEXT_KEYS.registrationRegions}" names ${region}, an opt-in region: a registration topic there cannot deliver to the relay's function in ${relayRegion} (SNS from an opt-in region needs its regional service principal, and delivery from a default region into an opt-in one is not supported). Remove it; customers in ${region} use the manual steps (docs/onboarding.md)`);
   }
   return [...new Set([relayRegion, ...DEFAULT_REGISTRATION_REGIONS, ...given].filter(Boolean))];
 }

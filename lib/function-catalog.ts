@@ -103,7 +103,7 @@ export const FUNCTIONS = {
     entry: 'lambdas/relay/registration/handler.ts',
     handler: 'handler',
     description: 'SendFleet stack registration: answers the SendFleet-BYOC stack\'s custom resource (SNS), validates the role',
-    // The ExternalId index and the config (Get), saveRole/saveValidation/markDisconnected (Update),
+    // The ExternalId index and the config (Get), saveValidation/markDisconnected (Update),
     // the index's own writes in the config's transactions (Put, Delete, ConditionCheck).
     table: {
       envVar: 'RELAY_TABLE',
@@ -111,8 +111,9 @@ export const FUNCTIONS = {
     },
     environment: ['RELAY_ACCOUNT_ID', 'PLATFORM_ACCOUNT_ID'],
     assumesByocRole: true,
-    // The validation waits out IAM propagation (12 s) plus its AWS calls; the answer's PUT has 10 s.
-    timeoutSeconds: 60,
+    // The validation waits out IAM propagation (40 s, register-stack.ts) plus its AWS calls
+    // (3 s attempts); the answer's PUT has 10 s: 90 s leaves a margin of about half a minute.
+    timeoutSeconds: 90,
     invocation: 'event',
   },
   templatePublisher: {

@@ -166,7 +166,7 @@ function notOffered(route: RouteSpec, operationId: string, what: string): Operat
   };
 }
 
-const config = { schema: body.byocConfig, description: 'Your BYOC settings: `launch_stack_url` (the one-click CloudFormation quick-create link), and for the manual path the trust and permissions policies and the CloudFormation template. During an ExternalId rotation `previous_external_id` is set and the trust policy and link accept both.' };
+const config = { schema: body.byocConfig, description: 'Your BYOC settings: `launch_stack_url` (the one-click CloudFormation quick-create link; it carries your registration token as `param_RegistrationToken`, the proof a stack registration must carry: keep the link private), and for the manual path the trust and permissions policies and the CloudFormation template. During an ExternalId rotation `previous_external_id` is set and the trust policy and link accept both.' };
 
 const onboardingOperations: Record<RouteName<typeof onboardingRoutes>, Operation> = {
   getConfig: {
@@ -178,7 +178,7 @@ const onboardingOperations: Record<RouteName<typeof onboardingRoutes>, Operation
   rotateExternalId: {
     route: onboardingRoutes.rotateExternalId, operationId: 'rotateExternalId', tag: 'BYOC setup', auth: 'apiKey',
     summary: 'Create a new ExternalId; the one in use stays accepted until the new one validates',
-    description: 'Returns the config with the new `external_id` and, if the old one was in use, `previous_external_id`, with a trust policy and `launch_stack_url` that accept both. Update your SendFleet-BYOC stack with the link (or add the new ExternalId to the role\'s trust policy and run validate): sends go on with the previous ExternalId until a validation with the new one passes, which drops the previous one.',
+    description: 'Returns the config with the new `external_id` and, if the old one was in use, `previous_external_id`, with a trust policy and `launch_stack_url` that accept both. A rotation also issues a new registration token (in the link). Update your SendFleet-BYOC stack in the CloudFormation console (the stack → Update → Use existing template → ExternalId, PreviousExternalId and RegistrationToken from the config) (or add the new ExternalId to the role\'s trust policy and run validate): sends go on with the previous ExternalId until a validation with the new one passes, which drops the previous one.',
     success: [{ status: 200, ...config }],
     errors: [...AUTHENTICATED, 'conflict'],
   },

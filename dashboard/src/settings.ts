@@ -61,10 +61,37 @@ function launchCard(config: ByocConfig): HTMLElement | null {
   const rotating = config.previous_external_id !== null;
   return h('section', { class: 'card launch', attrs: { 'aria-labelledby': 'launch-title' } },
     h('h2', { id: 'launch-title' }, rotating ? 'Update your stack with the new ExternalId' : 'One click: launch the stack in AWS'),
-    h('p', {}, rotating
-      ? `Your stack's role must trust the new ExternalId. Open the link, and update the existing ${CUSTOMER_STACK_NAME} stack with it (in the CloudFormation console: the stack → Update → Replace existing template with the template URL of the link, ExternalId and PreviousExternalId as the link fills them in). SendFleet keeps sending with the previous ExternalId until the new one is validated.`
-      : `The link opens CloudFormation in your AWS account with SendFleet's template and your ExternalId filled in. Press Create stack: the stack creates the role, tells SendFleet it exists and SendFleet validates it. Nothing to copy or paste.`),
-    h('p', { class: 'actions' }, h('a', { class: 'button primary', attrs: { href: config.launch_stack_url, 'data-field': 'launch_stack_url' } }, 'Launch stack in AWS')));
+    ...(rotating ? stackUpdateSteps(config, config.launch_stack_url) : [
+      h('p', {}, 'The link opens CloudFormation in your AWS account with SendFleet\'s template and your ExternalId filled in. Press Create stack: the stack creates the role, tells SendFleet it exists and SendFleet validates it. Nothing to copy or paste.'),
+      h('p', { class: 'actions' }, h('a', { class: 'button primary', attrs: { href: config.launch_stack_url, 'data-field': 'launch_stack_url' } }, 'Launch stack in AWS')),
+    ]));
+}
+
+/** The query of a quick-create link (after the fragment on the console's, in the page's own elsewhere). */
+const linkParameter = (link: string, name: string): string => new URLSearchParams(link.slice(link.lastIndexOf('?') + 1)).get(name) ?? '';
+
+/**
+ * During a rotation: the console's quick-create page cannot update a stack that exists, so these are
+ * the real console's steps, with the three values to set. The link stays for a stack that does not
+ * exist any more (and the simulator's page, which can update).
+ */
+function stackUpdateSteps(config: ByocConfig, link: string): HTMLElement[] {
+  const region = linkParameter(link, 'region') || config.region || 'us-east-1';
+  const consoleUrl = `https://${region}.console.aws.amazon.com/cloudformation/home?region=${region}#/stacks?filteringText=${CUSTOMER_STACK_NAME}`;
+  return [
+    h('p', {}, 'Your stack\'s role must trust the new ExternalId. SendFleet keeps sending with the previous ExternalId until the new one is validated.'),
+    h('ol', { class: 'steps' },
+      h('li', {}, 'Open ', h('a', { attrs: { href: consoleUrl, 'data-field': 'stack_console_url' } }, `CloudFormation in ${region}`), ` and select the ${CUSTOMER_STACK_NAME} stack.`),
+      h('li', {}, 'Choose Update, then Use existing template, then Next.'),
+      h('li', {}, 'Set the parameters to the values below: ExternalId to the new value, PreviousExternalId to the previous one, RegistrationToken to the new token. Then Next.'),
+      h('li', {}, 'Acknowledge that the stack creates IAM resources with custom names, and choose Update (Submit). The stack tells SendFleet, which validates the new ExternalId.')),
+    h('dl', { class: 'facts' },
+      copyableValue('ExternalId', config.external_id, 'update_external_id'),
+      copyableValue('PreviousExternalId', config.previous_external_id ?? '', 'update_previous_external_id'),
+      copyableValue('RegistrationToken', linkParameter(link, 'param_RegistrationToken'), 'update_registration_token')),
+    h('p', {}, 'No stack any more? Launch a new one:'),
+    h('p', { class: 'actions' }, h('a', { class: 'button primary', attrs: { href: link, 'data-field': 'launch_stack_url' } }, 'Launch stack in AWS')),
+  ];
 }
 
 /** A new ExternalId; the previous one keeps working until the stack is updated and validated. */
@@ -80,7 +107,7 @@ function rotationCard(main: HTMLElement, config: ByocConfig): HTMLElement {
     }
     main.replaceChildren();
     await renderSettings(main);
-    showStatus('New ExternalId created. Update your stack with Launch stack in AWS above; sends keep using the previous ExternalId until the new one is validated.');
+    showStatus('New ExternalId created. Update your stack with the steps above; sends keep using the previous ExternalId until the new one is validated.');
     main.querySelector<HTMLElement>('#launch-title')?.focus();
   }));
   return h('section', { class: 'card', attrs: { 'aria-labelledby': 'rotate-title' } },

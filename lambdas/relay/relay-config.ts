@@ -17,6 +17,8 @@ export interface RelayConfig {
   controlPlaneRate?: number;
   /** How long validate retries IAM refusals (default 12 s). */
   propagationWindowMs?: number;
+  /** The stack registration's own (longer) window; default register-stack.ts REGISTRATION_PROPAGATION_WINDOW_MS. */
+  registrationPropagationWindowMs?: number;
   /** The SNS topic the customer template's registration resource publishes to (ServiceToken). */
   registrationTopicArn?: string;
   /** Where CloudFormation reads the customer template (the hosted S3 object; locally the simulator's S3). */
@@ -41,6 +43,7 @@ export function relayConfigFromEnv(): RelayConfig {
     sendContextTtlMs: optionalNumberEnv('SEND_CONTEXT_TTL_MS'),
     controlPlaneRate: optionalNumberEnv('SES_CONTROL_PLANE_RATE'),
     propagationWindowMs: optionalNumberEnv('IAM_PROPAGATION_WINDOW_MS'),
+    registrationPropagationWindowMs: optionalNumberEnv('REGISTRATION_PROPAGATION_WINDOW_MS'),
     registrationTopicArn: optionalEnv('REGISTRATION_TOPIC_ARN'),
     customerTemplateUrl: optionalEnv('CUSTOMER_TEMPLATE_URL'),
     registrationRegions: optionalEnv('REGISTRATION_REGIONS')?.split(','),

@@ -13,3 +13,6 @@ export function constantTimeEqual(a: string, b: string): boolean {
 
 /** 24 bytes from the CSPRNG → 48 lowercase hex characters (192 bits). */
 export const newExternalId = (): string => randomBytes(24).toString('hex');
+
+/** A stack registration token: 32 bytes from the CSPRNG, base64url (43 characters). */
+export const newRegistrationToken = (): string => randomBytes(32).toString('base64url');

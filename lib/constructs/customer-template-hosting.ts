@@ -9,7 +9,7 @@
  * BucketDeployment would do the same with a helper function outside the catalog (managed policy,
  * S3 wildcards, its own log group) that every least-privilege rule of the stack would have to except.
  */
-import { CustomResource, Duration, Stack, Token, Validations, type RemovalPolicy } from 'aws-cdk-lib';
+import { CustomResource, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -62,11 +62,28 @@ export class CustomerTemplateHosting extends Construct {
     // Fn::Sub) must not read as a parameter of the relay stack. Any change re-publishes it.
     const json = JSON.stringify(template);
     if (Token.isUnresolved(json)) throw new Error('the customer template needs the relay stack\'s account and region at synth (env)');
-    new CustomResource(this, 'Template', {
+    // A bucket destroyed with the stack (dev) must be empty: the publisher then deletes every version of the key on Delete.
+    const destroyed = props.removalPolicy === RemovalPolicy.DESTROY;
+    if (destroyed) {
+      this.publisher.serviceRole.addToPrincipalPolicy(new iam.PolicyStatement({
+        sid: 'DeleteTheCustomerTemplateOnRemoval',
+        actions: ['s3:DeleteObjectVersion', 's3:DeleteObject'],
+        resources: [this.bucket.arnForObjects(CUSTOMER_TEMPLATE_KEY)],
+      }));
+      this.publisher.serviceRole.addToPrincipalPolicy(new iam.PolicyStatement({
+        sid: 'ListTheCustomerTemplateVersions',
+        actions: ['s3:ListBucketVersions'],
+        resources: [this.bucket.bucketArn],
+        conditions: { StringEquals: { 's3:prefix': CUSTOMER_TEMPLATE_KEY } },
+      }));
+    }
+    const published = new CustomResource(this, 'Template', {
       serviceToken: this.publisher.functionArn,
       resourceType: 'Custom::SendFleetCustomerTemplate',
-      properties: { Bucket: this.bucket.bucketName, Key: CUSTOMER_TEMPLATE_KEY, TemplateBase64: Buffer.from(json, 'utf8').toString('base64') },
+      properties: { Bucket: this.bucket.bucketName, Key: CUSTOMER_TEMPLATE_KEY, TemplateBase64: Buffer.from(json, 'utf8').toString('base64'), ...(destroyed ? { DeleteOnRemoval: 'true' } : {}) },
     });
+    // Its Delete runs while the publisher's permissions still exist.
+    published.node.addDependency(this.publisher);
     this.templateUrl = `https://${this.bucket.bucketRegionalDomainName}/${CUSTOMER_TEMPLATE_KEY}`;
 
     const publicTemplate = 'CloudFormation\'s quick-create link reads the customer template by URL without credentials, so the ' +

@@ -46,6 +46,13 @@ describe('deployment configuration', () => {
     expect(problemsOf({ registrationRegions: 'eu-central-1,cn-north-1' })).toContain('context "registrationRegions" names cn-north-1');
   });
 
+  test('registrationRegions refuses an opt-in region, saying why and what to do', () => {
+    const problems = problemsOf({ registrationRegions: 'eu-central-1,me-south-1' });
+    expect(problems).toContain('context "registrationRegions" names me-south-1, an opt-in region');
+    expect(problems).toContain('customers in me-south-1 use the manual steps');
+    expect(problems).not.toContain('eu-central-1');
+  });
+
   test.each(['platformAccount', 'platformRegion', 'relayAccount', 'relayRegion', 'stage'])('a missing %s fails with the key and how to set it', (key) => {
     expect(problemsOf({ [key]: undefined })).toContain(`context "${key}" is missing: set it in cdk.json or pass -c ${key}=`);
   });

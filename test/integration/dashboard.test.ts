@@ -256,6 +256,15 @@ describe('the one-click journey: sign in → Launch stack in AWS → Create stac
     expect(await statusOf('previous_external_id').locator('code').textContent()).toBe(config.body.external_id);
     expect(await page.getByRole('heading', { level: 2, name: 'Update your stack with the new ExternalId' }).count()).toBe(1);
     expect(await launch.getAttribute('href')).toBe(rotated.body.launch_stack_url);
+    // The real console's quick-create page cannot update a stack: the console's update steps, with the values to set
+    expect(await page.locator('ol.steps li').allTextContents()).toEqual([
+      expect.stringContaining('SendFleet-BYOC stack'), expect.stringContaining('Update, then Use existing template'),
+      expect.stringContaining('PreviousExternalId to the previous one'), expect.stringContaining('choose Update'),
+    ]);
+    expect(await statusOf('update_external_id').locator('code').textContent()).toBe(rotated.body.external_id);
+    expect(await statusOf('update_previous_external_id').locator('code').textContent()).toBe(config.body.external_id);
+    expect(await statusOf('update_registration_token').locator('code').textContent())
+      .toBe(new URL(String(rotated.body.launch_stack_url)).searchParams.get('param_RegistrationToken'));
     await expectAccessible();
 
     await launch.click();

@@ -105,7 +105,7 @@ describe('Launch stack → CloudFormation → validated', () => {
     template.Resources.SendFleetRegistration!.Properties.RoleArn = roleArn('999999999999');
     system.simulator.putObject('customer-edits', 'edited.json', JSON.stringify(template));
     const created = await call(system.simUrl, 'POST', `/_sim/accounts/${accountId}/cloudformation/stacks`, {
-      body: { template_url: `${system.simUrl}/_sim/s3/customer-edits/edited.json`, stack_name: CUSTOMER_STACK_NAME, region: REGION, parameters: { ExternalId: String(current.external_id) } },
+      body: { template_url: `${system.simUrl}/_sim/s3/customer-edits/edited.json`, stack_name: CUSTOMER_STACK_NAME, region: REGION, parameters: { ExternalId: String(current.external_id), RegistrationToken: new URL(String(current.launch_stack_url)).searchParams.get('param_RegistrationToken')! } },
     });
     expect(created.status).toBe(201);
     const stack = await system.simulator.stackSettled(accountId, CUSTOMER_STACK_NAME);

@@ -15,6 +15,7 @@ const BUCKET = 'sendfleet-templates';
 const KEY = 'byoc/customer-template.json';
 const EXTERNAL_ID = 'a'.repeat(48);
 const NEW_EXTERNAL_ID = 'b'.repeat(48);
+const TOKEN = 'T'.repeat(43);
 const ACCOUNT = '333333333333';
 const ROLE = 'SendFleet-BYOC-Role';
 
@@ -75,7 +76,7 @@ async function subscriber(topicArn: string, event: SNSEvent): Promise<void> {
 const h = simulatorHarness({ cloudFormation: { deliver: subscriber } });
 const templateUrl = () => `${h.sim.url}/_sim/s3/${BUCKET}/${KEY}`;
 const quickCreateUrl = (params: Record<string, string> = {}) =>
-  `${h.sim.url}/_sim/cloudformation/quickcreate?${new URLSearchParams({ templateURL: templateUrl(), stackName: 'SendFleet-BYOC', param_ExternalId: EXTERNAL_ID, region: REGION, ...params })}`;
+  `${h.sim.url}/_sim/cloudformation/quickcreate?${new URLSearchParams({ templateURL: templateUrl(), stackName: 'SendFleet-BYOC', param_ExternalId: EXTERNAL_ID, param_RegistrationToken: TOKEN, region: REGION, ...params })}`;
 const stacksPath = `/_sim/accounts/${ACCOUNT}/cloudformation/stacks`;
 
 beforeEach(() => {
@@ -121,7 +122,7 @@ describe('create from a quick-create link', () => {
       RequestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
       LogicalResourceId: 'SendFleetRegistration',
       ResourceType: 'Custom::SendFleetRegistration',
-      ResourceProperties: { ServiceToken: TOPIC, ExternalId: EXTERNAL_ID, RoleArn: `arn:aws:iam::${ACCOUNT}:role/${ROLE}`, Region: REGION, AccountId: ACCOUNT },
+      ResourceProperties: { ServiceToken: TOPIC, ServiceTimeout: 300, ExternalId: EXTERNAL_ID, RoleArn: `arn:aws:iam::${ACCOUNT}:role/${ROLE}`, Region: REGION, AccountId: ACCOUNT, RegistrationToken: TOKEN },
     });
 
     // IAM: the role exists at once, but STS honours it only after the account's propagation delay
@@ -135,7 +136,7 @@ describe('create from a quick-create link', () => {
     const template = customerStackTemplate({ relayAccountId: RELAY_ACCOUNT, registrationTopicArn: TOPIC }) as { Resources: Record<string, { Properties: Record<string, unknown> }> };
     template.Resources.SendFleetRegistration!.Properties.ServiceToken = TOPIC; // one fixed topic, in eu-west-1
     h.sim.putObject(BUCKET, 'fixed-topic.json', JSON.stringify(template));
-    const stack = await createStack({ template_url: `${h.sim.url}/_sim/s3/${BUCKET}/fixed-topic.json`, stack_name: 'SendFleet-BYOC', region: 'us-east-1', parameters: { ExternalId: EXTERNAL_ID } });
+    const stack = await createStack({ template_url: `${h.sim.url}/_sim/s3/${BUCKET}/fixed-topic.json`, stack_name: 'SendFleet-BYOC', region: 'us-east-1', parameters: { ExternalId: EXTERNAL_ID, RegistrationToken: TOKEN } });
     expect(stack.status).toBe('ROLLBACK_COMPLETE');
     expect(stack.status_reason).toBe('Invalid service token: the topic must be in the stack\'s region us-east-1.');
     expect(delivered).toHaveLength(0);
@@ -143,7 +144,7 @@ describe('create from a quick-create link', () => {
   });
 
   test('the console\'s own link form (parameters after the fragment, region in the host and query) is read the same', async () => {
-    const link = `https://${REGION}.console.aws.amazon.com/cloudformation/home?region=${REGION}#/stacks/quickcreate?${new URLSearchParams({ templateURL: templateUrl(), stackName: 'SendFleet-BYOC', param_ExternalId: EXTERNAL_ID })}`;
+    const link = `https://${REGION}.console.aws.amazon.com/cloudformation/home?region=${REGION}#/stacks/quickcreate?${new URLSearchParams({ templateURL: templateUrl(), stackName: 'SendFleet-BYOC', param_ExternalId: EXTERNAL_ID, param_RegistrationToken: TOKEN })}`;
     const stack = await createStack({ quick_create_url: link });
     expect(stack).toMatchObject({ status: 'CREATE_COMPLETE', region: REGION, parameters: { ExternalId: EXTERNAL_ID, PreviousExternalId: '' } });
   });
@@ -178,11 +179,11 @@ describe('create from a quick-create link', () => {
     expect(delivered).toHaveLength(2); // nothing left to delete
   });
 
-  test('no answer: CloudFormation gives up after 1 hour of the simulator\'s clock and rolls back', async () => {
+  test('no answer: CloudFormation gives up after the resource\'s ServiceTimeout (300 s in the template, not the default hour) of the simulator\'s clock and rolls back', async () => {
     answerFor = (request) => (request.RequestType === 'Create' ? 'silence' : { status: 'SUCCESS' });
     const started = h.clock.now();
     const stack = await createStack();
-    expect(h.clock.now() - started).toBe(3_600_000);
+    expect(h.clock.now() - started).toBe(300_000);
     expect(stack.status).toBe('ROLLBACK_COMPLETE');
     expect(stack.status_reason).toBe(`CloudFormation did not receive a response from your Custom Resource. Please check your logs for requestId [${delivered[0]!.request.RequestId}].`);
     expect(delivered.map((d) => d.request.RequestType)).toEqual(['Create']); // no physical id to delete
@@ -265,9 +266,9 @@ describe('update and delete', () => {
     await createStack();
     answerFor = (request) => (request.RequestType === 'Update' && request.ResourceProperties.ExternalId === NEW_EXTERNAL_ID
       ? { status: 'FAILED', reason: 'the role refused the new ExternalId' } : { status: 'SUCCESS' });
-    await h.control('PUT', `${stacksPath}/SendFleet-BYOC`, { template_url: templateUrl(), region: REGION, parameters: { ExternalId: NEW_EXTERNAL_ID } });
+    await h.control('PUT', `${stacksPath}/SendFleet-BYOC`, { template_url: templateUrl(), region: REGION, parameters: { ExternalId: NEW_EXTERNAL_ID, RegistrationToken: TOKEN } });
     const stack = await h.sim.stackSettled(ACCOUNT, 'SendFleet-BYOC');
-    expect(stack).toMatchObject({ status: 'UPDATE_ROLLBACK_COMPLETE', parameters: { ExternalId: EXTERNAL_ID } });
+    expect(stack).toMatchObject({ status: 'UPDATE_ROLLBACK_COMPLETE', parameters: { ExternalId: EXTERNAL_ID, RegistrationToken: '****' } });
     expect(stack.status_reason).toBe('Received response status [FAILED] from custom resource. Message returned: the role refused the new ExternalId');
     expect(delivered.map((d) => [d.request.RequestType, d.request.ResourceProperties.ExternalId, d.request.OldResourceProperties?.ExternalId])).toEqual([
       ['Create', EXTERNAL_ID, undefined], ['Update', NEW_EXTERNAL_ID, EXTERNAL_ID], ['Update', EXTERNAL_ID, NEW_EXTERNAL_ID],
@@ -302,12 +303,12 @@ describe('update and delete', () => {
 describe('CreateStack refuses what CloudFormation refuses at once', () => {
   test.each([
     ['an ExternalId that breaks AllowedPattern', { quick_create_url: `QC&param_ExternalId=nope` }, 'ValidationError', /^Parameter 'ExternalId' the 48 lowercase hex characters/],
-    ['no ExternalId', { template_url: 'TPL', stack_name: 'SendFleet-BYOC', region: REGION }, 'ValidationError', /^Parameters: \[ExternalId\] must have values$/],
-    ['an unknown parameter', { template_url: 'TPL', stack_name: 'S', region: REGION, parameters: { ExternalId: EXTERNAL_ID, Colour: 'red' } }, 'ValidationError', /^Parameters: \[Colour\] do not exist in the template$/],
-    ['a template the store does not hold', { template_url: 'NONE', stack_name: 'S', region: REGION, parameters: { ExternalId: EXTERNAL_ID } }, 'ValidationError', /^S3 error: Access Denied/],
-    ['a template URL that is not S3\'s', { template_url: 'https://example.com/t.json', stack_name: 'S', parameters: { ExternalId: EXTERNAL_ID } }, 'ValidationError', /^TemplateURL must be a supported URL\.$/],
+    ['no ExternalId', { template_url: 'TPL', stack_name: 'SendFleet-BYOC', region: REGION }, 'ValidationError', /^Parameters: \[ExternalId, RegistrationToken\] must have values$/],
+    ['an unknown parameter', { template_url: 'TPL', stack_name: 'S', region: REGION, parameters: { ExternalId: EXTERNAL_ID, RegistrationToken: TOKEN, Colour: 'red' } }, 'ValidationError', /^Parameters: \[Colour\] do not exist in the template$/],
+    ['a template the store does not hold', { template_url: 'NONE', stack_name: 'S', region: REGION, parameters: { ExternalId: EXTERNAL_ID, RegistrationToken: TOKEN } }, 'ValidationError', /^S3 error: Access Denied/],
+    ['a template URL that is not S3\'s', { template_url: 'https://example.com/t.json', stack_name: 'S', parameters: { ExternalId: EXTERNAL_ID, RegistrationToken: TOKEN } }, 'ValidationError', /^TemplateURL must be a supported URL\.$/],
     ['a link that is not a quick-create link', { quick_create_url: 'https://example.com/' }, 'ValidationError', /is not a quick-create link/],
-    ['a bad stack name', { template_url: 'TPL', stack_name: '1-bad', region: REGION, parameters: { ExternalId: EXTERNAL_ID } }, 'ValidationError', /at 'stackName' failed to satisfy constraint/],
+    ['a bad stack name', { template_url: 'TPL', stack_name: '1-bad', region: REGION, parameters: { ExternalId: EXTERNAL_ID, RegistrationToken: TOKEN } }, 'ValidationError', /at 'stackName' failed to satisfy constraint/],
   ])('%s', async (_case, body, error, detail) => {
     const resolved = JSON.parse(JSON.stringify(body).replace('QC', quickCreateUrl()).replace('"TPL"', JSON.stringify(templateUrl())).replace('"NONE"', JSON.stringify(`${h.sim.url}/_sim/s3/${BUCKET}/missing.json`)));
     const answer = await h.control('POST', stacksPath, resolved);
@@ -350,7 +351,7 @@ describe('S3 and the console pages', () => {
     expect(page).toContain('<option value="333333333333">');
     expect(page).not.toContain('<script');
 
-    const form = new URLSearchParams({ templateURL: templateUrl(), region: REGION, account: ACCOUNT, stackName: 'SendFleet-BYOC', param_ExternalId: EXTERNAL_ID, param_PreviousExternalId: '', action: 'create' });
+    const form = new URLSearchParams({ templateURL: templateUrl(), region: REGION, account: ACCOUNT, stackName: 'SendFleet-BYOC', param_ExternalId: EXTERNAL_ID, param_PreviousExternalId: '', param_RegistrationToken: TOKEN, action: 'create' });
     const post = (body: URLSearchParams) => fetch(`${h.sim.url}/_sim/cloudformation/quickcreate`, { method: 'POST', body, redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     const unacknowledged = await post(form);
     expect(unacknowledged.status).toBe(400);

@@ -9,11 +9,12 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { BYOC_ROLE_NAME, permissionsPolicy } from '../../lambdas/relay/byoc/policies';
 import { createRegistrationHandler } from '../../lambdas/relay/registration/registration-function';
+import { NOT_ACCEPTED_REASON } from '../../lambdas/relay/registration/register-stack';
 import type { CustomResourceResponse, SnsEvent } from '../../lambdas/relay/registration/custom-resource';
 import { setLogSink } from '../../lambdas/shared/logger';
 import { LOCAL_ACCOUNTS } from '../../local/local-identity';
 import { trackedOn } from '../../local/virtual-clock';
-import { call, createTenant, onboard, startTestSystem, type TestSystem } from '../support/system';
+import { afterIamPropagation, call, createTenant, onboard, startTestSystem, type TestSystem } from '../support/system';
 
 const REGION = 'eu-west-1';
 const TOPIC = `arn:aws:sns:${REGION}:${LOCAL_ACCOUNTS.relay}:sendfleet-test-byoc-registration`;
@@ -59,9 +60,9 @@ afterEach(() => restoreLogs());
 
 let accounts = 0;
 /** A customer account (production access in REGION, unless `sandbox`) whose role trusts the given ExternalIds, as the stack creates it. */
-function customerAccount(externalIds: string[], options: { sandbox?: boolean } = {}): string {
+function customerAccount(externalIds: string[], options: { sandbox?: boolean; iamPropagationMs?: number } = {}): string {
   const accountId = `4444000${String(++accounts).padStart(5, '0')}`;
-  system.simulator.createAccount({ account_id: accountId, regions: { [REGION]: { max_24_hour_send: options.sandbox ? 200 : 50_000 } } });
+  system.simulator.createAccount({ account_id: accountId, regions: { [REGION]: { max_24_hour_send: options.sandbox ? 200 : 50_000 } }, ...(options.iamPropagationMs ? { iam_propagation_ms: options.iamPropagationMs } : {}) });
   trustRole(accountId, externalIds);
   return accountId;
 }
@@ -84,7 +85,24 @@ interface Publish {
   stackAccount?: string;
   physicalResourceId?: string;
   responseUrl?: string;
+  /** Default: the token the tenant's launch_stack_url carries for this ExternalId; null sends none. */
+  token?: string | null;
+  /** An Update's OldResourceProperties (default: none). */
+  old?: { externalId: string; accountId: string; token?: string | null };
 }
+
+/** The registration token each ExternalId's launch_stack_url carried (what the customer's stack holds). */
+const tokens = new Map<string, string>();
+function learnToken(config: Record<string, unknown>): string {
+  const token = new URL(String(config.launch_stack_url)).searchParams.get('param_RegistrationToken')!;
+  expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  tokens.set(config.external_id as string, token);
+  return token;
+}
+const propertiesOf = (externalId: string, accountId: string, stackAccount: string, token: string | null | undefined) => ({
+  ServiceToken: TOPIC, ExternalId: externalId, RoleArn: `arn:aws:iam::${accountId}:role/${BYOC_ROLE_NAME}`, Region: REGION, AccountId: stackAccount,
+  ...(token === null ? {} : { RegistrationToken: token ?? tokens.get(externalId) ?? 'x'.repeat(43) }),
+});
 
 /** Publishes a custom resource request as SNS delivers it, and returns the answer PUT to its ResponseURL (undefined if none). */
 async function publish(p: Publish): Promise<CustomResourceResponse | undefined> {
@@ -99,7 +117,8 @@ async function publish(p: Publish): Promise<CustomResourceResponse | undefined> 
     LogicalResourceId: 'SendFleetRegistration',
     ResourceType: 'Custom::SendFleetRegistration',
     ...(p.physicalResourceId ? { PhysicalResourceId: p.physicalResourceId } : {}),
-    ResourceProperties: { ServiceToken: TOPIC, ExternalId: p.externalId, RoleArn: `arn:aws:iam::${p.accountId}:role/${BYOC_ROLE_NAME}`, Region: REGION, AccountId: stackAccount },
+    ResourceProperties: propertiesOf(p.externalId, p.accountId, stackAccount, p.token),
+    ...(p.old ? { OldResourceProperties: propertiesOf(p.old.externalId, p.old.accountId, p.old.accountId, p.old.token) } : {}),
   };
   const before = answers.length;
   // Tracked work, as the local HTTP adapter runs a handler: the virtual clock moves only when it waits.
@@ -115,7 +134,7 @@ async function publish(p: Publish): Promise<CustomResourceResponse | undefined> 
 async function newTenant() {
   const tenant = await createTenant(system, 'byoc', { sends_per_minute: 10_000 });
   const config = await call(system.relayUrl, 'GET', '/api/byoc/config', { apiKey: tenant.apiKey });
-  return { ...tenant, externalId: config.body.external_id as string };
+  return { ...tenant, externalId: config.body.external_id as string, token: learnToken(config.body) };
 }
 const configOf = async (apiKey: string) => (await call(system.relayUrl, 'GET', '/api/byoc/config', { apiKey })).body;
 const send = (apiKey: string) => call(system.relayUrl, 'POST', '/api/send', { apiKey, body: { to: 'customer@example.com', from_email: 'hello@acme.com', subject: 'Hi', message: 'Hello' } });
@@ -215,6 +234,7 @@ test('rotation: sends keep working at every step, the previous ExternalId is dro
   expect(rotated.body).toMatchObject({ previous_external_id: old, status: 'validated' });
   const next = rotated.body.external_id as string;
   expect(next).not.toBe(old);
+  expect(learnToken(rotated.body)).not.toBe(tenant.token);
   expect(rotated.body.launch_stack_url === null || String(rotated.body.launch_stack_url).includes(`param_PreviousExternalId=${old}`)).toBe(true);
   expect((rotated.body.trust_policy as { Statement: Array<{ Condition: unknown }> }).Statement[0]!.Condition).toEqual({ StringEquals: { 'sts:ExternalId': [next, old] } });
   expect((await send(tenant.apiKey)).status).toBe(200);
@@ -233,4 +253,81 @@ test('rotation: sends keep working at every step, the previous ExternalId is dro
   expect((await send(tenant.apiKey)).status).toBe(200);
   expect(await publish({ type: 'Create', externalId: old, accountId })).toMatchObject({ Status: 'FAILED' });
   expect((await send(tenant.apiKey)).status).toBe(200);
+});
+
+test('the ExternalId alone proves nothing: without the tenant\'s registration token a Create, Update or Delete is refused in the same words and changes nothing', async () => {
+  const tenant = await newTenant();
+  const accountId = '444411110003';
+  await onboard(system, tenant.apiKey, { accountId, domain: 'acme.com', region: REGION });
+  const before = await configOf(tenant.apiKey);
+  // A forger knows the ExternalId (trust policy, CloudTrail, the link) and owns another account whose role trusts it.
+  const forger = customerAccount([tenant.externalId]);
+  const unknown = await publish({ type: 'Create', externalId: 'f'.repeat(48), accountId: forger });
+  for (const token of [null, 'A'.repeat(43), `${tenant.token}x`]) {
+    for (const type of ['Create', 'Update'] as const) {
+      const answer = await publish({ type, externalId: tenant.externalId, accountId: forger, token, ...(type === 'Update' ? { physicalResourceId: `sendfleet-registration-${forger}-${REGION}` } : {}) });
+      expect(answer).toMatchObject({ Status: 'FAILED', Reason: unknown!.Reason });
+    }
+    expect(await publish({ type: 'Delete', externalId: tenant.externalId, accountId, token, physicalResourceId: `sendfleet-registration-${accountId}-${REGION}` })).toMatchObject({ Status: 'SUCCESS', Reason: 'Nothing registered with SendFleet to remove.' });
+  }
+  expect(await configOf(tenant.apiKey)).toMatchObject({ status: 'validated', role_arn: before.role_arn, region: REGION, validated_at: before.validated_at });
+  expect((await send(tenant.apiKey)).status).toBe(200);
+  expect(logLines.join('\n')).not.toContain(tenant.token);
+});
+
+test('a failing candidate leaves a validated config as it was: validated on A, a stack on sandboxed B fails, sends still go through A', async () => {
+  const tenant = await newTenant();
+  const accountA = '444411110004';
+  await onboard(system, tenant.apiKey, { accountId: accountA, domain: 'acme.com', region: REGION });
+  const sandboxed = customerAccount([tenant.externalId], { sandbox: true });
+  const answer = await publish({ type: 'Create', externalId: tenant.externalId, accountId: sandboxed });
+  expect(answer).toMatchObject({ Status: 'FAILED', Reason: expect.stringMatching(/is in the SES sandbox/) });
+  expect(await configOf(tenant.apiKey)).toMatchObject({ status: 'validated', role_arn: `arn:aws:iam::${accountA}:role/${BYOC_ROLE_NAME}`, region: REGION });
+  expect((await send(tenant.apiKey)).status).toBe(200);
+  // A passing candidate in another account is saved together with its result.
+  const accountC = customerAccount([tenant.externalId]);
+  expect(await publish({ type: 'Create', externalId: tenant.externalId, accountId: accountC })).toMatchObject({ Status: 'SUCCESS' });
+  expect(await configOf(tenant.apiKey)).toMatchObject({ status: 'validated', role_arn: `arn:aws:iam::${accountC}:role/${BYOC_ROLE_NAME}` });
+});
+
+test('an Update that changes none of the registration\'s properties answers SUCCESS without validating (a failed stack update can roll back)', async () => {
+  const tenant = await newTenant();
+  const accountId = customerAccount([tenant.externalId]);
+  expect(await publish({ type: 'Create', externalId: tenant.externalId, accountId })).toMatchObject({ Status: 'SUCCESS' });
+  // The role no longer trusts the ExternalId: a validation now would fail.
+  trustRole(accountId, ['e'.repeat(48)]);
+  await afterIamPropagation(system);
+  const physicalResourceId = `sendfleet-registration-${accountId}-${REGION}`;
+  expect(await publish({ type: 'Update', externalId: tenant.externalId, accountId, physicalResourceId, old: { externalId: tenant.externalId, accountId } })).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: physicalResourceId });
+  expect((await configOf(tenant.apiKey)).status).toBe('validated');
+  // Changed properties (here: no old ones) validate, and fail.
+  expect(await publish({ type: 'Update', externalId: tenant.externalId, accountId, physicalResourceId })).toMatchObject({ Status: 'FAILED' });
+});
+
+test('a Delete still carrying the ExternalId a finished rotation retired disconnects, with its token only', async () => {
+  const tenant = await newTenant();
+  const accountId = '444411110005';
+  await onboard(system, tenant.apiKey, { accountId, domain: 'acme.com', region: REGION });
+  const rotated = await call(system.relayUrl, 'POST', '/api/byoc/external-id/rotate', { apiKey: tenant.apiKey });
+  learnToken(rotated.body);
+  // The trust is updated by hand and validated: the stack itself still carries the old ExternalId and token.
+  trustRole(accountId, [rotated.body.external_id as string, tenant.externalId]);
+  await afterIamPropagation(system);
+  expect((await call(system.relayUrl, 'POST', '/api/byoc/validate', { apiKey: tenant.apiKey })).body).toMatchObject({ status: 'validated' });
+  expect((await configOf(tenant.apiKey)).previous_external_id).toBeNull();
+  const physicalResourceId = `sendfleet-registration-${accountId}-${REGION}`;
+  // Create and Update with the retired ExternalId are refused; a Delete without its token changes nothing.
+  expect(await publish({ type: 'Update', externalId: tenant.externalId, accountId, physicalResourceId })).toMatchObject({ Status: 'FAILED', Reason: NOT_ACCEPTED_REASON });
+  expect(await publish({ type: 'Delete', externalId: tenant.externalId, accountId, physicalResourceId, token: 'A'.repeat(43) })).toMatchObject({ Status: 'SUCCESS', Reason: 'Nothing registered with SendFleet to remove.' });
+  expect((await configOf(tenant.apiKey)).status).toBe('validated');
+  expect(await publish({ type: 'Delete', externalId: tenant.externalId, accountId, physicalResourceId })).toMatchObject({ Status: 'SUCCESS' });
+  expect((await configOf(tenant.apiKey)).status).toBe('disconnected');
+});
+
+test('registration waits out a slower IAM propagation than the API does (its own 40 s window)', async () => {
+  const tenant = await newTenant();
+  // 25 s: past the API's 12 s window, inside the registration's 40 s.
+  const accountId = customerAccount([tenant.externalId], { iamPropagationMs: 25_000 });
+  expect(await publish({ type: 'Create', externalId: tenant.externalId, accountId })).toMatchObject({ Status: 'SUCCESS' });
+  expect((await configOf(tenant.apiKey)).status).toBe('validated');
 });

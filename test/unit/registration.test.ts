@@ -4,7 +4,7 @@
  */
 import { launchStackUrl } from '../../lambdas/relay/byoc/launch-stack';
 import { isAllowedResponseUrl } from '../../lambdas/relay/registration/response-url';
-import { parseRequest } from '../../lambdas/relay/registration/custom-resource';
+import { parseRequest, responseBody } from '../../lambdas/relay/registration/custom-resource';
 import { NOT_ACCEPTED_REASON, registerStack, type RegistrationDeps } from '../../lambdas/relay/registration/register-stack';
 import type { ByocConfig } from '../../lambdas/relay/store/config-store';
 import { recordingClock } from '../support/recording-clock';
@@ -40,6 +40,21 @@ describe('ResponseURL allow-rule', () => {
     expect(isAllowedResponseUrl(`${localPrefix}abc?X-Amz-Signature=1`, 'eu-west-1', { localPrefix })).toBe(true);
     expect(isAllowedResponseUrl('http://127.0.0.1:9001/_sim/cloudformation/responses/abc', 'eu-west-1', { localPrefix })).toBe(false);
     expect(isAllowedResponseUrl(`https://cloudformation-custom-resource-response-euwest1.s3.amazonaws.com/x`, 'eu-west-1', { localPrefix })).toBe(false);
+  });
+});
+
+describe('the answer body', () => {
+  const request = parseRequest(JSON.stringify({
+    RequestType: 'Create', ResponseURL: 'https://x', StackId: `arn:aws:cloudformation:eu-west-1:111111111111:stack/SendFleet-BYOC/${'a'.repeat(900)}`,
+    RequestId: 'r'.repeat(256), LogicalResourceId: 'L'.repeat(256),
+  }))!.request;
+  test.each([['ASCII', 'x'], ['two-byte', 'é'], ['four-byte', '😀'], ['escaped', '"']])('is at most 4096 bytes of UTF-8, whatever the reason\'s characters (%s)', (_kind, character) => {
+    const body = responseBody(request, { status: 'FAILED', reason: character.repeat(3000), physicalResourceId: 'p'.repeat(1024) });
+    expect(Buffer.byteLength(body, 'utf8')).toBeLessThanOrEqual(4096);
+    expect(JSON.parse(body)).toMatchObject({ Status: 'FAILED', RequestId: request.RequestId, PhysicalResourceId: 'p'.repeat(1024), Reason: expect.stringMatching(/^.{100,}/u) });
+  });
+  test('a short reason is kept whole', () => {
+    expect(JSON.parse(responseBody(request, { status: 'SUCCESS', reason: 'ok', physicalResourceId: 'p' })).Reason).toBe('ok');
   });
 });
 
@@ -143,6 +158,24 @@ describe('the template publisher (the relay stack\'s own custom resource)', () =
     await publish()(event('Create', Buffer.from('{broken').toString('base64')));
     expect(puts).toEqual([]);
     expect(answers).toEqual([expect.objectContaining({ Status: 'FAILED' })]);
+  });
+  test('Delete in a deployment whose bucket is destroyed deletes every version and delete marker of exactly that key', async () => {
+    const sent: any[] = [];
+    let listed = 0;
+    const s3 = { send: async (command: any) => {
+      sent.push([command.constructor.name, command.input]);
+      if (command.constructor.name !== 'ListObjectVersionsCommand') return {};
+      return listed++ === 0 ? {
+        Versions: [{ Key: 'sendfleet-byoc/customer-template.json', VersionId: 'v1' }, { Key: 'sendfleet-byoc/customer-template.json', VersionId: 'v2' }, { Key: 'sendfleet-byoc/customer-template.json.bak', VersionId: 'x' }],
+        DeleteMarkers: [{ Key: 'sendfleet-byoc/customer-template.json', VersionId: 'm1' }],
+      } : {};
+    } };
+    const request = event('Delete');
+    await templatePublisher(s3 as never, recordingClock(0), async (_url, body) => { answers.push(JSON.parse(body)); return 200; })({ ...request, ResourceProperties: { ...request.ResourceProperties, DeleteOnRemoval: 'true' } });
+    expect(sent.filter(([name]) => name === 'DeleteObjectsCommand').map(([, input]) => input)).toEqual([{
+      Bucket: 'bucket', Delete: { Quiet: true, Objects: ['v1', 'v2', 'm1'].map((VersionId) => ({ Key: 'sendfleet-byoc/customer-template.json', VersionId })) },
+    }]);
+    expect(answers).toEqual([expect.objectContaining({ Status: 'SUCCESS' })]);
   });
   test('Delete leaves the template (stacks created from it may still update from it)', async () => {
     await publish()(event('Delete'));

@@ -20,6 +20,10 @@ export const CUSTOMER_STACK_NAME = 'SendFleet-BYOC';
 export const REGISTRATION_RESOURCE_TYPE = 'Custom::SendFleetRegistration';
 /** The ExternalId format (shared/crypto.ts newExternalId: 48 lowercase hex characters). */
 export const EXTERNAL_ID_PATTERN = '^[0-9a-f]{48}$';
+/** How long CloudFormation waits for the registration's answer (the custom resource's ServiceTimeout). */
+export const REGISTRATION_SERVICE_TIMEOUT_SECONDS = 300;
+/** The registration token format (shared/crypto.ts newRegistrationToken: 32 bytes, base64url). */
+export const REGISTRATION_TOKEN_PATTERN = '^[A-Za-z0-9_-]{43}$';
 
 export interface CustomerTemplateOptions {
   relayAccountId: string;
@@ -53,6 +57,15 @@ export function customerStackTemplate({ relayAccountId, registrationTopicArn }: 
         AllowedPattern: '^([0-9a-f]{48})?$',
         ConstraintDescription: 'empty, or the 48 lowercase hex characters of previous_external_id',
       },
+      ...(registrationTopicArn ? {
+        RegistrationToken: {
+          Type: 'String',
+          NoEcho: true,
+          Description: 'Your SendFleet registration token: filled in by the Launch stack link (it proves to SendFleet that this stack is yours)',
+          AllowedPattern: REGISTRATION_TOKEN_PATTERN,
+          ConstraintDescription: 'the registration token the SendFleet Launch stack link fills in (43 characters)',
+        },
+      } : {}),
     },
     Conditions: {
       HasPreviousExternalId: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'PreviousExternalId' }, ''] }] },
@@ -80,10 +93,14 @@ export function customerStackTemplate({ relayAccountId, registrationTopicArn }: 
           Type: REGISTRATION_RESOURCE_TYPE,
           Properties: {
             ServiceToken: serviceTokenInStackRegion(registrationTopicArn),
+            // Seconds (1–3600, default 3600): a lost answer fails the stack in 5 minutes, not an hour.
+            // The registration answers within its function's 90 s timeout (and Lambda's async retries).
+            ServiceTimeout: REGISTRATION_SERVICE_TIMEOUT_SECONDS,
             ExternalId: { Ref: 'ExternalId' },
             RoleArn: { 'Fn::GetAtt': ['SendFleetByocRole', 'Arn'] },
             Region: { Ref: 'AWS::Region' },
             AccountId: { Ref: 'AWS::AccountId' },
+            RegistrationToken: { Ref: 'RegistrationToken' },
           },
         },
       } : {}),

@@ -15,6 +15,8 @@ export interface LaunchStackInput {
   region: string | null;
   externalId: string;
   previousExternalId?: string | null;
+  /** The tenant's registration token (the template's NoEcho RegistrationToken parameter). */
+  registrationToken?: string | null;
 }
 
 export function launchStackUrl(input: LaunchStackInput): string {
@@ -25,6 +27,7 @@ export function launchStackUrl(input: LaunchStackInput): string {
     stackName: CUSTOMER_STACK_NAME,
     param_ExternalId: input.externalId,
     ...(input.previousExternalId ? { param_PreviousExternalId: input.previousExternalId } : {}),
+    ...(input.registrationToken ? { param_RegistrationToken: input.registrationToken } : {}),
   });
   // The console reads its parameters after the fragment (#/stacks/quickcreate?...); `region` is in the page's own query.
   const [page, fragment] = base.split('#');

@@ -49,7 +49,7 @@ function oneClickLink(config: ByocConfig, settings: ConfigPresentation): { url: 
     return { url: null, unavailableReason: `One-click setup is not offered in ${region} yet (it is in ${settings.registrationRegions.join(', ')}): create the role with the manual steps (trust_policy, permissions_policy), then PUT /api/byoc/config and POST /api/byoc/validate.` };
   }
   return {
-    url: launchStackUrl({ templateUrl: settings.customerTemplateUrl, quickCreateBaseUrl: settings.quickCreateBaseUrl, region: config.region, externalId: config.external_id, previousExternalId: config.previous_external_id }),
+    url: launchStackUrl({ templateUrl: settings.customerTemplateUrl, quickCreateBaseUrl: settings.quickCreateBaseUrl, region: config.region, externalId: config.external_id, previousExternalId: config.previous_external_id, registrationToken: settings.registrationTopicArn ? config.registration_token : null }),
     unavailableReason: null,
   };
 }

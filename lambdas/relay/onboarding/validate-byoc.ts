@@ -116,11 +116,24 @@ function storedStatus(config: ByocConfig, failed: boolean): ByocStatus {
   return config.previous_external_id && config.status === 'validated' ? 'validated' : 'invalid';
 }
 
-export async function validateByoc(deps: ValidateDeps, tenantId: string): Promise<ValidationResult> {
+/** A role and region to check before they are saved (a stack registration); the config's own otherwise. */
+export interface CandidateTarget {
+  roleArn: string;
+  region: string;
+}
+
+/**
+ * With a `candidate`, the checks run against it: it is saved together with a passing result, and
+ * a failing one is saved only where it replaces nothing that works (a validated config, or one
+ * still sending through a rotation, keeps its role, region and status).
+ */
+export async function validateByoc(deps: ValidateDeps, tenantId: string, candidate?: CandidateTarget): Promise<ValidationResult> {
   const { clock } = deps;
   const windowMs = deps.propagationWindowMs ?? PROPAGATION_WINDOW_MS;
   // Consistent read: the revision stored with the result must be the one these checks ran against.
-  const config = await deps.configs.get(tenantId, true);
+  const stored = await deps.configs.get(tenantId, true);
+  const changesRole = Boolean(candidate && stored && (stored.role_arn !== candidate.roleArn || stored.region !== candidate.region));
+  const config = stored && candidate ? { ...stored, role_arn: candidate.roleArn, region: candidate.region } : stored;
   if (!config?.role_arn || !config.region) {
     throw new RefusedError(refusal('invalid_request', 'There is no role to validate yet: PUT /api/byoc/config with role_arn and region first, then run validate.'));
   }
@@ -157,14 +170,22 @@ export async function validateByoc(deps: ValidateDeps, tenantId: string): Promis
 
   const checks = outcomes.map(({ name, ok, detail }) => ({ name, ok, detail }));
   const firstFailure = outcomes.find((o) => !o.ok && o.code);
+  const reported = firstFailure?.code ? { failure: { code: firstFailure.code, detail: firstFailure.detail } } : {};
+  if (firstFailure && changesRole && stored!.status === 'validated') return { config: stored!, checks, ...reported };
   let saved: ByocConfig;
   try {
-    saved = await deps.configs.saveValidation(tenantId, config.revision, { status: storedStatus(config, Boolean(firstFailure)), checks, maxSendRate, ...(!firstFailure && config.previous_external_id ? { dropPreviousExternalId: config.previous_external_id } : {}) }, dateOf(clock));
+    saved = await deps.configs.saveValidation(tenantId, config.revision, {
+      status: changesRole && firstFailure ? 'invalid' : storedStatus(config, Boolean(firstFailure)), checks, maxSendRate,
+      ...(!firstFailure && config.previous_external_id ? {
+        endRotation: { previousExternalId: config.previous_external_id, previousToken: config.previous_registration_token ?? null, formerlyRetiredExternalId: config.retired_external_id ?? null },
+      } : {}),
+      ...(changesRole ? { role: { roleArn: config.role_arn, region } } : {}),
+    }, dateOf(clock));
   } catch (error) {
     if (error instanceof ConfigChangedError) {
       throw new RefusedError(refusal('conflict', 'Your BYOC config changed while validation ran, so this result was not stored. Run POST /api/byoc/validate again.'));
     }
     throw error;
   }
-  return { config: saved, checks, ...(firstFailure?.code ? { failure: { code: firstFailure.code, detail: firstFailure.detail } } : {}) };
+  return { config: saved, checks, ...reported };
 }

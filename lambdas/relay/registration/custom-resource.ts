@@ -14,6 +14,8 @@ const registrationProperties = z.object({
   RoleArn: z.string().check(z.maxLength(2048)),
   Region: z.string().check(z.maxLength(32)),
   AccountId: z.string().check(z.maxLength(32)),
+  /** The tenant's registration token (a NoEcho parameter); a request without it is refused like a wrong one. */
+  RegistrationToken: z.optional(z.string().check(z.maxLength(128))),
 });
 
 const customResourceRequest = z.object({
@@ -25,6 +27,7 @@ const customResourceRequest = z.object({
   ResourceType: z.optional(z.string()),
   PhysicalResourceId: z.optional(z.string().check(z.maxLength(1024))),
   ResourceProperties: z.optional(z.unknown()),
+  OldResourceProperties: z.optional(z.unknown()),
 });
 
 export type CustomResourceRequest = z.infer<typeof customResourceRequest>;
@@ -35,6 +38,8 @@ export interface Answerable {
   request: CustomResourceRequest;
   /** undefined when the properties are not the template's. */
   properties: RegistrationProperties | undefined;
+  /** An Update's previous properties, when they are the template's. */
+  oldProperties?: RegistrationProperties;
 }
 
 /** An SNS notification as Lambda receives it (only what is read). */
@@ -65,7 +70,8 @@ export function parseRequest(message: string | undefined): Answerable | undefine
   const request = customResourceRequest.safeParse(json);
   if (!request.success) return undefined;
   const properties = registrationProperties.safeParse(request.data.ResourceProperties);
-  return { request: request.data, properties: properties.success ? properties.data : undefined };
+  const oldProperties = registrationProperties.safeParse(request.data.OldResourceProperties);
+  return { request: request.data, properties: properties.success ? properties.data : undefined, ...(oldProperties.success ? { oldProperties: oldProperties.data } : {}) };
 }
 
 /** The region and account of a stack ARN (`arn:aws:cloudformation:<region>:<account>:stack/<name>/<id>`). */
@@ -74,15 +80,29 @@ export function stackArnParts(stackId: string): { region: string; accountId: str
   return match ? { region: match[1]!, accountId: match[2]! } : undefined;
 }
 
-/** CloudFormation's whole answer is capped at 4096 bytes: a reason is cut to fit (ours are far shorter). */
+/** CloudFormation's whole answer is capped at 4096 bytes. */
+export const MAX_RESPONSE_BYTES = 4096;
+
+/** The answer body, its reason cut (never the ids) until the UTF-8 JSON fits in `MAX_RESPONSE_BYTES`. */
 export function responseBody(request: CustomResourceRequest, answer: { status: 'SUCCESS' | 'FAILED'; reason: string; physicalResourceId: string }): string {
-  const body: CustomResourceResponse = {
-    Status: answer.status,
-    Reason: answer.reason.slice(0, 2000),
-    PhysicalResourceId: answer.physicalResourceId.slice(0, 1024),
-    StackId: request.StackId,
-    RequestId: request.RequestId,
-    LogicalResourceId: request.LogicalResourceId,
+  const bodyWith = (reason: string) => {
+    const body: CustomResourceResponse = {
+      Status: answer.status,
+      Reason: reason,
+      PhysicalResourceId: answer.physicalResourceId.slice(0, 1024),
+      StackId: request.StackId,
+      RequestId: request.RequestId,
+      LogicalResourceId: request.LogicalResourceId,
+    };
+    return JSON.stringify(body);
   };
-  return JSON.stringify(body);
+  const fits = (length: number) => Buffer.byteLength(bodyWith(answer.reason.slice(0, length)), 'utf8') <= MAX_RESPONSE_BYTES;
+  if (fits(answer.reason.length)) return bodyWith(answer.reason);
+  // The longest prefix of the reason that fits (binary search: a character is 1 to 6 bytes of JSON).
+  let [low, high] = [0, answer.reason.length];
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (fits(middle)) low = middle; else high = middle - 1;
+  }
+  return bodyWith(answer.reason.slice(0, low));
 }

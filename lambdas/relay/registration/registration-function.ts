@@ -21,7 +21,7 @@ import { isAllowedResponseUrl, responseHost } from './response-url';
 
 /** Per-attempt timeout of the validation's AWS calls (as the onboarding API's). */
 const REGISTRATION_REQUEST_TIMEOUT_MS = 3_000;
-/** CloudFormation's S3 answers in well under a second; the function's timeout is 60 s. */
+/** CloudFormation's S3 answers in well under a second; the function's timeout is 90 s. */
 const RESPONSE_TIMEOUT_MS = 10_000;
 
 export interface RegistrationOptions {
@@ -42,7 +42,7 @@ export function createRegistrationHandler(config: RelayConfig, aws: AwsWiring, o
     relayAccountId: config.relayAccountId,
     platformAccountId: config.platformAccountId,
     clock,
-    propagationWindowMs: config.propagationWindowMs,
+    propagationWindowMs: config.registrationPropagationWindowMs,
   }, { localPrefix: config.registrationResponseUrlPrefix, putResponse: options.putResponse ?? putOverHttp });
 }
 

@@ -10,7 +10,7 @@
  */
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { constantTimeEqual, newExternalId, sha256Hex } from '../../shared/crypto';
+import { constantTimeEqual, newExternalId, newRegistrationToken, sha256Hex } from '../../shared/crypto';
 import { relayKeys } from '../store/relay-table';
 
 /** `disconnected`: the customer deleted the SendFleet-BYOC stack; sends are refused until it is launched again. */
@@ -34,10 +34,32 @@ export interface ByocConfig {
   checks: ValidationCheck[] | null;
   /** SES MaxSendRate (recipients per second) the last validation saw; the send path paces to it. */
   max_send_rate?: number | null;
+  /**
+   * The stack registration token of the current ExternalId (docs/decisions.md: the proof a stack
+   * registration must carry). Kept readable because launch_stack_url shows it on every read; only
+   * its SHA-256 is ever compared. Configs created before it get one on their next read.
+   */
+  registration_token?: string | null;
+  /** During a rotation: the token that goes with `previous_external_id`. */
+  previous_registration_token?: string | null;
+  /**
+   * The ExternalId (and its token) the last finished rotation dropped: a stack never updated since
+   * still carries them, and its Delete must still disconnect. Found only by a Delete.
+   */
+  retired_external_id?: string | null;
+  retired_registration_token?: string | null;
   /** The current ExternalId has its index item (configs created before the index get one on first read). */
   external_id_indexed?: boolean;
   revision: number;
   updated_at: string;
+}
+
+/** A passed validation with the current ExternalId ends a rotation: the previous one is retired. */
+export interface EndedRotation {
+  previousExternalId: string;
+  previousToken: string | null;
+  /** The ExternalId retired by the rotation before (its index item goes now). */
+  formerlyRetiredExternalId: string | null;
 }
 
 export class ConfigChangedError extends Error { override readonly name = 'ConfigChangedError'; }
@@ -55,10 +77,9 @@ export class ByocConfigStore {
   /** The tenant's config, created with a fresh ExternalId (and its index item) on first use. */
   async getOrCreate(tenantId: string, now: Date): Promise<ByocConfig> {
     const existing = await this.get(tenantId);
-    if (existing?.external_id_indexed) return existing;
-    if (existing) return this.indexCurrent(existing);
+    if (existing) return this.withToken(existing.external_id_indexed ? existing : await this.indexCurrent(existing));
     const created: ByocConfig = {
-      tenant_id: tenantId, external_id: newExternalId(), previous_external_id: null, role_arn: null, region: null, status: 'unconfigured',
+      tenant_id: tenantId, external_id: newExternalId(), previous_external_id: null, registration_token: newRegistrationToken(), previous_registration_token: null, role_arn: null, region: null, status: 'unconfigured',
       validated_at: null, checks: null, external_id_indexed: true, revision: 1, updated_at: now.toISOString(),
     };
     try {
@@ -76,14 +97,14 @@ export class ByocConfigStore {
     }
   }
 
-  /** The tenant whose current or previous ExternalId this is; undefined for any other value. */
-  async findByExternalId(externalId: string): Promise<ByocConfig | undefined> {
+  /** The tenant whose current or previous (with `retired`: or retired) ExternalId this is; undefined for any other value. */
+  async findByExternalId(externalId: string, { retired = false } = {}): Promise<ByocConfig | undefined> {
     const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: externalIdKey(externalId), ConsistentRead: true }));
     if (typeof Item?.tenant_id !== 'string') return undefined;
     const config = await this.get(Item.tenant_id, true);
     // The index item may outlive what it pointed to (a dropped previous id, a deleted tenant): the config decides.
     const holds = (value: string | null | undefined) => typeof value === 'string' && constantTimeEqual(value, externalId);
-    return config && (holds(config.external_id) || holds(config.previous_external_id)) ? config : undefined;
+    return config && (holds(config.external_id) || holds(config.previous_external_id) || (retired && holds(config.retired_external_id))) ? config : undefined;
   }
 
   /** Saves role and region; status goes back to pending_validation. Creates the ExternalId if none. */
@@ -100,7 +121,7 @@ export class ByocConfigStore {
       ReturnValues: 'ALL_NEW',
     }));
     const saved = Attributes as ByocConfig;
-    return saved.external_id_indexed ? saved : this.indexCurrent(saved);
+    return this.withToken(saved.external_id_indexed ? saved : await this.indexCurrent(saved));
   }
 
   /**
@@ -111,19 +132,22 @@ export class ByocConfigStore {
   async rotateExternalId(tenantId: string, now: Date): Promise<ByocConfig> {
     const config = await this.getOrCreate(tenantId, now);
     const next = newExternalId();
+    const nextToken = newRegistrationToken();
     const previous = config.previous_external_id ?? (config.status === 'validated' ? config.external_id : null);
+    // The previous ExternalId's token stays valid with it (a rollback, or the old stack's Delete).
+    const previousToken = previous === null ? null : previous === config.previous_external_id ? (config.previous_registration_token ?? null) : (config.registration_token ?? null);
     const replaced = config.external_id !== previous ? config.external_id : undefined;
     try {
-      const updated = { ...config, external_id: next, previous_external_id: previous, external_id_indexed: true, revision: config.revision + 1, updated_at: now.toISOString() };
+      const updated = { ...config, external_id: next, previous_external_id: previous, registration_token: nextToken, previous_registration_token: previousToken, external_id_indexed: true, revision: config.revision + 1, updated_at: now.toISOString() };
       await this.db.send(new TransactWriteCommand({
         TransactItems: [
           {
             Update: {
               TableName: this.tableName,
               Key: relayKeys.byocConfig(tenantId),
-              UpdateExpression: 'SET external_id = :next, previous_external_id = :previous, external_id_indexed = :true, updated_at = :now ADD revision :one',
+              UpdateExpression: 'SET external_id = :next, previous_external_id = :previous, registration_token = :token, previous_registration_token = :previousToken, external_id_indexed = :true, updated_at = :now ADD revision :one',
               ConditionExpression: 'revision = :revision',
-              ExpressionAttributeValues: { ':next': next, ':previous': previous, ':true': true, ':now': updated.updated_at, ':one': 1, ':revision': config.revision },
+              ExpressionAttributeValues: { ':next': next, ':previous': previous, ':token': nextToken, ':previousToken': previousToken, ':true': true, ':now': updated.updated_at, ':one': 1, ':revision': config.revision },
             },
           },
           { Put: { TableName: this.tableName, Item: { ...externalIdKey(next), tenant_id: tenantId } } },
@@ -140,25 +164,30 @@ export class ByocConfigStore {
   /**
    * Stores a validation result, unless the configuration changed while it ran. A passed validation
    * (which assumed with the current ExternalId) ends a rotation: the previous one and its index go.
+   * With `role`, the role and region it checked are saved with the result (a stack registration's candidate).
    */
-  async saveValidation(tenantId: string, revision: number, result: { status: ByocStatus; checks: ValidationCheck[]; maxSendRate?: number; dropPreviousExternalId?: string }, now: Date): Promise<ByocConfig> {
+  async saveValidation(tenantId: string, revision: number, result: { status: ByocStatus; checks: ValidationCheck[]; maxSendRate?: number; endRotation?: EndedRotation; role?: { roleArn: string; region: string } }, now: Date): Promise<ByocConfig> {
+    const ended = result.endRotation;
     const update = {
       TableName: this.tableName,
       Key: relayKeys.byocConfig(tenantId),
-      UpdateExpression: `SET #status = :status, checks = :checks, validated_at = :validatedAt, max_send_rate = :maxSendRate, updated_at = :now${result.dropPreviousExternalId ? ', previous_external_id = :null' : ''}`,
+      UpdateExpression: `SET #status = :status, checks = :checks, validated_at = :validatedAt, max_send_rate = :maxSendRate, updated_at = :now${ended ? ', previous_external_id = :null, previous_registration_token = :null, retired_external_id = :retired, retired_registration_token = :retiredToken' : ''}${result.role ? ', role_arn = :roleArn, #region = :region ADD revision :one' : ''}`,
       ConditionExpression: 'revision = :revision',
-      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeNames: { '#status': 'status', ...(result.role ? { '#region': 'region' } : {}) },
       ExpressionAttributeValues: {
         ':status': result.status, ':checks': result.checks, ':revision': revision,
+        ...(result.role ? { ':roleArn': result.role.roleArn, ':region': result.role.region, ':one': 1 } : {}),
         ':validatedAt': result.status === 'validated' ? now.toISOString() : null, ':now': now.toISOString(),
         ':maxSendRate': result.maxSendRate ?? null,
-        ...(result.dropPreviousExternalId ? { ':null': null } : {}),
+        ...(ended ? { ':null': null, ':retired': ended.previousExternalId, ':retiredToken': ended.previousToken } : {}),
       },
     };
     try {
-      if (result.dropPreviousExternalId) {
+      if (ended) {
+        // The dropped ExternalId's index item stays for the retired one; the one retired before it goes.
+        const formerlyRetired = ended.formerlyRetiredExternalId;
         await this.db.send(new TransactWriteCommand({
-          TransactItems: [{ Update: update }, { Delete: { TableName: this.tableName, Key: externalIdKey(result.dropPreviousExternalId) } }],
+          TransactItems: [{ Update: update }, ...(formerlyRetired && formerlyRetired !== ended.previousExternalId ? [{ Delete: { TableName: this.tableName, Key: externalIdKey(formerlyRetired) } }] : [])],
         }));
         return (await this.get(tenantId, true))!;
       }
@@ -184,6 +213,23 @@ export class ByocConfigStore {
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** Issues the registration token of a config created before tokens existed (the first read wins). */
+  private async withToken(config: ByocConfig): Promise<ByocConfig> {
+    if (config.registration_token) return config;
+    const token = newRegistrationToken();
+    try {
+      await this.db.send(new UpdateCommand({
+        TableName: this.tableName, Key: relayKeys.byocConfig(config.tenant_id),
+        UpdateExpression: 'SET registration_token = :token', ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(registration_token)',
+        ExpressionAttributeValues: { ':token': token },
+      }));
+      return { ...config, registration_token: token };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return (await this.get(config.tenant_id, true)) ?? config;
       throw error;
     }
   }
