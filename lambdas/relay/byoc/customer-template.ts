@@ -13,7 +13,7 @@
  * stack is launched in the tenant's SES region: the token is the registration topic's name in
  * `${AWS::Region}` (the relay must have a topic of that name in each region it offers).
  */
-import { BYOC_ROLE_NAME, permissionsPolicy } from './policies';
+import { BYOC_ROLE_NAME, permissionsPolicy, trustPolicyAccepting } from './policies';
 
 /** The stack name the quick-create link fills in. */
 export const CUSTOMER_STACK_NAME = 'SendFleet-BYOC';
@@ -76,15 +76,7 @@ export function customerStackTemplate({ relayAccountId, registrationTopicArn }: 
         Properties: {
           RoleName: BYOC_ROLE_NAME,
           MaxSessionDuration: 3600,
-          AssumeRolePolicyDocument: {
-            Version: '2012-10-17',
-            Statement: [{
-              Effect: 'Allow',
-              Principal: { AWS: `arn:aws:iam::${relayAccountId}:root` },
-              Action: 'sts:AssumeRole',
-              Condition: { StringEquals: { 'sts:ExternalId': externalIds } },
-            }],
-          },
+          AssumeRolePolicyDocument: trustPolicyAccepting(relayAccountId, externalIds),
           Policies: [{ PolicyName: 'SendFleetByocSes', PolicyDocument: permissionsPolicy() }],
         },
       },

@@ -20,7 +20,14 @@ export const BYOC_PERMISSIONS = [
 
 /** During a rotation (`previousExternalId` set) the condition accepts both: sends go on with either. */
 export function trustPolicy(relayAccountId: string, externalId: string, previousExternalId?: string | null) {
-  const externalIds = previousExternalId ? [externalId, previousExternalId] : externalId;
+  return trustPolicyAccepting(relayAccountId, previousExternalId ? [externalId, previousExternalId] : externalId);
+}
+
+/**
+ * The trust policy for the ExternalId value(s) given: strings for the policy shown to the customer,
+ * or a CloudFormation expression for the customer template's parameters.
+ */
+export function trustPolicyAccepting(relayAccountId: string, externalIds: unknown) {
   return {
     Version: '2012-10-17',
     Statement: [{
