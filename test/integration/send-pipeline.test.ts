@@ -124,6 +124,16 @@ describe('idempotency records on DynamoDB', () => {
     await store.complete('t1', 'k2', { messages: [{ index: 0, message_id: 'm0' }, { index: 1, message_id: 'm1' }] });
     expect(await store.claim('t1', 'k2', 'r', at(2))).toEqual({ kind: 'replay', outcome: { messages: [{ index: 0, message_id: 'm0' }, { index: 1, message_id: 'm1' }] } });
   });
+
+  test('reopening keeps the outcomes an earlier run kept: results merge message by message', async () => {
+    await store.claim('t1', 'k3', 'r', at(0));
+    await store.reopen('t1', 'k3', [{ index: 0, message_id: 'm0' }]);
+    await store.claim('t1', 'k3', 'r', at(1));
+    await store.reopen('t1', 'k3', [{ index: 1, message_id: 'm1' }]);
+    const again = await store.claim('t1', 'k3', 'r', at(2));
+    expect(again).toEqual({ kind: 'claimed', earlier: { started: [], results: expect.arrayContaining([{ index: 0, message_id: 'm0' }, { index: 1, message_id: 'm1' }]), unknown: false } });
+    expect(again.kind === 'claimed' && again.earlier?.results).toHaveLength(2);
+  });
 });
 
 test('records written before per-message outcomes (with http_status) still replay through /api/send and the batch route', async () => {

@@ -117,7 +117,7 @@ class Idempotency {
   async reopen(_tenant: string, keyHash: string, results: StoredResult[]): Promise<void> {
     this.writes += 1;
     const item = this.items.get(keyHash)!;
-    item.results = new Map(results.map((r) => [r.index, r]));
+    results.forEach((r) => item.results.set(r.index, r));
     item.started.clear();
     item.leaseUntil = 0;
   }
@@ -388,6 +388,37 @@ describe('batches', () => {
     expect(accounts.mailbox.length + mayHaveBeenSent.length - delivered.filter((s) => mayHaveBeenSent.some((m) => `Message ${m.index}` === s)).length).toBe(100);
   });
 
+  test('a same-key retry applies what earlier runs did before the readiness check: a message sent once is never refused nor sent again', async () => {
+    const fromB = { ...request, fromEmail: 'hi@b.com', fromDomain: 'b.com', subject: 'Message 0' };
+    const items: SendItem[] = [{ index: 0, request: fromB, message: { request: fromB } }, itemAt(1)];
+    const bDomain = (dkim: DomainRecord['dkim_status']) => domain({ domain: 'b.com', mail_from_domain: 'send.b.com', dkim_status: dkim });
+    const setDkim = (dkim: DomainRecord['dkim_status']) => { contexts.cached = contexts.stored = { config: config(), domains: [domain(), bDomain(dkim)] }; };
+    setDkim('Success');
+    let throttleM1 = true;
+    const open = accounts.open.bind(accounts);
+    accounts.open = (target, options) => {
+      const account = open(target, options);
+      return {
+        ...account,
+        send: async (input: PreparedMessage) => {
+          if (input.request.subject === 'Message 1' && throttleM1) throw new SesThrottledError('SendEmail', false);
+          return account.send(input);
+        },
+      } as CustomerAccount;
+    };
+    // Run 1: m0 accepted, m1 throttled (may pass on retry): the claim is reopened.
+    expect(codes(await sendBatch(items, { key: 'dkim' }))).toEqual(['accepted', 'ses_throttled']);
+    // Run 2: b.com's DKIM fails for a while; m0 was sent already, so it is answered as sent.
+    setDkim('TemporaryFailure');
+    throttleM1 = false;
+    expect(codes(await sendBatch(items, { key: 'dkim' }))).toEqual(['accepted', 'accepted']);
+    // Run 3: DKIM recovered; everything is kept, nothing goes out again.
+    setDkim('Success');
+    const third = await sendBatch(items, { key: 'dkim' });
+    expect(codes(third)).toEqual(['accepted', 'accepted']);
+    expect(accounts.mailbox.sort()).toEqual(['Message 0', 'Message 1']);
+  });
+
   test('a single send that dies in SES: the retry after the lease says it may have been sent and sends nothing', async () => {
     accounts.dieAtSend = 1;
     void send(null, 'one');
@@ -448,13 +479,21 @@ describe('remote calls of a warm single send', () => {
   });
 });
 
-test('a request with nothing to send claims nothing and leaves the key alone', async () => {
-  contexts.cached = { config: config(), domains: [] };
-  contexts.stored = contexts.cached;
+test('a request whose messages all fail their own validation claims nothing and leaves the key alone', async () => {
   idempotency.items.set('held', { requestHash: 'other', leaseUntil: NOW.getTime() + CLAIM_LEASE_MS, started: new Set(), results: new Map() });
-  expect(codeOf(await send(null, 'held'))).toBe('domain_not_registered');
-  expect(codeOf(await send(null, 'fresh'))).toBe('domain_not_registered');
+  const invalid = { index: 0, refusal: { code: 'invalid_request' as const, detail: 'bad to' } };
+  const run = (key: string) => pipeline()({ items: [invalid], principal: principal(null), log, idempotency: { keyHash: key, requestHash: 'r' } });
+  expect(codeOf(await run('held'))).toBe('invalid_request');
+  expect(codeOf(await run('fresh'))).toBe('invalid_request');
   expect(idempotency.items.get('held')?.requestHash).toBe('other');
   expect(idempotency.items.has('fresh')).toBe(false);
   expect(idempotency.writes).toBe(0);
+});
+
+test('a message refused by the readiness check frees a key it claimed (nothing kept, nothing sent)', async () => {
+  contexts.cached = { config: config(), domains: [] };
+  contexts.stored = contexts.cached;
+  expect(codeOf(await send(null, 'fresh'))).toBe('domain_not_registered');
+  expect(idempotency.items.has('fresh')).toBe(false);
+  expect(accounts.sends).toBe(0);
 });

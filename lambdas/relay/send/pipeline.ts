@@ -254,25 +254,30 @@ export function createSendPipeline(deps: SendDeps) {
     }
 
     // One claim for the request. A single send records its message as started with the claim.
-    // Nothing to send (every message refused by its own checks): nothing is claimed, nothing kept.
-    const key = toSend.length > 0 ? command.idempotency : undefined;
+    // Every message refused by its own validation: nothing is claimed, nothing kept. A message refused
+    // by the readiness check still claims: an earlier run of this request may have sent it.
+    const key = sendable.length > 0 ? command.idempotency : undefined;
     let earlier: RecordedProgress | undefined;
     if (key) {
-      const claim = await deps.idempotency.claim(tenantId, key.keyHash, key.requestHash, at, single ? { started: [toSend[0]!.index] } : {});
+      const claim = await deps.idempotency.claim(tenantId, key.keyHash, key.requestHash, at, single && toSend.length === 1 ? { started: [toSend[0]!.index] } : {});
       if (claim.kind === 'mismatch') return refuseRequest(idempotencyKeyReused());
       if (claim.kind === 'in_progress') return refuseRequest(idempotencyInProgress());
       if (claim.kind === 'replay') return { kind: 'done', messages: storedOutcomes(claim.outcome), rate: await windowCounted(), replayed: true };
       earlier = claim.earlier;
     }
     if (earlier) {
-      // What an earlier run of this request did stays done: a message it started without an outcome may have been sent.
+      // What an earlier run of this request did stays done, whatever the readiness check says now (a
+      // domain may have stopped verifying since): a message it started without an outcome may have been sent.
       const recorded = new Map(earlier.results.map((r) => [r.index, fromStoredResult(r)]));
       const started = new Set(earlier.started);
-      toSend = toSend.filter((item) => {
-        const outcome = recorded.get(item.index) ?? (earlier!.unknown || started.has(item.index) ? refused(item.index, mayHaveBeenSent()) : undefined);
-        if (outcome) outcomes.set(item.index, outcome);
-        return !outcome;
-      });
+      const done = new Set<number>();
+      for (const item of sendable) {
+        const outcome = recorded.get(item.index) ?? (earlier.unknown || started.has(item.index) ? refused(item.index, mayHaveBeenSent()) : undefined);
+        if (!outcome) continue;
+        outcomes.set(item.index, outcome);
+        done.add(item.index);
+      }
+      toSend = toSend.filter((item) => !done.has(item.index));
     }
     const attempted = toSend.length > 0;
 

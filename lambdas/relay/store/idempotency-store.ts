@@ -56,6 +56,18 @@ export type Claim =
 
 const resultKey = (index: number) => `m${index}`;
 
+/** One `SET results.mN = :rN` per outcome: each message's entry is written on its own. */
+function resultUpdates(results: StoredResult[]) {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const sets = results.map((result, i) => {
+    names[`#r${i}`] = resultKey(result.index);
+    values[`:r${i}`] = result;
+    return `results.#r${i} = :r${i}`;
+  });
+  return { sets, names, values };
+}
+
 function progressOf(item: Record<string, unknown>): RecordedProgress {
   const results = item.results as Record<string, StoredResult> | undefined;
   const started = item.started as Set<number> | number[] | undefined;
@@ -103,11 +115,12 @@ export class IdempotencyStore {
       const { Attributes } = await this.db.send(new UpdateCommand({
         TableName: this.tableName,
         Key: relayKeys.idempotency(tenantId, keyHash),
-        UpdateExpression: started.length > 0 ? 'SET lease_until = :lease ADD started :started' : 'SET lease_until = :lease',
+        // `results` made a map if an older claim lacks it, so per-message writes have a parent.
+        UpdateExpression: `SET lease_until = :lease, results = if_not_exists(results, :noResults)${started.length > 0 ? ' ADD started :started' : ''}`,
         ConditionExpression: '#state = :inProgress AND lease_until < :nowMs AND request_hash = :requestHash',
         ExpressionAttributeNames: { '#state': 'state' },
         ExpressionAttributeValues: {
-          ':lease': now.getTime() + CLAIM_LEASE_MS, ':inProgress': 'in_progress', ':nowMs': now.getTime(), ':requestHash': requestHash,
+          ':lease': now.getTime() + CLAIM_LEASE_MS, ':noResults': {}, ':inProgress': 'in_progress', ':nowMs': now.getTime(), ':requestHash': requestHash,
           ...(started.length > 0 ? { ':started': new Set(started) } : {}),
         },
         // The progress as it was before this takeover (the messages it starts now are ours).
@@ -123,13 +136,7 @@ export class IdempotencyStore {
   /** Records messages about to start (before their SES attempt) and outcomes kept for the key. */
   async record(tenantId: string, keyHash: string, started: number[], results: StoredResult[]): Promise<void> {
     if (started.length === 0 && results.length === 0) return;
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = {};
-    const sets = results.map((result, i) => {
-      names[`#r${i}`] = resultKey(result.index);
-      values[`:r${i}`] = result;
-      return `results.#r${i} = :r${i}`;
-    });
+    const { sets, names, values } = resultUpdates(results);
     if (started.length > 0) values[':started'] = new Set(started);
     await this.db.send(new UpdateCommand({
       TableName: this.tableName,
@@ -156,11 +163,14 @@ export class IdempotencyStore {
    * the lease ends now so a retry of the same request sends only the rest.
    */
   async reopen(tenantId: string, keyHash: string, results: StoredResult[]): Promise<void> {
+    // Merged message by message: an outcome kept by an earlier run is never dropped.
+    const { sets, names, values } = resultUpdates(results);
     await this.db.send(new UpdateCommand({
       TableName: this.tableName,
       Key: relayKeys.idempotency(tenantId, keyHash),
-      UpdateExpression: 'SET results = :results, lease_until = :ended REMOVE started',
-      ExpressionAttributeValues: { ':results': Object.fromEntries(results.map((r) => [resultKey(r.index), r])), ':ended': 0 },
+      UpdateExpression: `SET ${[...sets, 'lease_until = :ended'].join(', ')} REMOVE started`,
+      ...(sets.length > 0 ? { ExpressionAttributeNames: names } : {}),
+      ExpressionAttributeValues: { ...values, ':ended': 0 },
     }));
   }
 
