@@ -69,7 +69,12 @@ class Usage {
     this.windowHits += 1;
     return { count: this.windowHits, limit: perMinute, allowed: this.windowHits <= perMinute, resetInSeconds: 60 - at.getUTCSeconds() };
   }
+  /** Monthly reservations (numbered from 1) whose write fails. */
+  failMonthly = new Set<number>();
+  private monthlyCalls = 0;
   async reserveMonthly(_tenant: string, perMonth: number): Promise<{ reserved: boolean; month: string }> {
+    this.monthlyCalls += 1;
+    if (this.failMonthly.has(this.monthlyCalls)) throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
     if (this.used >= perMonth) return { reserved: false, month: '2026-12' };
     this.used += 1;
     return { reserved: true, month: '2026-12' };
@@ -331,6 +336,22 @@ describe('batches', () => {
     expect(codes(outcome)).toEqual(['accepted', 'accepted', 'accepted', 'usage_limit_exceeded', 'usage_limit_exceeded']);
     expect(usage.windowHits).toBe(1);
     expect(usage.used).toBe(3);
+  });
+
+  test('Starter: a month reservation that fails is that message\'s "not sent" (retryable); the others go on and the request answers', async () => {
+    usage.failMonthly = new Set([2]);
+    const outcome = await sendBatch(batchOf(5), { monthly: 10, key: 'month' });
+    expect(outcome.kind).toBe('done');
+    const failed = outcomesOf(outcome).filter((m) => !m.accepted);
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatchObject({ refusal: { code: 'upstream_unavailable', detail: expect.stringMatching(/^Not sent/) } });
+    expect(accounts.mailbox).toHaveLength(4);
+    expect(usage.used).toBe(4);
+    // The key was reopened, not left in progress: the same-key retry sends only the message left.
+    const retry = await sendBatch(batchOf(5), { monthly: 10, key: 'month' });
+    expect(codes(retry)).toEqual(Array(5).fill('accepted'));
+    expect(accounts.mailbox).toHaveLength(5);
+    expect(new Set(accounts.mailbox).size).toBe(5);
   });
 
   test('a window already full refuses the whole batch before anything is sent', async () => {

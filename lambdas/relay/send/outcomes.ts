@@ -39,6 +39,10 @@ export const mayHaveBeenSent = (): Refusal =>
 export const startNotRecorded = (): Refusal =>
   refusal('upstream_unavailable', 'Not sent: SendFleet could not record that this message was about to be sent (its store did not answer), so it did not send it. Retry in a few seconds.', { retryAfterSeconds: 2 });
 
+/** A Starter message whose reservation of the month could not be made: it was not sent. */
+export const usageNotCounted = (): Refusal =>
+  refusal('upstream_unavailable', 'Not sent: SendFleet could not count this message against your plan (its store did not answer), so it did not send it. Retry in a few seconds.', { retryAfterSeconds: 2 });
+
 /** An error we cannot name, which may have followed SES's acceptance. */
 export const unexpectedFailure = (): Refusal =>
   refusal('internal_error', 'Unexpected error while sending this message; it may or may not have been sent, and SendFleet will not send it again on its own. Check before sending it again.');

@@ -35,7 +35,7 @@ import type { PreparedMessage } from './message/prepared';
 import type { SendRequest } from './message/request';
 import {
   accepted, fromStoredResult, idempotencyInProgress, idempotencyKeyReused, keptForTheKey, mayHaveBeenSent, notStarted,
-  rateLimited, refused, startNotRecorded, storedOutcomes, toStoredResult, unexpectedFailure, usageLimitExceeded, type MessageOutcome,
+  rateLimited, refused, startNotRecorded, storedOutcomes, toStoredResult, unexpectedFailure, usageLimitExceeded, usageNotCounted, type MessageOutcome,
 } from './outcomes';
 import type { RateGuard } from './rate-guard';
 import { checkReadyToSend, type ReadyToSend, type SendContext } from './send-context';
@@ -162,13 +162,18 @@ class ProgressRecorder {
   }
 }
 
-async function inPool<T, R>(items: readonly T[], size: number, run: (item: T) => Promise<R>): Promise<R[]> {
+/**
+ * Runs `run` over the items, `size` at a time. A failing item becomes `failed(item, error)`: the pool
+ * never rejects while other workers still send (an answer must not leave messages going out behind it).
+ */
+async function inPool<T, R>(items: readonly T[], size: number, run: (item: T) => Promise<R>, failed: (item: T, error: unknown) => R): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   const worker = async () => {
     while (next < items.length) {
       const position = next++;
-      results[position] = await run(items[position]!);
+      const item = items[position]!;
+      results[position] = await run(item).catch((error: unknown) => failed(item, error));
     }
   };
   await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
@@ -324,11 +329,21 @@ export function createSendPipeline(deps: SendDeps) {
     const progress = key && !single ? new ProgressRecorder((started, results) => deps.idempotency.record(tenantId, key.keyHash, started, results)) : undefined;
     const failureContext = { relayAccountId: deps.relayAccountId, region: ready.region };
 
+    const unexpected = (item: SendItem, error: unknown): MessageOutcome => {
+      // Anything we cannot name may have happened after SES took the message: keep the count and the outcome.
+      log.error('message failed unexpectedly', { outcome: 'internal_error', index: item.index, error_name: error instanceof Error ? error.name : typeof error });
+      return refused(item.index, unexpectedFailure());
+    };
     const sendOne = async (item: SendItem): Promise<MessageOutcome> => {
       if (deps.clock.now() >= deadline) return refused(item.index, notStarted(budgetMs));
       let month = singleMonth;
       if (perMonth !== null && !single) {
-        const reservation = await deps.usage.reserveMonthly(tenantId, perMonth, at);
+        // A reservation whose answer was lost is withdrawn by the store (by its id): the message is not sent, and counts nothing.
+        const reservation = await deps.usage.reserveMonthly(tenantId, perMonth, at).catch(() => undefined);
+        if (!reservation) {
+          log.warn('monthly reservation failed', { outcome: 'usage_reservation_failed', index: item.index });
+          return refused(item.index, usageNotCounted());
+        }
         if (!reservation.reserved) return refused(item.index, usageLimitExceeded(perMonth));
         month = { month: reservation.month, id: reservation.id };
       }
@@ -343,20 +358,17 @@ export function createSendPipeline(deps: SendDeps) {
         return accepted(item.index, await transmit(account, item.message));
       } catch (error) {
         const why = error instanceof DeadlinePassedError ? notStarted(budgetMs) : customerAccountRefusal(error, failureContext);
-        if (!why) {
-          // Anything we cannot name may have happened after SES took the message: keep the count and the outcome.
-          log.error('message failed unexpectedly', { outcome: 'internal_error', index: item.index, error_name: error instanceof Error ? error.name : typeof error });
-          return refused(item.index, unexpectedFailure());
-        }
+        if (!why) return unexpected(item, error);
         if (why.code !== 'ses_outcome_unknown') await giveBackMonth();
         return refused(item.index, why);
       }
     };
+    const sendOrFail = (item: SendItem) => sendOne(item).catch((error: unknown) => unexpected(item, error));
     await inPool(toSend, CONCURRENCY, async (item) => {
-      const outcome = await sendOne(item);
+      const outcome = await sendOrFail(item);
       outcomes.set(item.index, outcome);
       progress?.finished(outcome);
-    });
+    }, (item, error) => { outcomes.set(item.index, unexpected(item, error)); });
     return finish();
   };
 }
