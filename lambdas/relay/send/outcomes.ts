@@ -53,14 +53,28 @@ export const unexpectedFailure = (): Refusal =>
  * request is the same message). Anything else proved nothing was sent and
  * may pass on retry (limits, throttling, permissions, the time budget), so the retry tries again.
  */
-const KEPT_FOR_THE_KEY = new Set<string>(['invalid_request', 'ses_rejected', 'ses_outcome_unknown', 'internal_error']);
+const KEPT_FOR_THE_KEY = new Set<string>(['invalid_request', 'request_too_large', 'ses_rejected', 'ses_outcome_unknown', 'internal_error']);
 
 export const keptForTheKey = (outcome: MessageOutcome): boolean => outcome.accepted || KEPT_FOR_THE_KEY.has(outcome.refusal.code);
 
+/**
+ * A message's own validation: the same request (its fingerprint is checked) gives the same verdict,
+ * so only the code is kept and the detail, which speaks of the caller's input, is derived again.
+ */
+const OWN_VALIDATION = new Set<string>(['invalid_request', 'request_too_large']);
+
 export function toStoredResult(outcome: MessageOutcome): StoredResult {
-  return outcome.accepted
-    ? { index: outcome.index, message_id: outcome.messageId }
-    : { index: outcome.index, error: outcome.refusal.code, detail: outcome.refusal.detail };
+  if (outcome.accepted) return { index: outcome.index, message_id: outcome.messageId };
+  if (OWN_VALIDATION.has(outcome.refusal.code)) return { index: outcome.index, error: outcome.refusal.code };
+  return { index: outcome.index, error: outcome.refusal.code, detail: outcome.refusal.detail };
+}
+
+/** Outcomes read back for a key, with each message's own validation taken from this run's (same request, same verdict). */
+export function withOwnValidation(messages: MessageOutcome[], own: ReadonlyMap<number, Refusal>): MessageOutcome[] {
+  return messages.map((m) => {
+    const refusalNow = own.get(m.index);
+    return !m.accepted && OWN_VALIDATION.has(m.refusal.code) && refusalNow ? refused(m.index, refusalNow) : m;
+  });
 }
 
 export function fromStoredResult(result: StoredResult): MessageOutcome {

@@ -35,7 +35,7 @@ import type { PreparedMessage } from './message/prepared';
 import type { SendRequest } from './message/request';
 import {
   accepted, fromStoredResult, idempotencyInProgress, idempotencyKeyReused, keptForTheKey, mayHaveBeenSent, notStarted,
-  rateLimited, refused, startNotRecorded, storedOutcomes, toStoredResult, unexpectedFailure, usageLimitExceeded, usageNotCounted, type MessageOutcome,
+  rateLimited, refused, startNotRecorded, storedOutcomes, toStoredResult, unexpectedFailure, usageLimitExceeded, usageNotCounted, withOwnValidation, type MessageOutcome,
 } from './outcomes';
 import type { RateGuard } from './rate-guard';
 import { checkReadyToSend, type ReadyToSend, type SendContext } from './send-context';
@@ -237,7 +237,8 @@ export function createSendPipeline(deps: SendDeps) {
 
     const outcomes = new Map<number, MessageOutcome>();
     const sendable = items.filter(isSendable);
-    for (const item of items) if (!isSendable(item)) outcomes.set(item.index, refused(item.index, item.refusal));
+    const ownRefusals = new Map(items.flatMap((item) => (isSendable(item) ? [] : [[item.index, item.refusal] as const])));
+    for (const [index, why] of ownRefusals) outcomes.set(index, refused(index, why));
     const checks = await readinessOf(tenantId, context, sendable);
     let ready: ReadyToSend | undefined;
     let toSend: SendItem[] = [];
@@ -267,7 +268,7 @@ export function createSendPipeline(deps: SendDeps) {
       const claim = await deps.idempotency.claim(tenantId, key.keyHash, key.requestHash, at, single && toSend.length === 1 ? { started: [toSend[0]!.index] } : {});
       if (claim.kind === 'mismatch') return refuseRequest(idempotencyKeyReused());
       if (claim.kind === 'in_progress') return refuseRequest(idempotencyInProgress());
-      if (claim.kind === 'replay') return { kind: 'done', messages: storedOutcomes(claim.outcome), rate: await windowCounted(), replayed: true };
+      if (claim.kind === 'replay') return { kind: 'done', messages: withOwnValidation(storedOutcomes(claim.outcome), ownRefusals), rate: await windowCounted(), replayed: true };
       earlier = claim.earlier;
     }
     if (earlier) {

@@ -50,7 +50,8 @@ export function fromResendBody(body: unknown): Record<string, unknown> {
   const input = body as Record<string, unknown>;
   for (const [field, why] of Object.entries(REFUSED_FIELDS)) if (input[field] !== undefined) refuse(field, `is not accepted: ${why}`);
   const unknown = Object.keys(input).filter((k) => !RESEND_FIELDS.has(k));
-  if (unknown.length > 0) refuse(unknown[0]!, `is not a field SendFleet accepts (unknown field(s): ${unknown.join(', ')}).`);
+  // The unknown names are the caller's text: counted, never quoted; ours are listed instead.
+  if (unknown.length > 0) refuse('(body)', `has ${unknown.length} field(s) SendFleet does not accept; the accepted fields are: ${[...RESEND_FIELDS].join(', ')}.`);
   const attachments = input.attachments;
   if (Array.isArray(attachments)) {
     attachments.forEach((a: unknown, i) => {
