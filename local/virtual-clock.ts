@@ -97,6 +97,11 @@ export class VirtualClock implements TrackingClock {
     }
   }
 
+  /** An outgoing call (the Clock port's hook): tracked, so time stands still until its answer is back. */
+  inFlight<T>(work: () => Promise<T>): Promise<T> {
+    return this.track(work);
+  }
+
   /** Runs work the test bed owns; time stands still while it is busy, except while it sleeps on this clock. */
   async track<T>(work: () => Promise<T>): Promise<T> {
     const task: Task = { sleeping: 0 };
@@ -233,6 +238,7 @@ export function resettableClock(options: VirtualClockOptions = {}): TrackingCloc
     sleep: (ms, signal) => current.sleep(ms, signal),
     withTimeout: (ms, operation) => current.withTimeout(ms, operation),
     track: (work) => current.track(work),
+    inFlight: (work) => current.inFlight(work),
     park: (ms, callerGone) => current.park(ms, callerGone),
   };
 }

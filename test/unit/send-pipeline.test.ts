@@ -108,13 +108,17 @@ class Idempotency {
   }
   async record(_tenant: string, keyHash: string, started: number[], results: StoredResult[]): Promise<void> {
     this.writes += 1;
+    if (this.hang) return new Promise(() => undefined);
     if (this.frozen) return new Promise(() => undefined);
     const item = this.items.get(keyHash)!;
     started.forEach((i) => item.started.add(i));
     results.forEach((r) => item.results.set(r.index, r));
   }
+  /** DynamoDB stops answering (the writes never return). */
+  hang = false;
   async complete(_tenant: string, keyHash: string, outcome: StoredOutcome): Promise<void> {
     this.writes += 1;
+    if (this.hang) return new Promise(() => undefined);
     if (this.frozen) return new Promise(() => undefined);
     if (this.failComplete) throw Object.assign(new Error('x'), { name: 'ThrottlingException' });
     this.items.get(keyHash)!.outcome = outcome;
@@ -450,6 +454,37 @@ describe('batches', () => {
     const retry = await send(null, 'one');
     expect(codeOf(retry)).toBe('ses_outcome_unknown');
     expect(accounts.sends).toBe(1);
+  });
+});
+
+describe('the answer is bounded by the deadline plus one SES attempt', () => {
+  const answerBy = NOW.getTime() + 20_000 + 5_000;
+  const whenAnswered = (answer: Promise<SendOutcome>) => {
+    const seen: { at?: number; outcome?: SendOutcome } = {};
+    void answer.then((outcome) => { seen.at = clock.now(); seen.outcome = outcome; });
+    return seen;
+  };
+
+  test('a final idempotency write that never returns: the answer still comes (accepted), by deadline + attempt timeout', async () => {
+    idempotency.hang = true;
+    const seen = whenAnswered(send(null, 'hung'));
+    await untilIdle();
+    await clock.advance(40_000);
+    await untilIdle();
+    expect(seen.at).toBeLessThanOrEqual(answerBy);
+    expect(codeOf(seen.outcome!)).toBe('accepted');
+  });
+
+  test('progress writes that never return: the batch answers by then, its messages not sent', async () => {
+    idempotency.hang = true;
+    const items = Array.from({ length: 3 }, (_, i) => ({ index: i, request, message }));
+    const seen = whenAnswered(pipeline()({ items, principal: principal(null, 100), log, idempotency: { keyHash: 'hung-batch', requestHash: 'b' } }));
+    await untilIdle();
+    await clock.advance(40_000);
+    await untilIdle();
+    expect(seen.at).toBeLessThanOrEqual(answerBy);
+    expect(seen.outcome?.kind === 'done' && seen.outcome.messages.map((m) => !m.accepted && m.refusal.code)).toEqual(Array(3).fill('upstream_unavailable'));
+    expect(accounts.sends).toBe(0);
   });
 });
 

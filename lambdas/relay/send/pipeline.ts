@@ -21,7 +21,7 @@
  * Remote calls on a warm BYOC single send: one DynamoDB write (the rate window) and one SES call;
  * the key, config and session come from memory. Nothing of a message is stored or logged.
  */
-import { dateOf, type Clock } from '../../shared/clock';
+import { dateOf, outgoing, type Clock } from '../../shared/clock';
 import type { Logger } from '../../shared/logger';
 import { refusal, type Refusal } from '../../shared/refusal';
 import type { Principal } from '../auth/authenticator';
@@ -213,6 +213,16 @@ export function createSendPipeline(deps: SendDeps) {
     const at = dateOf(deps.clock);
     const deadline = (command.receivedAt ?? at.getTime()) + budgetMs;
     const single = items.length === 1;
+    /**
+     * Our own writes end by the time the last SES attempt would (deadline + its timeout), so the
+     * answer comes before the Lambda's timeout; a write cut short counts as failed.
+     */
+    const answerBy = deadline + SES_REQUEST_TIMEOUT_MS;
+    const bounded = <T>(write: Promise<T>): Promise<T> => deps.clock.withTimeout(Math.max(0, answerBy - deps.clock.now()), (signal) => new Promise<T>((resolve, reject) => {
+      write.then(resolve, reject);
+      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    }));
+    const boundedWrite = <T>(write: () => Promise<T>): Promise<T> => bounded(outgoing(deps.clock, write));
 
     // The key's minute window, once for the request. BYOC: counted while the context loads or, for a
     // single send far below the limit, while SES sends. A Starter batch counts it on the usage item;
@@ -232,7 +242,7 @@ export function createSendPipeline(deps: SendDeps) {
     counting?.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
     const [context, counted] = await Promise.all([deps.contexts.load(tenantId), overlap ? undefined : counting]);
     let rate = counted;
-    const windowCounted = async () => (rate ??= counting ? await countedAlongside(counting, perMinute, at, log) : undefined);
+    const windowCounted = async () => (rate ??= counting ? await countedAlongside(bounded(counting), perMinute, at, log) : undefined);
     const refuseRequest = async (why: Refusal): Promise<SendOutcome> => ({ kind: 'refused', refusal: why, rate: await windowCounted(), replayed: false });
 
     const outcomes = new Map<number, MessageOutcome>();
@@ -291,9 +301,9 @@ export function createSendPipeline(deps: SendDeps) {
     const settleKey = async (messages: MessageOutcome[]) => {
       if (!key) return;
       const kept = messages.filter(keptForTheKey).map(toStoredResult);
-      const write = kept.length === 0 ? deps.idempotency.release(tenantId, key.keyHash)
+      const write = boundedWrite(() => (kept.length === 0 ? deps.idempotency.release(tenantId, key.keyHash)
         : kept.length === messages.length ? deps.idempotency.complete(tenantId, key.keyHash, { messages: kept })
-          : deps.idempotency.reopen(tenantId, key.keyHash, kept);
+          : deps.idempotency.reopen(tenantId, key.keyHash, kept)));
       await write.catch(() => log.error('idempotency outcome not stored; the key stays claimed until its lease ends', { outcome: 'post_acceptance_failure', step: 'idempotency_complete' }));
     };
     const finish = async (): Promise<SendOutcome> => {
@@ -327,7 +337,7 @@ export function createSendPipeline(deps: SendDeps) {
 
     const target = { tenantId, roleArn: ready.roleArn, externalId: ready.externalId, previousExternalId: ready.previousExternalId, region: ready.region };
     const account = deps.accounts.open(target, { deadline, maxSendRate: ready.maxSendRate });
-    const progress = key && !single ? new ProgressRecorder((started, results) => deps.idempotency.record(tenantId, key.keyHash, started, results)) : undefined;
+    const progress = key && !single ? new ProgressRecorder((started, results) => boundedWrite(() => deps.idempotency.record(tenantId, key.keyHash, started, results))) : undefined;
     const failureContext = { relayAccountId: deps.relayAccountId, region: ready.region };
 
     const unexpected = (item: SendItem, error: unknown): MessageOutcome => {
