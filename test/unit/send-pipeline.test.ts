@@ -245,6 +245,13 @@ describe('Starter month', () => {
     expect(usage.used).toBe(0);
   });
 
+  test('a single send whose time budget ended before its attempt gives its month back', async () => {
+    const late = await pipeline()({ items: [item], principal: principal(5, 100), log, receivedAt: NOW.getTime() - 25_000 });
+    expect(codeOf(late)).toBe('time_budget_exhausted');
+    expect(accounts.sends).toBe(0);
+    expect(usage.used).toBe(0);
+  });
+
   test('an unknown outcome stays counted (it may have been sent)', async () => {
     accounts.answers.push(async () => { throw new SesOutcomeUnknownError('SendEmail', 'TimeoutError'); });
     expect(codeOf(await send(5))).toBe('ses_outcome_unknown');

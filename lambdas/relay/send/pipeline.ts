@@ -345,8 +345,12 @@ export function createSendPipeline(deps: SendDeps) {
       log.error('message failed unexpectedly', { outcome: 'internal_error', index: item.index, error_name: error instanceof Error ? error.name : typeof error });
       return refused(item.index, unexpectedFailure());
     };
+    const release = (month: { month: string; id?: string } | undefined) => month && deps.usage.releaseMonthly(tenantId, month.month, month.id).catch(() => log.warn('monthly reservation not released', { outcome: 'usage_release_failed' }));
     const sendOne = async (item: SendItem): Promise<MessageOutcome> => {
-      if (deps.clock.now() >= deadline) return refused(item.index, notStarted(budgetMs));
+      if (deps.clock.now() >= deadline) {
+        await release(singleMonth); // a Starter single send's month was reserved with its window; no attempt was made
+        return refused(item.index, notStarted(budgetMs));
+      }
       let month = singleMonth;
       if (perMonth !== null && !single) {
         // A reservation whose answer was lost is withdrawn by the store (by its id): the message is not sent, and counts nothing.
@@ -358,7 +362,7 @@ export function createSendPipeline(deps: SendDeps) {
         if (!reservation.reserved) return refused(item.index, usageLimitExceeded(perMonth));
         month = { month: reservation.month, id: reservation.id };
       }
-      const giveBackMonth = () => month && deps.usage.releaseMonthly(tenantId, month.month, month.id).catch(() => log.warn('monthly reservation not released', { outcome: 'usage_release_failed' }));
+      const giveBackMonth = () => release(month);
       try {
         await progress?.starting(item.index);
       } catch {
