@@ -342,6 +342,18 @@ describe('batches', () => {
     expect(accounts.sends).toBe(2);
   });
 
+  test('a message too large is kept for the key like any own-validation verdict: the batch completes and its retry replays', async () => {
+    const items = [itemAt(0), { index: 1, refusal: { code: 'request_too_large' as const, detail: 'too big' } }];
+    expect(codes(await sendBatch(items, { key: 'big' }))).toEqual(['accepted', 'request_too_large']);
+    const again = await sendBatch(items, { key: 'big' });
+    expect(again).toMatchObject({ kind: 'done', replayed: true });
+    expect(codes(again)).toEqual(['accepted', 'request_too_large']);
+    // The stored verdict is the code alone; the detail comes from this request's own validation.
+    expect(idempotency.items.get('big')?.outcome?.messages?.[1]).toEqual({ index: 1, error: 'request_too_large' });
+    expect(outcomesOf(again)[1]).toMatchObject({ refusal: { detail: 'too big' } });
+    expect(accounts.sends).toBe(1);
+  });
+
   test('Starter: the window counts the batch once, the month each message; the month runs out message by message', async () => {
     const outcome = await sendBatch(batchOf(5), { monthly: 3, perMinute: 2 });
     expect(codes(outcome)).toEqual(['accepted', 'accepted', 'accepted', 'usage_limit_exceeded', 'usage_limit_exceeded']);
