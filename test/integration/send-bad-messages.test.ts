@@ -73,7 +73,7 @@ describe('Resend `from` holds one mailbox', () => {
   });
 });
 
-test('a message over 256 KB without attachments: the same code and detail on /api/send and as a batch message', async () => {
+test('a message over 256 KB without attachments: the same code and detail on /api/send, as a batch message and on /emails', async () => {
   const big = { ...ours, message: 'x'.repeat(300 * 1024) };
   const single = await call(system.relayUrl, 'POST', '/api/send', { apiKey, body: big });
   expect(single.status).toBe(413);
@@ -81,5 +81,9 @@ test('a message over 256 KB without attachments: the same code and detail on /ap
   const batch = await call(system.relayUrl, 'POST', '/api/send/batch', { apiKey, body: { messages: [big] } });
   expect(batch.status).toBe(200);
   expect(batch.body.results).toEqual([{ index: 0, success: false, error: 'request_too_large', detail: (single.body as { detail: string }).detail }]);
+  // The same message in Resend's fields (measured as the SendFleet message it becomes): the same verdict, in Resend's terms.
+  const resend = await call(system.relayUrl, 'POST', '/emails', { headers: { authorization: `Bearer ${apiKey}` }, body: { ...resends, text: big.message } });
+  expect(resend.status).toBe(413);
+  expect(resend.body).toMatchObject({ statusCode: 413, message: inResendTerms((single.body as { detail: string }).detail) });
   expect(system.simulator.mailbox()).toHaveLength(0);
 });

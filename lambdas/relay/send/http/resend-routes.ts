@@ -14,7 +14,7 @@ import { ApiError, resendError, type ErrorCode } from '../../../shared/errors';
 import type { HttpRequest, HttpResult } from '../../../shared/http';
 import type { Refusal } from '../../../shared/refusal';
 import type { Authenticator } from '../../auth/authenticator';
-import { checkBodySize } from '../message/request';
+import { checkMessageSize } from '../message/request';
 import type { RefusedItem, SendCommand, SendItem, SendOutcome } from '../pipeline';
 import { oneMessage, parseBatchMessages, parseIdempotencyKey, parseMessage, sendHeaders } from './send-request';
 
@@ -140,8 +140,9 @@ export function createResendRoutes(deps: ResendApiDeps) {
   const sendOne = guarded(async (http) => {
     const receivedAt = deps.clock.now();
     const principal = await authenticated(http);
-    checkBodySize(http.body, http.bodyBytes);
-    const item = await parseMessage(fromResendBody(http.body));
+    const body = fromResendBody(http.body);
+    checkMessageSize(body);
+    const item = await parseMessage(body);
     const key = parseIdempotencyKey(http.headers);
     const outcome = await deps.send({
       items: [item], principal, log: http.log.child({ tenant_id: principal.tenantId }), receivedAt,

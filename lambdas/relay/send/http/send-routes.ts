@@ -13,7 +13,7 @@ import { httpApi, type HttpRequest, type HttpResult } from '../../../shared/http
 import { refusalAsApiError } from '../../../shared/refusal';
 import { RESEND_RESOURCES, sendRoutes } from '../../api-routes';
 import type { Authenticator } from '../../auth/authenticator';
-import { checkBodySize, MAX_BODY_WITH_ATTACHMENTS_BYTES, type SendRequest } from '../message/request';
+import { checkMessageSize, MAX_BODY_WITH_ATTACHMENTS_BYTES, type SendRequest } from '../message/request';
 import type { MessageOutcome } from '../outcomes';
 import { createSendPipeline, type SendCommand, type SendDeps, type SendOutcome } from '../pipeline';
 import type { Clock } from '../../../shared/clock';
@@ -77,7 +77,7 @@ export function sendApi(deps: SendRoutesDeps) {
   async function handle(http: HttpRequest): Promise<HttpResult> {
     const receivedAt = deps.clock.now();
     // The contract orders a single send's 400 before its 401: its validation is bounded by the body limits.
-    checkBodySize(http.body, http.bodyBytes);
+    checkMessageSize(http.body);
     const item = await parseMessage(http.body);
     const idempotencyKey = parseIdempotencyKey(http.headers);
     const principal = await deps.authenticator.authenticate(http.headers);

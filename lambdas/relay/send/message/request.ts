@@ -108,8 +108,15 @@ export function parseSendRequest(body: unknown): SendRequest {
 /** The request body's schema, for the OpenAPI document (openapi/, build time only). */
 export { schema as sendRequestSchema };
 
-/** Only a body that carries attachments may be larger than 256 KB; it is measured before it is validated. */
-export function checkBodySize(body: unknown, bodyBytes: number): void {
-  const carriesAttachments = typeof body === 'object' && body !== null && 'attachments' in body;
-  if (!carriesAttachments && bodyBytes > MAX_BODY_BYTES) throw bodyTooLarge(bodyBytes, MAX_BODY_BYTES, ' without attachments');
+/**
+ * Only a message that carries attachments may be larger than 256 KB; it is measured before it is
+ * validated, the same way on every route: the SendFleet-shaped message as compact JSON (a Resend
+ * body after its fields are mapped, a batch's message on its own), so whitespace or the route taken
+ * never changes the verdict.
+ */
+export function checkMessageSize(message: unknown): void {
+  const carriesAttachments = typeof message === 'object' && message !== null && 'attachments' in message;
+  if (carriesAttachments) return;
+  const bytes = Buffer.byteLength(JSON.stringify(message) ?? '', 'utf8');
+  if (bytes > MAX_BODY_BYTES) throw bodyTooLarge(bytes, MAX_BODY_BYTES, ' without attachments');
 }
