@@ -35,7 +35,9 @@ const addresses = (max: number) => z.union([
 const schema = z.strictObject({
   to: addresses(MAX_RECIPIENTS),
   from_email: address,
-  from_name: z.optional(z.string().check(z.maxLength(256, 'must be at most 256 characters'), ...validUnicode, ...headerText)),
+  // A name that holds an address (`ceo@bank.example <hi@bad.dev>`) shows the reader a sender it is not.
+  from_name: z.optional(z.string().check(z.maxLength(256, 'must be at most 256 characters'), ...validUnicode, ...headerText,
+    z.refine((name: string) => !name.includes('@'), 'must not contain @: a display name that looks like an address misleads the reader; give a plain name and the address in from_email'))),
   subject: z.string().check(z.minLength(1, 'must not be empty'), z.maxLength(MAX_HEADER_VALUE, `must be at most ${MAX_HEADER_VALUE} characters`), ...validUnicode, ...headerText),
   message: z.optional(z.string().check(...validUnicode)),
   html: z.optional(z.string().check(...validUnicode)),
