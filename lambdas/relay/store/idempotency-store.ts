@@ -166,7 +166,7 @@ export class IdempotencyStore {
     await this.db.send(new UpdateCommand({
       TableName: this.tableName,
       Key: relayKeys.idempotency(tenantId, keyHash),
-      UpdateExpression: 'SET #state = :done, outcome = :outcome REMOVE lease_until, started, results, taken_started, taken_results',
+      UpdateExpression: 'SET #state = :done, outcome = :outcome REMOVE lease_until, started, results, claim_token, taken_started, taken_results',
       ExpressionAttributeNames: { '#state': 'state' },
       ExpressionAttributeValues: { ':done': 'done', ':outcome': outcome },
     }));
