@@ -37,7 +37,10 @@ const schema = z.strictObject({
   from_email: address,
   // A name that holds an address (`ceo@bank.example <hi@bad.dev>`) shows the reader a sender it is not.
   from_name: z.optional(z.string().check(z.maxLength(256, 'must be at most 256 characters'), ...validUnicode, ...headerText,
-    z.refine((name: string) => !name.includes('@'), 'must not contain @: a display name that looks like an address misleads the reader; give a plain name and the address in from_email'))),
+    z.refine((name: string) => !name.includes('@'), {
+      message: 'must not contain @: a display name that looks like an address misleads the reader; give a plain name and the address in from_email',
+      when: (payload) => payload.issues.length === 0, // one problem at a time: a name already refused is not refused twice
+    }))),
   subject: z.string().check(z.minLength(1, 'must not be empty'), z.maxLength(MAX_HEADER_VALUE, `must be at most ${MAX_HEADER_VALUE} characters`), ...validUnicode, ...headerText),
   message: z.optional(z.string().check(...validUnicode)),
   html: z.optional(z.string().check(...validUnicode)),
