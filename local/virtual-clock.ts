@@ -97,6 +97,26 @@ export class VirtualClock implements TrackingClock {
     }
   }
 
+  /**
+   * An outgoing call (the Clock port's hook): busy until its answer is back, so time stands still
+   * while it is on the way, whatever the caller's other branches do (one asleep on the pacer used to
+   * make the whole caller idle). The caller's own wait for it counts as idle instead: the call stands
+   * for it, and a simulator `park` balances the call, not the caller, so the clock moves only when
+   * every call in flight is parked on purpose.
+   */
+  async inFlight<T>(work: () => Promise<T>): Promise<T> {
+    const caller = this.tasks.getStore();
+    this.busy += 1;
+    if (caller) this.rest(caller);
+    try {
+      return await work();
+    } finally {
+      if (caller) this.wake(caller);
+      this.busy -= 1;
+      this.scheduleCheck();
+    }
+  }
+
   /** Runs work the test bed owns; time stands still while it is busy, except while it sleeps on this clock. */
   async track<T>(work: () => Promise<T>): Promise<T> {
     const task: Task = { sleeping: 0 };
@@ -233,6 +253,7 @@ export function resettableClock(options: VirtualClockOptions = {}): TrackingCloc
     sleep: (ms, signal) => current.sleep(ms, signal),
     withTimeout: (ms, operation) => current.withTimeout(ms, operation),
     track: (work) => current.track(work),
+    inFlight: (work) => current.inFlight(work),
     park: (ms, callerGone) => current.park(ms, callerGone),
   };
 }

@@ -15,7 +15,15 @@ export interface Clock {
    * timeout); the timer ends with the operation.
    */
   withTimeout<T>(ms: number, operation: (signal: AbortSignal) => Promise<T>): Promise<T>;
+  /**
+   * Runs an outgoing call. The test bed counts an outgoing call as busy work, so virtual time does
+   * not jump while its answer is on the way; the system clock has none (the call just runs).
+   */
+  inFlight?<T>(work: () => Promise<T>): Promise<T>;
 }
+
+/** Runs an outgoing call through the clock's `inFlight` hook, when it has one. */
+export const outgoing = <T>(clock: Clock, work: () => Promise<T>): Promise<T> => (clock.inFlight ? clock.inFlight(work) : work());
 
 /** The reason a `withTimeout` signal aborts with: the SDK reports it as an AbortError whose cause this is. */
 export class AttemptTimeoutError extends Error {

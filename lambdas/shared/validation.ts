@@ -38,7 +38,8 @@ function describe(issue: Issue, input: unknown): string {
     case 'too_small':
       return issue.origin === 'string' ? (issue.minimum === 1 ? 'must not be empty' : `must be at least ${issue.minimum} characters`) : issue.origin === 'array' ? `must have at least ${issue.minimum} item(s)` : `must be at least ${issue.minimum}`;
     case 'unrecognized_keys':
-      return `unknown field(s): ${issue.keys.join(', ')}; remove them`;
+      // The names are the caller's text (they may be addresses): counted, never quoted.
+      return `has ${issue.keys.length} unknown field(s); remove every field this API does not document`;
     case 'invalid_value':
       return `must be one of: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'invalid_format':
@@ -50,9 +51,25 @@ function describe(issue: Issue, input: unknown): string {
   }
 }
 
+/**
+ * Fields whose keys the caller names (a map of mail headers): a path names their entry by its
+ * position, never by its key, so a detail quotes our field names only.
+ */
+const CALLER_KEYED = new Set(['headers']);
+
+function pathOf(issue: Issue, input: unknown): string {
+  const segments = issue.path.map((segment, i) => {
+    const parent = issue.path[i - 1];
+    if (typeof parent !== 'string' || !CALLER_KEYED.has(parent)) return String(segment);
+    const keys = Object.keys((valueAt(input, issue.path.slice(0, i)) ?? {}) as object);
+    return `[${keys.indexOf(String(segment)) + 1}]`;
+  });
+  return segments.join('.').replace(/\.\[/g, '[') || '(body)';
+}
+
 /** `input` is what was parsed: it tells a missing field from a present one of the wrong type. */
 export function toValidationIssues(issues: readonly Issue[], input: unknown): ValidationIssue[] {
-  return issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(body)', message: describe(issue, input) }));
+  return issues.map((issue) => ({ path: pathOf(issue, input), message: describe(issue, input) }));
 }
 
 /** Parses `input` or throws 400 invalid_request listing every problem. */

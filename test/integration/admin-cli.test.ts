@@ -69,7 +69,7 @@ describe('tenant list', () => {
     ['limit=ten', 'limit must be a whole number from 1 to 100'],
     ['cursor=not-a-cursor', 'Pass next_cursor from the previous page unchanged, or leave cursor out'],
     [`cursor=${Buffer.from('{"after":"ten_x"}').toString('base64url')}`, 'cursor is not one this API returned'],
-    ['page=2', 'unknown field(s): page; remove them'],
+    ['page=2', 'has 1 unknown field(s); remove every field this API does not document'],
   ])('?%s is refused with 400 and how to fix it', async (query, detail) => {
     const response = await call(system.platformUrl, 'GET', `/admin/tenants?${query}`);
     expect(response.status).toBe(400);

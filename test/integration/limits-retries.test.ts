@@ -4,13 +4,13 @@
  * with a connection reset — the SDK's standard retry then sends the same request again.
  */
 import { randomBytes } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoDocumentClient, DYNAMODB_MAX_ATTEMPTS } from '../../lambdas/shared/clients';
-import { trackedRequestHandler, WriteOutcomeUnknownError } from '../../lambdas/shared/http-transport';
+import { WriteOutcomeUnknownError } from '../../lambdas/shared/http-transport';
 import { LimitsStore, utcMinute } from '../../lambdas/relay/store/limits-store';
 import { relayKeys, utcMonth } from '../../lambdas/relay/store/relay-table';
-import { createTestTables, dynamoEndpoint, testWiring } from '../support/dynamo';
+import { createTestTables, testWiring } from '../support/dynamo';
+import { droppingDocumentClient } from '../support/dropping-client';
 
 jest.setTimeout(60_000);
 
@@ -21,41 +21,10 @@ const db = dynamoDocumentClient(testWiring());
 let table: string;
 beforeAll(async () => { table = (await createTestTables('retries')).relay; });
 
-/**
- * A document client like the relay's (tracked transport, the SDK's standard retries) whose transport
- * drops the answer of each applied UpdateItem that `drop` picks (numbered from 1; `attempt` is the
- * SDK's attempt number), after DynamoDB applied it.
- */
+/** The relay's limits store on a client whose transport drops the answer of each applied UpdateItem that `drop` picks. */
 function droppingClient(drop: (appliedUpdate: number, attempt: number) => boolean, dropAny: (body: string) => boolean = () => false) {
-  // A generous attempt timeout: DynamoDB Local is slow while other test files run beside this one.
-  const inner = trackedRequestHandler({ maxSockets: 64, requestTimeout: 15_000, throwOnRequestTimeout: true });
-  let updates = 0;
-  let dropped = 0;
-  const requestHandler = {
-    handle: async (request: { headers: Record<string, string>; body?: unknown }, options?: { abortSignal?: AbortSignal }) => {
-      const isUpdate = String(request.headers['x-amz-target'] ?? '').endsWith('.UpdateItem');
-      const attempt = Number(/attempt=(\d+)/.exec(String(request.headers['amz-sdk-request'] ?? ''))?.[1] ?? 1);
-      const result = await inner.handle(request as never, options);
-      const picked = isUpdate && (dropAny(bodyOf(request)) || (result.response.statusCode === 200 && drop(++updates, attempt)));
-      if (picked) {
-        dropped += 1;
-        (result.response.body as NodeJS.ReadableStream & { destroy(): void }).destroy();
-        throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
-      }
-      return result;
-    },
-    updateHttpClientConfig: () => undefined,
-    httpHandlerConfigs: () => ({}),
-    destroy: () => inner.destroy(),
-  };
-  const client = new DynamoDBClient({ endpoint: dynamoEndpoint(), requestHandler, maxAttempts: DYNAMODB_MAX_ATTEMPTS });
-  return { limits: () => new LimitsStore(DynamoDBDocumentClient.from(client), table), dropped: () => dropped, destroy: () => client.destroy() };
-}
-
-/** The request's JSON body as text (the SDK hands the transport bytes). */
-function bodyOf(request: { body?: unknown }): string {
-  const { body } = request;
-  return body instanceof Uint8Array ? Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8') : typeof body === 'string' ? body : '';
+  const client = droppingDocumentClient({ operations: ['UpdateItem'], drop, dropAny });
+  return { limits: () => new LimitsStore(client.db, table), dropped: client.dropped, destroy: client.destroy };
 }
 
 const newTenantId = () => `ten_${randomBytes(10).toString('hex')}`;

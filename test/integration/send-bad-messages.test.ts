@@ -37,6 +37,8 @@ const cases: Array<[string, Record<string, unknown>, Record<string, unknown>]> =
   ['a tag with a bad name', { tags: [{ name: 'bad name!', value: 'x' }] }, { tags: [{ name: 'bad name!', value: 'x' }] }],
   ['a header that may not be set', { headers: { Bcc: 'x@evil.example' } }, { headers: { Bcc: 'x@evil.example' } }],
   ['a lone surrogate in the body', { message: 'a\ud800b' }, { text: 'a\ud800b' }],
+  ['a display name that is an address', { from_name: 'ceo@bank.example' }, { from: 'ceo@bank.example <hello@bad.dev>' }],
+  ['a quoted display name that is an address', { from_name: 'ceo@bank.example' }, { from: '"ceo@bank.example" <hello@bad.dev>' }],
 ];
 
 test.each(cases)('%s: the same code and detail through /api/send, a batch and /emails', async (_what, change, resendChange) => {
@@ -73,14 +75,18 @@ describe('Resend `from` holds one mailbox', () => {
   });
 });
 
-test('a message over 256 KB without attachments: the same code and detail on /api/send and as a batch message', async () => {
+test('a message over 256 KB without attachments: the same code and detail on /api/send, as a batch message and on /emails', async () => {
   const big = { ...ours, message: 'x'.repeat(300 * 1024) };
-  const sentBefore = system.simulator.mailbox().length;
+  const delivered = system.simulator.mailbox().length; // earlier tests of this file may have sent
   const single = await call(system.relayUrl, 'POST', '/api/send', { apiKey, body: big });
   expect(single.status).toBe(413);
   expect(single.body).toMatchObject({ success: false, error: 'request_too_large', detail: expect.stringMatching(/limit is 262144 bytes without attachments/) });
   const batch = await call(system.relayUrl, 'POST', '/api/send/batch', { apiKey, body: { messages: [big] } });
   expect(batch.status).toBe(200);
   expect(batch.body.results).toEqual([{ index: 0, success: false, error: 'request_too_large', detail: (single.body as { detail: string }).detail }]);
-  expect(system.simulator.mailbox()).toHaveLength(sentBefore);
+  // The same message in Resend's fields (measured as the SendFleet message it becomes): the same verdict, in Resend's terms.
+  const resend = await call(system.relayUrl, 'POST', '/emails', { headers: { authorization: `Bearer ${apiKey}` }, body: { ...resends, text: big.message } });
+  expect(resend.status).toBe(413);
+  expect(resend.body).toMatchObject({ statusCode: 413, message: inResendTerms((single.body as { detail: string }).detail) });
+  expect(system.simulator.mailbox()).toHaveLength(delivered);
 });

@@ -99,6 +99,40 @@ test('cc, bcc, header values, tags, attachment names and contents are never stor
   }
 });
 
+test('field and header names the caller made up are never stored, logged or echoed (a batch kept for its key, a Resend send)', async () => {
+  const tenant = await createTenant(system, 'byoc');
+  await onboard(system, tenant.apiKey, { accountId: '151515151515', domain: 'names.dev' });
+  const valid = { to: 'someone@example.com', from_email: 'hello@names.dev', subject: 'Hi', message: 'Body' };
+  const batch = { messages: [
+    valid,
+    { ...valid, 'alice.zqxfieldcanary7@corp.example': 'x' },
+    { ...valid, headers: { 'zqxheadercanary7@corp.example': 'x' } },
+    { ...valid, headers: { 'X-Zqxvaluecanary7': 'ok', 'x-zqxvaluecanary7': 'twice' } },
+  ] };
+  const headers = { 'idempotency-key': `names-${Date.now()}` };
+  const first = await call(system.relayUrl, 'POST', '/api/send/batch', { apiKey: tenant.apiKey, body: batch, headers });
+  // The replay answers the same details, derived again from the same request (nothing of them stored).
+  const replay = await call(system.relayUrl, 'POST', '/api/send/batch', { apiKey: tenant.apiKey, body: batch, headers });
+  const resend = await call(system.relayUrl, 'POST', '/emails', {
+    headers: { authorization: `Bearer ${tenant.apiKey}` }, body: { from: 'hello@names.dev', to: 'someone@example.com', subject: 'Hi', text: 'Body', 'bob.zqxresendcanary7@corp.example': 1 },
+  });
+  expect([first.status, replay.status, resend.status]).toEqual([200, 200, 422]);
+  expect(replay.headers.get('idempotent-replayed')).toBe('true');
+  expect((first.body.results as Array<{ error?: string }>).map((r) => r.error)).toEqual([undefined, 'invalid_request', 'invalid_request', 'invalid_request']);
+  expect(replay.body.results).toEqual(first.body.results);
+  flushMetrics();
+  const stored = JSON.stringify(await scanAll(system.tables.relay));
+  const logged = logLines.join('\n');
+  const answered = JSON.stringify([first.body, replay.body, resend.body]);
+  for (const secret of ['zqxfieldcanary7', 'zqxheadercanary7', 'zqxvaluecanary7', 'zqxresendcanary7']) {
+    expect({ secret, stored: stored.includes(secret) }).toEqual({ secret, stored: false });
+    expect({ secret, logged: logged.includes(secret) }).toEqual({ secret, logged: false });
+    expect({ secret, answered: answered.includes(secret) }).toEqual({ secret, answered: false });
+  }
+  // The details still say how to fix it, in our field names.
+  expect((first.body.results as Array<{ detail?: string }>)[2]!.detail).toMatch(/headers\[1\]/);
+});
+
 test('no text of SES reaches a customer, a log line or the idempotency record (SES quotes names and addresses)', async () => {
   const tenant = await createTenant(system, 'byoc');
   await onboard(system, tenant.apiKey, { accountId: '141414141414', domain: 'quoted.dev' });

@@ -117,6 +117,19 @@ describe('retry policy', () => {
     expect(clock.now()).toBeLessThanOrEqual(started + 20_000);
   });
 
+  test('a send does not wait for STS past the deadline: DeadlinePassedError at the deadline, nothing sent', async () => {
+    sts.on(AssumeRoleCommand).callsFake(async () => {
+      await clock.sleep(6_000); // STS answers slowly (its 5 s attempt, retried)
+      return { Credentials: { AccessKeyId: 'ASIA', SecretAccessKey: 's', SessionToken: 't', Expiration: new Date(Date.now() + 900_000) } };
+    });
+    ses.on(SendEmailCommand).resolves({ MessageId: 'm' });
+    const start = clock.now();
+    const error = await open({ deadline: start + 2_000 }).send(mail).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DeadlinePassedError);
+    expect(clock.now()).toBeLessThanOrEqual(start + 2_000);
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
+  });
+
   test('no attempt starts after the deadline: a send the pacer cannot fit before it is not made (DeadlinePassedError)', async () => {
     ses.on(SendEmailCommand).resolves({ MessageId: 'm' });
     const account = open({ deadline: clock.now() + 1_500, maxSendRate: 1 });

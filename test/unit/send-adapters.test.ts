@@ -6,6 +6,7 @@
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import type { Principal } from '../../lambdas/relay/auth/authenticator';
 import { sendApi } from '../../lambdas/relay/send/http/send-routes';
+import * as prepared from '../../lambdas/relay/send/message/prepared';
 import { accepted, rateLimited, refused, usageLimitExceeded } from '../../lambdas/relay/send/outcomes';
 import type { SendCommand, SendOutcome } from '../../lambdas/relay/send/pipeline';
 import { ApiError } from '../../lambdas/shared/errors';
@@ -87,6 +88,20 @@ describe('POST /api/send', () => {
     expect(response.status).toBe(400);
     expect(checkedKeys).toEqual([]);
     expect(commands).toEqual([]);
+  });
+
+  test('the MIME is built only for a valid key: a bogus key with a valid attachment body is 401 before prepareMessage runs', async () => {
+    const prepare = jest.spyOn(prepared, 'prepareMessage');
+    try {
+      const body = { ...message(), attachments: [{ filename: 'a.pdf', content: Buffer.from('%PDF-1.4').toString('base64') }] };
+      const response = await post('/api/send', body, { 'x-api-key': 'sf_bogus' });
+      expect(response.status).toBe(401);
+      expect(prepare).not.toHaveBeenCalled();
+      expect((await post('/api/send', body, { 'x-api-key': KEY })).status).toBe(200);
+      expect(prepare).toHaveBeenCalledTimes(1);
+    } finally {
+      prepare.mockRestore();
+    }
   });
 });
 

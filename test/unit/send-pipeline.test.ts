@@ -69,7 +69,12 @@ class Usage {
     this.windowHits += 1;
     return { count: this.windowHits, limit: perMinute, allowed: this.windowHits <= perMinute, resetInSeconds: 60 - at.getUTCSeconds() };
   }
+  /** Monthly reservations (numbered from 1) whose write fails. */
+  failMonthly = new Set<number>();
+  private monthlyCalls = 0;
   async reserveMonthly(_tenant: string, perMonth: number): Promise<{ reserved: boolean; month: string }> {
+    this.monthlyCalls += 1;
+    if (this.failMonthly.has(this.monthlyCalls)) throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
     if (this.used >= perMonth) return { reserved: false, month: '2026-12' };
     this.used += 1;
     return { reserved: true, month: '2026-12' };
@@ -103,13 +108,17 @@ class Idempotency {
   }
   async record(_tenant: string, keyHash: string, started: number[], results: StoredResult[]): Promise<void> {
     this.writes += 1;
+    if (this.hang) return new Promise(() => undefined);
     if (this.frozen) return new Promise(() => undefined);
     const item = this.items.get(keyHash)!;
     started.forEach((i) => item.started.add(i));
     results.forEach((r) => item.results.set(r.index, r));
   }
+  /** DynamoDB stops answering (the writes never return). */
+  hang = false;
   async complete(_tenant: string, keyHash: string, outcome: StoredOutcome): Promise<void> {
     this.writes += 1;
+    if (this.hang) return new Promise(() => undefined);
     if (this.frozen) return new Promise(() => undefined);
     if (this.failComplete) throw Object.assign(new Error('x'), { name: 'ThrottlingException' });
     this.items.get(keyHash)!.outcome = outcome;
@@ -117,7 +126,7 @@ class Idempotency {
   async reopen(_tenant: string, keyHash: string, results: StoredResult[]): Promise<void> {
     this.writes += 1;
     const item = this.items.get(keyHash)!;
-    item.results = new Map(results.map((r) => [r.index, r]));
+    results.forEach((r) => item.results.set(r.index, r));
     item.started.clear();
     item.leaseUntil = 0;
   }
@@ -236,6 +245,13 @@ describe('Starter month', () => {
     expect(usage.used).toBe(0);
   });
 
+  test('a single send whose time budget ended before its attempt gives its month back', async () => {
+    const late = await pipeline()({ items: [item], principal: principal(5, 100), log, receivedAt: NOW.getTime() - 25_000 });
+    expect(codeOf(late)).toBe('time_budget_exhausted');
+    expect(accounts.sends).toBe(0);
+    expect(usage.used).toBe(0);
+  });
+
   test('an unknown outcome stays counted (it may have been sent)', async () => {
     accounts.answers.push(async () => { throw new SesOutcomeUnknownError('SendEmail', 'TimeoutError'); });
     expect(codeOf(await send(5))).toBe('ses_outcome_unknown');
@@ -326,11 +342,39 @@ describe('batches', () => {
     expect(accounts.sends).toBe(2);
   });
 
+  test('a message too large is kept for the key like any own-validation verdict: the batch completes and its retry replays', async () => {
+    const items = [itemAt(0), { index: 1, refusal: { code: 'request_too_large' as const, detail: 'too big' } }];
+    expect(codes(await sendBatch(items, { key: 'big' }))).toEqual(['accepted', 'request_too_large']);
+    const again = await sendBatch(items, { key: 'big' });
+    expect(again).toMatchObject({ kind: 'done', replayed: true });
+    expect(codes(again)).toEqual(['accepted', 'request_too_large']);
+    // The stored verdict is the code alone; the detail comes from this request's own validation.
+    expect(idempotency.items.get('big')?.outcome?.messages?.[1]).toEqual({ index: 1, error: 'request_too_large' });
+    expect(outcomesOf(again)[1]).toMatchObject({ refusal: { detail: 'too big' } });
+    expect(accounts.sends).toBe(1);
+  });
+
   test('Starter: the window counts the batch once, the month each message; the month runs out message by message', async () => {
     const outcome = await sendBatch(batchOf(5), { monthly: 3, perMinute: 2 });
     expect(codes(outcome)).toEqual(['accepted', 'accepted', 'accepted', 'usage_limit_exceeded', 'usage_limit_exceeded']);
     expect(usage.windowHits).toBe(1);
     expect(usage.used).toBe(3);
+  });
+
+  test('Starter: a month reservation that fails is that message\'s "not sent" (retryable); the others go on and the request answers', async () => {
+    usage.failMonthly = new Set([2]);
+    const outcome = await sendBatch(batchOf(5), { monthly: 10, key: 'month' });
+    expect(outcome.kind).toBe('done');
+    const failed = outcomesOf(outcome).filter((m) => !m.accepted);
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatchObject({ refusal: { code: 'upstream_unavailable', detail: expect.stringMatching(/^Not sent/) } });
+    expect(accounts.mailbox).toHaveLength(4);
+    expect(usage.used).toBe(4);
+    // The key was reopened, not left in progress: the same-key retry sends only the message left.
+    const retry = await sendBatch(batchOf(5), { monthly: 10, key: 'month' });
+    expect(codes(retry)).toEqual(Array(5).fill('accepted'));
+    expect(accounts.mailbox).toHaveLength(5);
+    expect(new Set(accounts.mailbox).size).toBe(5);
   });
 
   test('a window already full refuses the whole batch before anything is sent', async () => {
@@ -388,6 +432,37 @@ describe('batches', () => {
     expect(accounts.mailbox.length + mayHaveBeenSent.length - delivered.filter((s) => mayHaveBeenSent.some((m) => `Message ${m.index}` === s)).length).toBe(100);
   });
 
+  test('a same-key retry applies what earlier runs did before the readiness check: a message sent once is never refused nor sent again', async () => {
+    const fromB = { ...request, fromEmail: 'hi@b.com', fromDomain: 'b.com', subject: 'Message 0' };
+    const items: SendItem[] = [{ index: 0, request: fromB, message: { request: fromB } }, itemAt(1)];
+    const bDomain = (dkim: DomainRecord['dkim_status']) => domain({ domain: 'b.com', mail_from_domain: 'send.b.com', dkim_status: dkim });
+    const setDkim = (dkim: DomainRecord['dkim_status']) => { contexts.cached = contexts.stored = { config: config(), domains: [domain(), bDomain(dkim)] }; };
+    setDkim('Success');
+    let throttleM1 = true;
+    const open = accounts.open.bind(accounts);
+    accounts.open = (target, options) => {
+      const account = open(target, options);
+      return {
+        ...account,
+        send: async (input: PreparedMessage) => {
+          if (input.request.subject === 'Message 1' && throttleM1) throw new SesThrottledError('SendEmail', false);
+          return account.send(input);
+        },
+      } as CustomerAccount;
+    };
+    // Run 1: m0 accepted, m1 throttled (may pass on retry): the claim is reopened.
+    expect(codes(await sendBatch(items, { key: 'dkim' }))).toEqual(['accepted', 'ses_throttled']);
+    // Run 2: b.com's DKIM fails for a while; m0 was sent already, so it is answered as sent.
+    setDkim('TemporaryFailure');
+    throttleM1 = false;
+    expect(codes(await sendBatch(items, { key: 'dkim' }))).toEqual(['accepted', 'accepted']);
+    // Run 3: DKIM recovered; everything is kept, nothing goes out again.
+    setDkim('Success');
+    const third = await sendBatch(items, { key: 'dkim' });
+    expect(codes(third)).toEqual(['accepted', 'accepted']);
+    expect(accounts.mailbox.sort()).toEqual(['Message 0', 'Message 1']);
+  });
+
   test('a single send that dies in SES: the retry after the lease says it may have been sent and sends nothing', async () => {
     accounts.dieAtSend = 1;
     void send(null, 'one');
@@ -398,6 +473,37 @@ describe('batches', () => {
     const retry = await send(null, 'one');
     expect(codeOf(retry)).toBe('ses_outcome_unknown');
     expect(accounts.sends).toBe(1);
+  });
+});
+
+describe('the answer is bounded by the deadline plus one SES attempt', () => {
+  const answerBy = NOW.getTime() + 20_000 + 5_000;
+  const whenAnswered = (answer: Promise<SendOutcome>) => {
+    const seen: { at?: number; outcome?: SendOutcome } = {};
+    void answer.then((outcome) => { seen.at = clock.now(); seen.outcome = outcome; });
+    return seen;
+  };
+
+  test('a final idempotency write that never returns: the answer still comes (accepted), by deadline + attempt timeout', async () => {
+    idempotency.hang = true;
+    const seen = whenAnswered(send(null, 'hung'));
+    await untilIdle();
+    await clock.advance(40_000);
+    await untilIdle();
+    expect(seen.at).toBeLessThanOrEqual(answerBy);
+    expect(codeOf(seen.outcome!)).toBe('accepted');
+  });
+
+  test('progress writes that never return: the batch answers by then, its messages not sent', async () => {
+    idempotency.hang = true;
+    const items = Array.from({ length: 3 }, (_, i) => ({ index: i, request, message }));
+    const seen = whenAnswered(pipeline()({ items, principal: principal(null, 100), log, idempotency: { keyHash: 'hung-batch', requestHash: 'b' } }));
+    await untilIdle();
+    await clock.advance(40_000);
+    await untilIdle();
+    expect(seen.at).toBeLessThanOrEqual(answerBy);
+    expect(seen.outcome?.kind === 'done' && seen.outcome.messages.map((m) => !m.accepted && m.refusal.code)).toEqual(Array(3).fill('upstream_unavailable'));
+    expect(accounts.sends).toBe(0);
   });
 });
 
@@ -448,13 +554,21 @@ describe('remote calls of a warm single send', () => {
   });
 });
 
-test('a request with nothing to send claims nothing and leaves the key alone', async () => {
-  contexts.cached = { config: config(), domains: [] };
-  contexts.stored = contexts.cached;
+test('a request whose messages all fail their own validation claims nothing and leaves the key alone', async () => {
   idempotency.items.set('held', { requestHash: 'other', leaseUntil: NOW.getTime() + CLAIM_LEASE_MS, started: new Set(), results: new Map() });
-  expect(codeOf(await send(null, 'held'))).toBe('domain_not_registered');
-  expect(codeOf(await send(null, 'fresh'))).toBe('domain_not_registered');
+  const invalid = { index: 0, refusal: { code: 'invalid_request' as const, detail: 'bad to' } };
+  const run = (key: string) => pipeline()({ items: [invalid], principal: principal(null), log, idempotency: { keyHash: key, requestHash: 'r' } });
+  expect(codeOf(await run('held'))).toBe('invalid_request');
+  expect(codeOf(await run('fresh'))).toBe('invalid_request');
   expect(idempotency.items.get('held')?.requestHash).toBe('other');
   expect(idempotency.items.has('fresh')).toBe(false);
   expect(idempotency.writes).toBe(0);
+});
+
+test('a message refused by the readiness check frees a key it claimed (nothing kept, nothing sent)', async () => {
+  contexts.cached = { config: config(), domains: [] };
+  contexts.stored = contexts.cached;
+  expect(codeOf(await send(null, 'fresh'))).toBe('domain_not_registered');
+  expect(idempotency.items.has('fresh')).toBe(false);
+  expect(accounts.sends).toBe(0);
 });

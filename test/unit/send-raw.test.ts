@@ -182,7 +182,7 @@ describe('In-Reply-To and References: RFC 5322 msg-id lists, refused otherwise, 
     for (const name of ['In-Reply-To', 'References', 'references']) {
       let error: ApiError | undefined;
       try { withHeader(name, value)(); } catch (e) { error = e as ApiError; }
-      expect(error).toMatchObject({ code: 'invalid_request', options: { issues: expect.arrayContaining([{ path: `headers.${name}`, message: expect.stringMatching(/message ids like <id@example.com>, separated by single spaces/) }]) } });
+      expect(error).toMatchObject({ code: 'invalid_request', options: { issues: expect.arrayContaining([{ path: 'headers[1]', message: expect.stringMatching(/message ids like <id@example.com>, separated by single spaces/) }]) } });
       expect(JSON.stringify(error)).not.toContain('evil');
     }
   });
@@ -272,7 +272,7 @@ describe('List-Unsubscribe and List-Unsubscribe-Post: their RFC forms, sent as g
   ])('refuses %s', (_name, headers, rule) => {
     let error: ApiError | undefined;
     try { withHeaders(headers)(); } catch (e) { error = e as ApiError; }
-    expect(error).toMatchObject({ code: 'invalid_request', options: { issues: [{ path: `headers.${Object.keys(headers)[0]}`, message: expect.stringMatching(rule) }] } });
+    expect(error).toMatchObject({ code: 'invalid_request', options: { issues: [{ path: 'headers[1]', message: expect.stringMatching(rule) }] } });
   });
 
   test.each([

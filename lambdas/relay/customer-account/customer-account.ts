@@ -133,6 +133,12 @@ export class AssumedRoleAccounts implements CustomerAccounts {
     const pace = (action: string, recipients: number): Promise<boolean> => SEND_ACTIONS.has(action)
       ? this.pacer.take(`${account}|send`, recipients, options.maxSendRate ?? 0, 1, deadline)
       : this.pacer.take(`${account}|control`, 1, this.timing.controlPlaneRate, CONTROL_PLANE_BURST, deadline);
+    /** Waits for `work` until the deadline at most (the work, a shared session load, goes on for others). */
+    const withinDeadline = <T>(work: Promise<T>, action: string): Promise<T> =>
+      clock.withTimeout(Math.max(0, deadline - clock.now()), (signal) => new Promise<T>((resolve, reject) => {
+        work.then(resolve, reject);
+        signal.addEventListener('abort', () => reject(new DeadlinePassedError(action)), { once: true });
+      }));
     const call = async <T>(action: string, idempotent: boolean, run: (ses: SESClient, abortSignal: AbortSignal) => Promise<T>, recipients = 1): Promise<T> => {
       let attempt = 0;
       let refreshed = fresh;
@@ -142,7 +148,9 @@ export class AssumedRoleAccounts implements CustomerAccounts {
         // (Identity and account calls past their pacing go ahead and leave SES to decide.)
         const sending = SEND_ACTIONS.has(action);
         if (!(await pace(action, recipients)) && sending) throw new DeadlinePassedError(action);
-        const session = await this.sessions.get(target, { fresh });
+        // A send that cannot start before the deadline is not sent; nor does it wait for STS past it.
+        if (sending && clock.now() > deadline) throw new DeadlinePassedError(action);
+        const session = await (sending ? withinDeadline(this.sessions.get(target, { fresh }), action) : this.sessions.get(target, { fresh }));
         fresh = false; // one fresh session per request is enough; later calls reuse it from the cache
         if (sending && clock.now() > deadline) throw new DeadlinePassedError(action);
         try {

@@ -42,9 +42,16 @@ export const SES_REQUEST_TIMEOUT_MS = 5_000;
  * while still queued for one of the 64 sockets, or before its connection is made, never left the
  * machine: the transport marks it (`neverSent`) and aws-failures.ts reports it as not sent.
  */
-export function awsRequestHandler(): NodeHttpHandler {
+export function awsRequestHandler(clock?: Clock): NodeHttpHandler {
   // A connection never made proves nothing was sent (aws-failures.ts): safe to retry.
-  return trackedRequestHandler({ connectionTimeout: 2_000, maxSockets: 64 });
+  const handler = trackedRequestHandler({ connectionTimeout: 2_000, maxSockets: 64 });
+  const inFlight = clock?.inFlight?.bind(clock);
+  if (inFlight) {
+    // The test bed's clock holds still while a call's answer is on the way (the simulator parks what it delays on purpose).
+    const handle = handler.handle.bind(handler);
+    handler.handle = (request, options) => inFlight(() => handle(request, options));
+  }
+  return handler;
 }
 
 export interface CustomerSessionOptions {
@@ -74,7 +81,7 @@ export class CustomerSessions {
     this.maxEntries = options.maxEntries ?? 500;
     this.clock = options.clock;
     this.attemptTimeoutMs = options.attemptTimeoutMs ?? SES_REQUEST_TIMEOUT_MS;
-    this.requestHandler = options.requestHandler ?? awsRequestHandler();
+    this.requestHandler = options.requestHandler ?? awsRequestHandler(options.clock);
     this.sesEndpoint = options.sesEndpoint;
   }
 
@@ -162,7 +169,7 @@ export class CustomerSessions {
 
 /** A function's sessions: its own STS client and connection pool, signing with the wiring's clock. */
 export function customerSessionsFor(aws: AwsWiring, attemptTimeoutMs?: number): CustomerSessions {
-  const requestHandler = awsRequestHandler();
+  const requestHandler = awsRequestHandler(aws.clock);
   // AssumeRole changes nothing in the customer's account: the SDK may retry it once.
   const sts = markUnsentFailures(signWithClock(new STSClient({ ...clientSettings(aws, aws.endpoints?.sts), requestHandler, maxAttempts: 2 }), aws.clock));
   return new CustomerSessions(sts, { clock: aws.clock, requestHandler, attemptTimeoutMs, sesEndpoint: aws.endpoints?.ses });

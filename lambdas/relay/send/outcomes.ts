@@ -39,6 +39,10 @@ export const mayHaveBeenSent = (): Refusal =>
 export const startNotRecorded = (): Refusal =>
   refusal('upstream_unavailable', 'Not sent: SendFleet could not record that this message was about to be sent (its store did not answer), so it did not send it. Retry in a few seconds.', { retryAfterSeconds: 2 });
 
+/** A Starter message whose reservation of the month could not be made: it was not sent. */
+export const usageNotCounted = (): Refusal =>
+  refusal('upstream_unavailable', 'Not sent: SendFleet could not count this message against your plan (its store did not answer), so it did not send it. Retry in a few seconds.', { retryAfterSeconds: 2 });
+
 /** An error we cannot name, which may have followed SES's acceptance. */
 export const unexpectedFailure = (): Refusal =>
   refusal('internal_error', 'Unexpected error while sending this message; it may or may not have been sent, and SendFleet will not send it again on its own. Check before sending it again.');
@@ -49,14 +53,28 @@ export const unexpectedFailure = (): Refusal =>
  * request is the same message). Anything else proved nothing was sent and
  * may pass on retry (limits, throttling, permissions, the time budget), so the retry tries again.
  */
-const KEPT_FOR_THE_KEY = new Set<string>(['invalid_request', 'ses_rejected', 'ses_outcome_unknown', 'internal_error']);
+const KEPT_FOR_THE_KEY = new Set<string>(['invalid_request', 'request_too_large', 'ses_rejected', 'ses_outcome_unknown', 'internal_error']);
 
 export const keptForTheKey = (outcome: MessageOutcome): boolean => outcome.accepted || KEPT_FOR_THE_KEY.has(outcome.refusal.code);
 
+/**
+ * A message's own validation: the same request (its fingerprint is checked) gives the same verdict,
+ * so only the code is kept and the detail, which speaks of the caller's input, is derived again.
+ */
+const OWN_VALIDATION = new Set<string>(['invalid_request', 'request_too_large']);
+
 export function toStoredResult(outcome: MessageOutcome): StoredResult {
-  return outcome.accepted
-    ? { index: outcome.index, message_id: outcome.messageId }
-    : { index: outcome.index, error: outcome.refusal.code, detail: outcome.refusal.detail };
+  if (outcome.accepted) return { index: outcome.index, message_id: outcome.messageId };
+  if (OWN_VALIDATION.has(outcome.refusal.code)) return { index: outcome.index, error: outcome.refusal.code };
+  return { index: outcome.index, error: outcome.refusal.code, detail: outcome.refusal.detail };
+}
+
+/** Outcomes read back for a key, with each message's own validation taken from this run's (same request, same verdict). */
+export function withOwnValidation(messages: MessageOutcome[], own: ReadonlyMap<number, Refusal>): MessageOutcome[] {
+  return messages.map((m) => {
+    const refusalNow = own.get(m.index);
+    return !m.accepted && OWN_VALIDATION.has(m.refusal.code) && refusalNow ? refused(m.index, refusalNow) : m;
+  });
 }
 
 export function fromStoredResult(result: StoredResult): MessageOutcome {

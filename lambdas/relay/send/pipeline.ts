@@ -21,7 +21,7 @@
  * Remote calls on a warm BYOC single send: one DynamoDB write (the rate window) and one SES call;
  * the key, config and session come from memory. Nothing of a message is stored or logged.
  */
-import { dateOf, type Clock } from '../../shared/clock';
+import { dateOf, outgoing, type Clock } from '../../shared/clock';
 import type { Logger } from '../../shared/logger';
 import { refusal, type Refusal } from '../../shared/refusal';
 import type { Principal } from '../auth/authenticator';
@@ -35,7 +35,7 @@ import type { PreparedMessage } from './message/prepared';
 import type { SendRequest } from './message/request';
 import {
   accepted, fromStoredResult, idempotencyInProgress, idempotencyKeyReused, keptForTheKey, mayHaveBeenSent, notStarted,
-  rateLimited, refused, startNotRecorded, storedOutcomes, toStoredResult, unexpectedFailure, usageLimitExceeded, type MessageOutcome,
+  rateLimited, refused, startNotRecorded, storedOutcomes, toStoredResult, unexpectedFailure, usageLimitExceeded, usageNotCounted, withOwnValidation, type MessageOutcome,
 } from './outcomes';
 import type { RateGuard } from './rate-guard';
 import { checkReadyToSend, type ReadyToSend, type SendContext } from './send-context';
@@ -162,13 +162,18 @@ class ProgressRecorder {
   }
 }
 
-async function inPool<T, R>(items: readonly T[], size: number, run: (item: T) => Promise<R>): Promise<R[]> {
+/**
+ * Runs `run` over the items, `size` at a time. A failing item becomes `failed(item, error)`: the pool
+ * never rejects while other workers still send (an answer must not leave messages going out behind it).
+ */
+async function inPool<T, R>(items: readonly T[], size: number, run: (item: T) => Promise<R>, failed: (item: T, error: unknown) => R): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   const worker = async () => {
     while (next < items.length) {
       const position = next++;
-      results[position] = await run(items[position]!);
+      const item = items[position]!;
+      results[position] = await run(item).catch((error: unknown) => failed(item, error));
     }
   };
   await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
@@ -208,6 +213,16 @@ export function createSendPipeline(deps: SendDeps) {
     const at = dateOf(deps.clock);
     const deadline = (command.receivedAt ?? at.getTime()) + budgetMs;
     const single = items.length === 1;
+    /**
+     * Our own writes end by the time the last SES attempt would (deadline + its timeout), so the
+     * answer comes before the Lambda's timeout; a write cut short counts as failed.
+     */
+    const answerBy = deadline + SES_REQUEST_TIMEOUT_MS;
+    const bounded = <T>(write: Promise<T>): Promise<T> => deps.clock.withTimeout(Math.max(0, answerBy - deps.clock.now()), (signal) => new Promise<T>((resolve, reject) => {
+      write.then(resolve, reject);
+      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    }));
+    const boundedWrite = <T>(write: () => Promise<T>): Promise<T> => bounded(outgoing(deps.clock, write));
 
     // The key's minute window, once for the request. BYOC: counted while the context loads or, for a
     // single send far below the limit, while SES sends. A Starter batch counts it on the usage item;
@@ -227,12 +242,13 @@ export function createSendPipeline(deps: SendDeps) {
     counting?.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
     const [context, counted] = await Promise.all([deps.contexts.load(tenantId), overlap ? undefined : counting]);
     let rate = counted;
-    const windowCounted = async () => (rate ??= counting ? await countedAlongside(counting, perMinute, at, log) : undefined);
+    const windowCounted = async () => (rate ??= counting ? await countedAlongside(bounded(counting), perMinute, at, log) : undefined);
     const refuseRequest = async (why: Refusal): Promise<SendOutcome> => ({ kind: 'refused', refusal: why, rate: await windowCounted(), replayed: false });
 
     const outcomes = new Map<number, MessageOutcome>();
     const sendable = items.filter(isSendable);
-    for (const item of items) if (!isSendable(item)) outcomes.set(item.index, refused(item.index, item.refusal));
+    const ownRefusals = new Map(items.flatMap((item) => (isSendable(item) ? [] : [[item.index, item.refusal] as const])));
+    for (const [index, why] of ownRefusals) outcomes.set(index, refused(index, why));
     const checks = await readinessOf(tenantId, context, sendable);
     let ready: ReadyToSend | undefined;
     let toSend: SendItem[] = [];
@@ -254,25 +270,30 @@ export function createSendPipeline(deps: SendDeps) {
     }
 
     // One claim for the request. A single send records its message as started with the claim.
-    // Nothing to send (every message refused by its own checks): nothing is claimed, nothing kept.
-    const key = toSend.length > 0 ? command.idempotency : undefined;
+    // Every message refused by its own validation: nothing is claimed, nothing kept. A message refused
+    // by the readiness check still claims: an earlier run of this request may have sent it.
+    const key = sendable.length > 0 ? command.idempotency : undefined;
     let earlier: RecordedProgress | undefined;
     if (key) {
-      const claim = await deps.idempotency.claim(tenantId, key.keyHash, key.requestHash, at, single ? { started: [toSend[0]!.index] } : {});
+      const claim = await deps.idempotency.claim(tenantId, key.keyHash, key.requestHash, at, single && toSend.length === 1 ? { started: [toSend[0]!.index] } : {});
       if (claim.kind === 'mismatch') return refuseRequest(idempotencyKeyReused());
       if (claim.kind === 'in_progress') return refuseRequest(idempotencyInProgress());
-      if (claim.kind === 'replay') return { kind: 'done', messages: storedOutcomes(claim.outcome), rate: await windowCounted(), replayed: true };
+      if (claim.kind === 'replay') return { kind: 'done', messages: withOwnValidation(storedOutcomes(claim.outcome), ownRefusals), rate: await windowCounted(), replayed: true };
       earlier = claim.earlier;
     }
     if (earlier) {
-      // What an earlier run of this request did stays done: a message it started without an outcome may have been sent.
+      // What an earlier run of this request did stays done, whatever the readiness check says now (a
+      // domain may have stopped verifying since): a message it started without an outcome may have been sent.
       const recorded = new Map(earlier.results.map((r) => [r.index, fromStoredResult(r)]));
       const started = new Set(earlier.started);
-      toSend = toSend.filter((item) => {
-        const outcome = recorded.get(item.index) ?? (earlier!.unknown || started.has(item.index) ? refused(item.index, mayHaveBeenSent()) : undefined);
-        if (outcome) outcomes.set(item.index, outcome);
-        return !outcome;
-      });
+      const done = new Set<number>();
+      for (const item of sendable) {
+        const outcome = recorded.get(item.index) ?? (earlier.unknown || started.has(item.index) ? refused(item.index, mayHaveBeenSent()) : undefined);
+        if (!outcome) continue;
+        outcomes.set(item.index, outcome);
+        done.add(item.index);
+      }
+      toSend = toSend.filter((item) => !done.has(item.index));
     }
     const attempted = toSend.length > 0;
 
@@ -280,9 +301,9 @@ export function createSendPipeline(deps: SendDeps) {
     const settleKey = async (messages: MessageOutcome[]) => {
       if (!key) return;
       const kept = messages.filter(keptForTheKey).map(toStoredResult);
-      const write = kept.length === 0 ? deps.idempotency.release(tenantId, key.keyHash)
+      const write = boundedWrite(() => (kept.length === 0 ? deps.idempotency.release(tenantId, key.keyHash)
         : kept.length === messages.length ? deps.idempotency.complete(tenantId, key.keyHash, { messages: kept })
-          : deps.idempotency.reopen(tenantId, key.keyHash, kept);
+          : deps.idempotency.reopen(tenantId, key.keyHash, kept)));
       await write.catch(() => log.error('idempotency outcome not stored; the key stays claimed until its lease ends', { outcome: 'post_acceptance_failure', step: 'idempotency_complete' }));
     };
     const finish = async (): Promise<SendOutcome> => {
@@ -316,18 +337,32 @@ export function createSendPipeline(deps: SendDeps) {
 
     const target = { tenantId, roleArn: ready.roleArn, externalId: ready.externalId, previousExternalId: ready.previousExternalId, region: ready.region };
     const account = deps.accounts.open(target, { deadline, maxSendRate: ready.maxSendRate });
-    const progress = key && !single ? new ProgressRecorder((started, results) => deps.idempotency.record(tenantId, key.keyHash, started, results)) : undefined;
+    const progress = key && !single ? new ProgressRecorder((started, results) => boundedWrite(() => deps.idempotency.record(tenantId, key.keyHash, started, results))) : undefined;
     const failureContext = { relayAccountId: deps.relayAccountId, region: ready.region };
 
+    const unexpected = (item: SendItem, error: unknown): MessageOutcome => {
+      // Anything we cannot name may have happened after SES took the message: keep the count and the outcome.
+      log.error('message failed unexpectedly', { outcome: 'internal_error', index: item.index, error_name: error instanceof Error ? error.name : typeof error });
+      return refused(item.index, unexpectedFailure());
+    };
+    const release = (month: { month: string; id?: string } | undefined) => month && deps.usage.releaseMonthly(tenantId, month.month, month.id).catch(() => log.warn('monthly reservation not released', { outcome: 'usage_release_failed' }));
     const sendOne = async (item: SendItem): Promise<MessageOutcome> => {
-      if (deps.clock.now() >= deadline) return refused(item.index, notStarted(budgetMs));
+      if (deps.clock.now() >= deadline) {
+        await release(singleMonth); // a Starter single send's month was reserved with its window; no attempt was made
+        return refused(item.index, notStarted(budgetMs));
+      }
       let month = singleMonth;
       if (perMonth !== null && !single) {
-        const reservation = await deps.usage.reserveMonthly(tenantId, perMonth, at);
+        // A reservation whose answer was lost is withdrawn by the store (by its id): the message is not sent, and counts nothing.
+        const reservation = await deps.usage.reserveMonthly(tenantId, perMonth, at).catch(() => undefined);
+        if (!reservation) {
+          log.warn('monthly reservation failed', { outcome: 'usage_reservation_failed', index: item.index });
+          return refused(item.index, usageNotCounted());
+        }
         if (!reservation.reserved) return refused(item.index, usageLimitExceeded(perMonth));
         month = { month: reservation.month, id: reservation.id };
       }
-      const giveBackMonth = () => month && deps.usage.releaseMonthly(tenantId, month.month, month.id).catch(() => log.warn('monthly reservation not released', { outcome: 'usage_release_failed' }));
+      const giveBackMonth = () => release(month);
       try {
         await progress?.starting(item.index);
       } catch {
@@ -338,20 +373,17 @@ export function createSendPipeline(deps: SendDeps) {
         return accepted(item.index, await transmit(account, item.message));
       } catch (error) {
         const why = error instanceof DeadlinePassedError ? notStarted(budgetMs) : customerAccountRefusal(error, failureContext);
-        if (!why) {
-          // Anything we cannot name may have happened after SES took the message: keep the count and the outcome.
-          log.error('message failed unexpectedly', { outcome: 'internal_error', index: item.index, error_name: error instanceof Error ? error.name : typeof error });
-          return refused(item.index, unexpectedFailure());
-        }
+        if (!why) return unexpected(item, error);
         if (why.code !== 'ses_outcome_unknown') await giveBackMonth();
         return refused(item.index, why);
       }
     };
+    const sendOrFail = (item: SendItem) => sendOne(item).catch((error: unknown) => unexpected(item, error));
     await inPool(toSend, CONCURRENCY, async (item) => {
-      const outcome = await sendOne(item);
+      const outcome = await sendOrFail(item);
       outcomes.set(item.index, outcome);
       progress?.finished(outcome);
-    });
+    }, (item, error) => { outcomes.set(item.index, unexpected(item, error)); });
     return finish();
   };
 }

@@ -14,7 +14,7 @@ import { ApiError, resendError, type ErrorCode } from '../../../shared/errors';
 import type { HttpRequest, HttpResult } from '../../../shared/http';
 import type { Refusal } from '../../../shared/refusal';
 import type { Authenticator } from '../../auth/authenticator';
-import { checkBodySize } from '../message/request';
+import { checkMessageSize } from '../message/request';
 import type { RefusedItem, SendCommand, SendItem, SendOutcome } from '../pipeline';
 import { oneMessage, parseBatchMessages, parseIdempotencyKey, parseMessage, sendHeaders } from './send-request';
 
@@ -50,7 +50,8 @@ export function fromResendBody(body: unknown): Record<string, unknown> {
   const input = body as Record<string, unknown>;
   for (const [field, why] of Object.entries(REFUSED_FIELDS)) if (input[field] !== undefined) refuse(field, `is not accepted: ${why}`);
   const unknown = Object.keys(input).filter((k) => !RESEND_FIELDS.has(k));
-  if (unknown.length > 0) refuse(unknown[0]!, `is not a field SendFleet accepts (unknown field(s): ${unknown.join(', ')}).`);
+  // The unknown names are the caller's text: counted, never quoted; ours are listed instead.
+  if (unknown.length > 0) refuse('(body)', `has ${unknown.length} field(s) SendFleet does not accept; the accepted fields are: ${[...RESEND_FIELDS].join(', ')}.`);
   const attachments = input.attachments;
   if (Array.isArray(attachments)) {
     attachments.forEach((a: unknown, i) => {
@@ -139,8 +140,9 @@ export function createResendRoutes(deps: ResendApiDeps) {
   const sendOne = guarded(async (http) => {
     const receivedAt = deps.clock.now();
     const principal = await authenticated(http);
-    checkBodySize(http.body, http.bodyBytes);
-    const item = await parseMessage(fromResendBody(http.body));
+    const body = fromResendBody(http.body);
+    checkMessageSize(body);
+    const item = await parseMessage(body);
     const key = parseIdempotencyKey(http.headers);
     const outcome = await deps.send({
       items: [item], principal, log: http.log.child({ tenant_id: principal.tenantId }), receivedAt,

@@ -10,7 +10,7 @@ import { refusal, type Refusal } from '../../../shared/refusal';
 import { parseInput } from '../../../shared/validation';
 import type { RateWindow } from '../../store/limits-store';
 import { prepareMessage } from '../message/prepared';
-import { checkBodySize, parseSendRequest } from '../message/request';
+import { checkMessageSize, parseSendRequest } from '../message/request';
 import { MAX_BATCH_MESSAGES, type RefusedItem, type SendItem, type SendOutcome } from '../pipeline';
 import { rateLimitHeaders } from '../rate-limit-headers';
 
@@ -59,7 +59,7 @@ export async function parseBatchMessages(messages: readonly unknown[]): Promise<
         throw invalidRequest(`The message is invalid: attachments ${message}.`, [{ path: 'attachments', message }]);
       }
       // The same limit, code and words as the message alone on POST /api/send.
-      checkBodySize(raw, Buffer.byteLength(JSON.stringify(raw) ?? '', 'utf8'));
+      checkMessageSize(raw);
       items.push(await parseMessage(raw, index));
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;

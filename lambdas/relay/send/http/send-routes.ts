@@ -13,12 +13,13 @@ import { httpApi, type HttpRequest, type HttpResult } from '../../../shared/http
 import { refusalAsApiError } from '../../../shared/refusal';
 import { RESEND_RESOURCES, sendRoutes } from '../../api-routes';
 import type { Authenticator } from '../../auth/authenticator';
-import { checkBodySize, MAX_BODY_WITH_ATTACHMENTS_BYTES, type SendRequest } from '../message/request';
+import { prepareMessage } from '../message/prepared';
+import { checkMessageSize, MAX_BODY_WITH_ATTACHMENTS_BYTES, parseSendRequest, type SendRequest } from '../message/request';
 import type { MessageOutcome } from '../outcomes';
-import { createSendPipeline, type SendCommand, type SendDeps, type SendOutcome } from '../pipeline';
+import { createSendPipeline, type SendCommand, type SendDeps, type SendItem, type SendOutcome } from '../pipeline';
 import type { Clock } from '../../../shared/clock';
 import { createResendRoutes, resendFailure } from './resend-routes';
-import { oneMessage, parseBatchBody, parseIdempotencyKey, parseMessage, sendHeaders } from './send-request';
+import { oneMessage, parseBatchBody, parseIdempotencyKey, sendHeaders } from './send-request';
 
 export interface SendApiDeps extends SendDeps {
   authenticator: Authenticator;
@@ -76,12 +77,14 @@ export function sendApi(deps: SendRoutesDeps) {
 
   async function handle(http: HttpRequest): Promise<HttpResult> {
     const receivedAt = deps.clock.now();
-    // The contract orders a single send's 400 before its 401: its validation is bounded by the body limits.
-    checkBodySize(http.body, http.bodyBytes);
-    const item = await parseMessage(http.body);
+    // The contract orders a single send's 400 before its 401: its validation is bounded by the body
+    // limits. Building the MIME (attachments) waits for a valid key.
+    checkMessageSize(http.body);
+    const request = parseSendRequest(http.body);
     const idempotencyKey = parseIdempotencyKey(http.headers);
     const principal = await deps.authenticator.authenticate(http.headers);
     http.annotate({ tenant_id: principal.tenantId });
+    const item: SendItem = { index: 0, request, message: await prepareMessage(request) };
     const outcome = await send({
       items: [item],
       principal,
@@ -89,7 +92,7 @@ export function sendApi(deps: SendRoutesDeps) {
       log: http.log.child({ tenant_id: principal.tenantId }),
       receivedAt,
     });
-    const { request, message } = item;
+    const { message } = item;
     const answer = oneMessage(outcome);
     http.annotate({ recipients: request.to.length + request.cc.length + request.bcc.length, attachments: request.attachments.length, raw: message.mime !== undefined, replayed: outcome.replayed, ...(answer.refusal ? {} : { message_id: answer.messageId }) });
     return presentOne(outcome, principal.profile.sends_per_minute);

@@ -35,7 +35,12 @@ const addresses = (max: number) => z.union([
 const schema = z.strictObject({
   to: addresses(MAX_RECIPIENTS),
   from_email: address,
-  from_name: z.optional(z.string().check(z.maxLength(256, 'must be at most 256 characters'), ...validUnicode, ...headerText)),
+  // A name that holds an address (`ceo@bank.example <hi@bad.dev>`) shows the reader a sender it is not.
+  from_name: z.optional(z.string().check(z.maxLength(256, 'must be at most 256 characters'), ...validUnicode, ...headerText,
+    z.refine((name: string) => !name.includes('@'), {
+      message: 'must not contain @: a display name that looks like an address misleads the reader; give a plain name and the address in from_email',
+      when: (payload) => payload.issues.length === 0, // one problem at a time: a name already refused is not refused twice
+    }))),
   subject: z.string().check(z.minLength(1, 'must not be empty'), z.maxLength(MAX_HEADER_VALUE, `must be at most ${MAX_HEADER_VALUE} characters`), ...validUnicode, ...headerText),
   message: z.optional(z.string().check(...validUnicode)),
   html: z.optional(z.string().check(...validUnicode)),
@@ -108,8 +113,15 @@ export function parseSendRequest(body: unknown): SendRequest {
 /** The request body's schema, for the OpenAPI document (openapi/, build time only). */
 export { schema as sendRequestSchema };
 
-/** Only a body that carries attachments may be larger than 256 KB; it is measured before it is validated. */
-export function checkBodySize(body: unknown, bodyBytes: number): void {
-  const carriesAttachments = typeof body === 'object' && body !== null && 'attachments' in body;
-  if (!carriesAttachments && bodyBytes > MAX_BODY_BYTES) throw bodyTooLarge(bodyBytes, MAX_BODY_BYTES, ' without attachments');
+/**
+ * Only a message that carries attachments may be larger than 256 KB; it is measured before it is
+ * validated, the same way on every route: the SendFleet-shaped message as compact JSON (a Resend
+ * body after its fields are mapped, a batch's message on its own), so whitespace or the route taken
+ * never changes the verdict.
+ */
+export function checkMessageSize(message: unknown): void {
+  const carriesAttachments = typeof message === 'object' && message !== null && 'attachments' in message;
+  if (carriesAttachments) return;
+  const bytes = Buffer.byteLength(JSON.stringify(message) ?? '', 'utf8');
+  if (bytes > MAX_BODY_BYTES) throw bodyTooLarge(bytes, MAX_BODY_BYTES, ' without attachments');
 }
