@@ -4,7 +4,7 @@
  * every relay API. AWS's message text never appears: it quotes recipients and sender names, so a
  * detail is built from the error code, the action, the region and our advice only.
  */
-import { refusal, refusalAsApiError, type Refusal } from '../shared/refusal';
+import { refusal, type Refusal } from '../shared/refusal';
 import { assumeRoleFix } from './byoc/policies';
 import {
   AwsUnavailableError,
@@ -67,10 +67,4 @@ export function customerAccountRefusal(error: unknown, { relayAccountId, region 
     return refusal('ses_rejected', `Amazon SES in ${region} refused ${error.action === 'SendEmail' || error.action === 'SendRawEmail' ? 'the message' : error.action} (${error.errorCode}). ${advice}`);
   }
   return undefined;
-}
-
-/** The same as an ApiError, for the onboarding use cases; anything else is returned unchanged. */
-export function customerAccountFailure(error: unknown, context: ErrorContext): unknown {
-  const refused = customerAccountRefusal(error, context);
-  return refused ? refusalAsApiError(refused) : error;
 }

@@ -4,7 +4,11 @@ import { formatSender, toSendEmailInput } from '../../lambdas/relay/customer-acc
 import { parseSendRequest } from '../../lambdas/relay/send/message/request';
 import { classifyFailure } from '../../lambdas/relay/customer-account/aws-failures';
 import { SesRefusedError, SesThrottledError } from '../../lambdas/relay/customer-account/errors';
-import { customerAccountFailure } from '../../lambdas/relay/error-map';
+import { customerAccountRefusal, type ErrorContext } from '../../lambdas/relay/error-map';
+import { refusalAsApiError } from '../../lambdas/shared/refusal';
+
+/** The error map's refusal as the ApiError the HTTP edge answers with. */
+const customerAccountFailure = (error: unknown, context: ErrorContext) => refusalAsApiError(customerAccountRefusal(error, context)!);
 
 describe('addresses', () => {
   test.each([

@@ -8,7 +8,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { AssumedRoleAccounts, MAX_ATTEMPTS } from '../../lambdas/relay/customer-account/customer-account';
 import { AwsUnavailableError, SesOutcomeUnknownError } from '../../lambdas/relay/customer-account/errors';
 import { CustomerSessions } from '../../lambdas/relay/customer-account/sessions';
-import { customerAccountFailure } from '../../lambdas/relay/error-map';
+import { customerAccountRefusal, type ErrorContext } from '../../lambdas/relay/error-map';
+import { refusalAsApiError } from '../../lambdas/shared/refusal';
+
+/** The error map's refusal as the ApiError the HTTP edge answers with. */
+const customerAccountFailure = (error: unknown, context: ErrorContext) => refusalAsApiError(customerAccountRefusal(error, context)!);
 import { requestFingerprint } from '../../lambdas/relay/send/http/send-routes';
 import { prepareMessage, sendEmailMeasureBound, type PreparedMessage } from '../../lambdas/relay/send/message/prepared';
 import { parseSendRequest } from '../../lambdas/relay/send/message/request';
