@@ -12,7 +12,7 @@ import { sha256Hex } from '../../../shared/crypto';
 import type { Clock } from '../../../shared/clock';
 import { ApiError, resendError, type ErrorCode } from '../../../shared/errors';
 import type { HttpRequest, HttpResult } from '../../../shared/http';
-import type { Refusal } from '../../../shared/refusal';
+import { refusalAsApiError, type Refusal } from '../../../shared/refusal';
 import type { Authenticator } from '../../auth/authenticator';
 import { checkMessageSize } from '../message/request';
 import type { RefusedItem, SendCommand, SendItem, SendOutcome } from '../pipeline';
@@ -102,7 +102,7 @@ export function resendFailure(error: ApiError, extraHeaders: Record<string, stri
 
 /** A refusal of the pipeline → Resend's shape (status and name from the table in shared/errors.ts). */
 function resendRefusal(why: Refusal, headers: Record<string, string>): HttpResult {
-  return resendAnswer(why.code, inResendTerms(why.detail), { ...headers, ...(why.retryAfterSeconds !== undefined ? { 'retry-after': String(why.retryAfterSeconds) } : {}) });
+  return resendFailure(refusalAsApiError(why, headers));
 }
 
 /** Why each family of Resend operations is not offered, and what to use instead. */
