@@ -23,6 +23,9 @@ module.exports = {
     {
       ...common,
       displayName: 'integration',
+      // A guard against hangs, not a speed limit: a loaded machine (a CI runner shared with other
+      // jobs) must not turn a 5 s default into a red test.
+      testTimeout: 60_000,
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/integration/global-setup.ts',
       globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
