@@ -23,6 +23,9 @@ import { createTables } from './tables';
 
 export { LOCAL_ACCOUNTS };
 
+/** Per-attempt DynamoDB timeout against DynamoDB Local (see `aws` below). */
+export const LOCAL_DYNAMODB_REQUEST_TIMEOUT_MS = 30_000;
+
 export interface LocalSystemOptions {
   relayPort?: number;
   platformPort?: number;
@@ -117,6 +120,9 @@ async function start(options: LocalSystemOptions, started: Array<() => Promise<v
     region,
     credentials: RELAY_LOCAL_CREDENTIALS,
     endpoints: { dynamodb: dynamoEndpoint, sts: simUrl, ses: simUrl },
+    // DynamoDB Local is a JVM on this machine: under load (a CI runner, a full test run on 2 cores)
+    // an answer can take seconds. AWS's 3 s bound would turn that into failures AWS would not have.
+    dynamoRequestTimeoutMs: LOCAL_DYNAMODB_REQUEST_TIMEOUT_MS,
   };
   const relayConfig: RelayConfig = {
     relayTable: tables.relay,

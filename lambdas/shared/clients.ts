@@ -56,6 +56,11 @@ export interface AwsWiring {
   region?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string };
   endpoints?: { dynamodb?: string; sts?: string; ses?: string };
+  /**
+   * Per-attempt DynamoDB timeout when not DYNAMODB_REQUEST_TIMEOUT_MS: local mode's DynamoDB Local
+   * shares the machine's CPU with everything else, so a loaded machine makes it slow, not broken.
+   */
+  dynamoRequestTimeoutMs?: number;
 }
 
 export const lambdaWiring = (): AwsWiring => ({ clock: systemClock });
@@ -78,6 +83,7 @@ export function clientSettings(aws: AwsWiring, endpoint: string | undefined): Cl
 
 /** The DynamoDB document client of a function: created once per handler. */
 export function dynamoDocumentClient(aws: AwsWiring, options: DynamoClientOptions = {}): DynamoDBDocumentClient {
-  const client = signWithClock(createDynamoDbClient({ ...options, ...clientSettings(aws, aws.endpoints?.dynamodb) }), aws.clock);
+  const requestTimeoutMs = options.requestTimeoutMs ?? aws.dynamoRequestTimeoutMs;
+  const client = signWithClock(createDynamoDbClient({ ...options, ...(requestTimeoutMs === undefined ? {} : { requestTimeoutMs }), ...clientSettings(aws, aws.endpoints?.dynamodb) }), aws.clock);
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }

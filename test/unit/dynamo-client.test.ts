@@ -5,6 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { LOCAL_DYNAMODB_REQUEST_TIMEOUT_MS } from '../../local/local-system';
 import { createDynamoDbClient, DYNAMODB_MAX_ATTEMPTS, DYNAMODB_REQUEST_TIMEOUT_MS, dynamoDocumentClient, lambdaWiring } from '../../lambdas/shared/clients';
 
 let server: Server;
@@ -42,4 +43,15 @@ test('the shared client uses the production timeout and attempt bound', async ()
   expect(handlerConfig).toMatchObject({ requestTimeout: DYNAMODB_REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true });
   expect(DYNAMODB_MAX_ATTEMPTS).toBe(3);
   expect(DYNAMODB_REQUEST_TIMEOUT_MS).toBe(3_000);
+});
+
+test('a wiring may set its own per-attempt timeout (local mode: DynamoDB Local on a loaded machine); an explicit option still wins', async () => {
+  const requestTimeout = async (client: ReturnType<typeof dynamoDocumentClient>) =>
+    ((await (client.config.requestHandler as unknown as { configProvider: Promise<Record<string, unknown>> }).configProvider).requestTimeout);
+  const local = dynamoDocumentClient({ ...lambdaWiring(), dynamoRequestTimeoutMs: LOCAL_DYNAMODB_REQUEST_TIMEOUT_MS });
+  expect(await requestTimeout(local)).toBe(30_000);
+  const explicit = dynamoDocumentClient({ ...lambdaWiring(), dynamoRequestTimeoutMs: 30_000 }, { requestTimeoutMs: 150 });
+  expect(await requestTimeout(explicit)).toBe(150);
+  local.destroy();
+  explicit.destroy();
 });
