@@ -134,6 +134,8 @@ export class EventPublisher {
 
   /** Schedules the events of an accepted send; returns at once. */
   accepted(send: AcceptedSend): void {
+    // without a set, SES publishes nothing and adds nothing to the list: no timers to move the clock for
+    if (!send.configurationSet) return;
     const resources = this.state.eventResources(send.account, send.region);
     const outcomes = send.destination.map((address) => ({ address, outcome: outcomeOf(address, resources.suppressionList.has(address.toLowerCase())) }));
     const recipients = (outcome: Outcome) => outcomes.filter((entry) => entry.outcome === outcome).map((entry) => entry.address);
