@@ -57,8 +57,8 @@ function refuseUnmodelled(type: string, properties: Properties, modelled: readon
   if (other.length > 0) throw new ResourceFailure(`The simulator does not model ${other.join(', ')} on ${type}.`);
 }
 
-/** What CloudFormation names a resource without a name: `<stack>-<logical id>-<random>`. */
-function generatedName(scope: ResourceScope, maxLength: number): string {
+/** What CloudFormation names a resource without a name: `<stack>-<logical id>-<random>`, at most `maxLength` characters. */
+export function generatedName(scope: Pick<ResourceScope, 'stackName' | 'stackId' | 'logicalId'>, maxLength: number): string {
   const suffix = createHmac('sha256', scope.stackId).update(scope.logicalId).digest('hex').slice(0, 12).toUpperCase();
   return `${scope.stackName}-${scope.logicalId}`.slice(0, maxLength - suffix.length - 1) + `-${suffix}`;
 }

@@ -26,7 +26,7 @@ import {
   type Json,
   type Template,
 } from './cloudformation-template';
-import { NATIVE_TYPES, ResourceFailure, isNativeType, type ResourceScope } from './cloudformation-resources';
+import { NATIVE_TYPES, ResourceFailure, generatedName, isNativeType, type ResourceScope } from './cloudformation-resources';
 import type { ObjectStore } from './object-store';
 import { ControlError, type SimState } from './state';
 import type { PolicyDocument } from './policy';
@@ -748,8 +748,7 @@ function checkStackName(name: string): void {
 /** RoleName, or the name CloudFormation generates: `<stack>-<logical id>-<random>`, at most 64 characters. */
 function roleName(stack: Stack, logicalId: string, properties: Record<string, Json>): string {
   if (typeof properties.RoleName === 'string') return properties.RoleName;
-  const suffix = createHmac('sha256', stack.id).update(logicalId).digest('hex').slice(0, 12).toUpperCase();
-  return `${stack.name}-${logicalId}`.slice(0, 64 - suffix.length - 1) + `-${suffix}`;
+  return generatedName({ stackName: stack.name, stackId: stack.id, logicalId }, 64);
 }
 
 function serviceTimeoutMs(value: Json | undefined): number | undefined {

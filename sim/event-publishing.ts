@@ -19,6 +19,7 @@ import {
   type SesMailObject,
 } from '../lambdas/shared/ses-events';
 import { trackedOn } from '../local/virtual-clock';
+import * as ids from './ids';
 import { domainOf } from './mime';
 import { permissionsPolicyAllows, trustPolicyAllowsService } from './policy';
 import { EVENT_BUS_ARN, type ConfigurationSet, type EventPattern, type EventRule, type SuppressionReason } from './ses-configuration';
@@ -89,7 +90,8 @@ const MATCHING_NAME: Record<SesEventType, string> = {
 const SUPPRESSION_LIST_DIAGNOSTIC =
   'Amazon SES did not send the message to this address because it is on the suppression list for your account. For more information about removing addresses from the suppression list, see the Amazon SES Developer Guide at https://docs.aws.amazon.com/ses/latest/DeveloperGuide/sending-email-suppression-list.html';
 
-const feedbackId = (at: number) => `0102${at.toString(16).padStart(12, '0')}-${randomUUID()}-000000`;
+/** SES's feedback ids are shaped like its message ids. */
+const feedbackId = (at: number) => ids.messageId(at);
 /** EventBridge writes `time` to the second. */
 const eventTime = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
