@@ -3,6 +3,7 @@
  * constraints, conditions and intrinsic functions that SendFleet's customer template uses. Anything
  * else is refused when the stack is created (a ValidationError naming it), never guessed at.
  */
+import { NATIVE_TYPES, isNativeType } from './cloudformation-resources';
 
 /** A CreateStack/UpdateStack refusal: AWS answers these synchronously, and no stack operation starts. */
 export class TemplateError extends Error {
@@ -42,7 +43,7 @@ export interface Template {
 }
 
 /** Resource types the simulator can create. */
-export const SUPPORTED_RESOURCE_TYPES = ['AWS::IAM::Role', 'AWS::CloudFormation::CustomResource', 'Custom::*'] as const;
+export const SUPPORTED_RESOURCE_TYPES = ['AWS::IAM::Role', ...Object.keys(NATIVE_TYPES), 'AWS::CloudFormation::CustomResource', 'Custom::*'] as const;
 const SECTIONS = new Set(['AWSTemplateFormatVersion', 'Description', 'Metadata', 'Parameters', 'Conditions', 'Resources', 'Outputs']);
 const INTRINSICS = new Set(['Ref', 'Fn::GetAtt', 'Fn::If', 'Fn::Equals', 'Fn::Not', 'Fn::And', 'Fn::Or', 'Fn::Sub', 'Condition']);
 const PSEUDO_PARAMETERS = new Set(['AWS::Region', 'AWS::AccountId', 'AWS::StackName', 'AWS::StackId', 'AWS::Partition', 'AWS::URLSuffix', 'AWS::NoValue']);
@@ -78,7 +79,7 @@ export function parseTemplate(body: string): Template {
   const unrecognized: string[] = [];
   for (const [logicalId, resource] of Object.entries(resources)) {
     if (!isObject(resource) || typeof resource.Type !== 'string') throw formatError(`[/Resources/${logicalId}] Every Resources object must contain a Type member.`);
-    if (resource.Type !== 'AWS::IAM::Role' && !isCustomResourceType(resource.Type)) unrecognized.push(resource.Type);
+    if (resource.Type !== 'AWS::IAM::Role' && !isNativeType(resource.Type) && !isCustomResourceType(resource.Type)) unrecognized.push(resource.Type);
     const dependsOn = resource.DependsOn === undefined ? [] : Array.isArray(resource.DependsOn) ? resource.DependsOn : [resource.DependsOn];
     declared[logicalId] = {
       Type: resource.Type,

@@ -26,6 +26,7 @@ import {
   type Json,
   type Template,
 } from './cloudformation-template';
+import { NATIVE_TYPES, ResourceFailure, generatedName, isNativeType, type ResourceScope } from './cloudformation-resources';
 import type { ObjectStore } from './object-store';
 import { ControlError, type SimState } from './state';
 import type { PolicyDocument } from './policy';
@@ -142,11 +143,6 @@ interface PendingRequest {
 /** The simulator was reset or closed while the operation ran: it stops where it is, quietly. */
 class Abandoned extends Error {}
 
-class ResourceFailure extends Error {
-  constructor(reason: string, readonly physicalId?: string) {
-    super(reason);
-  }
-}
 
 export type ResponsePutResult = { status: 200 } | { status: 403; code: 'AccessDenied' | 'SignatureDoesNotMatch'; message: string };
 
@@ -370,7 +366,8 @@ export class CloudFormationSim {
           if (error instanceof Abandoned) throw error;
           this.resourceEvent(stack, current, 'UPDATE_FAILED', failureReason(error));
           // CloudFormation rolls a failed custom resource back too: an Update carrying the old properties
-          if (current.type !== 'AWS::IAM::Role') undo.push(() => this.revertResource(stack, current, properties, before));
+          // (an IAM role or a native resource that failed changed nothing)
+          if (current.type !== 'AWS::IAM::Role' && !isNativeType(current.type)) undo.push(() => this.revertResource(stack, current, properties, before));
           throw error;
         }
       } catch (error) {
@@ -457,9 +454,23 @@ export class CloudFormationSim {
       resource.attributes = { Arn: `arn:aws:iam::${stack.accountId}:role/${name}`, RoleId: account.roles.get(name)?.latest()?.id ?? '' };
       return;
     }
+    const native = NATIVE_TYPES[resource.type];
+    if (native) {
+      Object.assign(resource, native.create(this.scope(stack, resource), properties));
+      return;
+    }
     const answer = await this.customResourceRequest(stack, resource, { RequestType: 'Create', ResourceProperties: properties });
     resource.physicalId = answer.PhysicalResourceId;
     resource.attributes = dataAttributes(answer.Data);
+  }
+
+  /** Where a native resource lives: the stack's account and region. */
+  private scope(stack: Stack, resource: StackResource): ResourceScope {
+    const account = this.state.account(stack.accountId);
+    return {
+      accountId: stack.accountId, region: stack.region, stackName: stack.name, stackId: stack.id, logicalId: resource.logicalId,
+      resources: this.state.eventResources(account, stack.region),
+    };
   }
 
   /** Applies new properties; true when the resource was replaced (the old one is deleted in the cleanup phase). */
@@ -472,6 +483,11 @@ export class CloudFormationSim {
       return false;
     }
     const oldPhysicalId = resource.physicalId;
+    const native = NATIVE_TYPES[resource.type];
+    if (native) {
+      Object.assign(resource, native.update(this.scope(stack, resource), oldPhysicalId ?? '', old, properties));
+      return resource.physicalId !== oldPhysicalId;
+    }
     const answer = await this.customResourceRequest(stack, resource, {
       RequestType: 'Update', PhysicalResourceId: oldPhysicalId, ResourceProperties: properties, OldResourceProperties: old,
     });
@@ -485,8 +501,14 @@ export class CloudFormationSim {
     this.checkLive(stack);
     this.resourceEvent(stack, resource, 'UPDATE_IN_PROGRESS');
     try {
+      const native = NATIVE_TYPES[resource.type];
       if (resource.type === 'AWS::IAM::Role') {
         this.putRole(stack, resource.physicalId ?? '', before.properties);
+      } else if (native) {
+        const scope = this.scope(stack, resource);
+        // a replacement is undone by deleting the new resource: the old one was never touched
+        if (resource.physicalId !== before.physicalId) native.delete(scope, resource.physicalId ?? '', applied);
+        else native.update(scope, resource.physicalId ?? '', applied, before.properties);
       } else {
         await this.customResourceRequest(stack, resource, {
           RequestType: 'Update', PhysicalResourceId: resource.physicalId, ResourceProperties: before.properties, OldResourceProperties: applied,
@@ -506,6 +528,11 @@ export class CloudFormationSim {
       const account = this.state.account(stack.accountId);
       // a role already gone is not an error for CloudFormation's delete
       if (resource.physicalId !== undefined && account.roles.get(resource.physicalId)?.latest()) this.state.deleteRole(stack.accountId, resource.physicalId);
+      return;
+    }
+    const native = NATIVE_TYPES[resource.type];
+    if (native) {
+      if (resource.physicalId !== undefined) native.delete(this.scope(stack, resource), resource.physicalId, resource.properties ?? {});
       return;
     }
     await this.customResourceRequest(stack, resource, {
@@ -721,8 +748,7 @@ function checkStackName(name: string): void {
 /** RoleName, or the name CloudFormation generates: `<stack>-<logical id>-<random>`, at most 64 characters. */
 function roleName(stack: Stack, logicalId: string, properties: Record<string, Json>): string {
   if (typeof properties.RoleName === 'string') return properties.RoleName;
-  const suffix = createHmac('sha256', stack.id).update(logicalId).digest('hex').slice(0, 12).toUpperCase();
-  return `${stack.name}-${logicalId}`.slice(0, 64 - suffix.length - 1) + `-${suffix}`;
+  return generatedName({ stackName: stack.name, stackId: stack.id, logicalId }, 64);
 }
 
 function serviceTimeoutMs(value: Json | undefined): number | undefined {

@@ -10,7 +10,12 @@ export type ControlResponse = { status: number; json: unknown } | { status: numb
 interface Route {
   method: string;
   pattern: RegExp;
-  run(state: SimState, params: string[], body: () => unknown): ControlResponse;
+  run(state: SimState, params: string[], body: () => unknown, hooks: ControlHooks): ControlResponse;
+}
+
+/** What the control API resets beyond SimState: stack operations and scheduled SES events. */
+export interface ControlHooks {
+  reset?: () => void;
 }
 
 const ok = (json: unknown, status = 200): ControlResponse => ({ status, json });
@@ -106,9 +111,63 @@ const ROUTES: Route[] = [
     },
   },
   {
+    method: 'GET',
+    pattern: /^\/_sim\/accounts\/([^/]+)\/regions\/([^/]+)\/configuration-sets\/([^/]+)$/,
+    run: (state, [accountId = '', region = '', name = '']) => ok(state.configurationSetView(accountId, region, name)),
+  },
+  {
+    method: 'PUT',
+    pattern: /^\/_sim\/accounts\/([^/]+)\/regions\/([^/]+)\/configuration-sets\/([^/]+)\/sending$/,
+    run: (state, [accountId = '', region = '', name = ''], body) => {
+      state.setConfigurationSetSending(accountId, region, name, body());
+      return ok(state.configurationSetView(accountId, region, name));
+    },
+  },
+  {
+    method: 'GET',
+    pattern: /^\/_sim\/accounts\/([^/]+)\/regions\/([^/]+)\/suppressed-destinations$/,
+    run: (state, [accountId = '', region = '']) => ok({ suppressed_destinations: state.suppressedDestinations(accountId, region) }),
+  },
+  {
+    method: 'PUT',
+    pattern: /^\/_sim\/accounts\/([^/]+)\/regions\/([^/]+)\/suppressed-destinations\/([^/]+)$/,
+    run: (state, [accountId = '', region = '', address = ''], body) => {
+      state.putSuppressedDestination(accountId, region, address, body());
+      return noContent();
+    },
+  },
+  {
+    method: 'DELETE',
+    pattern: /^\/_sim\/accounts\/([^/]+)\/regions\/([^/]+)\/suppressed-destinations\/([^/]+)$/,
+    run: (state, [accountId = '', region = '', address = '']) => {
+      state.deleteSuppressedDestination(accountId, region, address);
+      return noContent();
+    },
+  },
+  {
+    method: 'GET',
+    pattern: /^\/_sim\/events$/,
+    run: (state) =>
+      ok({
+        events: state.publishedEvents,
+        forwardings: state.forwardings,
+        forwarding_failures: state.forwardings.filter((forwarding) => forwarding.outcome === 'failed'),
+      }),
+  },
+  {
+    method: 'DELETE',
+    pattern: /^\/_sim\/events$/,
+    run: (state) => {
+      state.publishedEvents.length = 0;
+      state.forwardings.length = 0;
+      return noContent();
+    },
+  },
+  {
     method: 'POST',
     pattern: /^\/_sim\/reset$/,
-    run: (state) => {
+    run: (state, _params, _body, hooks) => {
+      hooks.reset?.();
       state.reset();
       return noContent();
     },
@@ -132,7 +191,7 @@ function decodeSegments(params: string[]): string[] {
   }
 }
 
-export function handleControl(state: SimState, method: string, pathname: string, body: Buffer): ControlResponse {
+export function handleControl(state: SimState, method: string, pathname: string, body: Buffer, hooks: ControlHooks = {}): ControlResponse {
   try {
     const matching = ROUTES.filter((route) => route.pattern.test(pathname));
     if (matching.length === 0) throw new ControlError(404, 'NotFound', `no control route ${pathname}`);
@@ -142,7 +201,7 @@ export function handleControl(state: SimState, method: string, pathname: string,
       throw new ControlError(405, 'MethodNotAllowed', `${method} ${pathname}; allowed: ${allowed}`);
     }
     const params = decodeSegments((route.pattern.exec(pathname) ?? []).slice(1));
-    return route.run(state, params, () => parseJson(body));
+    return route.run(state, params, () => parseJson(body), hooks);
   } catch (error) {
     if (error instanceof ControlError) return ok({ error: error.error, detail: error.detail }, error.status);
     throw error;

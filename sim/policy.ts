@@ -17,7 +17,7 @@ const statementSchema = z.strictObject({
   Sid: z.string().optional(),
   Effect: z.enum(['Allow', 'Deny']),
   Action: stringOrList,
-  Principal: z.union([z.literal('*'), z.looseObject({ AWS: stringOrList.optional() })]).optional(),
+  Principal: z.union([z.literal('*'), z.looseObject({ AWS: stringOrList.optional(), Service: stringOrList.optional() })]).optional(),
   Resource: stringOrList.optional(),
   Condition: z
     .record(z.string(), z.record(z.string(), z.union([conditionValue, z.array(conditionValue).min(1)])))
@@ -51,15 +51,18 @@ export interface RequestContext {
   resource?: string;
   /** account id of the caller, for the trust policy's Principal */
   callerAccountId?: string;
+  /** a service assuming the role (e.g. `events.amazonaws.com`), for the trust policy's Principal */
+  callerService?: string;
   /** values of the condition keys present in this request */
   keys?: Partial<Record<ConditionKey, string>>;
 }
 
-function principalMatches(statement: Statement, callerAccountId: string): boolean {
+function principalMatches(statement: Statement, callerAccountId: string | undefined, callerService: string | undefined): boolean {
   const principal = statement.Principal;
   if (principal === undefined) return false;
   if (principal === '*') return true;
-  if (principal.AWS === undefined) return false;
+  if (callerService !== undefined) return principal.Service !== undefined && asList(principal.Service).includes(callerService);
+  if (principal.AWS === undefined || callerAccountId === undefined) return false;
   return asList(principal.AWS).some(
     (entry) => entry === '*' || entry === callerAccountId || entry === `arn:aws:iam::${callerAccountId}:root`,
   );
@@ -113,7 +116,8 @@ function allows(policy: PolicyDocument, context: RequestContext): boolean {
   let allowed = false;
   for (const statement of asList(policy.Statement)) {
     if (!asList(statement.Action).some((pattern) => actionMatches(pattern, context.action))) continue;
-    if (context.callerAccountId !== undefined && !principalMatches(statement, context.callerAccountId)) continue;
+    const isTrust = context.callerAccountId !== undefined || context.callerService !== undefined;
+    if (isTrust && !principalMatches(statement, context.callerAccountId, context.callerService)) continue;
     if (context.resource !== undefined && !resourceMatches(statement, context.resource)) continue;
     const holds = conditionsHold(statement, context);
     if (statement.Effect === 'Deny' && holds !== false) return false;
@@ -125,6 +129,11 @@ function allows(policy: PolicyDocument, context: RequestContext): boolean {
 /** May `callerAccountId` assume the role, presenting `externalId`? */
 export function trustPolicyAllows(policy: PolicyDocument, callerAccountId: string, externalId: string | undefined): boolean {
   return allows(policy, { action: 'sts:AssumeRole', callerAccountId, keys: externalId === undefined ? {} : { 'sts:externalid': externalId } });
+}
+
+/** May the AWS service (e.g. `events.amazonaws.com`) assume the role? */
+export function trustPolicyAllowsService(policy: PolicyDocument, service: string): boolean {
+  return allows(policy, { action: 'sts:AssumeRole', callerService: service });
 }
 
 /** Does the role's permissions policy grant `action` (e.g. `ses:SendEmail`) on `resource` in this context? */

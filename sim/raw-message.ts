@@ -2,11 +2,11 @@
  * Raw messages (SendRawEmail) as SES reads them, parsed with mailparser: SES's checks on the
  * message itself (size, attachment types) before the action runs, and what the mailbox shows of
  * it afterwards (cc, attachments by name, type and size, extra headers). Message tags of both send
- * actions are filed too. Wraps `handleSes`, so the SES module itself stays as it is.
+ * actions are filed too (sim/ses.ts reads and checks them). Wraps `handleSes`, so the SES module itself stays as it is.
  */
 import { MAX_MESSAGE_BYTES } from './message-rules';
 import { simpleParser, type ParsedMail } from 'mailparser';
-import { handleSes } from './ses';
+import { handleSes, messageTags, type SendAccepted } from './ses';
 import type { MailboxAttachment, Session, SimState } from './state';
 import { invalidParameter, messageRejected, type QueryParams, type XmlObject } from './wire';
 
@@ -64,17 +64,15 @@ function checkAsSes(raw: Buffer, view: RawMessageView): void {
   }
 }
 
-/** `Tags.member.N.Name` / `.Value` of SendEmail and SendRawEmail. */
-function messageTags(params: QueryParams): Array<{ name: string; value: string }> {
-  const tags: Array<{ name: string; value: string }> = [];
-  for (let i = 1; params.get(`Tags.member.${i}.Name`) !== undefined; i++) {
-    tags.push({ name: params.get(`Tags.member.${i}.Name`) ?? '', value: params.get(`Tags.member.${i}.Value`) ?? '' });
-  }
-  return tags;
-}
-
 /** `handleSes`, with the raw message parsed and checked first and the mailbox entry completed after. */
-export async function handleSesWithMessages(state: SimState, session: Session, region: string, action: string, params: QueryParams): Promise<XmlObject> {
+export async function handleSesWithMessages(
+  state: SimState,
+  session: Session,
+  region: string,
+  action: string,
+  params: QueryParams,
+  onAccepted?: SendAccepted,
+): Promise<XmlObject> {
   let view: RawMessageView | undefined;
   const data = action === 'SendRawEmail' ? params.get('RawMessage.Data') : undefined;
   // Over SES's size limit, handleSes refuses it as SES does; never hand the parser more than that.
@@ -83,7 +81,7 @@ export async function handleSesWithMessages(state: SimState, session: Session, r
     view = await parseRawMessage(raw);
     checkAsSes(raw, view);
   }
-  const result = handleSes(state, session, region, action, params);
+  const result = handleSes(state, session, region, action, params, onAccepted);
   if (action === 'SendEmail' || action === 'SendRawEmail') {
     const filed = state.mailbox.find((message) => message.message_id === result.MessageId);
     const tags = messageTags(params);

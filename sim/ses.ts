@@ -4,6 +4,8 @@
  * of the From address), over per-region identities and per-region account settings. Identity and
  * quota calls share a per-account, per-region rate; sends are paced by MaxSendRate.
  */
+import type { AcceptedSend } from './event-publishing';
+import { MAILBOX_SIMULATOR_DOMAIN } from './event-publishing';
 import * as ids from './ids';
 import { checkAddressCharacters, checkMessageSize, checkRecipientCount } from './message-rules';
 import { domainOf, parseAddress, parseMime, splitAddressList, decodeEncodedWords, type ParsedAddress } from './mime';
@@ -40,9 +42,13 @@ interface SesContext {
   session: Session;
   /** the role in effect for this call */
   role: Role;
+  onAccepted?: SendAccepted;
 }
 
 type Handler = (context: SesContext, params: QueryParams) => XmlObject;
+
+/** Told of every send SES accepted (the event publisher); never delays the answer. */
+export type SendAccepted = (send: AcceptedSend) => void;
 
 const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$/i;
 
@@ -133,6 +139,31 @@ interface Outgoing {
   raw?: string;
   /** the message's size as SES counts it against the 10 MB limit */
   sizeBytes: number;
+  /** other sender identities SES checks: the raw From, Sender and Return-Path headers, the ReturnPath parameter */
+  otherSenders: string[];
+  configurationSetName?: string;
+  tags: Array<{ name: string; value: string }>;
+}
+
+/** The mailbox simulator's addresses go out from the sandbox as from production (SES's mailbox simulator page). */
+const isMailboxSimulator = (address: string): boolean => domainOf(address) === MAILBOX_SIMULATOR_DOMAIN;
+
+const TAG_PART = /^[A-Za-z0-9_-]{1,256}$/;
+
+/** `Tags.member.N.Name` / `.Value` of SendEmail and SendRawEmail, refused as SES refuses them (MessageTag: ASCII letters, digits, _ and -, 256 at most). */
+export function messageTags(params: QueryParams): Array<{ name: string; value: string }> {
+  const tags: Array<{ name: string; value: string }> = [];
+  for (let i = 1; params.get(`Tags.member.${i}.Name`) !== undefined; i++) {
+    tags.push({ name: params.get(`Tags.member.${i}.Name`) ?? '', value: params.get(`Tags.member.${i}.Value`) ?? '' });
+  }
+  return tags;
+}
+
+function checkTags(tags: Array<{ name: string; value: string }>): void {
+  for (const tag of tags) {
+    if (!TAG_PART.test(tag.name)) throw invalidParameter(`Invalid tag name <${tag.name}>: only alphanumeric ASCII characters, '_', and '-' are allowed, at most 256.`);
+    if (!TAG_PART.test(tag.value)) throw invalidParameter(`Invalid tag value <${tag.value}>: only alphanumeric ASCII characters, '_', and '-' are allowed, at most 256.`);
+  }
 }
 
 const identityArn = (context: SesContext, identity: string): string =>
@@ -170,21 +201,28 @@ function deliver(context: SesContext, outgoing: Outgoing): XmlObject {
   if (recipients.length === 0) throw invalidParameter("Missing required header 'To'.");
   const recipientAddresses = recipients.map((raw) => parseAddressOrThrow(raw).address);
   outgoing.replyTo.forEach(parseAddressOrThrow);
+  const otherSenders = outgoing.otherSenders.map((raw) => ({ raw: raw.trim(), address: parseAddressOrThrow(raw).address }));
+  checkTags(outgoing.tags);
   authorizeSend(context, outgoing.action, source);
 
   if (!settings.sendingEnabled) {
-    throw messageRejected(
-      'Sending paused for this account. For more information, please check the inbox of the email address associated with your AWS account.',
-    );
+    throw new AwsError('AccountSendingPausedException', 'Email sending is disabled for your entire Amazon SES account.');
+  }
+  const setName = outgoing.configurationSetName;
+  const configurationSet = setName === undefined ? undefined : state.eventResources(account, region).configurationSets.get(setName);
+  if (setName !== undefined && !configurationSet) throw new AwsError('ConfigurationSetDoesNotExist', `Configuration set <${setName}> does not exist.`);
+  if (configurationSet && !configurationSet.sendingEnabled) {
+    throw new AwsError('ConfigurationSetSendingPausedException', `Sending is paused for configuration set <${configurationSet.name}>.`);
   }
   // SES names the failing identities, the raw Source (display name and all) as well as the bare address
   const unverified: string[] = [];
-  if (!isVerified(context, source.address)) {
-    if (outgoing.sourceRaw.trim() !== source.address) unverified.push(outgoing.sourceRaw.trim());
-    unverified.push(source.address);
+  for (const sender of [{ raw: outgoing.sourceRaw.trim(), address: source.address }, ...otherSenders]) {
+    if (isVerified(context, sender.address) || unverified.includes(sender.address)) continue;
+    if (sender.raw !== sender.address && !unverified.includes(sender.raw)) unverified.push(sender.raw);
+    unverified.push(sender.address);
   }
   if (settings.sandbox) {
-    unverified.push(...recipientAddresses.filter((address) => !isVerified(context, address)));
+    unverified.push(...recipientAddresses.filter((address) => !isVerified(context, address) && !isMailboxSimulator(address)));
   }
   if (unverified.length > 0) {
     throw messageRejected(
@@ -223,7 +261,27 @@ function deliver(context: SesContext, outgoing: Outgoing): XmlObject {
     ...(outgoing.raw === undefined ? {} : { raw: outgoing.raw }),
     timestamp: new Date(sentAt).toISOString(),
   });
+  context.onAccepted?.({
+    account,
+    region,
+    messageId,
+    sentAt,
+    action: outgoing.action,
+    source: outgoing.sourceRaw,
+    sourceAddress: source.address,
+    destination: recipientAddresses,
+    to: outgoing.to,
+    subject: outgoing.subject,
+    callerIdentity: context.role.name,
+    ...(configurationSet === undefined ? {} : { configurationSet }),
+    tags: outgoing.tags,
+  });
   return { MessageId: messageId };
+}
+
+function configurationSetOf(params: QueryParams): { configurationSetName?: string } {
+  const name = params.get('ConfigurationSetName');
+  return name === undefined || name === '' ? {} : { configurationSetName: name };
 }
 
 function sendEmail(context: SesContext, params: QueryParams): XmlObject {
@@ -241,9 +299,13 @@ function sendEmail(context: SesContext, params: QueryParams): XmlObject {
     (sum, part) => sum + Buffer.byteLength(part, 'utf8'),
     0,
   );
+  const returnPath = params.get('ReturnPath');
   return deliver(context, {
     action: 'SendEmail',
     sizeBytes,
+    otherSenders: returnPath ? [returnPath] : [],
+    ...configurationSetOf(params),
+    tags: messageTags(params),
     sourceRaw,
     recipients: [...to, ...cc, ...bcc],
     to,
@@ -269,8 +331,14 @@ function sendRawEmail(context: SesContext, params: QueryParams): XmlObject {
   const envelope = params.list('Destinations');
   const shown = new Set([...to, ...cc].map((entry) => parseAddress(entry)?.address.toLowerCase()));
   const bcc = envelope.length > 0 ? envelope.filter((entry) => !shown.has(parseAddress(entry)?.address.toLowerCase())) : header('bcc');
+  const returnPath = params.get('ReturnPath');
+  // SES checks every sender identity the message names, not only the envelope's Source
+  const otherSenders = [...header('from'), ...header('sender'), ...header('return-path'), ...(returnPath ? [returnPath] : [])];
   return deliver(context, {
     action: 'SendRawEmail',
+    otherSenders,
+    ...configurationSetOf(params),
+    tags: messageTags(params),
     // the limit applies to the message after base64 encoding, which is how it arrives
     sizeBytes: data.length,
     sourceRaw,
@@ -395,7 +463,7 @@ const HANDLERS: Record<string, Handler> = {
 const SEND_ACTIONS: ReadonlySet<string> = new Set(['SendEmail', 'SendRawEmail']);
 
 /** Runs one SES action for a role session, in the session's account and the signed region. */
-export function handleSes(state: SimState, session: Session, region: string, action: string, params: QueryParams): XmlObject {
+export function handleSes(state: SimState, session: Session, region: string, action: string, params: QueryParams, onAccepted?: SendAccepted): XmlObject {
   const handler = Object.hasOwn(HANDLERS, action) ? HANDLERS[action] : undefined;
   if (!handler) throw new AwsError('InvalidAction', `Could not find operation ${action} for version ${API_VERSIONS.ses}`);
   const account = state.accounts.get(session.accountId);
@@ -410,5 +478,5 @@ export function handleSes(state: SimState, session: Session, region: string, act
     const keys = { 'aws:requestedregion': region };
     if (!permissionsPolicyAllows(role.permissionsPolicy, { action: `ses:${action}`, resource: '*', keys })) throw denied();
   }
-  return handler({ state, account, region, session, role }, params);
+  return handler({ state, account, region, session, role, ...(onAccepted === undefined ? {} : { onAccepted }) }, params);
 }

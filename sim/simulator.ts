@@ -11,6 +11,7 @@ import { isTrackingClock, trackedOn } from '../local/virtual-clock';
 import { CloudFormationSim, type CloudFormationOptions, type StackView } from './cloudformation';
 import { handleCloudFormation, isCloudFormationPath } from './cloudformation-routes';
 import { handleControl } from './control';
+import { EventPublisher, type EventBridgeOptions } from './event-publishing';
 import * as ids from './ids';
 import { MAILBOX_PAGE_CSP } from './mailbox-page';
 import { ObjectStore } from './object-store';
@@ -24,8 +25,10 @@ import {
   type FaultError,
   type FaultRule,
   type FaultRuleInput,
+  type Forwarding,
   type IdentityStatusInput,
   type MailboxMessage,
+  type PublishedEvent,
   type RoleInput,
   type RoleView,
   type VerifiedEmailInput,
@@ -41,13 +44,18 @@ export type {
   FaultError,
   FaultRule,
   FaultRuleInput,
+  Forwarding,
   IdentityStatusInput,
+  PublishedEvent,
   MailboxMessage,
   RoleInput,
   RoleView,
   VerifiedEmailInput,
 };
 export type { PolicyDocument } from './policy';
+export type { EventBridgeOptions } from './event-publishing';
+export type { SuppressedDestination } from './ses-configuration';
+import type { SuppressedDestination } from './ses-configuration';
 export type { CloudFormationOptions, SnsDelivery, StackStatus, StackView } from './cloudformation';
 export type { VerificationStatus } from './state';
 export { ControlError };
@@ -86,6 +94,8 @@ export interface SimulatorOptions {
   iamPropagationMs?: number;
   /** CloudFormation: where custom resource requests are delivered (the relay's registration handler, as SNS would). */
   cloudFormation?: CloudFormationOptions;
+  /** EventBridge: where default-bus rules forward SES events whose target is an event bus (local mode: the relay's delivery-events handler). */
+  eventBridge?: EventBridgeOptions;
 }
 
 export interface Simulator {
@@ -119,6 +129,15 @@ export interface Simulator {
   stack(accountId: string, stackName: string, region?: string): StackView;
   /** The stack once its running operation (create, update, delete) has ended. */
   stackSettled(accountId: string, stackName: string, region?: string): Promise<StackView>;
+  /** SES events put on default buses, oldest first (they hold addresses: the customer's account, not the relay). */
+  publishedEvents(): PublishedEvent[];
+  /** What each matching rule did with each event per target; `outcome: 'failed'` ones carry the reason. */
+  forwardings(): Forwarding[];
+  /** Pauses (false) or resumes (true) sending through a configuration set. */
+  setConfigurationSetSending(accountId: string, region: string, name: string, enabled: boolean): void;
+  suppressedDestinations(accountId: string, region: string): SuppressedDestination[];
+  /** Removes an address from the account-level suppression list, as the customer does in the SES console. */
+  deleteSuppressedDestination(accountId: string, region: string, address: string): void;
 }
 
 /** The control API's body limit. */
@@ -220,6 +239,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     if (url === undefined) throw new Error('the simulator is not listening; call listen() first');
     return url;
   }, options.cloudFormation);
+  const publisher = new EventPublisher(state, clock, options.eventBridge);
 
   /** The caller behind a well-formed signature, after checking the key, token, expiry and signature. */
   async function authenticate(request: IncomingMessage, body: Buffer, auth: Authorization): Promise<Caller> {
@@ -264,7 +284,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       // the relay must act in customer accounts through an assumed role, never with its own keys
       throw new AwsError('AccessDenied', `User: ${caller.arn} is not authorized to perform: ses:${action}`, 403);
     }
-    return handleSesWithMessages(state, caller.session, auth.region, action, params);
+    return handleSesWithMessages(state, caller.session, auth.region, action, params, (send) => publisher.accepted(send));
   }
 
   function sendXml(response: ServerResponse, status: number, xml: string, requestId: string): void {
@@ -350,7 +370,12 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       response.writeHead(answer.status, answer.headers).end(answer.body);
       return;
     }
-    const result = handleControl(state, request.method ?? 'GET', pathname, body);
+    const result = handleControl(state, request.method ?? 'GET', pathname, body, {
+      reset: () => {
+        cloudFormation.reset();
+        publisher.reset();
+      },
+    });
     if ('html' in result) {
       response.writeHead(result.status, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': MAILBOX_PAGE_CSP });
       response.end(result.html);
@@ -385,6 +410,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     },
     close() {
       cloudFormation.shutdown();
+      publisher.reset();
       for (const response of heldOpen) response.destroy();
       heldOpen.clear();
       if (!server.listening) return Promise.resolve();
@@ -416,10 +442,16 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     },
     reset: () => {
       cloudFormation.reset();
+      publisher.reset();
       state.reset();
     },
     putObject: (bucket, key, body, contentType) => objects.put(bucket, key, body, contentType),
     stack: (accountId, stackName, region) => cloudFormation.describe(accountId, stackName, region),
     stackSettled: (accountId, stackName, region) => cloudFormation.settled(accountId, stackName, region),
+    publishedEvents: () => structuredClone(state.publishedEvents),
+    forwardings: () => structuredClone(state.forwardings),
+    setConfigurationSetSending: (accountId, region, name, enabled) => state.setConfigurationSetSending(accountId, region, name, { enabled }),
+    suppressedDestinations: (accountId, region) => state.suppressedDestinations(accountId, region),
+    deleteSuppressedDestination: (accountId, region, address) => state.deleteSuppressedDestination(accountId, region, address),
   };
 }

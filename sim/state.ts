@@ -18,6 +18,8 @@ import {
 import { roleId } from './ids';
 import { policyDocumentSchema, type PolicyDocument } from './policy';
 import { RoleHistory } from './role-history';
+import { emptyRegionEventResources, type RegionEventResources, type SuppressedDestination, type SuppressionReason } from './ses-configuration';
+import type { SesEventEnvelope } from '../lambdas/shared/ses-events';
 import { TokenBucket } from './token-bucket';
 
 export type VerificationStatus = 'Pending' | 'Success' | 'Failed' | 'TemporaryFailure';
@@ -69,6 +71,29 @@ export interface Account {
   sendBuckets: Map<string, TokenBucket>;
   /** region → identity and quota calls bucket */
   controlPlaneBuckets: Map<string, TokenBucket>;
+  /** region → configuration sets, suppression list and default-bus rules */
+  eventResources: Map<string, RegionEventResources>;
+}
+
+/** An SES event as it went onto an account's default bus. */
+export interface PublishedEvent {
+  account_id: string;
+  region: string;
+  envelope: SesEventEnvelope;
+}
+
+/** What a default-bus rule did with one event for one target. */
+export interface Forwarding {
+  event_id: string;
+  account_id: string;
+  region: string;
+  rule: string;
+  target_id: string;
+  target_arn: string;
+  /** delivered: handed to the simulator's `eventBridge.deliver`; undelivered: no receiver configured; failed: see reason */
+  outcome: 'delivered' | 'undelivered' | 'failed';
+  reason?: string;
+  at: string;
 }
 
 /** Temporary credentials issued by AssumeRole. */
@@ -189,6 +214,9 @@ export const faultRuleSchema = z.strictObject({
   latency_ms: z.number().int().nonnegative().max(60_000).optional(),
 });
 
+export const sendingInputSchema = z.strictObject({ enabled: z.boolean() });
+export const suppressedDestinationInputSchema = z.strictObject({ reason: z.enum(['BOUNCE', 'COMPLAINT']) });
+
 export const latencyInputSchema = z.strictObject({ ms: z.number().int().nonnegative().max(60_000) });
 
 export type AccountInput = z.input<typeof accountInputSchema>;
@@ -241,6 +269,10 @@ export class SimState {
   readonly calls = new Map<string, number>();
   /** `service:Action` → Throttling answers given, whatever the cause */
   readonly throttled = new Map<string, number>();
+  /** every SES event put on a default bus, oldest first */
+  readonly publishedEvents: PublishedEvent[] = [];
+  /** every rule target an event was (or failed to be) forwarded to */
+  readonly forwardings: Forwarding[] = [];
   faults: FaultRule[] = [];
   latencyMs: number;
   readonly now: () => number;
@@ -271,6 +303,7 @@ export class SimState {
       sends: new Map(),
       sendBuckets: new Map(),
       controlPlaneBuckets: new Map(),
+      eventResources: new Map(),
     };
     applySettings(account.settings, account.regionSettings, { accountWide, ...(regions === undefined ? {} : { regions }) });
     if (iam_propagation_ms !== undefined) account.iamPropagationMs = iam_propagation_ms;
@@ -459,7 +492,69 @@ export class SimState {
     this.throttled.set(key, (this.throttled.get(key) ?? 0) + 1);
   }
 
+  /** The region's configuration sets, suppression list and default-bus rules (created empty on first use). */
+  eventResources(account: Account, region: string): RegionEventResources {
+    let resources = account.eventResources.get(region);
+    if (!resources) {
+      resources = emptyRegionEventResources();
+      account.eventResources.set(region, resources);
+    }
+    return resources;
+  }
+
+  private configurationSet(accountId: string, region: string, name: string) {
+    const set = this.eventResources(this.account(accountId), parseInput(regionSchema, region)).configurationSets.get(name);
+    if (!set) throw new ControlError(404, 'NotFound', `no configuration set ${name} in account ${accountId} in ${region}`);
+    return set;
+  }
+
+  configurationSetView(accountId: string, region: string, name: string) {
+    const set = this.configurationSet(accountId, region, name);
+    return {
+      name: set.name,
+      sending_enabled: set.sendingEnabled,
+      suppressed_reasons: [...set.suppressedReasons],
+      event_destinations: [...set.destinations.values()].map((destination) => ({
+        name: destination.name,
+        enabled: destination.enabled,
+        matching_event_types: [...destination.matchingEventTypes],
+        event_bus_arn: destination.eventBusArn,
+      })),
+    };
+  }
+
+  /** Pauses or resumes sending through a configuration set (SES's UpdateConfigurationSetSendingEnabled). */
+  setConfigurationSetSending(accountId: string, region: string, name: string, input: unknown): void {
+    const { enabled } = parseInput(sendingInputSchema, input);
+    this.configurationSet(accountId, region, name).sendingEnabled = enabled;
+  }
+
+  suppressedDestinations(accountId: string, region: string): SuppressedDestination[] {
+    const list = this.eventResources(this.account(accountId), parseInput(regionSchema, region)).suppressionList;
+    return [...list.values()].map((entry) => ({ ...entry }));
+  }
+
+  /** Adds an address to the account-level list, as SES does after a hard bounce or a complaint. */
+  suppress(account: Account, region: string, address: string, reason: SuppressionReason): void {
+    const key = address.toLowerCase();
+    this.eventResources(account, region).suppressionList.set(key, { email_address: key, reason, last_update_time: new Date(this.now()).toISOString() });
+  }
+
+  putSuppressedDestination(accountId: string, region: string, address: string, input: unknown): void {
+    const { reason } = parseInput(suppressedDestinationInputSchema, input);
+    const { email } = parseInput(verifiedEmailInputSchema, { email: address });
+    this.suppress(this.account(accountId), parseInput(regionSchema, region), email, reason);
+  }
+
+  /** What the customer does in the SES console (DeleteSuppressedDestination is SESv2, outside the relay's role). */
+  deleteSuppressedDestination(accountId: string, region: string, address: string): void {
+    const list = this.eventResources(this.account(accountId), parseInput(regionSchema, region)).suppressionList;
+    if (!list.delete(address.toLowerCase())) throw new ControlError(404, 'NotFound', `${address} is not on the suppression list of account ${accountId} in ${region}`);
+  }
+
   reset(): void {
+    this.publishedEvents.length = 0;
+    this.forwardings.length = 0;
     this.accounts.clear();
     this.sessions.clear();
     this.mailbox.length = 0;

@@ -501,14 +501,15 @@ describe('SES sending', () => {
     await expect(ses.send(simpleEmail('hello@acme.com', ['ann@example.com']))).resolves.toHaveProperty('MessageId');
   });
 
-  test('a paused account rejects sends', async () => {
+  test('a paused account refuses sends with AccountSendingPausedException, as SES does', async () => {
     customerAccount(CUSTOMER, { sending_enabled: false });
     const ses = await sesFor();
     await verifiedDomain(ses, 'acme.com');
     expect((await ses.send(new GetAccountSendingEnabledCommand({}))).Enabled).toBe(false);
     const error = await rejectionOf(ses.send(simpleEmail('hello@acme.com', ['ann@example.com'])));
-    expect(error.name).toBe('MessageRejected');
-    expect(error.message).toMatch(/^Sending paused for this account\./);
+    expect(error.name).toBe('AccountSendingPausedException');
+    expect(error.message).toBe('Email sending is disabled for your entire Amazon SES account.');
+    expect(error.$metadata.httpStatusCode).toBe(400);
   });
 
   test('the daily quota is enforced per recipient with Throttling', async () => {
