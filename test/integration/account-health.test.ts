@@ -6,6 +6,7 @@
  * stalls does not hold the others; the manual check is rate-limited.
  */
 import { BYOC_ROLE_NAME } from '../../lambdas/relay/byoc/policies';
+import { TENANT_BUDGET_MS } from '../../lambdas/relay/health/check-tenant';
 import { afterIamPropagation, call, createTenant, onboard, startTestSystem, type TestSystem } from '../support/system';
 
 jest.setTimeout(120_000);
@@ -152,7 +153,9 @@ test('an account that stalls (throttles every call) spends its own budget; the o
   const slowHealth = await health(slow);
   // No verdict from a throttled account: it keeps its last one, and says the run was incomplete.
   expect(slowHealth).toMatchObject({ state: 'healthy', last_run_complete: false });
+  // …after its own budget (120 s) at most: the stalled account ends, it does not run on.
   expect(Date.parse(slowHealth.last_run_at) - started).toBeGreaterThanOrEqual(60_000);
+  expect(Date.parse(slowHealth.last_run_at) - started).toBeLessThanOrEqual(TENANT_BUDGET_MS + 10_000);
   expect(eventsOf(slow).length).toBe(0);
 });
 

@@ -19,6 +19,9 @@ import { SqsHealthQueue } from './sqs-health-queue';
 /** Per-attempt timeout of the check's STS and SES calls: control-plane answers take well under a second. */
 const HEALTH_ATTEMPT_TIMEOUT_MS = 3_000;
 
+/** Control-plane pacing of the check per account and region: 0.8 requests per second, one at a time. */
+export const HEALTH_PACING = { controlPlaneRate: 0.8, controlPlaneBurst: 1 } as const;
+
 /** The given queue (local mode, tests), else SQS at `healthQueueUrl`; without either, using it is a deployment bug. */
 export function healthQueueFor(config: RelayConfig, aws: AwsWiring, given?: HealthQueue): HealthQueue {
   if (given) return given;
@@ -35,8 +38,10 @@ export function createHealthChecker(config: RelayConfig, aws: AwsWiring, ports: 
     configs: new ByocConfigStore(db, config.relayTable),
     domains: new DomainStore(db, config.relayTable),
     health: new HealthStore(db, config.relayTable),
-    // One pacer for every tenant this container checks: each account's control calls at ~1/s, as onboarding's.
-    accounts: new AssumedRoleAccounts(sessions, { clock: aws.clock, attemptTimeoutMs: HEALTH_ATTEMPT_TIMEOUT_MS, controlPlaneRate: config.controlPlaneRate }),
+    // One pacer for every tenant this container checks (onboarding's): each account's control calls
+    // one at a time (burst 1) and a little under SES's 1/s, so network jitter never lands two of
+    // them within one second at SES: a check is not in a hurry.
+    accounts: new AssumedRoleAccounts(sessions, { clock: aws.clock, attemptTimeoutMs: HEALTH_ATTEMPT_TIMEOUT_MS, ...HEALTH_PACING, ...(config.controlPlaneRate ? { controlPlaneRate: Math.min(config.controlPlaneRate, HEALTH_PACING.controlPlaneRate) } : {}) }),
     outbox: ports.outbox,
     relayAccountId: config.relayAccountId,
     clock: aws.clock,
