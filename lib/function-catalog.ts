@@ -93,7 +93,7 @@ export const FUNCTIONS = {
       envVar: 'RELAY_TABLE',
       actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'],
     },
-    environment: ['RELAY_ACCOUNT_ID', 'PLATFORM_ACCOUNT_ID', 'REGISTRATION_TOPIC_ARN', 'CUSTOMER_TEMPLATE_URL', 'REGISTRATION_REGIONS'],
+    environment: ['RELAY_ACCOUNT_ID', 'PLATFORM_ACCOUNT_ID', 'REGISTRATION_TOPIC_ARN', 'CUSTOMER_TEMPLATE_URL', 'REGISTRATION_REGIONS', 'HEALTH_QUEUE_URL'],
     assumesByocRole: true,
     timeoutSeconds: 28,
     invocation: 'api',
@@ -137,8 +137,9 @@ export const FUNCTIONS = {
       envVar: 'RELAY_TABLE',
       actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
     },
-    // The handler refuses to start without it (refuses role ARNs in the relay's own account).
-    environment: ['RELAY_ACCOUNT_ID'],
+    // The handler refuses to start without it (refuses role ARNs in the relay's own account); the
+    // health queue takes re-check requests of sends that failed the way the health check detects.
+    environment: ['RELAY_ACCOUNT_ID', 'HEALTH_QUEUE_URL'],
     assumesByocRole: true,
     // API Gateway gives up after 29 s: answer before it does.
     timeoutSeconds: 28,
@@ -171,6 +172,31 @@ export const FUNCTIONS = {
     environment: [],
     assumesByocRole: false,
     timeoutSeconds: 15 * 60,
+    invocation: 'event',
+  },
+  healthScheduler: {
+    stack: 'relay',
+    entry: 'lambdas/relay/health/schedule-handler.ts',
+    handler: 'handler',
+    description: 'SendFleet account health schedule: lists BYOC tenants from the index and queues their checks',
+    // Pages through GSI1's BYOC shards (keys only); checks nothing itself.
+    table: { envVar: 'RELAY_TABLE', actions: ['dynamodb:Query'], indexes: [GSI1.name] },
+    environment: ['RELAY_ACCOUNT_ID', 'HEALTH_QUEUE_URL'],
+    assumesByocRole: false,
+    timeoutSeconds: 5 * 60,
+    invocation: 'event',
+  },
+  healthCheck: {
+    stack: 'relay',
+    entry: 'lambdas/relay/health/check-handler.ts',
+    handler: 'handler',
+    description: 'SendFleet account health check: re-runs validation and reads domain statuses in customer accounts (health queue)',
+    // Config, domains and health item (Get, Query), the health record, domain statuses and the role's verdict (Update).
+    table: { envVar: 'RELAY_TABLE', actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query'] },
+    environment: ['RELAY_ACCOUNT_ID'],
+    assumesByocRole: true,
+    // Ten tenants at once, each within its 120 s budget (check-tenant.ts), and the writes after it.
+    timeoutSeconds: 3 * 60,
     invocation: 'event',
   },
 } as const satisfies Record<string, FunctionSpec>;

@@ -2,7 +2,7 @@
  * Relay account: the relay table, the bus that accepts tenant snapshots from the platform's
  * forwarding role only, the tenant sync that applies them, the customer API behind its firewall,
  * the one-click onboarding (hosted customer template, registration topic and function), the monthly
- * reset, and the alarm topic every alarm notifies. Composition only.
+ * reset, the account health check, and the alarm topic every alarm notifies. Composition only.
  */
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
@@ -12,6 +12,7 @@ import { CustomerApi } from './constructs/customer-api';
 import { CustomerDashboard } from './constructs/customer-dashboard';
 import { CUSTOMER_API_THROTTLE } from './constructs/customer-api-firewall';
 import { MonthlyReset } from './constructs/monthly-reset';
+import { AccountHealth } from './constructs/account-health';
 import { OperationsKey } from './constructs/operations-key';
 import { OperatorAlarms } from './constructs/operator-alarms';
 import { alarmOnFunctions, alarmOnTableThrottling } from './constructs/service-alarms';
@@ -44,6 +45,7 @@ export class RelayStack extends Stack {
   readonly customerTemplate: CustomerTemplateHosting;
   readonly dashboard: CustomerDashboard;
   readonly monthlyReset: MonthlyReset;
+  readonly accountHealth: AccountHealth;
   readonly alarms: OperatorAlarms;
 
   constructor(scope: Construct, id: string, props: RelayStackProps) {
@@ -69,6 +71,7 @@ export class RelayStack extends Stack {
       registrationTopicArn: this.registration.topicArnByName,
       removalPolicy,
     });
+    this.accountHealth = new AccountHealth(this, 'AccountHealth', { table: this.relayTable, removalPolicy });
     this.customerApi = new CustomerApi(this, 'CustomerApi', {
       table: this.relayTable,
       platformAccountId: props.platformAccountId,
@@ -77,6 +80,7 @@ export class RelayStack extends Stack {
       webAclName: props.names.customerWebAcl,
       removalPolicy,
       oneClick: { registrationTopicArn: this.registration.topic.topicArn, customerTemplateUrl: this.customerTemplate.templateUrl, registrationRegions: props.registrationRegions },
+      healthQueue: this.accountHealth.queue,
     });
     this.dashboard = new CustomerDashboard(this, 'Dashboard', { api: this.customerApi.restApi, removalPolicy });
     this.monthlyReset = new MonthlyReset(this, 'MonthlyReset', { table: this.relayTable, removalPolicy });

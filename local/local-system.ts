@@ -20,6 +20,9 @@ import { PortInUseError } from './ports';
 import { close, lambdaContext, listen, serveHandlers, type ProxyHandler } from './http-adapter';
 import { LOCAL_ACCOUNTS, LOCAL_CUSTOMER_ACCOUNT, LOCAL_REGISTRATION_TOPIC_NAME, LOCAL_TABLE_PREFIX, LOCAL_TEMPLATE_OBJECT, RELAY_LOCAL_CREDENTIALS, tableNames } from './local-identity';
 import { createTables } from './tables';
+import { trackedOn } from './virtual-clock';
+import type { WebhookNotification, WebhookOutbox } from '../lambdas/relay/webhooks/outbox';
+import type { HealthQueue, ScheduleReport } from '../lambdas/relay/health/health-run';
 
 export { LOCAL_ACCOUNTS };
 
@@ -49,6 +52,18 @@ export interface LocalSystemOptions {
    * bed passes a virtual clock (local/virtual-clock.ts) and advances it.
    */
   clock?: Clock;
+  /** Where account health transitions go (default: kept in `health.notifications`). */
+  webhookOutbox?: WebhookOutbox;
+}
+
+/** The account health check in-process: its queue delivers to the consumer at once, as SQS invokes it. */
+export interface LocalHealth {
+  /** What the EventBridge schedule does every 6 hours: enqueue every BYOC tenant. */
+  runSchedule(): Promise<ScheduleReport>;
+  /** Resolves once every queued check has ended. */
+  drain(): Promise<void>;
+  /** Transitions handed to the default outbox, in order. */
+  notifications: Array<{ tenantId: string; notification: WebhookNotification }>;
 }
 
 export interface LocalSystem {
@@ -65,6 +80,7 @@ export interface LocalSystem {
   aws: AwsWiring;
   /** The relay's send handler, for benchmarks that invoke it in-process. */
   sendHandler: ProxyHandler;
+  health: LocalHealth;
   stop(): Promise<void>;
 }
 
@@ -178,8 +194,9 @@ async function start(options: LocalSystemOptions, started: Array<() => Promise<v
     publish: deliverInProcess,
     clock,
   }), clock);
-  const sendHandler = createSendHandler(relayConfig, aws);
-  const onboardingHandler = createOnboardingHandler(relayConfig, aws);
+  const health = await localHealth(relayConfig, aws, options.webhookOutbox);
+  const sendHandler = createSendHandler(relayConfig, aws, { healthQueue: health.queue });
+  const onboardingHandler = createOnboardingHandler(relayConfig, aws, { healthQueue: health.queue });
   const { createRegistrationHandler } = await import('../lambdas/relay/registration/registration-function');
   registrationHandler = createRegistrationHandler(relayConfig, aws);
 
@@ -196,7 +213,32 @@ async function start(options: LocalSystemOptions, started: Array<() => Promise<v
   const platformUrl = await listenNamed('PLATFORM_PORT', options.platformPort ?? 0, (port) => listen(platformServer, port));
   started.push(() => close(platformServer));
 
-  return { relayUrl, dashboardUrl: `${relayUrl}/`, platformUrl, simUrl, dynamoEndpoint, tables, simulator, clock, aws, sendHandler: sendHandler as ProxyHandler, stop: stopAll };
+  started.push(() => health.drain());
+  return { relayUrl, dashboardUrl: `${relayUrl}/`, platformUrl, simUrl, dynamoEndpoint, tables, simulator, clock, aws, sendHandler: sendHandler as ProxyHandler, health, stop: stopAll };
+}
+
+async function localHealth(config: RelayConfig, aws: AwsWiring, outbox: WebhookOutbox | undefined): Promise<LocalHealth & { queue: HealthQueue }> {
+  const { createHealthChecker, createHealthSchedule } = await import('../lambdas/relay/health/health-wiring');
+  const notifications: LocalHealth['notifications'] = [];
+  const checkTenants = createHealthChecker(config, aws, { outbox: outbox ?? { enqueue: async (tenantId, notification) => { notifications.push({ tenantId, notification }); } } });
+  const running = new Set<Promise<unknown>>();
+  const queue: HealthQueue = {
+    enqueue: async (messages) => {
+      for (const message of messages) {
+        const run = trackedOn(aws.clock, () => checkTenants(message)).catch(() => undefined).finally(() => running.delete(run));
+        running.add(run);
+      }
+    },
+  };
+  const schedule = createHealthSchedule(config, aws, queue);
+  return {
+    queue,
+    notifications,
+    runSchedule: () => trackedOn(aws.clock, () => schedule()),
+    drain: async () => {
+      while (running.size > 0) await Promise.all([...running]);
+    },
+  };
 }
 
 /** Listens, turning EADDRINUSE into the error that names the variable to change. */

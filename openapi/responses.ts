@@ -144,6 +144,37 @@ export const domainDeleted = z.strictObject({
   deleted: z.literal(true),
 });
 
+const checkHealth = z.strictObject({
+  status: z.enum(['ok', 'failing']),
+  code: z.nullable(z.string()),
+  detail: z.string(),
+  since: isoTime,
+  last_transition_at: nullableIsoTime,
+  last_checked_at: isoTime,
+});
+const recordHealth = z.strictObject({
+  status: recordStatus,
+  health: z.enum(['ok', 'pending', 'failing']),
+  since: isoTime,
+  last_transition_at: nullableIsoTime,
+  last_checked_at: isoTime,
+});
+
+export const accountHealth = z.strictObject({
+  success: z.literal(true),
+  state: z.enum(['healthy', 'failing', 'unknown']),
+  last_run_at: nullableIsoTime,
+  last_run_complete: z.boolean(),
+  checks: z.strictObject({ assume_role: z.optional(checkHealth), sending_enabled: z.optional(checkHealth), production_access: z.optional(checkHealth) }),
+  domains: z.array(z.strictObject({
+    domain: z.string(),
+    region: z.string(),
+    records: z.strictObject({ ownership: z.optional(recordHealth), dkim: z.optional(recordHealth), mail_from: z.optional(recordHealth) }),
+  })),
+});
+
+export const healthCheckQueued = z.strictObject({ success: z.literal(true), queued: z.literal(true), requested_at: isoTime });
+
 export const monthlyUsage = z.strictObject({
   success: z.literal(true),
   plan: z.enum(['starter', 'byoc']),

@@ -44,6 +44,9 @@ export const onboardingRoutes = {
   deleteDomain: { method: 'DELETE', resource: '/api/byoc/domains/{domain}' },
   verifyDomain: { method: 'POST', resource: '/api/byoc/domains/{domain}/verify' },
   usage: { method: 'GET', resource: '/api/usage' },
+  /** Account health (health/): the last checks' results, and a check now (rate-limited). */
+  health: { method: 'GET', resource: '/api/byoc/health' },
+  healthCheck: { method: 'POST', resource: '/api/byoc/health/check' },
 } as const satisfies Record<string, RouteSpec>;
 
 /**

@@ -32,6 +32,8 @@ export interface RelayConfig {
    * simulator's loopback URL) instead of CloudFormation's own S3 hosts. Never set in AWS.
    */
   registrationResponseUrlPrefix?: string;
+  /** The account health check's queue (SQS URL): the manual check and failing sends put their requests there. */
+  healthQueueUrl?: string;
 }
 
 export function relayConfigFromEnv(): RelayConfig {
@@ -47,5 +49,6 @@ export function relayConfigFromEnv(): RelayConfig {
     registrationTopicArn: optionalEnv('REGISTRATION_TOPIC_ARN'),
     customerTemplateUrl: optionalEnv('CUSTOMER_TEMPLATE_URL'),
     registrationRegions: optionalEnv('REGISTRATION_REGIONS')?.split(','),
+    healthQueueUrl: optionalEnv('HEALTH_QUEUE_URL'),
   };
 }

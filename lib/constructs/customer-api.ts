@@ -12,6 +12,7 @@ import { SERVICE_NAMESPACE } from '../../lambdas/shared/metric-dimensions';
 import { CustomerApiFirewall } from './customer-api-firewall';
 import { alarmOnApi, ALARM_THRESHOLDS } from './service-alarms';
 import { ServiceFunction } from './service-function';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { ServiceRestApi } from './service-rest-api';
 import { stageOf } from '../stage';
 
@@ -27,6 +28,8 @@ export interface CustomerApiProps {
   readonly removalPolicy: RemovalPolicy;
   /** The one-click path (launch_stack_url in GET /api/byoc/config): the registration topic and the hosted template. */
   readonly oneClick: { readonly registrationTopicArn: string; readonly customerTemplateUrl: string; readonly registrationRegions: readonly string[] };
+  /** The account health queue: the manual check (onboarding) and failing sends ask for re-checks there. */
+  readonly healthQueue: sqs.IQueue;
 }
 
 /** The SES-failure alarm's threshold, percent of send invocations over 5 minutes, 2 periods in a row (the API's own: service-alarms.ts). */
@@ -50,7 +53,7 @@ export class CustomerApi extends Construct {
     const relayAccountId = Stack.of(this).account;
     this.sendFunction = ServiceFunction.fromCatalog(this, 'Send', 'send', {
       table: props.table,
-      environment: { RELAY_ACCOUNT_ID: relayAccountId },
+      environment: { RELAY_ACCOUNT_ID: relayAccountId, HEALTH_QUEUE_URL: props.healthQueue.queueUrl },
       removalPolicy: props.removalPolicy,
     });
     this.onboardingFunction = ServiceFunction.fromCatalog(this, 'Onboarding', 'onboarding', {
@@ -61,9 +64,12 @@ export class CustomerApi extends Construct {
         REGISTRATION_TOPIC_ARN: props.oneClick.registrationTopicArn,
         CUSTOMER_TEMPLATE_URL: props.oneClick.customerTemplateUrl,
         REGISTRATION_REGIONS: props.oneClick.registrationRegions.join(','),
+        HEALTH_QUEUE_URL: props.healthQueue.queueUrl,
       },
       removalPolicy: props.removalPolicy,
     });
+    props.healthQueue.grantSendMessages(this.sendFunction);
+    props.healthQueue.grantSendMessages(this.onboardingFunction);
 
     this.restApi = new ServiceRestApi(this, 'Rest', {
       description: 'SendFleet customer API (X-API-Key)',

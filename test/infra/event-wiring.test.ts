@@ -20,12 +20,13 @@ describe('EventBridge wiring', () => {
       expect(seen).toBe(Object.keys(rules).length);
     }
     expect(Object.keys(s.platformTemplate.findResources('AWS::Events::Rule'))).toHaveLength(1);
-    expect(Object.keys(s.relayTemplate.findResources('AWS::Events::Rule'))).toHaveLength(2);
+    expect(Object.keys(s.relayTemplate.findResources('AWS::Events::Rule'))).toHaveLength(3);
   });
 
   test.each([
     ['tenant sync', 'tenantSync', { EventPattern: Match.anyValue() }],
     ['monthly reset', 'monthlyReset', { ScheduleExpression: 'cron(0 0 1 * ? *)' }],
+    ['account health schedule', 'healthScheduler', { ScheduleExpression: 'rate(6 hours)' }],
   ])('%s: target retries, then dead-letters; the function\'s own failures reach the same DLQ', (_label, serviceName, rule) => {
     const fn = resourcesOfType(s.relayTemplate, 'AWS::Lambda::Function')
       .find(([, r]) => r.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME === serviceName)!;
@@ -61,7 +62,8 @@ describe('EventBridge wiring', () => {
 
   test('every dead-letter queue has a depth alarm', () => {
     for (const template of [s.platformTemplate, s.relayTemplate]) {
-      for (const [queueId] of resourcesOfType(template, 'AWS::SQS::Queue')) {
+      // A queue with a redrive policy is a work queue (the account health queue): its dead letters are checked here.
+      for (const [queueId] of resourcesOfType(template, 'AWS::SQS::Queue').filter(([, queue]) => !queue.Properties?.RedrivePolicy)) {
         template.hasResourceProperties('AWS::CloudWatch::Alarm', {
           MetricName: 'ApproximateNumberOfMessagesVisible',
           Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }],

@@ -25,6 +25,10 @@ const EXPECTED_DYNAMODB: Record<string, { stack: string; actions: string[]; inde
   templatePublisher: { stack: 'relay', actions: [] },
   // Static files from its own bundle: no table at all.
   dashboard: { stack: 'relay', actions: [] },
+  // Lists BYOC tenants from GSI1 (keys only) and queues them.
+  healthScheduler: { stack: 'relay', actions: ['Query'], index: 'GSI1' },
+  // Reads config, domains and health; updates the health item, domain statuses and the role's verdict.
+  healthCheck: { stack: 'relay', actions: ['GetItem', 'UpdateItem', 'Query'] },
 };
 
 describe('least privilege', () => {
@@ -67,7 +71,7 @@ describe('least privilege', () => {
     }
   });
 
-  test('only the send, onboarding and registration roles may assume roles, and only SendFleet-BYOC-Role', () => {
+  test('only the send, onboarding, registration and health check roles may assume roles, and only SendFleet-BYOC-Role', () => {
     expect(BYOC_ROLE_ARN_PATTERN).toBe('arn:aws:iam::*:role/SendFleet-BYOC-Role');
     const holders = new Set<string>();
     for (const template of templates()) {
@@ -77,9 +81,9 @@ describe('least privilege', () => {
         roles.forEach((r) => holders.add(r));
       }
     }
-    const expected = functions.filter((f) => ['send', 'onboarding', 'registration'].includes(f.name)).map((f) => f.roleLogicalId);
+    const expected = functions.filter((f) => ['send', 'onboarding', 'registration', 'healthCheck'].includes(f.name)).map((f) => f.roleLogicalId);
     expect([...holders].sort()).toEqual(expected.sort());
-    expect(functions.filter((f) => f.spec.assumesByocRole).map((f) => f.name).sort()).toEqual(['onboarding', 'registration', 'send']);
+    expect(functions.filter((f) => f.spec.assumesByocRole).map((f) => f.name).sort()).toEqual(['healthCheck', 'onboarding', 'registration', 'send']);
   });
 
   test('each function holds exactly its DynamoDB actions, on its table (and GSI1 for the reset\'s Query)', () => {
@@ -92,13 +96,16 @@ describe('least privilege', () => {
         continue;
       }
       const tableLogicalId = f.properties.Environment.Variables[f.spec.table.envVar].Ref;
-      const onTable = granted.filter(({ statement }) => JSON.stringify(statement.Resource) === JSON.stringify({ 'Fn::GetAtt': [tableLogicalId, 'Arn'] }));
-      const onIndex = granted.filter((g) => !onTable.includes(g));
+      // CDK merges statements with the same actions (a Query-only function: table and index in one), so split by resource.
+      const tableArn = JSON.stringify({ 'Fn::GetAtt': [tableLogicalId, 'Arn'] });
+      const split = granted.flatMap(({ statement }) => asArray<unknown>(statement.Resource).map((resource) => ({ statement, resource })));
+      const onTable = split.filter(({ resource }) => JSON.stringify(resource) === tableArn);
+      const onIndex = split.filter((g) => !onTable.includes(g));
       expect({ fn: f.name, actions: onTable.flatMap(({ statement }) => actionsOf(statement)).sort() })
         .toEqual({ fn: f.name, actions: [...f.spec.table.actions].sort() });
       const expectedIndex = EXPECTED_DYNAMODB[f.name]!.index;
       if (expectedIndex) {
-        expect(onIndex.map(({ statement }) => ({ actions: statement.Action, resource: statement.Resource }))).toEqual([{
+        expect(onIndex.map(({ statement, resource }) => ({ actions: statement.Action, resource }))).toEqual([{
           actions: 'dynamodb:Query',
           resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [tableLogicalId, 'Arn'] }, `/index/${expectedIndex}`]] },
         }]);

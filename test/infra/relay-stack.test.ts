@@ -149,7 +149,7 @@ describe('RelayStack', () => {
 
   test('every SQS queue is encrypted and refuses non-TLS access', () => {
     const queues = resourcesOfType(s.relayTemplate, 'AWS::SQS::Queue').concat(resourcesOfType(s.platformTemplate, 'AWS::SQS::Queue'));
-    expect(queues.length).toBe(4);
+    expect(queues.length).toBe(7);
     for (const [id, queue] of queues) {
       expect({ id, sse: queue.Properties.SqsManagedSseEnabled ?? Boolean(queue.Properties.KmsMasterKeyId) }).toEqual({ id, sse: true });
       const policies = resourcesOfType(s.relayTemplate, 'AWS::SQS::QueuePolicy').concat(resourcesOfType(s.platformTemplate, 'AWS::SQS::QueuePolicy'))

@@ -101,6 +101,8 @@ export interface RetryTiming {
   attemptTimeoutMs: number;
   /** Identity and account requests per second this container allows itself per account and region. */
   controlPlaneRate: number;
+  /** How many of them may go at once (the account health check uses 1: never two within a second). */
+  controlPlaneBurst: number;
 }
 
 export const realTiming: RetryTiming = {
@@ -108,6 +110,7 @@ export const realTiming: RetryTiming = {
   random: Math.random,
   attemptTimeoutMs: SES_REQUEST_TIMEOUT_MS,
   controlPlaneRate: CONTROL_PLANE_RATE,
+  controlPlaneBurst: CONTROL_PLANE_BURST,
 };
 
 const STATUSES: readonly RecordStatus[] = ['Pending', 'Success', 'Failed', 'TemporaryFailure', 'NotStarted'];
@@ -132,7 +135,7 @@ export class AssumedRoleAccounts implements CustomerAccounts {
     /** Spaces this container's calls to SES's documented rates before each attempt. */
     const pace = (action: string, recipients: number): Promise<boolean> => SEND_ACTIONS.has(action)
       ? this.pacer.take(`${account}|send`, recipients, options.maxSendRate ?? 0, 1, deadline)
-      : this.pacer.take(`${account}|control`, 1, this.timing.controlPlaneRate, CONTROL_PLANE_BURST, deadline);
+      : this.pacer.take(`${account}|control`, 1, this.timing.controlPlaneRate, this.timing.controlPlaneBurst, deadline);
     /** Waits for `work` until the deadline at most (the work, a shared session load, goes on for others). */
     const withinDeadline = <T>(work: Promise<T>, action: string): Promise<T> =>
       clock.withTimeout(Math.max(0, deadline - clock.now()), (signal) => new Promise<T>((resolve, reject) => {

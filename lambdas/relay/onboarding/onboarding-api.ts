@@ -22,6 +22,9 @@ import { validateByoc } from './validate-byoc';
 import { dateOf, type Clock } from '../../shared/clock';
 import { RefusedError, refusalAsApiError } from '../../shared/refusal';
 import { ConfigChangedError } from '../store/config-store';
+import type { HealthStore } from '../store/health-store';
+import type { HealthQueue } from '../health/health-run';
+import { presentHealth, readHealth, requestHealthCheck } from '../health/health-api';
 
 export interface OnboardingDeps {
   authenticator: Authenticator;
@@ -31,6 +34,9 @@ export interface OnboardingDeps {
   /** Only to forget a tenant's cached sessions when its role changes. */
   sessions: Pick<CustomerSessions, 'forgetTenant'>;
   usage: MonthlyUsageReader;
+  health: HealthStore;
+  /** Where POST /api/byoc/health/check puts its request (the health consumer's queue). */
+  healthQueue: HealthQueue;
   relayAccountId: string;
   platformAccountId?: string;
   /** The one-click path's settings (relay-config.ts); without a template URL, launch_stack_url is null. */
@@ -78,6 +84,7 @@ export function createOnboardingApi(deps: OnboardingDeps) {
 
   const { accounts } = deps;
   const domains = new SendingDomains({ configs: deps.configs, domains: deps.domains, accounts, relayAccountId: deps.relayAccountId, clock: deps.clock });
+  const healthDeps = { configs: deps.configs, health: deps.health, queue: deps.healthQueue, clock: deps.clock };
   const pathDomain = (request: HttpRequest) => rootDomainFromPath(request.pathParameters.domain ?? '');
 
   const routes: Routes = {
@@ -135,6 +142,14 @@ export function createOnboardingApi(deps: OnboardingDeps) {
       await domains.remove(principal.tenantId, domain);
       request.log.info('domain deleted', { domain });
       return { status: 200, body: { success: true, domain, deleted: true } };
+    }),
+    health: authenticated(async (principal) => {
+      return { status: 200, body: presentHealth(await readHealth(healthDeps, principal.tenantId)) };
+    }),
+    healthCheck: authenticated(async (principal, request) => {
+      const { requested_at } = await requestHealthCheck(healthDeps, principal.tenantId);
+      request.log.info('health check requested');
+      return { status: 202, body: { success: true, queued: true, requested_at } };
     }),
     usage: authenticated(async (principal) => {
       return { status: 200, body: { success: true, ...(await deps.usage.read(principal.profile, now())) } };

@@ -9,6 +9,9 @@ import { ProjectionStore } from '../store/projection-store';
 import { MonthlyUsageReader } from '../usage/monthly-usage';
 import type { RelayConfig } from '../relay-config';
 import { createOnboardingApi } from './onboarding-api';
+import { HealthStore } from '../store/health-store';
+import type { HealthQueue } from '../health/health-run';
+import { healthQueueFor } from '../health/health-wiring';
 
 /**
  * Per-attempt timeout of onboarding's AWS calls. Retries (throttling, 5xx) stop starting once an
@@ -19,7 +22,7 @@ import { createOnboardingApi } from './onboarding-api';
 const ONBOARDING_REQUEST_TIMEOUT_MS = 3_000;
 
 /** The onboarding API of one relay: its tables, its AWS endpoints and its clock. */
-export function createOnboardingHandler(config: RelayConfig, aws: AwsWiring) {
+export function createOnboardingHandler(config: RelayConfig, aws: AwsWiring, ports: { healthQueue?: HealthQueue } = {}) {
   const { clock } = aws;
   const table = config.relayTable;
   const db = dynamoDocumentClient(aws);
@@ -31,6 +34,8 @@ export function createOnboardingHandler(config: RelayConfig, aws: AwsWiring) {
     accounts: new AssumedRoleAccounts(sessions, { clock, attemptTimeoutMs: ONBOARDING_REQUEST_TIMEOUT_MS, controlPlaneRate: config.controlPlaneRate }),
     sessions,
     usage: new MonthlyUsageReader(db, table),
+    health: new HealthStore(db, table),
+    healthQueue: healthQueueFor(config, aws, ports.healthQueue),
     relayAccountId: config.relayAccountId,
     platformAccountId: config.platformAccountId,
     propagationWindowMs: config.propagationWindowMs,

@@ -52,7 +52,7 @@ export interface ValidationResult {
   failure?: { code: ErrorCode; detail: string };
 }
 
-interface CheckOutcome extends ValidationCheck {
+export interface CheckOutcome extends ValidationCheck {
   code?: ErrorCode;
 }
 
@@ -80,12 +80,13 @@ async function throughPropagation<T>(clock: Clock, windowMs: number, startedAt: 
 const afterPropagation = (waitedMs: number) =>
   waitedMs > 0 ? ` (passed after ${Math.ceil(waitedMs / 1000)} s: IAM was still propagating your role's latest change)` : '';
 
-interface SesCheck {
+/** The SES checks after the role is assumed; the account health check (health/) runs the same ones. */
+export interface SesCheck {
   name: string;
   run(account: CustomerAccount, region: string): Promise<CheckOutcome & { maxSendRate?: number }>;
 }
 
-const SES_CHECKS: readonly SesCheck[] = [
+export const SES_CHECKS: readonly SesCheck[] = [
   {
     name: 'sending_enabled',
     run: async (account, region) => (await account.sendingEnabled())

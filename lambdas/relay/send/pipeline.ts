@@ -26,7 +26,7 @@ import type { Logger } from '../../shared/logger';
 import { refusal, type Refusal } from '../../shared/refusal';
 import type { Principal } from '../auth/authenticator';
 import type { CustomerAccount, CustomerAccounts } from '../customer-account/customer-account';
-import { DeadlinePassedError } from '../customer-account/errors';
+import { DeadlinePassedError, RoleNotAssumableError, SesPermissionDeniedError, SesRefusedError } from '../customer-account/errors';
 import { SES_REQUEST_TIMEOUT_MS } from '../customer-account/sessions';
 import { customerAccountRefusal } from '../error-map';
 import type { Claim, RecordedProgress, StoredOutcome, StoredResult } from '../store/idempotency-store';
@@ -75,7 +75,17 @@ export interface SendDeps {
   clock: Clock;
   /** How long after the request arrived an SES attempt may still start (see customer-account.ts). */
   budgetMs?: number;
+  /** Asks the account health check to look at a tenant whose send failed the way it detects (health/). */
+  healthRechecks?: HealthRechecks;
 }
+
+export interface HealthRechecks {
+  request(tenantId: string): Promise<void>;
+}
+
+/** Failures the health check detects and records: a role refused, a permission gone, sending paused. */
+const healthDetects = (error: unknown): boolean => error instanceof RoleNotAssumableError || error instanceof SesPermissionDeniedError
+  || (error instanceof SesRefusedError && error.errorCode === 'AccountSendingPausedException');
 
 /** One message to send: validated, and built as SES will measure it, before anything is counted. */
 export interface SendItem {
@@ -196,11 +206,11 @@ export function createSendPipeline(deps: SendDeps) {
 
   /** The checks before sending, per message; a refusal is confirmed on freshly read state (once per request). */
   async function readinessOf(tenantId: string, context: SendContext, items: readonly SendItem[]) {
-    let checked = items.map((item) => checkReadyToSend(tenantId, context, item.request.fromDomain));
+    let checked = items.map((item) => checkReadyToSend(tenantId, context, item.request.fromDomain, deps.relayAccountId));
     if (checked.some((r) => 'refusal' in r)) {
       // A validation or verification that just passed must not be refused from a cached "no".
       const fresh = await deps.contexts.load(tenantId, { fresh: true });
-      checked = items.map((item) => checkReadyToSend(tenantId, fresh, item.request.fromDomain));
+      checked = items.map((item) => checkReadyToSend(tenantId, fresh, item.request.fromDomain, deps.relayAccountId));
     }
     return checked;
   }
@@ -345,6 +355,13 @@ export function createSendPipeline(deps: SendDeps) {
       log.error('message failed unexpectedly', { outcome: 'internal_error', index: item.index, error_name: error instanceof Error ? error.name : typeof error });
       return refused(item.index, unexpectedFailure());
     };
+    let recheckRequested = false;
+    /** Once per request, on the failure path only; a failure to ask never changes the send's answer. */
+    const requestRecheck = async () => {
+      if (recheckRequested || !deps.healthRechecks) return;
+      recheckRequested = true;
+      await boundedWrite(() => deps.healthRechecks!.request(tenantId)).catch(() => log.warn('health re-check not requested', { outcome: 'health_recheck_failed' }));
+    };
     const release = (month: { month: string; id?: string } | undefined) => month && deps.usage.releaseMonthly(tenantId, month.month, month.id).catch(() => log.warn('monthly reservation not released', { outcome: 'usage_release_failed' }));
     const sendOne = async (item: SendItem): Promise<MessageOutcome> => {
       if (deps.clock.now() >= deadline) {
@@ -372,6 +389,7 @@ export function createSendPipeline(deps: SendDeps) {
       try {
         return accepted(item.index, await transmit(account, item.message));
       } catch (error) {
+        if (healthDetects(error)) await requestRecheck();
         const why = error instanceof DeadlinePassedError ? notStarted(budgetMs) : customerAccountRefusal(error, failureContext);
         if (!why) return unexpected(item, error);
         if (why.code !== 'ses_outcome_unknown') await giveBackMonth();

@@ -12,6 +12,7 @@ import type { Clock } from '../../shared/clock';
 import { RefreshingCache } from '../../shared/refreshing-cache';
 import { DISCONNECTED_DETAIL, notValidatedReason, type ByocConfig, type ByocConfigStore } from '../store/config-store';
 import type { DomainRecord, DomainStore } from '../store/domain-store';
+import { couldNotAssumeRoleDetail } from '../error-map';
 
 export const SEND_CONTEXT_TTL_MS = 5_000;
 
@@ -64,14 +65,18 @@ function registeredDomainFor(domains: DomainRecord[], fromDomain: string): Domai
 /** Ready to send from a domain, or why not. */
 export type Readiness = { ready: ReadyToSend } | { refusal: Refusal };
 
-/** The checks before sending, in order: validated config, registered domain, ownership, DKIM. */
-export function checkReadyToSend(tenantId: string, context: SendContext, fromDomain: string): Readiness {
+/** The checks before sending, in order: validated config, role not known broken, registered domain, ownership, DKIM. */
+export function checkReadyToSend(tenantId: string, context: SendContext, fromDomain: string, relayAccountId: string): Readiness {
   const { config } = context;
   if (config?.status === 'disconnected') return { refusal: refusal('byoc_disconnected', `Your BYOC setup is disconnected: ${DISCONNECTED_DETAIL}.`) };
   const notValidated = notValidatedReason(config);
   // The role checks only narrow the type: notValidatedReason covers them.
   if (notValidated || !config?.role_arn || !config.region) {
     return { refusal: refusal('byoc_not_validated', `Your BYOC setup is not validated yet; ${notValidated}.`) };
+  }
+  if (config.role_unassumable_since) {
+    // The health check found the role refused (health/): answered from the config, without an AssumeRole per send.
+    return { refusal: refusal('could_not_assume_role', `${couldNotAssumeRoleDetail(relayAccountId)} SendFleet's account health check has been refused since ${config.role_unassumable_since}. Then run POST /api/byoc/validate.`) };
   }
   const domain = registeredDomainFor(context.domains, fromDomain);
   if (!domain) {

@@ -12,9 +12,11 @@ import type { RelayConfig } from '../relay-config';
 import { RateGuard } from './rate-guard';
 import { createSendApi } from './http/send-routes';
 import { SendContextLoader } from './send-context';
+import { RecheckRequests, type HealthQueue } from '../health/health-run';
+import { healthQueueFor } from '../health/health-wiring';
 
 /** The send API of one relay: its tables, its AWS endpoints and its clock. */
-export function createSendHandler(config: RelayConfig, aws: AwsWiring) {
+export function createSendHandler(config: RelayConfig, aws: AwsWiring, ports: { healthQueue?: HealthQueue } = {}) {
   const { clock } = aws;
   const table = config.relayTable;
   const db = dynamoDocumentClient(aws);
@@ -29,5 +31,7 @@ export function createSendHandler(config: RelayConfig, aws: AwsWiring) {
     rateGuard: new RateGuard(),
     relayAccountId: config.relayAccountId,
     clock,
+    // Created lazily by the SQS client on first use: a warm healthy send never touches it.
+    healthRechecks: new RecheckRequests(healthQueueFor(config, aws, ports.healthQueue), () => clock.now()),
   });
 }

@@ -11,7 +11,7 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { constantTimeEqual, newExternalId, newRegistrationToken, sha256Hex } from '../../shared/crypto';
-import { relayKeys } from '../store/relay-table';
+import { GSI1, byocIndexKeys, relayKeys } from '../store/relay-table';
 
 /** `disconnected`: the customer deleted the SendFleet-BYOC stack; sends are refused until it is launched again. */
 export type ByocStatus = 'unconfigured' | 'pending_validation' | 'validated' | 'invalid' | 'disconnected';
@@ -50,6 +50,12 @@ export interface ByocConfig {
   retired_registration_token?: string | null;
   /** The current ExternalId has its index item (configs created before the index get one on first read). */
   external_id_indexed?: boolean;
+  /**
+   * Set by the account health check (health/) when a fresh AssumeRole was refused: the send path
+   * then refuses at once, without an AssumeRole per send. Cleared by a check or a validation that
+   * assumed the role, and by a new role.
+   */
+  role_unassumable_since?: string | null;
   revision: number;
   updated_at: string;
 }
@@ -65,6 +71,10 @@ export interface EndedRotation {
 export class ConfigChangedError extends Error { override readonly name = 'ConfigChangedError'; }
 
 const externalIdKey = (externalId: string) => relayKeys.externalId(sha256Hex(externalId));
+const indexValues = (tenantId: string) => {
+  const keys = byocIndexKeys(tenantId);
+  return { ':gpk': keys[GSI1.partitionKey], ':gsk': keys[GSI1.sortKey] };
+};
 
 export class ByocConfigStore {
   constructor(private readonly db: DynamoDBDocumentClient, private readonly tableName: string) {}
@@ -112,11 +122,12 @@ export class ByocConfigStore {
     const { Attributes } = await this.db.send(new UpdateCommand({
       TableName: this.tableName,
       Key: relayKeys.byocConfig(tenantId),
-      UpdateExpression: 'SET tenant_id = :tenant, external_id = if_not_exists(external_id, :externalId), role_arn = :roleArn, #region = :region, #status = :pending, validated_at = :null, checks = :null, updated_at = :now ADD revision :one',
-      ExpressionAttributeNames: { '#region': 'region', '#status': 'status' },
+      // A config with a role joins the BYOC index (GSI1) the health check walks; a new role is not known broken.
+      UpdateExpression: 'SET tenant_id = :tenant, external_id = if_not_exists(external_id, :externalId), role_arn = :roleArn, #region = :region, #status = :pending, validated_at = :null, checks = :null, role_unassumable_since = :null, updated_at = :now, #gpk = :gpk, #gsk = :gsk ADD revision :one',
+      ExpressionAttributeNames: { '#region': 'region', '#status': 'status', '#gpk': GSI1.partitionKey, '#gsk': GSI1.sortKey },
       ExpressionAttributeValues: {
         ':tenant': tenantId, ':externalId': newExternalId(), ':roleArn': roleArn, ':region': region,
-        ':pending': 'pending_validation', ':null': null, ':now': now.toISOString(), ':one': 1,
+        ':pending': 'pending_validation', ':null': null, ':now': now.toISOString(), ':one': 1, ...indexValues(tenantId),
       },
       ReturnValues: 'ALL_NEW',
     }));
@@ -168,14 +179,16 @@ export class ByocConfigStore {
    */
   async saveValidation(tenantId: string, revision: number, result: { status: ByocStatus; checks: ValidationCheck[]; maxSendRate?: number; endRotation?: EndedRotation; role?: { roleArn: string; region: string } }, now: Date): Promise<ByocConfig> {
     const ended = result.endRotation;
+    const assumed = result.checks.some((check) => check.name === 'assume_role' && check.ok);
     const update = {
       TableName: this.tableName,
       Key: relayKeys.byocConfig(tenantId),
-      UpdateExpression: `SET #status = :status, checks = :checks, validated_at = :validatedAt, max_send_rate = :maxSendRate, updated_at = :now${ended ? ', previous_external_id = :null, previous_registration_token = :null, retired_external_id = :retired, retired_registration_token = :retiredToken' : ''}${result.role ? ', role_arn = :roleArn, #region = :region ADD revision :one' : ''}`,
+      // A validation that assumed the role ends a known-broken role (health/); every validated config is in the BYOC index.
+      UpdateExpression: `SET #status = :status, checks = :checks, validated_at = :validatedAt, max_send_rate = :maxSendRate, updated_at = :now, #gpk = :gpk, #gsk = :gsk${assumed ? ', role_unassumable_since = :none' : ''}${ended ? ', previous_external_id = :null, previous_registration_token = :null, retired_external_id = :retired, retired_registration_token = :retiredToken' : ''}${result.role ? ', role_arn = :roleArn, #region = :region ADD revision :one' : ''}`,
       ConditionExpression: 'revision = :revision',
-      ExpressionAttributeNames: { '#status': 'status', ...(result.role ? { '#region': 'region' } : {}) },
+      ExpressionAttributeNames: { '#status': 'status', '#gpk': GSI1.partitionKey, '#gsk': GSI1.sortKey, ...(result.role ? { '#region': 'region' } : {}) },
       ExpressionAttributeValues: {
-        ':status': result.status, ':checks': result.checks, ':revision': revision,
+        ':status': result.status, ':checks': result.checks, ':revision': revision, ...indexValues(tenantId), ...(assumed ? { ':none': null } : {}),
         ...(result.role ? { ':roleArn': result.role.roleArn, ':region': result.role.region, ':one': 1 } : {}),
         ':validatedAt': result.status === 'validated' ? now.toISOString() : null, ':now': now.toISOString(),
         ':maxSendRate': result.maxSendRate ?? null,
@@ -215,6 +228,23 @@ export class ByocConfigStore {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+  }
+
+  /**
+   * The health check's verdict on `roleArn` (health/): `since` when a fresh AssumeRole was refused,
+   * null when it succeeded. Changes nothing if the config now holds another role. No revision: it
+   * is a fact about the role, not a change of the configuration.
+   */
+  async markRoleUnassumable(tenantId: string, roleArn: string, since: string | null): Promise<void> {
+    await this.db.send(new UpdateCommand({
+      TableName: this.tableName,
+      Key: relayKeys.byocConfig(tenantId),
+      UpdateExpression: 'SET role_unassumable_since = :since',
+      ConditionExpression: 'role_arn = :roleArn',
+      ExpressionAttributeValues: { ':since': since, ':roleArn': roleArn },
+    })).catch((error: unknown) => {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    });
   }
 
   /** Issues the registration token of a config created before tokens existed (the first read wins). */

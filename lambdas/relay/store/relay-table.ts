@@ -13,6 +13,7 @@
  * | rate window (per key/minute) | RATE#<key id>#<yyyy-mm-ddThh:mm>   | RATE             |
  * | idempotency record           | IDEMPOTENCY#<tenant>#<sha-256 key> | IDEMPOTENCY      |
  * | ExternalId → tenant index    | EXTERNALID#<sha-256 of the id>     | EXTERNALID       |
+| account health               | TENANT#<tenant id>                 | HEALTH           |
  *
  * A deleted tenant keeps only its profile and its API-key items, as tombstones (`status: deleted`,
  * keys `revoked`, with the deletion's version); every other `TENANT#<id>` item is removed.
@@ -23,7 +24,10 @@
  * deleted tenant may leave one behind: it then points to no config, which reads as unknown.
  *
  * Usage items also carry GSI1 (`USAGE#<shard>`, `<yyyy-mm>#<tenant id>`) so the monthly reset
- * pages through them without scanning. `expires_at` (epoch seconds) is the TTL attribute.
+ * pages through them without scanning. BYOC configs with a role carry GSI1 (`BYOC#<shard>`,
+ * `<tenant id>`), written with the role, so the account health check (health/) enumerates BYOC
+ * tenants page by page without scanning the table (which also holds every message's events).
+ * `expires_at` (epoch seconds) is the TTL attribute.
  */
 export const PK = 'PK';
 export const SK = 'SK';
@@ -43,17 +47,28 @@ export const relayKeys = {
   rateWindow: (keyId: string, minute: string) => ({ PK: `RATE#${keyId}#${minute}`, SK: 'RATE' }),
   idempotency: (tenantId: string, keyHash: string) => ({ PK: `IDEMPOTENCY#${tenantId}#${keyHash}`, SK: 'IDEMPOTENCY' }),
   externalId: (externalIdHash: string) => ({ PK: `EXTERNALID#${externalIdHash}`, SK: 'EXTERNALID' }),
+  health: (tenantId: string) => ({ PK: `TENANT#${tenantId}`, SK: 'HEALTH' }),
 } as const;
 
 /** The GSI1 partition of usage shard `n` (0 … USAGE_SHARDS - 1). */
 export const usageShardKey = (n: number): string => `USAGE#${n}`;
 
-/** Spreads usage items over a few GSI partitions so no single partition takes every send's write. */
-export function usageShard(tenantId: string): string {
+const shardOf = (tenantId: string, shards: number): number => {
   let hash = 0;
   for (let i = 0; i < tenantId.length; i++) hash = (hash * 31 + tenantId.charCodeAt(i)) >>> 0;
-  return usageShardKey(hash % USAGE_SHARDS);
+  return hash % shards;
+};
+
+/** Spreads usage items over a few GSI partitions so no single partition takes every send's write. */
+export function usageShard(tenantId: string): string {
+  return usageShardKey(shardOf(tenantId, USAGE_SHARDS));
 }
+
+/** GSI1 partitions of BYOC configs: the health scheduler walks them one by one. */
+export const BYOC_SHARDS = 16;
+export const byocShardKey = (n: number): string => `BYOC#${n}`;
+/** The GSI1 attributes of a tenant's BYOC config (written with its role). */
+export const byocIndexKeys = (tenantId: string) => ({ [GSI1.partitionKey]: byocShardKey(shardOf(tenantId, BYOC_SHARDS)), [GSI1.sortKey]: tenantId });
 
 /** Calendar month in UTC, `yyyy-mm`: counts are keyed by it, so a new month starts at zero by construction. */
 export const utcMonth = (at: Date): string => at.toISOString().slice(0, 7);

@@ -14,6 +14,16 @@ export const WEBHOOK_EVENT_TYPES = [
   'email.complained',
   'email.suppressed',
   'email.failed',
+  // Account health transitions (health/health-events.ts says when each is sent).
+  'byoc.role_failed',
+  'byoc.permission_missing',
+  'byoc.sending_paused',
+  'byoc.sandbox',
+  'byoc.recovered',
+  'domain.verification_failed',
+  'domain.dkim_failed',
+  'domain.mail_from_failed',
+  'domain.recovered',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
