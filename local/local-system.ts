@@ -12,7 +12,10 @@ import { dateOf, systemClock, type Clock } from '../lambdas/shared/clock';
 import type { AwsWiring } from '../lambdas/shared/clients';
 import type { RelayConfig } from '../lambdas/relay/relay-config';
 import { adminRoutes } from '../lambdas/platform/api-routes';
-import { RESEND_RESOURCES, dashboardRoutes, onboardingRoutes, sendRoutes } from '../lambdas/relay/api-routes';
+import { RESEND_RESOURCES, dashboardRoutes, onboardingRoutes, sendRoutes, webhookRoutes } from '../lambdas/relay/api-routes';
+import type { LocalWebhookOutbox } from '../lambdas/relay/webhooks/local-outbox';
+import type { AddressResolver } from '../lambdas/relay/webhooks/url-guard';
+import { trackedOn } from './virtual-clock';
 import { TENANT_EVENT_SOURCE, TENANT_SNAPSHOT_DETAIL_TYPE, type TenantSnapshot, type TenantSnapshotEvent } from '../lambdas/shared/tenant-events';
 import { createSimulator, type SimulatorOptions } from '../sim/simulator';
 import { startDynamoDbLocal } from './dynamodb-local';
@@ -46,6 +49,8 @@ export interface LocalSystemOptions {
    * bed passes a virtual clock (local/virtual-clock.ts) and advances it.
    */
   clock?: Clock;
+  /** The webhook URL guard's resolver (default: the system's); tests make names resolve where they need. */
+  webhookResolver?: AddressResolver;
 }
 
 export interface LocalSystem {
@@ -62,6 +67,8 @@ export interface LocalSystem {
   aws: AwsWiring;
   /** The relay's send handler, for benchmarks that invoke it in-process. */
   sendHandler: ProxyHandler;
+  /** The relay's webhook outbox (in-process, on the clock): what delivery events are handed to. */
+  webhookOutbox: LocalWebhookOutbox;
   stop(): Promise<void>;
 }
 
@@ -127,6 +134,8 @@ async function start(options: LocalSystemOptions, started: Array<() => Promise<v
     customerTemplateUrl: `${simUrl}/_sim/s3/${LOCAL_TEMPLATE_OBJECT.bucket}/${LOCAL_TEMPLATE_OBJECT.key}`,
     quickCreateBaseUrl: `${simUrl}/_sim/cloudformation/quickcreate`,
     registrationResponseUrlPrefix: `${simUrl}/_sim/cloudformation/responses/`,
+    // webhooks to a receiver on this machine (http://127.0.0.1:<port>)
+    webhookLoopbackHttp: true,
     ...options.relaySettings,
   };
   const { customerStackTemplate } = await import('../lambdas/relay/byoc/customer-template');
@@ -157,6 +166,13 @@ async function start(options: LocalSystemOptions, started: Array<() => Promise<v
   const { createDashboardHandler } = await import('../lambdas/relay/dashboard/static-site');
   const { buildDashboard } = await import('../dashboard/build');
   const { buildApiReference } = await import('../openapi/site');
+  const { createWebhooksHandler } = await import('../lambdas/relay/webhooks/webhooks-function');
+  const { createLocalWebhookOutbox } = await import('../lambdas/relay/webhooks/local-outbox');
+  const { createWebhookDelivery } = await import('../lambdas/relay/webhooks/delivery');
+  const { WebhookStore } = await import('../lambdas/relay/store/webhook-store');
+  const { nodeWebhookTransport } = await import('../lambdas/relay/webhooks/transport');
+  const { systemResolver } = await import('../lambdas/relay/webhooks/url-guard');
+  const { logger } = await import('../lambdas/shared/logger');
 
   /** What EventBridge would deliver to the relay's sync function, delivered at once. */
   const deliverInProcess = async (snapshot: TenantSnapshot) => {
@@ -174,12 +190,27 @@ async function start(options: LocalSystemOptions, started: Array<() => Promise<v
   }), clock);
   const sendHandler = createSendHandler(relayConfig, aws);
   const onboardingHandler = createOnboardingHandler(relayConfig, aws);
+  const webhookResolver = options.webhookResolver ?? systemResolver;
+  const webhooksHandler = createWebhooksHandler(relayConfig, aws, webhookResolver);
+  // What AWS does with an SQS queue and the delivery function, in-process on the same clock.
+  const webhookStore = new WebhookStore(dynamoDocumentClient(aws), tables.relay);
+  const webhookOutbox = createLocalWebhookOutbox({
+    webhooks: webhookStore,
+    delivery: createWebhookDelivery({
+      webhooks: webhookStore, resolver: webhookResolver, transport: nodeWebhookTransport, clock, log: logger,
+      urlPolicy: { allowLoopbackHttp: relayConfig.webhookLoopbackHttp === true },
+    }),
+    clock,
+    track: (work) => trackedOn(clock, work),
+  });
+  started.push(async () => webhookOutbox.close());
   const { createRegistrationHandler } = await import('../lambdas/relay/registration/registration-function');
   registrationHandler = createRegistrationHandler(relayConfig, aws);
 
   const relayServer = serveHandlers('relay', [
     { routes: Object.values(sendRoutes), handler: sendHandler as ProxyHandler },
     { routes: Object.values(onboardingRoutes), handler: onboardingHandler as ProxyHandler },
+    { routes: Object.values(webhookRoutes), handler: webhooksHandler as ProxyHandler },
     // Built in memory from dashboard/src and openapi/ at the first request, as the CDK stack builds them at synth.
     { routes: Object.values(dashboardRoutes), handler: createDashboardHandler(async () => [...await buildDashboard(), ...buildApiReference()]) as ProxyHandler },
   ], { clock, resendResources: RESEND_RESOURCES });
@@ -190,7 +221,7 @@ async function start(options: LocalSystemOptions, started: Array<() => Promise<v
   const platformUrl = await listenNamed('PLATFORM_PORT', options.platformPort ?? 0, (port) => listen(platformServer, port));
   started.push(() => close(platformServer));
 
-  return { relayUrl, dashboardUrl: `${relayUrl}/`, platformUrl, simUrl, dynamoEndpoint, tables, simulator, clock, aws, sendHandler: sendHandler as ProxyHandler, stop: stopAll };
+  return { relayUrl, dashboardUrl: `${relayUrl}/`, platformUrl, simUrl, dynamoEndpoint, tables, simulator, clock, aws, sendHandler: sendHandler as ProxyHandler, webhookOutbox, stop: stopAll };
 }
 
 /** Listens, turning EADDRINUSE into the error that names the variable to change. */

@@ -32,6 +32,8 @@ export interface RelayConfig {
    * simulator's loopback URL) instead of CloudFormation's own S3 hosts. Never set in AWS.
    */
   registrationResponseUrlPrefix?: string;
+  /** Local mode and tests only: webhook URLs may also be `http://127.0.0.1:<port>` (webhooks/url-guard.ts). Never set in AWS. */
+  webhookLoopbackHttp?: boolean;
 }
 
 export function relayConfigFromEnv(): RelayConfig {
