@@ -39,7 +39,7 @@ export function createLocalWebhookOutbox(options: LocalWebhookOutboxOptions): Lo
 
   return {
     async enqueue(tenantId, notification) {
-      if (!(await subscribes(options.webhooks, tenantId, notification))) return;
+      if (!(await track(() => subscribes(options.webhooks, tenantId, notification)))) return;
       const job = track(() => run(tenantId, notification)).catch(() => undefined).finally(() => pending.delete(job));
       pending.add(job);
     },
