@@ -28,7 +28,7 @@ interface Received {
 /** A webhook receiver on 127.0.0.1 answering what `answer` says for each request. */
 class Receiver {
   readonly requests: Received[] = [];
-  answer: (request: { at: number; count: number }) => number | Promise<number> = () => 200;
+  answer: (request: { at: number; count: number; gone: AbortSignal }) => number | Promise<number> = () => 200;
   private readonly server: Server;
   url = '';
 
@@ -36,11 +36,14 @@ class Receiver {
     this.server = createServer((request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      const gone = new AbortController();
+      response.on('close', () => gone.abort());
       request.on('end', async () => {
         const at = this.now();
         const received: Received = { at, headers: request.headers, body: Buffer.concat(chunks).toString('utf8'), path: request.url ?? '', status: 0 };
         this.requests.push(received);
-        const status = received.status = await this.answer({ at, count: this.requests.length });
+        const status = received.status = await this.answer({ at, count: this.requests.length, gone: gone.signal });
+        if (gone.signal.aborted) return;
         response.writeHead(status, status >= 300 && status < 400 ? { location: 'http://169.254.169.254/latest/meta-data/' } : {}).end();
       });
     });
@@ -232,6 +235,21 @@ describe('deliveries', () => {
     await system.webhookOutbox.enqueue(tenant.tenantId, sent);
     await system.webhookOutbox.drained();
     expect(receiver.requests.map((r) => [r.headers['webhook-id'], r.status])).toEqual([[sent.id, 302], [sent.id, 200]]);
+  });
+
+  test('an attempt without an answer within 10 s fails and is retried', async () => {
+    const tenant = await tenantWithEndpoint();
+    // The first request hangs for a minute (parked on the clock: the caller's wait is idle time).
+    receiver.answer = async ({ count, gone }) => {
+      if (count === 1) await system.clock.park(60_000, gone);
+      return 200;
+    };
+    const start = system.clock.now();
+    const sent = notification('email.delivered');
+    await system.webhookOutbox.enqueue(tenant.tenantId, sent);
+    await system.webhookOutbox.drained();
+    // attempt 1 at 0 gives up at 10 s; attempt 2 comes 5 s later
+    expect(receiver.requests.map((r) => [r.headers['webhook-id'], r.at - start])).toEqual([[sent.id, 0], [sent.id, 15_000]]);
   });
 
   test('gives up after the schedule: 8 attempts over about 27.6 hours, then none', async () => {
