@@ -9,6 +9,7 @@ import type { Construct } from 'constructs';
 import type { StageNames } from './config';
 import { setStage } from './stage';
 import { CustomerApi } from './constructs/customer-api';
+import { WebhookDelivery } from './constructs/webhook-delivery';
 import { CustomerDashboard } from './constructs/customer-dashboard';
 import { CUSTOMER_API_THROTTLE } from './constructs/customer-api-firewall';
 import { MonthlyReset } from './constructs/monthly-reset';
@@ -44,6 +45,7 @@ export class RelayStack extends Stack {
   readonly customerTemplate: CustomerTemplateHosting;
   readonly dashboard: CustomerDashboard;
   readonly monthlyReset: MonthlyReset;
+  readonly webhookDelivery: WebhookDelivery;
   readonly alarms: OperatorAlarms;
 
   constructor(scope: Construct, id: string, props: RelayStackProps) {
@@ -80,6 +82,7 @@ export class RelayStack extends Stack {
     });
     this.dashboard = new CustomerDashboard(this, 'Dashboard', { api: this.customerApi.restApi, removalPolicy });
     this.monthlyReset = new MonthlyReset(this, 'MonthlyReset', { table: this.relayTable, removalPolicy });
+    this.webhookDelivery = new WebhookDelivery(this, 'WebhookDelivery', { table: this.relayTable, removalPolicy });
     alarmOnFunctions(this);
     alarmOnTableThrottling(this.relayTable);
     this.alarms = new OperatorAlarms(this, 'Alarms', { email: props.alarmEmail });
