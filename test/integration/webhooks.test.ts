@@ -11,6 +11,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { Webhook } from 'standardwebhooks';
 import { relayKeys } from '../../lambdas/relay/store/relay-table';
+import { setLogSink } from '../../lambdas/shared/logger';
 import type { WebhookNotification } from '../../lambdas/relay/webhooks/outbox';
 import { RELAY_LOCAL_CREDENTIALS } from '../../local/local-identity';
 import { call, createTenant, startTestSystem, type TestSystem } from '../support/system';
@@ -61,11 +62,16 @@ class Receiver {
 
 let system: TestSystem;
 let receiver: Receiver;
+const logLines: string[] = [];
+let restoreSink: () => void;
+const secretsSeen: string[] = [];
 beforeAll(async () => {
+  restoreSink = setLogSink((line) => logLines.push(line));
   system = await startTestSystem('webhooks');
   receiver = await new Receiver(() => system.clock.now()).start();
 });
 afterAll(async () => {
+  restoreSink?.();
   await receiver?.stop();
   await system?.stop();
 });
@@ -90,6 +96,7 @@ async function tenantWithEndpoint(events: string[] = ['email.delivered', 'email.
   const tenant = await createTenant(system, 'byoc');
   const saved = await webhooks(tenant.apiKey, 'PUT', { url: receiver.url, events });
   expect(saved.status).toBe(200);
+  secretsSeen.push(saved.body.signing_secret as string);
   return { ...tenant, secret: saved.body.signing_secret as string };
 }
 
@@ -288,4 +295,15 @@ describe('deliveries', () => {
     await system.webhookOutbox.drained();
     expect(receiver.requests).toHaveLength(1);
   });
+});
+
+test('privacy: no log line carries a recipient, the URL\'s path or query string, or a signing secret; attempts are logged by host', () => {
+  const all = logLines.join('\n');
+  expect(all).toContain('webhook delivered');
+  expect(all).toContain('"host":"127.0.0.1:');
+  expect(all).not.toContain('canary-recipient');
+  expect(all).not.toContain('source=test');
+  expect(all).not.toContain('/hooks/sendfleet');
+  expect(secretsSeen.length).toBeGreaterThan(3);
+  for (const secret of secretsSeen) expect(all).not.toContain(secret.slice('whsec_'.length));
 });
