@@ -61,7 +61,8 @@ describe('EventBridge wiring', () => {
 
   test('every dead-letter queue has a depth alarm', () => {
     for (const template of [s.platformTemplate, s.relayTemplate]) {
-      for (const [queueId] of resourcesOfType(template, 'AWS::SQS::Queue')) {
+      // A queue with a redrive policy is a work queue (the webhook outbox), not a dead-letter queue: its DLQ alarms.
+      for (const [queueId] of resourcesOfType(template, 'AWS::SQS::Queue').filter(([, queue]) => !queue.Properties.RedrivePolicy)) {
         template.hasResourceProperties('AWS::CloudWatch::Alarm', {
           MetricName: 'ApproximateNumberOfMessagesVisible',
           Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }],
