@@ -24,7 +24,7 @@ function secretCard(secret: string): HTMLElement {
   return h('section', { class: 'card secret', attrs: { 'aria-labelledby': 'secret-title', 'data-field': 'signing_secret' } },
     h('h2', { id: 'secret-title' }, 'Your signing secret'),
     h('p', {}, h('strong', {}, 'Copy it now: it will not be shown again.'), ' Verify each delivery\'s webhook-signature with it (the standardwebhooks package does it in one call). To get a new one, delete the endpoint and create it again.'),
-    h('dl', { class: 'facts' }, h('div', { class: 'kv' }, h('dt', { id: labelId }, 'Signing secret'), h('dd', {}, h('code', {}, secret), copyButton(() => secret, 'signing secret', labelId)))));
+    h('dl', { class: 'facts' }, h('div', { class: 'kv' }, h('dt', { id: labelId }, 'Signing secret'), h('dd', {}, h('code', {}, secret), copyButton(() => secret, 'Signing secret', labelId)))));
 }
 
 export async function renderWebhooks(main: HTMLElement, navigate: (hash: string, status?: string) => void): Promise<void> {
