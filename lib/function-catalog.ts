@@ -147,6 +147,35 @@ export const FUNCTIONS = {
     // The MIME builder (nodemailer, ~140 KB): only messages with headers or attachments need it.
     lazyModules: { mime: 'lambdas/relay/send/message/mime.ts' },
   },
+  webhooks: {
+    stack: 'relay',
+    entry: 'lambdas/relay/webhooks/handler.ts',
+    handler: 'handler',
+    description: 'SendFleet webhook endpoint API: PUT/GET/DELETE /api/webhooks',
+    // GetItem: the API key (authenticator) and the endpoint; UpdateItem: create or update in one
+    // write (the secret kept); DeleteItem: delete.
+    table: { envVar: 'RELAY_TABLE', actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] },
+    // relayConfigFromEnv reads it (the webhook API itself does not use it).
+    environment: ['RELAY_ACCOUNT_ID'],
+    assumesByocRole: false,
+    // A DNS lookup of the URL and two DynamoDB calls.
+    timeoutSeconds: 10,
+    invocation: 'api',
+  },
+  webhookDelivery: {
+    stack: 'relay',
+    entry: 'lambdas/relay/webhooks/delivery-handler.ts',
+    handler: 'handler',
+    description: 'SendFleet webhook delivery: POSTs queued notifications to customers\' endpoints, signed, on the retry schedule',
+    // GetItem: the tenant's endpoint (URL, events, signing secret) at each attempt.
+    table: { envVar: 'RELAY_TABLE', actions: ['dynamodb:GetItem'] },
+    // Retries change the visibility of the message being delivered (sqs:ChangeMessageVisibility, granted by WebhookDelivery).
+    environment: ['WEBHOOK_QUEUE_URL'],
+    assumesByocRole: false,
+    // A batch of up to 10 attempts in parallel, each at most 10 s (webhooks/schedule.ts) after its DNS lookup.
+    timeoutSeconds: 60,
+    invocation: 'event',
+  },
   dashboard: {
     stack: 'relay',
     entry: 'lambdas/relay/dashboard/handler.ts',

@@ -9,6 +9,7 @@ import type { Construct } from 'constructs';
 import type { StageNames } from './config';
 import { setStage } from './stage';
 import { CustomerApi } from './constructs/customer-api';
+import { WebhookDelivery } from './constructs/webhook-delivery';
 import { CustomerDashboard } from './constructs/customer-dashboard';
 import { CUSTOMER_API_THROTTLE } from './constructs/customer-api-firewall';
 import { MonthlyReset } from './constructs/monthly-reset';
@@ -46,6 +47,7 @@ export class RelayStack extends Stack {
   readonly dashboard: CustomerDashboard;
   readonly monthlyReset: MonthlyReset;
   readonly accountHealth: AccountHealth;
+  readonly webhookDelivery: WebhookDelivery;
   readonly alarms: OperatorAlarms;
 
   constructor(scope: Construct, id: string, props: RelayStackProps) {
@@ -84,6 +86,7 @@ export class RelayStack extends Stack {
     });
     this.dashboard = new CustomerDashboard(this, 'Dashboard', { api: this.customerApi.restApi, removalPolicy });
     this.monthlyReset = new MonthlyReset(this, 'MonthlyReset', { table: this.relayTable, removalPolicy });
+    this.webhookDelivery = new WebhookDelivery(this, 'WebhookDelivery', { table: this.relayTable, removalPolicy });
     alarmOnFunctions(this);
     alarmOnTableThrottling(this.relayTable);
     this.alarms = new OperatorAlarms(this, 'Alarms', { email: props.alarmEmail });

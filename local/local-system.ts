@@ -12,7 +12,10 @@ import { dateOf, systemClock, type Clock } from '../lambdas/shared/clock';
 import type { AwsWiring } from '../lambdas/shared/clients';
 import type { RelayConfig } from '../lambdas/relay/relay-config';
 import { adminRoutes } from '../lambdas/platform/api-routes';
-import { RESEND_RESOURCES, dashboardRoutes, onboardingRoutes, sendRoutes } from '../lambdas/relay/api-routes';
+import { RESEND_RESOURCES, dashboardRoutes, onboardingRoutes, sendRoutes, webhookRoutes } from '../lambdas/relay/api-routes';
+import type { LocalWebhookOutbox } from '../lambdas/relay/webhooks/local-outbox';
+import type { AddressResolver } from '../lambdas/relay/webhooks/url-guard';
+import { trackedOn } from './virtual-clock';
 import { TENANT_EVENT_SOURCE, TENANT_SNAPSHOT_DETAIL_TYPE, type TenantSnapshot, type TenantSnapshotEvent } from '../lambdas/shared/tenant-events';
 import { createSimulator, type SimulatorOptions } from '../sim/simulator';
 import { startDynamoDbLocal } from './dynamodb-local';
@@ -20,7 +23,6 @@ import { PortInUseError } from './ports';
 import { close, lambdaContext, listen, serveHandlers, type ProxyHandler } from './http-adapter';
 import { LOCAL_ACCOUNTS, LOCAL_CUSTOMER_ACCOUNT, LOCAL_REGISTRATION_TOPIC_NAME, LOCAL_TABLE_PREFIX, LOCAL_TEMPLATE_OBJECT, RELAY_LOCAL_CREDENTIALS, tableNames } from './local-identity';
 import { createTables } from './tables';
-import { trackedOn } from './virtual-clock';
 import type { WebhookNotification, WebhookOutbox } from '../lambdas/relay/webhooks/outbox';
 import type { HealthQueue, ScheduleReport } from '../lambdas/relay/health/health-run';
 
@@ -52,8 +54,8 @@ export interface LocalSystemOptions {
    * bed passes a virtual clock (local/virtual-clock.ts) and advances it.
    */
   clock?: Clock;
-  /** Where account health transitions go (default: kept in `health.notifications`). */
-  webhookOutbox?: WebhookOutbox;
+  /** The webhook URL guard's resolver (default: the system's); tests make names resolve where they need. */
+  webhookResolver?: AddressResolver;
 }
 
 /** The account health check in-process: its queue delivers to the consumer at once, as SQS invokes it. */
@@ -62,7 +64,7 @@ export interface LocalHealth {
   runSchedule(): Promise<ScheduleReport>;
   /** Resolves once every queued check has ended. */
   drain(): Promise<void>;
-  /** Transitions handed to the default outbox, in order. */
+  /** Transitions handed to the webhook outbox, in order (what a test reads; the outbox still delivers them). */
   notifications: Array<{ tenantId: string; notification: WebhookNotification }>;
 }
 
@@ -81,6 +83,8 @@ export interface LocalSystem {
   /** The relay's send handler, for benchmarks that invoke it in-process. */
   sendHandler: ProxyHandler;
   health: LocalHealth;
+  /** The relay's webhook outbox (in-process, on the clock): what delivery events are handed to. */
+  webhookOutbox: LocalWebhookOutbox;
   stop(): Promise<void>;
 }
 
@@ -149,6 +153,8 @@ async function start(options: LocalSystemOptions, started: Array<() => Promise<v
     customerTemplateUrl: `${simUrl}/_sim/s3/${LOCAL_TEMPLATE_OBJECT.bucket}/${LOCAL_TEMPLATE_OBJECT.key}`,
     quickCreateBaseUrl: `${simUrl}/_sim/cloudformation/quickcreate`,
     registrationResponseUrlPrefix: `${simUrl}/_sim/cloudformation/responses/`,
+    // webhooks to a receiver on this machine (http://127.0.0.1:<port>)
+    webhookLoopbackHttp: true,
     ...options.relaySettings,
   };
   const { customerStackTemplate } = await import('../lambdas/relay/byoc/customer-template');
@@ -179,6 +185,13 @@ async function start(options: LocalSystemOptions, started: Array<() => Promise<v
   const { createDashboardHandler } = await import('../lambdas/relay/dashboard/static-site');
   const { buildDashboard } = await import('../dashboard/build');
   const { buildApiReference } = await import('../openapi/site');
+  const { createWebhooksHandler } = await import('../lambdas/relay/webhooks/webhooks-function');
+  const { createLocalWebhookOutbox } = await import('../lambdas/relay/webhooks/local-outbox');
+  const { createWebhookDelivery } = await import('../lambdas/relay/webhooks/delivery');
+  const { WebhookStore } = await import('../lambdas/relay/store/webhook-store');
+  const { nodeWebhookTransport } = await import('../lambdas/relay/webhooks/transport');
+  const { systemResolver } = await import('../lambdas/relay/webhooks/url-guard');
+  const { logger } = await import('../lambdas/shared/logger');
 
   /** What EventBridge would deliver to the relay's sync function, delivered at once. */
   const deliverInProcess = async (snapshot: TenantSnapshot) => {
@@ -194,7 +207,21 @@ async function start(options: LocalSystemOptions, started: Array<() => Promise<v
     publish: deliverInProcess,
     clock,
   }), clock);
-  const health = await localHealth(relayConfig, aws, options.webhookOutbox);
+  const webhookResolver = options.webhookResolver ?? systemResolver;
+  const webhooksHandler = createWebhooksHandler(relayConfig, aws, webhookResolver);
+  // What AWS does with an SQS queue and the delivery function, in-process on the same clock.
+  const webhookStore = new WebhookStore(dynamoDocumentClient(aws), tables.relay);
+  const webhookOutbox = createLocalWebhookOutbox({
+    webhooks: webhookStore,
+    delivery: createWebhookDelivery({
+      webhooks: webhookStore, resolver: webhookResolver, transport: nodeWebhookTransport, clock, log: logger,
+      urlPolicy: { allowLoopbackHttp: relayConfig.webhookLoopbackHttp === true },
+    }),
+    clock,
+    track: (work) => trackedOn(clock, work),
+  });
+  started.push(async () => webhookOutbox.close());
+  const health = await localHealth(relayConfig, aws, webhookOutbox);
   const sendHandler = createSendHandler(relayConfig, aws, { healthQueue: health.queue });
   const onboardingHandler = createOnboardingHandler(relayConfig, aws, { healthQueue: health.queue });
   const { createRegistrationHandler } = await import('../lambdas/relay/registration/registration-function');
@@ -203,6 +230,7 @@ async function start(options: LocalSystemOptions, started: Array<() => Promise<v
   const relayServer = serveHandlers('relay', [
     { routes: Object.values(sendRoutes), handler: sendHandler as ProxyHandler },
     { routes: Object.values(onboardingRoutes), handler: onboardingHandler as ProxyHandler },
+    { routes: Object.values(webhookRoutes), handler: webhooksHandler as ProxyHandler },
     // Built in memory from dashboard/src and openapi/ at the first request, as the CDK stack builds them at synth.
     { routes: Object.values(dashboardRoutes), handler: createDashboardHandler(async () => [...await buildDashboard(), ...buildApiReference()]) as ProxyHandler },
   ], { clock, resendResources: RESEND_RESOURCES });
@@ -214,13 +242,13 @@ async function start(options: LocalSystemOptions, started: Array<() => Promise<v
   started.push(() => close(platformServer));
 
   started.push(() => health.drain());
-  return { relayUrl, dashboardUrl: `${relayUrl}/`, platformUrl, simUrl, dynamoEndpoint, tables, simulator, clock, aws, sendHandler: sendHandler as ProxyHandler, health, stop: stopAll };
+  return { relayUrl, dashboardUrl: `${relayUrl}/`, platformUrl, simUrl, dynamoEndpoint, tables, simulator, clock, aws, sendHandler: sendHandler as ProxyHandler, health, webhookOutbox, stop: stopAll };
 }
 
-async function localHealth(config: RelayConfig, aws: AwsWiring, outbox: WebhookOutbox | undefined): Promise<LocalHealth & { queue: HealthQueue }> {
+async function localHealth(config: RelayConfig, aws: AwsWiring, outbox: WebhookOutbox): Promise<LocalHealth & { queue: HealthQueue }> {
   const { createHealthChecker, createHealthSchedule } = await import('../lambdas/relay/health/health-wiring');
   const notifications: LocalHealth['notifications'] = [];
-  const checkTenants = createHealthChecker(config, aws, { outbox: outbox ?? { enqueue: async (tenantId, notification) => { notifications.push({ tenantId, notification }); } } });
+  const checkTenants = createHealthChecker(config, aws, { outbox: { enqueue: async (tenantId, notification) => { notifications.push({ tenantId, notification }); await outbox.enqueue(tenantId, notification); } } });
   const running = new Set<Promise<unknown>>();
   const queue: HealthQueue = {
     enqueue: async (messages) => {

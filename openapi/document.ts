@@ -13,6 +13,7 @@ import { BYOC_ROLE_NAME } from '../lambdas/relay/byoc/policies';
 import { errorExamples } from './error-examples';
 import { OUR_SHAPE_ON_RESEND_ROUTES, errorHeaders, operations, type HeaderName, type Operation } from './operations';
 import { errorBody, resendErrorBody, validationFailed } from './responses';
+import { webhookOperations } from './webhook-payloads';
 
 type Json = Record<string, unknown>;
 
@@ -175,9 +176,11 @@ export function buildOpenApiDocument(version = '0.1.0'): OpenApiDocument {
       { name: 'BYOC setup', description: 'Connect your AWS account: the role SendFleet assumes, and its validation.' },
       { name: 'Domains', description: 'Sending domains: the DNS records to publish and their verification.' },
       { name: 'Usage', description: 'What your plan allows and what you used.' },
+      { name: 'Webhooks', description: 'Your webhook endpoint, and what SendFleet POSTs to it (the `webhooks` section), signed per Standard Webhooks.' },
       { name: 'Pages', description: 'The dashboard, this document and its reference page (no API key).' },
     ],
     paths,
+    webhooks: webhookOperations(),
     components: {
       securitySchemes: {
         ApiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'Your SendFleet API key (`sf_…`), header name in any case.' },

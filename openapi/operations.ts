@@ -8,7 +8,8 @@
 import type * as z from 'zod/mini';
 import type { ErrorCode } from '../lambdas/shared/errors';
 import type { RouteSpec } from '../lambdas/shared/routes';
-import { dashboardRoutes, onboardingRoutes, sendRoutes } from '../lambdas/relay/api-routes';
+import { dashboardRoutes, onboardingRoutes, sendRoutes, webhookRoutes } from '../lambdas/relay/api-routes';
+import { putWebhookBody } from '../lambdas/relay/webhooks/webhooks-api';
 import { addDomainBody, putConfigBody, verifyDomainBody } from '../lambdas/relay/onboarding/onboarding-api';
 import { sendRequestSchema } from '../lambdas/relay/send/message/request';
 import { batchSchema } from '../lambdas/relay/send/http/send-request';
@@ -32,7 +33,7 @@ export interface SuccessResponse {
 export interface Operation {
   route: RouteSpec;
   operationId: string;
-  tag: 'Send' | 'BYOC setup' | 'Domains' | 'Usage' | 'Pages';
+  tag: 'Send' | 'BYOC setup' | 'Domains' | 'Usage' | 'Webhooks' | 'Pages';
   summary: string;
   description?: string;
   /** `none`: public (pages, this document). */
@@ -262,6 +263,29 @@ const onboardingOperations: Record<RouteName<typeof onboardingRoutes>, Operation
   },
 };
 
+const webhookOperations: Record<RouteName<typeof webhookRoutes>, Operation> = {
+  putWebhook: {
+    route: webhookRoutes.putWebhook, operationId: 'putWebhook', tag: 'Webhooks', auth: 'apiKey',
+    summary: 'Create or replace your webhook endpoint (one per account)',
+    description: 'The URL must be `https` to a public host: names are resolved and every address must be public (no private, shared, loopback, link-local or metadata, unique-local, multicast or reserved address, nor an IPv4-mapped one); refused with 400 and the reason. `events` lists the types to receive (at least one, see the `webhooks` section). `signing_secret` is answered only when the endpoint is created: store it, it is never shown again (an update keeps it; delete and create again for a new one).',
+    request: { schema: putWebhookBody, required: true, example: { url: 'https://example.com/webhooks/sendfleet', events: ['email.delivered', 'email.bounced', 'email.complained'] } },
+    success: [{ status: 200, description: 'The endpoint; with `signing_secret` when it was created now.', schema: body.webhookSaved }],
+    errors: AUTHENTICATED,
+  },
+  getWebhook: {
+    route: webhookRoutes.getWebhook, operationId: 'getWebhook', tag: 'Webhooks', auth: 'apiKey',
+    summary: 'Your webhook endpoint (never its secret), or null',
+    success: [{ status: 200, description: 'The endpoint, or `webhook: null`.', schema: body.webhookRead }],
+    errors: AUTHENTICATED,
+  },
+  deleteWebhook: {
+    route: webhookRoutes.deleteWebhook, operationId: 'deleteWebhook', tag: 'Webhooks', auth: 'apiKey',
+    summary: 'Delete your webhook endpoint and its secret (notifications still queued are dropped)',
+    success: [{ status: 200, description: 'Deleted (also when there was none).', schema: body.webhookDeleted }],
+    errors: AUTHENTICATED,
+  },
+};
+
 const pageOperations: Record<RouteName<typeof dashboardRoutes>, Operation> = {
   page: {
     route: dashboardRoutes.page, operationId: 'dashboard', tag: 'Pages', auth: 'none',
@@ -297,6 +321,7 @@ const pageOperations: Record<RouteName<typeof dashboardRoutes>, Operation> = {
 export const operations: readonly Operation[] = [
   ...Object.values(sendOperations),
   ...Object.values(onboardingOperations),
+  ...Object.values(webhookOperations),
   ...Object.values(pageOperations),
 ].map((operation) => ({ ...operation, errors: [...operation.errors, ...AT_THE_EDGE] }));
 

@@ -5,6 +5,7 @@
  * every integration test that receives it (test/support/contract.ts).
  */
 import * as z from 'zod/mini';
+import { WEBHOOK_EVENT_TYPES } from '../lambdas/relay/webhooks/outbox';
 
 const isoTime = z.string().check(z.iso.datetime({ offset: true }));
 const nullableIsoTime = z.nullable(isoTime);
@@ -190,3 +191,24 @@ export const openApiDocument = z.looseObject({
   info: z.looseObject({ title: z.string(), version: z.string() }),
   paths: z.record(z.string(), z.unknown()),
 });
+
+const webhookEndpoint = z.strictObject({
+  url: z.string(),
+  events: z.array(z.enum(WEBHOOK_EVENT_TYPES)),
+  created_at: isoTime,
+  updated_at: isoTime,
+});
+
+/** `PUT /api/webhooks`: the secret only when the endpoint was created (shown once). */
+export const webhookSaved = z.strictObject({
+  success: z.literal(true),
+  webhook: webhookEndpoint,
+  signing_secret: z.optional(z.string().check(z.regex(/^whsec_[A-Za-z0-9+/]{43}=$/))),
+});
+
+export const webhookRead = z.strictObject({
+  success: z.literal(true),
+  webhook: z.nullable(webhookEndpoint),
+});
+
+export const webhookDeleted = z.strictObject({ success: z.literal(true) });

@@ -1,6 +1,6 @@
 /**
- * The customer dashboard: sign in with an API key, then Settings (BYOC role), Domains, Send test
- * and Usage, each a view drawn from the customer API. Hash routes (#/settings …) keep it one page.
+ * The customer dashboard: sign in with an API key, then Settings (BYOC role), Domains, Send test,
+ * Webhooks and Usage, each a view drawn from the customer API. Hash routes (#/settings …) keep it one page.
  */
 import { api, ApiProblem, session } from './api';
 import { h, replaceChildren } from './dom';
@@ -9,11 +9,13 @@ import { renderSendTest } from './send-test';
 import { renderSettings } from './settings';
 import { alertRegion, busy, clearMessages, field, heading, input, showError, showStatus, statusRegion } from './ui';
 import { renderUsage } from './usage';
+import { renderWebhooks } from './webhooks';
 
 const VIEWS = [
   { hash: '#/settings', label: 'Settings' },
   { hash: '#/domains', label: 'Domains' },
   { hash: '#/send', label: 'Send test' },
+  { hash: '#/webhooks', label: 'Webhooks' },
   { hash: '#/usage', label: 'Usage' },
 ] as const;
 
@@ -81,6 +83,7 @@ async function render(): Promise<void> {
     else if (hash === '#/domains') await renderDomains(main, navigate);
     else if (hash.startsWith('#/domains/')) await renderDomain(main, decodeURIComponent(hash.slice('#/domains/'.length)), navigate);
     else if (hash === '#/send') renderSendTest(main);
+    else if (hash === '#/webhooks') await renderWebhooks(main, navigate);
     else if (hash === '#/usage') await renderUsage(main);
     else if (hash === '#/settings') await renderSettings(main);
     else return navigate('#/settings', status);

@@ -35,6 +35,26 @@ export interface Domain extends DomainSummary {
   records: DnsRecord[];
 }
 
-export interface Usage { plan: string; month: string; used: number | null; limit: number | null; sends_per_minute: number }
+export interface Usage { plan: string; month: string; used: number | null; limit: number | null; sends_per_minute: number; delivery?: DeliveryRates | null }
 
 export interface SendResult { message_id: string }
+
+export interface Webhook { url: string; events: string[]; created_at: string; updated_at: string }
+
+export interface WebhookSaved { webhook: Webhook; signing_secret?: string }
+
+/** GET /api/usage's `delivery`: null when the account sends no events (the stack's event destination is missing). */
+export interface DeliveryRates {
+  window_days: number;
+  sent: number;
+  delivered: number;
+  bounced: number;
+  complained: number;
+  bounce_rate: number | null;
+  complaint_rate: number | null;
+  bounce_review_rate: number;
+  complaint_review_rate: number;
+  bounce_warning_rate: number;
+  complaint_warning_rate: number;
+  state: 'ok' | 'warning' | 'review_risk';
+}

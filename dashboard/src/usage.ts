@@ -1,8 +1,49 @@
-/** Usage: this month's accepted sends against the plan's limit, and the per-minute rate limit. */
+/**
+ * Usage: this month's accepted sends against the plan's limit, the per-minute rate limit, and the
+ * delivery rates of the last 30 days against SES's review thresholds (bounces 5 %, complaints 0.1 %),
+ * with a warning before them.
+ */
 import { api } from './api';
 import { h } from './dom';
-import type { Usage } from './types';
-import { heading } from './ui';
+import type { DeliveryRates, Usage } from './types';
+import { badge, heading } from './ui';
+import { CUSTOMER_STACK_NAME } from '../../lambdas/relay/byoc/customer-template';
+
+const percent = (fraction: number): string => `${Number((fraction * 100).toPrecision(3))} %`;
+
+const STATE_TEXT: Record<DeliveryRates['state'], string> = {
+  ok: 'Below the warning levels.',
+  warning: 'Past a warning level: find the cause before SES reviews your account.',
+  review_risk: 'At or past an SES review threshold: SES may put your account under review and pause its sending.',
+};
+
+/** One rate against its thresholds: the figure, a meter (warning → high, review → max) and the levels in words. */
+function rate(label: string, field: string, value: number | null, warning: number, review: number): HTMLElement {
+  return h('div', { class: 'kv', attrs: { 'data-field': field } },
+    h('dt', {}, label),
+    h('dd', {},
+      value === null ? 'No sends in the window' : percent(value),
+      value === null ? null : h('meter', { attrs: { min: '0', max: String(review), low: String(warning), high: String(warning), optimum: '0', value: String(Math.min(value, review)), 'aria-label': `${label} against the review threshold` } })),
+    h('dd', { class: 'hint' }, `Warning from ${percent(warning)}; SES reviews your account at ${percent(review)}.`));
+}
+
+function deliveryPanel(delivery: DeliveryRates | null | undefined): HTMLElement {
+  const title = h('h2', { id: 'rates-title' }, 'Delivery rates');
+  if (!delivery) {
+    return h('section', { class: 'card rates', attrs: { 'aria-labelledby': 'rates-title', 'data-field': 'delivery' } }, title,
+      h('p', { attrs: { 'data-field': 'not_connected' } }, `Events not connected: launch or update the ${CUSTOMER_STACK_NAME} stack in your AWS account, so SES reports deliveries, bounces and complaints to SendFleet.`),
+      h('p', { class: 'actions' }, h('a', { class: 'button', attrs: { href: '#/settings' } }, 'Go to Settings')));
+  }
+  return h('section', { class: 'card rates', attrs: { 'aria-labelledby': 'rates-title', 'data-field': 'delivery' } }, title,
+    h('p', { attrs: { 'data-field': 'state' } }, badge(delivery.state), ' ', STATE_TEXT[delivery.state]),
+    h('dl', { class: 'facts' },
+      rate('Bounce rate', 'bounce_rate', delivery.bounce_rate, delivery.bounce_warning_rate, delivery.bounce_review_rate),
+      rate('Complaint rate', 'complaint_rate', delivery.complaint_rate, delivery.complaint_warning_rate, delivery.complaint_review_rate),
+      h('div', { class: 'kv' }, h('dt', {}, `Sent (last ${delivery.window_days} days)`), h('dd', { attrs: { 'data-field': 'sent' } }, delivery.sent)),
+      h('div', { class: 'kv' }, h('dt', {}, 'Delivered'), h('dd', { attrs: { 'data-field': 'delivered' } }, delivery.delivered)),
+      h('div', { class: 'kv' }, h('dt', {}, 'Bounced'), h('dd', { attrs: { 'data-field': 'bounced' } }, delivery.bounced)),
+      h('div', { class: 'kv' }, h('dt', {}, 'Complained'), h('dd', { attrs: { 'data-field': 'complained' } }, delivery.complained))));
+}
 
 export async function renderUsage(main: HTMLElement): Promise<void> {
   const usage = await api<Usage>('GET', '/api/usage');
@@ -20,5 +61,6 @@ export async function renderUsage(main: HTMLElement): Promise<void> {
         h('div', { class: 'kv' }, h('dt', {}, 'Rate limit'), h('dd', { attrs: { 'data-field': 'sends_per_minute' } }, `${usage.sends_per_minute} sends per minute per API key`))),
       usage.used !== null && usage.limit !== null
         ? h('progress', { attrs: { max: String(usage.limit), value: String(Math.min(usage.used, usage.limit)), 'aria-label': 'Accepted sends this month' } })
-        : null));
+        : null),
+    deliveryPanel(usage.delivery));
 }

@@ -49,6 +49,13 @@ export const onboardingRoutes = {
   healthCheck: { method: 'POST', resource: '/api/byoc/health/check' },
 } as const satisfies Record<string, RouteSpec>;
 
+/** The tenant's one webhook endpoint (webhooks/webhooks-function.ts). */
+export const webhookRoutes = {
+  putWebhook: { method: 'PUT', resource: '/api/webhooks' },
+  getWebhook: { method: 'GET', resource: '/api/webhooks' },
+  deleteWebhook: { method: 'DELETE', resource: '/api/webhooks' },
+} as const satisfies Record<string, RouteSpec>;
+
 /**
  * The customer dashboard's static files, same origin as the API (no CORS), and the API's own
  * description: the OpenAPI document and its reference page, built beside the dashboard (openapi/).

@@ -34,6 +34,8 @@ export interface RelayConfig {
   registrationResponseUrlPrefix?: string;
   /** The account health check's queue (SQS URL): the manual check and failing sends put their requests there. */
   healthQueueUrl?: string;
+  /** Local mode and tests only: webhook URLs may also be `http://127.0.0.1:<port>` (webhooks/url-guard.ts). Never set in AWS. */
+  webhookLoopbackHttp?: boolean;
 }
 
 export function relayConfigFromEnv(): RelayConfig {

@@ -7,7 +7,7 @@ import { Duration, Stack, Validations, type RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { onboardingRoutes, sendRoutes } from '../../lambdas/relay/api-routes';
+import { onboardingRoutes, sendRoutes, webhookRoutes } from '../../lambdas/relay/api-routes';
 import { SERVICE_NAMESPACE } from '../../lambdas/shared/metric-dimensions';
 import { CustomerApiFirewall } from './customer-api-firewall';
 import { alarmOnApi, ALARM_THRESHOLDS } from './service-alarms';
@@ -39,6 +39,7 @@ export const CUSTOMER_API_ALARMS = { sesFailurePercent: 5 } as const;
 export class CustomerApi extends Construct {
   readonly sendFunction: ServiceFunction;
   readonly onboardingFunction: ServiceFunction;
+  readonly webhooksFunction: ServiceFunction;
   readonly restApi: ServiceRestApi;
   readonly firewall: CustomerApiFirewall;
   /** 5xx answers of the API (API Gateway's and the functions'). */
@@ -70,6 +71,11 @@ export class CustomerApi extends Construct {
     });
     props.healthQueue.grantSendMessages(this.sendFunction);
     props.healthQueue.grantSendMessages(this.onboardingFunction);
+    this.webhooksFunction = ServiceFunction.fromCatalog(this, 'Webhooks', 'webhooks', {
+      table: props.table,
+      environment: { RELAY_ACCOUNT_ID: relayAccountId },
+      removalPolicy: props.removalPolicy,
+    });
 
     this.restApi = new ServiceRestApi(this, 'Rest', {
       description: 'SendFleet customer API (X-API-Key)',
@@ -81,6 +87,7 @@ export class CustomerApi extends Construct {
     });
     this.restApi.addRoutes(sendRoutes, this.sendFunction);
     this.restApi.addRoutes(onboardingRoutes, this.onboardingFunction);
+    this.restApi.addRoutes(webhookRoutes, this.webhooksFunction);
     this.firewall = new CustomerApiFirewall(this, 'Firewall', { name: props.webAclName, stageArn: this.restApi.api.deploymentStage.stageArn });
 
     const window = { period: Duration.minutes(5) };

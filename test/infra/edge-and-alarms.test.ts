@@ -231,9 +231,9 @@ describe('alarms reach someone', () => {
         expect({ id, alarm: alarm.Properties.AlarmActions, ok: alarm.Properties.OKActions }).toEqual({ id, alarm: [topicRef], ok: [topicRef] });
       }
     }
-    // 6 DLQ depths, Errors and Throttles of 10 functions, 5xx rate and p99 latency of 2 APIs, SES failure rate,
-    // WAF blocked rate, throttling of 2 tables, account health's failing rise and queue age.
-    expect(count).toBe(6 + 2 * 10 + 2 * 2 + 1 + 1 + 2 + 2);
+    // 7 DLQ depths (the webhook queue's included), Errors and Throttles of 12 functions, 5xx rate and p99 latency
+    // of 2 APIs, SES failure rate, WAF blocked rate, throttling of 2 tables, account health's failing rise and queue age.
+    expect(count).toBe(7 + 2 * 12 + 2 * 2 + 1 + 1 + 2 + 2);
   });
 
   test('every function alarms on its Errors (the threshold of its kind) and on any Throttle', () => {
@@ -251,7 +251,7 @@ describe('alarms reach someone', () => {
         ],
       });
     }
-    expect(functions.filter((f) => f.spec.invocation === 'event').map((f) => f.name).sort()).toEqual(['healthCheck', 'healthScheduler', 'monthlyReset', 'registration', 'templatePublisher', 'tenantSync']);
+    expect(functions.filter((f) => f.spec.invocation === 'event').map((f) => f.name).sort()).toEqual(['healthCheck', 'healthScheduler', 'monthlyReset', 'registration', 'templatePublisher', 'tenantSync', 'webhookDelivery']);
   });
 
   test('both APIs alarm on their 5xx rate and their p99 latency', () => {

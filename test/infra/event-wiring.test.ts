@@ -62,7 +62,7 @@ describe('EventBridge wiring', () => {
 
   test('every dead-letter queue has a depth alarm', () => {
     for (const template of [s.platformTemplate, s.relayTemplate]) {
-      // A queue with a redrive policy is a work queue (the account health queue): its dead letters are checked here.
+      // A queue with a redrive policy is a work queue (account health's, the webhook outbox), not a dead-letter queue: its DLQ alarms.
       for (const [queueId] of resourcesOfType(template, 'AWS::SQS::Queue').filter(([, queue]) => !queue.Properties?.RedrivePolicy)) {
         template.hasResourceProperties('AWS::CloudWatch::Alarm', {
           MetricName: 'ApproximateNumberOfMessagesVisible',

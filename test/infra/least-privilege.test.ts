@@ -29,6 +29,10 @@ const EXPECTED_DYNAMODB: Record<string, { stack: string; actions: string[]; inde
   healthScheduler: { stack: 'relay', actions: ['Query'], index: 'GSI1' },
   // Reads config, domains and health; updates the health item, domain statuses and the role's verdict.
   healthCheck: { stack: 'relay', actions: ['GetItem', 'UpdateItem', 'Query'] },
+  // The API key and the endpoint (Get), create-or-update in one write keeping the secret (Update), delete.
+  webhooks: { stack: 'relay', actions: ['GetItem', 'UpdateItem', 'DeleteItem'] },
+  // The tenant's endpoint and secret at each attempt.
+  webhookDelivery: { stack: 'relay', actions: ['GetItem'] },
 };
 
 describe('least privilege', () => {
@@ -138,6 +142,24 @@ describe('least privilege', () => {
     expect(events.map(({ statement }) => [statement.Action, statement.Resource])).toEqual([
       ['events:PutEvents', { 'Fn::GetAtt': [admin.properties.Environment.Variables.EVENT_BUS_NAME.Ref, 'Arn'] }],
     ]);
+  });
+
+  test('webhooks: the delivery function consumes only its queue (and decrypts with the operations key); no other function touches that queue or the key', () => {
+    const sqsOrKms = (f: (typeof functions)[number]) => identityStatements(f.template)
+      .filter(({ roles, statement }) => roles.includes(f.roleLogicalId) && actionsOf(statement).some((a) => a.startsWith('sqs:') || a.startsWith('kms:')))
+      .map(({ statement }) => ({ actions: actionsOf(statement).sort(), resource: statement.Resource }));
+    const delivery = functions.find((f) => f.name === 'webhookDelivery')!;
+    const queueUrl = delivery.properties.Environment.Variables.WEBHOOK_QUEUE_URL.Ref as string;
+    expect(sqsOrKms(delivery)).toEqual([
+      { actions: ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'], resource: { 'Fn::GetAtt': [queueUrl, 'Arn'] } },
+      { actions: ['kms:Decrypt'], resource: { 'Fn::GetAtt': [expect.stringMatching(/^OperationsKey/), 'Arn'] } },
+    ]);
+    for (const f of functions.filter((other) => other.name !== 'webhookDelivery')) {
+      // Log groups use the key through CloudWatch Logs' own key policy, not through the functions' roles.
+      // (Async functions may send to their own dead-letter queues.)
+      const granted = sqsOrKms(f).filter(({ actions, resource }) => actions.some((a) => a.startsWith('kms:')) || JSON.stringify(resource).includes('WebhookDeliveryQueue'));
+      expect({ fn: f.name, granted }).toEqual({ fn: f.name, granted: [] });
+    }
   });
 
   test('runtime, architecture, tracing, memory, timeouts and environment follow the catalog', () => {

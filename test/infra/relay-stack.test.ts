@@ -1,5 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { dashboardRoutes, onboardingRoutes, sendRoutes } from '../../lambdas/relay/api-routes';
+import { dashboardRoutes, onboardingRoutes, sendRoutes, webhookRoutes } from '../../lambdas/relay/api-routes';
 import { GSI1, PK, SK, TTL_ATTRIBUTE } from '../../lambdas/relay/store/relay-table';
 import { EDGE_DETAILS } from '../../lambdas/shared/errors';
 import { TENANT_EVENT_SOURCE, TENANT_SNAPSHOT_DETAIL_TYPE } from '../../lambdas/shared/tenant-events';
@@ -87,7 +87,7 @@ describe('RelayStack', () => {
     });
   });
 
-  test('customer API: exactly the send, onboarding and dashboard routes, each on its function, no API Gateway authoriser', () => {
+  test('customer API: exactly the send, onboarding, webhook and dashboard routes, each on its function, no API Gateway authoriser', () => {
     const methods = apiMethods(s.relayTemplate);
     // ANY on each path reaches the same function, which answers 405 with Allow (API Gateway alone would say 404).
     const withAny = (routes: Record<string, { method: string; resource: string }>, fn: string) => [
@@ -97,6 +97,7 @@ describe('RelayStack', () => {
     const expected = new Map<string, string>([
       ...withAny(sendRoutes, 'CustomerApiSend'),
       ...withAny(onboardingRoutes, 'CustomerApiOnboarding'),
+      ...withAny(webhookRoutes, 'CustomerApiWebhooks'),
       ...withAny(dashboardRoutes, 'DashboardFunction'),
     ]);
     expect([...methods.keys()].sort()).toEqual([...expected.keys()].sort());
@@ -147,9 +148,25 @@ describe('RelayStack', () => {
     expect(JSON.parse(byType.get('WAF_FILTERED')?.ResponseTemplates['application/json'])).toEqual({ success: false, error: 'edge_blocked', detail: EDGE_DETAILS.edge_blocked });
   });
 
+  test('webhook queue: the operations key, 4 days at most, dead letters after the schedule\'s 8 attempts (same key), consumed with partial batch failures', () => {
+    const queues = resourcesOfType(s.relayTemplate, 'AWS::SQS::Queue').filter(([id]) => id.startsWith('WebhookDelivery'));
+    expect(queues).toHaveLength(2);
+    const [[dlqId, dlq], [, queue]] = [...queues].sort(([a], [b]) => (a.includes('DeadLetters') ? -1 : b.includes('DeadLetters') ? 1 : 0)) as [[string, any], [string, any]];
+    const key = { 'Fn::GetAtt': [expect.stringMatching(/^OperationsKey/), 'Arn'] };
+    expect(queue.Properties).toMatchObject({
+      KmsMasterKeyId: key, MessageRetentionPeriod: 4 * 86_400, VisibilityTimeout: 360,
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: 8 },
+    });
+    expect(dlq.Properties).toMatchObject({ KmsMasterKeyId: key, MessageRetentionPeriod: 4 * 86_400 });
+    const mappings = resourcesOfType(s.relayTemplate, 'AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties);
+    expect(mappings).toEqual([expect.objectContaining({ BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'], FunctionName: { Ref: expect.stringMatching(/^WebhookDeliveryFunction/) } })]);
+  });
+
   test('every SQS queue is encrypted and refuses non-TLS access', () => {
     const queues = resourcesOfType(s.relayTemplate, 'AWS::SQS::Queue').concat(resourcesOfType(s.platformTemplate, 'AWS::SQS::Queue'));
-    expect(queues.length).toBe(7);
+    // tenant sync's and the monthly reset's DLQs, the platform's, account health's queue, its DLQ and the
+    // schedule's DLQ, the webhook queue and its DLQ
+    expect(queues.length).toBe(9);
     for (const [id, queue] of queues) {
       expect({ id, sse: queue.Properties.SqsManagedSseEnabled ?? Boolean(queue.Properties.KmsMasterKeyId) }).toEqual({ id, sse: true });
       const policies = resourcesOfType(s.relayTemplate, 'AWS::SQS::QueuePolicy').concat(resourcesOfType(s.platformTemplate, 'AWS::SQS::QueuePolicy'))

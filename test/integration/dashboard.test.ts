@@ -304,6 +304,71 @@ describe('no one-click link in a region without a registration topic', () => {
   });
 });
 
+describe('Webhooks: an endpoint with its event types, the secret shown once, deletion confirmed', () => {
+  test('creates, shows the secret once with a copy button, keeps it on update, refuses a private URL with the reason, deletes', async () => {
+    const { apiKey } = await createTenant(system, 'byoc');
+    await signIn(apiKey);
+    await page.getByRole('link', { name: 'Webhooks', exact: true }).click();
+    await heading('Webhooks').waitFor();
+    await expectAccessible();
+
+    // A private address is refused, with the guard's reason in the alert.
+    await page.getByLabel('Endpoint URL', { exact: true }).fill('https://10.0.0.1/hooks');
+    await button('Create endpoint').click();
+    await alert().filter({ hasText: 'private address' }).waitFor();
+    expect(await alert().textContent()).toMatch(/^Not saved\. The webhook url points to a private address/);
+    expect((await call(system.relayUrl, 'GET', '/api/webhooks', { apiKey })).body.webhook).toBeNull();
+
+    const receiverUrl = 'http://127.0.0.1:9/hooks/sendfleet';
+    await page.getByLabel('Endpoint URL', { exact: true }).fill(receiverUrl);
+    await page.getByRole('checkbox', { name: /^email\.delivered / }).uncheck();
+    await page.getByRole('checkbox', { name: /^email\.suppressed / }).check();
+    await button('Create endpoint').click();
+    await page.getByRole('heading', { name: 'Your signing secret' }).waitFor();
+    expect(await page.getByText('Copy it now: it will not be shown again.').isVisible()).toBe(true);
+    const secret = await copy('signing_secret');
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect((await call(system.relayUrl, 'GET', '/api/webhooks', { apiKey })).body.webhook).toMatchObject({ url: receiverUrl, events: ['email.bounced', 'email.complained', 'email.suppressed'] });
+    await expectAccessible();
+    await screenshot(page, 'webhooks-secret');
+
+    // Back on the screen: the endpoint as saved, and no secret anywhere on the page.
+    await page.getByRole('link', { name: 'Usage', exact: true }).click();
+    await heading('Usage').waitFor();
+    await page.getByRole('link', { name: 'Webhooks', exact: true }).click();
+    await heading('Webhooks').waitFor();
+    expect(await page.getByLabel('Endpoint URL', { exact: true }).inputValue()).toBe(receiverUrl);
+    expect(await page.getByRole('checkbox', { name: /^email\.suppressed / }).isChecked()).toBe(true);
+    expect(await page.getByRole('checkbox', { name: /^email\.delivered / }).isChecked()).toBe(false);
+    expect(await page.content()).not.toContain(secret.slice('whsec_'.length));
+    await page.getByRole('checkbox', { name: /^email\.delivered / }).check();
+    await button('Save changes').click();
+    await page.getByRole('status').filter({ hasText: 'The signing secret is unchanged' }).waitFor();
+    expect(await page.getByRole('heading', { name: 'Your signing secret' }).count()).toBe(0);
+
+    // Deletion asks first; Cancel keeps the endpoint.
+    await button('Delete endpoint').click();
+    await button('Cancel').click();
+    expect((await call(system.relayUrl, 'GET', '/api/webhooks', { apiKey })).body.webhook).not.toBeNull();
+    await button('Delete endpoint').click();
+    await expectAccessible();
+    await button('Yes, delete endpoint').click();
+    await page.getByRole('status').filter({ hasText: 'Endpoint deleted' }).waitFor();
+    expect((await call(system.relayUrl, 'GET', '/api/webhooks', { apiKey })).body.webhook).toBeNull();
+    await button('Create endpoint').waitFor();
+  });
+
+  test('Usage: without delivery events, the rates panel says to launch or update the stack', async () => {
+    const { apiKey } = await createTenant(system, 'byoc');
+    await signIn(apiKey);
+    await page.getByRole('link', { name: 'Usage', exact: true }).click();
+    await heading('Usage').waitFor();
+    const panel = page.getByRole('region', { name: 'Delivery rates' });
+    expect(await panel.locator('[data-field="not_connected"]').textContent()).toContain('Events not connected: launch or update the SendFleet-BYOC stack');
+    await expectAccessible();
+  });
+});
+
 describe('what goes wrong is shown with the API\'s detail', () => {
   test('a wrong key: the detail in the alert, nothing kept', async () => {
     await page.goto(system.dashboardUrl);

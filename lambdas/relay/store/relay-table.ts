@@ -13,7 +13,8 @@
  * | rate window (per key/minute) | RATE#<key id>#<yyyy-mm-ddThh:mm>   | RATE             |
  * | idempotency record           | IDEMPOTENCY#<tenant>#<sha-256 key> | IDEMPOTENCY      |
  * | ExternalId → tenant index    | EXTERNALID#<sha-256 of the id>     | EXTERNALID       |
-| account health               | TENANT#<tenant id>                 | HEALTH           |
+ * | account health               | TENANT#<tenant id>                 | HEALTH           |
+ * | webhook endpoint             | TENANT#<tenant id>                 | WEBHOOK          |
  *
  * A deleted tenant keeps only its profile and its API-key items, as tombstones (`status: deleted`,
  * keys `revoked`, with the deletion's version); every other `TENANT#<id>` item is removed.
@@ -48,6 +49,8 @@ export const relayKeys = {
   idempotency: (tenantId: string, keyHash: string) => ({ PK: `IDEMPOTENCY#${tenantId}#${keyHash}`, SK: 'IDEMPOTENCY' }),
   externalId: (externalIdHash: string) => ({ PK: `EXTERNALID#${externalIdHash}`, SK: 'EXTERNALID' }),
   health: (tenantId: string) => ({ PK: `TENANT#${tenantId}`, SK: 'HEALTH' }),
+  /** One endpoint per tenant, with its signing secret (the table is encrypted with the stack's key). */
+  webhook: (tenantId: string) => ({ PK: `TENANT#${tenantId}`, SK: 'WEBHOOK' }),
 } as const;
 
 /** The GSI1 partition of usage shard `n` (0 … USAGE_SHARDS - 1). */
