@@ -22,6 +22,7 @@ export const errorExamples: Record<ErrorCode, string> = {
   idempotency_in_progress: 'A request with this Idempotency-Key is still being processed. Retry in a few seconds to get its result.',
   idempotency_key_reused: 'This Idempotency-Key was used for a different request. Use a new key for a new request.',
   ses_rejected: 'Amazon SES in eu-west-1 refused the message (MessageRejected). Common causes: your SES account is in the sandbox and a recipient is not verified.',
+  configuration_set_missing: 'Amazon SES in eu-west-1 refused the message because the SendFleet-BYOC-Events configuration set SendFleet sends through does not exist there. Nothing was sent. Update the SendFleet-BYOC stack in eu-west-1 from launch_stack_url, then retry.',
   sending_disabled: 'Sending is paused for your SES account in eu-west-1. Fix the cause, re-enable it, then run validate again.',
   ses_sandbox: 'Your SES account in eu-west-1 is in the SES sandbox. Request production access in the SES console, then run validate again.',
   missing_permission: 'Your SendFleet-BYOC-Role may not call ses:GetSendQuota. Replace the role\'s permissions policy with permissions_policy from GET /api/byoc/config.',

@@ -99,7 +99,7 @@ const sendOperations: Record<RouteName<typeof sendRoutes>, Operation> = {
     success: [{ status: 200, description: 'Accepted by your SES account (or a replay of the first answer for this Idempotency-Key).', schema: body.sendAccepted, headers: [...RATE_HEADERS, 'Idempotent-Replayed'] }],
     errors: [
       ...AUTHENTICATED, ...CUSTOMER_ACCOUNT, 'byoc_not_validated', 'byoc_disconnected', 'domain_not_registered', 'domain_not_verified', 'dkim_not_verified',
-      'idempotency_in_progress', 'idempotency_key_reused', 'rate_limited', 'usage_limit_exceeded', 'ses_outcome_unknown', 'time_budget_exhausted',
+      'idempotency_in_progress', 'idempotency_key_reused', 'rate_limited', 'usage_limit_exceeded', 'ses_outcome_unknown', 'time_budget_exhausted', 'configuration_set_missing',
     ],
     // Refusals after the request was counted against the key's minute carry the window too; a replayed refusal says so.
     errorHeaders: [...RATE_HEADERS, 'Idempotent-Replayed'],
@@ -123,7 +123,7 @@ const sendOperations: Record<RouteName<typeof sendRoutes>, Operation> = {
     success: [{ status: 200, description: 'Accepted by your SES account.', schema: body.resendEmailSent, headers: [...RATE_HEADERS, 'Idempotent-Replayed'] }],
     errors: [
       ...AUTHENTICATED, ...CUSTOMER_ACCOUNT, 'byoc_not_validated', 'byoc_disconnected', 'domain_not_registered', 'domain_not_verified', 'dkim_not_verified',
-      'idempotency_in_progress', 'idempotency_key_reused', 'rate_limited', 'usage_limit_exceeded', 'ses_outcome_unknown', 'time_budget_exhausted',
+      'idempotency_in_progress', 'idempotency_key_reused', 'rate_limited', 'usage_limit_exceeded', 'ses_outcome_unknown', 'time_budget_exhausted', 'configuration_set_missing',
     ],
     errorStyle: 'resend',
     errorHeaders: [...RATE_HEADERS, 'Idempotent-Replayed'],

@@ -32,6 +32,8 @@ export interface RelayConfig {
    * simulator's loopback URL) instead of CloudFormation's own S3 hosts. Never set in AWS.
    */
   registrationResponseUrlPrefix?: string;
+  /** The relay's delivery-events bus: the customer template forwards the configuration set's SES events there. */
+  deliveryEventsBusArn?: string;
 }
 
 export function relayConfigFromEnv(): RelayConfig {
@@ -47,5 +49,6 @@ export function relayConfigFromEnv(): RelayConfig {
     registrationTopicArn: optionalEnv('REGISTRATION_TOPIC_ARN'),
     customerTemplateUrl: optionalEnv('CUSTOMER_TEMPLATE_URL'),
     registrationRegions: optionalEnv('REGISTRATION_REGIONS')?.split(','),
+    deliveryEventsBusArn: optionalEnv('DELIVERY_EVENTS_BUS_ARN'),
   };
 }

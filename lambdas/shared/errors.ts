@@ -22,6 +22,7 @@ export const errorStatus = {
   idempotency_in_progress: 409,
   idempotency_key_reused: 422,
   ses_rejected: 422,
+  configuration_set_missing: 422,
   sending_disabled: 422,
   ses_sandbox: 422,
   missing_permission: 422,

@@ -35,6 +35,7 @@ export interface OnboardingDeps {
   platformAccountId?: string;
   /** The one-click path's settings (relay-config.ts); without a template URL, launch_stack_url is null. */
   registrationTopicArn?: string;
+  deliveryEventsBusArn?: string;
   customerTemplateUrl?: string;
   quickCreateBaseUrl?: string;
   registrationRegions?: string[];
@@ -74,7 +75,7 @@ export function createOnboardingApi(deps: OnboardingDeps) {
         throw error;
       }
     };
-  const presentation = { relayAccountId: deps.relayAccountId, registrationTopicArn: deps.registrationTopicArn, customerTemplateUrl: deps.customerTemplateUrl, quickCreateBaseUrl: deps.quickCreateBaseUrl, registrationRegions: deps.registrationRegions };
+  const presentation = { relayAccountId: deps.relayAccountId, registrationTopicArn: deps.registrationTopicArn, deliveryEventsBusArn: deps.deliveryEventsBusArn, customerTemplateUrl: deps.customerTemplateUrl, quickCreateBaseUrl: deps.quickCreateBaseUrl, registrationRegions: deps.registrationRegions };
 
   const { accounts } = deps;
   const domains = new SendingDomains({ configs: deps.configs, domains: deps.domains, accounts, relayAccountId: deps.relayAccountId, clock: deps.clock });

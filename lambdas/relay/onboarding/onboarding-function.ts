@@ -35,6 +35,7 @@ export function createOnboardingHandler(config: RelayConfig, aws: AwsWiring) {
     platformAccountId: config.platformAccountId,
     propagationWindowMs: config.propagationWindowMs,
     registrationTopicArn: config.registrationTopicArn,
+    deliveryEventsBusArn: config.deliveryEventsBusArn,
     customerTemplateUrl: config.customerTemplateUrl,
     quickCreateBaseUrl: config.quickCreateBaseUrl,
     registrationRegions: config.registrationRegions,

@@ -13,6 +13,10 @@
  * | rate window (per key/minute) | RATE#<key id>#<yyyy-mm-ddThh:mm>   | RATE             |
  * | idempotency record           | IDEMPOTENCY#<tenant>#<sha-256 key> | IDEMPOTENCY      |
  * | ExternalId → tenant index    | EXTERNALID#<sha-256 of the id>     | EXTERNALID       |
+ * | delivery-event source        | EVENTSOURCE#<customer account id>  | EVENTSOURCE      |
+ * | message timeline (30 days)   | TENANT#<tenant id>                 | MESSAGE#<ses id> |
+ * | delivery event seen (30 d)   | EVENT#<eventbridge event id>       | EVENT            |
+ * | daily delivery counts        | TENANT#<tenant id>                 | DELIVERYDAY#<yyyy-mm-dd> |
  *
  * A deleted tenant keeps only its profile and its API-key items, as tombstones (`status: deleted`,
  * keys `revoked`, with the deletion's version); every other `TENANT#<id>` item is removed.
@@ -21,6 +25,11 @@
  * ExternalId CloudFormation sends, without the raw value in a key; a tenant's current and (during
  * a rotation) previous ExternalId each have one. It lives outside the tenant's partition, so a
  * deleted tenant may leave one behind: it then points to no config, which reads as unknown.
+ *
+ * The delivery-event source maps a customer account (the `account` of the SES events its stack
+ * forwards) to the tenant whose stack registered it, with the configuration set's name and region;
+ * written by the stack registration, removed when the stack is deleted. Like the ExternalId index
+ * it lives outside the tenant's partition.
  *
  * Usage items also carry GSI1 (`USAGE#<shard>`, `<yyyy-mm>#<tenant id>`) so the monthly reset
  * pages through them without scanning. `expires_at` (epoch seconds) is the TTL attribute.
@@ -43,6 +52,10 @@ export const relayKeys = {
   rateWindow: (keyId: string, minute: string) => ({ PK: `RATE#${keyId}#${minute}`, SK: 'RATE' }),
   idempotency: (tenantId: string, keyHash: string) => ({ PK: `IDEMPOTENCY#${tenantId}#${keyHash}`, SK: 'IDEMPOTENCY' }),
   externalId: (externalIdHash: string) => ({ PK: `EXTERNALID#${externalIdHash}`, SK: 'EXTERNALID' }),
+  eventSource: (accountId: string) => ({ PK: `EVENTSOURCE#${accountId}`, SK: 'EVENTSOURCE' }),
+  message: (tenantId: string, sesMessageId: string) => ({ PK: `TENANT#${tenantId}`, SK: `MESSAGE#${sesMessageId}` }),
+  deliveryEvent: (eventId: string) => ({ PK: `EVENT#${eventId}`, SK: 'EVENT' }),
+  deliveryDay: (tenantId: string, day: string) => ({ PK: `TENANT#${tenantId}`, SK: `DELIVERYDAY#${day}` }),
 } as const;
 
 /** The GSI1 partition of usage shard `n` (0 … USAGE_SHARDS - 1). */
