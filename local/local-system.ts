@@ -12,14 +12,16 @@ import { dateOf, systemClock, type Clock } from '../lambdas/shared/clock';
 import type { AwsWiring } from '../lambdas/shared/clients';
 import type { RelayConfig } from '../lambdas/relay/relay-config';
 import { adminRoutes } from '../lambdas/platform/api-routes';
-import { RESEND_RESOURCES, dashboardRoutes, onboardingRoutes, sendRoutes } from '../lambdas/relay/api-routes';
+import { RESEND_RESOURCES, dashboardRoutes, messageRoutes, onboardingRoutes, sendRoutes } from '../lambdas/relay/api-routes';
 import { TENANT_EVENT_SOURCE, TENANT_SNAPSHOT_DETAIL_TYPE, type TenantSnapshot, type TenantSnapshotEvent } from '../lambdas/shared/tenant-events';
+import type { SesEventEnvelope } from '../lambdas/shared/ses-events';
 import { createSimulator, type SimulatorOptions } from '../sim/simulator';
 import { startDynamoDbLocal } from './dynamodb-local';
 import { PortInUseError } from './ports';
 import { close, lambdaContext, listen, serveHandlers, type ProxyHandler } from './http-adapter';
 import { LOCAL_ACCOUNTS, LOCAL_CUSTOMER_ACCOUNT, LOCAL_REGISTRATION_TOPIC_NAME, LOCAL_TABLE_PREFIX, LOCAL_TEMPLATE_OBJECT, RELAY_LOCAL_CREDENTIALS, tableNames } from './local-identity';
 import { createTables } from './tables';
+import { trackedOn } from './virtual-clock';
 
 export { LOCAL_ACCOUNTS };
 
@@ -62,6 +64,11 @@ export interface LocalSystem {
   aws: AwsWiring;
   /** The relay's send handler, for benchmarks that invoke it in-process. */
   sendHandler: ProxyHandler;
+  /**
+   * Delivers an SES event envelope to the relay's delivery-events function in-process, as the
+   * customer's forwarding rule and the relay's bus rule would (the simulator's EventBridge calls it).
+   */
+  deliverSesEvent(envelope: SesEventEnvelope | Record<string, unknown>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -127,11 +134,13 @@ async function start(options: LocalSystemOptions, started: Array<() => Promise<v
     customerTemplateUrl: `${simUrl}/_sim/s3/${LOCAL_TEMPLATE_OBJECT.bucket}/${LOCAL_TEMPLATE_OBJECT.key}`,
     quickCreateBaseUrl: `${simUrl}/_sim/cloudformation/quickcreate`,
     registrationResponseUrlPrefix: `${simUrl}/_sim/cloudformation/responses/`,
+    // The template's delivery-event resources (LOCAL_DELIVERY_EVENTS_BUS_ARN) need the simulator's
+    // SES configuration sets and EventBridge: on with `relaySettings.deliveryEventsBusArn` until it has them.
     ...options.relaySettings,
   };
   const { customerStackTemplate } = await import('../lambdas/relay/byoc/customer-template');
   simulator.putObject(LOCAL_TEMPLATE_OBJECT.bucket, LOCAL_TEMPLATE_OBJECT.key,
-    JSON.stringify(customerStackTemplate({ relayAccountId: relayConfig.relayAccountId, registrationTopicArn: relayConfig.registrationTopicArn }), null, 2));
+    JSON.stringify(customerStackTemplate({ relayAccountId: relayConfig.relayAccountId, registrationTopicArn: relayConfig.registrationTopicArn, deliveryEventsBusArn: relayConfig.deliveryEventsBusArn }), null, 2));
   /** The topic in any region: the template names the relay's topic of the stack's own region (CloudFormation requires it). */
   const topicName = relayConfig.registrationTopicArn?.split(':')[5];
   const isRegistrationTopic = (topicArn: string): boolean => {
@@ -176,10 +185,18 @@ async function start(options: LocalSystemOptions, started: Array<() => Promise<v
   const onboardingHandler = createOnboardingHandler(relayConfig, aws);
   const { createRegistrationHandler } = await import('../lambdas/relay/registration/registration-function');
   registrationHandler = createRegistrationHandler(relayConfig, aws);
+  const { createMessagesHandler } = await import('../lambdas/relay/messages/messages-function');
+  const { createDeliveryEventsHandler } = await import('../lambdas/relay/delivery-events/delivery-events-function');
+  const { noWebhooks } = await import('../lambdas/relay/delivery-events/no-webhooks');
+  const deliveryEventsHandler = createDeliveryEventsHandler(relayConfig, aws, noWebhooks);
+  const deliverSesEvent = async (envelope: SesEventEnvelope | Record<string, unknown>) => {
+    await trackedOn(clock, () => deliveryEventsHandler(envelope, lambdaContext(randomUUID(), 'delivery-events')));
+  };
 
   const relayServer = serveHandlers('relay', [
     { routes: Object.values(sendRoutes), handler: sendHandler as ProxyHandler },
     { routes: Object.values(onboardingRoutes), handler: onboardingHandler as ProxyHandler },
+    { routes: Object.values(messageRoutes), handler: createMessagesHandler(relayConfig, aws) as ProxyHandler },
     // Built in memory from dashboard/src and openapi/ at the first request, as the CDK stack builds them at synth.
     { routes: Object.values(dashboardRoutes), handler: createDashboardHandler(async () => [...await buildDashboard(), ...buildApiReference()]) as ProxyHandler },
   ], { clock, resendResources: RESEND_RESOURCES });
@@ -190,7 +207,7 @@ async function start(options: LocalSystemOptions, started: Array<() => Promise<v
   const platformUrl = await listenNamed('PLATFORM_PORT', options.platformPort ?? 0, (port) => listen(platformServer, port));
   started.push(() => close(platformServer));
 
-  return { relayUrl, dashboardUrl: `${relayUrl}/`, platformUrl, simUrl, dynamoEndpoint, tables, simulator, clock, aws, sendHandler: sendHandler as ProxyHandler, stop: stopAll };
+  return { relayUrl, dashboardUrl: `${relayUrl}/`, platformUrl, simUrl, dynamoEndpoint, tables, simulator, clock, aws, sendHandler: sendHandler as ProxyHandler, deliverSesEvent, stop: stopAll };
 }
 
 /** Listens, turning EADDRINUSE into the error that names the variable to change. */

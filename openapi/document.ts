@@ -174,6 +174,7 @@ export function buildOpenApiDocument(version = '0.1.0'): OpenApiDocument {
       { name: 'Send', description: 'Send email through your SES account.' },
       { name: 'BYOC setup', description: 'Connect your AWS account: the role SendFleet assumes, and its validation.' },
       { name: 'Domains', description: 'Sending domains: the DNS records to publish and their verification.' },
+      { name: 'Messages', description: 'What happened to a message after the send: its delivery events (accounts connected through the SendFleet-BYOC stack).' },
       { name: 'Usage', description: 'What your plan allows and what you used.' },
       { name: 'Pages', description: 'The dashboard, this document and its reference page (no API key).' },
     ],

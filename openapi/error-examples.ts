@@ -16,6 +16,7 @@ export const errorExamples: Record<ErrorCode, string> = {
   dkim_not_verified: 'SES has not verified DKIM for acme.com yet: publish the three CNAME records, then verify.',
   could_not_assume_role: 'SendFleet could not assume your role. Check the trust policy\'s Principal.AWS and its sts:ExternalId condition, then run POST /api/byoc/validate.',
   not_found: 'acme.com is not one of your sending domains. GET /api/byoc/domains lists them.',
+  message_not_found: 'No delivery event of yours has message id 0100018c…-000000 in the last 30 days. Give the id a send returned; events arrive seconds after the send.',
   method_not_allowed: 'PATCH is not supported on /api/byoc/config; use GET or PUT.',
   request_too_large: 'The request body is 300000 bytes; the limit is 262144 bytes. Send a smaller body.',
   conflict: 'Your BYOC config changed while validation ran, so this result was not stored. Run POST /api/byoc/validate again.',

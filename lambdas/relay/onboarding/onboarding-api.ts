@@ -15,6 +15,7 @@ import { checkRegion, parseRoleArn } from '../byoc/role-arn';
 import type { CustomerAccounts } from '../customer-account/customer-account';
 import type { CustomerSessions } from '../customer-account/sessions';
 import type { MonthlyUsageReader } from '../usage/monthly-usage';
+import type { DeliveryUsageReader } from '../usage/delivery-usage';
 import { domainSummary, presentDomain } from './domain-records';
 import { RECORD_KINDS, SendingDomains } from './domains';
 import { presentConfig, presentValidation } from './present';
@@ -31,6 +32,7 @@ export interface OnboardingDeps {
   /** Only to forget a tenant's cached sessions when its role changes. */
   sessions: Pick<CustomerSessions, 'forgetTenant'>;
   usage: MonthlyUsageReader;
+  delivery: Pick<DeliveryUsageReader, 'read'>;
   relayAccountId: string;
   platformAccountId?: string;
   /** The one-click path's settings (relay-config.ts); without a template URL, launch_stack_url is null. */
@@ -138,7 +140,9 @@ export function createOnboardingApi(deps: OnboardingDeps) {
       return { status: 200, body: { success: true, domain, deleted: true } };
     }),
     usage: authenticated(async (principal) => {
-      return { status: 200, body: { success: true, ...(await deps.usage.read(principal.profile, now())) } };
+      const at = now();
+      const [monthly, delivery] = await Promise.all([deps.usage.read(principal.profile, at), deps.delivery.read(principal.tenantId, at)]);
+      return { status: 200, body: { success: true, ...monthly, delivery } };
     }),
   };
 

@@ -7,6 +7,8 @@ import { customerSessionsFor } from '../customer-account/sessions';
 import { DomainStore } from '../store/domain-store';
 import { ProjectionStore } from '../store/projection-store';
 import { MonthlyUsageReader } from '../usage/monthly-usage';
+import { DeliveryUsageReader } from '../usage/delivery-usage';
+import { DeliveryStore } from '../store/delivery-store';
 import type { RelayConfig } from '../relay-config';
 import { createOnboardingApi } from './onboarding-api';
 
@@ -31,6 +33,7 @@ export function createOnboardingHandler(config: RelayConfig, aws: AwsWiring) {
     accounts: new AssumedRoleAccounts(sessions, { clock, attemptTimeoutMs: ONBOARDING_REQUEST_TIMEOUT_MS, controlPlaneRate: config.controlPlaneRate }),
     sessions,
     usage: new MonthlyUsageReader(db, table),
+    delivery: new DeliveryUsageReader(new ByocConfigStore(db, table), new DeliveryStore(db, table)),
     relayAccountId: config.relayAccountId,
     platformAccountId: config.platformAccountId,
     propagationWindowMs: config.propagationWindowMs,

@@ -14,8 +14,7 @@
  * | idempotency record           | IDEMPOTENCY#<tenant>#<sha-256 key> | IDEMPOTENCY      |
  * | ExternalId → tenant index    | EXTERNALID#<sha-256 of the id>     | EXTERNALID       |
  * | delivery-event source        | EVENTSOURCE#<customer account id>  | EVENTSOURCE      |
- * | message timeline (30 days)   | TENANT#<tenant id>                 | MESSAGE#<ses id> |
- * | delivery event seen (30 d)   | EVENT#<eventbridge event id>       | EVENT            |
+ * | message timeline (30 days)   | MESSAGE#<SES message id>           | MESSAGE          |
  * | daily delivery counts        | TENANT#<tenant id>                 | DELIVERYDAY#<yyyy-mm-dd> |
  *
  * A deleted tenant keeps only its profile and its API-key items, as tombstones (`status: deleted`,
@@ -30,6 +29,11 @@
  * forwards) to the tenant whose stack registered it, with the configuration set's name and region;
  * written by the stack registration, removed when the stack is deleted. Like the ExternalId index
  * it lives outside the tenant's partition.
+ *
+ * A message timeline is keyed by SES's message id alone (a busy tenant's events spread over many
+ * partitions) and carries its tenant id: a read by another tenant finds "no such message". It
+ * holds types, times and SES's classifications only, and expires 30 days after its last event,
+ * as do the daily counts (delivery-events/).
  *
  * Usage items also carry GSI1 (`USAGE#<shard>`, `<yyyy-mm>#<tenant id>`) so the monthly reset
  * pages through them without scanning. `expires_at` (epoch seconds) is the TTL attribute.
@@ -53,8 +57,7 @@ export const relayKeys = {
   idempotency: (tenantId: string, keyHash: string) => ({ PK: `IDEMPOTENCY#${tenantId}#${keyHash}`, SK: 'IDEMPOTENCY' }),
   externalId: (externalIdHash: string) => ({ PK: `EXTERNALID#${externalIdHash}`, SK: 'EXTERNALID' }),
   eventSource: (accountId: string) => ({ PK: `EVENTSOURCE#${accountId}`, SK: 'EVENTSOURCE' }),
-  message: (tenantId: string, sesMessageId: string) => ({ PK: `TENANT#${tenantId}`, SK: `MESSAGE#${sesMessageId}` }),
-  deliveryEvent: (eventId: string) => ({ PK: `EVENT#${eventId}`, SK: 'EVENT' }),
+  message: (sesMessageId: string) => ({ PK: `MESSAGE#${sesMessageId}`, SK: 'MESSAGE' }),
   deliveryDay: (tenantId: string, day: string) => ({ PK: `TENANT#${tenantId}`, SK: `DELIVERYDAY#${day}` }),
 } as const;
 
