@@ -1,13 +1,13 @@
 /**
- * The customer-facing API of the relay account: send and BYOC onboarding routes, proxied to two
- * functions. No API Gateway authoriser: both functions authenticate `X-API-Key` themselves
+ * The customer-facing API of the relay account: send, BYOC onboarding and message status routes,
+ * proxied to three functions. No API Gateway authoriser: both functions authenticate `X-API-Key` themselves
  * against the SHA-512 hashes projected from the platform.
  */
 import { Duration, Stack, Validations, type RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { onboardingRoutes, sendRoutes } from '../../lambdas/relay/api-routes';
+import { messageRoutes, onboardingRoutes, sendRoutes } from '../../lambdas/relay/api-routes';
 import { SERVICE_NAMESPACE } from '../../lambdas/shared/metric-dimensions';
 import { CustomerApiFirewall } from './customer-api-firewall';
 import { alarmOnApi, ALARM_THRESHOLDS } from './service-alarms';
@@ -26,7 +26,7 @@ export interface CustomerApiProps {
   readonly webAclName: string;
   readonly removalPolicy: RemovalPolicy;
   /** The one-click path (launch_stack_url in GET /api/byoc/config): the registration topic and the hosted template. */
-  readonly oneClick: { readonly registrationTopicArn: string; readonly customerTemplateUrl: string; readonly registrationRegions: readonly string[] };
+  readonly oneClick: { readonly registrationTopicArn: string; readonly customerTemplateUrl: string; readonly registrationRegions: readonly string[]; readonly deliveryEventsBusArn: string };
 }
 
 /** The SES-failure alarm's threshold, percent of send invocations over 5 minutes, 2 periods in a row (the API's own: service-alarms.ts). */
@@ -36,6 +36,8 @@ export const CUSTOMER_API_ALARMS = { sesFailurePercent: 5 } as const;
 export class CustomerApi extends Construct {
   readonly sendFunction: ServiceFunction;
   readonly onboardingFunction: ServiceFunction;
+  /** Message status (GET /api/messages/{id}, Resend's GET /emails/{id}). */
+  readonly messagesFunction: ServiceFunction;
   readonly restApi: ServiceRestApi;
   readonly firewall: CustomerApiFirewall;
   /** 5xx answers of the API (API Gateway's and the functions'). */
@@ -61,7 +63,14 @@ export class CustomerApi extends Construct {
         REGISTRATION_TOPIC_ARN: props.oneClick.registrationTopicArn,
         CUSTOMER_TEMPLATE_URL: props.oneClick.customerTemplateUrl,
         REGISTRATION_REGIONS: props.oneClick.registrationRegions.join(','),
+        DELIVERY_EVENTS_BUS_ARN: props.oneClick.deliveryEventsBusArn,
       },
+      removalPolicy: props.removalPolicy,
+    });
+
+    this.messagesFunction = ServiceFunction.fromCatalog(this, 'Messages', 'messages', {
+      table: props.table,
+      environment: { RELAY_ACCOUNT_ID: relayAccountId },
       removalPolicy: props.removalPolicy,
     });
 
@@ -75,6 +84,7 @@ export class CustomerApi extends Construct {
     });
     this.restApi.addRoutes(sendRoutes, this.sendFunction);
     this.restApi.addRoutes(onboardingRoutes, this.onboardingFunction);
+    this.restApi.addRoutes(messageRoutes, this.messagesFunction);
     this.firewall = new CustomerApiFirewall(this, 'Firewall', { name: props.webAclName, stageArn: this.restApi.api.deploymentStage.stageArn });
 
     const window = { period: Duration.minutes(5) };

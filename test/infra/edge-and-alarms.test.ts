@@ -231,14 +231,14 @@ describe('alarms reach someone', () => {
         expect({ id, alarm: alarm.Properties.AlarmActions, ok: alarm.Properties.OKActions }).toEqual({ id, alarm: [topicRef], ok: [topicRef] });
       }
     }
-    // 4 DLQ depths, Errors and Throttles of 8 functions, 5xx rate and p99 latency of 2 APIs, SES failure rate,
+    // 5 DLQ depths, Errors and Throttles of 10 functions, 5xx rate and p99 latency of 2 APIs, SES failure rate,
     // WAF blocked rate, throttling of 2 tables.
-    expect(count).toBe(4 + 2 * 8 + 2 * 2 + 1 + 1 + 2);
+    expect(count).toBe(5 + 2 * 10 + 2 * 2 + 1 + 1 + 2);
   });
 
   test('every function alarms on its Errors (the threshold of its kind) and on any Throttle', () => {
     const functions = functionsIn(s);
-    expect(functions).toHaveLength(8);
+    expect(functions).toHaveLength(10);
     for (const f of functions) {
       const alarms = resourcesOfType(f.template, 'AWS::CloudWatch::Alarm').map(([, r]) => r.Properties)
         .filter((a) => a.Namespace === 'AWS/Lambda' && JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: { Ref: f.logicalId } }]));
@@ -251,7 +251,7 @@ describe('alarms reach someone', () => {
         ],
       });
     }
-    expect(functions.filter((f) => f.spec.invocation === 'event').map((f) => f.name).sort()).toEqual(['monthlyReset', 'registration', 'templatePublisher', 'tenantSync']);
+    expect(functions.filter((f) => f.spec.invocation === 'event').map((f) => f.name).sort()).toEqual(['deliveryEvents', 'monthlyReset', 'registration', 'templatePublisher', 'tenantSync']);
   });
 
   test('both APIs alarm on their 5xx rate and their p99 latency', () => {

@@ -20,12 +20,13 @@ describe('EventBridge wiring', () => {
       expect(seen).toBe(Object.keys(rules).length);
     }
     expect(Object.keys(s.platformTemplate.findResources('AWS::Events::Rule'))).toHaveLength(1);
-    expect(Object.keys(s.relayTemplate.findResources('AWS::Events::Rule'))).toHaveLength(2);
+    expect(Object.keys(s.relayTemplate.findResources('AWS::Events::Rule'))).toHaveLength(3);
   });
 
   test.each([
     ['tenant sync', 'tenantSync', { EventPattern: Match.anyValue() }],
     ['monthly reset', 'monthlyReset', { ScheduleExpression: 'cron(0 0 1 * ? *)' }],
+    ['delivery events', 'deliveryEvents', { EventPattern: { source: ['aws.ses'], 'detail-type': Match.arrayWith(['Email Bounced', 'Email Complaint Received']) } }],
   ])('%s: target retries, then dead-letters; the function\'s own failures reach the same DLQ', (_label, serviceName, rule) => {
     const fn = resourcesOfType(s.relayTemplate, 'AWS::Lambda::Function')
       .find(([, r]) => r.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME === serviceName)!;
