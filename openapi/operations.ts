@@ -262,7 +262,7 @@ const messageOperations: Record<RouteName<typeof messageRoutes>, Operation> = {
     errors: [...AUTHENTICATED, 'message_not_found'],
     errorStyle: 'resend',
   },
-  resendUpdateEmail: notOffered(messageRoutes.resendUpdateEmail, 'resendUpdateEmail', 'reschedule an email'),
+  resendUpdateEmail: { ...notOffered(messageRoutes.resendUpdateEmail, 'resendUpdateEmail', 'reschedule an email'), tag: 'Messages' },
 };
 
 const pageOperations: Record<RouteName<typeof dashboardRoutes>, Operation> = {
