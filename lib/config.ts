@@ -47,6 +47,8 @@ export interface StageNames {
   /** The platform role EventBridge assumes to forward snapshots; the relay bus admits only it. */
   readonly forwardingRole: string;
   readonly customerWebAcl: string;
+  /** The relay's bus for SES delivery events forwarded from customer accounts (the customer template targets it by ARN). */
+  readonly deliveryEventsBus: string;
 }
 
 /** The context keys, in one place (docs/deploying.md lists the same). */
@@ -173,6 +175,7 @@ export function stageNames(stage: string): StageNames {
     platformEventBus: `sendfleet-${stage}-tenant-changes`,
     forwardingRole: `sendfleet-${stage}-tenant-forwarding`,
     customerWebAcl: `sendfleet-${stage}-customer-api`,
+    deliveryEventsBus: `sendfleet-${stage}-delivery-events`,
   };
 }
 

@@ -93,7 +93,7 @@ export const FUNCTIONS = {
       envVar: 'RELAY_TABLE',
       actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'],
     },
-    environment: ['RELAY_ACCOUNT_ID', 'PLATFORM_ACCOUNT_ID', 'REGISTRATION_TOPIC_ARN', 'CUSTOMER_TEMPLATE_URL', 'REGISTRATION_REGIONS', 'HEALTH_QUEUE_URL'],
+    environment: ['RELAY_ACCOUNT_ID', 'PLATFORM_ACCOUNT_ID', 'REGISTRATION_TOPIC_ARN', 'CUSTOMER_TEMPLATE_URL', 'REGISTRATION_REGIONS', 'HEALTH_QUEUE_URL', 'DELIVERY_EVENTS_BUS_ARN'],
     assumesByocRole: true,
     timeoutSeconds: 28,
     invocation: 'api',
@@ -175,6 +175,30 @@ export const FUNCTIONS = {
     // A batch of up to 10 attempts in parallel, each at most 10 s (webhooks/schedule.ts) after its DNS lookup.
     timeoutSeconds: 60,
     invocation: 'event',
+  },
+  deliveryEvents: {
+    stack: 'relay',
+    entry: 'lambdas/relay/delivery-events/handler.ts',
+    handler: 'handler',
+    description: 'SendFleet delivery events: records SES events forwarded from customer accounts (timelines, daily counts)',
+    // Get: the account's event source; the timeline and the day's count are two Updates in one transaction.
+    table: { envVar: 'RELAY_TABLE', actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] },
+    environment: ['RELAY_ACCOUNT_ID'],
+    assumesByocRole: false,
+    timeoutSeconds: 30,
+    invocation: 'event',
+  },
+  messages: {
+    stack: 'relay',
+    entry: 'lambdas/relay/messages/handler.ts',
+    handler: 'handler',
+    description: 'SendFleet message status: a message\'s delivery timeline (GET /api/messages/{id}, Resend\'s GET /emails/{id})',
+    // Get only: the API key and tenant projection (authentication) and the message's timeline.
+    table: { envVar: 'RELAY_TABLE', actions: ['dynamodb:GetItem'] },
+    environment: ['RELAY_ACCOUNT_ID'],
+    assumesByocRole: false,
+    timeoutSeconds: 10,
+    invocation: 'api',
   },
   dashboard: {
     stack: 'relay',

@@ -2,7 +2,8 @@
  * Relay account: the relay table, the bus that accepts tenant snapshots from the platform's
  * forwarding role only, the tenant sync that applies them, the customer API behind its firewall,
  * the one-click onboarding (hosted customer template, registration topic and function), the monthly
- * reset, the account health check, and the alarm topic every alarm notifies. Composition only.
+ * reset, the account health check, the delivery-events bus and function (SES events from customers'
+ * stacks), and the alarm topic every alarm notifies. Composition only.
  */
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
@@ -22,6 +23,7 @@ import { RelayTable } from './constructs/relay-table';
 import { TenantSync } from './constructs/tenant-sync';
 import { StackRegistration } from './constructs/stack-registration';
 import { CustomerTemplateHosting } from './constructs/customer-template-hosting';
+import { DeliveryEvents } from './constructs/delivery-events';
 
 export interface RelayStackProps extends StackProps {
   readonly stage: string;
@@ -44,6 +46,7 @@ export class RelayStack extends Stack {
   readonly customerApi: CustomerApi;
   readonly registration: StackRegistration;
   readonly customerTemplate: CustomerTemplateHosting;
+  readonly deliveryEvents: DeliveryEvents;
   readonly dashboard: CustomerDashboard;
   readonly monthlyReset: MonthlyReset;
   readonly accountHealth: AccountHealth;
@@ -69,8 +72,10 @@ export class RelayStack extends Stack {
       removalPolicy,
       otherRegions: props.registrationRegions.filter((region) => region !== this.region),
     });
+    this.deliveryEvents = new DeliveryEvents(this, 'DeliveryEvents', { busName: props.names.deliveryEventsBus, table: this.relayTable, removalPolicy });
     this.customerTemplate = new CustomerTemplateHosting(this, 'CustomerTemplate', {
       registrationTopicArn: this.registration.topicArnByName,
+      deliveryEventsBusArn: this.deliveryEvents.busArn,
       removalPolicy,
     });
     this.accountHealth = new AccountHealth(this, 'AccountHealth', { table: this.relayTable, removalPolicy });
@@ -81,7 +86,7 @@ export class RelayStack extends Stack {
       apiName: `sendfleet-${props.stage}-customer-api`,
       webAclName: props.names.customerWebAcl,
       removalPolicy,
-      oneClick: { registrationTopicArn: this.registration.topic.topicArn, customerTemplateUrl: this.customerTemplate.templateUrl, registrationRegions: props.registrationRegions },
+      oneClick: { registrationTopicArn: this.registration.topic.topicArn, customerTemplateUrl: this.customerTemplate.templateUrl, registrationRegions: props.registrationRegions, deliveryEventsBusArn: this.deliveryEvents.busArn },
       healthQueue: this.accountHealth.queue,
     });
     this.dashboard = new CustomerDashboard(this, 'Dashboard', { api: this.customerApi.restApi, removalPolicy });
@@ -96,6 +101,7 @@ export class RelayStack extends Stack {
     new CfnOutput(this, 'CustomerApiUrl', { value: this.customerApi.url, description: 'Base URL of the customer API; the customer dashboard is served at this URL' });
     new CfnOutput(this, 'RelayEventBusArn', { value: this.eventBus.bus.eventBusArn });
     new CfnOutput(this, 'CustomerTemplateUrl', { value: this.customerTemplate.templateUrl, description: 'The customer template CloudFormation quick-create links read (public, this one object only)' });
+    new CfnOutput(this, 'DeliveryEventsBusArn', { value: this.deliveryEvents.busArn, description: 'Where customers\' SendFleet-BYOC stacks forward their SES events' });
     new CfnOutput(this, 'RelayTableName', { value: this.relayTable.tableName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn, description: 'Subscribe on-call here (SNS)' });
   }

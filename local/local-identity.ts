@@ -9,6 +9,8 @@ export const LOCAL_ACCOUNTS = { relay: '111111111111', platform: '222222222222' 
  * ServiceToken) and where the customer template is hosted in the simulator's S3.
  */
 export const LOCAL_REGISTRATION_TOPIC_NAME = 'sendfleet-registration';
+/** The relay's delivery-events bus in local mode (the customer template's forwarding rule targets it). */
+export const LOCAL_DELIVERY_EVENTS_BUS_ARN = `arn:aws:events:us-east-1:${LOCAL_ACCOUNTS.relay}:event-bus/sendfleet-local-delivery-events`;
 export const LOCAL_TEMPLATE_OBJECT = { bucket: 'sendfleet-local-templates', key: 'byoc/customer-template.json' } as const;
 /** `npm start`'s customer AWS account: SES production access in every region the dashboard offers. */
 export const LOCAL_CUSTOMER_ACCOUNT = '333333333333';

@@ -12,16 +12,17 @@ import { dateOf, systemClock, type Clock } from '../lambdas/shared/clock';
 import type { AwsWiring } from '../lambdas/shared/clients';
 import type { RelayConfig } from '../lambdas/relay/relay-config';
 import { adminRoutes } from '../lambdas/platform/api-routes';
-import { RESEND_RESOURCES, dashboardRoutes, onboardingRoutes, sendRoutes, webhookRoutes } from '../lambdas/relay/api-routes';
+import { RESEND_RESOURCES, dashboardRoutes, messageRoutes, onboardingRoutes, sendRoutes, webhookRoutes } from '../lambdas/relay/api-routes';
 import type { LocalWebhookOutbox } from '../lambdas/relay/webhooks/local-outbox';
 import type { AddressResolver } from '../lambdas/relay/webhooks/url-guard';
 import { trackedOn } from './virtual-clock';
 import { TENANT_EVENT_SOURCE, TENANT_SNAPSHOT_DETAIL_TYPE, type TenantSnapshot, type TenantSnapshotEvent } from '../lambdas/shared/tenant-events';
+import type { SesEventEnvelope } from '../lambdas/shared/ses-events';
 import { createSimulator, type SimulatorOptions } from '../sim/simulator';
 import { startDynamoDbLocal } from './dynamodb-local';
 import { PortInUseError } from './ports';
 import { close, lambdaContext, listen, serveHandlers, type ProxyHandler } from './http-adapter';
-import { LOCAL_ACCOUNTS, LOCAL_CUSTOMER_ACCOUNT, LOCAL_REGISTRATION_TOPIC_NAME, LOCAL_TABLE_PREFIX, LOCAL_TEMPLATE_OBJECT, RELAY_LOCAL_CREDENTIALS, tableNames } from './local-identity';
+import { LOCAL_ACCOUNTS, LOCAL_CUSTOMER_ACCOUNT, LOCAL_DELIVERY_EVENTS_BUS_ARN, LOCAL_REGISTRATION_TOPIC_NAME, LOCAL_TABLE_PREFIX, LOCAL_TEMPLATE_OBJECT, RELAY_LOCAL_CREDENTIALS, tableNames } from './local-identity';
 import { createTables } from './tables';
 import type { WebhookNotification, WebhookOutbox } from '../lambdas/relay/webhooks/outbox';
 import type { HealthQueue, ScheduleReport } from '../lambdas/relay/health/health-run';
@@ -85,6 +86,11 @@ export interface LocalSystem {
   health: LocalHealth;
   /** The relay's webhook outbox (in-process, on the clock): what delivery events are handed to. */
   webhookOutbox: LocalWebhookOutbox;
+  /**
+   * Delivers an SES event envelope to the relay's delivery-events function in-process, as the
+   * customer's forwarding rule and the relay's bus rule would (the simulator's EventBridge calls it).
+   */
+  deliverSesEvent(envelope: SesEventEnvelope | Record<string, unknown>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -118,6 +124,9 @@ async function start(options: LocalSystemOptions, started: Array<() => Promise<v
   // The simulator's CloudFormation delivers the registration topic's messages to the relay's
   // registration handler, as SNS invokes the Lambda subscriber; it exists once the relay's wiring does.
   let registrationHandler: ((event: SNSEvent) => Promise<void>) | undefined;
+  // Its EventBridge forwards SES events from a customer's rule to the relay's delivery-events bus:
+  // delivered to the relay's delivery-events handler, as the bus's rule invokes the function.
+  let deliveryEventsBus: { arn: string | undefined; deliver: (envelope: SesEventEnvelope) => Promise<void> } | undefined;
   let dashboardUrl: string | undefined;
   const simulator = createSimulator({
     ...options.simulatorOptions,
@@ -130,6 +139,11 @@ async function start(options: LocalSystemOptions, started: Array<() => Promise<v
         if (registrationHandler && isRegistrationTopic(topicArn)) await registrationHandler(event);
       },
       returnUrl: () => (dashboardUrl === undefined ? undefined : `${dashboardUrl}#/settings`),
+    },
+    eventBridge: {
+      deliver: async (targetArn, envelope) => {
+        if (deliveryEventsBus && targetArn === deliveryEventsBus.arn) await deliveryEventsBus.deliver(envelope);
+      },
     },
   });
   const simUrl = await listenNamed('SIM_PORT', options.simPort ?? 0, (port) => simulator.listen(port));
@@ -155,11 +169,13 @@ async function start(options: LocalSystemOptions, started: Array<() => Promise<v
     registrationResponseUrlPrefix: `${simUrl}/_sim/cloudformation/responses/`,
     // webhooks to a receiver on this machine (http://127.0.0.1:<port>)
     webhookLoopbackHttp: true,
+    // the customer stack's configuration set forwards SES events to this bus (the simulator's EventBridge delivers them in-process)
+    deliveryEventsBusArn: LOCAL_DELIVERY_EVENTS_BUS_ARN,
     ...options.relaySettings,
   };
   const { customerStackTemplate } = await import('../lambdas/relay/byoc/customer-template');
   simulator.putObject(LOCAL_TEMPLATE_OBJECT.bucket, LOCAL_TEMPLATE_OBJECT.key,
-    JSON.stringify(customerStackTemplate({ relayAccountId: relayConfig.relayAccountId, registrationTopicArn: relayConfig.registrationTopicArn }), null, 2));
+    JSON.stringify(customerStackTemplate({ relayAccountId: relayConfig.relayAccountId, registrationTopicArn: relayConfig.registrationTopicArn, deliveryEventsBusArn: relayConfig.deliveryEventsBusArn }), null, 2));
   /** The topic in any region: the template names the relay's topic of the stack's own region (CloudFormation requires it). */
   const topicName = relayConfig.registrationTopicArn?.split(':')[5];
   const isRegistrationTopic = (topicArn: string): boolean => {
@@ -226,11 +242,19 @@ async function start(options: LocalSystemOptions, started: Array<() => Promise<v
   const onboardingHandler = createOnboardingHandler(relayConfig, aws, { healthQueue: health.queue });
   const { createRegistrationHandler } = await import('../lambdas/relay/registration/registration-function');
   registrationHandler = createRegistrationHandler(relayConfig, aws);
+  const { createMessagesHandler } = await import('../lambdas/relay/messages/messages-function');
+  const { createDeliveryEventsHandler } = await import('../lambdas/relay/delivery-events/delivery-events-function');
+  const deliveryEventsHandler = createDeliveryEventsHandler(relayConfig, aws, webhookOutbox);
+  const deliverSesEvent = async (envelope: SesEventEnvelope | Record<string, unknown>) => {
+    await trackedOn(clock, () => deliveryEventsHandler(envelope, lambdaContext(randomUUID(), 'delivery-events')));
+  };
+  deliveryEventsBus = { arn: relayConfig.deliveryEventsBusArn, deliver: deliverSesEvent };
 
   const relayServer = serveHandlers('relay', [
     { routes: Object.values(sendRoutes), handler: sendHandler as ProxyHandler },
     { routes: Object.values(onboardingRoutes), handler: onboardingHandler as ProxyHandler },
     { routes: Object.values(webhookRoutes), handler: webhooksHandler as ProxyHandler },
+    { routes: Object.values(messageRoutes), handler: createMessagesHandler(relayConfig, aws) as ProxyHandler },
     // Built in memory from dashboard/src and openapi/ at the first request, as the CDK stack builds them at synth.
     { routes: Object.values(dashboardRoutes), handler: createDashboardHandler(async () => [...await buildDashboard(), ...buildApiReference()]) as ProxyHandler },
   ], { clock, resendResources: RESEND_RESOURCES });
@@ -242,7 +266,7 @@ async function start(options: LocalSystemOptions, started: Array<() => Promise<v
   started.push(() => close(platformServer));
 
   started.push(() => health.drain());
-  return { relayUrl, dashboardUrl: `${relayUrl}/`, platformUrl, simUrl, dynamoEndpoint, tables, simulator, clock, aws, sendHandler: sendHandler as ProxyHandler, health, webhookOutbox, stop: stopAll };
+  return { relayUrl, dashboardUrl: `${relayUrl}/`, platformUrl, simUrl, dynamoEndpoint, tables, simulator, clock, aws, sendHandler: sendHandler as ProxyHandler, health, webhookOutbox, deliverSesEvent, stop: stopAll };
 }
 
 async function localHealth(config: RelayConfig, aws: AwsWiring, outbox: WebhookOutbox): Promise<LocalHealth & { queue: HealthQueue }> {

@@ -176,6 +176,7 @@ export function buildOpenApiDocument(version = '0.1.0'): OpenApiDocument {
       { name: 'BYOC setup', description: 'Connect your AWS account: the role SendFleet assumes, and its validation.' },
       { name: 'Domains', description: 'Sending domains: the DNS records to publish and their verification.' },
       { name: 'Usage', description: 'What your plan allows and what you used.' },
+      { name: 'Messages', description: 'What happened to a message after the send: its delivery events (accounts connected through the SendFleet-BYOC stack).' },
       { name: 'Webhooks', description: 'Your webhook endpoint, and what SendFleet POSTs to it (the `webhooks` section), signed per Standard Webhooks.' },
       { name: 'Pages', description: 'The dashboard, this document and its reference page (no API key).' },
     ],

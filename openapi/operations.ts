@@ -8,7 +8,7 @@
 import type * as z from 'zod/mini';
 import type { ErrorCode } from '../lambdas/shared/errors';
 import type { RouteSpec } from '../lambdas/shared/routes';
-import { dashboardRoutes, onboardingRoutes, sendRoutes, webhookRoutes } from '../lambdas/relay/api-routes';
+import { dashboardRoutes, messageRoutes, onboardingRoutes, sendRoutes, webhookRoutes } from '../lambdas/relay/api-routes';
 import { putWebhookBody } from '../lambdas/relay/webhooks/webhooks-api';
 import { addDomainBody, putConfigBody, verifyDomainBody } from '../lambdas/relay/onboarding/onboarding-api';
 import { sendRequestSchema } from '../lambdas/relay/send/message/request';
@@ -33,7 +33,7 @@ export interface SuccessResponse {
 export interface Operation {
   route: RouteSpec;
   operationId: string;
-  tag: 'Send' | 'BYOC setup' | 'Domains' | 'Usage' | 'Webhooks' | 'Pages';
+  tag: 'Send' | 'BYOC setup' | 'Domains' | 'Messages' | 'Usage' | 'Webhooks' | 'Pages';
   summary: string;
   description?: string;
   /** `none`: public (pages, this document). */
@@ -100,7 +100,7 @@ const sendOperations: Record<RouteName<typeof sendRoutes>, Operation> = {
     success: [{ status: 200, description: 'Accepted by your SES account (or a replay of the first answer for this Idempotency-Key).', schema: body.sendAccepted, headers: [...RATE_HEADERS, 'Idempotent-Replayed'] }],
     errors: [
       ...AUTHENTICATED, ...CUSTOMER_ACCOUNT, 'byoc_not_validated', 'byoc_disconnected', 'domain_not_registered', 'domain_not_verified', 'dkim_not_verified',
-      'idempotency_in_progress', 'idempotency_key_reused', 'rate_limited', 'usage_limit_exceeded', 'ses_outcome_unknown', 'time_budget_exhausted',
+      'idempotency_in_progress', 'idempotency_key_reused', 'rate_limited', 'usage_limit_exceeded', 'ses_outcome_unknown', 'time_budget_exhausted', 'configuration_set_missing',
     ],
     // Refusals after the request was counted against the key's minute carry the window too; a replayed refusal says so.
     errorHeaders: [...RATE_HEADERS, 'Idempotent-Replayed'],
@@ -124,14 +124,12 @@ const sendOperations: Record<RouteName<typeof sendRoutes>, Operation> = {
     success: [{ status: 200, description: 'Accepted by your SES account.', schema: body.resendEmailSent, headers: [...RATE_HEADERS, 'Idempotent-Replayed'] }],
     errors: [
       ...AUTHENTICATED, ...CUSTOMER_ACCOUNT, 'byoc_not_validated', 'byoc_disconnected', 'domain_not_registered', 'domain_not_verified', 'dkim_not_verified',
-      'idempotency_in_progress', 'idempotency_key_reused', 'rate_limited', 'usage_limit_exceeded', 'ses_outcome_unknown', 'time_budget_exhausted',
+      'idempotency_in_progress', 'idempotency_key_reused', 'rate_limited', 'usage_limit_exceeded', 'ses_outcome_unknown', 'time_budget_exhausted', 'configuration_set_missing',
     ],
     errorStyle: 'resend',
     errorHeaders: [...RATE_HEADERS, 'Idempotent-Replayed'],
   },
   resendListEmails: notOffered(sendRoutes.resendListEmails, 'resendListEmails', 'list sent emails'),
-  resendGetEmail: notOffered(sendRoutes.resendGetEmail, 'resendGetEmail', 'retrieve an email'),
-  resendUpdateEmail: notOffered(sendRoutes.resendUpdateEmail, 'resendUpdateEmail', 'reschedule an email'),
   resendCancelEmail: notOffered(sendRoutes.resendCancelEmail, 'resendCancelEmail', 'cancel a scheduled email'),
   resendListDomains: notOffered(sendRoutes.resendListDomains, 'resendListDomains', 'list domains'),
   resendCreateDomain: notOffered(sendRoutes.resendCreateDomain, 'resendCreateDomain', 'create a domain'),
@@ -242,8 +240,8 @@ const onboardingOperations: Record<RouteName<typeof onboardingRoutes>, Operation
   },
   usage: {
     route: onboardingRoutes.usage, operationId: 'getUsage', tag: 'Usage', auth: 'apiKey',
-    summary: 'Accepted sends this UTC month, the monthly limit and the per-key rate',
-    description: '`used` is null on plans without a monthly limit (they are not counted per month); `limit` null means unlimited.',
+    summary: 'Accepted sends this UTC month, the monthly limit and the per-key rate; the last 30 days\' delivery rates',
+    description: '`used` is null on plans without a monthly limit (they are not counted per month); `limit` null means unlimited. `delivery` (null when your account is not connected through the SendFleet-BYOC stack, so sends no events) counts the last 30 UTC days\' SES events: `bounced` counts hard (Permanent) bounces and not the suppression list\'s, as SES\'s bounce rate does; `bounce_rate` and `complaint_rate` are fractions of `sent` (null when nothing was sent). SES reviews an account at a 5 % bounce or 0.1 % complaint rate (`*_review_rate`); `state` is `warning` from half of either (`*_warning_rate`) and `review_risk` from either review rate.',
     success: [{ status: 200, description: 'This month\'s usage.', schema: body.monthlyUsage }],
     errors: AUTHENTICATED,
   },
@@ -286,6 +284,25 @@ const webhookOperations: Record<RouteName<typeof webhookRoutes>, Operation> = {
   },
 };
 
+const messageOperations: Record<RouteName<typeof messageRoutes>, Operation> = {
+  getMessage: {
+    route: messageRoutes.getMessage, operationId: 'getMessage', tag: 'Messages', auth: 'apiKey',
+    summary: 'A message\'s delivery status and event timeline (accounts connected through the SendFleet-BYOC stack)',
+    description: '`id` is the message id send returned (SES\'s). Your SES account publishes the message\'s events (send, delivery, delivery delay, bounce, complaint, reject, rendering failure) through the stack\'s configuration set; SendFleet keeps per message only their types, times and SES\'s classification (bounce type and subtype, complaint feedback type, delay type) for 30 days, never an address or subject. `status` is what the latest event says (`suppressed`: a bounce because the address is on your account\'s suppression list). Another tenant\'s message reads as unknown.',
+    success: [{ status: 200, description: 'The timeline, oldest first.', schema: body.messageStatus }],
+    errors: [...AUTHENTICATED, 'message_not_found'],
+  },
+  resendGetEmail: {
+    route: messageRoutes.resendGetEmail, operationId: 'resendGetEmail', tag: 'Messages', auth: 'bearer',
+    summary: 'Resend-compatible: retrieve an email (its delivery status)',
+    description: 'Resend\'s email object for a message id send returned: `last_event` and `created_at` from the message\'s delivery events (rejected and rendering failures read `failed`). SendFleet keeps no content, sender or recipient, so `from`, `to`, `cc`, `bcc`, `reply_to`, `subject`, `html`, `text`, `scheduled_at` and `tags` are always null.',
+    success: [{ status: 200, description: 'The email\'s status.', schema: body.resendEmail }],
+    errors: [...AUTHENTICATED, 'message_not_found'],
+    errorStyle: 'resend',
+  },
+  resendUpdateEmail: { ...notOffered(messageRoutes.resendUpdateEmail, 'resendUpdateEmail', 'reschedule an email'), tag: 'Messages' },
+};
+
 const pageOperations: Record<RouteName<typeof dashboardRoutes>, Operation> = {
   page: {
     route: dashboardRoutes.page, operationId: 'dashboard', tag: 'Pages', auth: 'none',
@@ -321,6 +338,7 @@ const pageOperations: Record<RouteName<typeof dashboardRoutes>, Operation> = {
 export const operations: readonly Operation[] = [
   ...Object.values(sendOperations),
   ...Object.values(onboardingOperations),
+  ...Object.values(messageOperations),
   ...Object.values(webhookOperations),
   ...Object.values(pageOperations),
 ].map((operation) => ({ ...operation, errors: [...operation.errors, ...AT_THE_EDGE] }));

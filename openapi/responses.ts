@@ -6,6 +6,7 @@
  */
 import * as z from 'zod/mini';
 import { WEBHOOK_EVENT_TYPES } from '../lambdas/relay/webhooks/outbox';
+import { MESSAGE_STATUSES, TIMELINE_EVENT_TYPES } from '../lambdas/relay/delivery-events/timeline';
 
 const isoTime = z.string().check(z.iso.datetime({ offset: true }));
 const nullableIsoTime = z.nullable(isoTime);
@@ -175,6 +176,19 @@ export const accountHealth = z.strictObject({
 });
 
 export const healthCheckQueued = z.strictObject({ success: z.literal(true), queued: z.literal(true), requested_at: isoTime });
+const count = z.int().check(z.minimum(0));
+const rate = z.nullable(z.number().check(z.minimum(0)));
+
+/** The last 30 days' delivery counts and rates; null when the account sends no events (not connected through the stack). */
+const deliveryUsage = z.nullable(z.strictObject({
+  window_days: z.literal(30),
+  sent: count, delivered: count, bounced: count, complained: count,
+  bounce_rate: rate, complaint_rate: rate,
+  bounce_review_rate: z.literal(0.05), complaint_review_rate: z.literal(0.001),
+  bounce_warning_rate: z.literal(0.025), complaint_warning_rate: z.literal(0.0005),
+  state: z.enum(['ok', 'warning', 'review_risk']),
+  days: z.array(z.strictObject({ date: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/)), sent: count, delivered: count, bounced: count, complained: count })),
+}));
 
 export const monthlyUsage = z.strictObject({
   success: z.literal(true),
@@ -183,6 +197,32 @@ export const monthlyUsage = z.strictObject({
   used: z.nullable(z.int().check(z.minimum(0))),
   limit: z.nullable(z.int().check(z.minimum(0))),
   sends_per_minute: z.int().check(z.minimum(0)),
+  delivery: deliveryUsage,
+});
+
+/** `GET /api/messages/{id}`: the message's delivery timeline, in the order things happened. */
+export const messageStatus = z.strictObject({
+  success: z.literal(true),
+  id: z.string(),
+  status: z.enum(MESSAGE_STATUSES),
+  events: z.array(z.strictObject({
+    type: z.enum(TIMELINE_EVENT_TYPES),
+    at: isoTime,
+    bounce_type: z.optional(z.string()),
+    bounce_sub_type: z.optional(z.string()),
+    complaint_feedback_type: z.optional(z.string()),
+    delay_type: z.optional(z.string()),
+  })),
+  last_event_at: isoTime,
+});
+
+/** `GET /emails/{id}` (Resend): Resend's email object; what SendFleet never holds is null. */
+export const resendEmail = z.strictObject({
+  object: z.literal('email'),
+  id: z.string(),
+  created_at: isoTime,
+  last_event: z.enum(['sent', 'delivered', 'delivery_delayed', 'bounced', 'complained', 'suppressed', 'failed']),
+  from: z.null(), to: z.null(), cc: z.null(), bcc: z.null(), reply_to: z.null(), subject: z.null(), html: z.null(), text: z.null(), scheduled_at: z.null(), tags: z.null(),
 });
 
 /** `GET /api/openapi.json`: an OpenAPI 3.1 document (linted by Redocly and swagger-parser in the tests). */

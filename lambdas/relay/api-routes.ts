@@ -17,8 +17,6 @@ export const sendRoutes = {
    * them (it keeps no message; domains have their own API), and says so in Resend's shape.
    */
   resendListEmails: { method: 'GET', resource: '/emails' },
-  resendGetEmail: { method: 'GET', resource: '/emails/{id}' },
-  resendUpdateEmail: { method: 'PATCH', resource: '/emails/{id}' },
   resendCancelEmail: { method: 'POST', resource: '/emails/{id}/cancel' },
   resendListDomains: { method: 'GET', resource: '/domains' },
   resendCreateDomain: { method: 'POST', resource: '/domains' },
@@ -28,9 +26,20 @@ export const sendRoutes = {
   resendVerifyDomain: { method: 'POST', resource: '/domains/{id}/verify' },
 } as const satisfies Record<string, RouteSpec>;
 
+/**
+ * A message's delivery status (the timeline the delivery-events function records), ours and
+ * Resend's. `/emails/{id}` lives here whole (one resource, one function): its PATCH is Resend's
+ * update, not offered, answered as the send function answers the others.
+ */
+export const messageRoutes = {
+  getMessage: { method: 'GET', resource: '/api/messages/{id}' },
+  resendGetEmail: { method: 'GET', resource: '/emails/{id}' },
+  resendUpdateEmail: { method: 'PATCH', resource: '/emails/{id}' },
+} as const satisfies Record<string, RouteSpec>;
+
 /** Resources answered in Resend's error shape, whatever the error (the HTTP edge's own included). */
 export const RESEND_RESOURCES: ReadonlySet<string> = new Set(
-  Object.entries(sendRoutes).filter(([name]) => name.startsWith('resend')).map(([, route]) => route.resource),
+  [...Object.entries(sendRoutes), ...Object.entries(messageRoutes)].filter(([name]) => name.startsWith('resend')).map(([, route]) => route.resource),
 );
 
 export const onboardingRoutes = {

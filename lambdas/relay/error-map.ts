@@ -5,6 +5,7 @@
  * detail is built from the error code, the action, the region and our advice only.
  */
 import { refusal, type Refusal } from '../shared/refusal';
+import { SENDFLEET_CONFIGURATION_SET } from '../shared/ses-events';
 import { assumeRoleFix } from './byoc/policies';
 import {
   AwsUnavailableError,
@@ -27,9 +28,12 @@ const REFUSAL_ADVICE: Record<string, string> = {
   MailFromDomainNotVerified: 'The custom MAIL FROM domain of the sender is not verified: publish the MX and SPF records for send.<your domain> from GET /api/byoc/domains/{domain}.',
   MailFromDomainNotVerifiedException: 'The custom MAIL FROM domain of the sender is not verified: publish the MX and SPF records for send.<your domain> from GET /api/byoc/domains/{domain}.',
   AccountSendingPausedException: 'Sending is paused for your SES account; re-enable it in the SES console, then run POST /api/byoc/validate.',
-  ConfigurationSetDoesNotExist: 'A configuration set named by your account\'s defaults does not exist in this region.',
+  ConfigurationSetSendingPausedException: `Sending is paused for the ${SENDFLEET_CONFIGURATION_SET} configuration set in your SES account (AWS pauses a set, or someone did, with UpdateConfigurationSetSendingEnabled). Re-enable it with \`aws ses update-configuration-set-sending-enabled --configuration-set-name ${SENDFLEET_CONFIGURATION_SET} --enabled\` in this region, then retry.`,
   InvalidParameterValue: 'SES found a field of the message invalid (an address, the sender name or the subject).',
 };
+
+/** SES v1's wire code, and the SDK's exception name for it. */
+const CONFIGURATION_SET_MISSING = new Set(['ConfigurationSetDoesNotExist', 'ConfigurationSetDoesNotExistException']);
 
 export const couldNotAssumeRoleDetail = (relayAccountId: string) => `SendFleet could not assume your role. ${assumeRoleFix(relayAccountId)}`;
 
@@ -61,6 +65,9 @@ export function customerAccountRefusal(error: unknown, { relayAccountId, region 
   }
   if (error instanceof SesPermissionDeniedError) {
     return refusal('missing_permission', missingPermissionDetail(error.action));
+  }
+  if (error instanceof SesRefusedError && CONFIGURATION_SET_MISSING.has(error.errorCode)) {
+    return refusal('configuration_set_missing', `Amazon SES in ${region} refused the message because the ${SENDFLEET_CONFIGURATION_SET} configuration set SendFleet sends through does not exist there (${error.errorCode}): it was deleted, or your SendFleet-BYOC stack is older or in another region. Nothing was sent. Update the SendFleet-BYOC stack in ${region} from launch_stack_url in GET /api/byoc/config (Settings → Launch stack in AWS), which creates the set and registers it again, then retry.`);
   }
   if (error instanceof SesRefusedError) {
     const advice = REFUSAL_ADVICE[error.errorCode] ?? 'See the error code in the SES documentation.';

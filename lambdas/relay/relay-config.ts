@@ -36,6 +36,8 @@ export interface RelayConfig {
   healthQueueUrl?: string;
   /** Local mode and tests only: webhook URLs may also be `http://127.0.0.1:<port>` (webhooks/url-guard.ts). Never set in AWS. */
   webhookLoopbackHttp?: boolean;
+  /** The relay's delivery-events bus: the customer template forwards the configuration set's SES events there. */
+  deliveryEventsBusArn?: string;
 }
 
 export function relayConfigFromEnv(): RelayConfig {
@@ -52,5 +54,6 @@ export function relayConfigFromEnv(): RelayConfig {
     customerTemplateUrl: optionalEnv('CUSTOMER_TEMPLATE_URL'),
     registrationRegions: optionalEnv('REGISTRATION_REGIONS')?.split(','),
     healthQueueUrl: optionalEnv('HEALTH_QUEUE_URL'),
+    deliveryEventsBusArn: optionalEnv('DELIVERY_EVENTS_BUS_ARN'),
   };
 }

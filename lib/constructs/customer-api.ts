@@ -1,13 +1,13 @@
 /**
- * The customer-facing API of the relay account: send and BYOC onboarding routes, proxied to two
- * functions. No API Gateway authoriser: both functions authenticate `X-API-Key` themselves
+ * The customer-facing API of the relay account: send, BYOC onboarding and message status routes,
+ * proxied to three functions. No API Gateway authoriser: both functions authenticate `X-API-Key` themselves
  * against the SHA-512 hashes projected from the platform.
  */
 import { Duration, Stack, Validations, type RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { onboardingRoutes, sendRoutes, webhookRoutes } from '../../lambdas/relay/api-routes';
+import { messageRoutes, onboardingRoutes, sendRoutes, webhookRoutes } from '../../lambdas/relay/api-routes';
 import { SERVICE_NAMESPACE } from '../../lambdas/shared/metric-dimensions';
 import { CustomerApiFirewall } from './customer-api-firewall';
 import { alarmOnApi, ALARM_THRESHOLDS } from './service-alarms';
@@ -27,7 +27,7 @@ export interface CustomerApiProps {
   readonly webAclName: string;
   readonly removalPolicy: RemovalPolicy;
   /** The one-click path (launch_stack_url in GET /api/byoc/config): the registration topic and the hosted template. */
-  readonly oneClick: { readonly registrationTopicArn: string; readonly customerTemplateUrl: string; readonly registrationRegions: readonly string[] };
+  readonly oneClick: { readonly registrationTopicArn: string; readonly customerTemplateUrl: string; readonly registrationRegions: readonly string[]; readonly deliveryEventsBusArn: string };
   /** The account health queue: the manual check (onboarding) and failing sends ask for re-checks there. */
   readonly healthQueue: sqs.IQueue;
 }
@@ -40,6 +40,8 @@ export class CustomerApi extends Construct {
   readonly sendFunction: ServiceFunction;
   readonly onboardingFunction: ServiceFunction;
   readonly webhooksFunction: ServiceFunction;
+  /** Message status (GET /api/messages/{id}, Resend's GET /emails/{id}). */
+  readonly messagesFunction: ServiceFunction;
   readonly restApi: ServiceRestApi;
   readonly firewall: CustomerApiFirewall;
   /** 5xx answers of the API (API Gateway's and the functions'). */
@@ -66,12 +68,19 @@ export class CustomerApi extends Construct {
         CUSTOMER_TEMPLATE_URL: props.oneClick.customerTemplateUrl,
         REGISTRATION_REGIONS: props.oneClick.registrationRegions.join(','),
         HEALTH_QUEUE_URL: props.healthQueue.queueUrl,
+        DELIVERY_EVENTS_BUS_ARN: props.oneClick.deliveryEventsBusArn,
       },
       removalPolicy: props.removalPolicy,
     });
     props.healthQueue.grantSendMessages(this.sendFunction);
     props.healthQueue.grantSendMessages(this.onboardingFunction);
     this.webhooksFunction = ServiceFunction.fromCatalog(this, 'Webhooks', 'webhooks', {
+      table: props.table,
+      environment: { RELAY_ACCOUNT_ID: relayAccountId },
+      removalPolicy: props.removalPolicy,
+    });
+
+    this.messagesFunction = ServiceFunction.fromCatalog(this, 'Messages', 'messages', {
       table: props.table,
       environment: { RELAY_ACCOUNT_ID: relayAccountId },
       removalPolicy: props.removalPolicy,
@@ -88,6 +97,7 @@ export class CustomerApi extends Construct {
     this.restApi.addRoutes(sendRoutes, this.sendFunction);
     this.restApi.addRoutes(onboardingRoutes, this.onboardingFunction);
     this.restApi.addRoutes(webhookRoutes, this.webhooksFunction);
+    this.restApi.addRoutes(messageRoutes, this.messagesFunction);
     this.firewall = new CustomerApiFirewall(this, 'Firewall', { name: props.webAclName, stageArn: this.restApi.api.deploymentStage.stageArn });
 
     const window = { period: Duration.minutes(5) };

@@ -21,6 +21,8 @@ export const CUSTOMER_TEMPLATE_KEY = 'sendfleet-byoc/customer-template.json';
 
 export interface CustomerTemplateHostingProps {
   readonly registrationTopicArn: string;
+  /** The relay's delivery-events bus: the template's forwarding rule targets it. */
+  readonly deliveryEventsBusArn: string;
   readonly removalPolicy: RemovalPolicy;
 }
 
@@ -50,7 +52,7 @@ export class CustomerTemplateHosting extends Construct {
       actions: ['s3:GetObject'],
       resources: [this.bucket.arnForObjects(CUSTOMER_TEMPLATE_KEY)],
     }));
-    const template = customerStackTemplate({ relayAccountId: Stack.of(this).account, registrationTopicArn: props.registrationTopicArn });
+    const template = customerStackTemplate({ relayAccountId: Stack.of(this).account, registrationTopicArn: props.registrationTopicArn, deliveryEventsBusArn: props.deliveryEventsBusArn });
     this.publisher = ServiceFunction.fromCatalog(this, 'Publisher', 'templatePublisher', { removalPolicy: props.removalPolicy });
     this.publisher.serviceRole.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'WriteTheCustomerTemplate',

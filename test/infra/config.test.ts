@@ -30,6 +30,7 @@ describe('deployment configuration', () => {
         platformEventBus: 'sendfleet-dev-tenant-changes',
         forwardingRole: 'sendfleet-dev-tenant-forwarding',
         customerWebAcl: 'sendfleet-dev-customer-api',
+        deliveryEventsBus: 'sendfleet-dev-delivery-events',
       },
       relayEventBusName: 'sendfleet-dev-tenant-events',
       alarmEmail: undefined,

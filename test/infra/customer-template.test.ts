@@ -9,6 +9,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { BYOC_PERMISSIONS, BYOC_ROLE_NAME } from '../../lambdas/relay/byoc/policies';
 import { CUSTOMER_TEMPLATE_KEY } from '../../lib/constructs/customer-template-hosting';
+import { customerStackTemplate, EVENT_FORWARDING_ROLE_NAME } from '../../lambdas/relay/byoc/customer-template';
+import { SENDFLEET_CONFIGURATION_SET } from '../../lambdas/shared/ses-events';
 import { REGISTRATION_CONCURRENCY } from '../../lib/constructs/stack-registration';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
@@ -71,6 +73,7 @@ describe('the hosted customer template', () => {
         Region: { Ref: 'AWS::Region' },
         AccountId: { Ref: 'AWS::AccountId' },
         RegistrationToken: { Ref: 'RegistrationToken' },
+        ConfigurationSetName: { Ref: 'SendFleetEventsConfigurationSet' },
       },
     });
     // The token is a NoEcho parameter: the console and DescribeStacks show it masked.
@@ -84,6 +87,69 @@ describe('the hosted customer template', () => {
     const run = spawnSync('cfn-lint', ['--format', 'parseable', file], { encoding: 'utf8' });
     // Exit code bits: 2 errors, 4 warnings, 8 informational. Only 0 (clean) or 8 (informational
     // only) pass, named explicitly: a crash (null status, 1, 32…) or any error or warning fails.
+    expect({ passed: run.status === 0 || run.status === 8, status: run.status, output: run.stdout }).toEqual({ passed: true, status: run.status, output: expect.any(String) });
+  });
+});
+
+describe('the delivery-events resources of the customer template', () => {
+  const BUS = `arn:aws:events:eu-west-1:${RELAY_ACCOUNT}:event-bus/sendfleet-dev-delivery-events`;
+  const withEvents = customerStackTemplate({ relayAccountId: RELAY_ACCOUNT, registrationTopicArn: `arn:aws:sns:eu-west-1:${RELAY_ACCOUNT}:topic`, deliveryEventsBusArn: BUS }) as Record<string, any>;
+
+  test('the hosted template has them, forwarding to the relay\'s delivery-events bus', () => {
+    expect(hosted.Resources.SendFleetEventsRule.Properties.Targets[0].Arn).toMatch(/^arn:aws:events:[a-z0-9-]+:\d{12}:event-bus\/sendfleet-[a-z0-9-]+-delivery-events$/);
+    expect(hosted.Resources.SendFleetRegistration.Properties.ConfigurationSetName).toEqual({ Ref: 'SendFleetEventsConfigurationSet' });
+  });
+
+  test('a configuration set whose bounces and complaints go to SES\'s suppression list, publishing the 7 event types to the default bus', () => {
+    expect(withEvents.Resources.SendFleetEventsConfigurationSet).toEqual({
+      Type: 'AWS::SES::ConfigurationSet',
+      Properties: { Name: SENDFLEET_CONFIGURATION_SET, SuppressionOptions: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] } },
+    });
+    expect(withEvents.Resources.SendFleetEventsDestination).toEqual({
+      Type: 'AWS::SES::ConfigurationSetEventDestination',
+      Properties: {
+        ConfigurationSetName: { Ref: 'SendFleetEventsConfigurationSet' },
+        EventDestination: {
+          Name: 'SendFleet-Relay', Enabled: true,
+          MatchingEventTypes: ['send', 'reject', 'bounce', 'complaint', 'delivery', 'deliveryDelay', 'renderingFailure'],
+          EventBridgeDestination: { EventBusArn: { 'Fn::Sub': 'arn:aws:events:${AWS::Region}:${AWS::AccountId}:event-bus/default' } },
+        },
+      },
+    });
+  });
+
+  test('a rule on the default bus forwards only the set\'s SES events to the relay bus, with a role that may only PutEvents there', () => {
+    expect(withEvents.Resources.SendFleetEventsRule).toEqual({
+      Type: 'AWS::Events::Rule',
+      Properties: {
+        Description: expect.any(String), EventBusName: 'default', State: 'ENABLED',
+        EventPattern: {
+          source: ['aws.ses'],
+          'detail-type': ['Email Sent', 'Email Delivered', 'Email Bounced', 'Email Complaint Received', 'Email Rejected', 'Email Delivery Delayed', 'Email Rendering Failed'],
+          detail: { mail: { tags: { 'ses:configuration-set': [SENDFLEET_CONFIGURATION_SET] } } },
+        },
+        Targets: [{ Id: 'SendFleetRelay', Arn: BUS, RoleArn: { 'Fn::GetAtt': ['SendFleetEventsForwardingRole', 'Arn'] } }],
+      },
+    });
+    const role = withEvents.Resources.SendFleetEventsForwardingRole.Properties;
+    expect(role.RoleName).toBe(EVENT_FORWARDING_ROLE_NAME);
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([{ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
+    expect(role.Policies).toEqual([{ PolicyName: 'SendFleetForwardDeliveryEvents', PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'events:PutEvents', Resource: BUS }] } }]);
+    expect(withEvents.Resources.SendFleetRegistration.Properties.ConfigurationSetName).toEqual({ Ref: 'SendFleetEventsConfigurationSet' });
+  });
+
+  test('the BYOC role gains no permission (still exactly the 11 SES actions); without the bus none of it is there', () => {
+    expect(withEvents.Resources.SendFleetByocRole.Properties.Policies[0].PolicyDocument.Statement[0].Action).toEqual([...BYOC_PERMISSIONS]);
+    const without = customerStackTemplate({ relayAccountId: RELAY_ACCOUNT, registrationTopicArn: `arn:aws:sns:eu-west-1:${RELAY_ACCOUNT}:topic` }) as Record<string, any>;
+    expect(Object.keys(without.Resources)).toEqual(['SendFleetByocRole', 'SendFleetRegistration']);
+    expect(without.Resources.SendFleetRegistration.Properties.ConfigurationSetName).toBeUndefined();
+  });
+
+  const cfnLint = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
+  (cfnLint.status === 0 ? test : test.skip)('cfn-lint reports no error or warning with the event resources', () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'customer-template-events-')), 'template.json');
+    fs.writeFileSync(file, JSON.stringify(withEvents));
+    const run = spawnSync('cfn-lint', ['--format', 'parseable', file], { encoding: 'utf8' });
     expect({ passed: run.status === 0 || run.status === 8, status: run.status, output: run.stdout }).toEqual({ passed: true, status: run.status, output: expect.any(String) });
   });
 });

@@ -231,9 +231,10 @@ describe('alarms reach someone', () => {
         expect({ id, alarm: alarm.Properties.AlarmActions, ok: alarm.Properties.OKActions }).toEqual({ id, alarm: [topicRef], ok: [topicRef] });
       }
     }
-    // 7 DLQ depths (the webhook queue's included), Errors and Throttles of 12 functions, 5xx rate and p99 latency
-    // of 2 APIs, SES failure rate, WAF blocked rate, throttling of 2 tables, account health's failing rise and queue age.
-    expect(count).toBe(7 + 2 * 12 + 2 * 2 + 1 + 1 + 2 + 2);
+    // 8 DLQ depths (the webhook queue's and delivery events' included), Errors and Throttles of 14 functions, 5xx rate
+    // and p99 latency of 2 APIs, SES failure rate, WAF blocked rate, throttling of 2 tables, account health's failing
+    // rise and queue age.
+    expect(count).toBe(8 + 2 * 14 + 2 * 2 + 1 + 1 + 2 + 2);
   });
 
   test('every function alarms on its Errors (the threshold of its kind) and on any Throttle', () => {
@@ -251,7 +252,7 @@ describe('alarms reach someone', () => {
         ],
       });
     }
-    expect(functions.filter((f) => f.spec.invocation === 'event').map((f) => f.name).sort()).toEqual(['healthCheck', 'healthScheduler', 'monthlyReset', 'registration', 'templatePublisher', 'tenantSync', 'webhookDelivery']);
+    expect(functions.filter((f) => f.spec.invocation === 'event').map((f) => f.name).sort()).toEqual(['deliveryEvents', 'healthCheck', 'healthScheduler', 'monthlyReset', 'registration', 'templatePublisher', 'tenantSync', 'webhookDelivery']);
   });
 
   test('both APIs alarm on their 5xx rate and their p99 latency', () => {

@@ -27,6 +27,7 @@ describe('EventBridge wiring', () => {
     ['tenant sync', 'tenantSync', { EventPattern: Match.anyValue() }],
     ['monthly reset', 'monthlyReset', { ScheduleExpression: 'cron(0 0 1 * ? *)' }],
     ['account health schedule', 'healthScheduler', { ScheduleExpression: 'rate(6 hours)' }],
+    ['delivery events', 'deliveryEvents', { EventPattern: { source: ['aws.ses'], 'detail-type': Match.arrayWith(['Email Bounced', 'Email Complaint Received']) } }],
   ])('%s: target retries, then dead-letters; the function\'s own failures reach the same DLQ', (_label, serviceName, rule) => {
     const fn = resourcesOfType(s.relayTemplate, 'AWS::Lambda::Function')
       .find(([, r]) => r.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME === serviceName)!;

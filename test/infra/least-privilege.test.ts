@@ -23,6 +23,10 @@ const EXPECTED_DYNAMODB: Record<string, { stack: string; actions: string[]; inde
   registration: { stack: 'relay', actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'] },
   // Writes the customer template to its one S3 key at deploy time: no table.
   templatePublisher: { stack: 'relay', actions: [] },
+  // The account's event source (Get); a timeline and its day's count, two Updates in one transaction.
+  deliveryEvents: { stack: 'relay', actions: ['GetItem', 'UpdateItem'] },
+  // Authentication (API key, tenant projection) and the message's timeline: reads only.
+  messages: { stack: 'relay', actions: ['GetItem'] },
   // Static files from its own bundle: no table at all.
   dashboard: { stack: 'relay', actions: [] },
   // Lists BYOC tenants from GSI1 (keys only) and queues them.

@@ -1,9 +1,9 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { dashboardRoutes, onboardingRoutes, sendRoutes, webhookRoutes } from '../../lambdas/relay/api-routes';
+import { dashboardRoutes, messageRoutes, onboardingRoutes, sendRoutes, webhookRoutes } from '../../lambdas/relay/api-routes';
 import { GSI1, PK, SK, TTL_ATTRIBUTE } from '../../lambdas/relay/store/relay-table';
 import { EDGE_DETAILS } from '../../lambdas/shared/errors';
 import { TENANT_EVENT_SOURCE, TENANT_SNAPSHOT_DETAIL_TYPE } from '../../lambdas/shared/tenant-events';
-import { apiMethods, asArray, PLATFORM_ACCOUNT, RELAY_BUS_ARN, resourcesOfType, synthesized } from './helpers';
+import { apiMethods, asArray, PLATFORM_ACCOUNT, RELAY_ACCOUNT, RELAY_BUS_ARN, resourcesOfType, synthesized } from './helpers';
 
 const s = synthesized('default');
 
@@ -32,10 +32,25 @@ describe('RelayStack', () => {
     expect([PK, SK, GSI1.name, TTL_ATTRIBUTE]).toEqual(['PK', 'SK', 'GSI1', 'expires_at']);
   });
 
+  test('the delivery-events bus admits PutEvents from any account, only by the customer template\'s forwarding role; its SES events go to the delivery-events function', () => {
+    const [, bus] = resourcesOfType(s.relayTemplate, 'AWS::Events::EventBus').find(([id]) => id.startsWith('DeliveryEvents'))!;
+    expect(bus.Properties.Name).toBe('sendfleet-dev-delivery-events');
+    expect(bus.Properties.Policy.Statement).toEqual([{
+      Sid: 'CustomerStacksForwardSesEvents', Effect: 'Allow', Principal: { AWS: '*' }, Action: 'events:PutEvents',
+      Resource: `arn:aws:events:eu-west-1:${RELAY_ACCOUNT}:event-bus/sendfleet-dev-delivery-events`,
+      Condition: { ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/SendFleet-BYOC-EventForwarding' } },
+    }]);
+    const outputs = s.relayTemplate.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(outputs.DeliveryEventsBusArn!.Value).toBe(`arn:aws:events:eu-west-1:${RELAY_ACCOUNT}:event-bus/sendfleet-dev-delivery-events`);
+    // The onboarding function shows the same template (cloudformation_template) as the hosted one.
+    const onboarding = resourcesOfType(s.relayTemplate, 'AWS::Lambda::Function').find(([id]) => id.startsWith('CustomerApiOnboarding'))!;
+    expect(onboarding[1].Properties.Environment.Variables.DELIVERY_EVENTS_BUS_ARN).toBe(outputs.DeliveryEventsBusArn!.Value);
+  });
+
   test('the tenant-events bus has the configured name and admits PutEvents from the platform\'s forwarding role only', () => {
     const buses = resourcesOfType(s.relayTemplate, 'AWS::Events::EventBus');
-    expect(buses).toHaveLength(1);
-    const bus = buses[0]![1].Properties;
+    expect(buses).toHaveLength(2);
+    const bus = buses.find(([id]) => id.startsWith('TenantEvents'))![1].Properties;
     expect(bus.Name).toBe('sendfleet-dev-tenant-events');
     // The policy sits on the bus: no separate EventBusPolicy (its deprecated `principal` warned on every synth).
     expect(resourcesOfType(s.relayTemplate, 'AWS::Events::EventBusPolicy')).toHaveLength(0);
@@ -98,6 +113,7 @@ describe('RelayStack', () => {
       ...withAny(sendRoutes, 'CustomerApiSend'),
       ...withAny(onboardingRoutes, 'CustomerApiOnboarding'),
       ...withAny(webhookRoutes, 'CustomerApiWebhooks'),
+      ...withAny(messageRoutes, 'CustomerApiMessages'),
       ...withAny(dashboardRoutes, 'DashboardFunction'),
     ]);
     expect([...methods.keys()].sort()).toEqual([...expected.keys()].sort());
@@ -164,9 +180,9 @@ describe('RelayStack', () => {
 
   test('every SQS queue is encrypted and refuses non-TLS access', () => {
     const queues = resourcesOfType(s.relayTemplate, 'AWS::SQS::Queue').concat(resourcesOfType(s.platformTemplate, 'AWS::SQS::Queue'));
-    // tenant sync's and the monthly reset's DLQs, the platform's, account health's queue, its DLQ and the
-    // schedule's DLQ, the webhook queue and its DLQ
-    expect(queues.length).toBe(9);
+    // tenant sync's, the monthly reset's and delivery events' DLQs, the platform's, account health's queue, its DLQ
+    // and the schedule's DLQ, the webhook queue and its DLQ
+    expect(queues.length).toBe(10);
     for (const [id, queue] of queues) {
       expect({ id, sse: queue.Properties.SqsManagedSseEnabled ?? Boolean(queue.Properties.KmsMasterKeyId) }).toEqual({ id, sse: true });
       const policies = resourcesOfType(s.relayTemplate, 'AWS::SQS::QueuePolicy').concat(resourcesOfType(s.platformTemplate, 'AWS::SQS::QueuePolicy'))

@@ -110,10 +110,10 @@ test('the body limits of /api/send hold on /emails: over 256 KB without attachme
 });
 
 describe('every Resend path answers in Resend\'s shape, in the caller\'s terms', () => {
-  test('emails.get and domains.list: a readable not_found saying why and what to use instead', async () => {
+  test('emails.get of an unknown id and domains.list: a readable not_found saying why and what to use instead', async () => {
     const got = await client().emails.get('4ef9a417-02e9-4d39-ad75-9611e0fcc33c');
     expect(got.data).toBeNull();
-    expect(got.error).toMatchObject({ name: 'not_found', message: expect.stringMatching(/never stores your messages/) });
+    expect(got.error).toMatchObject({ name: 'not_found', message: expect.stringMatching(/No delivery event of yours has message id 4ef9a417-02e9-4d39-ad75-9611e0fcc33c/) });
     const domains = await client().domains.list();
     expect(domains.error).toMatchObject({ name: 'not_found', message: expect.stringMatching(/\/api\/byoc\/domains/) });
     // written for a Resend caller about SendFleet's own API: its X-API-Key stays X-API-Key

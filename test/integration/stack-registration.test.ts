@@ -14,6 +14,9 @@ import type { CustomResourceResponse, SnsEvent } from '../../lambdas/relay/regis
 import { setLogSink } from '../../lambdas/shared/logger';
 import { LOCAL_ACCOUNTS } from '../../local/local-identity';
 import { trackedOn } from '../../local/virtual-clock';
+import { relayKeys } from '../../lambdas/relay/store/relay-table';
+import { SENDFLEET_CONFIGURATION_SET } from '../../lambdas/shared/ses-events';
+import { scanAll } from '../support/dynamo';
 import { afterIamPropagation, call, createTenant, onboard, startTestSystem, type TestSystem } from '../support/system';
 
 const REGION = 'eu-west-1';
@@ -88,7 +91,9 @@ interface Publish {
   /** Default: the token the tenant's launch_stack_url carries for this ExternalId; null sends none. */
   token?: string | null;
   /** An Update's OldResourceProperties (default: none). */
-  old?: { externalId: string; accountId: string; token?: string | null };
+  old?: { externalId: string; accountId: string; token?: string | null; configurationSet?: string };
+  /** The ConfigurationSetName property (a template with delivery events); default none. */
+  configurationSet?: string;
 }
 
 /** The registration token each ExternalId's launch_stack_url carried (what the customer's stack holds). */
@@ -117,8 +122,8 @@ async function publish(p: Publish): Promise<CustomResourceResponse | undefined> 
     LogicalResourceId: 'SendFleetRegistration',
     ResourceType: 'Custom::SendFleetRegistration',
     ...(p.physicalResourceId ? { PhysicalResourceId: p.physicalResourceId } : {}),
-    ResourceProperties: propertiesOf(p.externalId, p.accountId, stackAccount, p.token),
-    ...(p.old ? { OldResourceProperties: propertiesOf(p.old.externalId, p.old.accountId, p.old.accountId, p.old.token) } : {}),
+    ResourceProperties: { ...propertiesOf(p.externalId, p.accountId, stackAccount, p.token), ...(p.configurationSet === undefined ? {} : { ConfigurationSetName: p.configurationSet }) },
+    ...(p.old ? { OldResourceProperties: { ...propertiesOf(p.old.externalId, p.old.accountId, p.old.accountId, p.old.token), ...(p.old.configurationSet === undefined ? {} : { ConfigurationSetName: p.old.configurationSet }) } } : {}),
   };
   const before = answers.length;
   // Tracked work, as the local HTTP adapter runs a handler: the virtual clock moves only when it waits.
@@ -330,4 +335,48 @@ test('registration waits out a slower IAM propagation than the API does (its own
   const accountId = customerAccount([tenant.externalId], { iamPropagationMs: 25_000 });
   expect(await publish({ type: 'Create', externalId: tenant.externalId, accountId })).toMatchObject({ Status: 'SUCCESS' });
   expect((await configOf(tenant.apiKey)).status).toBe('validated');
+});
+
+describe('the configuration set of a template with delivery events', () => {
+  const item = async (key: { PK: string; SK: string }) => (await scanAll(system.tables.relay)).find((i) => i.PK === key.PK && i.SK === key.SK);
+
+  test('Create with ConfigurationSetName: saved on the config, the account maps to the tenant; Delete removes the mapping', async () => {
+    const tenant = await newTenant();
+    const accountId = customerAccount([tenant.externalId]);
+    await afterIamPropagation(system);
+    expect(await publish({ type: 'Create', externalId: tenant.externalId, accountId, configurationSet: SENDFLEET_CONFIGURATION_SET })).toMatchObject({ Status: 'SUCCESS' });
+    expect(await item(relayKeys.byocConfig(tenant.tenantId))).toMatchObject({ status: 'validated', configuration_set: SENDFLEET_CONFIGURATION_SET });
+    expect(await item(relayKeys.eventSource(accountId))).toMatchObject({ tenant_id: tenant.tenantId, account_id: accountId, configuration_set: SENDFLEET_CONFIGURATION_SET, region: REGION });
+
+    expect(await publish({ type: 'Delete', externalId: tenant.externalId, accountId, physicalResourceId: `sendfleet-registration-${accountId}-${REGION}`, configurationSet: SENDFLEET_CONFIGURATION_SET })).toMatchObject({ Status: 'SUCCESS' });
+    expect(await item(relayKeys.eventSource(accountId))).toBeUndefined();
+    expect(await item(relayKeys.byocConfig(tenant.tenantId))).toMatchObject({ status: 'disconnected', configuration_set: null });
+  });
+
+  test('any other ConfigurationSetName is refused before the tenant is looked up, and nothing is saved', async () => {
+    const tenant = await newTenant();
+    const accountId = customerAccount([tenant.externalId]);
+    await afterIamPropagation(system);
+    const answer = await publish({ type: 'Create', externalId: tenant.externalId, accountId, configurationSet: 'SomeOtherSet' });
+    expect(answer).toMatchObject({ Status: 'FAILED', Reason: expect.stringMatching(/ConfigurationSetName property must be .*SendFleet-BYOC-Events/) });
+    expect(await item(relayKeys.eventSource(accountId))).toBeUndefined();
+    expect(await item(relayKeys.byocConfig(tenant.tenantId))).toMatchObject({ status: 'unconfigured' });
+  });
+
+  test('an older template (no set) and a role saved by hand leave configuration_set null, and an Update dropping the set removes the mapping', async () => {
+    const tenant = await newTenant();
+    const accountId = customerAccount([tenant.externalId]);
+    await afterIamPropagation(system);
+    expect(await publish({ type: 'Create', externalId: tenant.externalId, accountId })).toMatchObject({ Status: 'SUCCESS' });
+    expect(await item(relayKeys.byocConfig(tenant.tenantId))).toMatchObject({ status: 'validated', configuration_set: null });
+    expect(await publish({ type: 'Update', externalId: tenant.externalId, accountId, physicalResourceId: `sendfleet-registration-${accountId}-${REGION}`, configurationSet: SENDFLEET_CONFIGURATION_SET, old: { externalId: tenant.externalId, accountId } })).toMatchObject({ Status: 'SUCCESS' });
+    expect(await item(relayKeys.eventSource(accountId))).toMatchObject({ tenant_id: tenant.tenantId });
+    expect(await publish({ type: 'Update', externalId: tenant.externalId, accountId, physicalResourceId: `sendfleet-registration-${accountId}-${REGION}`, old: { externalId: tenant.externalId, accountId, configurationSet: SENDFLEET_CONFIGURATION_SET } })).toMatchObject({ Status: 'SUCCESS' });
+    expect(await item(relayKeys.eventSource(accountId))).toBeUndefined();
+    expect(await item(relayKeys.byocConfig(tenant.tenantId))).toMatchObject({ configuration_set: null });
+    // A role saved by hand is not the stack's: no set.
+    await publish({ type: 'Update', externalId: tenant.externalId, accountId, physicalResourceId: `sendfleet-registration-${accountId}-${REGION}`, configurationSet: SENDFLEET_CONFIGURATION_SET, old: { externalId: tenant.externalId, accountId } });
+    expect((await call(system.relayUrl, 'PUT', '/api/byoc/config', { apiKey: tenant.apiKey, body: { role_arn: `arn:aws:iam::${accountId}:role/${BYOC_ROLE_NAME}`, region: REGION } })).status).toBe(200);
+    expect(await item(relayKeys.byocConfig(tenant.tenantId))).toMatchObject({ configuration_set: null });
+  });
 });

@@ -22,7 +22,7 @@ test('Starter: the month\'s accepted sends against the limit of 50, and the per-
   const tenant = await createTenant(system, 'starter', { sends_per_minute: 7 });
   const before = await usage(tenant.apiKey);
   expect(before.status).toBe(200);
-  expect(before.body).toEqual({ success: true, plan: 'starter', month: utcMonth(new Date(system.clock.now())), used: 0, limit: 50, sends_per_minute: 7 });
+  expect(before.body).toEqual({ success: true, plan: 'starter', month: utcMonth(new Date(system.clock.now())), used: 0, limit: 50, sends_per_minute: 7, delivery: null });
 
   await onboard(system, tenant.apiKey, { accountId: '515151515151', domain: 'usage-starter.dev' });
   expect((await send(tenant.apiKey, 'a@usage-starter.dev')).status).toBe(200);
@@ -39,7 +39,7 @@ test('BYOC: no monthly limit and nothing counted per month (used and limit are n
   expect((await send(tenant.apiKey, 'a@usage-byoc.dev')).status).toBe(200);
   const response = await usage(tenant.apiKey);
   expect(response.status).toBe(200);
-  expect(response.body).toEqual({ success: true, plan: 'byoc', month: utcMonth(new Date(system.clock.now())), used: null, limit: null, sends_per_minute: 120 });
+  expect(response.body).toEqual({ success: true, plan: 'byoc', month: utcMonth(new Date(system.clock.now())), used: null, limit: null, sends_per_minute: 120, delivery: null });
 });
 
 test('needs a valid API key: 401 in the one error shape', async () => {

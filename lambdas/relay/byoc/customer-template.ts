@@ -3,6 +3,10 @@
  * by hand): `SendFleet-BYOC-Role` trusting only the relay account under the tenant's ExternalId,
  * with exactly the 11 SES actions, and the `Custom::SendFleetRegistration` resource that tells the
  * relay the role exists (an SNS-backed custom resource: nothing runs in the customer's account).
+ * With the relay's delivery-events bus it also creates the `SendFleet-BYOC-Events` configuration set
+ * (bounces and complaints go to SES's account-level suppression list), its EventBridge destination
+ * (SES publishes to the default bus only) and a rule forwarding that set's events to the relay's bus;
+ * the registration then tells the relay the set's name. No SES permission is added to the role.
  *
  * `PreviousExternalId` is set only during a rotation: the trust policy then accepts both, so sends
  * keep working with the old one until the relay has validated the new one.
@@ -13,6 +17,7 @@
  * stack is launched in the tenant's SES region: the token is the registration topic's name in
  * `${AWS::Region}` (the relay must have a topic of that name in each region it offers).
  */
+import { SENDFLEET_CONFIGURATION_SET, SENDFLEET_EVENT_DESTINATION, SES_DETAIL_TYPES, SES_EVENT_SOURCE, SES_MATCHING_EVENT_TYPES } from '../../shared/ses-events';
 import { BYOC_ROLE_NAME, permissionsPolicy, trustPolicyAccepting } from './policies';
 
 /** The stack name the quick-create link fills in. */
@@ -25,10 +30,74 @@ export const REGISTRATION_SERVICE_TIMEOUT_SECONDS = 300;
 /** The registration token format (shared/crypto.ts newRegistrationToken: 32 bytes, base64url). */
 export const REGISTRATION_TOKEN_PATTERN = '^[A-Za-z0-9_-]{43}$';
 
+/**
+ * The role EventBridge assumes in the customer's account to forward SES events to the relay's bus.
+ * A fixed name (one stack per account, like the BYOC role) so the relay's bus policy can admit
+ * exactly this role in any account (`aws:PrincipalArn` arn:aws:iam::*:role/<this name>).
+ */
+export const EVENT_FORWARDING_ROLE_NAME = 'SendFleet-BYOC-EventForwarding';
+
 export interface CustomerTemplateOptions {
   relayAccountId: string;
   /** The relay's registration topic; without it (a relay that has none) the template has no registration resource. */
   registrationTopicArn?: string;
+  /**
+   * The relay's delivery-events bus (`arn:aws:events:<region>:<relay account>:event-bus/sendfleet-<stage>-delivery-events`):
+   * with it the template also creates the configuration set, its EventBridge destination and the
+   * rule (with its role) that forwards the set's events to this bus.
+   */
+  deliveryEventsBusArn?: string;
+}
+
+/** The configuration set (suppression by SES), its EventBridge destination, and the forwarding rule with its role. */
+function deliveryEventResources(busArn: string): Record<string, unknown> {
+  return {
+    SendFleetEventsConfigurationSet: {
+      Type: 'AWS::SES::ConfigurationSet',
+      Properties: { Name: SENDFLEET_CONFIGURATION_SET, SuppressionOptions: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] } },
+    },
+    SendFleetEventsDestination: {
+      Type: 'AWS::SES::ConfigurationSetEventDestination',
+      Properties: {
+        ConfigurationSetName: { Ref: 'SendFleetEventsConfigurationSet' },
+        EventDestination: {
+          Name: SENDFLEET_EVENT_DESTINATION,
+          Enabled: true,
+          MatchingEventTypes: [...SES_MATCHING_EVENT_TYPES],
+          // SES publishes only to the account's default bus.
+          EventBridgeDestination: { EventBusArn: { 'Fn::Sub': 'arn:aws:events:${AWS::Region}:${AWS::AccountId}:event-bus/default' } },
+        },
+      },
+    },
+    SendFleetEventsForwardingRole: {
+      Type: 'AWS::IAM::Role',
+      Properties: {
+        RoleName: EVENT_FORWARDING_ROLE_NAME,
+        AssumeRolePolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+        },
+        Policies: [{
+          PolicyName: 'SendFleetForwardDeliveryEvents',
+          PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'events:PutEvents', Resource: busArn }] },
+        }],
+      },
+    },
+    SendFleetEventsRule: {
+      Type: 'AWS::Events::Rule',
+      Properties: {
+        Description: 'Forwards the SES events of the SendFleet configuration set to the SendFleet relay',
+        EventBusName: 'default',
+        State: 'ENABLED',
+        EventPattern: {
+          source: [SES_EVENT_SOURCE],
+          'detail-type': Object.values(SES_DETAIL_TYPES),
+          detail: { mail: { tags: { 'ses:configuration-set': [SENDFLEET_CONFIGURATION_SET] } } },
+        },
+        Targets: [{ Id: 'SendFleetRelay', Arn: busArn, RoleArn: { 'Fn::GetAtt': ['SendFleetEventsForwardingRole', 'Arn'] } }],
+      },
+    },
+  };
 }
 
 /** `arn:aws:sns:<region>:<account>:<name>` → the same topic name and account in the stack's region. */
@@ -38,7 +107,7 @@ function serviceTokenInStackRegion(topicArn: string): { 'Fn::Sub': string } {
   return { 'Fn::Sub': `arn:aws:sns:\${AWS::Region}:${account}:${name}` };
 }
 
-export function customerStackTemplate({ relayAccountId, registrationTopicArn }: CustomerTemplateOptions): Record<string, unknown> {
+export function customerStackTemplate({ relayAccountId, registrationTopicArn, deliveryEventsBusArn }: CustomerTemplateOptions): Record<string, unknown> {
   const externalIds = { 'Fn::If': ['HasPreviousExternalId', [{ Ref: 'ExternalId' }, { Ref: 'PreviousExternalId' }], { Ref: 'ExternalId' }] };
   return {
     AWSTemplateFormatVersion: '2010-09-09',
@@ -93,9 +162,11 @@ export function customerStackTemplate({ relayAccountId, registrationTopicArn }: 
             Region: { Ref: 'AWS::Region' },
             AccountId: { Ref: 'AWS::AccountId' },
             RegistrationToken: { Ref: 'RegistrationToken' },
+            ...(deliveryEventsBusArn ? { ConfigurationSetName: { Ref: 'SendFleetEventsConfigurationSet' } } : {}),
           },
         },
       } : {}),
+      ...(deliveryEventsBusArn ? deliveryEventResources(deliveryEventsBusArn) : {}),
     },
     Outputs: { RoleArn: { Description: 'The role to give SendFleet (done for you by the registration)', Value: { 'Fn::GetAtt': ['SendFleetByocRole', 'Arn'] } } },
   };

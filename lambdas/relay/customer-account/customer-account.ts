@@ -78,6 +78,8 @@ export interface OpenOptions {
   deadline?: number;
   /** The account's SES MaxSendRate (recipients per second) as last seen by validation, for pacing sends. */
   maxSendRate?: number;
+  /** The configuration set every send names (the SendFleet-BYOC stack's); none for a role set up by hand. */
+  configurationSet?: string;
 }
 
 export interface CustomerAccounts {
@@ -202,7 +204,7 @@ export class AssumedRoleAccounts implements CustomerAccounts {
 
     /** Both send actions: one attempt while the outcome may be unknown, and no MessageId means unknown. */
     const send = async (message: PreparedMessage): Promise<string> => {
-      const ses = toSesRequest(message);
+      const ses = toSesRequest(message, options.configurationSet);
       const { MessageId } = await call(ses.action, false, (client, abortSignal) => (ses.action === 'SendRawEmail'
         ? client.send(new SendRawEmailCommand(ses.input), { abortSignal })
         : client.send(new SendEmailCommand(ses.input), { abortSignal })), Math.max(1, ses.recipients));

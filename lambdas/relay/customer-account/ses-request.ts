@@ -36,7 +36,10 @@ function encodedWords(text: string): string {
 /** SES message tags, for both actions. */
 const sesTags = (request: SendRequest) => (request.tags.length > 0 ? { Tags: request.tags.map((t) => ({ Name: t.name, Value: t.value })) } : {});
 
-export function toSendEmailInput(request: SendRequest): SendEmailCommandInput {
+/** The configuration set SES publishes the message's events through (the stack's), for both actions; none for a hand-set role. */
+const configurationSetOf = (configurationSet: string | undefined) => (configurationSet ? { ConfigurationSetName: configurationSet } : {});
+
+export function toSendEmailInput(request: SendRequest, configurationSet?: string): SendEmailCommandInput {
   return {
     Source: formatSender(request.fromEmail, request.fromName),
     Destination: {
@@ -53,6 +56,7 @@ export function toSendEmailInput(request: SendRequest): SendEmailCommandInput {
       },
     },
     ...sesTags(request),
+    ...configurationSetOf(configurationSet),
   };
 }
 
@@ -61,13 +65,13 @@ export type SesRequest =
   | { action: 'SendEmail'; input: SendEmailCommandInput; recipients: number }
   | { action: 'SendRawEmail'; input: SendRawEmailCommandInput; recipients: number };
 
-export function toSesRequest(message: PreparedMessage): SesRequest {
+export function toSesRequest(message: PreparedMessage, configurationSet?: string): SesRequest {
   const recipients = recipientsOf(message);
-  if (!message.mime) return { action: 'SendEmail', input: toSendEmailInput(message.request), recipients: recipients.length };
+  if (!message.mime) return { action: 'SendEmail', input: toSendEmailInput(message.request, configurationSet), recipients: recipients.length };
   return {
     action: 'SendRawEmail',
     // Bcc is in the envelope only: the MIME we built has no Bcc header.
-    input: { Destinations: recipients, RawMessage: { Data: message.mime }, ...sesTags(message.request) },
+    input: { Destinations: recipients, RawMessage: { Data: message.mime }, ...sesTags(message.request), ...configurationSetOf(configurationSet) },
     recipients: recipients.length,
   };
 }

@@ -15,6 +15,7 @@ import { checkRegion, parseRoleArn } from '../byoc/role-arn';
 import type { CustomerAccounts } from '../customer-account/customer-account';
 import type { CustomerSessions } from '../customer-account/sessions';
 import type { MonthlyUsageReader } from '../usage/monthly-usage';
+import type { DeliveryUsageReader } from '../usage/delivery-usage';
 import { domainSummary, presentDomain } from './domain-records';
 import { RECORD_KINDS, SendingDomains } from './domains';
 import { presentConfig, presentValidation } from './present';
@@ -37,10 +38,12 @@ export interface OnboardingDeps {
   health: HealthStore;
   /** Where POST /api/byoc/health/check puts its request (the health consumer's queue). */
   healthQueue: HealthQueue;
+  delivery: Pick<DeliveryUsageReader, 'read'>;
   relayAccountId: string;
   platformAccountId?: string;
   /** The one-click path's settings (relay-config.ts); without a template URL, launch_stack_url is null. */
   registrationTopicArn?: string;
+  deliveryEventsBusArn?: string;
   customerTemplateUrl?: string;
   quickCreateBaseUrl?: string;
   registrationRegions?: string[];
@@ -80,7 +83,7 @@ export function createOnboardingApi(deps: OnboardingDeps) {
         throw error;
       }
     };
-  const presentation = { relayAccountId: deps.relayAccountId, registrationTopicArn: deps.registrationTopicArn, customerTemplateUrl: deps.customerTemplateUrl, quickCreateBaseUrl: deps.quickCreateBaseUrl, registrationRegions: deps.registrationRegions };
+  const presentation = { relayAccountId: deps.relayAccountId, registrationTopicArn: deps.registrationTopicArn, deliveryEventsBusArn: deps.deliveryEventsBusArn, customerTemplateUrl: deps.customerTemplateUrl, quickCreateBaseUrl: deps.quickCreateBaseUrl, registrationRegions: deps.registrationRegions };
 
   const { accounts } = deps;
   const domains = new SendingDomains({ configs: deps.configs, domains: deps.domains, accounts, relayAccountId: deps.relayAccountId, clock: deps.clock });
@@ -152,7 +155,9 @@ export function createOnboardingApi(deps: OnboardingDeps) {
       return { status: 202, body: { success: true, queued: true, requested_at } };
     }),
     usage: authenticated(async (principal) => {
-      return { status: 200, body: { success: true, ...(await deps.usage.read(principal.profile, now())) } };
+      const at = now();
+      const [monthly, delivery] = await Promise.all([deps.usage.read(principal.profile, at), deps.delivery.read(principal.tenantId, at)]);
+      return { status: 200, body: { success: true, ...monthly, delivery } };
     }),
   };
 

@@ -7,6 +7,8 @@ import { customerSessionsFor } from '../customer-account/sessions';
 import { DomainStore } from '../store/domain-store';
 import { ProjectionStore } from '../store/projection-store';
 import { MonthlyUsageReader } from '../usage/monthly-usage';
+import { DeliveryUsageReader } from '../usage/delivery-usage';
+import { DeliveryStore } from '../store/delivery-store';
 import type { RelayConfig } from '../relay-config';
 import { createOnboardingApi } from './onboarding-api';
 import { HealthStore } from '../store/health-store';
@@ -36,10 +38,12 @@ export function createOnboardingHandler(config: RelayConfig, aws: AwsWiring, por
     usage: new MonthlyUsageReader(db, table),
     health: new HealthStore(db, table),
     healthQueue: healthQueueFor(config, aws, ports.healthQueue),
+    delivery: new DeliveryUsageReader(new ByocConfigStore(db, table), new DeliveryStore(db, table)),
     relayAccountId: config.relayAccountId,
     platformAccountId: config.platformAccountId,
     propagationWindowMs: config.propagationWindowMs,
     registrationTopicArn: config.registrationTopicArn,
+    deliveryEventsBusArn: config.deliveryEventsBusArn,
     customerTemplateUrl: config.customerTemplateUrl,
     quickCreateBaseUrl: config.quickCreateBaseUrl,
     registrationRegions: config.registrationRegions,

@@ -10,6 +10,8 @@ import type { ValidationResult } from './validate-byoc';
 export interface ConfigPresentation {
   relayAccountId: string;
   registrationTopicArn?: string;
+  /** With it, the template forwards delivery events there (customer-template.ts). */
+  deliveryEventsBusArn?: string;
   /** Without it (a relay with no hosted template) `launch_stack_url` is null. */
   customerTemplateUrl?: string;
   quickCreateBaseUrl?: string;
@@ -37,7 +39,7 @@ export function presentConfig(config: ByocConfig, settings: ConfigPresentation) 
     launch_stack_unavailable_reason: link.unavailableReason,
     trust_policy: trustPolicy(relayAccountId, config.external_id, previous),
     permissions_policy: permissionsPolicy(),
-    cloudformation_template: customerStackTemplate({ relayAccountId, registrationTopicArn: settings.registrationTopicArn }),
+    cloudformation_template: customerStackTemplate({ relayAccountId, registrationTopicArn: settings.registrationTopicArn, deliveryEventsBusArn: settings.deliveryEventsBusArn }),
   };
 }
 

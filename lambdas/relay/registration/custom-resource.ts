@@ -16,6 +16,8 @@ const registrationProperties = z.object({
   AccountId: z.string().check(z.maxLength(32)),
   /** The tenant's registration token (a NoEcho parameter); a request without it is refused like a wrong one. */
   RegistrationToken: z.optional(z.string().check(z.maxLength(128))),
+  /** The configuration set the stack created (templates with delivery events); checked by the use case. */
+  ConfigurationSetName: z.optional(z.string().check(z.maxLength(128))),
 });
 
 const customResourceRequest = z.object({

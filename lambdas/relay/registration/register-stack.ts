@@ -15,7 +15,11 @@
  *   candidate leaves a validated config as it was. SUCCESS, or FAILED with the validation's own words.
  *   An Update that changes none of the registration's properties answers SUCCESS without
  *   validating (a failed stack update must be able to roll back; the config's own checks report health).
- * - Delete: the config is marked `disconnected` if it still holds this stack's role; always SUCCESS
+ *   A template with delivery events also sends `ConfigurationSetName`, which must be the fixed
+ *   `SendFleet-BYOC-Events`: a registration that passes saves it on the config (sends then name it)
+ *   with the account → tenant mapping the delivery-events function reads; without it, both go.
+ * - Delete: the config is marked `disconnected` if it still holds this stack's role, and the
+ *   account's delivery events no longer map to the tenant; always SUCCESS
  *   (a registration never blocks a stack deletion).
  * - Anything else is FAILED with a reason that never tells whether an ExternalId exists, nor which
  *   part was wrong: every check that does not need the tenant runs before the lookup, and an
@@ -25,6 +29,7 @@ import { dateOf, type Clock } from '../../shared/clock';
 import { constantTimeEqual, sha256Hex } from '../../shared/crypto';
 import { ApiError } from '../../shared/errors';
 import { RefusedError } from '../../shared/refusal';
+import { SENDFLEET_CONFIGURATION_SET } from '../../shared/ses-events';
 import { EXTERNAL_ID_PATTERN } from '../byoc/customer-template';
 import { checkRegion, parseRoleArn } from '../byoc/role-arn';
 import type { CustomerAccounts } from '../customer-account/customer-account';
@@ -41,7 +46,7 @@ import { stackArnParts, type Answerable, type RegistrationProperties } from './c
 export const REGISTRATION_PROPAGATION_WINDOW_MS = 40_000;
 
 export interface RegistrationDeps {
-  configs: Pick<ByocConfigStore, 'findByExternalId' | 'markDisconnected' | 'get' | 'saveValidation'>;
+  configs: Pick<ByocConfigStore, 'findByExternalId' | 'markDisconnected' | 'get' | 'saveValidation' | 'saveConfigurationSet' | 'removeEventSource'>;
   accounts: CustomerAccounts;
   /** Cached sessions of a tenant whose role changed are forgotten. */
   sessions: Pick<CustomerSessions, 'forgetTenant'>;
@@ -79,7 +84,8 @@ function carriesToken(config: ByocConfig, properties: RegistrationProperties): b
 
 /** The registration's own properties are the same as before the update (nothing to register again). */
 const unchanged = (now: RegistrationProperties, old: RegistrationProperties | undefined) => old !== undefined
-  && now.ExternalId === old.ExternalId && now.RoleArn === old.RoleArn && now.Region === old.Region && now.RegistrationToken === old.RegistrationToken;
+  && now.ExternalId === old.ExternalId && now.RoleArn === old.RoleArn && now.Region === old.Region && now.RegistrationToken === old.RegistrationToken
+  && now.ConfigurationSetName === old.ConfigurationSetName;
 
 export async function registerStack(deps: RegistrationDeps, { request, properties, oldProperties }: Answerable): Promise<RegistrationAnswer> {
   const stack = stackArnParts(request.StackId);
@@ -95,6 +101,9 @@ export async function registerStack(deps: RegistrationDeps, { request, propertie
   try {
     roleAccount = parseRoleArn(properties.RoleArn, { relay: deps.relayAccountId, platform: deps.platformAccountId }).accountId;
     checkRegion(properties.Region);
+    if (properties.ConfigurationSetName !== undefined && properties.ConfigurationSetName !== SENDFLEET_CONFIGURATION_SET) {
+      return failed('malformed', `SendFleet did not accept this registration: the ConfigurationSetName property must be the configuration set the SendFleet-BYOC template creates (${SENDFLEET_CONFIGURATION_SET}). Deploy the template from launch_stack_url without changing its resources.`);
+    }
   } catch (error) {
     if (error instanceof ApiError) return failed('malformed', `SendFleet did not accept this registration: ${error.detail}`);
     throw error;
@@ -127,6 +136,7 @@ export async function registerStack(deps: RegistrationDeps, { request, propertie
     }, tenantId, { roleArn: properties.RoleArn, region: properties.Region });
     if (roleChanges && result.config.role_arn === properties.RoleArn) deps.sessions.forgetTenant(tenantId);
     if (result.failure) return failed('validation_failed', result.failure.detail, tenantId);
+    await deps.configs.saveConfigurationSet(tenantId, { accountId: stack.accountId, region: stack.region, configurationSet: properties.ConfigurationSetName ?? null }, dateOf(deps.clock));
   } catch (error) {
     if (error instanceof RefusedError) return failed('validation_failed', error.refusal.detail, tenantId);
     throw error;
@@ -150,5 +160,7 @@ async function deregister(deps: RegistrationDeps, { request, properties }: Answe
   // Only the stack whose role the config holds disconnects it (an old stack in another account does not).
   if (!(await deps.configs.markDisconnected(config.tenant_id, properties.RoleArn, dateOf(deps.clock)))) return { ...ignored, tenantId: config.tenant_id };
   deps.sessions.forgetTenant(config.tenant_id);
+  const stackAccount = stackArnParts(request.StackId)?.accountId;
+  if (stackAccount) await deps.configs.removeEventSource(config.tenant_id, stackAccount);
   return { status: 'SUCCESS', reason: 'SendFleet no longer uses this role: your SendFleet config is disconnected until you launch the stack again.', physicalResourceId, outcome: 'disconnected', tenantId: config.tenant_id };
 }

@@ -346,7 +346,7 @@ export function createSendPipeline(deps: SendDeps) {
     if (!ready || toSend.length === 0) return finish();
 
     const target = { tenantId, roleArn: ready.roleArn, externalId: ready.externalId, previousExternalId: ready.previousExternalId, region: ready.region };
-    const account = deps.accounts.open(target, { deadline, maxSendRate: ready.maxSendRate });
+    const account = deps.accounts.open(target, { deadline, maxSendRate: ready.maxSendRate, configurationSet: ready.configurationSet });
     const progress = key && !single ? new ProgressRecorder((started, results) => boundedWrite(() => deps.idempotency.record(tenantId, key.keyHash, started, results))) : undefined;
     const failureContext = { relayAccountId: deps.relayAccountId, region: ready.region };
 

@@ -30,6 +30,8 @@ export interface ReadyToSend {
   domain: DomainRecord;
   /** SES MaxSendRate the last validation saw (recipients per second), for pacing; unknown → no pacing. */
   maxSendRate?: number;
+  /** The stack's configuration set, named on every send (delivery events); absent for a role set up by hand. */
+  configurationSet?: string;
 }
 
 export class SendContextLoader {
@@ -91,5 +93,5 @@ export function checkReadyToSend(tenantId: string, context: SendContext, fromDom
   if (domain.dkim_status !== 'Success') {
     return { refusal: refusal('dkim_not_verified', `SES has not verified DKIM for ${domain.domain} yet (status ${domain.dkim_status}). Publish the three DKIM CNAME records from GET /api/byoc/domains/${domain.domain}, then POST /api/byoc/domains/${domain.domain}/verify.`) };
   }
-  return { ready: { tenantId, roleArn: config.role_arn, externalId: config.external_id, previousExternalId: config.previous_external_id ?? undefined, region: config.region, domain, maxSendRate: config.max_send_rate ?? undefined } };
+  return { ready: { tenantId, roleArn: config.role_arn, externalId: config.external_id, previousExternalId: config.previous_external_id ?? undefined, region: config.region, domain, maxSendRate: config.max_send_rate ?? undefined, configurationSet: config.configuration_set ?? undefined } };
 }

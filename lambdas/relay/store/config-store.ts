@@ -9,7 +9,7 @@
  * stack registration can find the tenant without the raw value ever being a key.
  */
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { constantTimeEqual, newExternalId, newRegistrationToken, sha256Hex } from '../../shared/crypto';
 import { GSI1, byocIndexKeys, relayKeys } from '../store/relay-table';
 
@@ -48,6 +48,11 @@ export interface ByocConfig {
    */
   retired_external_id?: string | null;
   retired_registration_token?: string | null;
+  /**
+   * The SES configuration set every send names (`ConfigurationSetName`): the one the SendFleet-BYOC
+   * stack created and registered. Null (or absent) for a role set up by hand: sends name no set.
+   */
+  configuration_set?: string | null;
   /** The current ExternalId has its index item (configs created before the index get one on first read). */
   external_id_indexed?: boolean;
   /**
@@ -66,6 +71,14 @@ export interface EndedRotation {
   previousToken: string | null;
   /** The ExternalId retired by the rotation before (its index item goes now). */
   formerlyRetiredExternalId: string | null;
+}
+
+/** Which tenant a customer account's delivery events belong to (relay-table.ts `EVENTSOURCE#<account>`). */
+export interface EventSource {
+  tenant_id: string;
+  account_id: string;
+  configuration_set: string;
+  region: string;
 }
 
 export class ConfigChangedError extends Error { override readonly name = 'ConfigChangedError'; }
@@ -123,7 +136,8 @@ export class ByocConfigStore {
       TableName: this.tableName,
       Key: relayKeys.byocConfig(tenantId),
       // A config with a role joins the BYOC index (GSI1) the health check walks; a new role is not known broken.
-      UpdateExpression: 'SET tenant_id = :tenant, external_id = if_not_exists(external_id, :externalId), role_arn = :roleArn, #region = :region, #status = :pending, validated_at = :null, checks = :null, role_unassumable_since = :null, updated_at = :now, #gpk = :gpk, #gsk = :gsk ADD revision :one',
+      // A role saved by hand is not the stack's: its account may have no SendFleet configuration set.
+      UpdateExpression: 'SET tenant_id = :tenant, external_id = if_not_exists(external_id, :externalId), role_arn = :roleArn, #region = :region, #status = :pending, validated_at = :null, checks = :null, role_unassumable_since = :null, configuration_set = :null, updated_at = :now, #gpk = :gpk, #gsk = :gsk ADD revision :one',
       ExpressionAttributeNames: { '#region': 'region', '#status': 'status', '#gpk': GSI1.partitionKey, '#gsk': GSI1.sortKey },
       ExpressionAttributeValues: {
         ':tenant': tenantId, ':externalId': newExternalId(), ':roleArn': roleArn, ':region': region,
@@ -218,7 +232,7 @@ export class ByocConfigStore {
       await this.db.send(new UpdateCommand({
         TableName: this.tableName,
         Key: relayKeys.byocConfig(tenantId),
-        UpdateExpression: 'SET #status = :disconnected, validated_at = :null, updated_at = :now ADD revision :one',
+        UpdateExpression: 'SET #status = :disconnected, validated_at = :null, configuration_set = :null, updated_at = :now ADD revision :one',
         ConditionExpression: 'role_arn = :roleArn',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':disconnected': 'disconnected', ':null': null, ':now': now.toISOString(), ':one': 1, ':roleArn': roleArn },
@@ -245,6 +259,50 @@ export class ByocConfigStore {
     })).catch((error: unknown) => {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     });
+  }
+
+  /**
+   * What a stack registration learned besides the role: the configuration set the stack created (or
+   * none, a template from before sets), saved on the config, and the account → tenant mapping the
+   * delivery-events function reads, in one transaction. With no set the mapping goes.
+   */
+  async saveConfigurationSet(tenantId: string, source: { accountId: string; region: string; configurationSet: string | null }, now: Date): Promise<void> {
+    const update = {
+      TableName: this.tableName, Key: relayKeys.byocConfig(tenantId),
+      UpdateExpression: 'SET configuration_set = :set, updated_at = :now',
+      ConditionExpression: 'attribute_exists(PK)',
+      ExpressionAttributeValues: { ':set': source.configurationSet, ':now': now.toISOString() },
+    };
+    if (source.configurationSet === null) {
+      await this.db.send(new UpdateCommand(update));
+      await this.removeEventSource(tenantId, source.accountId);
+      return;
+    }
+    const mapping: EventSource = { tenant_id: tenantId, account_id: source.accountId, configuration_set: source.configurationSet, region: source.region };
+    await this.db.send(new TransactWriteCommand({
+      TransactItems: [
+        { Update: update },
+        { Put: { TableName: this.tableName, Item: { ...relayKeys.eventSource(source.accountId), ...mapping, updated_at: now.toISOString() } } },
+      ],
+    }));
+  }
+
+  /** The stack of `accountId` was deleted: its events no longer map to this tenant (another tenant's mapping stays). */
+  async removeEventSource(tenantId: string, accountId: string): Promise<void> {
+    try {
+      await this.db.send(new DeleteCommand({
+        TableName: this.tableName, Key: relayKeys.eventSource(accountId),
+        ConditionExpression: 'tenant_id = :tenant', ExpressionAttributeValues: { ':tenant': tenantId },
+      }));
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  /** The tenant a customer account's delivery events belong to; undefined when no stack registered it. */
+  async eventSource(accountId: string): Promise<EventSource | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: relayKeys.eventSource(accountId) }));
+    return Item ? { tenant_id: Item.tenant_id, account_id: Item.account_id, configuration_set: Item.configuration_set, region: Item.region } : undefined;
   }
 
   /** Issues the registration token of a config created before tokens existed (the first read wins). */

@@ -15,6 +15,9 @@
  * | ExternalId → tenant index    | EXTERNALID#<sha-256 of the id>     | EXTERNALID       |
  * | account health               | TENANT#<tenant id>                 | HEALTH           |
  * | webhook endpoint             | TENANT#<tenant id>                 | WEBHOOK          |
+ * | delivery-event source        | EVENTSOURCE#<customer account id>  | EVENTSOURCE      |
+ * | message timeline (30 days)   | MESSAGE#<SES message id>           | MESSAGE          |
+ * | daily delivery counts        | TENANT#<tenant id>                 | DELIVERYDAY#<yyyy-mm-dd> |
  *
  * A deleted tenant keeps only its profile and its API-key items, as tombstones (`status: deleted`,
  * keys `revoked`, with the deletion's version); every other `TENANT#<id>` item is removed.
@@ -23,6 +26,16 @@
  * ExternalId CloudFormation sends, without the raw value in a key; a tenant's current and (during
  * a rotation) previous ExternalId each have one. It lives outside the tenant's partition, so a
  * deleted tenant may leave one behind: it then points to no config, which reads as unknown.
+ *
+ * The delivery-event source maps a customer account (the `account` of the SES events its stack
+ * forwards) to the tenant whose stack registered it, with the configuration set's name and region;
+ * written by the stack registration, removed when the stack is deleted. Like the ExternalId index
+ * it lives outside the tenant's partition.
+ *
+ * A message timeline is keyed by SES's message id alone (a busy tenant's events spread over many
+ * partitions) and carries its tenant id: a read by another tenant finds "no such message". It
+ * holds types, times and SES's classifications only, and expires 30 days after its last event,
+ * as do the daily counts (delivery-events/).
  *
  * Usage items also carry GSI1 (`USAGE#<shard>`, `<yyyy-mm>#<tenant id>`) so the monthly reset
  * pages through them without scanning. BYOC configs with a role carry GSI1 (`BYOC#<shard>`,
@@ -51,6 +64,9 @@ export const relayKeys = {
   health: (tenantId: string) => ({ PK: `TENANT#${tenantId}`, SK: 'HEALTH' }),
   /** One endpoint per tenant, with its signing secret (the table is encrypted with the stack's key). */
   webhook: (tenantId: string) => ({ PK: `TENANT#${tenantId}`, SK: 'WEBHOOK' }),
+  eventSource: (accountId: string) => ({ PK: `EVENTSOURCE#${accountId}`, SK: 'EVENTSOURCE' }),
+  message: (sesMessageId: string) => ({ PK: `MESSAGE#${sesMessageId}`, SK: 'MESSAGE' }),
+  deliveryDay: (tenantId: string, day: string) => ({ PK: `TENANT#${tenantId}`, SK: `DELIVERYDAY#${day}` }),
 } as const;
 
 /** The GSI1 partition of usage shard `n` (0 … USAGE_SHARDS - 1). */

@@ -69,7 +69,7 @@ export function fromResendBody(body: unknown): Record<string, unknown> {
 }
 
 /** Resend sends `Authorization: Bearer <key>`: the key is checked exactly as an X-API-Key. */
-function bearerHeaders(headers: Record<string, string>): Record<string, string> {
+export function bearerHeaders(headers: Record<string, string>): Record<string, string> {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? '');
   if (!match) throw new ApiError('invalid_api_key', 'Missing API key. Send your SendFleet API key as Authorization: Bearer sf_….');
   return { ...headers, 'x-api-key': match[1]! };
@@ -90,7 +90,7 @@ const RESEND_TERMS: ReadonlyArray<[RegExp, string]> = [
 export const inResendTerms = (text: string): string => RESEND_TERMS.reduce((out, [pattern, term]) => out.replace(pattern, term), text);
 
 /** An answer in Resend's shape, with the code's Resend status and name (table in shared/errors.ts). */
-function resendAnswer(code: ErrorCode, message: string, headers: Record<string, string> = {}): HttpResult {
+export function resendAnswer(code: ErrorCode, message: string, headers: Record<string, string> = {}): HttpResult {
   const { statusCode, name } = resendError(code);
   return { status: statusCode, outcome: code, headers, body: { statusCode, name, message } };
 }
@@ -107,9 +107,19 @@ function resendRefusal(why: Refusal, headers: Record<string, string>): HttpResul
 
 /** Why each family of Resend operations is not offered, and what to use instead. */
 const NOT_OFFERED = {
-  emails: 'SendFleet never stores your messages, so a sent email cannot be listed, retrieved, rescheduled or cancelled. Keep the id SendFleet returned with your own records.',
+  emails: 'SendFleet never stores your messages, so a sent email cannot be listed, updated, rescheduled or cancelled (GET /emails/{id} gives its delivery status, without its content). Keep the id SendFleet returned with your own records.',
   domains: 'Sending domains live in your own SES account and are managed through SendFleet\'s API with your key in X-API-Key (GET, POST /api/byoc/domains; POST /api/byoc/domains/{domain}/verify) or in the dashboard.',
 } as const;
+
+/**
+ * Authenticated like a send (a wrong key is told so first), then a Resend-shaped 404 saying why and
+ * what to use; errors are presented in Resend's shape by the caller. Written for a Resend caller
+ * about SendFleet's own API, so not reworded: its X-API-Key means X-API-Key.
+ */
+export const notOfferedAnswer = (authenticator: Pick<Authenticator, 'authenticate'>, family: keyof typeof NOT_OFFERED) => async (http: HttpRequest): Promise<HttpResult> => {
+  await authenticator.authenticate(bearerHeaders(http.headers));
+  return resendAnswer('not_found', `${http.method} ${http.resource} is part of Resend's API that SendFleet does not offer: ${NOT_OFFERED[family]}`);
+};
 
 export interface ResendApiDeps {
   authenticator: Pick<Authenticator, 'authenticate'>;
@@ -182,12 +192,7 @@ export function createResendRoutes(deps: ResendApiDeps) {
     };
   });
 
-  /** Authenticated like a send (a wrong key is told so first), then a Resend-shaped 404 saying why and what to use. */
-  // Written for a Resend caller about SendFleet's own API, so not reworded: its X-API-Key means X-API-Key.
-  const notOffered = (family: keyof typeof NOT_OFFERED) => guarded(async (http) => {
-    await deps.authenticator.authenticate(bearerHeaders(http.headers));
-    return resendAnswer('not_found', `${http.method} ${http.resource} is part of Resend's API that SendFleet does not offer: ${NOT_OFFERED[family]}`);
-  });
+  const notOffered = (family: keyof typeof NOT_OFFERED) => guarded(notOfferedAnswer(deps.authenticator, family));
 
   return { sendOne, sendMany, emailsNotOffered: notOffered('emails'), domainsNotOffered: notOffered('domains') };
 }

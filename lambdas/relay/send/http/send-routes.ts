@@ -123,7 +123,7 @@ export function sendApi(deps: SendRoutesDeps) {
       { ...sendRoutes.sendBatch, handle: handleBatch },
       { ...sendRoutes.resendEmails, handle: resend.sendOne },
       { ...sendRoutes.resendBatch, handle: resend.sendMany },
-      ...[sendRoutes.resendListEmails, sendRoutes.resendGetEmail, sendRoutes.resendUpdateEmail, sendRoutes.resendCancelEmail]
+      ...[sendRoutes.resendListEmails, sendRoutes.resendCancelEmail]
         .map((route) => ({ ...route, handle: resend.emailsNotOffered })),
       ...[sendRoutes.resendListDomains, sendRoutes.resendCreateDomain, sendRoutes.resendGetDomain, sendRoutes.resendUpdateDomain, sendRoutes.resendDeleteDomain, sendRoutes.resendVerifyDomain]
         .map((route) => ({ ...route, handle: resend.domainsNotOffered })),
