@@ -11,6 +11,9 @@ module.exports = {
   // Two workers on the 2-core machines: integration files run in parallel, each with its own
   // tables, simulator, ports and virtual clock (DynamoDB Local is shared).
   maxWorkers: 2,
+  // A guard against hangs, not a speed limit: a loaded machine (a CI runner shared with other jobs)
+  // must not turn jest's 5 s default into a red test. (A per-project testTimeout is not an option.)
+  testTimeout: 60_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {
@@ -23,9 +26,6 @@ module.exports = {
     {
       ...common,
       displayName: 'integration',
-      // A guard against hangs, not a speed limit: a loaded machine (a CI runner shared with other
-      // jobs) must not turn a 5 s default into a red test.
-      testTimeout: 60_000,
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/integration/global-setup.ts',
       globalTeardown: '<rootDir>/test/integration/global-teardown.ts',

@@ -183,7 +183,7 @@ export const FUNCTIONS = {
     description: 'SendFleet delivery events: records SES events forwarded from customer accounts (timelines, daily counts)',
     // Get: the account's event source; the timeline and the day's count are two Updates in one transaction.
     table: { envVar: 'RELAY_TABLE', actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] },
-    environment: ['RELAY_ACCOUNT_ID'],
+    environment: ['RELAY_ACCOUNT_ID', 'WEBHOOK_QUEUE_URL'],
     assumesByocRole: false,
     timeoutSeconds: 30,
     invocation: 'event',
@@ -246,7 +246,7 @@ export const FUNCTIONS = {
     description: 'SendFleet account health check: re-runs validation and reads domain statuses in customer accounts (health queue)',
     // Config, domains and health item (Get, Query), the health record, domain statuses and the role's verdict (Update).
     table: { envVar: 'RELAY_TABLE', actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query'] },
-    environment: ['RELAY_ACCOUNT_ID'],
+    environment: ['RELAY_ACCOUNT_ID', 'WEBHOOK_QUEUE_URL'],
     assumesByocRole: true,
     // Ten tenants at once, each within its 120 s budget (check-tenant.ts), and the writes after it.
     timeoutSeconds: 3 * 60,

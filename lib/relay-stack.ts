@@ -72,13 +72,15 @@ export class RelayStack extends Stack {
       removalPolicy,
       otherRegions: props.registrationRegions.filter((region) => region !== this.region),
     });
-    this.deliveryEvents = new DeliveryEvents(this, 'DeliveryEvents', { busName: props.names.deliveryEventsBus, table: this.relayTable, removalPolicy });
+    // Signed webhooks: the queue the two producers (delivery events, account health) hand notifications to.
+    this.webhookDelivery = new WebhookDelivery(this, 'WebhookDelivery', { table: this.relayTable, removalPolicy });
+    this.deliveryEvents = new DeliveryEvents(this, 'DeliveryEvents', { busName: props.names.deliveryEventsBus, table: this.relayTable, removalPolicy, webhooks: this.webhookDelivery });
     this.customerTemplate = new CustomerTemplateHosting(this, 'CustomerTemplate', {
       registrationTopicArn: this.registration.topicArnByName,
       deliveryEventsBusArn: this.deliveryEvents.busArn,
       removalPolicy,
     });
-    this.accountHealth = new AccountHealth(this, 'AccountHealth', { table: this.relayTable, removalPolicy });
+    this.accountHealth = new AccountHealth(this, 'AccountHealth', { table: this.relayTable, removalPolicy, webhooks: this.webhookDelivery });
     this.customerApi = new CustomerApi(this, 'CustomerApi', {
       table: this.relayTable,
       platformAccountId: props.platformAccountId,
@@ -91,7 +93,6 @@ export class RelayStack extends Stack {
     });
     this.dashboard = new CustomerDashboard(this, 'Dashboard', { api: this.customerApi.restApi, removalPolicy });
     this.monthlyReset = new MonthlyReset(this, 'MonthlyReset', { table: this.relayTable, removalPolicy });
-    this.webhookDelivery = new WebhookDelivery(this, 'WebhookDelivery', { table: this.relayTable, removalPolicy });
     alarmOnFunctions(this);
     alarmOnTableThrottling(this.relayTable);
     this.alarms = new OperatorAlarms(this, 'Alarms', { email: props.alarmEmail });

@@ -13,6 +13,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { WebhookDelivery } from './webhook-delivery';
 import { Construct } from 'constructs';
 import { SERVICE_NAMESPACE } from '../../lambdas/shared/metric-dimensions';
 import { FUNCTIONS } from '../function-catalog';
@@ -35,6 +36,8 @@ export const ACCOUNT_HEALTH = {
 export interface AccountHealthProps {
   readonly table: dynamodb.ITable;
   readonly removalPolicy: RemovalPolicy;
+  /** Where health transitions go (the tenant's webhook endpoint). */
+  readonly webhooks: WebhookDelivery;
   /** How often every BYOC tenant is checked. @default 6 hours */
   readonly interval?: Duration;
   readonly maxConcurrency?: number;
@@ -71,9 +74,10 @@ export class AccountHealth extends Construct {
 
     this.checkFunction = ServiceFunction.fromCatalog(this, 'Check', 'healthCheck', {
       table: props.table,
-      environment: { RELAY_ACCOUNT_ID: relayAccountId },
+      environment: { RELAY_ACCOUNT_ID: relayAccountId, ...props.webhooks.producerEnvironment },
       removalPolicy: props.removalPolicy,
     });
+    props.webhooks.grantEnqueue(this.checkFunction);
     this.checkFunction.addEventSource(new SqsEventSource(this.queue, {
       batchSize: 1,
       maxConcurrency: props.maxConcurrency ?? ACCOUNT_HEALTH.maxConcurrency,

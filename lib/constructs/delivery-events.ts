@@ -13,6 +13,7 @@ import { Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type { WebhookDelivery } from './webhook-delivery';
 import { Construct } from 'constructs';
 import { EVENT_FORWARDING_ROLE_NAME } from '../../lambdas/relay/byoc/customer-template';
 import { SES_DETAIL_TYPES, SES_EVENT_SOURCE } from '../../lambdas/shared/ses-events';
@@ -25,6 +26,8 @@ export interface DeliveryEventsProps {
   readonly busName: string;
   readonly table: dynamodb.ITable;
   readonly removalPolicy: RemovalPolicy;
+  /** Where notifications of the recorded events go (the tenant's webhook endpoint). */
+  readonly webhooks: WebhookDelivery;
 }
 
 export class DeliveryEvents extends Construct {
@@ -53,9 +56,10 @@ export class DeliveryEvents extends Construct {
 
     this.function = ServiceFunction.fromCatalog(this, 'Function', 'deliveryEvents', {
       table: props.table,
-      environment: { RELAY_ACCOUNT_ID: account },
+      environment: { RELAY_ACCOUNT_ID: account, ...props.webhooks.producerEnvironment },
       removalPolicy: props.removalPolicy,
     });
+    props.webhooks.grantEnqueue(this.function);
     this.deadLetters = new DeadLetterQueue(this, 'DeadLetters', {
       purpose: 'SES delivery events the relay could not record (its table failed): re-drive them to the function once fixed; duplicates are harmless',
     });

@@ -10,7 +10,7 @@
  * - After MAX_ATTEMPTS receives SQS moves it to the dead-letter queue (same key, 4 days), whose
  *   depth alarms: an endpoint that refused a notification for a whole day.
  * - `grantEnqueue` gives a producer (the delivery-events function) exactly sqs:SendMessage on this
- *   queue (and the key's data-key use) and the queue URL in WEBHOOK_QUEUE_URL.
+ *   queue (and the key's data-key use); `producerEnvironment` is the queue URL it gets as WEBHOOK_QUEUE_URL.
  */
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -73,8 +73,12 @@ export class WebhookDelivery extends Construct {
   }
 
   /** Lets a producer queue notifications: exactly sqs:SendMessage here, and the queue URL in its environment. */
+  /** What a producer's catalog entry names in `environment` (WEBHOOK_QUEUE_URL), for its construction. */
+  get producerEnvironment(): Record<string, string> {
+    return { [WEBHOOK_QUEUE_URL_VARIABLE]: this.queue.queueUrl };
+  }
+
   grantEnqueue(producer: ServiceFunction): void {
-    producer.addEnvironment(WEBHOOK_QUEUE_URL_VARIABLE, this.queue.queueUrl);
     // Spelled out: the queue's own grant adds kms:ReEncrypt* and kms:GenerateDataKey* (wildcards).
     producer.serviceRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }));
     producer.serviceRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [OperationsKey.of(this).keyArn] }));

@@ -239,7 +239,7 @@ describe('alarms reach someone', () => {
 
   test('every function alarms on its Errors (the threshold of its kind) and on any Throttle', () => {
     const functions = functionsIn(s);
-    expect(functions).toHaveLength(10);
+    expect(functions).toHaveLength(14);
     for (const f of functions) {
       const alarms = resourcesOfType(f.template, 'AWS::CloudWatch::Alarm').map(([, r]) => r.Properties)
         .filter((a) => a.Namespace === 'AWS/Lambda' && JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: { Ref: f.logicalId } }]));

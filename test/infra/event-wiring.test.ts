@@ -20,7 +20,7 @@ describe('EventBridge wiring', () => {
       expect(seen).toBe(Object.keys(rules).length);
     }
     expect(Object.keys(s.platformTemplate.findResources('AWS::Events::Rule'))).toHaveLength(1);
-    expect(Object.keys(s.relayTemplate.findResources('AWS::Events::Rule'))).toHaveLength(3);
+    expect(Object.keys(s.relayTemplate.findResources('AWS::Events::Rule'))).toHaveLength(4);
   });
 
   test.each([

@@ -148,7 +148,7 @@ describe('least privilege', () => {
     ]);
   });
 
-  test('webhooks: the delivery function consumes only its queue (and decrypts with the operations key); no other function touches that queue or the key', () => {
+  test('webhooks: the delivery function consumes only its queue (and decrypts with the operations key); the two producers only send to it; no other function touches that queue or the key', () => {
     const sqsOrKms = (f: (typeof functions)[number]) => identityStatements(f.template)
       .filter(({ roles, statement }) => roles.includes(f.roleLogicalId) && actionsOf(statement).some((a) => a.startsWith('sqs:') || a.startsWith('kms:')))
       .map(({ statement }) => ({ actions: actionsOf(statement).sort(), resource: statement.Resource }));
@@ -158,7 +158,16 @@ describe('least privilege', () => {
       { actions: ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'], resource: { 'Fn::GetAtt': [queueUrl, 'Arn'] } },
       { actions: ['kms:Decrypt'], resource: { 'Fn::GetAtt': [expect.stringMatching(/^OperationsKey/), 'Arn'] } },
     ]);
-    for (const f of functions.filter((other) => other.name !== 'webhookDelivery')) {
+    const producers = ['deliveryEvents', 'healthCheck'];
+    for (const producer of producers) {
+      const f = functions.find((candidate) => candidate.name === producer)!;
+      const toWebhookQueue = sqsOrKms(f).filter(({ actions, resource }) => actions.some((a) => a.startsWith('kms:')) || JSON.stringify(resource).includes('WebhookDeliveryQueue'));
+      expect({ fn: producer, granted: toWebhookQueue }).toEqual({ fn: producer, granted: [
+        { actions: ['sqs:SendMessage'], resource: { 'Fn::GetAtt': [queueUrl, 'Arn'] } },
+        { actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resource: { 'Fn::GetAtt': [expect.stringMatching(/^OperationsKey/), 'Arn'] } },
+      ] });
+    }
+    for (const f of functions.filter((other) => other.name !== 'webhookDelivery' && !producers.includes(other.name))) {
       // Log groups use the key through CloudWatch Logs' own key policy, not through the functions' roles.
       // (Async functions may send to their own dead-letter queues.)
       const granted = sqsOrKms(f).filter(({ actions, resource }) => actions.some((a) => a.startsWith('kms:')) || JSON.stringify(resource).includes('WebhookDeliveryQueue'));

@@ -30,7 +30,7 @@ export function deliveryEventsHandler(deps: IngestDeps) {
   };
 }
 
-/** The handler of one relay: its table, its clock, and where notifications go (`noWebhooks` until webhooks are wired). */
+/** The handler of one relay: its table, its clock, and where notifications go (the webhook outbox: SQS in AWS, in-process locally). */
 export function createDeliveryEventsHandler(config: RelayConfig, aws: AwsWiring, outbox: WebhookOutbox) {
   const db = dynamoDocumentClient(aws);
   return middy(deliveryEventsHandler({

@@ -1,7 +1,9 @@
 /** Lambda entry of the delivery-events function (an EventBridge target): built once per container. */
 import { lambdaWiring } from '../../shared/clients';
 import { relayConfigFromEnv } from '../relay-config';
+import { sqsWebhookOutboxFromEnv } from '../webhooks/sqs-outbox';
 import { createDeliveryEventsHandler } from './delivery-events-function';
-import { noWebhooks } from './no-webhooks';
 
-export const handler = createDeliveryEventsHandler(relayConfigFromEnv(), lambdaWiring(), noWebhooks);
+const config = relayConfigFromEnv();
+const aws = lambdaWiring();
+export const handler = createDeliveryEventsHandler(config, aws, sqsWebhookOutboxFromEnv(config.relayTable, aws));

@@ -11,19 +11,14 @@ import { lambdaWiring } from '../../shared/clients';
 import { logger } from '../../shared/logger';
 import { observability } from '../../shared/powertools';
 import { relayConfigFromEnv } from '../relay-config';
-import type { WebhookOutbox } from '../webhooks/outbox';
+import { sqsWebhookOutboxFromEnv } from '../webhooks/sqs-outbox';
 import { createHealthChecker } from './health-wiring';
 import { parseHealthMessage } from './sqs-health-queue';
 
-/**
- * Until the webhook outbox is wired here (lambdas/relay/webhooks/), transitions are logged by
- * type and id only; GET /api/byoc/health holds them either way.
- */
-const loggedOutbox: WebhookOutbox = {
-  enqueue: async (tenantId, notification) => logger.info('health transition', { tenant_id: tenantId, type: notification.type, id: notification.id }),
-};
-
-const checkTenants = createHealthChecker(relayConfigFromEnv(), lambdaWiring(), { outbox: loggedOutbox });
+const config = relayConfigFromEnv();
+const aws = lambdaWiring();
+// Transitions go to the tenant's webhook endpoint through the webhook queue (WEBHOOK_QUEUE_URL).
+const checkTenants = createHealthChecker(config, aws, { outbox: sqsWebhookOutboxFromEnv(config.relayTable, aws) });
 
 export const handler = middy(async (event: SQSEvent): Promise<SQSBatchResponse> => {
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
