@@ -18,3 +18,9 @@ export const RELAY_LOCAL_CREDENTIALS = { accessKeyId: 'AKIARELAYLOCAL000001', se
 export const LOCAL_TABLE_PREFIX = 'sendfleet-local';
 
 export const tableNames = (prefix: string) => ({ tenants: `${prefix}-tenants`, relay: `${prefix}-relay` });
+
+/**
+ * Per-attempt DynamoDB timeout against DynamoDB Local: a JVM on this machine, which a loaded machine
+ * (a CI runner, a full test run on 2 cores) makes slow, not broken. AWS keeps its 3 s bound.
+ */
+export const LOCAL_DYNAMODB_REQUEST_TIMEOUT_MS = 30_000;

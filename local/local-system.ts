@@ -22,15 +22,13 @@ import { createSimulator, type SimulatorOptions } from '../sim/simulator';
 import { startDynamoDbLocal } from './dynamodb-local';
 import { PortInUseError } from './ports';
 import { close, lambdaContext, listen, serveHandlers, type ProxyHandler } from './http-adapter';
-import { LOCAL_ACCOUNTS, LOCAL_CUSTOMER_ACCOUNT, LOCAL_DELIVERY_EVENTS_BUS_ARN, LOCAL_REGISTRATION_TOPIC_NAME, LOCAL_TABLE_PREFIX, LOCAL_TEMPLATE_OBJECT, RELAY_LOCAL_CREDENTIALS, tableNames } from './local-identity';
+import { LOCAL_ACCOUNTS, LOCAL_CUSTOMER_ACCOUNT, LOCAL_DELIVERY_EVENTS_BUS_ARN, LOCAL_DYNAMODB_REQUEST_TIMEOUT_MS, LOCAL_REGISTRATION_TOPIC_NAME, LOCAL_TABLE_PREFIX, LOCAL_TEMPLATE_OBJECT, RELAY_LOCAL_CREDENTIALS, tableNames } from './local-identity';
 import { createTables } from './tables';
 import type { WebhookNotification, WebhookOutbox } from '../lambdas/relay/webhooks/outbox';
 import type { HealthQueue, ScheduleReport } from '../lambdas/relay/health/health-run';
 
 export { LOCAL_ACCOUNTS };
 
-/** Per-attempt DynamoDB timeout against DynamoDB Local (see `aws` below). */
-export const LOCAL_DYNAMODB_REQUEST_TIMEOUT_MS = 30_000;
 
 export interface LocalSystemOptions {
   relayPort?: number;

@@ -4,6 +4,7 @@ import { DynamoDBClient, ScanCommand, type AttributeValue, type ScanCommandOutpu
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { systemClock, type Clock } from '../../lambdas/shared/clock';
 import type { AwsWiring } from '../../lambdas/shared/clients';
+import { LOCAL_DYNAMODB_REQUEST_TIMEOUT_MS } from '../../local/local-identity';
 import { tableNames } from '../../local/local-identity';
 import { createTables } from '../../local/tables';
 
@@ -42,5 +43,5 @@ export async function scanAll(table: string): Promise<Record<string, unknown>[]>
 
 /** AWS wiring for tests that build stores directly on the shared DynamoDB Local. */
 export function testWiring(clock: Clock = systemClock): AwsWiring {
-  return { clock, endpoints: { dynamodb: dynamoEndpoint() } };
+  return { clock, endpoints: { dynamodb: dynamoEndpoint() }, dynamoRequestTimeoutMs: LOCAL_DYNAMODB_REQUEST_TIMEOUT_MS };
 }

@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { LOCAL_DYNAMODB_REQUEST_TIMEOUT_MS } from '../../local/local-system';
+import { LOCAL_DYNAMODB_REQUEST_TIMEOUT_MS } from '../../local/local-identity';
 import { createDynamoDbClient, DYNAMODB_MAX_ATTEMPTS, DYNAMODB_REQUEST_TIMEOUT_MS, dynamoDocumentClient, lambdaWiring } from '../../lambdas/shared/clients';
 
 let server: Server;
