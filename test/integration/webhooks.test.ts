@@ -5,8 +5,6 @@
  * schedule with the same webhook-id, given up after the schedule, unsubscribed types skipped.
  * Time is virtual: a day of retries takes no wall-clock time.
  */
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { Webhook } from 'standardwebhooks';
@@ -15,50 +13,9 @@ import { setLogSink } from '../../lambdas/shared/logger';
 import type { WebhookNotification } from '../../lambdas/relay/webhooks/outbox';
 import { RELAY_LOCAL_CREDENTIALS } from '../../local/local-identity';
 import { call, createTenant, startTestSystem, type TestSystem } from '../support/system';
+import { Receiver, type Received } from '../support/webhook-receiver';
 
 jest.setTimeout(120_000);
-
-interface Received {
-  at: number;
-  headers: IncomingHttpHeaders;
-  body: string;
-  path: string;
-  status: number;
-}
-
-/** A webhook receiver on 127.0.0.1 answering what `answer` says for each request. */
-class Receiver {
-  readonly requests: Received[] = [];
-  answer: (request: { at: number; count: number; gone: AbortSignal }) => number | Promise<number> = () => 200;
-  private readonly server: Server;
-  url = '';
-
-  constructor(private readonly now: () => number) {
-    this.server = createServer((request, response) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      const gone = new AbortController();
-      response.on('close', () => gone.abort());
-      request.on('end', async () => {
-        const at = this.now();
-        const received: Received = { at, headers: request.headers, body: Buffer.concat(chunks).toString('utf8'), path: request.url ?? '', status: 0 };
-        this.requests.push(received);
-        const status = received.status = await this.answer({ at, count: this.requests.length, gone: gone.signal });
-        if (gone.signal.aborted) return;
-        response.writeHead(status, status >= 300 && status < 400 ? { location: 'http://169.254.169.254/latest/meta-data/' } : {}).end();
-      });
-    });
-  }
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hooks/sendfleet?source=test`;
-    return this;
-  }
-
-  stop = () => new Promise<void>((resolve) => this.server.close(() => resolve()));
-  ids = () => this.requests.map((r) => r.headers['webhook-id']);
-}
 
 let system: TestSystem;
 let receiver: Receiver;

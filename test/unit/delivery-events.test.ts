@@ -4,6 +4,9 @@ import { counterOf, messageStatus, type TimelineEvent } from '../../lambdas/rela
 import { deliveryState } from '../../lambdas/relay/usage/delivery-usage';
 import type { SesEventType } from '../../lambdas/shared/ses-events';
 import { sesEnvelope, type EnvelopeOptions } from '../support/ses-events';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeliveryStore } from '../../lambdas/relay/store/delivery-store';
 
 const base = { account: '123456789012', messageId: 'EXAMPLE7c191be45-e9aedb9a-02f9-4d12-a87d-dd0099a07f8a-000000' };
 const parsed = (type: SesEventType, options: Partial<EnvelopeOptions> = {}) => {
@@ -82,5 +85,29 @@ describe('the webhook notification', () => {
     const event = parsed(type, options);
     const notification = notificationOf(event, timelineEventOf(event));
     expect(notification).toMatchObject({ id: `msg_${event.id}`, type: webhookType, data: { email_id: base.messageId, to: ['recipient@example.com'], from: 'Sender Name <sender@example.com>', subject: 'Message sent from Amazon SES' } });
+  });
+});
+
+describe('DeliveryStore.record: concurrent events of one message or one day', () => {
+  const conflict = () => new TransactionCanceledException({ message: 'Transaction cancelled', $metadata: {}, CancellationReasons: [{ Code: 'None' }, { Code: 'TransactionConflict' }] });
+  const input = { tenantId: 't', messageId: 'm', eventId: 'e', createdAt: '2026-12-04T10:00:00.000Z', event: { type: 'delivery', at: '2026-12-04T10:00:01.000Z' } as TimelineEvent, counter: 'delivered' };
+  const clock = { now: () => 0, sleep: jest.fn(async () => undefined), withTimeout: async <T>(_ms: number, op: (signal: AbortSignal) => Promise<T>) => op(new AbortController().signal) };
+
+  test('a transaction that met another (TransactionConflict: nothing written) is tried again, and counts once', async () => {
+    const send = jest.fn().mockRejectedValueOnce(conflict()).mockRejectedValueOnce(conflict()).mockResolvedValue({});
+    const store = new DeliveryStore({ send } as unknown as DynamoDBDocumentClient, 'relay', clock);
+    expect(await store.record(input, new Date(0))).toBe('recorded');
+    expect(send).toHaveBeenCalledTimes(3);
+    expect(clock.sleep).toHaveBeenCalledTimes(2);
+  });
+
+  test('a duplicate is not retried; conflicts that persist end in the error', async () => {
+    const duplicate = new TransactionCanceledException({ message: 'Transaction cancelled', $metadata: {}, CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }] });
+    const once = jest.fn().mockRejectedValue(duplicate);
+    expect(await new DeliveryStore({ send: once } as unknown as DynamoDBDocumentClient, 'relay', clock).record(input, new Date(0))).toBe('duplicate');
+    expect(once).toHaveBeenCalledTimes(1);
+    const always = jest.fn().mockRejectedValue(conflict());
+    await expect(new DeliveryStore({ send: always } as unknown as DynamoDBDocumentClient, 'relay', clock).record(input, new Date(0))).rejects.toBeInstanceOf(TransactionCanceledException);
+    expect(always).toHaveBeenCalledTimes(8);
   });
 });

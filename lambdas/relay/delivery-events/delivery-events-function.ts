@@ -35,7 +35,7 @@ export function createDeliveryEventsHandler(config: RelayConfig, aws: AwsWiring,
   const db = dynamoDocumentClient(aws);
   return middy(deliveryEventsHandler({
     configs: new ByocConfigStore(db, config.relayTable),
-    deliveries: new DeliveryStore(db, config.relayTable),
+    deliveries: new DeliveryStore(db, config.relayTable, aws.clock),
     outbox,
     now: () => dateOf(aws.clock),
   })).use(observability());

@@ -8,6 +8,7 @@
  * whose condition is that its id is not on the timeline yet, so a duplicate changes nothing.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import type { Clock } from '../../shared/clock';
 import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { relayKeys, TTL_ATTRIBUTE } from './relay-table';
 import type { TimelineEvent } from '../delivery-events/timeline';
@@ -29,14 +30,37 @@ export type DailyCounts = Record<string, number> & { date: string };
 
 export type RecordOutcome = 'recorded' | 'duplicate';
 
+/** Tries of a write that keeps meeting concurrent ones (each pause up to CONFLICT_PAUSE_MS × its number). */
+const CONFLICT_ATTEMPTS = 8;
+const CONFLICT_PAUSE_MS = 25;
+
+const isTransactionConflict = (error: unknown): boolean =>
+  error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict');
+
 /** UTC calendar day, `yyyy-mm-dd`. */
 export const utcDay = (at: Date): string => at.toISOString().slice(0, 10);
 
 export class DeliveryStore {
-  constructor(private readonly db: DynamoDBDocumentClient, private readonly tableName: string) {}
+  /** `clock` paces the retries of a write that met a concurrent one (only `record` writes). */
+  constructor(private readonly db: DynamoDBDocumentClient, private readonly tableName: string, private readonly clock?: Clock) {}
 
-  /** Adds the event to its message's timeline and `counter` to its day, once per event id. */
-  async record(input: { tenantId: string; messageId: string; eventId: string; createdAt: string; event: TimelineEvent; counter: string }, now: Date): Promise<RecordOutcome> {
+  /**
+   * Adds the event to its message's timeline and `counter` to its day, once per event id. Events of
+   * one message (and of one tenant's day) arrive concurrently: a transaction that met another on the
+   * same item (TransactionConflict: nothing was written) is tried again after a short random pause.
+   */
+  async record(input: Parameters<DeliveryStore['recordOnce']>[0], now: Date): Promise<RecordOutcome> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.recordOnce(input, now);
+      } catch (error) {
+        if (!isTransactionConflict(error) || attempt >= CONFLICT_ATTEMPTS || !this.clock) throw error;
+        await this.clock.sleep(Math.floor(Math.random() * CONFLICT_PAUSE_MS * attempt));
+      }
+    }
+  }
+
+  private async recordOnce(input: { tenantId: string; messageId: string; eventId: string; createdAt: string; event: TimelineEvent; counter: string }, now: Date): Promise<RecordOutcome> {
     const day = utcDay(new Date(input.event.at));
     const messageExpires = Math.floor(now.getTime() / 1000) + DELIVERY_RETENTION_DAYS * 86_400;
     // A day's count lives until the window no longer includes that day.
