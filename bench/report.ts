@@ -293,6 +293,7 @@ function explain(
   const topCalls = row('relay', top).m.calls;
   out.push(
     `**Remote calls.** A warm BYOC relay send is 1 DynamoDB write + 1 SES call, and no STS call (the session is cached for its 15 minutes less 2). ` +
+      'The BYOC tenant sends as a stack-connected one does: every SES call names the SendFleet configuration set (its name travels on the cached config). ' +
       `The ${fmt(figures.amortised, 3)} average at 1 client includes the cache refreshes: the API key (1 GetItem: the key item carries its tenant's profile) and the send context ` +
       '(GetItem + Query) are served for at most 5 s from the start of the read behind them, and from 2.5 s on the first request to see an entry reloads it ' +
       'in the background (one reload per key in flight) while it and the requests after it are served the cached value, so no warm send waits for those reads ' +

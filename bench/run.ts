@@ -138,7 +138,7 @@ async function main(): Promise<void> {
   try {
     log('onboarding a BYOC tenant and a Starter tenant through the relay API');
     const byoc = await createTenant(system, 'byoc', { sends_per_minute: SENDS_PER_MINUTE });
-    await onboard(system, byoc.apiKey, { accountId: BYOC_ACCOUNT, domain: 'benchmail.com', region: REGION });
+    await onboard(system, byoc.apiKey, { accountId: BYOC_ACCOUNT, domain: 'benchmail.com', region: REGION, configurationSet: { tenantId: byoc.tenantId } });
     const starter = await createTenant(system, 'starter', { sends_per_minute: SENDS_PER_MINUTE });
     await onboard(system, starter.apiKey, { accountId: STARTER_ACCOUNT, domain: 'startermail.com', region: REGION });
     const starterWarm = await createTenant(system, 'starter', { sends_per_minute: SENDS_PER_MINUTE });

@@ -3,6 +3,9 @@
  * platform admin API and a customer onboarding through the relay's HTTP routes, exactly the steps
  * `test/support/system.ts` takes, with plain errors instead of `expect`.
  */
+import { ByocConfigStore } from '../lambdas/relay/store/config-store';
+import { dynamoDocumentClient } from '../lambdas/shared/clients';
+import { SENDFLEET_CONFIGURATION_SET } from '../lambdas/shared/ses-events';
 import type { LocalSystem } from '../local/local-system';
 import { BYOC_ROLE_NAME } from '../lambdas/relay/byoc/policies';
 
@@ -49,7 +52,7 @@ export async function createTenant(system: LocalSystem, plan: 'starter' | 'byoc'
 }
 
 /** The customer's onboarding through the relay API: config → role in their account → save → validate → domain → verify. */
-export async function onboard(system: LocalSystem, apiKey: string, options: { accountId: string; domain: string; region?: string; maxSendRate?: number }): Promise<void> {
+export async function onboard(system: LocalSystem, apiKey: string, options: { accountId: string; domain: string; region?: string; maxSendRate?: number; configurationSet?: { tenantId: string } }): Promise<void> {
   const region = options.region ?? 'eu-west-1';
   const relay = (method: string, path: string, body?: unknown) => call(system.relayUrl, method, path, { apiKey, body });
   const config = expectStatus('GET /api/byoc/config', await relay('GET', '/api/byoc/config'), 200);
@@ -66,6 +69,28 @@ export async function onboard(system: LocalSystem, apiKey: string, options: { ac
   expectStatus('POST /api/byoc/domains', await relay('POST', '/api/byoc/domains', { domain: options.domain }), 200, 201);
   system.simulator.setIdentityStatus(options.accountId, options.domain, { ownership: 'Success', dkim: 'Success', mail_from: 'Success' });
   expectStatus(`POST /api/byoc/domains/${options.domain}/verify`, await relay('POST', `/api/byoc/domains/${options.domain}/verify`), 200);
+  if (options.configurationSet) await withConfigurationSet(system, options.configurationSet.tenantId, options.accountId, region);
+}
+
+/**
+ * What the one-click stack adds for sends: the SendFleet configuration set in the account (here a
+ * stack of that resource alone: no event destination, so no delivery events run in this process
+ * while sends are measured — in AWS they run in their own function) and its name on the config,
+ * so every send names it as a stack-connected tenant's sends do.
+ */
+async function withConfigurationSet(system: LocalSystem, tenantId: string, accountId: string, region: string): Promise<void> {
+  const key = `bench/configuration-set-${accountId}.json`;
+  system.simulator.putObject('bench', key, JSON.stringify({
+    AWSTemplateFormatVersion: '2010-09-09',
+    Resources: { Set: { Type: 'AWS::SES::ConfigurationSet', Properties: { Name: SENDFLEET_CONFIGURATION_SET, SuppressionOptions: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] } } } },
+  }));
+  expectStatus('create the configuration set stack', await call(system.simUrl, 'POST', `/_sim/accounts/${accountId}/cloudformation/stacks`, {
+    body: { template_url: `${system.simUrl}/_sim/s3/bench/${key}`, stack_name: 'SendFleet-Bench-Set', parameters: {}, region },
+  }), 201);
+  const stack = await system.simulator.stackSettled(accountId, 'SendFleet-Bench-Set', region);
+  if (stack.status !== 'CREATE_COMPLETE') throw new Error(`bench setup: the configuration set stack ended ${stack.status}`);
+  const configs = new ByocConfigStore(dynamoDocumentClient(system.aws), system.tables.relay);
+  await configs.saveConfigurationSet(tenantId, { accountId, region, configurationSet: SENDFLEET_CONFIGURATION_SET }, new Date(system.clock.now()));
 }
 
 /** The naive relay and the floor build their clients the SDK's default way: point those at the system. */
