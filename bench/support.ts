@@ -73,22 +73,12 @@ export async function onboard(system: LocalSystem, apiKey: string, options: { ac
 }
 
 /**
- * What the one-click stack adds for sends: the SendFleet configuration set in the account (here a
- * stack of that resource alone: no event destination, so no delivery events run in this process
- * while sends are measured — in AWS they run in their own function) and its name on the config,
- * so every send names it as a stack-connected tenant's sends do.
+ * What the one-click stack adds for sends: the SendFleet configuration set in the account (without
+ * an event destination, so no delivery events run in this process while sends are measured — in AWS
+ * they run in their own function) and its name on the config, so every send names it.
  */
 async function withConfigurationSet(system: LocalSystem, tenantId: string, accountId: string, region: string): Promise<void> {
-  const key = `bench/configuration-set-${accountId}.json`;
-  system.simulator.putObject('bench', key, JSON.stringify({
-    AWSTemplateFormatVersion: '2010-09-09',
-    Resources: { Set: { Type: 'AWS::SES::ConfigurationSet', Properties: { Name: SENDFLEET_CONFIGURATION_SET, SuppressionOptions: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] } } } },
-  }));
-  expectStatus('create the configuration set stack', await call(system.simUrl, 'POST', `/_sim/accounts/${accountId}/cloudformation/stacks`, {
-    body: { template_url: `${system.simUrl}/_sim/s3/bench/${key}`, stack_name: 'SendFleet-Bench-Set', parameters: {}, region },
-  }), 201);
-  const stack = await system.simulator.stackSettled(accountId, 'SendFleet-Bench-Set', region);
-  if (stack.status !== 'CREATE_COMPLETE') throw new Error(`bench setup: the configuration set stack ended ${stack.status}`);
+  system.simulator.createConfigurationSet(accountId, region, SENDFLEET_CONFIGURATION_SET);
   const configs = new ByocConfigStore(dynamoDocumentClient(system.aws), system.tables.relay);
   await configs.saveConfigurationSet(tenantId, { accountId, region, configurationSet: SENDFLEET_CONFIGURATION_SET }, new Date(system.clock.now()));
 }

@@ -201,6 +201,20 @@ const onboardingOperations: Record<RouteName<typeof onboardingRoutes>, Operation
       description: 'A check failed: the first failing check\'s code, the stored status and every check\'s result.',
     },
   },
+  health: {
+    route: onboardingRoutes.health, operationId: 'getAccountHealth', tag: 'BYOC setup', auth: 'apiKey',
+    summary: 'Your AWS account\'s health as SendFleet last checked it (every 6 hours, and on request)',
+    description: 'Per account check (`assume_role`, `sending_enabled`, `production_access`, the checks of POST /api/byoc/validate) and per domain record kind (`ownership`, `dkim`, `mail_from`, SES\'s status word): the last verdict, since when it holds, its last change and when it was last checked. `state` is `failing` when any of them fails, `unknown` before a first complete check. A check AWS did not answer keeps its previous verdict (`last_run_complete: false`). Each change is also sent to your webhook (`byoc.*`, `domain.*` events).',
+    success: [{ status: 200, description: 'The last health check results.', schema: body.accountHealth }],
+    errors: AUTHENTICATED,
+  },
+  healthCheck: {
+    route: onboardingRoutes.healthCheck, operationId: 'checkAccountHealth', tag: 'BYOC setup', auth: 'apiKey',
+    summary: 'Check your account\'s health now (at most once a minute)',
+    description: 'Queues a check of your role, SES account and every domain; it runs within about a minute (paced at about one SES request per second) and its result shows in GET /api/byoc/health. A second request within a minute is refused with 429 and Retry-After.',
+    success: [{ status: 202, description: 'The check is queued.', schema: body.healthCheckQueued }],
+    errors: [...AUTHENTICATED, 'byoc_not_validated', 'rate_limited'],
+  },
   listDomains: {
     route: onboardingRoutes.listDomains, operationId: 'listDomains', tag: 'Domains', auth: 'apiKey',
     summary: 'Your sending domains with their status',
@@ -244,20 +258,6 @@ const onboardingOperations: Record<RouteName<typeof onboardingRoutes>, Operation
     description: '`used` is null on plans without a monthly limit (they are not counted per month); `limit` null means unlimited. `delivery` (null when your account is not connected through the SendFleet-BYOC stack, so sends no events) counts the last 30 UTC days\' SES events: `bounced` counts hard (Permanent) bounces and not the suppression list\'s, as SES\'s bounce rate does; `bounce_rate` and `complaint_rate` are fractions of `sent` (null when nothing was sent). SES reviews an account at a 5 % bounce or 0.1 % complaint rate (`*_review_rate`); `state` is `warning` from half of either (`*_warning_rate`) and `review_risk` from either review rate.',
     success: [{ status: 200, description: 'This month\'s usage.', schema: body.monthlyUsage }],
     errors: AUTHENTICATED,
-  },
-  health: {
-    route: onboardingRoutes.health, operationId: 'getAccountHealth', tag: 'BYOC setup', auth: 'apiKey',
-    summary: 'Your AWS account\'s health as SendFleet last checked it (every 6 hours, and on request)',
-    description: 'Per account check (`assume_role`, `sending_enabled`, `production_access`, the checks of POST /api/byoc/validate) and per domain record kind (`ownership`, `dkim`, `mail_from`, SES\'s status word): the last verdict, since when it holds, its last change and when it was last checked. `state` is `failing` when any of them fails, `unknown` before a first complete check. A check AWS did not answer keeps its previous verdict (`last_run_complete: false`). Each change is also sent to your webhook (`byoc.*`, `domain.*` events).',
-    success: [{ status: 200, description: 'The last health check results.', schema: body.accountHealth }],
-    errors: AUTHENTICATED,
-  },
-  healthCheck: {
-    route: onboardingRoutes.healthCheck, operationId: 'checkAccountHealth', tag: 'BYOC setup', auth: 'apiKey',
-    summary: 'Check your account\'s health now (at most once a minute)',
-    description: 'Queues a check of your role, SES account and every domain; it runs within about a minute (paced at about one SES request per second) and its result shows in GET /api/byoc/health. A second request within a minute is refused with 429 and Retry-After.',
-    success: [{ status: 202, description: 'The check is queued.', schema: body.healthCheckQueued }],
-    errors: [...AUTHENTICATED, 'byoc_not_validated', 'rate_limited'],
   },
 };
 

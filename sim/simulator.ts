@@ -134,6 +134,8 @@ export interface Simulator {
   /** What each matching rule did with each event per target; `outcome: 'failed'` ones carry the reason. */
   forwardings(): Forwarding[];
   /** Pauses (false) or resumes (true) sending through a configuration set. */
+  /** A set with suppression of bounces and complaints and no event destination (as SES's CreateConfigurationSet makes). */
+  createConfigurationSet(accountId: string, region: string, name: string): void;
   setConfigurationSetSending(accountId: string, region: string, name: string, enabled: boolean): void;
   suppressedDestinations(accountId: string, region: string): SuppressedDestination[];
   /** Removes an address from the account-level suppression list, as the customer does in the SES console. */
@@ -450,6 +452,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     stackSettled: (accountId, stackName, region) => cloudFormation.settled(accountId, stackName, region),
     publishedEvents: () => structuredClone(state.publishedEvents),
     forwardings: () => structuredClone(state.forwardings),
+    createConfigurationSet: (accountId, region, name) => state.createConfigurationSet(accountId, region, name),
     setConfigurationSetSending: (accountId, region, name, enabled) => state.setConfigurationSetSending(accountId, region, name, { enabled }),
     suppressedDestinations: (accountId, region) => state.suppressedDestinations(accountId, region),
     deleteSuppressedDestination: (accountId, region, address) => state.deleteSuppressedDestination(accountId, region, address),

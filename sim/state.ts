@@ -524,6 +524,16 @@ export class SimState {
   }
 
   /** Pauses or resumes sending through a configuration set (SES's UpdateConfigurationSetSendingEnabled). */
+  /**
+   * A configuration set made outside CloudFormation (SES's CreateConfigurationSet, as a customer's
+   * console or CLI would): suppression of bounces and complaints, no event destination.
+   */
+  createConfigurationSet(accountId: string, region: string, name: string): void {
+    const resources = this.eventResources(this.account(accountId), parseInput(regionSchema, region));
+    if (resources.configurationSets.has(name)) throw new ControlError(409, 'AlreadyExists', `configuration set ${name} already exists in ${region}`);
+    resources.configurationSets.set(name, { name, suppressedReasons: ['BOUNCE', 'COMPLAINT'], sendingEnabled: true, destinations: new Map() });
+  }
+
   setConfigurationSetSending(accountId: string, region: string, name: string, input: unknown): void {
     const { enabled } = parseInput(sendingInputSchema, input);
     this.configurationSet(accountId, region, name).sendingEnabled = enabled;

@@ -34,12 +34,13 @@ afterAll(async () => {
 });
 
 let accounts = 0;
-/** A BYOC tenant onboarded in its own account, whose SendFleet-BYOC stack registered the account and set (as register-stack does). */
+/** A BYOC tenant onboarded in its own account, with the SendFleet set in it, registered with the account and set as register-stack does. */
 async function connectedTenant(options: { configurationSet?: boolean } = {}) {
   const tenant = await createTenant(system, 'byoc', { sends_per_minute: 10_000 });
   const account = `5555000${String(++accounts).padStart(5, '0')}`;
   await onboard(system, tenant.apiKey, { accountId: account, domain: 'acme.com' });
   if (options.configurationSet !== false) {
+    system.simulator.createConfigurationSet(account, 'eu-west-1', SENDFLEET_CONFIGURATION_SET);
     await new ByocConfigStore(dynamoDocumentClient(system.aws), system.tables.relay)
       .saveConfigurationSet(tenant.tenantId, { accountId: account, region: 'eu-west-1', configurationSet: SENDFLEET_CONFIGURATION_SET }, new Date(system.clock.now()));
   }

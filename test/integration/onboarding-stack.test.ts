@@ -6,7 +6,7 @@
  * relay, DynamoDB Local, the simulator, one virtual clock: IAM propagation costs no wall time.
  */
 import { BYOC_ROLE_NAME } from '../../lambdas/relay/byoc/policies';
-import { CUSTOMER_STACK_NAME } from '../../lambdas/relay/byoc/customer-template';
+import { CUSTOMER_STACK_NAME, EVENT_FORWARDING_ROLE_NAME } from '../../lambdas/relay/byoc/customer-template';
 import { NOT_ACCEPTED_REASON } from '../../lambdas/relay/registration/register-stack';
 import { call, createTenant, launchStack, startTestSystem, type TestSystem } from '../support/system';
 
@@ -50,7 +50,7 @@ describe('Launch stack → CloudFormation → validated', () => {
 
     const stack = await launchStack(system, apiKey, accountId);
     expect(stack).toMatchObject({ status: 'CREATE_COMPLETE', status_reason: null, region: REGION, outputs: { RoleArn: roleArn(accountId) } });
-    expect(system.simulator.account(accountId).roles).toEqual([BYOC_ROLE_NAME]);
+    expect(system.simulator.account(accountId).roles).toEqual([BYOC_ROLE_NAME, EVENT_FORWARDING_ROLE_NAME]);
     expect(await config(apiKey)).toMatchObject({ status: 'validated', role_arn: roleArn(accountId), region: REGION, validated_at: expect.any(String) });
 
     await verifiedDomain(apiKey, accountId);
