@@ -11,11 +11,11 @@ import { SendEmailCommand, SendRawEmailCommand, type SESClient, type SendEmailCo
 import {
   SENDFLEET_CONFIGURATION_SET,
   SENDFLEET_EVENT_DESTINATION,
-  SES_DETAIL_TYPES,
   SES_MATCHING_EVENT_TYPES,
   type SesEventEnvelope,
 } from '../../lambdas/shared/ses-events';
 import { CUSTOMER, REGION, RELAY_ACCOUNT, rejectionOf, simpleEmail, simulatorHarness } from '../support/simulator-harness';
+import { deliveryEventResources } from '../../lambdas/relay/byoc/customer-template';
 
 const RELAY_BUS = `arn:aws:events:${REGION}:${RELAY_ACCOUNT}:event-bus/sendfleet-test-delivery-events`;
 const SIM = 'simulator.amazonses.com';
@@ -36,48 +36,9 @@ const h = simulatorHarness({
 
 type Template = { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
 
-/** The customer template's event resources, as the common contract describes them. */
+/** The customer template's event resources: the relay's own (customer-template.ts), forwarding to RELAY_BUS. */
 function eventsTemplate(): Template {
-  return {
-    Resources: {
-      SendFleetEventsConfigurationSet: {
-        Type: 'AWS::SES::ConfigurationSet',
-        Properties: { Name: SENDFLEET_CONFIGURATION_SET, SuppressionOptions: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] } },
-      },
-      SendFleetEventsDestination: {
-        Type: 'AWS::SES::ConfigurationSetEventDestination',
-        Properties: {
-          ConfigurationSetName: { Ref: 'SendFleetEventsConfigurationSet' },
-          EventDestination: {
-            Name: SENDFLEET_EVENT_DESTINATION,
-            Enabled: true,
-            MatchingEventTypes: [...SES_MATCHING_EVENT_TYPES],
-            EventBridgeDestination: { EventBusArn: { 'Fn::Sub': 'arn:aws:events:${AWS::Region}:${AWS::AccountId}:event-bus/default' } },
-          },
-        },
-      },
-      SendFleetEventsForwardingRole: {
-        Type: 'AWS::IAM::Role',
-        Properties: {
-          AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
-          Policies: [{ PolicyName: 'forward', PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'events:PutEvents', Resource: RELAY_BUS }] } }],
-        },
-      },
-      SendFleetEventsRule: {
-        Type: 'AWS::Events::Rule',
-        Properties: {
-          EventBusName: 'default',
-          State: 'ENABLED',
-          EventPattern: {
-            source: ['aws.ses'],
-            'detail-type': Object.values(SES_DETAIL_TYPES),
-            detail: { mail: { tags: { 'ses:configuration-set': [SENDFLEET_CONFIGURATION_SET] } } },
-          },
-          Targets: [{ Id: 'SendFleetRelay', Arn: RELAY_BUS, RoleArn: { 'Fn::GetAtt': ['SendFleetEventsForwardingRole', 'Arn'] } }],
-        },
-      },
-    },
-  };
+  return { Resources: deliveryEventResources(RELAY_BUS) as Template['Resources'] };
 }
 
 const stacksPath = `/_sim/accounts/${CUSTOMER}/cloudformation/stacks`;

@@ -50,7 +50,7 @@ export interface CustomerTemplateOptions {
 }
 
 /** The configuration set (suppression by SES), its EventBridge destination, and the forwarding rule with its role. */
-function deliveryEventResources(busArn: string): Record<string, unknown> {
+export function deliveryEventResources(busArn: string): Record<string, unknown> {
   return {
     SendFleetEventsConfigurationSet: {
       Type: 'AWS::SES::ConfigurationSet',
