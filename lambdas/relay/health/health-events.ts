@@ -1,5 +1,5 @@
 /**
- * A health transition as the tenant's webhook hears it. Types (also in WEBHOOK_EVENT_TYPES):
+ * A health transition as the tenant's webhook hears it. Types (listed in WEBHOOK_EVENT_TYPES):
  *
  * | type                        | when                                                          |
  * |-----------------------------|---------------------------------------------------------------|
@@ -21,18 +21,6 @@
 import type { WebhookEventType, WebhookNotification } from '../webhooks/outbox';
 import type { AccountCheck, CheckHealth, DomainRecordHealth } from '../store/health-store';
 import type { RecordKind } from '../store/domain-store';
-
-export const HEALTH_EVENT_TYPES = [
-  'byoc.role_failed',
-  'byoc.permission_missing',
-  'byoc.sending_paused',
-  'byoc.sandbox',
-  'byoc.recovered',
-  'domain.verification_failed',
-  'domain.dkim_failed',
-  'domain.mail_from_failed',
-  'domain.recovered',
-] as const satisfies readonly WebhookEventType[];
 
 const ACCOUNT_FAILURE: Record<AccountCheck, WebhookEventType> = {
   assume_role: 'byoc.role_failed',
