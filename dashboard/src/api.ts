@@ -12,7 +12,9 @@ export const session = {
 
 /** An error answer of the API: its code and the detail that says how to fix it. */
 export class ApiProblem extends Error {
-  constructor(readonly status: number, readonly code: string, readonly detail: string, readonly body: Record<string, unknown>) {
+  constructor(readonly status: number, readonly code: string, readonly detail: string, readonly body: Record<string, unknown>,
+    /** The answer's Retry-After in seconds, when it gave one. */
+    readonly retryAfterSeconds: number | null = null) {
     super(detail);
     this.name = 'ApiProblem';
   }
@@ -42,7 +44,8 @@ export async function api<T>(method: string, path: string, options: { body?: unk
   }
   if (!response.ok || body.success !== true) {
     const detail = typeof body.detail === 'string' ? body.detail : `The API answered HTTP ${response.status}. Try again in a moment.`;
-    throw new ApiProblem(response.status, typeof body.error === 'string' ? body.error : 'http_error', detail, body);
+    const retryAfter = Number(response.headers.get('retry-after') ?? Number.NaN);
+    throw new ApiProblem(response.status, typeof body.error === 'string' ? body.error : 'http_error', detail, body, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null);
   }
   return body as T;
 }

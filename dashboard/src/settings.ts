@@ -1,12 +1,13 @@
 /**
  * Settings → BYOC: one click (Launch stack in AWS: the stack creates the role and registers it),
  * or by hand (what to create in AWS, the role form: Validate & save); the last validation; and the
- * ExternalId rotation.
+ * ExternalId rotation; the account health (health.ts).
  */
 import { api, ApiProblem } from './api';
 import { append, h, uniqueId } from './dom';
 import type { ByocConfig, Check, Validation } from './types';
 import { badge, busy, clearMessages, copyButton, field, heading, input, showError, showStatus } from './ui';
+import { loadHealthPanel } from './health';
 import { SES_REGIONS } from '../../lambdas/relay/byoc/role-arn';
 import { CUSTOMER_STACK_NAME } from '../../lambdas/relay/byoc/customer-template';
 
@@ -120,7 +121,7 @@ function rotationCard(main: HTMLElement, config: ByocConfig): HTMLElement {
 }
 
 export async function renderSettings(main: HTMLElement): Promise<void> {
-  const config = await api<ByocConfig>('GET', '/api/byoc/config');
+  const [config, health] = await Promise.all([api<ByocConfig>('GET', '/api/byoc/config'), loadHealthPanel()]);
   const downloadUrl = URL.createObjectURL(new Blob([pretty(config.cloudformation_template)], { type: 'application/json' }));
 
   const roleArn = field('Role ARN', input({ name: 'role_arn', placeholder: `arn:aws:iam::123456789012:role/${config.role_name}` }),
@@ -184,6 +185,7 @@ export async function renderSettings(main: HTMLElement): Promise<void> {
       h('p', {}, h('a', { class: 'download', attrs: { href: downloadUrl, download: 'sendfleet-byoc-role.json' } }, 'Download CloudFormation template'))),
     form,
     panel,
+    health,
     rotationCard(main, config),
   );
 }

@@ -58,3 +58,32 @@ export interface DeliveryRates {
   complaint_warning_rate: number;
   state: 'ok' | 'warning' | 'review_risk';
 }
+
+/** GET /api/byoc/health: what the last account health runs found. */
+export type HealthCheckName = 'assume_role' | 'sending_enabled' | 'production_access';
+
+export interface CheckHealth {
+  status: 'ok' | 'failing';
+  code: string | null;
+  detail: string;
+  since: string;
+  last_transition_at: string | null;
+  last_checked_at: string;
+}
+
+export interface RecordHealth {
+  /** SES's own word: Success, Pending, Failed, TemporaryFailure, NotStarted */
+  status: string;
+  health: 'ok' | 'pending' | 'failing';
+  since: string;
+  last_transition_at: string | null;
+  last_checked_at: string;
+}
+
+export interface AccountHealth {
+  state: 'healthy' | 'failing' | 'unknown';
+  last_run_at: string | null;
+  last_run_complete: boolean;
+  checks: Partial<Record<HealthCheckName, CheckHealth>>;
+  domains: Array<{ domain: string; region: string; records: Partial<Record<RecordKind, RecordHealth>> }>;
+}

@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { BYOC_ROLE_NAME } from '../../lambdas/relay/byoc/policies';
 import { CONTENT_SECURITY_POLICY } from '../../lambdas/relay/dashboard/static-site';
 import { launchBrowser, screenshot, seriousAxeFindings, type TestBrowser } from '../support/browser';
-import { call, createTenant, startTestSystem, type TestSystem } from '../support/system';
+import { afterIamPropagation, call, createTenant, launchStack, onboard, startTestSystem, type TestSystem } from '../support/system';
 import { buildOpenApiDocument } from '../../openapi/document';
 import { checkAgainstContract } from '../support/contract';
 
@@ -231,7 +231,7 @@ describe('the one-click journey: sign in → Launch stack in AWS → Create stac
     const config = await call(system.relayUrl, 'GET', '/api/byoc/config', { apiKey });
     expect(await launch.getAttribute('href')).toBe(config.body.launch_stack_url);
     expect(await inPage(`[...document.querySelectorAll('main h2')].map((h) => h.textContent)`)).toEqual([
-      'One click: launch the stack in AWS', '1. Create the role in your AWS account', '2. Connect the role', 'Validation', 'Rotate the ExternalId',
+      'One click: launch the stack in AWS', '1. Create the role in your AWS account', '2. Connect the role', 'Validation', 'Account health', 'Rotate the ExternalId',
     ]);
     await expectAccessible();
     await screenshot(page, 'settings-launch-stack');
@@ -366,6 +366,156 @@ describe('Webhooks: an endpoint with its event types, the secret shown once, del
     const panel = page.getByRole('region', { name: 'Delivery rates' });
     expect(await panel.locator('[data-field="not_connected"]').textContent()).toContain('Events not connected: launch or update the SendFleet-BYOC stack');
     await expectAccessible();
+  });
+});
+
+/** What a person reads on the page (main, alert, status): never an HTTP method, header name or API path. */
+async function expectPeoplesWords(): Promise<void> {
+  // textContent, not innerText: the page's CSS upper-cases some labels
+  const text = String(await inPage(`['main', '#alert', '#status'].map((s) => document.querySelector(s).textContent).join(' ')`));
+  expect(text).not.toMatch(/\/api\/|\b(GET|POST|PUT|PATCH|DELETE)\b|\bHTTP\b|\b(429|202)\b/);
+  expect(text).not.toMatch(/retry-after|x-api-key/i);
+}
+
+describe('Settings → Account health: the last runs\' verdicts, each domain\'s records, Check now', () => {
+  type Health = { last_run_at: string; checks: Record<string, { since: string; last_transition_at: string | null; detail: string }>; domains: Array<{ records: Record<string, { last_checked_at: string }> }> };
+  const health = async (apiKey: string) => (await call(system.relayUrl, 'GET', '/api/byoc/health', { apiKey })).body as unknown as Health;
+  const panel = () => page.getByRole('region', { name: 'Account health' });
+  const cell = (row: string, field: string) => panel().locator(`${row} [data-field="${field}"]`);
+  /** The instant as this browser shows it in its local time. */
+  const local = (iso: string) => inPage(`new Date(${JSON.stringify(iso)}).toLocaleString()`);
+  async function scheduledRun(): Promise<void> {
+    await system.health.runSchedule();
+    await system.health.drain();
+  }
+  async function reloadSettings(): Promise<void> {
+    await page.reload();
+    await heading('Settings').waitFor();
+  }
+
+  test('unknown, then healthy with local times, then a paused account and a failed DKIM record; Check now queues, then waits out Retry-After', async () => {
+    const { apiKey } = await createTenant(system, 'byoc');
+    const accountId = String(nextAccount++);
+    const domain = 'dashboard-health.dev';
+    await onboard(system, apiKey, { accountId, domain });
+    await signIn(apiKey);
+
+    // Before any run: nothing to claim yet.
+    expect(await panel().locator('[data-field="health_state"]').textContent()).toMatch(/^unknown Not checked yet\./);
+    expect(await panel().locator('[data-field="last_run_at"]').textContent()).toBe('Never');
+    await expectAccessible();
+
+    await scheduledRun();
+    await reloadSettings();
+    const healthy = await health(apiKey);
+    expect(await panel().locator('[data-field="health_state"] .badge').textContent()).toBe('healthy');
+    expect(await panel().locator('[data-field="last_run_at"]').textContent()).toBe(await local(healthy.last_run_at));
+    expect(await panel().locator('[data-field="last_run_at"] time').getAttribute('datetime')).toBe(healthy.last_run_at);
+    expect(await panel().locator('[data-field="last_run_complete"]').textContent()).toBe('Yes');
+    for (const check of ['assume_role', 'sending_enabled', 'production_access']) {
+      const row = `tr[data-health-check="${check}"]`;
+      expect(await cell(row, 'status').textContent()).toBe('ok Passing');
+      expect(await cell(row, 'detail').textContent()).toBe(healthy.checks[check]!.detail);
+      expect(await cell(row, 'since').textContent()).toBe(await local(healthy.checks[check]!.since));
+      expect(await cell(row, 'last_change').textContent()).toBe('No change seen');
+    }
+    const records = panel().locator(`[data-health-domain="${domain}"]`);
+    expect(await records.locator('caption').textContent()).toBe(`${domain} (eu-west-1)`);
+    for (const kind of ['ownership', 'dkim', 'mail_from']) {
+      expect(await records.locator(`tr[data-health-record="${kind}"] [data-field="status"]`).textContent()).toBe('Success');
+      expect(await records.locator(`tr[data-health-record="${kind}"] [data-field="last_checked"]`).textContent())
+        .toBe(await local(healthy.domains[0]!.records[kind]!.last_checked_at));
+    }
+    await expectAccessible();
+    await expectPeoplesWords();
+
+    // The customer's side breaks: sending paused by AWS, a DKIM CNAME removed.
+    system.simulator.createAccount({ account_id: accountId, regions: { 'eu-west-1': { sending_enabled: false } } });
+    system.simulator.setIdentityStatus(accountId, domain, { dkim: 'Failed' });
+    await scheduledRun();
+    await reloadSettings();
+    const failing = await health(apiKey);
+    expect(await panel().locator('[data-field="health_state"] .badge').textContent()).toBe('failing');
+    const paused = 'tr[data-health-check="sending_enabled"]';
+    expect(await cell(paused, 'status').textContent()).toBe('failing Failing');
+    expect(await cell(paused, 'detail').textContent()).toBe(failing.checks.sending_enabled!.detail);
+    expect(failing.checks.sending_enabled!.last_transition_at).toEqual(expect.any(String));
+    expect(await cell(paused, 'since').textContent()).toBe(await local(failing.checks.sending_enabled!.since));
+    expect(await cell(paused, 'last_change').textContent()).toBe(await local(failing.checks.sending_enabled!.last_transition_at!));
+    expect(await cell('tr[data-health-check="assume_role"]', 'status').textContent()).toBe('ok Passing');
+    expect(await records.locator('tr[data-health-record="dkim"] [data-field="status"]').textContent()).toBe('Failed');
+    expect(await records.locator('tr[data-health-record="ownership"] [data-field="status"]').textContent()).toBe('Success');
+    await expectAccessible();
+    await screenshot(page, 'settings-health');
+
+    // Check now: queued; a second request within the minute is refused for Retry-After seconds, the button disabled meanwhile.
+    system.simulator.createAccount({ account_id: accountId, regions: { 'eu-west-1': { sending_enabled: true } } });
+    const checkNow = panel().getByRole('button', { name: 'Check now', exact: true });
+    await checkNow.click();
+    await page.getByRole('status').filter({ hasText: 'Check queued; results appear here in a minute or two.' }).waitFor();
+    expect(await checkNow.isEnabled()).toBe(true);
+    // The page's timers from here on run on Playwright's fake clock: the wait is fast-forwarded, on no wall clock.
+    await page.clock.install();
+    const refused = page.waitForResponse((response) => response.url().endsWith('/api/byoc/health/check'));
+    await checkNow.click();
+    const retryAfter = Number((await refused).headers()['retry-after']);
+    expect((await refused).status()).toBe(429);
+    expect(retryAfter).toBeGreaterThan(5);
+    await page.getByRole('status').filter({ hasText: `You can check again in ${retryAfter} seconds.` }).waitFor();
+    expect(await checkNow.isDisabled()).toBe(true);
+    // 5 s short of Retry-After (the fake clock also flows with real time meanwhile: a margin, not a race), then past it
+    await page.clock.runFor((retryAfter - 5) * 1000);
+    expect(await checkNow.isDisabled()).toBe(true);
+    await page.clock.runFor(6000);
+    expect(await checkNow.isEnabled()).toBe(true);
+    expect(await alert().textContent()).toBe('');
+    await expectPeoplesWords();
+    await expectAccessible();
+
+    // The queued check ran: the page shows the repair.
+    await system.health.drain();
+    await reloadSettings();
+    expect(await cell(paused, 'status').textContent()).toBe('ok Passing');
+    expect(await panel().locator('[data-field="health_state"] .badge').textContent()).toBe('failing'); // DKIM still Failed
+  });
+});
+
+describe('Usage → Delivery rates with events from a stack-connected account', () => {
+  test('a bounce and a delivery from the mailbox simulator: counts, rates and the review-risk state', async () => {
+    const { apiKey } = await createTenant(system, 'byoc');
+    const accountId = String(nextAccount++);
+    const domain = 'dashboard-rates.dev';
+    system.simulator.createAccount({ account_id: accountId, regions: { 'us-east-1': { max_24_hour_send: 50_000 } } });
+    expect(await launchStack(system, apiKey, accountId)).toMatchObject({ status: 'CREATE_COMPLETE' });
+    // the stack's new event-forwarding role takes effect in IAM before SES events can use it
+    await afterIamPropagation(system);
+    expect((await call(system.relayUrl, 'POST', '/api/byoc/domains', { apiKey, body: { domain } })).status).toBeLessThan(300);
+    system.simulator.setIdentityStatus(accountId, domain, { ownership: 'Success', dkim: 'Success', mail_from: 'Success' });
+    expect((await call(system.relayUrl, 'POST', `/api/byoc/domains/${domain}/verify`, { apiKey })).status).toBe(200);
+    for (const to of ['bounce@simulator.amazonses.com', 'success@simulator.amazonses.com']) {
+      const sent = await call(system.relayUrl, 'POST', '/api/send', { apiKey, body: { to, from_email: `hello@${domain}`, subject: 'Rates', message: 'Hello' } });
+      expect(sent.status).toBe(200);
+    }
+    await system.clock.advance(10_000); // the simulator publishes Send, then Delivery / Bounce
+
+    await signIn(apiKey);
+    await page.getByRole('link', { name: 'Usage', exact: true }).click();
+    await heading('Usage').waitFor();
+    const rates = page.getByRole('region', { name: 'Delivery rates' });
+    const figure = (field: string) => rates.locator(`[data-field="${field}"]`);
+    expect({
+      sent: await figure('sent').textContent(), delivered: await figure('delivered').textContent(),
+      bounced: await figure('bounced').textContent(), complained: await figure('complained').textContent(),
+    }).toEqual({ sent: '2', delivered: '1', bounced: '1', complained: '0' });
+    expect(await figure('bounce_rate').locator('dd').first().textContent()).toBe('50 %');
+    expect(await figure('bounce_rate').locator('meter').getAttribute('value')).toBe('0.05');
+    expect(await figure('complaint_rate').locator('dd').first().textContent()).toBe('0 %');
+    expect(await figure('state').locator('.badge').textContent()).toBe('review_risk');
+    expect(await figure('state').textContent()).toContain('At or past an SES review threshold');
+    expect(await figure('not_connected').count()).toBe(0);
+    await expectAccessible();
+    await expectPeoplesWords();
+    await screenshot(page, 'usage-rates');
   });
 });
 
