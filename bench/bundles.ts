@@ -126,6 +126,9 @@ const HANDLER_ENV: Record<string, string> = {
   RELAY_ACCOUNT_ID: '111111111111',
   PLATFORM_ACCOUNT_ID: '222222222222',
   SERVICE_NAME: 'bench',
+  // The notification producers and the webhook delivery read the queue's URL at load.
+  WEBHOOK_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/111111111111/bench-webhooks',
+  HEALTH_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/111111111111/bench-health',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
 
