@@ -2,7 +2,7 @@
 import { api } from './api';
 import { h, uniqueId } from './dom';
 import type { DnsRecord, Domain, DomainSummary, RecordKind } from './types';
-import { badge, busy, clearMessages, copyButton, field, heading, input, showError, showStatus } from './ui';
+import { badge, busy, clearMessages, confirmedDelete, copyButton, field, heading, input, showError, showStatus } from './ui';
 
 export const domainHref = (domain: string): string => `#/domains/${encodeURIComponent(domain)}`;
 const domainPath = (domain: string): string => `/api/byoc/domains/${encodeURIComponent(domain)}`;
@@ -97,32 +97,14 @@ export async function renderDomain(main: HTMLElement, domain: string, navigate: 
   const verifyAll = h('button', { class: 'primary', attrs: { type: 'button' } }, 'Verify all');
   verifyAll.addEventListener('click', () => void verify(verifyAll));
 
-  const deleteButton = h('button', { class: 'danger', attrs: { type: 'button', 'aria-expanded': 'false', 'aria-controls': 'confirm-delete' } }, 'Delete domain');
-  const confirm = h('div', { id: 'confirm-delete', class: 'confirm', attrs: { hidden: '' } });
-  deleteButton.addEventListener('click', () => {
-    const yes = h('button', { class: 'danger', attrs: { type: 'button' } }, 'Yes, delete domain');
-    const no = h('button', { attrs: { type: 'button' } }, 'Cancel');
-    const close = () => {
-      confirm.hidden = true;
-      deleteButton.setAttribute('aria-expanded', 'false');
-      deleteButton.focus();
-    };
-    no.addEventListener('click', close);
-    yes.addEventListener('click', () => void busy(yes, async () => {
-      clearMessages();
-      try {
-        await api('DELETE', domainPath(domain));
-        navigate('#/domains', `${current.domain} deleted, and its SES identity in your AWS account.`);
-      } catch (error) {
-        showError(error, 'Not deleted.');
-      }
-    }));
-    confirm.replaceChildren(
-      h('p', {}, `Delete ${current.domain}? SendFleet deletes its SES identity in your AWS account; you can no longer send from it.`),
-      h('div', { class: 'actions' }, yes, no));
-    confirm.hidden = false;
-    deleteButton.setAttribute('aria-expanded', 'true');
-    yes.focus();
+  const { button: deleteButton, confirm } = confirmedDelete({
+    label: 'Delete domain',
+    confirmLabel: 'Yes, delete domain',
+    question: `Delete ${current.domain}? SendFleet deletes its SES identity in your AWS account; you can no longer send from it.`,
+    onConfirm: async () => {
+      await api('DELETE', domainPath(domain));
+      navigate('#/domains', `${current.domain} deleted, and its SES identity in your AWS account.`);
+    },
   });
 
   function draw(): void {

@@ -78,3 +78,36 @@ export function heading(text: Child): HTMLHeadingElement {
   // Focused on each view change, so keyboard and screen-reader users start at the new view's title.
   return h('h1', { attrs: { tabindex: '-1' } }, text);
 }
+
+/**
+ * A destructive action behind an in-page confirmation: the button opens the question with its
+ * Yes/Cancel pair (focus moves to Yes; Cancel closes it and returns focus), and Yes runs `onConfirm`
+ * with the messages cleared and an error shown as `Not deleted.`.
+ */
+export function confirmedDelete(options: { label: string; confirmLabel: string; question: string; onConfirm: () => Promise<void> }): { button: HTMLButtonElement; confirm: HTMLElement } {
+  const button = h('button', { class: 'danger', attrs: { type: 'button', 'aria-expanded': 'false', 'aria-controls': 'confirm-delete' } }, options.label);
+  const confirm = h('div', { id: 'confirm-delete', class: 'confirm', attrs: { hidden: '' } });
+  button.addEventListener('click', () => {
+    const yes = h('button', { class: 'danger', attrs: { type: 'button' } }, options.confirmLabel);
+    const no = h('button', { attrs: { type: 'button' } }, 'Cancel');
+    const close = () => {
+      confirm.hidden = true;
+      button.setAttribute('aria-expanded', 'false');
+      button.focus();
+    };
+    no.addEventListener('click', close);
+    yes.addEventListener('click', () => void busy(yes, async () => {
+      clearMessages();
+      try {
+        await options.onConfirm();
+      } catch (error) {
+        showError(error, 'Not deleted.');
+      }
+    }));
+    confirm.replaceChildren(h('p', {}, options.question), h('div', { class: 'actions' }, yes, no));
+    confirm.hidden = false;
+    button.setAttribute('aria-expanded', 'true');
+    yes.focus();
+  });
+  return { button, confirm };
+}

@@ -5,7 +5,7 @@
 import { api } from './api';
 import { append, h, uniqueId } from './dom';
 import type { Webhook, WebhookSaved } from './types';
-import { busy, clearMessages, copyButton, field, heading, input, showError, showStatus } from './ui';
+import { busy, clearMessages, confirmedDelete, copyButton, field, heading, input, showError, showStatus } from './ui';
 import { WEBHOOK_EVENT_TYPES } from '../../lambdas/relay/webhooks/outbox';
 
 const EVENT_LABELS: Record<(typeof WEBHOOK_EVENT_TYPES)[number], string> = {
@@ -80,32 +80,14 @@ export async function renderWebhooks(main: HTMLElement, navigate: (hash: string,
   h('fieldset', {}, h('legend', {}, 'Events to send'), ...boxes.map(({ row }) => row)),
   h('div', { class: 'actions' }, save));
 
-  const deleteButton = h('button', { class: 'danger', attrs: { type: 'button', 'aria-expanded': 'false', 'aria-controls': 'confirm-delete' } }, 'Delete endpoint');
-  const confirm = h('div', { id: 'confirm-delete', class: 'confirm', attrs: { hidden: '' } });
-  deleteButton.addEventListener('click', () => {
-    const yes = h('button', { class: 'danger', attrs: { type: 'button' } }, 'Yes, delete endpoint');
-    const no = h('button', { attrs: { type: 'button' } }, 'Cancel');
-    const close = () => {
-      confirm.hidden = true;
-      deleteButton.setAttribute('aria-expanded', 'false');
-      deleteButton.focus();
-    };
-    no.addEventListener('click', close);
-    yes.addEventListener('click', () => void busy(yes, async () => {
-      clearMessages();
-      try {
-        await api('DELETE', '/api/webhooks');
-        navigate('#/webhooks', 'Endpoint deleted, with its signing secret. Notifications still waiting for a retry are dropped.');
-      } catch (error) {
-        showError(error, 'Not deleted.');
-      }
-    }));
-    confirm.replaceChildren(
-      h('p', {}, 'Delete the endpoint? SendFleet stops sending webhooks and forgets the signing secret; a new endpoint gets a new secret.'),
-      h('div', { class: 'actions' }, yes, no));
-    confirm.hidden = false;
-    deleteButton.setAttribute('aria-expanded', 'true');
-    yes.focus();
+  const { button: deleteButton, confirm } = confirmedDelete({
+    label: 'Delete endpoint',
+    confirmLabel: 'Yes, delete endpoint',
+    question: 'Delete the endpoint? SendFleet stops sending webhooks and forgets the signing secret; a new endpoint gets a new secret.',
+    onConfirm: async () => {
+      await api('DELETE', '/api/webhooks');
+      navigate('#/webhooks', 'Endpoint deleted, with its signing secret. Notifications still waiting for a retry are dropped.');
+    },
   });
   const deleteCard = h('section', { class: 'card', attrs: { 'aria-label': 'Delete' } }, h('div', { class: 'actions' }, deleteButton), confirm);
   deleteCard.hidden = webhook === null;
