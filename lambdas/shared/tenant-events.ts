@@ -23,6 +23,12 @@ export const planSchema = z.enum(['starter', 'byoc']);
 /** `deleted`: offboarded for good; the relay removes the tenant's data and keeps only tombstones. */
 export const tenantStatusSchema = z.enum(['active', 'suspended', 'deleted']);
 export const apiKeyStatusSchema = z.enum(['active', 'revoked']);
+/**
+ * What a key may do: `full_access` every route; `sending_access` the send routes only, and when
+ * `domains` is a list, only `from` addresses on those domains. Keys from before scopes count as
+ * `full_access` (the fields are optional so that older snapshots still parse).
+ */
+export const keyScopeSchema = z.enum(['full_access', 'sending_access']);
 
 export const apiKeySnapshotSchema = z.object({
   key_id: z.string().check(z.minLength(1)),
@@ -31,6 +37,14 @@ export const apiKeySnapshotSchema = z.object({
   status: apiKeyStatusSchema,
   /** ISO-8601 or null for no expiry. */
   expires_at: z.nullable(z.string()),
+  /** The customer's label for the key ("production web"); never a secret. */
+  name: z.optional(z.nullable(z.string())),
+  /** Absent: `full_access` (keys issued before scopes). */
+  scope: z.optional(keyScopeSchema),
+  /** `sending_access` only: the sending domains this key may use in `from`; null or absent: any. */
+  domains: z.optional(z.nullable(z.array(z.string()))),
+  /** ISO-8601; absent on keys issued before it was published. */
+  created_at: z.optional(z.string()),
 });
 
 export const tenantLimitsSchema = z.object({
@@ -68,6 +82,7 @@ export const tenantSnapshotEventSchema = z.object({
 export type Plan = z.infer<typeof planSchema>;
 export type TenantStatus = z.infer<typeof tenantStatusSchema>;
 export type ApiKeyStatus = z.infer<typeof apiKeyStatusSchema>;
+export type KeyScope = z.infer<typeof keyScopeSchema>;
 export type ApiKeySnapshot = z.infer<typeof apiKeySnapshotSchema>;
 export type TenantLimits = z.infer<typeof tenantLimitsSchema>;
 export type TenantSnapshot = z.infer<typeof tenantSnapshotSchema>;

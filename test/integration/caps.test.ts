@@ -167,7 +167,7 @@ describe(`at most ${MAX_KEYS_PER_TENANT} API keys`, () => {
     await db.send(new UpdateCommand({ TableName: system.tables.tenants, Key: { PK: `TENANT#${tenantId}`, SK: 'PROFILE' }, UpdateExpression: 'REMOVE key_count' }));
     const store = new TenantStore(db, system.tables.tenants);
     const seen = await store.snapshot(tenantId);
-    const key = (id: string) => ({ key_id: id, key_hash: sha512Hex(id), prefix: 'sf_stale000', status: 'active' as const, expires_at: null, created_at: new Date().toISOString() });
+    const key = (id: string) => ({ key_id: id, key_hash: sha512Hex(id), prefix: 'sf_stale000', status: 'active' as const, expires_at: null, created_at: new Date().toISOString(), name: null, scope: 'full_access' as const, domains: null });
     // What a reader saw before the tenant's last change (one key fewer) must not become the count.
     await expect(store.addKey(tenantId, key('key_stale'), MAX_KEYS_PER_TENANT, { version: seen.version - 1, keys: 0 })).rejects.toBeInstanceOf(KeyCountRefusedError);
     await store.addKey(tenantId, key('key_fresh'), MAX_KEYS_PER_TENANT, { version: seen.version, keys: seen.api_keys.length });

@@ -34,7 +34,7 @@ const domain = (overrides: Partial<DomainRecord> = {}): DomainRecord => ({
 const request: SendRequest = { to: ['a@example.com'], fromEmail: 'hello@acme.com', fromDomain: 'acme.com', subject: 'Hi', text: 'Body', replyTo: [], cc: [], bcc: [], headers: [], tags: [], attachments: [] };
 const message: PreparedMessage = { request };
 const principal = (monthly: number | null, perMinute = 3): Principal => ({
-  tenantId: TENANT, keyId: 'key_1', keyExpiresAt: null,
+  tenantId: TENANT, keyId: 'key_1', keyExpiresAt: null, scope: 'full_access', domains: null,
   profile: { plan: monthly === null ? 'byoc' : 'starter', status: 'active', sends_per_minute: perMinute, monthly_sends: monthly } as Principal['profile'],
 });
 

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { sha512Hex } from '../../shared/crypto';
-import { planLimits, type Plan, type TenantSnapshot } from '../../shared/tenant-events';
+import { planLimits, type KeyScope, type Plan, type TenantSnapshot } from '../../shared/tenant-events';
 import type { SnapshotPublisher } from './snapshot-publisher';
 import { ApiKeyNotFoundError, KeyCountRefusedError, TenantDeletedError, type NewApiKey, type RetiredKey, type TenantChanges, type TenantStore, type TenantSummary } from './tenant-store';
 import { dateOf, type Clock } from '../../shared/clock';
@@ -37,6 +37,20 @@ export interface IssuedKey {
   api_key: string;
   prefix: string;
   expires_at: string | null;
+  name: string | null;
+  scope: KeyScope;
+  domains: string[] | null;
+  created_at: string;
+}
+
+/** What the issuer of a key decides about it; a rotation's new key inherits name, scope and domains. */
+export interface KeyOptions {
+  expires_at?: string | null;
+  name?: string | null;
+  /** Default `full_access`. */
+  scope?: KeyScope;
+  /** `sending_access` only; null or absent: any of the tenant's domains. */
+  domains?: string[] | null;
 }
 
 export interface TenantPage {
@@ -71,8 +85,8 @@ export class TenantService {
   }
 
   /** At most MAX_KEYS_PER_TENANT keys, exactly: the store counts them in the same transaction as the key. */
-  async issueKey(tenantId: string, input: { expires_at?: string | null }): Promise<{ key: IssuedKey; tenant: TenantSnapshot }> {
-    const { key, apiKey } = this.newKey(input.expires_at ?? null);
+  async issueKey(tenantId: string, input: KeyOptions): Promise<{ key: IssuedKey; tenant: TenantSnapshot }> {
+    const { key, apiKey } = this.newKey(input);
     await this.addCountedKey(tenantId, key, () => undefined);
     const tenant = await this.publishCurrent(tenantId);
     return { key: issued(key, apiKey), tenant };
@@ -86,28 +100,35 @@ export class TenantService {
   async rotateKey(tenantId: string, oldKeyId: string, input: { overlap_seconds?: number; expires_at?: string | null }): Promise<{ key: IssuedKey; replaced: RetiredKey; tenant: TenantSnapshot }> {
     const now = this.now().getTime();
     const overlapEnds = now + (input.overlap_seconds ?? DEFAULT_ROTATION_OVERLAP_SECONDS) * 1000;
-    const { key, apiKey } = this.newKey(input.expires_at ?? null);
-    const replaced = await this.addCountedKey(tenantId, key, (current) => {
+    let key: NewApiKey | undefined;
+    let apiKey = '';
+    const replaced = await this.addCountedKey(tenantId, () => key!, (current) => {
       const old = current.api_keys.find((k) => k.key_id === oldKeyId);
       if (!old) throw new ApiKeyNotFoundError(oldKeyId);
+      // The replacement may do exactly what the old key could.
+      ({ key, apiKey } = this.newKey({ expires_at: input.expires_at ?? null, name: old.name ?? null, scope: old.scope ?? 'full_access', domains: old.domains ?? null }));
       if (old.status !== 'active') throw new KeyNotActiveError(oldKeyId, 'revoked');
       const oldExpiry = old.expires_at === null ? Infinity : Date.parse(old.expires_at);
       if (oldExpiry <= now) throw new KeyNotActiveError(oldKeyId, 'expired');
       return { key_id: oldKeyId, expires_at: new Date(Math.min(oldExpiry, overlapEnds)).toISOString() };
     });
     const tenant = await this.publishCurrent(tenantId);
-    return { key: issued(key, apiKey), replaced, tenant };
+    return { key: issued(key!, apiKey), replaced, tenant };
   }
 
-  private newKey(expiresAt: string | null): { key: NewApiKey; apiKey: string } {
+  private newKey(options: KeyOptions): { key: NewApiKey; apiKey: string } {
     const apiKey = `sf_${randomBytes(32).toString('base64url')}`;
+    const scope = options.scope ?? 'full_access';
     const key: NewApiKey = {
       key_id: `key_${randomBytes(8).toString('hex')}`,
       key_hash: sha512Hex(apiKey),
       prefix: apiKey.slice(0, KEY_PREFIX_LENGTH),
       status: 'active',
-      expires_at: expiresAt,
+      expires_at: options.expires_at ?? null,
       created_at: this.now().toISOString(),
+      name: options.name ?? null,
+      scope,
+      domains: scope === 'sending_access' ? options.domains ?? null : null,
     };
     return { key, apiKey };
   }
@@ -117,14 +138,14 @@ export class TenantService {
    * before keys were counted, a key to retire that changed) when the tenant changed after we read
    * it: read again, decide again (`decide` may throw, or name a key to retire), a few times.
    */
-  private async addCountedKey<R extends RetiredKey | undefined>(tenantId: string, key: NewApiKey, decide: (current: TenantSnapshot) => R): Promise<R> {
+  private async addCountedKey<R extends RetiredKey | undefined>(tenantId: string, key: NewApiKey | (() => NewApiKey), decide: (current: TenantSnapshot) => R): Promise<R> {
     for (let attempt = 1; ; attempt++) {
       const current = await this.deps.store.snapshot(tenantId);
       if (current.status === 'deleted') throw new TenantDeletedError(tenantId);
       const retire = decide(current);
       if (current.api_keys.length >= MAX_KEYS_PER_TENANT) throw new TooManyKeysError(tenantId);
       try {
-        await this.deps.store.addKey(tenantId, key, MAX_KEYS_PER_TENANT, { version: current.version, keys: current.api_keys.length }, retire);
+        await this.deps.store.addKey(tenantId, typeof key === 'function' ? key() : key, MAX_KEYS_PER_TENANT, { version: current.version, keys: current.api_keys.length }, retire);
         return retire;
       } catch (error) {
         if (!(error instanceof KeyCountRefusedError) || attempt >= 5) throw error;
@@ -164,7 +185,10 @@ export class TenantService {
   }
 }
 
-const issued = (key: NewApiKey, apiKey: string): IssuedKey => ({ key_id: key.key_id, api_key: apiKey, prefix: key.prefix, expires_at: key.expires_at });
+const issued = (key: NewApiKey, apiKey: string): IssuedKey => ({
+  key_id: key.key_id, api_key: apiKey, prefix: key.prefix, expires_at: key.expires_at,
+  name: key.name, scope: key.scope, domains: key.domains, created_at: key.created_at,
+});
 
 /** What the admin API shows of a tenant in a list: the profile, no keys. */
 export function presentTenantSummary(tenant: TenantSummary) {
@@ -183,6 +207,8 @@ export function presentTenantSummary(tenant: TenantSummary) {
 export function presentTenant(snapshot: TenantSnapshot) {
   return {
     ...presentTenantSummary(snapshot),
-    api_keys: snapshot.api_keys.map(({ key_id, prefix, status, expires_at }) => ({ key_id, prefix, status, expires_at })),
+    api_keys: snapshot.api_keys.map(({ key_id, prefix, status, expires_at, name, scope, domains, created_at }) => ({
+      key_id, prefix, status, expires_at, name: name ?? null, scope: scope ?? 'full_access', domains: domains ?? null, created_at: created_at ?? null,
+    })),
   };
 }

@@ -12,7 +12,7 @@
  */
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ApiKeySnapshot, Plan, TenantSnapshot, TenantStatus } from '../../shared/tenant-events';
+import type { ApiKeySnapshot, KeyScope, Plan, TenantSnapshot, TenantStatus } from '../../shared/tenant-events';
 import { isKeyItem, PK, SK, tenantKeys } from './tenants-table';
 
 export class TenantNotFoundError extends Error { override readonly name = 'TenantNotFoundError'; }
@@ -48,6 +48,9 @@ export interface TenantChanges {
 
 export interface NewApiKey extends ApiKeySnapshot {
   created_at: string;
+  name: string | null;
+  scope: KeyScope;
+  domains: string[] | null;
 }
 
 /** Whether a write changed anything: a change to the state a tenant or key already has is not made. */
@@ -242,6 +245,10 @@ export class TenantStore {
           prefix: item.prefix as string,
           status: deleted ? 'revoked' : item.status as ApiKeySnapshot['status'],
           expires_at: (item.expires_at as string | null | undefined) ?? null,
+          name: (item.name as string | null | undefined) ?? null,
+          scope: (item.scope as ApiKeySnapshot['scope']) ?? 'full_access',
+          domains: (item.domains as string[] | null | undefined) ?? null,
+          ...(typeof item.created_at === 'string' ? { created_at: item.created_at } : {}),
         })),
     };
   }

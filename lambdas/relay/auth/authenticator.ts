@@ -11,6 +11,7 @@
 import { constantTimeEqual, sha512Hex } from '../../shared/crypto';
 import { ApiError } from '../../shared/errors';
 import type { Clock } from '../../shared/clock';
+import type { KeyScope } from '../../shared/tenant-events';
 import { RefreshingCache } from '../../shared/refreshing-cache';
 import type { ApiKeyRecord, ProjectionStore, TenantProfile } from '../store/projection-store';
 
@@ -19,6 +20,10 @@ export interface Principal {
   keyId: string;
   profile: TenantProfile;
   keyExpiresAt: string | null;
+  /** What the key may do (keys from before scopes: `full_access`). */
+  scope: KeyScope;
+  /** `sending_access` keys only: the domains their `from` may use; null: any. */
+  domains: string[] | null;
 }
 
 /** `sf_` + 43 base64url characters (32 random bytes); anything else cannot be a key we issued. */
@@ -68,6 +73,9 @@ export class Authenticator {
     }
     // The key item carries its tenant's profile (same snapshot): one read authenticates.
     if (!record.tenant) throw unknownKey();
-    return { tenantId: record.tenant_id, keyId: record.key_id, profile: record.tenant, keyExpiresAt: record.expires_at };
+    return {
+      tenantId: record.tenant_id, keyId: record.key_id, profile: record.tenant, keyExpiresAt: record.expires_at,
+      scope: record.scope ?? 'full_access', domains: record.domains ?? null,
+    };
   }
 }

@@ -14,7 +14,7 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ApiKeyStatus, Plan, TenantSnapshot, TenantStatus } from '../../shared/tenant-events';
+import type { ApiKeyStatus, KeyScope, Plan, TenantSnapshot, TenantStatus } from '../../shared/tenant-events';
 import { relayKeys } from '../store/relay-table';
 
 export interface TenantProfile {
@@ -32,6 +32,10 @@ export interface ApiKeyRecord {
   key_hash: string;
   status: ApiKeyStatus;
   expires_at: string | null;
+  /** Absent on items projected before scopes: `full_access`. */
+  scope?: KeyScope;
+  /** `sending_access` only: the domains `from` may use; null or absent: any. */
+  domains?: string[] | null;
   version: number;
   /** The tenant as of the same snapshot. */
   tenant: TenantProfile;
@@ -66,7 +70,8 @@ export class ProjectionStore {
       ...snapshot.api_keys.map((key) => {
         const record: ApiKeyRecord = {
           tenant_id: snapshot.tenant_id, key_id: key.key_id, key_hash: key.key_hash,
-          status: key.status, expires_at: key.expires_at, version: snapshot.version, tenant: profile,
+          status: key.status, expires_at: key.expires_at, scope: key.scope ?? 'full_access', domains: key.domains ?? null,
+          version: snapshot.version, tenant: profile,
         };
         return this.putIfNewer({ ...relayKeys.apiKey(key.key_hash), ...record }, snapshot.version);
       }),
