@@ -7,6 +7,7 @@ import { api, ApiProblem } from './api';
 import { h, uniqueId, type Child } from './dom';
 import type { AccountHealth, CheckHealth, HealthCheckName, RecordHealth, RecordKind } from './types';
 import { alertRegion, badge, showError, showStatus } from './ui';
+import { localTime } from './time';
 
 const CHECKS: Array<{ name: HealthCheckName; label: string }> = [
   { name: 'assume_role', label: 'SendFleet can assume your role' },
@@ -29,11 +30,6 @@ const STATE_TEXT: Record<AccountHealth['state'], string> = {
 const CHECK_STATUS_TEXT: Record<CheckHealth['status'], string> = { ok: 'Passing', failing: 'Failing' };
 
 /** An instant as the reader's local date and time, the exact instant kept in `datetime`. */
-function localTime(iso: string | null, none = '—'): Child {
-  if (!iso) return none;
-  return h('time', { attrs: { datetime: iso } }, new Date(iso).toLocaleString());
-}
-
 function fact(label: string, field: string, ...value: Child[]): HTMLElement {
   return h('div', { class: 'kv' }, h('dt', {}, label), h('dd', { attrs: { 'data-field': field } }, ...value));
 }

@@ -409,14 +409,14 @@ describe('Settings → Account health: the last runs\' verdicts, each domain\'s 
     await reloadSettings();
     const healthy = await health(apiKey);
     expect(await panel().locator('[data-field="health_state"] .badge').textContent()).toBe('healthy');
-    expect(await panel().locator('[data-field="last_run_at"]').textContent()).toBe(await local(healthy.last_run_at));
+    expect(await panel().locator('[data-field="last_run_at"]').textContent()).toContain(await local(healthy.last_run_at));
     expect(await panel().locator('[data-field="last_run_at"] time').getAttribute('datetime')).toBe(healthy.last_run_at);
     expect(await panel().locator('[data-field="last_run_complete"]').textContent()).toBe('Yes');
     for (const check of ['assume_role', 'sending_enabled', 'production_access']) {
       const row = `tr[data-health-check="${check}"]`;
       expect(await cell(row, 'status').textContent()).toBe('ok Passing');
       expect(await cell(row, 'detail').textContent()).toBe(healthy.checks[check]!.detail);
-      expect(await cell(row, 'since').textContent()).toBe(await local(healthy.checks[check]!.since));
+      expect(await cell(row, 'since').textContent()).toContain(await local(healthy.checks[check]!.since));
       expect(await cell(row, 'last_change').textContent()).toBe('No change seen');
     }
     const records = panel().locator(`[data-health-domain="${domain}"]`);
@@ -424,7 +424,7 @@ describe('Settings → Account health: the last runs\' verdicts, each domain\'s 
     for (const kind of ['ownership', 'dkim', 'mail_from']) {
       expect(await records.locator(`tr[data-health-record="${kind}"] [data-field="status"]`).textContent()).toBe('Success');
       expect(await records.locator(`tr[data-health-record="${kind}"] [data-field="last_checked"]`).textContent())
-        .toBe(await local(healthy.domains[0]!.records[kind]!.last_checked_at));
+        .toContain(await local(healthy.domains[0]!.records[kind]!.last_checked_at));
     }
     await expectAccessible();
     await expectPeoplesWords();
@@ -440,8 +440,8 @@ describe('Settings → Account health: the last runs\' verdicts, each domain\'s 
     expect(await cell(paused, 'status').textContent()).toBe('failing Failing');
     expect(await cell(paused, 'detail').textContent()).toBe(failing.checks.sending_enabled!.detail);
     expect(failing.checks.sending_enabled!.last_transition_at).toEqual(expect.any(String));
-    expect(await cell(paused, 'since').textContent()).toBe(await local(failing.checks.sending_enabled!.since));
-    expect(await cell(paused, 'last_change').textContent()).toBe(await local(failing.checks.sending_enabled!.last_transition_at!));
+    expect(await cell(paused, 'since').textContent()).toContain(await local(failing.checks.sending_enabled!.since));
+    expect(await cell(paused, 'last_change').textContent()).toContain(await local(failing.checks.sending_enabled!.last_transition_at!));
     expect(await cell('tr[data-health-check="assume_role"]', 'status').textContent()).toBe('ok Passing');
     expect(await records.locator('tr[data-health-record="dkim"] [data-field="status"]').textContent()).toBe('Failed');
     expect(await records.locator('tr[data-health-record="ownership"] [data-field="status"]').textContent()).toBe('Success');
