@@ -204,7 +204,7 @@ export const COMMANDS: readonly Command[] = [
   },
   {
     name: 'key create', usage: 'key create --tenant ID [--expires ISO_DATE_TIME]',
-    description: 'Issue an API key. The key is printed once; only its SHA-512 hash is kept. At most 100 keys per tenant, revoked ones included.',
+    description: 'Issue an API key. The key is printed once; only its SHA-512 hash is kept. At most 100 keys per tenant that are not revoked (expired ones count until revoked; revoking gives the slot back).',
     example: 'key create --tenant ten_0123456789abcdef0123 --expires 2027-01-31T00:00:00Z',
     toCall: (v) => ({ method: 'POST', path: `${tenantPath(v)}/keys`, body: v.expires ? { expires_at: v.expires } : {} }),
     show: issuedKeyView,

@@ -12,7 +12,7 @@ import { dateOf, systemClock, type Clock } from '../lambdas/shared/clock';
 import type { AwsWiring } from '../lambdas/shared/clients';
 import type { RelayConfig } from '../lambdas/relay/relay-config';
 import { adminRoutes } from '../lambdas/platform/api-routes';
-import { RESEND_RESOURCES, dashboardRoutes, messageRoutes, onboardingRoutes, sendRoutes, webhookRoutes } from '../lambdas/relay/api-routes';
+import { RESEND_RESOURCES, dashboardRoutes, keyRoutes, messageRoutes, onboardingRoutes, sendRoutes, webhookRoutes } from '../lambdas/relay/api-routes';
 import type { LocalWebhookOutbox } from '../lambdas/relay/webhooks/local-outbox';
 import type { AddressResolver } from '../lambdas/relay/webhooks/url-guard';
 import { trackedOn } from './virtual-clock';
@@ -216,11 +216,17 @@ async function start(options: LocalSystemOptions, started: Array<() => Promise<v
     await syncHandler(event as never, lambdaContext(randomUUID(), 'tenant-sync'));
   };
   const syncHandler = createTenantSyncHandler(tables.relay, aws);
-  const adminHandler = createAdminApi(new TenantService({
+  const tenantService = new TenantService({
     store: new TenantStore(dynamoDocumentClient(aws), tables.tenants),
     publish: deliverInProcess,
     clock,
-  }), clock);
+  });
+  const adminHandler = createAdminApi(tenantService, clock);
+  // The platform's customer-keys function, called in-process by the relay's keys API (in AWS: a cross-account invoke).
+  const { createCustomerKeys } = await import('../lambdas/platform/customer-keys/customer-keys');
+  const { inProcessKeyRegistry } = await import('../lambdas/relay/keys/key-registry');
+  const { createKeysHandler } = await import('../lambdas/relay/keys/keys-function');
+  const keysHandler = createKeysHandler(relayConfig, aws, inProcessKeyRegistry(createCustomerKeys(tenantService)));
   const webhookResolver = options.webhookResolver ?? systemResolver;
   const webhooksHandler = createWebhooksHandler(relayConfig, aws, webhookResolver);
   // What AWS does with an SQS queue and the delivery function, in-process on the same clock.
@@ -252,6 +258,7 @@ async function start(options: LocalSystemOptions, started: Array<() => Promise<v
     { routes: Object.values(sendRoutes), handler: sendHandler as ProxyHandler },
     { routes: Object.values(onboardingRoutes), handler: onboardingHandler as ProxyHandler },
     { routes: Object.values(webhookRoutes), handler: webhooksHandler as ProxyHandler },
+    { routes: Object.values(keyRoutes), handler: keysHandler as ProxyHandler },
     { routes: Object.values(messageRoutes), handler: createMessagesHandler(relayConfig, aws) as ProxyHandler },
     // Built in memory from dashboard/src and openapi/ at the first request, as the CDK stack builds them at synth.
     { routes: Object.values(dashboardRoutes), handler: createDashboardHandler(async () => [...await buildDashboard(), ...buildApiReference()]) as ProxyHandler },

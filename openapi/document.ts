@@ -111,10 +111,15 @@ const PATH_PARAMETERS: Record<string, string> = {
   id: 'An id as Resend\'s API takes it.',
 };
 
+/** A parameter that means something else on some resources. */
+const PATH_PARAMETERS_BY_RESOURCE: Record<string, Record<string, string>> = {
+  '/api/keys/{id}': { id: 'An API key\'s id (`key_…`), as `GET /api/keys` lists it.' },
+};
+
 const pathParameters = (resource: string): Json[] => [...resource.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
   name, in: 'path', required: true,
   schema: { type: 'string', minLength: 1 },
-  description: PATH_PARAMETERS[name ?? ''] ?? name,
+  description: PATH_PARAMETERS_BY_RESOURCE[resource]?.[name ?? ''] ?? PATH_PARAMETERS[name ?? ''] ?? name,
 }));
 
 function operationObject(operation: Operation): Json {
@@ -178,6 +183,7 @@ export function buildOpenApiDocument(version = '0.1.0'): OpenApiDocument {
       { name: 'Usage', description: 'What your plan allows and what you used.' },
       { name: 'Messages', description: 'What happened to a message after the send: its delivery events (accounts connected through the SendFleet-BYOC stack).' },
       { name: 'Webhooks', description: 'Your webhook endpoint, and what SendFleet POSTs to it (the `webhooks` section), signed per Standard Webhooks.' },
+      { name: 'API keys', description: 'Your account\'s API keys: list, create (full or sending-only, optionally per domain, optionally expiring) and revoke.' },
       { name: 'Pages', description: 'The dashboard, this document and its reference page (no API key).' },
     ],
     paths,

@@ -8,7 +8,8 @@
 import type * as z from 'zod/mini';
 import type { ErrorCode } from '../lambdas/shared/errors';
 import type { RouteSpec } from '../lambdas/shared/routes';
-import { dashboardRoutes, messageRoutes, onboardingRoutes, sendRoutes, webhookRoutes } from '../lambdas/relay/api-routes';
+import { dashboardRoutes, keyRoutes, messageRoutes, onboardingRoutes, sendRoutes, webhookRoutes } from '../lambdas/relay/api-routes';
+import { createKeyBody } from '../lambdas/relay/keys/keys-api';
 import { putWebhookBody } from '../lambdas/relay/webhooks/webhooks-api';
 import { addDomainBody, putConfigBody, verifyDomainBody } from '../lambdas/relay/onboarding/onboarding-api';
 import { sendRequestSchema } from '../lambdas/relay/send/message/request';
@@ -33,7 +34,7 @@ export interface SuccessResponse {
 export interface Operation {
   route: RouteSpec;
   operationId: string;
-  tag: 'Send' | 'BYOC setup' | 'Domains' | 'Messages' | 'Usage' | 'Webhooks' | 'Pages';
+  tag: 'Send' | 'BYOC setup' | 'Domains' | 'Messages' | 'Usage' | 'Webhooks' | 'API keys' | 'Pages';
   summary: string;
   description?: string;
   /** `none`: public (pages, this document). */
@@ -284,6 +285,34 @@ const webhookOperations: Record<RouteName<typeof webhookRoutes>, Operation> = {
   },
 };
 
+/** Only a full-access key manages keys; the platform account that keeps them may be unreachable for a moment. */
+const KEY_MANAGEMENT: readonly ErrorCode[] = [...AUTHENTICATED, 'insufficient_scope', 'upstream_unavailable'];
+
+const keyOperations: Record<RouteName<typeof keyRoutes>, Operation> = {
+  listKeys: {
+    route: keyRoutes.listKeys, operationId: 'listKeys', tag: 'API keys', auth: 'apiKey',
+    summary: 'Your API keys, newest first (never a secret)',
+    description: 'Every key of your account: `status` is `active`, `expired` (past `expires_at`) or `revoked`; `current` marks the key making this request. Only the most recent 100 revoked keys are listed. Full-access keys only.',
+    success: [{ status: 200, description: 'The keys.', schema: body.keyList }],
+    errors: KEY_MANAGEMENT,
+  },
+  createKey: {
+    route: keyRoutes.createKey, operationId: 'createKey', tag: 'API keys', auth: 'apiKey',
+    summary: 'Create an API key; its secret is answered this once',
+    description: '`name` (1–50 characters, one line) labels the key. `scope`: `full_access` (default, every route) or `sending_access` (the send routes only); a sending key may be limited to some of your sending domains with `domains` (each one you added, spelled as listed). `expires_at` (optional, in the future, within 365 days): the key stops working then. The key works on the very next request. `key` is the secret: store it now, SendFleet keeps only its hash and never shows it again. An account holds at most 100 keys that are not revoked (expired keys count until revoked): revoke one to make room. Full-access keys only.',
+    request: { schema: createKeyBody, required: true, example: { name: 'Checkout service', scope: 'sending_access', domains: ['acme.com'], expires_at: '2027-06-30T00:00:00Z' } },
+    success: [{ status: 201, description: 'The new key, with its secret (shown once).', schema: body.keyCreated }],
+    errors: [...KEY_MANAGEMENT, 'domain_not_added', 'key_limit_reached'],
+  },
+  revokeKey: {
+    route: keyRoutes.revokeKey, operationId: 'revokeKey', tag: 'API keys', auth: 'apiKey',
+    summary: 'Revoke an API key (for good)',
+    description: 'The key is refused from the next request this function serves, and by every part of SendFleet within seconds. Revoking gives its place among the 100 back. The key making the request cannot revoke itself (409 `key_in_use`): sign in with another full-access key. Revoking a revoked key answers the same. Full-access keys only.',
+    success: [{ status: 200, description: 'Revoked.', schema: body.keyRevoked }],
+    errors: [...KEY_MANAGEMENT, 'key_not_found', 'key_in_use'],
+  },
+};
+
 const messageOperations: Record<RouteName<typeof messageRoutes>, Operation> = {
   getMessage: {
     route: messageRoutes.getMessage, operationId: 'getMessage', tag: 'Messages', auth: 'apiKey',
@@ -340,6 +369,7 @@ export const operations: readonly Operation[] = [
   ...Object.values(onboardingOperations),
   ...Object.values(messageOperations),
   ...Object.values(webhookOperations),
+  ...Object.values(keyOperations),
   ...Object.values(pageOperations),
 ].map((operation) => ({ ...operation, errors: [...operation.errors, ...AT_THE_EDGE] }));
 

@@ -252,3 +252,35 @@ export const webhookRead = z.strictObject({
 });
 
 export const webhookDeleted = z.strictObject({ success: z.literal(true) });
+
+const keyScope = z.enum(['full_access', 'sending_access']);
+const keyFields = {
+  id: z.string().check(z.regex(/^key_[0-9a-f]{16}$/)),
+  name: z.nullable(z.string()),
+  /** The key's first characters, to tell keys apart (`sf_` + 8). */
+  prefix: z.string(),
+  scope: keyScope,
+  domains: z.nullable(z.array(z.string())),
+  expires_at: nullableIsoTime,
+};
+
+/** `GET /api/keys`: newest first, never a secret or a hash. */
+export const keyList = z.strictObject({
+  success: z.literal(true),
+  keys: z.array(z.strictObject({
+    ...keyFields,
+    status: z.enum(['active', 'revoked', 'expired']),
+    created_at: nullableIsoTime,
+    current: z.boolean(),
+  })),
+});
+
+/** `POST /api/keys`: the secret, shown this once. */
+export const keyCreated = z.strictObject({
+  success: z.literal(true),
+  ...keyFields,
+  key: z.string().check(z.regex(/^sf_[A-Za-z0-9_-]{43}$/)),
+  created_at: isoTime,
+});
+
+export const keyRevoked = z.strictObject({ success: z.literal(true), id: keyFields.id, status: z.literal('revoked') });

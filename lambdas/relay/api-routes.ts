@@ -75,3 +75,10 @@ export const dashboardRoutes = {
   openApiDocument: { method: 'GET', resource: '/api/openapi.json' },
   apiReference: { method: 'GET', resource: '/docs' },
 } as const satisfies Record<string, RouteSpec>;
+
+/** Self-service API keys (keys/keys-function.ts): full-access keys only; the platform keeps the keys. */
+export const keyRoutes = {
+  listKeys: { method: 'GET', resource: '/api/keys' },
+  createKey: { method: 'POST', resource: '/api/keys' },
+  revokeKey: { method: 'DELETE', resource: '/api/keys/{id}' },
+} as const satisfies Record<string, RouteSpec>;

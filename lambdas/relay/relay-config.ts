@@ -38,6 +38,8 @@ export interface RelayConfig {
   webhookLoopbackHttp?: boolean;
   /** The relay's delivery-events bus: the customer template forwards the configuration set's SES events there. */
   deliveryEventsBusArn?: string;
+  /** The platform account's customer-keys function the keys function invokes (its ARN, from configuration). */
+  customerKeysFunctionArn?: string;
 }
 
 export function relayConfigFromEnv(): RelayConfig {
@@ -55,5 +57,6 @@ export function relayConfigFromEnv(): RelayConfig {
     registrationRegions: optionalEnv('REGISTRATION_REGIONS')?.split(','),
     healthQueueUrl: optionalEnv('HEALTH_QUEUE_URL'),
     deliveryEventsBusArn: optionalEnv('DELIVERY_EVENTS_BUS_ARN'),
+    customerKeysFunctionArn: optionalEnv('CUSTOMER_KEYS_FUNCTION_ARN'),
   };
 }

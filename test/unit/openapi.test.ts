@@ -16,6 +16,7 @@ import { resendBatchRequest, resendEmailRequest } from '../../openapi/responses'
 import { addDomainBody, putConfigBody, verifyDomainBody } from '../../lambdas/relay/onboarding/onboarding-api';
 import { sendRequestSchema } from '../../lambdas/relay/send/message/request';
 import { putWebhookBody } from '../../lambdas/relay/webhooks/webhooks-api';
+import { createKeyBody } from '../../lambdas/relay/keys/keys-api';
 import type { RouteSpec } from '../../lambdas/shared/routes';
 import { API_STAGE, buildOpenApiDocument } from '../../openapi/document';
 import { codesOnNoRoute } from '../../openapi/operations';
@@ -85,6 +86,7 @@ test('each request example passes the schema that validates requests', () => {
     const schemas: Record<string, z.ZodMiniType> = {
       'POST /api/send': sendRequestSchema, 'PUT /api/byoc/config': putConfigBody, 'POST /api/byoc/domains': addDomainBody, 'POST /api/byoc/domains/{domain}/verify': verifyDomainBody,
       'PUT /api/webhooks': putWebhookBody, 'POST /api/send/batch': batchSchema, 'POST /emails': resendEmailRequest, 'POST /emails/batch': resendBatchRequest,
+      'POST /api/keys': createKeyBody,
     };
     const schema = schemas[`${route.method} ${route.resource}`];
     expect(schema).toBeDefined();

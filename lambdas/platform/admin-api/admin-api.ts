@@ -85,7 +85,7 @@ async function withDomainErrors<T>(work: () => Promise<T>): Promise<T> {
     if (error instanceof KeyNotActiveError) throw new ApiError('conflict', `API key ${error.keyId} is ${error.why}: there is nothing to rotate. Issue a new key with \`key create\` instead.`);
     if (error instanceof ApiKeyNotFoundError) throw new ApiError('not_found', `API key ${error.message} does not exist for this tenant.`);
     if (error instanceof KeyCountRefusedError) throw new ApiError('conflict', 'The tenant kept changing while the key was being added; no key was added. Try again.');
-    if (error instanceof TooManyKeysError) throw new ApiError('conflict', `A tenant can hold at most ${MAX_KEYS_PER_TENANT} keys (revoked ones included). Contact engineering to archive old keys.`);
+    if (error instanceof TooManyKeysError) throw new ApiError('conflict', `A tenant can hold at most ${MAX_KEYS_PER_TENANT} keys that are not revoked (expired ones count until revoked). Revoke keys that are no longer used (\`key revoke\`), then issue this one.`);
     if (error instanceof PublishFailedError) throw new ApiError('upstream_unavailable', 'The change is stored but its event could not be published; run `tenant publish` for this tenant to send it again.');
     throw error;
   }

@@ -9,10 +9,13 @@ import { randomBytes } from 'node:crypto';
 import { sha512Hex } from '../../shared/crypto';
 import { planLimits, type KeyScope, type Plan, type TenantSnapshot } from '../../shared/tenant-events';
 import type { SnapshotPublisher } from './snapshot-publisher';
-import { ApiKeyNotFoundError, KeyCountRefusedError, TenantDeletedError, type NewApiKey, type RetiredKey, type TenantChanges, type TenantStore, type TenantSummary } from './tenant-store';
+import { ApiKeyNotFoundError, KeyCountRefusedError, TenantDeletedError, liveKeyCount, type NewApiKey, type RetiredKey, type TenantChanges, type TenantStore, type TenantSummary } from './tenant-store';
 import { dateOf, type Clock } from '../../shared/clock';
 
+/** Keys that are not revoked (expired ones count until revoked): revoking gives a slot back. */
 export const MAX_KEYS_PER_TENANT = 100;
+/** How often a change that met a concurrent one is read and decided again before giving up. */
+const COUNTED_WRITE_ATTEMPTS = 5;
 /** Visible part of a key, kept for support ("which key is this?"): `sf_` + 8 characters. */
 export const KEY_PREFIX_LENGTH = 11;
 
@@ -84,7 +87,7 @@ export class TenantService {
     return outcome === 'changed' ? this.publishCurrent(tenantId) : this.getTenant(tenantId);
   }
 
-  /** At most MAX_KEYS_PER_TENANT keys, exactly: the store counts them in the same transaction as the key. */
+  /** At most MAX_KEYS_PER_TENANT live keys, exactly: the store counts them in the same transaction as the key. */
   async issueKey(tenantId: string, input: KeyOptions): Promise<{ key: IssuedKey; tenant: TenantSnapshot }> {
     const { key, apiKey } = this.newKey(input);
     await this.addCountedKey(tenantId, key, () => undefined);
@@ -143,19 +146,28 @@ export class TenantService {
       const current = await this.deps.store.snapshot(tenantId);
       if (current.status === 'deleted') throw new TenantDeletedError(tenantId);
       const retire = decide(current);
-      if (current.api_keys.length >= MAX_KEYS_PER_TENANT) throw new TooManyKeysError(tenantId);
+      const live = liveKeyCount(current);
+      if (live >= MAX_KEYS_PER_TENANT) throw new TooManyKeysError(tenantId);
       try {
-        await this.deps.store.addKey(tenantId, typeof key === 'function' ? key() : key, MAX_KEYS_PER_TENANT, { version: current.version, keys: current.api_keys.length }, retire);
+        await this.deps.store.addKey(tenantId, typeof key === 'function' ? key() : key, MAX_KEYS_PER_TENANT, { version: current.version, keys: live }, retire);
         return retire;
       } catch (error) {
-        if (!(error instanceof KeyCountRefusedError) || attempt >= 5) throw error;
+        if (!(error instanceof KeyCountRefusedError) || attempt >= COUNTED_WRITE_ATTEMPTS) throw error;
       }
     }
   }
 
+  /** Revokes the key and gives its slot back in the same write (see addCountedKey for the retries). */
   async revokeKey(tenantId: string, keyId: string): Promise<TenantSnapshot> {
-    const outcome = await this.deps.store.revokeKey(tenantId, keyId, this.now().toISOString());
-    return outcome === 'changed' ? this.publishCurrent(tenantId) : this.getTenant(tenantId);
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.deps.store.snapshot(tenantId);
+      try {
+        const outcome = await this.deps.store.revokeKey(tenantId, keyId, this.now().toISOString(), { version: current.version, keys: liveKeyCount(current) });
+        return outcome === 'changed' ? await this.publishCurrent(tenantId) : await this.getTenant(tenantId);
+      } catch (error) {
+        if (!(error instanceof KeyCountRefusedError) || attempt >= COUNTED_WRITE_ATTEMPTS) throw error;
+      }
+    }
   }
 
   /**

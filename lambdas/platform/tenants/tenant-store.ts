@@ -2,9 +2,17 @@
  * The platform's system of record for tenants and API keys (DynamoDB adapter).
  * Key design: tenants-table.ts (a partition per tenant: its profile and its keys).
  * Every change bumps the profile's `version` in the same write, so snapshots are totally ordered.
- * The profile also counts the tenant's keys (`key_count`, revoked ones included: keys are never
- * deleted); a key is added in one transaction with a conditional increment of that count, so the
- * cap holds exactly under concurrency.
+ * The profile also counts the tenant's keys that are not revoked (`live_keys`; expired ones count
+ * until revoked): a key is added in one transaction with a conditional increment of that count, and
+ * revoked in one with its decrement, so the cap holds exactly under concurrency and revoking gives
+ * the slot back. (`key_count`, which counted revoked keys too, is no longer read or written: a
+ * profile without `live_keys` takes it from the keys the caller saw, as below.)
+ *
+ * Keys are never deleted. A snapshot carries every key that is not revoked and the
+ * MAX_REVOKED_KEYS_PUBLISHED most recently revoked ones (tombstones, so a relay that missed a
+ * revocation learns it from any later snapshot): at most 200 keys, well inside one EventBridge
+ * event however many keys a tenant revoked over the years. Older tombstones stay in this table and
+ * in the relay's, where no older snapshot can bring them back.
  *
  * A change that would change nothing (a second suspend, a second revoke) is refused by its own
  * condition and reported as `unchanged`: no write, no new version. A deleted tenant keeps its
@@ -21,11 +29,18 @@ export class TenantDeletedError extends Error { override readonly name = 'Tenant
 /** The tenant's profile refused the new key: the cap is reached, or the tenant changed since `seen` was read (or meanwhile). */
 export class KeyCountRefusedError extends Error { override readonly name = 'KeyCountRefusedError'; }
 
-/** What the caller saw of the tenant when it decided a key may be added. */
+/** What the caller saw of the tenant when it decided a key may be added or revoked. */
 export interface KeyCountSeen {
   version: number;
+  /** Its keys that are not revoked (liveKeyCount). */
   keys: number;
 }
+
+/** How many revoked keys a snapshot still carries (the most recently revoked). */
+export const MAX_REVOKED_KEYS_PUBLISHED = 100;
+
+/** The keys that hold a slot of the cap: every key not revoked (an expired key too, until revoked). */
+export const liveKeyCount = (snapshot: TenantSnapshot): number => snapshot.api_keys.filter((key) => key.status !== 'revoked').length;
 export class ApiKeyNotFoundError extends Error { override readonly name = 'ApiKeyNotFoundError'; }
 
 export interface NewTenant {
@@ -81,7 +96,7 @@ export class TenantStore {
       Item: {
         ...tenantKeys.profile(tenant.tenant_id), tenant_id: tenant.tenant_id, name: tenant.name, plan: tenant.plan,
         status: 'active', sends_per_minute: tenant.sends_per_minute, monthly_sends: tenant.monthly_sends,
-        version: 1, key_count: 0, created_at: tenant.now, updated_at: tenant.now,
+        version: 1, live_keys: 0, created_at: tenant.now, updated_at: tenant.now,
       },
       ConditionExpression: NEW_ITEM,
     }));
@@ -135,8 +150,8 @@ export class TenantStore {
   }
 
   /**
-   * Adds the key if the tenant holds fewer than `max` and is not deleted. A profile written before
-   * keys were counted has no key_count: it takes the count the caller saw, provided nothing changed
+   * Adds the key if the tenant holds fewer than `max` live keys and is not deleted. A profile written
+   * before live keys were counted has no live_keys: it takes the count the caller saw, provided nothing changed
    * since (`seen.version`). With `retire`, the same transaction sets that key's expiry, provided it
    * is still active (a rotation: one new version for both). Any refusal is a KeyCountRefusedError:
    * read again and decide again.
@@ -147,8 +162,8 @@ export class TenantStore {
         TransactItems: [
           {
             Update: this.versionBump(tenantId, key.created_at, {
-              set: 'key_count = if_not_exists(key_count, :seenKeys) + :one',
-              condition: 'key_count < :max OR (attribute_not_exists(key_count) AND #version = :seenVersion)',
+              set: 'live_keys = if_not_exists(live_keys, :seenKeys) + :one',
+              condition: 'live_keys < :max OR (attribute_not_exists(live_keys) AND #version = :seenVersion)',
               values: { ':max': max, ':seenKeys': seen.keys, ':seenVersion': seen.version },
             }),
           },
@@ -173,12 +188,23 @@ export class TenantStore {
     }
   }
 
-  /** Revokes an active key (one new version); a key already revoked is `unchanged`. */
-  async revokeKey(tenantId: string, keyId: string, now: string): Promise<WriteOutcome> {
+  /**
+   * Revokes a key that is not revoked yet, giving its slot back in the same transaction (one new
+   * version); a key already revoked is `unchanged`. A profile without live_keys takes the count the
+   * caller saw (`seen`), provided nothing changed since; if something did, KeyCountRefusedError:
+   * read again and revoke again.
+   */
+  async revokeKey(tenantId: string, keyId: string, now: string, seen: KeyCountSeen): Promise<WriteOutcome> {
     try {
       await this.db.send(new TransactWriteCommand({
         TransactItems: [
-          { Update: this.versionBump(tenantId, now) },
+          {
+            Update: this.versionBump(tenantId, now, {
+              set: 'live_keys = if_not_exists(live_keys, :seenKeys) - :one',
+              condition: 'attribute_exists(live_keys) OR #version = :seenVersion',
+              values: { ':seenKeys': seen.keys, ':seenVersion': seen.version },
+            }),
+          },
           {
             Update: {
               TableName: this.tableName,
@@ -196,10 +222,14 @@ export class TenantStore {
       if (!(error instanceof TransactionCanceledException)) throw error;
       const [profileReason, keyReason] = error.CancellationReasons ?? [];
       if (profileReason?.Code === 'ConditionalCheckFailed') await this.requireLive(tenantId);
-      if (keyReason?.Code !== 'ConditionalCheckFailed') throw error;
-      const key = (await this.partition(tenantId, tenantKeys.keySk(keyId)))[0];
-      if (!key) throw new ApiKeyNotFoundError(keyId);
-      return 'unchanged';
+      if (keyReason?.Code === 'ConditionalCheckFailed') {
+        const key = (await this.partition(tenantId, tenantKeys.keySk(keyId)))[0];
+        if (!key) throw new ApiKeyNotFoundError(keyId);
+        return 'unchanged';
+      }
+      // The tenant changed since `seen` was read (an uncounted profile), or a concurrent transaction.
+      if (profileReason?.Code === 'ConditionalCheckFailed' || (error.CancellationReasons ?? []).some((r) => r.Code === 'TransactionConflict')) throw new KeyCountRefusedError(tenantId);
+      throw error;
     }
   }
 
@@ -235,15 +265,23 @@ export class TenantStore {
     const profile = items.find((item) => item[SK] === tenantKeys.profileSk);
     if (!profile) throw new TenantNotFoundError(tenantId);
     const deleted = profile.status === 'deleted';
+    const keys = items.filter(isKeyItem).map((item) => ({ item, status: deleted ? 'revoked' : item.status as ApiKeySnapshot['status'] }));
+    // The most recently revoked tombstones only (see the module comment); the order of the rest is kept.
+    const revokedAt = (item: Record<string, unknown>) => (typeof item.revoked_at === 'string' ? item.revoked_at : '');
+    // (Ranked by what is stored: a deleted tenant's keys that were live read as revoked, and travel.)
+    const publishedTombstones = new Set(keys.filter((k) => k.item.status === 'revoked')
+      .sort((a, b) => revokedAt(b.item).localeCompare(revokedAt(a.item)))
+      .slice(0, MAX_REVOKED_KEYS_PUBLISHED)
+      .map((k) => k.item));
     return {
       ...summary(tenantId, profile),
-      api_keys: items
-        .filter(isKeyItem)
-        .map((item) => ({
+      api_keys: keys
+        .filter((k) => k.item.status !== 'revoked' || publishedTombstones.has(k.item))
+        .map(({ item, status }) => ({
           key_id: item.key_id as string,
           key_hash: item.key_hash as string,
           prefix: item.prefix as string,
-          status: deleted ? 'revoked' : item.status as ApiKeySnapshot['status'],
+          status,
           expires_at: (item.expires_at as string | null | undefined) ?? null,
           name: (item.name as string | null | undefined) ?? null,
           scope: (item.scope as ApiKeySnapshot['scope']) ?? 'full_access',

@@ -64,6 +64,11 @@ export class Authenticator {
     return principal;
   }
 
+  /** Drops a key from this container's cache (a revocation made here): its next use reads the projection. */
+  forget(keyHash: string): void {
+    this.cache.delete(keyHash);
+  }
+
   private async load(keyHash: string): Promise<Principal> {
     const record: ApiKeyRecord | undefined = await this.store.getApiKey(keyHash);
     // The lookup is by hash; the comparison of what came back is constant-time all the same.

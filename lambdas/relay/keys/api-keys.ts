@@ -1,0 +1,171 @@
+/**
+ * Self-service API keys, the relay's use case: list, create and revoke a tenant's keys through the
+ * KeyRegistry (the platform stays the system of record), then apply the snapshot the platform
+ * answers to the relay's projection with the same version-ordered, idempotent write the tenant sync
+ * uses, so a new key works on the very next request and a revoked one stops (other warm functions
+ * within their authentication cache's bound, AUTH_CACHE_TTL_MS). Only full-access keys may manage
+ * keys; the key making a request cannot revoke itself.
+ */
+import type { Clock } from '../../shared/clock';
+import type { CustomerKeysRefusal, CustomerKeysResult, IssuedKeyAnswer } from '../../shared/customer-keys';
+import { refusal, RefusedError, type Refusal } from '../../shared/refusal';
+import type { ApiKeySnapshot, KeyScope, TenantSnapshot } from '../../shared/tenant-events';
+import type { Principal } from '../auth/authenticator';
+import type { DomainStore } from '../store/domain-store';
+import type { ProjectionStore } from '../store/projection-store';
+import type { KeyRegistry } from './key-registry';
+
+/** Mirrors the platform's cap (tenant-service.ts MAX_KEYS_PER_TENANT), for the customer's words only. */
+export const KEY_LIMIT = 100;
+/** The latest expiry a new key may have, from now. */
+export const MAX_KEY_LIFETIME_DAYS = 365;
+
+export type KeyStatus = 'active' | 'revoked' | 'expired';
+
+export interface KeyView {
+  id: string;
+  name: string | null;
+  prefix: string;
+  scope: KeyScope;
+  domains: string[] | null;
+  status: KeyStatus;
+  created_at: string | null;
+  expires_at: string | null;
+  /** The key making this request. */
+  current: boolean;
+}
+
+export interface CreatedKey {
+  id: string;
+  /** The secret: answered once, never stored by the relay. */
+  key: string;
+  name: string | null;
+  prefix: string;
+  scope: KeyScope;
+  domains: string[] | null;
+  created_at: string;
+  expires_at: string | null;
+}
+
+export interface NewKeyInput {
+  name: string;
+  scope?: KeyScope;
+  domains?: string[];
+  expires_at?: string;
+}
+
+export interface ApiKeysDeps {
+  registry: KeyRegistry;
+  projection: Pick<ProjectionStore, 'apply'>;
+  domains: Pick<DomainStore, 'list'>;
+  clock: Clock;
+  /** Drops a revoked key from this container's authentication cache (by its hash). */
+  forgetKey: (keyHash: string) => void;
+}
+
+const PLATFORM_REFUSALS: Record<CustomerKeysRefusal, Refusal | undefined> = {
+  key_limit_reached: refusal('key_limit_reached', `Your account has ${KEY_LIMIT} API keys that are not revoked, the most it can hold (expired keys count until they are revoked). Revoke keys you no longer use, then create this one.`),
+  key_not_found: refusal('key_not_found', 'No API key of your account has this id. List your keys to see their ids.'),
+  tenant_not_found: refusal('invalid_api_key', 'This account no longer exists at SendFleet, so its API keys no longer work. Contact SendFleet support.'),
+  tenant_deleted: refusal('invalid_api_key', 'This account was closed, so its API keys no longer work. Contact SendFleet support.'),
+  // Our own request broke the contract: nothing the customer can fix (answered as internal_error).
+  invalid_request: undefined,
+};
+
+function statusOf(key: ApiKeySnapshot, now: number): KeyStatus {
+  if (key.status === 'revoked') return 'revoked';
+  return key.expires_at !== null && Date.parse(key.expires_at) <= now ? 'expired' : 'active';
+}
+
+export class ApiKeys {
+  constructor(private readonly deps: ApiKeysDeps) {}
+
+  async list(principal: Principal): Promise<KeyView[]> {
+    requireFullAccess(principal);
+    const tenant = this.snapshotOf(await this.deps.registry.list(principal.tenantId)).tenant;
+    const now = this.deps.clock.now();
+    return tenant.api_keys
+      .map((key): KeyView => ({
+        id: key.key_id, name: key.name ?? null, prefix: key.prefix, scope: key.scope ?? 'full_access', domains: key.domains ?? null,
+        status: statusOf(key, now), created_at: key.created_at ?? null, expires_at: key.expires_at, current: key.key_id === principal.keyId,
+      }))
+      // Newest first; keys from before creation times were kept go last.
+      .sort((a, b) => (b.created_at ?? '').localeCompare(a.created_at ?? ''));
+  }
+
+  async create(principal: Principal, input: NewKeyInput): Promise<CreatedKey> {
+    requireFullAccess(principal);
+    const scope = input.scope ?? 'full_access';
+    await this.checkDomains(principal.tenantId, scope, input.domains);
+    this.checkExpiry(input.expires_at);
+    const result = this.snapshotOf(await this.deps.registry.create(principal.tenantId, {
+      name: input.name, scope, domains: input.domains ?? null, expires_at: input.expires_at ?? null,
+    }));
+    await this.applyToProjection(result.tenant);
+    const key: IssuedKeyAnswer | undefined = result.key;
+    if (!key) throw new Error('the platform answered a create without its key');
+    return { id: key.key_id, key: key.api_key, name: key.name, prefix: key.prefix, scope: key.scope, domains: key.domains, created_at: key.created_at, expires_at: key.expires_at };
+  }
+
+  async revoke(principal: Principal, keyId: string): Promise<{ id: string; status: 'revoked' }> {
+    requireFullAccess(principal);
+    if (keyId === principal.keyId) {
+      throw new RefusedError(refusal('key_in_use', 'This is the API key making the request: revoking it would sign you out. Sign in with another full-access key to revoke this one.'));
+    }
+    const { tenant } = this.snapshotOf(await this.deps.registry.revoke(principal.tenantId, keyId));
+    await this.applyToProjection(tenant);
+    const revoked = tenant.api_keys.find((key) => key.key_id === keyId);
+    if (revoked) this.deps.forgetKey(revoked.key_hash);
+    return { id: keyId, status: 'revoked' };
+  }
+
+  /** The platform's answer, or its refusal in our words. */
+  private snapshotOf(result: CustomerKeysResult): Extract<CustomerKeysResult, { ok: true }> {
+    if (result.ok) return result;
+    const refused = PLATFORM_REFUSALS[result.refusal];
+    if (!refused) throw new Error(`the platform refused the relay's request as ${result.refusal}`);
+    throw new RefusedError(refused);
+  }
+
+  /** The same write the tenant sync makes (newer versions only): the event that follows finds it applied. */
+  private async applyToProjection(tenant: TenantSnapshot): Promise<void> {
+    // A deleted tenant's snapshot also empties its partition: that is the tenant sync's job alone.
+    if (tenant.status !== 'deleted') await this.deps.projection.apply(tenant);
+  }
+
+  private async checkDomains(tenantId: string, scope: KeyScope, domains: string[] | undefined): Promise<void> {
+    if (domains === undefined) return;
+    if (scope !== 'sending_access') {
+      throw new RefusedError(refusal('invalid_request', 'domains applies to sending keys only: set scope to sending_access, or leave domains out for a full-access key.', { issues: [{ path: 'domains', message: 'only with scope sending_access' }] }));
+    }
+    if (new Set(domains).size !== domains.length) {
+      throw new RefusedError(refusal('invalid_request', 'domains lists a domain twice: list each domain once.', { issues: [{ path: 'domains', message: 'each domain once' }] }));
+    }
+    const added = new Set((await this.deps.domains.list(tenantId, true)).map((record) => record.domain));
+    const unknown = domains.filter((domain) => !added.has(domain));
+    if (unknown.length > 0) {
+      const yours = added.size > 0 ? `Your domains are: ${[...added].sort().join(', ')}.` : 'You have not added any domain yet.';
+      throw new RefusedError(refusal('domain_not_added', `domains names ${unknown.length} domain(s) your account has not added (${unknown.join(', ')}). A sending key can be limited only to domains you added, spelled as they are listed (lower case). ${yours}`, {
+        issues: unknown.map(() => ({ path: 'domains', message: 'must be one of your sending domains' })),
+      }));
+    }
+  }
+
+  private checkExpiry(expiresAt: string | undefined): void {
+    if (expiresAt === undefined) return;
+    const at = Date.parse(expiresAt);
+    const now = this.deps.clock.now();
+    if (at <= now) {
+      throw new RefusedError(refusal('invalid_request', 'expires_at is in the past; give a future date-time, or leave it out for a key that does not expire.', { issues: [{ path: 'expires_at', message: 'must be in the future' }] }));
+    }
+    if (at > now + MAX_KEY_LIFETIME_DAYS * 24 * 3600 * 1000) {
+      throw new RefusedError(refusal('invalid_request', `expires_at is more than ${MAX_KEY_LIFETIME_DAYS} days ahead; give a date-time within a year, or leave it out for a key that does not expire.`, { issues: [{ path: 'expires_at', message: `must be within ${MAX_KEY_LIFETIME_DAYS} days` }] }));
+    }
+  }
+}
+
+function requireFullAccess(principal: Principal): void {
+  if (principal.scope !== 'full_access') {
+    throw new RefusedError(refusal('insufficient_scope', 'This API key may only send email. Use a full-access key to manage API keys.'));
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * The self-service keys API: `GET/POST /api/keys`, `DELETE /api/keys/{id}`. Thin adapters:
+ * authenticate, parse (strict: unknown fields refused), call the use case, present. The secret of
+ * a new key is in the create answer only.
+ */
+import * as z from 'zod/mini';
+import { httpApi, type HttpRequest, type RouteHandler } from '../../shared/http';
+import { RefusedError, refusal, refusalAsApiError } from '../../shared/refusal';
+import { headerText, validUnicode } from '../../shared/text-rules';
+import { keyScopeSchema } from '../../shared/tenant-events';
+import { parseInput } from '../../shared/validation';
+import { keyRoutes } from '../api-routes';
+import type { Authenticator, Principal } from '../auth/authenticator';
+import type { ApiKeys } from './api-keys';
+import { PlatformUnavailableError } from './key-registry';
+
+export const MAX_KEY_NAME_LENGTH = 50;
+
+/** A label people read in lists: one printable line, as written (refused, never trimmed). */
+const keyName = z.string().check(
+  z.minLength(1), z.maxLength(MAX_KEY_NAME_LENGTH), ...validUnicode, ...headerText,
+  z.refine((value: string) => value.trim() === value && value !== '', 'must not start or end with spaces'),
+);
+
+export const createKeyBody = z.strictObject({
+  name: keyName,
+  scope: z.optional(keyScopeSchema),
+  /** The domains a sending key may use in `from` (each one you added); leave out for any of them. */
+  domains: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(253))).check(z.minLength(1), z.maxLength(20))),
+  expires_at: z.optional(z.iso.datetime({ offset: true, error: 'must be an ISO-8601 date-time, e.g. 2027-01-31T00:00:00Z' })),
+});
+
+const keyIdParam = z.object({ id: z.string().check(z.regex(/^key_[0-9a-f]{16}$/, 'must look like key_ followed by 16 hex characters, as listed')) });
+
+export interface KeysApiDeps {
+  authenticator: Authenticator;
+  keys: ApiKeys;
+}
+
+type Routes = Record<keyof typeof keyRoutes, RouteHandler>;
+
+export function createKeysApi(deps: KeysApiDeps) {
+  const authenticated = (work: (principal: Principal, request: HttpRequest) => Promise<Awaited<ReturnType<RouteHandler>>>): RouteHandler =>
+    async (request) => {
+      const principal = await deps.authenticator.authenticate(request.headers);
+      try {
+        return await work(principal, { ...request, log: request.log.child({ tenant_id: principal.tenantId }) });
+      } catch (error) {
+        if (error instanceof RefusedError) throw refusalAsApiError(error.refusal);
+        if (error instanceof PlatformUnavailableError) {
+          request.log.error('platform unavailable for keys', { error_name: error.name, reason: error.message });
+          throw refusalAsApiError(refusal('upstream_unavailable', 'SendFleet could not reach the service that keeps API keys. Nothing was changed; retry in a few seconds.', { retryAfterSeconds: 5 }));
+        }
+        throw error;
+      }
+    };
+
+  const routes: Routes = {
+    listKeys: authenticated(async (principal) => ({ status: 200, body: { success: true, keys: await deps.keys.list(principal) } })),
+    createKey: authenticated(async (principal, request) => {
+      const body = parseInput(createKeyBody, request.body);
+      const created = await deps.keys.create(principal, body);
+      request.log.info('api key created', { key_id: created.id, scope: created.scope });
+      return { status: 201, body: { success: true, ...created } };
+    }),
+    revokeKey: authenticated(async (principal, request) => {
+      const { id } = parseInput(keyIdParam, request.pathParameters, 'path');
+      const revoked = await deps.keys.revoke(principal, id);
+      request.log.info('api key revoked', { key_id: id });
+      return { status: 200, body: { success: true, ...revoked } };
+    }),
+  };
+
+  return httpApi({
+    routes: (Object.keys(keyRoutes) as Array<keyof Routes>).map((name) => ({ ...keyRoutes[name], handle: routes[name] })),
+    maxBodyBytes: 8 * 1024,
+    configurationErrorCode: 'byoc_not_configured',
+  });
+}
