@@ -6,7 +6,7 @@
 import { App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ControlTowerChecks } from '../lib/control-tower-checks';
-import { ConfigError, forwardingRoleArn, readConfig, relayEventBusArn, type SendFleetConfig } from '../lib/config';
+import { ConfigError, customerKeysFunctionArn, forwardingRoleArn, readConfig, relayEventBusArn, type SendFleetConfig } from '../lib/config';
 import { PlatformStack } from '../lib/platform-stack';
 import { RelayStack } from '../lib/relay-stack';
 import { RegistrationRegionStack } from '../lib/registration-region-stack';
@@ -33,6 +33,7 @@ export function buildApp(app: App = new App()): SendFleetApp {
     platformAccountId: config.accounts.platform.account,
     names: config.names,
     forwardingRoleArn: forwardingRoleArn(config),
+    customerKeysFunctionArn: customerKeysFunctionArn(config),
     alarmEmail: config.alarmEmail,
     destroyOnDelete: config.destroyOnDelete,
     registrationRegions: config.registrationRegions,
@@ -54,6 +55,7 @@ export function buildApp(app: App = new App()): SendFleetApp {
     description: `SendFleet platform account (${config.stage}): tenants, API keys, admin API, tenant events`,
     stage: config.stage,
     relayEventBusArn: relayEventBusArn(config),
+    relayAccountId: config.accounts.relay.account,
     names: config.names,
     alarmEmail: config.alarmEmail,
     destroyOnDelete: config.destroyOnDelete,

@@ -49,6 +49,8 @@ export interface StageNames {
   readonly customerWebAcl: string;
   /** The relay's bus for SES delivery events forwarded from customer accounts (the customer template targets it by ARN). */
   readonly deliveryEventsBus: string;
+  /** The platform function the relay's keys function invokes across accounts (self-service API keys). */
+  readonly customerKeysFunction: string;
 }
 
 /** The context keys, in one place (docs/deploying.md lists the same). */
@@ -176,6 +178,7 @@ export function stageNames(stage: string): StageNames {
     forwardingRole: `sendfleet-${stage}-tenant-forwarding`,
     customerWebAcl: `sendfleet-${stage}-customer-api`,
     deliveryEventsBus: `sendfleet-${stage}-delivery-events`,
+    customerKeysFunction: `sendfleet-${stage}-customer-keys`,
   };
 }
 
@@ -205,4 +208,10 @@ export function relayEventBusArn(config: SendFleetConfig): string {
 /** The platform's forwarding role, the one principal the relay bus admits. */
 export function forwardingRoleArn(config: SendFleetConfig): string {
   return `arn:aws:iam::${config.accounts.platform.account}:role/${config.names.forwardingRole}`;
+}
+
+/** The platform's customer-keys function, the one function the relay's keys function may invoke. */
+export function customerKeysFunctionArn(config: SendFleetConfig): string {
+  const { account, region } = config.accounts.platform;
+  return `arn:aws:lambda:${region}:${account}:function:${config.names.customerKeysFunction}`;
 }

@@ -71,6 +71,19 @@ export const FUNCTIONS = {
     timeoutSeconds: 10,
     invocation: 'api',
   },
+  customerKeys: {
+    stack: 'platform',
+    entry: 'lambdas/platform/customer-keys/handler.ts',
+    handler: 'handler',
+    description: 'SendFleet customer keys: lists, issues and revokes a tenant\'s API keys for the relay\'s self-service keys API; publishes tenant snapshots',
+    // The tenant store's snapshot (Query) and its key transactions (Updates and a Put); no tenant list (Scan).
+    table: { envVar: 'TENANTS_TABLE', actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'] },
+    environment: ['EVENT_BUS_NAME'],
+    assumesByocRole: false,
+    timeoutSeconds: 10,
+    // Invoked synchronously by the relay's keys function, which answers the customer.
+    invocation: 'api',
+  },
   tenantSync: {
     stack: 'relay',
     entry: 'lambdas/relay/tenant-sync/handler.ts',
@@ -160,6 +173,21 @@ export const FUNCTIONS = {
     assumesByocRole: false,
     // A DNS lookup of the URL and two DynamoDB calls.
     timeoutSeconds: 10,
+    invocation: 'api',
+  },
+  keys: {
+    stack: 'relay',
+    entry: 'lambdas/relay/keys/handler.ts',
+    handler: 'handler',
+    description: 'SendFleet self-service API keys: GET/POST /api/keys, DELETE /api/keys/{id}, through the platform\'s customer-keys function',
+    // GetItem: the API key (authenticator); PutItem: the answered snapshot applied to the projection
+    // (versioned puts, as the tenant sync); Query: the tenant's domains a sending key may be limited to.
+    table: { envVar: 'RELAY_TABLE', actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'] },
+    // lambda:InvokeFunction on that one ARN, granted by CustomerApi.
+    environment: ['RELAY_ACCOUNT_ID', 'CUSTOMER_KEYS_FUNCTION_ARN'],
+    assumesByocRole: false,
+    // Three DynamoDB calls and one invoke of the platform function (at most 10 s, lambda-key-registry.ts).
+    timeoutSeconds: 20,
     invocation: 'api',
   },
   webhookDelivery: {

@@ -1,5 +1,6 @@
 /**
- * Platform account: tenants table (system of record), the operator-only admin API, the bus that
+ * Platform account: tenants table (system of record), the operator-only admin API, the
+ * customer-keys function the relay invokes for self-service keys, the bus that
  * forwards tenant snapshots to the relay account, and the alarm topic every alarm notifies.
  * Composition only.
  */
@@ -8,6 +9,7 @@ import type { Construct } from 'constructs';
 import type { StageNames } from './config';
 import { setStage } from './stage';
 import { AdminApi } from './constructs/admin-api';
+import { CustomerKeys } from './constructs/customer-keys';
 import { OperationsKey } from './constructs/operations-key';
 import { OperatorAlarms } from './constructs/operator-alarms';
 import { alarmOnFunctions, alarmOnTableThrottling } from './constructs/service-alarms';
@@ -18,6 +20,8 @@ export interface PlatformStackProps extends StackProps {
   readonly stage: string;
   /** The relay account's tenant-events bus, built from configuration. */
   readonly relayEventBusArn: string;
+  /** The relay account, the one that may invoke the customer-keys function. */
+  readonly relayAccountId: string;
   /** Physical names by stage (the platform bus and the forwarding role). */
   readonly names: StageNames;
   readonly alarmEmail?: string;
@@ -29,6 +33,7 @@ export class PlatformStack extends Stack {
   readonly tenantsTable: TenantsTable;
   readonly tenantEvents: TenantEvents;
   readonly adminApi: AdminApi;
+  readonly customerKeys: CustomerKeys;
   readonly alarms: OperatorAlarms;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
@@ -47,6 +52,13 @@ export class PlatformStack extends Stack {
       table: this.tenantsTable,
       eventBus: this.tenantEvents.bus,
       apiName: `sendfleet-${props.stage}-admin-api`,
+      removalPolicy,
+    });
+    this.customerKeys = new CustomerKeys(this, 'CustomerKeys', {
+      table: this.tenantsTable,
+      eventBus: this.tenantEvents.bus,
+      functionName: props.names.customerKeysFunction,
+      relayAccountId: props.relayAccountId,
       removalPolicy,
     });
     alarmOnFunctions(this);

@@ -32,6 +32,8 @@ export interface RelayStackProps extends StackProps {
   readonly names: StageNames;
   /** The platform's forwarding role: the one principal the bus admits. */
   readonly forwardingRoleArn: string;
+  /** The platform's customer-keys function, built from configuration: the keys function invokes it. */
+  readonly customerKeysFunctionArn: string;
   readonly alarmEmail?: string;
   /** Explicit dev deployments only: tables and logs are deleted with the stack. */
   readonly destroyOnDelete: boolean;
@@ -90,6 +92,7 @@ export class RelayStack extends Stack {
       removalPolicy,
       oneClick: { registrationTopicArn: this.registration.topic.topicArn, customerTemplateUrl: this.customerTemplate.templateUrl, registrationRegions: props.registrationRegions, deliveryEventsBusArn: this.deliveryEvents.busArn },
       healthQueue: this.accountHealth.queue,
+      customerKeysFunctionArn: props.customerKeysFunctionArn,
     });
     this.dashboard = new CustomerDashboard(this, 'Dashboard', { api: this.customerApi.restApi, removalPolicy });
     this.monthlyReset = new MonthlyReset(this, 'MonthlyReset', { table: this.relayTable, removalPolicy });

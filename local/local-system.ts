@@ -89,6 +89,12 @@ export interface LocalSystem {
    * customer's forwarding rule and the relay's bus rule would (the simulator's EventBridge calls it).
    */
   deliverSesEvent(envelope: SesEventEnvelope | Record<string, unknown>): Promise<void>;
+  /**
+   * Tenant snapshot events are delivered before the platform answers; `hold()` keeps them back
+   * until `release()`, as EventBridge's asynchronous delivery may (tests of what the relay does
+   * before the event arrives).
+   */
+  tenantEvents: { hold(): void; release(): Promise<void> };
   stop(): Promise<void>;
 }
 
@@ -207,8 +213,19 @@ async function start(options: LocalSystemOptions, started: Array<() => Promise<v
   const { systemResolver } = await import('../lambdas/relay/webhooks/url-guard');
   const { logger } = await import('../lambdas/shared/logger');
 
+  /** Snapshots kept back while a test holds tenant events (LocalSystem.tenantEvents). */
+  let heldEvents: TenantSnapshot[] | undefined;
+  const tenantEvents = {
+    hold: () => { heldEvents ??= []; },
+    release: async () => {
+      const held = heldEvents ?? [];
+      heldEvents = undefined;
+      for (const snapshot of held) await deliverInProcess(snapshot);
+    },
+  };
   /** What EventBridge would deliver to the relay's sync function, delivered at once. */
   const deliverInProcess = async (snapshot: TenantSnapshot) => {
+    if (heldEvents) return void heldEvents.push(snapshot);
     const event: TenantSnapshotEvent & Record<string, unknown> = {
       version: '0', id: randomUUID(), 'detail-type': TENANT_SNAPSHOT_DETAIL_TYPE, source: TENANT_EVENT_SOURCE,
       account: LOCAL_ACCOUNTS.platform, time: dateOf(clock).toISOString(), region, resources: [], detail: snapshot,
@@ -271,7 +288,7 @@ async function start(options: LocalSystemOptions, started: Array<() => Promise<v
   started.push(() => close(platformServer));
 
   started.push(() => health.drain());
-  return { relayUrl, dashboardUrl: `${relayUrl}/`, platformUrl, simUrl, dynamoEndpoint, tables, simulator, clock, aws, sendHandler: sendHandler as ProxyHandler, health, webhookOutbox, deliverSesEvent, stop: stopAll };
+  return { relayUrl, dashboardUrl: `${relayUrl}/`, platformUrl, simUrl, dynamoEndpoint, tables, simulator, clock, aws, sendHandler: sendHandler as ProxyHandler, health, webhookOutbox, deliverSesEvent, tenantEvents, stop: stopAll };
 }
 
 async function localHealth(config: RelayConfig, aws: AwsWiring, outbox: WebhookOutbox): Promise<LocalHealth & { queue: HealthQueue }> {

@@ -1,13 +1,14 @@
 /**
- * The customer-facing API of the relay account: send, BYOC onboarding and message status routes,
- * proxied to three functions. No API Gateway authoriser: both functions authenticate `X-API-Key` themselves
+ * The customer-facing API of the relay account: send, BYOC onboarding, webhook, message status and
+ * API key routes, each group proxied to its function. No API Gateway authoriser: both functions authenticate `X-API-Key` themselves
  * against the SHA-512 hashes projected from the platform.
  */
 import { Duration, Stack, Validations, type RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { messageRoutes, onboardingRoutes, sendRoutes, webhookRoutes } from '../../lambdas/relay/api-routes';
+import { keyRoutes, messageRoutes, onboardingRoutes, sendRoutes, webhookRoutes } from '../../lambdas/relay/api-routes';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { SERVICE_NAMESPACE } from '../../lambdas/shared/metric-dimensions';
 import { CustomerApiFirewall } from './customer-api-firewall';
 import { alarmOnApi, ALARM_THRESHOLDS } from './service-alarms';
@@ -30,6 +31,8 @@ export interface CustomerApiProps {
   readonly oneClick: { readonly registrationTopicArn: string; readonly customerTemplateUrl: string; readonly registrationRegions: readonly string[]; readonly deliveryEventsBusArn: string };
   /** The account health queue: the manual check (onboarding) and failing sends ask for re-checks there. */
   readonly healthQueue: sqs.IQueue;
+  /** The platform's customer-keys function (an ARN from configuration): only the keys function may invoke it. */
+  readonly customerKeysFunctionArn: string;
 }
 
 /** The SES-failure alarm's threshold, percent of send invocations over 5 minutes, 2 periods in a row (the API's own: service-alarms.ts). */
@@ -42,6 +45,8 @@ export class CustomerApi extends Construct {
   readonly webhooksFunction: ServiceFunction;
   /** Message status (GET /api/messages/{id}, Resend's GET /emails/{id}). */
   readonly messagesFunction: ServiceFunction;
+  /** Self-service API keys (/api/keys), through the platform's customer-keys function. */
+  readonly keysFunction: ServiceFunction;
   readonly restApi: ServiceRestApi;
   readonly firewall: CustomerApiFirewall;
   /** 5xx answers of the API (API Gateway's and the functions'). */
@@ -86,6 +91,17 @@ export class CustomerApi extends Construct {
       removalPolicy: props.removalPolicy,
     });
 
+    this.keysFunction = ServiceFunction.fromCatalog(this, 'Keys', 'keys', {
+      table: props.table,
+      environment: { RELAY_ACCOUNT_ID: relayAccountId, CUSTOMER_KEYS_FUNCTION_ARN: props.customerKeysFunctionArn },
+      removalPolicy: props.removalPolicy,
+    });
+    // The platform function's resource policy admits this account; this is the one role here that may use that.
+    this.keysFunction.serviceRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['lambda:InvokeFunction'],
+      resources: [props.customerKeysFunctionArn],
+    }));
+
     this.restApi = new ServiceRestApi(this, 'Rest', {
       description: 'SendFleet customer API (X-API-Key)',
       name: props.apiName,
@@ -98,6 +114,7 @@ export class CustomerApi extends Construct {
     this.restApi.addRoutes(onboardingRoutes, this.onboardingFunction);
     this.restApi.addRoutes(webhookRoutes, this.webhooksFunction);
     this.restApi.addRoutes(messageRoutes, this.messagesFunction);
+    this.restApi.addRoutes(keyRoutes, this.keysFunction);
     this.firewall = new CustomerApiFirewall(this, 'Firewall', { name: props.webAclName, stageArn: this.restApi.api.deploymentStage.stageArn });
 
     const window = { period: Duration.minutes(5) };

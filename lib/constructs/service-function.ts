@@ -62,6 +62,8 @@ export interface ServiceFunctionProps {
   readonly catalogName?: FunctionName;
   /** Writes extra files beside index.js at bundling time (the dashboard's static files). */
   readonly addToBundle?: (outputDir: string) => void;
+  /** A physical name, only for a function another account addresses by ARN before either stack is deployed. */
+  readonly functionName?: string;
   /** Modules left out of index.js and bundled as `<name>.js` beside it (see FunctionSpec.lazyModules). */
   readonly lazyModules?: Readonly<Record<string, string>>;
 }
@@ -81,6 +83,8 @@ export interface CatalogFunctionProps {
   readonly environment?: Record<string, string>;
   readonly removalPolicy?: RemovalPolicy;
   readonly addToBundle?: (outputDir: string) => void;
+  /** See ServiceFunctionProps.functionName. */
+  readonly functionName?: string;
 }
 
 /** The same esbuild options as the function's own bundle (see the constructor). */
@@ -135,6 +139,7 @@ export class ServiceFunction extends NodejsFunction {
       removalPolicy: props.removalPolicy,
       catalogName: name,
       addToBundle: props.addToBundle,
+      functionName: props.functionName,
       lazyModules: spec.lazyModules,
     });
     if (spec.table) {
@@ -174,6 +179,7 @@ export class ServiceFunction extends NodejsFunction {
     super(scope, id, {
       entry: props.entry,
       handler: props.handler ?? 'handler',
+      functionName: props.functionName,
       projectRoot: PROJECT_ROOT,
       description: props.description,
       runtime: SERVICE_RUNTIME,

@@ -16,7 +16,7 @@ const { assemblyDir } = synthesized('default');
 const functions = functionsIn(synthesized('default'));
 
 test('every function is bundled into an asset with an index.js exporting its handler', () => {
-  expect(functions).toHaveLength(14);
+  expect(functions).toHaveLength(16);
   for (const f of functions) {
     // The code's S3 key is `<asset hash>.zip`; the staged asset is `asset.<asset hash>/` in the assembly.
     const s3Key = f.properties.Code.S3Key as string;

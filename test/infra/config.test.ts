@@ -31,6 +31,7 @@ describe('deployment configuration', () => {
         forwardingRole: 'sendfleet-dev-tenant-forwarding',
         customerWebAcl: 'sendfleet-dev-customer-api',
         deliveryEventsBus: 'sendfleet-dev-delivery-events',
+        customerKeysFunction: 'sendfleet-dev-customer-keys',
       },
       relayEventBusName: 'sendfleet-dev-tenant-events',
       alarmEmail: undefined,

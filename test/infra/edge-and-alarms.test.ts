@@ -231,15 +231,15 @@ describe('alarms reach someone', () => {
         expect({ id, alarm: alarm.Properties.AlarmActions, ok: alarm.Properties.OKActions }).toEqual({ id, alarm: [topicRef], ok: [topicRef] });
       }
     }
-    // 8 DLQ depths (the webhook queue's and delivery events' included), Errors and Throttles of 14 functions, 5xx rate
+    // 8 DLQ depths (the webhook queue's and delivery events' included), Errors and Throttles of 16 functions, 5xx rate
     // and p99 latency of 2 APIs, SES failure rate, WAF blocked rate, throttling of 2 tables, account health's failing
     // rise and queue age.
-    expect(count).toBe(8 + 2 * 14 + 2 * 2 + 1 + 1 + 2 + 2);
+    expect(count).toBe(8 + 2 * 16 + 2 * 2 + 1 + 1 + 2 + 2);
   });
 
   test('every function alarms on its Errors (the threshold of its kind) and on any Throttle', () => {
     const functions = functionsIn(s);
-    expect(functions).toHaveLength(14);
+    expect(functions).toHaveLength(16);
     for (const f of functions) {
       const alarms = resourcesOfType(f.template, 'AWS::CloudWatch::Alarm').map(([, r]) => r.Properties)
         .filter((a) => a.Namespace === 'AWS/Lambda' && JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: { Ref: f.logicalId } }]));

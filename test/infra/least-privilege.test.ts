@@ -15,6 +15,10 @@ const actionsOf = (statement: { Action: string | string[] }) => asArray(statemen
  */
 const EXPECTED_DYNAMODB: Record<string, { stack: string; actions: string[]; index?: string }> = {
   adminApi: { stack: 'platform', actions: ['PutItem', 'UpdateItem', 'Query', 'Scan'] },
+  // The admin API's key operations without its tenant list (Scan).
+  customerKeys: { stack: 'platform', actions: ['PutItem', 'UpdateItem', 'Query'] },
+  // Authentication (Get), the platform's answered snapshot applied as versioned puts, the tenant's domains (Query).
+  keys: { stack: 'relay', actions: ['GetItem', 'PutItem', 'Query'] },
   tenantSync: { stack: 'relay', actions: ['PutItem', 'Query', 'DeleteItem'] },
   onboarding: { stack: 'relay', actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'ConditionCheckItem'] },
   send: { stack: 'relay', actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'] },

@@ -1,5 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { dashboardRoutes, messageRoutes, onboardingRoutes, sendRoutes, webhookRoutes } from '../../lambdas/relay/api-routes';
+import { dashboardRoutes, keyRoutes, messageRoutes, onboardingRoutes, sendRoutes, webhookRoutes } from '../../lambdas/relay/api-routes';
 import { GSI1, PK, SK, TTL_ATTRIBUTE } from '../../lambdas/relay/store/relay-table';
 import { EDGE_DETAILS } from '../../lambdas/shared/errors';
 import { TENANT_EVENT_SOURCE, TENANT_SNAPSHOT_DETAIL_TYPE } from '../../lambdas/shared/tenant-events';
@@ -102,7 +102,7 @@ describe('RelayStack', () => {
     });
   });
 
-  test('customer API: exactly the send, onboarding, webhook and dashboard routes, each on its function, no API Gateway authoriser', () => {
+  test('customer API: exactly the send, onboarding, webhook, message, key and dashboard routes, each on its function, no API Gateway authoriser', () => {
     const methods = apiMethods(s.relayTemplate);
     // ANY on each path reaches the same function, which answers 405 with Allow (API Gateway alone would say 404).
     const withAny = (routes: Record<string, { method: string; resource: string }>, fn: string) => [
@@ -114,6 +114,7 @@ describe('RelayStack', () => {
       ...withAny(onboardingRoutes, 'CustomerApiOnboarding'),
       ...withAny(webhookRoutes, 'CustomerApiWebhooks'),
       ...withAny(messageRoutes, 'CustomerApiMessages'),
+      ...withAny(keyRoutes, 'CustomerApiKeys'),
       ...withAny(dashboardRoutes, 'DashboardFunction'),
     ]);
     expect([...methods.keys()].sort()).toEqual([...expected.keys()].sort());
