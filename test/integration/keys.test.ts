@@ -35,6 +35,7 @@ test('lifecycle: create a full and a sending key (secret once), both work at onc
 
   // The platform's event is held back: what makes the new key work is the relay applying the answer itself.
   system.tenantEvents.hold();
+  await system.clock.advance(1000);
   const full = await createKey(admin.apiKey, { name: 'Deploy bot' });
   expect(full.status).toBe(201);
   expect(full.body).toMatchObject({ success: true, name: 'Deploy bot', scope: 'full_access', domains: null, expires_at: null, key: expect.stringMatching(/^sf_/) });
@@ -42,6 +43,7 @@ test('lifecycle: create a full and a sending key (secret once), both work at onc
   expect(full.body.prefix).toBe(fullKey.slice(0, 11));
   expect((await listed(fullKey)).find((k) => k.current)?.id).toBe(full.body.id);
 
+  await system.clock.advance(1000);
   const expiresAt = new Date(system.clock.now() + 30 * 24 * 3600 * 1000).toISOString();
   const sending = await createKey(fullKey, { name: 'Checkout', scope: 'sending_access', domains: ['keys-lifecycle.dev'], expires_at: expiresAt });
   expect(sending.status).toBe(201);
