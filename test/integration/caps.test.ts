@@ -1,6 +1,6 @@
 /**
  * Caps hold under real concurrency on DynamoDB Local: 20 sending domains per tenant, 100 API keys
- * per tenant. Requests go through the HTTP APIs all at once; the tables and the simulator are then
+ * per tenant that are not revoked (through the admin API and the relay's self-service keys API). Requests go through the HTTP APIs all at once; the tables and the simulator are then
  * read to check the exact outcome.
  */
 import { DeleteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -8,7 +8,7 @@ import { BatchWriteCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-s
 import { BYOC_ROLE_NAME } from '../../lambdas/relay/byoc/policies';
 import { MAX_DOMAINS_PER_TENANT } from '../../lambdas/relay/onboarding/domains';
 import { MAX_KEYS_PER_TENANT } from '../../lambdas/platform/tenants/tenant-service';
-import { KeyCountRefusedError, TenantStore } from '../../lambdas/platform/tenants/tenant-store';
+import { KeyCountRefusedError, MAX_REVOKED_KEYS_PUBLISHED, TenantStore } from '../../lambdas/platform/tenants/tenant-store';
 import { relayKeys } from '../../lambdas/relay/store/relay-table';
 import { sha512Hex } from '../../lambdas/shared/crypto';
 import { scanAll } from '../support/dynamo';
@@ -115,64 +115,131 @@ describe(`at most ${MAX_DOMAINS_PER_TENANT} sending domains`, () => {
   });
 });
 
-describe(`at most ${MAX_KEYS_PER_TENANT} API keys`, () => {
+describe(`at most ${MAX_KEYS_PER_TENANT} API keys that are not revoked`, () => {
   const createKey = (tenantId: string) => call(system.platformUrl, 'POST', `/admin/tenants/${tenantId}/keys`, { body: {} });
-  const keyCount = async (tenantId: string) =>
-    ((await call(system.platformUrl, 'GET', `/admin/tenants/${tenantId}/keys`)).body.api_keys as unknown[]).length;
+  const selfServiceCreate = (apiKey: string, name: string) => call(system.relayUrl, 'POST', '/api/keys', { apiKey, body: { name } });
+  const keysOf = async (tenantId: string) => (await call(system.platformUrl, 'GET', `/admin/tenants/${tenantId}/keys`)).body.api_keys as Array<{ key_id: string; status: string }>;
+  const keyCount = async (tenantId: string) => (await keysOf(tenantId)).length;
+  const liveCount = async (tenantId: string) => (await keysOf(tenantId)).filter((k) => k.status !== 'revoked').length;
+  const profileOf = async (tenantId: string) => (await scanAll(system.tables.tenants)).find((i) => i.PK === `TENANT#${tenantId}` && i.SK === 'PROFILE');
 
-  async function tenantWithKeys(count: number): Promise<string> {
-    const { tenantId } = await createTenant(system, 'byoc');
-    for (let i = 1; i < count; i++) expect((await createKey(tenantId)).status).toBe(201);
-    expect(await keyCount(tenantId)).toBe(count);
-    return tenantId;
+  /** A tenant holding `count` keys; its first (full-access) key to call the relay with. */
+  async function tenantWithKeys(count: number): Promise<{ tenantId: string; apiKey: string; keyId: string }> {
+    const tenant = await createTenant(system, 'byoc');
+    for (let i = 1; i < count; i++) expect((await createKey(tenant.tenantId)).status).toBe(201);
+    expect(await keyCount(tenant.tenantId)).toBe(count);
+    return tenant;
   }
 
   test('concurrent key creates below the cap all succeed: 20 at once on a tenant with one key', async () => {
-    const tenantId = await tenantWithKeys(1);
+    const { tenantId } = await tenantWithKeys(1);
     const responses = await Promise.all(Array.from({ length: 20 }, () => createKey(tenantId)));
     expect(statuses(responses)).toEqual(Array(20).fill(201));
     expect(await keyCount(tenantId)).toBe(21);
   });
 
+  test('self-service: 20 concurrent creates well below the cap all succeed', async () => {
+    const tenant = await tenantWithKeys(1);
+    const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => selfServiceCreate(tenant.apiKey, `key ${i}`)));
+    expect(statuses(responses)).toEqual(Array(20).fill(201));
+    expect(await keyCount(tenant.tenantId)).toBe(21);
+    expect((await profileOf(tenant.tenantId))?.live_keys).toBe(21);
+  });
+
   test('20 concurrent key creates on a tenant with 95 keys leave exactly 100', async () => {
-    const tenantId = await tenantWithKeys(95);
+    const { tenantId } = await tenantWithKeys(95);
     const responses = await Promise.all(Array.from({ length: 20 }, () => createKey(tenantId)));
     expect(statuses(responses)).toEqual([...Array(5).fill(201), ...Array(15).fill(409)]);
     expect(await keyCount(tenantId)).toBe(MAX_KEYS_PER_TENANT);
-    const profile = (await scanAll(system.tables.tenants)).find((i) => i.PK === `TENANT#${tenantId}` && i.SK === 'PROFILE');
-    expect(profile?.key_count).toBe(MAX_KEYS_PER_TENANT);
+    expect((await profileOf(tenantId))?.live_keys).toBe(MAX_KEYS_PER_TENANT);
   });
 
-  test('a profile from before keys were counted takes its count from the keys it holds', async () => {
-    // Data as it was before key_count existed: 97 key items, a profile without the count.
+  test('self-service: 20 concurrent creates on a tenant with 95 keys leave exactly 100; the others are key_limit_reached', async () => {
+    const tenant = await tenantWithKeys(95);
+    const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => selfServiceCreate(tenant.apiKey, `key ${i}`)));
+    expect(statuses(responses)).toEqual([...Array(5).fill(201), ...Array(15).fill(409)]);
+    for (const refused of responses.filter((r) => r.status === 409)) {
+      expect(refused.body).toMatchObject({ error: 'key_limit_reached', detail: expect.stringContaining('Revoke keys you no longer use') });
+    }
+    expect(await keyCount(tenant.tenantId)).toBe(MAX_KEYS_PER_TENANT);
+    expect((await call(system.relayUrl, 'GET', '/api/keys', { apiKey: tenant.apiKey })).body.keys).toHaveLength(MAX_KEYS_PER_TENANT);
+  });
+
+  test('revoking gives the slot back in the same write: at the cap, concurrent revokes and creates never pass 100 live keys', async () => {
+    const tenant = await tenantWithKeys(MAX_KEYS_PER_TENANT);
+    const refused = await selfServiceCreate(tenant.apiKey, 'one too many');
+    expect(refused.body.error).toBe('key_limit_reached');
+    const admin = await createKey(tenant.tenantId);
+    expect(admin.status).toBe(409);
+    expect(admin.body.detail).toContain('not revoked');
+    const others = (await keysOf(tenant.tenantId)).map((k) => k.key_id).filter((id) => id !== tenant.keyId).slice(0, 3);
+    const racing = await Promise.all([
+      ...others.map((id) => call(system.relayUrl, 'DELETE', `/api/keys/${id}`, { apiKey: tenant.apiKey })),
+      ...Array.from({ length: 6 }, (_, i) => selfServiceCreate(tenant.apiKey, `replacement ${i}`)),
+    ]);
+    expect(statuses(racing.slice(0, 3))).toEqual([200, 200, 200]);
+    const created = racing.slice(3).filter((r) => r.status === 201).length;
+    expect(created).toBeLessThanOrEqual(3);
+    // Whatever the interleaving, the count is exact and never above the cap; the freed slots can all be taken.
+    while ((await selfServiceCreate(tenant.apiKey, 'fill')).status === 201);
+    expect(await liveCount(tenant.tenantId)).toBe(MAX_KEYS_PER_TENANT);
+    expect((await profileOf(tenant.tenantId))?.live_keys).toBe(MAX_KEYS_PER_TENANT);
+    expect(await keyCount(tenant.tenantId)).toBe(MAX_KEYS_PER_TENANT + 3);
+  });
+
+  test('a profile from before live keys were counted takes its count from the keys it holds, revoked ones not counted', async () => {
+    // Data as it was before live_keys existed: key items, and a key_count that counted revoked ones too.
     const { tenantId } = await createTenant(system, 'byoc');
     const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: system.dynamoEndpoint }));
-    const legacyKeys = Array.from({ length: 96 }, (_, i) => ({
-      PK: `TENANT#${tenantId}`, SK: `KEY#key_legacy${i}`, key_id: `key_legacy${i}`, key_hash: sha512Hex(`legacy-${tenantId}-${i}`), prefix: 'sf_legacy00', status: 'revoked', expires_at: null, created_at: '2026-01-01T00:00:00.000Z',
+    const legacyKeys = Array.from({ length: 146 }, (_, i) => ({
+      PK: `TENANT#${tenantId}`, SK: `KEY#key_legacy${i}`, key_id: `key_legacy${i}`, key_hash: sha512Hex(`legacy-${tenantId}-${i}`), prefix: 'sf_legacy00',
+      // 96 active, 50 revoked
+      status: i < 96 ? 'active' : 'revoked', expires_at: null, created_at: '2026-01-01T00:00:00.000Z',
     }));
     for (let i = 0; i < legacyKeys.length; i += 25) {
       await db.send(new BatchWriteCommand({ RequestItems: { [system.tables.tenants]: legacyKeys.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
     }
-    await db.send(new UpdateCommand({ TableName: system.tables.tenants, Key: { PK: `TENANT#${tenantId}`, SK: 'PROFILE' }, UpdateExpression: 'REMOVE key_count' }));
+    await db.send(new UpdateCommand({ TableName: system.tables.tenants, Key: { PK: `TENANT#${tenantId}`, SK: 'PROFILE' }, UpdateExpression: 'REMOVE live_keys SET key_count = :old', ExpressionAttributeValues: { ':old': 147 } }));
     db.destroy();
-    expect(await keyCount(tenantId)).toBe(97);
+    expect(await liveCount(tenantId)).toBe(97);
     const responses = await Promise.all(Array.from({ length: 10 }, () => createKey(tenantId)));
     expect(statuses(responses)).toEqual([...Array(3).fill(201), ...Array(7).fill(409)]);
-    expect(await keyCount(tenantId)).toBe(MAX_KEYS_PER_TENANT);
+    expect(await liveCount(tenantId)).toBe(MAX_KEYS_PER_TENANT);
+    expect((await profileOf(tenantId))?.live_keys).toBe(MAX_KEYS_PER_TENANT);
   });
 
-  test('a stale read cannot seed the count of a profile from before keys were counted', async () => {
-    const { tenantId } = await createTenant(system, 'byoc');
+  test('a stale read cannot seed the count of a profile from before live keys were counted (adding or revoking)', async () => {
+    const { tenantId, keyId } = await createTenant(system, 'byoc');
     const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: system.dynamoEndpoint }));
-    await db.send(new UpdateCommand({ TableName: system.tables.tenants, Key: { PK: `TENANT#${tenantId}`, SK: 'PROFILE' }, UpdateExpression: 'REMOVE key_count' }));
+    await db.send(new UpdateCommand({ TableName: system.tables.tenants, Key: { PK: `TENANT#${tenantId}`, SK: 'PROFILE' }, UpdateExpression: 'REMOVE live_keys' }));
     const store = new TenantStore(db, system.tables.tenants);
     const seen = await store.snapshot(tenantId);
     const key = (id: string) => ({ key_id: id, key_hash: sha512Hex(id), prefix: 'sf_stale000', status: 'active' as const, expires_at: null, created_at: new Date().toISOString(), name: null, scope: 'full_access' as const, domains: null });
     // What a reader saw before the tenant's last change (one key fewer) must not become the count.
     await expect(store.addKey(tenantId, key('key_stale'), MAX_KEYS_PER_TENANT, { version: seen.version - 1, keys: 0 })).rejects.toBeInstanceOf(KeyCountRefusedError);
-    await store.addKey(tenantId, key('key_fresh'), MAX_KEYS_PER_TENANT, { version: seen.version, keys: seen.api_keys.length });
-    const profile = (await scanAll(system.tables.tenants)).find((i) => i.PK === `TENANT#${tenantId}` && i.SK === 'PROFILE');
-    expect(profile?.key_count).toBe(2);
+    await expect(store.revokeKey(tenantId, keyId, new Date().toISOString(), { version: seen.version - 1, keys: 0 })).rejects.toBeInstanceOf(KeyCountRefusedError);
+    expect((await profileOf(tenantId))?.live_keys).toBeUndefined();
+    await store.addKey(tenantId, key('key_fresh'), MAX_KEYS_PER_TENANT, { version: seen.version, keys: 1 });
+    expect((await profileOf(tenantId))?.live_keys).toBe(2);
+    await store.revokeKey(tenantId, keyId, new Date().toISOString(), { version: 0, keys: 0 });
+    expect((await profileOf(tenantId))?.live_keys).toBe(1);
     db.destroy();
+  });
+
+  test(`a snapshot carries every live key and the ${MAX_REVOKED_KEYS_PUBLISHED} most recently revoked ones, however many were revoked`, async () => {
+    const { tenantId, keyId } = await createTenant(system, 'byoc');
+    const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: system.dynamoEndpoint }));
+    const revoked = Array.from({ length: 150 }, (_, i) => ({
+      PK: `TENANT#${tenantId}`, SK: `KEY#key_gone${i}`, key_id: `key_gone${i}`, key_hash: sha512Hex(`gone-${tenantId}-${i}`), prefix: 'sf_gone0000',
+      status: 'revoked', expires_at: null, created_at: '2026-01-01T00:00:00.000Z', revoked_at: new Date(Date.UTC(2026, 1, 1) + i * 60_000).toISOString(),
+    }));
+    for (let i = 0; i < revoked.length; i += 25) {
+      await db.send(new BatchWriteCommand({ RequestItems: { [system.tables.tenants]: revoked.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
+    }
+    const snapshot = await new TenantStore(db, system.tables.tenants).snapshot(tenantId);
+    db.destroy();
+    expect(snapshot.api_keys.filter((k) => k.status === 'active').map((k) => k.key_id)).toEqual([keyId]);
+    expect(snapshot.api_keys.filter((k) => k.status === 'revoked').map((k) => k.key_id).sort())
+      .toEqual(revoked.slice(50).map((k) => k.key_id).sort());
   });
 });
