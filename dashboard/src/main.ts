@@ -1,6 +1,6 @@
 /**
  * The customer dashboard: sign in with an API key, then Settings (BYOC role), Domains, Send test,
- * Webhooks and Usage, each a view drawn from the customer API. Hash routes (#/settings …) keep it one page.
+ * Webhooks, API keys and Usage, each a view drawn from the customer API. Hash routes (#/settings …) keep it one page.
  */
 import { api, ApiProblem, session } from './api';
 import { h, replaceChildren } from './dom';
@@ -8,6 +8,7 @@ import { renderDomain, renderDomains } from './domains';
 import { renderSendTest } from './send-test';
 import { renderSettings } from './settings';
 import { alertRegion, busy, clearMessages, field, heading, input, showError, showStatus, statusRegion } from './ui';
+import { renderKeys } from './keys';
 import { renderUsage } from './usage';
 import { renderWebhooks } from './webhooks';
 
@@ -16,6 +17,7 @@ const VIEWS = [
   { hash: '#/domains', label: 'Domains' },
   { hash: '#/send', label: 'Send test' },
   { hash: '#/webhooks', label: 'Webhooks' },
+  { hash: '#/keys', label: 'API keys' },
   { hash: '#/usage', label: 'Usage' },
 ] as const;
 
@@ -84,6 +86,7 @@ async function render(): Promise<void> {
     else if (hash.startsWith('#/domains/')) await renderDomain(main, decodeURIComponent(hash.slice('#/domains/'.length)), navigate);
     else if (hash === '#/send') renderSendTest(main);
     else if (hash === '#/webhooks') await renderWebhooks(main, navigate);
+    else if (hash === '#/keys') await renderKeys(main, navigate);
     else if (hash === '#/usage') await renderUsage(main);
     else if (hash === '#/settings') await renderSettings(main);
     else return navigate('#/settings', status);

@@ -87,3 +87,29 @@ export interface AccountHealth {
   checks: Partial<Record<HealthCheckName, CheckHealth>>;
   domains: Array<{ domain: string; region: string; records: Partial<Record<RecordKind, RecordHealth>> }>;
 }
+
+/** GET /api/keys: one key (never its secret). */
+export interface ApiKey {
+  id: string;
+  name: string | null;
+  prefix: string;
+  scope: 'full_access' | 'sending_access';
+  domains: string[] | null;
+  status: 'active' | 'revoked' | 'expired';
+  created_at: string | null;
+  expires_at: string | null;
+  /** the key this browser tab is signed in with */
+  current: boolean;
+}
+
+/** POST /api/keys: the new key with its secret, shown once. */
+export interface CreatedApiKey {
+  id: string;
+  key: string;
+  name: string | null;
+  prefix: string;
+  scope: ApiKey['scope'];
+  domains: string[] | null;
+  created_at: string;
+  expires_at: string | null;
+}

@@ -82,11 +82,13 @@ export function heading(text: Child): HTMLHeadingElement {
 /**
  * A destructive action behind an in-page confirmation: the button opens the question with its
  * Yes/Cancel pair (focus moves to Yes; Cancel closes it and returns focus), and Yes runs `onConfirm`
- * with the messages cleared and an error shown as `Not deleted.`.
+ * with the messages cleared and an error shown as `Not deleted.` (or handed to `onError`, for a page
+ * that shows it next to the control). Several may share a page: each has its own ids.
  */
-export function confirmedDelete(options: { label: string; confirmLabel: string; question: string; onConfirm: () => Promise<void> }): { button: HTMLButtonElement; confirm: HTMLElement } {
-  const button = h('button', { class: 'danger', attrs: { type: 'button', 'aria-expanded': 'false', 'aria-controls': 'confirm-delete' } }, options.label);
-  const confirm = h('div', { id: 'confirm-delete', class: 'confirm', attrs: { hidden: '' } });
+export function confirmedDelete(options: { label: string; confirmLabel: string; question: string; onConfirm: () => Promise<void>; onError?: (error: unknown) => void }): { button: HTMLButtonElement; confirm: HTMLElement } {
+  const confirmId = uniqueId('confirm-delete');
+  const button = h('button', { class: 'danger', attrs: { type: 'button', 'aria-expanded': 'false', 'aria-controls': confirmId } }, options.label);
+  const confirm = h('div', { id: confirmId, class: 'confirm', attrs: { hidden: '' } });
   button.addEventListener('click', () => {
     const yes = h('button', { class: 'danger', attrs: { type: 'button' } }, options.confirmLabel);
     const no = h('button', { attrs: { type: 'button' } }, 'Cancel');
@@ -101,7 +103,8 @@ export function confirmedDelete(options: { label: string; confirmLabel: string; 
       try {
         await options.onConfirm();
       } catch (error) {
-        showError(error, 'Not deleted.');
+        if (options.onError) options.onError(error);
+        else showError(error, 'Not deleted.');
       }
     }));
     confirm.replaceChildren(h('p', {}, options.question), h('div', { class: 'actions' }, yes, no));
