@@ -1,0 +1,138 @@
+/**
+ * The dashboard's API keys screen in headless Chromium against local mode: sign in, create a
+ * sending-only key limited to a domain, see its secret once and copy it, find it listed (the
+ * signed-in key marked, its revoke disabled with the reason), revoke it, and see it refused. axe
+ * is clean at 1280 px and 390 px wide, and nothing overflows sideways at 390 px.
+ */
+import type { Page } from 'playwright-core';
+import { launchBrowser, screenshot, seriousAxeFindings, type TestBrowser } from '../support/browser';
+import { call, createTenant, onboard, startTestSystem, type TestSystem } from '../support/system';
+
+jest.setTimeout(120_000);
+
+let system: TestSystem;
+let browser: TestBrowser;
+
+beforeAll(async () => {
+  system = await startTestSystem('dashboard-keys');
+  browser = await launchBrowser(new URL(system.dashboardUrl).origin);
+});
+afterAll(async () => {
+  await browser?.close();
+  await system?.stop();
+});
+
+let page: Page;
+const pageErrors: string[] = [];
+beforeEach(async () => {
+  page = await browser.context.newPage();
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  // The browser's own note on every 4xx answer is expected; anything else (a CSP violation) is not.
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource: the server responded with a status of 4')) pageErrors.push(message.text());
+  });
+});
+afterEach(async () => {
+  await page.close();
+  expect(pageErrors.splice(0)).toEqual([]);
+});
+
+const button = (name: string) => page.getByRole('button', { name, exact: true });
+const heading = (name: string) => page.getByRole('heading', { level: 1, name, exact: true });
+const keyCard = (id: string) => page.locator(`li[data-key="${id}"]`);
+
+/** axe's serious findings and the sideways overflow, at a width. */
+async function checkAt(width: number): Promise<void> {
+  await page.setViewportSize({ width, height: 900 });
+  expect({ width, findings: await seriousAxeFindings(page) }).toEqual({ width, findings: [] });
+  if (width <= 390) {
+    expect({ width, overflow: await page.evaluate('document.documentElement.scrollWidth <= innerWidth') }).toEqual({ width, overflow: true });
+  }
+}
+
+async function signIn(apiKey: string): Promise<void> {
+  await page.goto(system.dashboardUrl);
+  await heading('Sign in').waitFor();
+  await page.getByLabel('API key', { exact: true }).fill(apiKey);
+  await page.keyboard.press('Enter');
+  await heading('Settings').waitFor();
+}
+
+test('create a sending key, see and copy its secret once, revoke it; the signed-in key cannot be revoked', async () => {
+  const admin = await createTenant(system, 'byoc');
+  const domain = 'dashboard-keys.dev';
+  await onboard(system, admin.apiKey, { accountId: '730000000001', domain, verify: false });
+  await signIn(admin.apiKey);
+  await page.getByRole('link', { name: 'API keys', exact: true }).click();
+  await heading('API keys').waitFor();
+
+  // The signed-in key: marked, its revoke disabled with the reason.
+  const mine = keyCard(admin.keyId);
+  await mine.getByText('Signed in with this key', { exact: true }).waitFor();
+  const ownRevoke = mine.getByRole('button', { name: 'Revoke', exact: true });
+  expect(await ownRevoke.isDisabled()).toBe(true);
+  expect(await page.evaluate(`document.getElementById(document.querySelector('li[data-key="${admin.keyId}"] button').getAttribute('aria-describedby')).textContent`))
+    .toContain('sign in with another full-access key');
+  // The domain choice appears only for a sending key.
+  expect(await page.getByRole('group', { name: 'Sending domains (optional)' }).isVisible()).toBe(false);
+  await checkAt(1280);
+  await checkAt(390);
+  await page.setViewportSize({ width: 1280, height: 900 });
+
+  // A name the API refuses: the error is next to the Name field, and it is marked invalid.
+  await page.getByLabel('Name', { exact: true }).fill('Checkout ');
+  await button('Create key').click();
+  const nameRow = page.locator('.field').filter({ has: page.getByLabel('Name', { exact: true }) });
+  await nameRow.locator('.field-error').filter({ hasText: 'must not start or end with spaces' }).waitFor();
+  expect(await page.getByLabel('Name', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+  expect(await page.locator('.field-error[aria-live]').count()).toBeGreaterThan(0);
+
+  // Create: sending only, limited to the domain.
+  await page.getByLabel('Name', { exact: true }).fill('Checkout');
+  await page.getByLabel(/^Sending only/).check();
+  await page.getByRole('group', { name: 'Sending domains (optional)' }).getByLabel(domain, { exact: true }).check();
+  await button('Create key').click();
+  const secretBox = page.locator('[data-field="api_key"]');
+  await secretBox.waitFor();
+  expect(await secretBox.textContent()).toContain('you won\'t see it again');
+  const secret = (await secretBox.locator('code').textContent())!;
+  expect(secret).toMatch(/^sf_[A-Za-z0-9_-]{43}$/);
+  await secretBox.getByRole('button', { name: 'Copy', exact: true }).click();
+  await page.getByRole('status').filter({ hasText: 'copied' }).waitFor();
+  expect(await page.evaluate('navigator.clipboard.readText()')).toBe(secret);
+  await checkAt(1280);
+  await checkAt(390);
+  await screenshot(page, 'api-keys-secret');
+  await page.setViewportSize({ width: 1280, height: 900 });
+
+  // The API has it, as the dashboard said; it is a sending key (it may not manage keys).
+  const listed = (await call(system.relayUrl, 'GET', '/api/keys', { apiKey: admin.apiKey })).body.keys as Array<{ id: string; prefix: string; scope: string; domains: string[] | null }>;
+  const created = listed.find((k) => k.prefix === secret.slice(0, 11))!;
+  expect(created).toMatchObject({ scope: 'sending_access', domains: [domain] });
+  expect((await call(system.relayUrl, 'GET', '/api/keys', { apiKey: secret })).body.error).toBe('insufficient_scope');
+  const card = keyCard(created.id);
+  expect(await card.locator('[data-field="scope"] dd').textContent()).toBe('Sending only');
+  expect(await card.locator('[data-field="domains"] dd').textContent()).toBe(domain);
+  expect(await card.locator('[data-field="created_at"] time').getAttribute('datetime')).toMatch(/^\d{4}-\d\d-\d\dT/);
+
+  // No method, header or path in any words on the page.
+  const words = await page.locator('main').innerText();
+  expect(words).not.toMatch(/\b(GET|POST|PUT|PATCH|DELETE)\b|X-API-Key|\/api\//);
+
+  // Leaving the page and coming back: the secret is gone for good.
+  await page.getByRole('link', { name: 'Usage', exact: true }).click();
+  await heading('Usage').waitFor();
+  await page.getByRole('link', { name: 'API keys', exact: true }).click();
+  await heading('API keys').waitFor();
+  expect(await page.locator('main').innerText()).not.toContain(secret);
+
+  // Revoke it behind the confirmation.
+  await card.getByRole('button', { name: 'Revoke', exact: true }).click();
+  await card.getByRole('button', { name: 'Yes, revoke', exact: true }).click();
+  await page.getByRole('status').filter({ hasText: 'Key “Checkout” revoked' }).waitFor();
+  expect(await keyCard(created.id).getAttribute('data-status')).toBe('revoked');
+  expect(await keyCard(created.id).getByRole('button', { name: 'Revoke', exact: true }).count()).toBe(0);
+  expect((await call(system.relayUrl, 'GET', '/api/keys', { apiKey: secret })).status).toBe(401);
+  await checkAt(1280);
+  await checkAt(390);
+});
