@@ -2,15 +2,16 @@
  * The KeyRegistry in AWS: a synchronous `lambda:InvokeFunction` of the platform account's
  * customer-keys function (its ARN is built from configuration, see lib/config.ts). The client is
  * created once per container. A function error, a throttle or an unreadable payload is
- * PlatformUnavailableError; the request's budget bounds the call (API Gateway gives up at 29 s).
+ * PlatformUnavailableError. One attempt only: a create whose answer was lost and then retried would
+ * issue a second key nobody sees; the customer retries (the answer says so).
  */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { keyRegistryOver, PlatformUnavailableError, type KeyRegistry } from './key-registry';
 
-/** The platform function answers in well under a second; a few seconds per attempt leaves room for a cold start. */
-const INVOKE_REQUEST_TIMEOUT_MS = 8_000;
+/** The platform function answers in well under a second; 10 s leaves room for a cold start, inside the keys function's 20 s. */
+const INVOKE_REQUEST_TIMEOUT_MS = 10_000;
 
-export function lambdaKeyRegistry(functionArn: string, client: LambdaClient = new LambdaClient({ maxAttempts: 2, requestHandler: { requestTimeout: INVOKE_REQUEST_TIMEOUT_MS, connectionTimeout: 3_000 } })): KeyRegistry {
+export function lambdaKeyRegistry(functionArn: string, client: LambdaClient = new LambdaClient({ maxAttempts: 1, requestHandler: { requestTimeout: INVOKE_REQUEST_TIMEOUT_MS, connectionTimeout: 3_000 } })): KeyRegistry {
   return keyRegistryOver(async (request) => {
     let answer;
     try {
