@@ -11,7 +11,10 @@ import { keyRegistryOver, PlatformUnavailableError, type KeyRegistry } from './k
 /** The platform function answers in well under a second; 10 s leaves room for a cold start, inside the keys function's 20 s. */
 const INVOKE_REQUEST_TIMEOUT_MS = 10_000;
 
-export function lambdaKeyRegistry(functionArn: string, client: LambdaClient = new LambdaClient({ maxAttempts: 1, requestHandler: { requestTimeout: INVOKE_REQUEST_TIMEOUT_MS, connectionTimeout: 3_000 } })): KeyRegistry {
+/** The keys function's client: one attempt, bounded (exported for its test). */
+export const keysLambdaClient = (): LambdaClient => new LambdaClient({ maxAttempts: 1, requestHandler: { requestTimeout: INVOKE_REQUEST_TIMEOUT_MS, connectionTimeout: 3_000 } });
+
+export function lambdaKeyRegistry(functionArn: string, client: LambdaClient = keysLambdaClient()): KeyRegistry {
   return keyRegistryOver(async (request) => {
     let answer;
     try {
