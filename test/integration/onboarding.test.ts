@@ -86,7 +86,7 @@ const identityExists = (accountId: string, domain: string): boolean => {
     return false;
   }
 };
-type DnsRecord = { id: string; type: string; name: string; value: string; status: string };
+type DnsRecord = { id: string; type: string; name: string; value: string; priority?: number; status: string };
 const records = (response: JsonResponse) => response.body.records as DnsRecord[];
 const statusesOf = (response: JsonResponse) => Object.fromEntries(records(response).map((r) => [r.id, r.status]));
 
