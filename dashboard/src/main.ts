@@ -78,6 +78,8 @@ async function render(): Promise<void> {
     if (current) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
+  // On a phone the links scroll sideways: the current one is brought into view.
+  nav.querySelector('[aria-current]')?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
   try {
     if (!signedIn) signInView();
     else if (hash === '#/domains') await renderDomains(main, navigate);
