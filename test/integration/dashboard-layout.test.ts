@@ -71,6 +71,12 @@ async function tenantWithDomains(name: string): Promise<{ apiKey: string; accoun
   return { apiKey, accountId, verified, pending };
 }
 
+/** Words for people on the screens built here: no HTTP method, header name or API path. */
+async function expectPeoplesWords(screen: string): Promise<void> {
+  const text = await inPage<string>('document.querySelector("main").textContent');
+  expect({ screen, technical: [...text.match(/\/api\/|\b(GET|POST|PUT|PATCH|DELETE|HTTP)\b/g) ?? [], ...text.match(/x-api-key/gi) ?? []] }).toEqual({ screen, technical: [] });
+}
+
 /** What sticks out past the viewport's right edge, named so a failure says where to look. */
 const OVERFLOW = `(() => {
   const width = window.innerWidth;
@@ -133,6 +139,7 @@ describe('every screen at 390 px and at 1280 px', () => {
         await page.goto(`${system.dashboardUrl}${hash}`);
         await heading(title).waitFor();
         if (name === 'settings') expect(await page.locator('[data-health-domain]').count()).toBe(2);
+        if (['domain', 'domain-verified', 'send-test'].includes(name)) await expectPeoplesWords(name);
         if (phone) {
           await expectFitsPhone(name);
           if (name === 'settings') await screenshot(page, 'settings-phone');
