@@ -113,6 +113,10 @@ describe('every screen at 390 px and at 1280 px', () => {
     // an account health run, so Settings shows its tables (checks, and each domain's records)
     await system.health.runSchedule();
     await system.health.drain();
+    // an endpoint, so Webhooks shows it with its times
+    const webhook = await call(system.relayUrl, 'PUT', '/api/webhooks', { apiKey, body: { url: 'http://127.0.0.1:9/hooks/layout', events: ['email.bounced'] } });
+    expect(webhook.status).toBe(200);
+    const updatedAt = String((webhook.body.webhook as { updated_at: string }).updated_at);
     // TODO(lead): add the API keys screen ('#/keys', heading 'API keys') to SCREENS once keys.ts is on main.
     const SCREENS: ReadonlyArray<{ hash: string; title: string; name: string }> = [
       { hash: '#/settings', title: 'Settings', name: 'settings' },
@@ -140,6 +144,12 @@ describe('every screen at 390 px and at 1280 px', () => {
         await heading(title).waitFor();
         if (name === 'settings') expect(await page.locator('[data-health-domain]').count()).toBe(2);
         if (['domain', 'domain-verified', 'send-test'].includes(name)) await expectPeoplesWords(name);
+        if (name === 'webhooks') {
+          // in local time, the instant in datetime
+          const changed = page.locator('[data-field="updated_at"] time').last();
+          expect(await changed.getAttribute('datetime')).toBe(updatedAt);
+          expect(await changed.textContent()).toContain(await inPage<string>(`new Date(${JSON.stringify(updatedAt)}).toLocaleString()`));
+        }
         if (phone) {
           await expectFitsPhone(name);
           if (name === 'settings') await screenshot(page, 'settings-phone');
@@ -176,6 +186,12 @@ describe('every screen at 390 px and at 1280 px', () => {
     const phone = await layout();
     expect(phone).toMatchObject({ header: 'absolute', row: 'block', label: '"Value" / ""' });
     expect(phone.valueRight).toBeLessThanOrEqual(phone.cardRight);
+
+    // just above the breakpoint the table itself fits, its long names and values wrapping in their columns
+    await page.setViewportSize({ width: 780, height: 844 });
+    expect(await layout()).toMatchObject({ row: 'table-row' });
+    expect(await inPage(OVERFLOW)).toMatchObject({ offenders: [] });
+    expect(await inPage('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
 
     await page.setViewportSize(DESKTOP);
     expect(await layout()).toMatchObject({ header: 'static', row: 'table-row', label: 'none' });
