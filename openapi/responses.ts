@@ -125,6 +125,7 @@ const dnsRecord = z.strictObject({
   type: z.enum(['TXT', 'CNAME', 'MX']),
   name: z.string(),
   value: z.string(),
+  priority: z.optional(z.number()),
   status: z.union([recordStatus, z.literal('NotChecked')]),
   required: z.boolean(),
 });
