@@ -77,7 +77,8 @@ function recordRow(record: DnsRecord): HTMLTableRowElement {
   return h('tr', { attrs: { 'data-record': record.id } },
     cell('Type', record.type),
     cell('Name', copyable(record.name, `${record.type} record name`, 'name')),
-    cell('Value', copyable(record.value, `${record.type} value for ${record.name}`, 'value')),
+    // An MX record's host and priority go in separate fields at DNS providers: shown apart.
+    cell('Value', copyable(record.exchange ?? record.value, `${record.type} value for ${record.name}`, 'value')),
     record.priority === undefined ? h('td', { class: 'none', attrs: { 'data-label': 'Priority' } }, '—') : cell('Priority', String(record.priority)),
     cell('Status', badge(record.status)));
 }

@@ -9,8 +9,9 @@ export interface ZoneRecord {
   type: 'TXT' | 'CNAME' | 'MX';
   name: string;
   value: string;
-  /** MX only (the API gives it apart from the host). */
+  /** MX only: the priority and the mail host, apart (the API gives both). */
   priority?: number;
+  exchange?: string;
 }
 
 /** One hour: short enough to correct a mistyped record the same day, long enough not to matter to resolvers. */
@@ -44,8 +45,8 @@ function rdata(record: ZoneRecord): string {
     case 'TXT': return txtStrings(record.value);
     case 'CNAME': return fullyQualified(record.value);
     case 'MX':
-      if (record.priority === undefined) throw new Error(`the MX record ${record.name} has no priority`);
-      return `${record.priority} ${fullyQualified(record.value)}`;
+      if (record.priority === undefined || record.exchange === undefined) throw new Error(`the MX record ${record.name} has no priority or host apart`);
+      return `${record.priority} ${fullyQualified(record.exchange)}`;
   }
 }
 

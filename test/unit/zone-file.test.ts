@@ -61,5 +61,5 @@ describe('TXT values', () => {
 });
 
 test('an MX record without a priority is refused, not given one', () => {
-  expect(() => zoneFile('acme.com', [{ type: 'MX', name: 'send.acme.com', value: 'feedback-smtp.eu-west-1.amazonses.com' }])).toThrow(/priority/);
+  expect(() => zoneFile('acme.com', [{ type: 'MX', name: 'send.acme.com', value: '10 feedback-smtp.eu-west-1.amazonses.com' }])).toThrow(/priority/);
 });
