@@ -8,6 +8,8 @@ export const errorExamples: Record<ErrorCode, string> = {
   invalid_request: 'The request body is invalid: from_email must be a bare address like name@example.com.',
   invalid_api_key: 'Missing API key. Send it in the X-API-Key header.',
   forbidden: 'This key may not do this.',
+  insufficient_scope: 'This API key can only send email. Use a full-access key to manage domains.',
+  from_domain_not_allowed: 'This API key may send only from acme.com, not from other.com (subdomains count as other domains). Send from an address on that domain, or use a key allowed to send from other.com.',
   tenant_suspended: 'This account is suspended. Contact SendFleet support to reactivate it.',
   byoc_not_validated: 'Your BYOC setup is not validated: run POST /api/byoc/validate.',
   byoc_disconnected: 'Your BYOC setup is disconnected: your SendFleet-BYOC stack was deleted in your AWS account. Launch the stack again from launch_stack_url in GET /api/byoc/config.',

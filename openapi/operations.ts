@@ -7,7 +7,7 @@
  */
 import type * as z from 'zod/mini';
 import type { ErrorCode } from '../lambdas/shared/errors';
-import type { RouteSpec } from '../lambdas/shared/routes';
+import { requiredScope, type RouteSpec } from '../lambdas/shared/routes';
 import { dashboardRoutes, messageRoutes, onboardingRoutes, sendRoutes, webhookRoutes } from '../lambdas/relay/api-routes';
 import { putWebhookBody } from '../lambdas/relay/webhooks/webhooks-api';
 import { addDomainBody, putConfigBody, verifyDomainBody } from '../lambdas/relay/onboarding/onboarding-api';
@@ -101,6 +101,7 @@ const sendOperations: Record<RouteName<typeof sendRoutes>, Operation> = {
     errors: [
       ...AUTHENTICATED, ...CUSTOMER_ACCOUNT, 'byoc_not_validated', 'byoc_disconnected', 'domain_not_registered', 'domain_not_verified', 'dkim_not_verified',
       'idempotency_in_progress', 'idempotency_key_reused', 'rate_limited', 'usage_limit_exceeded', 'ses_outcome_unknown', 'time_budget_exhausted', 'configuration_set_missing',
+      'from_domain_not_allowed',
     ],
     // Refusals after the request was counted against the key's minute carry the window too; a replayed refusal says so.
     errorHeaders: [...RATE_HEADERS, 'Idempotent-Replayed'],
@@ -125,6 +126,7 @@ const sendOperations: Record<RouteName<typeof sendRoutes>, Operation> = {
     errors: [
       ...AUTHENTICATED, ...CUSTOMER_ACCOUNT, 'byoc_not_validated', 'byoc_disconnected', 'domain_not_registered', 'domain_not_verified', 'dkim_not_verified',
       'idempotency_in_progress', 'idempotency_key_reused', 'rate_limited', 'usage_limit_exceeded', 'ses_outcome_unknown', 'time_budget_exhausted', 'configuration_set_missing',
+      'from_domain_not_allowed',
     ],
     errorStyle: 'resend',
     errorHeaders: [...RATE_HEADERS, 'Idempotent-Replayed'],
@@ -334,6 +336,12 @@ const pageOperations: Record<RouteName<typeof dashboardRoutes>, Operation> = {
   },
 };
 
+/**
+ * A full-access route refuses a sending-only key (the authenticator, from the route table's scope):
+ * added here from the table, so no entry can forget it.
+ */
+const scopeRefusals = (operation: Operation): readonly ErrorCode[] => (requiredScope(operation.route) === 'full_access' ? ['insufficient_scope'] : []);
+
 /** Every operation of the customer API, in the order of the reference page. */
 export const operations: readonly Operation[] = [
   ...Object.values(sendOperations),
@@ -341,7 +349,7 @@ export const operations: readonly Operation[] = [
   ...Object.values(messageOperations),
   ...Object.values(webhookOperations),
   ...Object.values(pageOperations),
-].map((operation) => ({ ...operation, errors: [...operation.errors, ...AT_THE_EDGE] }));
+].map((operation) => ({ ...operation, errors: [...operation.errors, ...scopeRefusals(operation), ...AT_THE_EDGE] }));
 
 /**
  * Codes of lambdas/shared/errors.ts that no customer route answers with, and why. The unit test

@@ -7,6 +7,8 @@ export const errorStatus = {
   invalid_request: 400,
   invalid_api_key: 401,
   forbidden: 403,
+  insufficient_scope: 403,
+  from_domain_not_allowed: 403,
   tenant_suspended: 403,
   byoc_not_validated: 403,
   byoc_disconnected: 403,
@@ -117,6 +119,9 @@ const RESEND_ERRORS: Partial<Record<ErrorCode, { statusCode: number; name: strin
   ses_throttled: { statusCode: 429, name: 'daily_quota_exceeded' },
   idempotency_key_reused: { statusCode: 409, name: 'invalid_idempotent_request' },
   idempotency_in_progress: { statusCode: 409, name: 'concurrent_idempotent_requests' },
+  // Resend answers a sending-only key on any other endpoint so; a from its key may not use is a from refused, like an unregistered domain.
+  insufficient_scope: { statusCode: 401, name: 'restricted_api_key' },
+  from_domain_not_allowed: { statusCode: 403, name: 'invalid_from_address' },
   domain_not_registered: { statusCode: 403, name: 'invalid_from_address' },
   domain_not_verified: { statusCode: 403, name: 'invalid_from_address' },
   dkim_not_verified: { statusCode: 403, name: 'invalid_from_address' },
