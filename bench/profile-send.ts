@@ -17,6 +17,8 @@ import { startLocalSystem } from '../local/local-system';
 import { createTenant, onboard } from './support';
 
 const SENDS = Number(process.env.BENCH_PROFILE_SENDS ?? 1000);
+/** Sources whose functions are listed one by one (a regular expression); default the relay's own code. */
+const DETAIL = new RegExp(process.env.BENCH_PROFILE_DETAIL ?? '^lambdas/');
 const ROOT = path.resolve(__dirname, '..');
 
 interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number; children?: number[] }
@@ -76,8 +78,9 @@ async function main(): Promise<void> {
       const us = profile.timeDeltas[i] ?? 0;
       const source = node.callFrame.functionName === '(idle)' ? '(idle: waiting on I/O)' : sourceOf(node.callFrame.url);
       self.set(source, (self.get(source) ?? 0) + us);
-      if (source.startsWith('lambdas/')) {
-        const fn = `${source}:${node.callFrame.lineNumber + 1} ${node.callFrame.functionName || '(anonymous)'}`;
+      if (DETAIL.test(source)) {
+        const file = node.callFrame.url.includes('node_modules/') ? node.callFrame.url.slice(node.callFrame.url.lastIndexOf('node_modules/') + 13) : source;
+        const fn = `${file}:${node.callFrame.lineNumber + 1} ${node.callFrame.functionName || '(anonymous)'}`;
         byFunction.set(fn, (byFunction.get(fn) ?? 0) + us);
       }
     });
@@ -88,8 +91,8 @@ async function main(): Promise<void> {
     for (const [source, us] of rows.slice(0, 30)) console.log(`| ${source} | ${perSend(us)} |`);
     const own = rows.filter(([s]) => s.startsWith('lambdas/')).reduce((a, [, us]) => a + us, 0);
     console.log(`\nlambdas/ (the relay's own code, self time): ${perSend(own)} µs per send`);
-    console.log('\n| relay function | µs per send (self) |\n| --- | ---: |');
-    for (const [fn, us] of [...byFunction.entries()].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`| ${fn} | ${perSend(us)} |`);
+    console.log(`\n| function (${DETAIL.source}) | µs per send (self) |\n| --- | ---: |`);
+    for (const [fn, us] of [...byFunction.entries()].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`| ${fn} | ${perSend(us)} |`);
   } finally {
     await system.stop();
     await dynamo.stop();

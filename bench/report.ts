@@ -2,7 +2,7 @@
 import type { BuiltBundle, LoadTiming, SizeDelta } from './bundles';
 import { fmt, markdownTable, summarize, type LatencySummary } from './stats';
 
-export type VariantId = 'relay' | 'starter' | 'naive' | 'floor' | 'ddb';
+export type VariantId = 'relay' | 'starter' | 'naive' | 'floor' | 'ddb' | 'pair';
 
 export interface CallCounts {
   sts: number;
@@ -53,6 +53,7 @@ const LABELS: Record<VariantId, string> = {
   naive: '(b) naive relay: `bench/naive-relay.ts`',
   floor: '(c) floor: bare SES `SendEmail`',
   ddb: '(d) reference: bare DynamoDB `UpdateItem`',
+  pair: '(e) both calls, overlapped: (c) ∥ (d)',
 };
 
 const PATTERN_PARTS: Array<[keyof CallCounts, string]> = [['ddbReads', 'DDB read'], ['ddbWrites', 'DDB write'], ['ddbOther', 'DDB other'], ['sts', 'STS'], ['ses', 'SES']];
@@ -83,7 +84,7 @@ export function renderReport(input: ReportInput): string {
     return found;
   };
   const levels = [...new Set(rows.map((r) => r.m.concurrency))].sort((a, b) => a - b);
-  const variants: VariantId[] = ['relay', 'starter', 'naive', 'floor', 'ddb'];
+  const variants: VariantId[] = ['relay', 'starter', 'naive', 'floor', 'ddb', 'pair'];
   const measured = (c: number) => variants.filter((v) => has(v, c));
   const lines: string[] = [];
   const p = (...text: string[]) => { for (const t of text) lines.push(t, ''); };
@@ -224,6 +225,11 @@ export function renderReport(input: ReportInput): string {
       `${fmt(relay1.s.p50, 2)} ms vs max(${fmt(floor1.s.p50, 2)}, ${fmt(ddb1.s.p50, 2)}) + 1.0 = ${fmt(p50Bound, 2)} ms (+${fmt(relay1.s.p50 - p50Bound + 1, 2)} ms)`,
       relay1.s.p50 <= p50Bound ? 'met' : '**missed**',
     ],
+    ...(has('pair', 1) ? [[
+      'context, not a target: the relay\'s own cost over its two overlapped calls (relay p50 − (e) p50)',
+      `${fmt(relay1.s.p50, 2)} − ${fmt(row('pair', 1).s.p50, 2)} = ${fmt(relay1.s.p50 - row('pair', 1).s.p50, 2)} ms; (e) itself is max(c, d) + ${fmt(row('pair', 1).s.p50 - Math.max(floor1.s.p50, ddb1.s.p50), 2)} ms`,
+      '—',
+    ]] : []),
     ['relay warm p99 ≤ 1.5× its p50 (1 client)', `${fmt(relay1.s.p99, 2)} ms ÷ ${fmt(relay1.s.p50, 2)} ms = ${x(relay1.s.p99 / relay1.s.p50)}`, relay1.s.p99 <= 1.5 * relay1.s.p50 ? 'met' : '**missed**'],
     ['≤ 2 remote calls per warm send', `${modal ? `${modalTotal} (${modal.pattern}) on ${modal.sends} of ${relay1.m.latenciesMs.length} sends at 1 client` : 'n/a'}; ${fmt(amortised, 3)} per send on average there, cache refreshes included (16 clients: see §2)`, modalTotal <= 2 ? 'met' : '**missed**'],
     ...(starterModal ? [[
@@ -317,12 +323,18 @@ function explain(
   if (relay.p50 > slowerCall + 1.0) {
     out.push(
       `**Target missed: relay p50 is the slower call + ${fmt(overhead, 2)} ms, not + 1.0 ms.** The send waits for the slower of its two overlapped calls — ` +
-        `here the DynamoDB write through DynamoDB Local (${fmt(ddb.p50, 1)} ms against ${fmt(floor.p50, 1)} ms for SES) — plus ~${fmt(overhead, 1)} ms of in-process work. ` +
+        `here the DynamoDB write through DynamoDB Local (${fmt(ddb.p50, 1)} ms against ${fmt(floor.p50, 1)} ms for SES) — plus its in-process work. ` +
+        (has('pair', 1)
+          ? `How much of that is the relay's own work is what (e) measures: the same two calls, overlapped, with nothing of the relay around them, take ${fmt(row('pair', 1).s.p50, 2)} ms ` +
+            `at p50, already ${fmt(row('pair', 1).s.p50 - slowerCall, 2)} ms over the slower call alone (both calls' SDK work, signing and the simulated servers share one event loop ` +
+            `and 2 cores, and the later of two jittered answers is later than either's median), so the relay's own work is ${fmt(relay.p50 - row('pair', 1).s.p50, 2)} ms. ` +
+            'The bound max(c, d) + 1.0 ms holds only if two overlapped calls cost what the slower one costs, which this machine does not give. '
+          : '') +
         'What would close it: (1) answer as soon as SES has accepted, taking `X-RateLimit-Remaining` from the in-memory estimate and finishing the count after ' +
-        'the response (Lambda response streaming, or an extension that outlives the response), at the price of an approximate header; (2) enforce the ' +
-        'per-minute limit at the edge (API Gateway usage-plan throttling per key), leaving the Lambda one SES call on BYOC sends; (3) trim the in-process work ' +
-        '(request parsing and validation, building the SES request, middy and the log line). In real AWS a DynamoDB write in-region is usually faster than an SES call, so the overlapped write ' +
-        'would mostly hide behind SES.',
+        'the response (Lambda response streaming, or an extension that outlives the response), at the price of an approximate header and a count that a frozen ' +
+        'container may never finish; (2) enforce the per-minute limit at the edge (API Gateway usage-plan throttling per key, a token bucket per second, not an exact ' +
+        'per-minute count), leaving the Lambda one SES call on BYOC sends. Both give up an exact guarantee for under a millisecond on this machine, so neither is taken. ' +
+        'In real AWS a DynamoDB write in-region is usually faster than an SES call, so the overlapped write would mostly hide behind SES.',
     );
   }
   if (relay.p99 > 1.5 * relay.p50) {

@@ -27,7 +27,8 @@ class UsageError extends Error {}
 const OPTIONS = {
   plan: { type: 'string' }, name: { type: 'string' }, tenant: { type: 'string' }, key: { type: 'string' },
   rate: { type: 'string' }, expires: { type: 'string' }, limit: { type: 'string' }, cursor: { type: 'string' },
-  overlap: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+  overlap: { type: 'string' }, scope: { type: 'string' }, domain: { type: 'string', multiple: true },
+  json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -78,9 +79,15 @@ const list = (value: unknown): Answer[] => (Array.isArray(value) ? (value as Ans
 const record = (value: unknown): Answer => (value && typeof value === 'object' ? (value as Answer) : {});
 const limits = (tenant: Answer) => record(tenant.limits);
 
+/** A key's scope as an operator reads it: `sending_access (acme.com, acme.org)` when limited to domains. */
+const scopeText = (key: Answer): string => {
+  const domains = Array.isArray(key.domains) ? (key.domains as unknown[]).map((d) => text(d)) : [];
+  return `${text(key.scope, 'full_access')}${domains.length > 0 ? ` (${domains.join(', ')})` : ''}`;
+};
+
 function keysTable(keys: Answer[], tenantId: unknown): string {
   if (keys.length === 0) return `no API keys (create one: npm run admin -- key create --tenant ${text(tenantId)})`;
-  return table(['KEY', 'PREFIX', 'STATUS', 'EXPIRES'], keys.map((k) => [text(k.key_id), text(k.prefix), text(k.status), text(k.expires_at, 'never')]));
+  return table(['KEY', 'PREFIX', 'STATUS', 'SCOPE', 'NAME', 'EXPIRES'], keys.map((k) => [text(k.key_id), text(k.prefix), text(k.status), scopeText(k), text(k.name), text(k.expires_at, 'never')]));
 }
 
 function tenantView(answer: Answer): string {
@@ -102,6 +109,8 @@ function issuedKeyView(answer: Answer): string {
     table([], [
       ['key', text(answer.key_id)],
       ['prefix', text(answer.prefix)],
+      ['name', text(answer.name)],
+      ['scope', scopeText(answer)],
       ['expires', text(answer.expires_at, 'never')],
       ...(answer.replaced ? [['replaces', `${text(replaced.key_id)}, which keeps working until ${text(replaced.expires_at)}`]] : []),
       ['api_key', text(answer.api_key)],
@@ -203,15 +212,24 @@ export const COMMANDS: readonly Command[] = [
     show: tenantView,
   },
   {
-    name: 'key create', usage: 'key create --tenant ID [--expires ISO_DATE_TIME]',
-    description: 'Issue an API key. The key is printed once; only its SHA-512 hash is kept. At most 100 keys per tenant that are not revoked (expired ones count until revoked; revoking gives the slot back).',
-    example: 'key create --tenant ten_0123456789abcdef0123 --expires 2027-01-31T00:00:00Z',
-    toCall: (v) => ({ method: 'POST', path: `${tenantPath(v)}/keys`, body: v.expires ? { expires_at: v.expires } : {} }),
+    name: 'key create', usage: 'key create --tenant ID [--name NAME] [--scope full_access|sending_access] [--domain DOMAIN]... [--expires ISO_DATE_TIME]',
+    description: 'Issue an API key. The key is printed once; only its SHA-512 hash is kept. At most 100 keys per tenant that are not revoked (expired ones count until revoked; revoking gives the slot back). --scope sending_access makes a key that may only send (default full_access: every route); each --domain (sending keys only, at most 20) limits the domains its from may use, exactly. --name labels it (1 to 50 characters). A rotation\'s new key keeps name, scope and domains.',
+    example: 'key create --tenant ten_0123456789abcdef0123 --name "web app" --scope sending_access --domain acme.com',
+    toCall: (v) => ({
+      method: 'POST', path: `${tenantPath(v)}/keys`,
+      // Passed as given: the API validates and answers what to fix.
+      body: {
+        ...(v.expires ? { expires_at: v.expires } : {}),
+        ...(v.name !== undefined ? { name: v.name } : {}),
+        ...(v.scope !== undefined ? { scope: v.scope } : {}),
+        ...(v.domain !== undefined ? { domains: v.domain } : {}),
+      },
+    }),
     show: issuedKeyView,
   },
   {
     name: 'key list', usage: 'key list --tenant ID',
-    description: 'List the tenant\'s keys: id, prefix, status and expiry.',
+    description: 'List the tenant\'s keys: id, prefix, status, scope (with the domains a sending key is limited to), name and expiry.',
     example: 'key list --tenant ten_0123456789abcdef0123',
     toCall: (v) => ({ method: 'GET', path: `${tenantPath(v)}/keys` }),
     show: (answer, values) => keysTable(list(answer.api_keys), values.tenant),

@@ -158,7 +158,9 @@ export const FUNCTIONS = {
     timeoutSeconds: 28,
     invocation: 'api',
     // The MIME builder (nodemailer, ~140 KB): only messages with headers or attachments need it.
-    lazyModules: { mime: 'lambdas/relay/send/message/mime.ts' },
+    // The health queue's SQS client (~25 KB): only a send that failed the way the health check
+    // detects asks for a re-check.
+    lazyModules: { mime: 'lambdas/relay/send/message/mime.ts', 'sqs-health-queue': 'lambdas/relay/health/sqs-health-queue.ts' },
   },
   webhooks: {
     stack: 'relay',

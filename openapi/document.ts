@@ -10,6 +10,7 @@ import { errorStatus, resendError, type ErrorCode } from '../lambdas/shared/erro
 import { batchMessage } from '../lambdas/relay/send/http/send-request';
 import { sendRequestSchema } from '../lambdas/relay/send/message/request';
 import { BYOC_ROLE_NAME } from '../lambdas/relay/byoc/policies';
+import { requiredScope, type RouteScope } from '../lambdas/shared/routes';
 import { errorExamples } from './error-examples';
 import { OUR_SHAPE_ON_RESEND_ROUTES, errorHeaders, operations, type HeaderName, type Operation } from './operations';
 import { errorBody, resendErrorBody, validationFailed } from './responses';
@@ -122,7 +123,15 @@ const pathParameters = (resource: string): Json[] => [...resource.matchAll(/\{(\
   description: PATH_PARAMETERS_BY_RESOURCE[resource]?.[name ?? ''] ?? PATH_PARAMETERS[name ?? ''] ?? name,
 }));
 
+/** The sentence each authenticated operation's description ends with: which API key it takes. */
+const SCOPE_SENTENCES: Record<Exclude<RouteScope, 'none'>, string> = {
+  full_access: 'Needs a full-access API key: a sending-only key is refused with 403 `insufficient_scope` (on Resend-compatible routes 401 `restricted_api_key`, as Resend answers).',
+  sending_access: 'Any API key may call it, sending-only keys included. A sending key limited to domains sends only with a `from` on one of them, exactly (a subdomain is another domain); another is refused with 403 `from_domain_not_allowed`, per message in a batch.',
+};
+
 function operationObject(operation: Operation): Json {
+  const scope = requiredScope(operation.route);
+  const description = [operation.description, scope === 'none' ? undefined : SCOPE_SENTENCES[scope]].filter(Boolean).join('\n\n');
   const parameters = [
     ...pathParameters(operation.route.resource),
     ...(operation.idempotencyKey ? [{ $ref: '#/components/parameters/IdempotencyKey' }] : []),
@@ -131,8 +140,10 @@ function operationObject(operation: Operation): Json {
     operationId: operation.operationId,
     tags: [operation.tag],
     summary: operation.summary,
-    ...(operation.description ? { description: operation.description } : {}),
+    ...(description ? { description } : {}),
     security: operation.auth === 'none' ? [] : [{ [operation.auth === 'apiKey' ? 'ApiKey' : 'Bearer']: [] }],
+    // Which key the operation takes (the route table's scope; see the security schemes).
+    ...(scope === 'none' ? {} : { 'x-required-scope': scope }),
     ...(parameters.length ? { parameters } : {}),
     ...(operation.request ? {
       requestBody: {
@@ -190,7 +201,7 @@ export function buildOpenApiDocument(version = '0.1.0'): OpenApiDocument {
     webhooks: webhookOperations(),
     components: {
       securitySchemes: {
-        ApiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'Your SendFleet API key (`sf_…`), header name in any case.' },
+        ApiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'Your SendFleet API key (`sf_…`), header name in any case. A key is `full_access` (every operation) or `sending_access` (the send operations only, and optionally only from some domains); each operation states the scope it needs in `x-required-scope`.' },
         Bearer: { type: 'http', scheme: 'bearer', description: 'Your SendFleet API key as a bearer token, for the Resend-compatible routes.' },
       },
       parameters: {

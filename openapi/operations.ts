@@ -7,7 +7,7 @@
  */
 import type * as z from 'zod/mini';
 import type { ErrorCode } from '../lambdas/shared/errors';
-import type { RouteSpec } from '../lambdas/shared/routes';
+import { requiredScope, type RouteSpec } from '../lambdas/shared/routes';
 import { dashboardRoutes, keyRoutes, messageRoutes, onboardingRoutes, sendRoutes, webhookRoutes } from '../lambdas/relay/api-routes';
 import { createKeyBody } from '../lambdas/relay/keys/keys-api';
 import { putWebhookBody } from '../lambdas/relay/webhooks/webhooks-api';
@@ -102,6 +102,7 @@ const sendOperations: Record<RouteName<typeof sendRoutes>, Operation> = {
     errors: [
       ...AUTHENTICATED, ...CUSTOMER_ACCOUNT, 'byoc_not_validated', 'byoc_disconnected', 'domain_not_registered', 'domain_not_verified', 'dkim_not_verified',
       'idempotency_in_progress', 'idempotency_key_reused', 'rate_limited', 'usage_limit_exceeded', 'ses_outcome_unknown', 'time_budget_exhausted', 'configuration_set_missing',
+      'from_domain_not_allowed',
     ],
     // Refusals after the request was counted against the key's minute carry the window too; a replayed refusal says so.
     errorHeaders: [...RATE_HEADERS, 'Idempotent-Replayed'],
@@ -126,6 +127,7 @@ const sendOperations: Record<RouteName<typeof sendRoutes>, Operation> = {
     errors: [
       ...AUTHENTICATED, ...CUSTOMER_ACCOUNT, 'byoc_not_validated', 'byoc_disconnected', 'domain_not_registered', 'domain_not_verified', 'dkim_not_verified',
       'idempotency_in_progress', 'idempotency_key_reused', 'rate_limited', 'usage_limit_exceeded', 'ses_outcome_unknown', 'time_budget_exhausted', 'configuration_set_missing',
+      'from_domain_not_allowed',
     ],
     errorStyle: 'resend',
     errorHeaders: [...RATE_HEADERS, 'Idempotent-Replayed'],
@@ -285,21 +287,21 @@ const webhookOperations: Record<RouteName<typeof webhookRoutes>, Operation> = {
   },
 };
 
-/** Only a full-access key manages keys; the platform account that keeps them may be unreachable for a moment. */
-const KEY_MANAGEMENT: readonly ErrorCode[] = [...AUTHENTICATED, 'insufficient_scope', 'upstream_unavailable'];
+/** The platform account that keeps the keys may be unreachable for a moment (full access: insufficient_scope is added below). */
+const KEY_MANAGEMENT: readonly ErrorCode[] = [...AUTHENTICATED, 'upstream_unavailable'];
 
 const keyOperations: Record<RouteName<typeof keyRoutes>, Operation> = {
   listKeys: {
     route: keyRoutes.listKeys, operationId: 'listKeys', tag: 'API keys', auth: 'apiKey',
     summary: 'Your API keys, newest first (never a secret)',
-    description: 'Every key of your account: `status` is `active`, `expired` (past `expires_at`) or `revoked`; `current` marks the key making this request. Only the most recent 100 revoked keys are listed. Full-access keys only.',
+    description: 'Every key of your account: `status` is `active`, `expired` (past `expires_at`) or `revoked`; `current` marks the key making this request. Only the most recent 100 revoked keys are listed.',
     success: [{ status: 200, description: 'The keys.', schema: body.keyList }],
     errors: KEY_MANAGEMENT,
   },
   createKey: {
     route: keyRoutes.createKey, operationId: 'createKey', tag: 'API keys', auth: 'apiKey',
     summary: 'Create an API key; its secret is answered this once',
-    description: '`name` (1–50 characters, one line) labels the key. `scope`: `full_access` (default, every route) or `sending_access` (the send routes only); a sending key may be limited to some of your sending domains with `domains` (each one you added, spelled as listed). `expires_at` (optional, in the future, within 365 days): the key stops working then. The key works on the very next request. `key` is the secret: store it now, SendFleet keeps only its hash and never shows it again. An account holds at most 100 keys that are not revoked (expired keys count until revoked): revoke one to make room. Full-access keys only.',
+    description: '`name` (1–50 characters, one line) labels the key. `scope`: `full_access` (default, every route) or `sending_access` (the send routes only); a sending key may be limited to some of your sending domains with `domains` (each one you added, spelled as listed). `expires_at` (optional, in the future, within 365 days): the key stops working then. The key works on the very next request. `key` is the secret: store it now, SendFleet keeps only its hash and never shows it again. An account holds at most 100 keys that are not revoked (expired keys count until revoked): revoke one to make room.',
     request: { schema: createKeyBody, required: true, example: { name: 'Checkout service', scope: 'sending_access', domains: ['acme.com'], expires_at: '2027-06-30T00:00:00Z' } },
     success: [{ status: 201, description: 'The new key, with its secret (shown once).', schema: body.keyCreated }],
     errors: [...KEY_MANAGEMENT, 'domain_not_added', 'key_limit_reached'],
@@ -307,7 +309,7 @@ const keyOperations: Record<RouteName<typeof keyRoutes>, Operation> = {
   revokeKey: {
     route: keyRoutes.revokeKey, operationId: 'revokeKey', tag: 'API keys', auth: 'apiKey',
     summary: 'Revoke an API key (for good)',
-    description: 'The key is refused from the next request this function serves, and by every part of SendFleet within seconds. Revoking gives its place among the 100 back. The key making the request cannot revoke itself (409 `key_in_use`): sign in with another full-access key. Revoking a revoked key answers the same. Full-access keys only.',
+    description: 'The key is refused from the next request this function serves, and by every part of SendFleet within seconds. Revoking gives its place among the 100 back. The key making the request cannot revoke itself (409 `key_in_use`): sign in with another full-access key. Revoking a revoked key answers the same.',
     success: [{ status: 200, description: 'Revoked.', schema: body.keyRevoked }],
     errors: [...KEY_MANAGEMENT, 'key_not_found', 'key_in_use'],
   },
@@ -363,6 +365,12 @@ const pageOperations: Record<RouteName<typeof dashboardRoutes>, Operation> = {
   },
 };
 
+/**
+ * A full-access route refuses a sending-only key (the authenticator, from the route table's scope):
+ * added here from the table, so no entry can forget it.
+ */
+const scopeRefusals = (operation: Operation): readonly ErrorCode[] => (requiredScope(operation.route) === 'full_access' ? ['insufficient_scope'] : []);
+
 /** Every operation of the customer API, in the order of the reference page. */
 export const operations: readonly Operation[] = [
   ...Object.values(sendOperations),
@@ -371,7 +379,7 @@ export const operations: readonly Operation[] = [
   ...Object.values(webhookOperations),
   ...Object.values(keyOperations),
   ...Object.values(pageOperations),
-].map((operation) => ({ ...operation, errors: [...operation.errors, ...AT_THE_EDGE] }));
+].map((operation) => ({ ...operation, errors: [...operation.errors, ...scopeRefusals(operation), ...AT_THE_EDGE] }));
 
 /**
  * Codes of lambdas/shared/errors.ts that no customer route answers with, and why. The unit test

@@ -124,7 +124,11 @@ const dnsRecord = z.strictObject({
   id: z.enum(['ownership', 'dkim1', 'dkim2', 'dkim3', 'mail_from_mx', 'mail_from_spf', 'dmarc']),
   type: z.enum(['TXT', 'CNAME', 'MX']),
   name: z.string(),
+  /** As a zone file writes it; for MX the priority, then the mail host. */
   value: z.string(),
+  /** MX only: the priority and the mail host, apart. */
+  priority: z.optional(z.number()),
+  exchange: z.optional(z.string()),
   status: z.union([recordStatus, z.literal('NotChecked')]),
   required: z.boolean(),
 });

@@ -1,8 +1,11 @@
 /** Domains: the list, "Add domain", and one domain's DNS records with per-kind Verify. */
 import { api } from './api';
-import { h, uniqueId } from './dom';
+import { h, uniqueId, type Child } from './dom';
+import { sendTestHref } from './send-test';
+import { localTime } from './time';
 import type { DnsRecord, Domain, DomainSummary, RecordKind } from './types';
 import { badge, busy, clearMessages, confirmedDelete, copyButton, field, heading, input, showError, showStatus } from './ui';
+import { zoneFile, zoneFileName } from './zone-file';
 
 export const domainHref = (domain: string): string => `#/domains/${encodeURIComponent(domain)}`;
 const domainPath = (domain: string): string => `/api/byoc/domains/${encodeURIComponent(domain)}`;
@@ -35,14 +38,14 @@ export async function renderDomains(main: HTMLElement, navigate: (hash: string, 
 
   const list = domains.length === 0
     ? h('p', { class: 'muted' }, 'No domains yet.')
-    : h('table', { class: 'grid' },
+    : h('table', { class: 'grid stack' },
       h('caption', {}, 'Your domains'),
       h('thead', {}, h('tr', {}, ...['Domain', 'Region', 'Status', 'Can send'].map((c) => h('th', { attrs: { scope: 'col' } }, c)))),
       h('tbody', {}, ...domains.map((d) => h('tr', { attrs: { 'data-domain': d.domain } },
-        h('td', {}, h('a', { attrs: { href: domainHref(d.domain) } }, d.domain)),
-        h('td', {}, d.region),
-        h('td', {}, badge(d.status)),
-        h('td', {}, d.can_send ? 'Yes' : 'No')))));
+        cell('Domain', h('a', { attrs: { href: domainHref(d.domain) } }, d.domain)),
+        cell('Region', d.region),
+        cell('Status', badge(d.status)),
+        cell('Can send', d.can_send ? 'Yes' : 'No')))));
 
   main.append(heading('Domains'), form, h('section', { class: 'card', attrs: { 'aria-label': 'Your domains' } }, list));
 }
@@ -54,41 +57,88 @@ const KINDS: ReadonlyArray<{ kind: RecordKind | 'dmarc'; title: string; ids: Reg
   { kind: 'dmarc', title: 'DMARC (recommended, not checked by SES)', ids: /^dmarc$/ },
 ];
 
+/** The kinds SES must verify before the domain can send (MAIL FROM does not gate sending). */
+const SENDING_KINDS: readonly RecordKind[] = ['ownership', 'dkim'];
+const titleOf = (kind: RecordKind): string => KINDS.find((k) => k.kind === kind)!.title;
+
+/**
+ * A record's cell: its label (shown as the field's name when the table is stacked into cards on a
+ * phone, see style.css) and the content. The label is given to CSS only, so it is not read twice.
+ */
+const cell = (label: string, ...content: Child[]): HTMLTableCellElement => h('td', { attrs: { 'data-label': label } }, ...content);
+
+/** A monospace value with its Copy button, which names what it copies. */
+function copyable(value: string, what: string, field: string): HTMLElement {
+  const valueId = uniqueId(field);
+  return h('span', { class: 'value-cell', attrs: { 'data-field': field } }, h('code', { class: 'wrap', id: valueId }, value), copyButton(() => value, what, valueId));
+}
+
 function recordRow(record: DnsRecord): HTMLTableRowElement {
-  const valueId = uniqueId('value');
   return h('tr', { attrs: { 'data-record': record.id } },
-    h('td', {}, record.type),
-    h('td', {}, h('code', { class: 'wrap' }, record.name)),
-    h('td', {}, h('span', { class: 'value-cell' }, h('code', { class: 'wrap', id: valueId }, record.value), copyButton(() => record.value, `${record.type} value for ${record.name}`, valueId))),
-    h('td', {}, badge(record.status)));
+    cell('Type', record.type),
+    cell('Name', copyable(record.name, `${record.type} record name`, 'name')),
+    // An MX record's host and priority go in separate fields at DNS providers: shown apart.
+    cell('Value', copyable(record.exchange ?? record.value, `${record.type} value for ${record.name}`, 'value')),
+    record.priority === undefined ? h('td', { class: 'none', attrs: { 'data-label': 'Priority' } }, '—') : cell('Priority', String(record.priority)),
+    cell('Status', badge(record.status)));
+}
+
+/**
+ * What a check found, in words that never overstate it: the kind checked and its status, then the
+ * kinds sending still needs that this check did not look at (a Verify of one kind re-reads that kind only).
+ */
+function checkOutcome(domain: Domain, checked?: RecordKind): string {
+  if (domain.can_send) return `${domain.domain} is verified: you can send from it.`;
+  const kinds = checked ? [checked] : (['ownership', 'dkim', 'mail_from'] as const);
+  const found = kinds.map((kind) => `${titleOf(kind)} ${domain.statuses[kind] === 'Success' ? 'is verified' : `is ${domain.statuses[kind]}`}`).join(', ');
+  const unchecked = checked === undefined ? [] : SENDING_KINDS.filter((kind) => kind !== checked && domain.statuses[kind] !== 'Success').map(titleOf);
+  const rest = unchecked.length === 0 ? ''
+    : ` ${unchecked.join(' and ')} ${unchecked.length === 1 ? 'is' : 'are'} not verified yet and ${unchecked.length === 1 ? 'was' : 'were'} not part of this check: press ${unchecked.length === 1 ? 'its' : 'their'} Verify button, or Verify all.`;
+  return `Checked with SES: ${found}.${rest} ${domain.domain} cannot send yet.`;
+}
+
+/** Once the domain can send: the way to the next step, a test email from it. */
+const nextStep = (domain: string): HTMLElement => h('section', { class: 'card next', attrs: { 'aria-labelledby': 'next-title', 'data-field': 'next_step' } },
+  h('h2', { id: 'next-title' }, 'Next: send a test email'),
+  h('p', {}, `${domain} is verified. Send yourself an email from it to see it arrive.`),
+  h('p', { class: 'actions' }, h('a', { class: 'button primary', attrs: { href: sendTestHref(domain) } }, 'Send a test email')));
+
+/** "Download zone file": every record as a BIND zone file, for DNS providers that import one. */
+let zoneUrl: string | undefined;
+function zoneDownload(domain: Domain): HTMLAnchorElement {
+  // One file at a time: the previous drawing's is released.
+  if (zoneUrl) URL.revokeObjectURL(zoneUrl);
+  const url = zoneUrl = URL.createObjectURL(new Blob([zoneFile(domain.domain, domain.records)], { type: 'text/dns' }));
+  return h('a', { class: 'button', attrs: { href: url, download: zoneFileName(domain.domain), 'data-field': 'zone_file' } }, 'Download zone file');
 }
 
 export async function renderDomain(main: HTMLElement, domain: string, navigate: (hash: string, status?: string) => void): Promise<void> {
   let current = await api<Domain>('GET', domainPath(domain));
   const body = h('div');
+  const next = h('div');
 
   const verify = (button: HTMLButtonElement, record?: RecordKind) => busy(button, async () => {
     clearMessages();
     try {
       current = await api<Domain>('POST', `${domainPath(domain)}/verify`, { body: record ? { record } : {} });
       draw();
-      showStatus(current.can_send ? `${current.domain} is verified: you can send from it.` : `Checked with SES: ${current.domain} is ${current.status}.`);
+      showStatus(checkOutcome(current, record));
     } catch (error) {
       showError(error);
     }
   });
 
   function recordsTable(): HTMLTableElement {
-    return h('table', { class: 'grid records' },
+    return h('table', { class: 'grid records stack' },
       h('caption', {}, 'DNS records to publish'),
-      h('thead', {}, h('tr', {}, ...['Type', 'Name', 'Value', 'Status'].map((c) => h('th', { attrs: { scope: 'col' } }, c)))),
+      h('thead', {}, h('tr', {}, ...['Type', 'Name', 'Value', 'Priority', 'Status'].map((c) => h('th', { attrs: { scope: 'col' } }, c)))),
       ...KINDS.map(({ kind, title, ids }) => {
         const titleId = uniqueId('kind');
         const button = kind === 'dmarc' ? null : h('button', { attrs: { type: 'button', 'aria-describedby': titleId } }, 'Verify');
         button?.addEventListener('click', () => void verify(button, kind as RecordKind));
         return h('tbody', { attrs: { 'data-kind': kind } },
           h('tr', { class: 'group' },
-            h('th', { id: titleId, attrs: { scope: 'rowgroup', colspan: '3' } }, title),
+            h('th', { id: titleId, attrs: { scope: 'rowgroup', colspan: '4' } }, title),
             h('td', {}, button)),
           ...current.records.filter((r) => ids.test(r.id)).map(recordRow));
       }));
@@ -113,15 +163,18 @@ export async function renderDomain(main: HTMLElement, domain: string, navigate: 
         h('div', { class: 'kv' }, h('dt', {}, 'Status'), h('dd', { attrs: { 'data-field': 'status' } }, badge(current.status))),
         h('div', { class: 'kv' }, h('dt', {}, 'Can send'), h('dd', { attrs: { 'data-field': 'can_send' } }, current.can_send ? 'Yes' : 'No')),
         h('div', { class: 'kv' }, h('dt', {}, 'Region'), h('dd', {}, current.region)),
-        h('div', { class: 'kv' }, h('dt', {}, 'Last checked'), h('dd', {}, current.checked_at ?? 'never'))),
+        h('div', { class: 'kv' }, h('dt', {}, 'Last checked'), h('dd', { attrs: { 'data-field': 'checked_at' } }, localTime(current.checked_at, 'Never')))),
       h('p', {}, 'Publish every record at your DNS provider, then verify each kind. Sending needs ownership and DKIM.'),
-      h('div', { class: 'scroll' }, recordsTable()));
+      h('p', { class: 'actions' }, zoneDownload(current)),
+      recordsTable());
+    next.replaceChildren(...(current.can_send ? [nextStep(current.domain)] : []));
   }
   draw();
 
   main.append(
     h('p', {}, h('a', { attrs: { href: '#/domains' } }, '← All domains')),
     heading(current.domain),
+    next,
     h('section', { class: 'card', attrs: { 'aria-label': 'DNS records' } }, body, h('div', { class: 'actions' }, verifyAll)),
     h('section', { class: 'card', attrs: { 'aria-label': 'Delete' } }, h('div', { class: 'actions' }, deleteButton), confirm));
 }

@@ -34,17 +34,18 @@ function fact(label: string, field: string, ...value: Child[]): HTMLElement {
   return h('div', { class: 'kv' }, h('dt', {}, label), h('dd', { attrs: { 'data-field': field } }, ...value));
 }
 
+/** On a phone each row is a card (table.stack in style.css): every cell names its column in data-label. */
 function checksTable(checks: AccountHealth['checks']): HTMLElement {
   const rows = CHECKS.map(({ name, label }) => {
     const check = checks[name];
     return h('tr', { attrs: { 'data-health-check': name } },
       h('th', { attrs: { scope: 'row' } }, label),
-      h('td', { attrs: { 'data-field': 'status' } }, check ? badge(check.status) : 'Not checked yet', check ? ` ${CHECK_STATUS_TEXT[check.status]}` : null),
-      h('td', { attrs: { 'data-field': 'detail' } }, check?.detail ?? '—'),
-      h('td', { attrs: { 'data-field': 'since' } }, localTime(check?.since ?? null)),
-      h('td', { attrs: { 'data-field': 'last_change' } }, localTime(check?.last_transition_at ?? null, 'No change seen')));
+      h('td', { attrs: { 'data-field': 'status', 'data-label': 'Status' } }, check ? badge(check.status) : 'Not checked yet', check ? ` ${CHECK_STATUS_TEXT[check.status]}` : null),
+      h('td', { attrs: { 'data-field': 'detail', 'data-label': 'Detail' } }, check?.detail ?? '—'),
+      h('td', { attrs: { 'data-field': 'since', 'data-label': 'Since' } }, localTime(check?.since ?? null)),
+      h('td', { attrs: { 'data-field': 'last_change', 'data-label': 'Last change' } }, localTime(check?.last_transition_at ?? null, 'No change seen')));
   });
-  return h('div', { class: 'scroll' }, h('table', { class: 'grid' },
+  return h('div', { class: 'scroll' }, h('table', { class: 'grid stack' },
     h('caption', {}, 'Your AWS account'),
     h('thead', {}, h('tr', {}, ...['Check', 'Status', 'Detail', 'Since', 'Last change'].map((title) => h('th', { attrs: { scope: 'col' } }, title)))),
     h('tbody', {}, ...rows)));
@@ -53,13 +54,13 @@ function checksTable(checks: AccountHealth['checks']): HTMLElement {
 function recordRow(kind: RecordKind, label: string, record: RecordHealth | undefined): HTMLElement {
   return h('tr', { attrs: { 'data-health-record': kind } },
     h('th', { attrs: { scope: 'row' } }, label),
-    h('td', { attrs: { 'data-field': 'status' } }, record ? badge(record.status) : 'Not checked yet'),
-    h('td', { attrs: { 'data-field': 'since' } }, localTime(record?.since ?? null)),
-    h('td', { attrs: { 'data-field': 'last_checked' } }, localTime(record?.last_checked_at ?? null)));
+    h('td', { attrs: { 'data-field': 'status', 'data-label': 'Status in SES' } }, record ? badge(record.status) : 'Not checked yet'),
+    h('td', { attrs: { 'data-field': 'since', 'data-label': 'Since' } }, localTime(record?.since ?? null)),
+    h('td', { attrs: { 'data-field': 'last_checked', 'data-label': 'Last checked' } }, localTime(record?.last_checked_at ?? null)));
 }
 
 function domainTable(domain: AccountHealth['domains'][number]): HTMLElement {
-  return h('div', { class: 'scroll', attrs: { 'data-health-domain': domain.domain } }, h('table', { class: 'grid' },
+  return h('div', { class: 'scroll', attrs: { 'data-health-domain': domain.domain } }, h('table', { class: 'grid stack' },
     h('caption', {}, `${domain.domain} (${domain.region})`),
     h('thead', {}, h('tr', {}, ...['Record', 'Status in SES', 'Since', 'Last checked'].map((title) => h('th', { attrs: { scope: 'col' } }, title)))),
     h('tbody', {}, ...RECORDS.map(({ kind, label }) => recordRow(kind, label, domain.records[kind])))));

@@ -80,11 +80,14 @@ async function render(): Promise<void> {
     if (current) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
+  // On a phone the links scroll sideways: the current one is brought into view.
+  nav.querySelector('[aria-current]')?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
   try {
     if (!signedIn) signInView();
     else if (hash === '#/domains') await renderDomains(main, navigate);
     else if (hash.startsWith('#/domains/')) await renderDomain(main, decodeURIComponent(hash.slice('#/domains/'.length)), navigate);
-    else if (hash === '#/send') renderSendTest(main);
+    else if (hash === '#/send') await renderSendTest(main);
+    else if (hash.startsWith('#/send/')) await renderSendTest(main, decodeURIComponent(hash.slice('#/send/'.length)));
     else if (hash === '#/webhooks') await renderWebhooks(main, navigate);
     else if (hash === '#/keys') await renderKeys(main, navigate);
     else if (hash === '#/usage') await renderUsage(main);

@@ -25,7 +25,7 @@ export interface Validation { status: string; validated_at?: string | null; chec
 
 export type RecordKind = 'ownership' | 'dkim' | 'mail_from';
 
-export interface DnsRecord { id: string; type: string; name: string; value: string; status: string; required: boolean }
+export interface DnsRecord { id: string; type: 'TXT' | 'CNAME' | 'MX'; name: string; value: string; /** MX only: the priority and the mail host, apart. */ priority?: number; exchange?: string; status: string; required: boolean }
 
 export interface DomainSummary { domain: string; status: string; can_send: boolean; region: string }
 

@@ -4,6 +4,7 @@
  */
 import { api } from './api';
 import { append, h, uniqueId } from './dom';
+import { localTime } from './time';
 import type { Webhook, WebhookSaved } from './types';
 import { busy, clearMessages, confirmedDelete, copyButton, field, heading, input, showError, showStatus } from './ui';
 import { WEBHOOK_EVENT_TYPES } from '../../lambdas/relay/webhooks/outbox';
@@ -97,6 +98,6 @@ export async function renderWebhooks(main: HTMLElement, navigate: (hash: string,
     h('p', { class: 'lead' }, 'SendFleet POSTs your messages\' delivery events to one endpoint of yours, signed per Standard Webhooks, and retries for more than a day while it is down.'),
     secretSlot,
     form,
-    webhook ? h('p', { class: 'muted', attrs: { 'data-field': 'updated_at' } }, `Created ${webhook.created_at}, last changed ${webhook.updated_at}.`) : null,
+    webhook ? h('p', { class: 'muted', attrs: { 'data-field': 'updated_at' } }, 'Created ', localTime(webhook.created_at), ', last changed ', localTime(webhook.updated_at), '.') : null,
     deleteCard);
 }

@@ -81,8 +81,18 @@ export function clientSettings(aws: AwsWiring, endpoint: string | undefined): Cl
   return definedSettings({ region: aws.region, credentials: aws.credentials, endpoint });
 }
 
-/** The DynamoDB document client of a function: created once per handler. */
+/** Each wiring's default client: the stores of one function (its outbox's included) share it. */
+const defaultDocumentClients = new WeakMap<AwsWiring, DynamoDBDocumentClient>();
+
+/** The DynamoDB document client of a function: one per wiring (and per set of options), created on first use. */
 export function dynamoDocumentClient(aws: AwsWiring, options: DynamoClientOptions = {}): DynamoDBDocumentClient {
+  if (Object.keys(options).length > 0) return newDocumentClient(aws, options);
+  let client = defaultDocumentClients.get(aws);
+  if (!client) defaultDocumentClients.set(aws, client = newDocumentClient(aws, options));
+  return client;
+}
+
+function newDocumentClient(aws: AwsWiring, options: DynamoClientOptions): DynamoDBDocumentClient {
   const requestTimeoutMs = options.requestTimeoutMs ?? aws.dynamoRequestTimeoutMs;
   const client = signWithClock(createDynamoDbClient({ ...options, ...(requestTimeoutMs === undefined ? {} : { requestTimeoutMs }), ...clientSettings(aws, aws.endpoints?.dynamodb) }), aws.clock);
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });

@@ -16,6 +16,8 @@ import type { RouteSpec } from './routes';
 export interface HttpRequest {
   method: string;
   resource: string;
+  /** The route the request matched, as its table declares it (scope and purpose included). */
+  route: RouteSpec;
   pathParameters: Record<string, string>;
   /** Query string parameters (the last value of a repeated one), empty when there are none. */
   query: Record<string, string>;
@@ -138,6 +140,7 @@ export function httpApi(options: HttpApiOptions) {
     const request: HttpRequest = {
       method: event.httpMethod,
       resource: event.resource,
+      route,
       pathParameters: stringEntries(event.pathParameters),
       query: stringEntries(event.queryStringParameters),
       headers: lowerCaseHeaders(event.headers),

@@ -1,8 +1,29 @@
+import type { KeyScope } from './tenant-events';
+
+/**
+ * Which API key a route admits: `none`, no key at all (public pages); `sending_access`, any key
+ * (sending routes only); `full_access`, a full-access key only.
+ */
+export type RouteScope = KeyScope | 'none';
+
 /** A route as API Gateway knows it: method + resource template (path parameters in braces). */
 export interface RouteSpec {
   readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   readonly resource: string;
+  /**
+   * The key the route needs on the customer API. Absent means `full_access`: a route admits
+   * sending-only keys only when its table says so, so a route added without a thought is closed to them.
+   */
+  readonly scope?: RouteScope;
+  /**
+   * What the route is for, in the words of a refusal: "Use a full-access key to <purpose>."
+   * Names the thing, never the HTTP path.
+   */
+  readonly purpose?: string;
 }
+
+/** The scope a route needs (`full_access` unless its table says otherwise). */
+export const requiredScope = (route: Pick<RouteSpec, 'scope'>): RouteScope => route.scope ?? 'full_access';
 
 /**
  * Finds the route template a concrete path belongs to, with its path parameters. As in API

@@ -111,3 +111,15 @@ test('the send bundle leaves the MIME builder out of index.js and ships it as mi
     '.then((m) => process.stdout.write(String(/^X-Entity-Ref-ID: 1\\r$/m.test(m.toString()))))';
   expect(execFileSync(process.execPath, ['-e', probe], { env: { PATH: process.env.PATH }, encoding: 'utf8' })).toBe('true');
 });
+
+test('the send bundle loads the health queue\'s SQS client on first use only: sqs-health-queue.js beside index.js, which builds a queue', () => {
+  const f = functions.find((fn) => fn.name === 'send')!;
+  const dir = path.join(assemblyDir, `asset.${(f.properties.Code.S3Key as string).replace(/\.zip$/, '')}`);
+  const index = fs.readFileSync(path.join(dir, 'index.js'), 'utf8');
+  // The SQS client's commands and serializers are not parsed on a cold start.
+  expect(index).not.toMatch(/SendMessageBatch/);
+  expect(index).toMatch(/require\("\.\/sqs-health-queue"\)/);
+  const probe = `const q = require(${JSON.stringify(path.join(dir, 'sqs-health-queue.js'))}).sqsHealthQueue({ clock: { now: Date.now }, region: 'eu-west-1' }, 'https://sqs.eu-west-1.amazonaws.com/111111111111/q');` +
+    'process.stdout.write(typeof q.enqueue)';
+  expect(execFileSync(process.execPath, ['-e', probe], { env: { PATH: process.env.PATH }, encoding: 'utf8' })).toBe('function');
+});

@@ -146,7 +146,7 @@ describe('the journey: sign in → role → Validate & save → domain → Verif
     expect(await page.locator('tr[data-record]').count()).toBe(7);
     expect(await page.locator('tr[data-record="ownership"] td').first().textContent()).toBe('TXT');
     const ownershipValue = await page.locator('tr[data-record="ownership"] code').nth(1).textContent();
-    await page.locator('tr[data-record="ownership"]').getByRole('button', { name: 'Copy', exact: true }).click();
+    await page.locator('tr[data-record="ownership"] [data-field="value"]').getByRole('button', { name: 'Copy', exact: true }).click();
     expect(await clipboard()).toBe(ownershipValue);
     await expectAccessible();
     await screenshot(page, 'domain');
@@ -173,7 +173,8 @@ describe('the journey: sign in → role → Validate & save → domain → Verif
     await page.getByRole('link', { name: 'Send test', exact: true }).click();
     await heading('Send test').waitFor();
     await page.getByLabel('To', { exact: true }).fill('reader@example.com');
-    await page.getByLabel('From', { exact: true }).fill(`hello@${domain}`);
+    await page.getByLabel('From address', { exact: true }).fill('hello');
+    await page.getByLabel('From domain', { exact: true }).selectOption(domain);
     await page.getByLabel('Subject', { exact: true }).fill('Dashboard test');
     await page.getByLabel('Message', { exact: true }).fill('Sent from the dashboard.');
     await button('Send test email').click();

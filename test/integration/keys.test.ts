@@ -121,14 +121,15 @@ test('bad bodies are refused with what to fix, and create nothing', async () => 
   const cases: Array<[unknown, number, string, string]> = [
     [{}, 400, 'invalid_request', 'name'],
     [{ name: 'x', extra: true }, 400, 'invalid_request', 'unknown field'],
-    [{ name: 'x'.repeat(51) }, 400, 'invalid_request', 'at most 50'],
+    [{ name: 'x'.repeat(51) }, 400, 'invalid_request', '1 to 50'],
     [{ name: 'two\nlines' }, 400, 'invalid_request', 'single line'],
     [{ name: ' padded' }, 400, 'invalid_request', 'spaces'],
     [{ name: 'x', scope: 'admin' }, 400, 'invalid_request', 'scope'],
     [{ name: 'x', expires_at: 'tomorrow' }, 400, 'invalid_request', 'ISO-8601'],
     [{ name: 'x', expires_at: new Date(now - 1000).toISOString() }, 400, 'invalid_request', 'in the past'],
     [{ name: 'x', expires_at: new Date(now + 366 * 24 * 3600 * 1000).toISOString() }, 400, 'invalid_request', '365 days'],
-    [{ name: 'x', domains: ['keys-bodies.dev'] }, 400, 'invalid_request', 'sending keys only'],
+    [{ name: 'x', domains: ['keys-bodies.dev'] }, 400, 'invalid_request', 'only for a sending key'],
+    [{ name: 'x', scope: 'sending_access', domains: ['Keys-Bodies.dev'] }, 400, 'invalid_request', 'lower case'],
     [{ name: 'x', scope: 'sending_access', domains: [] }, 400, 'invalid_request', 'domains'],
     [{ name: 'x', scope: 'sending_access', domains: ['elsewhere.dev'] }, 422, 'domain_not_added', 'keys-bodies.dev'],
   ];

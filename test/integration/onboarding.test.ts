@@ -86,7 +86,7 @@ const identityExists = (accountId: string, domain: string): boolean => {
     return false;
   }
 };
-type DnsRecord = { id: string; type: string; name: string; value: string; status: string };
+type DnsRecord = { id: string; type: string; name: string; value: string; priority?: number; exchange?: string; status: string };
 const records = (response: JsonResponse) => response.body.records as DnsRecord[];
 const statusesOf = (response: JsonResponse) => Object.fromEntries(records(response).map((r) => [r.id, r.status]));
 
@@ -156,9 +156,12 @@ describe('the whole journey', () => {
       expect(dkim.name).toBe(`${token}._domainkey.acme.com`);
       expect(dkim.value).toBe(`${token}.dkim.amazonses.com`);
     }
-    expect(table.slice(4).map((r) => [r.name, r.value])).toEqual([
-      ['send.acme.com', '10 feedback-smtp.eu-west-1.amazonses.com'], ['send.acme.com', 'v=spf1 include:amazonses.com ~all'], ['_dmarc.acme.com', 'v=DMARC1; p=none;'],
+    expect(table.slice(4).map((r) => [r.name, r.value, r.priority, r.exchange])).toEqual([
+      ['send.acme.com', '10 feedback-smtp.eu-west-1.amazonses.com', 10, 'feedback-smtp.eu-west-1.amazonses.com'],
+      ['send.acme.com', 'v=spf1 include:amazonses.com ~all', undefined, undefined], ['_dmarc.acme.com', 'v=DMARC1; p=none;', undefined, undefined],
     ]);
+    // only the MX record has a priority, apart from its host
+    expect(table.filter((r) => 'priority' in r).map((r) => r.id)).toEqual(['mail_from_mx']);
     expect(identityExists(accountId, 'acme.com')).toBe(true);
     const verifyCalls = system.simulator.calls()['ses:VerifyDomainIdentity'];
     const again = await api(apiKey, 'POST', '/api/byoc/domains', { body: { domain: 'acme.com' } });

@@ -9,6 +9,7 @@ import { TENANT_EVENT_SOURCE, TENANT_SNAPSHOT_DETAIL_TYPE, type TenantSnapshot }
 import { TenantService } from '../../lambdas/platform/tenants/tenant-service';
 import { TenantStore } from '../../lambdas/platform/tenants/tenant-store';
 import { Authenticator } from '../../lambdas/relay/auth/authenticator';
+import { onboardingRoutes } from '../../lambdas/relay/api-routes';
 import { ProjectionStore } from '../../lambdas/relay/store/projection-store';
 import { createTenantSync } from '../../lambdas/relay/tenant-sync/tenant-sync';
 import { relayKeys } from '../../lambdas/relay/store/relay-table';
@@ -54,7 +55,7 @@ test('a created tenant with a key authenticates on the relay; the key is stored 
   expect(key.prefix).toBe(key.api_key.slice(0, 11));
 
   const auth = new Authenticator(projection, systemClock, { ttlMs: 0 });
-  const principal = await auth.authenticate({ 'x-api-key': key.api_key });
+  const principal = await auth.authenticate({ 'x-api-key': key.api_key }, onboardingRoutes.usage);
   expect(principal).toMatchObject({ tenantId: tenant.tenant_id, keyId: key.key_id, profile: { plan: 'starter', monthly_sends: 50, sends_per_minute: 60 } });
 
   const everything = JSON.stringify([...(await scanAll(tables.tenants)), ...(await scanAll(tables.relay)), ...published]);
@@ -69,13 +70,13 @@ test('versions grow with every change and the relay follows suspension, plan cha
 
   const suspended = await service.updateTenant(tenant.tenant_id, { status: 'suspended' });
   expect(suspended.version).toBeGreaterThan(tenant.version);
-  await expectApiError(auth.authenticate({ 'x-api-key': key.api_key }), 'tenant_suspended');
+  await expectApiError(auth.authenticate({ 'x-api-key': key.api_key }, onboardingRoutes.usage), 'tenant_suspended');
 
   await service.updateTenant(tenant.tenant_id, { status: 'active', plan: 'starter' });
-  expect((await auth.authenticate({ 'x-api-key': key.api_key })).profile).toMatchObject({ plan: 'starter', monthly_sends: 50 });
+  expect((await auth.authenticate({ 'x-api-key': key.api_key }, onboardingRoutes.usage)).profile).toMatchObject({ plan: 'starter', monthly_sends: 50 });
 
   await service.revokeKey(tenant.tenant_id, key.key_id);
-  const error = await expectApiError(auth.authenticate({ 'x-api-key': key.api_key }), 'invalid_api_key');
+  const error = await expectApiError(auth.authenticate({ 'x-api-key': key.api_key }, onboardingRoutes.usage), 'invalid_api_key');
   expect(error.detail).toMatch(/revoked/);
   const versions = published.filter((s) => s.tenant_id === tenant.tenant_id).map((s) => s.version);
   expect(versions).toEqual([...versions].sort((a, b) => a - b));
@@ -113,7 +114,7 @@ test('out-of-order and duplicate deliveries converge on the newest snapshot', as
   const profile = (await scanAll(other.relay)).find((item) => item.PK === relayKeys.tenantProfile(tenantId).PK && item.SK === 'PROFILE');
   expect(profile).toMatchObject({ plan: 'byoc', status: 'active', sends_per_minute: 120, monthly_sends: null, version: snapshots[2]!.version });
   const auth = new Authenticator(new ProjectionStore(dynamoDocumentClient(testWiring()), other.relay), systemClock, { ttlMs: 0 });
-  expect((await auth.authenticate({ 'x-api-key': key.api_key })).tenantId).toBe(tenantId);
+  expect((await auth.authenticate({ 'x-api-key': key.api_key }, onboardingRoutes.usage)).tenantId).toBe(tenantId);
 });
 
 test('an expired key is refused even while cached', async () => {
@@ -122,9 +123,9 @@ test('an expired key is refused even while cached', async () => {
   const expiresAt = new Date(clock.now() + 60_000).toISOString();
   const { key } = await service.issueKey(tenant.tenant_id, { expires_at: expiresAt });
   const auth = new Authenticator(projection, clock, { ttlMs: 3_600_000 });
-  await auth.authenticate({ 'x-api-key': key.api_key });
+  await auth.authenticate({ 'x-api-key': key.api_key }, onboardingRoutes.usage);
   await clock.advance(61_000);
-  const error = await expectApiError(auth.authenticate({ 'x-api-key': key.api_key }), 'invalid_api_key');
+  const error = await expectApiError(auth.authenticate({ 'x-api-key': key.api_key }, onboardingRoutes.usage), 'invalid_api_key');
   expect(error.detail).toContain('expired');
 });
 
@@ -160,16 +161,16 @@ test('deletion is final on the relay: late, duplicate and out-of-order snapshots
   const { key, tenant: withKey } = await service.issueKey(tenant.tenant_id, {});
   const { key: second } = await service.issueKey(tenant.tenant_id, {});
   const auth = new Authenticator(projection, systemClock, { ttlMs: 0 });
-  await auth.authenticate({ 'x-api-key': second.api_key });
+  await auth.authenticate({ 'x-api-key': second.api_key }, onboardingRoutes.usage);
 
   const deleted = await service.deleteTenant(tenant.tenant_id);
   expect(deleted).toMatchObject({ status: 'deleted', api_keys: [{ status: 'revoked' }, { status: 'revoked' }] });
-  for (const apiKey of [key.api_key, second.api_key]) await expectApiError(auth.authenticate({ 'x-api-key': apiKey }), 'invalid_api_key');
+  for (const apiKey of [key.api_key, second.api_key]) await expectApiError(auth.authenticate({ 'x-api-key': apiKey }, onboardingRoutes.usage), 'invalid_api_key');
 
   // The snapshot from before the deletion arrives late, then the deletion again.
   expect(await sync(envelope(withKey))).toEqual({ applied: 0, stale: 2 });
   expect(await sync(envelope(deleted))).toEqual({ applied: 0, stale: 3, removed: 0 });
-  for (const apiKey of [key.api_key, second.api_key]) await expectApiError(auth.authenticate({ 'x-api-key': apiKey }), 'invalid_api_key');
+  for (const apiKey of [key.api_key, second.api_key]) await expectApiError(auth.authenticate({ 'x-api-key': apiKey }, onboardingRoutes.usage), 'invalid_api_key');
 
   // A relay that missed everything gets the deletion first and the older snapshots after it.
   const other = await createTestTables('deleted');

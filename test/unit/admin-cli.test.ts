@@ -5,6 +5,9 @@ test.each([
   [['tenant', 'suspend', '--tenant', 'ten_1'], { method: 'PATCH', path: '/admin/tenants/ten_1', body: { status: 'suspended' } }],
   [['tenant', 'update', '--tenant', 'ten_1', '--rate', '120'], { method: 'PATCH', path: '/admin/tenants/ten_1', body: { sends_per_minute: 120 } }],
   [['key', 'create', '--tenant', 'ten_1', '--expires', '2027-01-01T00:00:00Z'], { method: 'POST', path: '/admin/tenants/ten_1/keys', body: { expires_at: '2027-01-01T00:00:00Z' } }],
+  [['key', 'create', '--tenant', 'ten_1', '--name', 'web app', '--scope', 'sending_access', '--domain', 'acme.com', '--domain', 'acme.org'],
+    { method: 'POST', path: '/admin/tenants/ten_1/keys', body: { name: 'web app', scope: 'sending_access', domains: ['acme.com', 'acme.org'] } }],
+  [['key', 'create', '--tenant', 'ten_1'], { method: 'POST', path: '/admin/tenants/ten_1/keys', body: {} }],
   [['key', 'revoke', '--tenant', 'ten_1', '--key', 'key_2'], { method: 'DELETE', path: '/admin/tenants/ten_1/keys/key_2' }],
   [['tenant', 'list'], { method: 'GET', path: '/admin/tenants' }],
   [['tenant', 'list', '--limit', '20', '--cursor', 'eyJh+/='], { method: 'GET', path: '/admin/tenants?limit=20&cursor=eyJh%2B%2F%3D' }],
@@ -40,7 +43,11 @@ describe('where the admin API is', () => {
 describe('output', () => {
   const tenant = {
     tenant_id: 'ten_0123456789abcdef0123', name: null, plan: 'byoc', status: 'active', limits: { sends_per_minute: 60, monthly_sends: null }, version: 3, updated_at: '2026-01-01T00:00:00.000Z',
-    api_keys: [{ key_id: 'key_0123456789abcdef', prefix: 'sf_AbCdEf12', status: 'active', expires_at: null }, { key_id: 'key_fedcba9876543210', prefix: 'sf_Zz', status: 'revoked', expires_at: '2027-01-01T00:00:00Z' }],
+    api_keys: [
+      { key_id: 'key_0123456789abcdef', prefix: 'sf_AbCdEf12', status: 'active', expires_at: null, name: 'web', scope: 'sending_access', domains: ['acme.com', 'acme.org'] },
+      // As a key from before scopes is answered by an older API: no scope, no name.
+      { key_id: 'key_fedcba9876543210', prefix: 'sf_Zz', status: 'revoked', expires_at: '2027-01-01T00:00:00Z' },
+    ],
   };
 
   test('columns are padded to the widest cell, two spaces apart, without trailing spaces', () => {
@@ -59,17 +66,19 @@ describe('output', () => {
       'limits   60 sends/min per key; month not counted',
       'version  3 (updated 2026-01-01T00:00:00.000Z)',
       '',
-      'KEY                   PREFIX       STATUS   EXPIRES',
-      'key_0123456789abcdef  sf_AbCdEf12  active   never',
-      'key_fedcba9876543210  sf_Zz        revoked  2027-01-01T00:00:00Z',
+      'KEY                   PREFIX       STATUS   SCOPE                                NAME  EXPIRES',
+      'key_0123456789abcdef  sf_AbCdEf12  active   sending_access (acme.com, acme.org)  web   never',
+      'key_fedcba9876543210  sf_Zz        revoked  full_access                          -     2027-01-01T00:00:00Z',
     ].join('\n'));
     const json = output(['tenant', 'show', '--tenant', tenant.tenant_id, '--json'], 200, { success: true, tenant });
     expect(JSON.parse(json.text)).toEqual({ success: true, tenant });
   });
 
   test('a new key with its secret and the warning that it is shown once', () => {
-    const text = output(['key', 'create', '--tenant', 't'], 201, { success: true, key_id: 'key_1', api_key: 'sf_secret', prefix: 'sf_secre', expires_at: null }).text;
+    const text = output(['key', 'create', '--tenant', 't'], 201, { success: true, key_id: 'key_1', api_key: 'sf_secret', prefix: 'sf_secre', expires_at: null, name: 'web', scope: 'sending_access', domains: ['acme.com'] }).text;
     expect(text).toContain('api_key  sf_secret');
+    expect(text).toContain('name     web');
+    expect(text).toContain('scope    sending_access (acme.com)');
     expect(text).toContain('expires  never');
     expect(text).toContain('shown exactly once');
   });

@@ -1,6 +1,6 @@
 /**
  * The relay's self-service keys use case against a fake KeyRegistry: what it asks the platform,
- * what it refuses before asking, how it maps the platform's refusals, and that every change the
+ * what it refuses before asking (the request schema and the authenticator's scope check come before it), how it maps the platform's refusals, and that every change the
  * platform answers is applied to the projection (and a revoked key dropped from this container's cache).
  */
 import type { CustomerKeysResult } from '../../lambdas/shared/customer-keys';
@@ -69,16 +69,6 @@ describe('list', () => {
     expect(JSON.stringify(listed)).not.toContain('key_hash');
     expect(listed[0]).toEqual({ id: 'key_0000000000000003', name: 'name of key_0000000000000003', prefix: 'sf_00000003', scope: 'sending_access', domains: ['acme.com'], status: 'active', created_at: '2026-11-25T00:00:00.000Z', expires_at: null, current: false });
   });
-
-  test('a sending-only key may not manage keys: refused before the platform is asked', async () => {
-    const { keys, registry } = setup();
-    expect((await refusalOf(keys.list(principal('key_0000000000000001', 'sending_access')))).code).toBe('insufficient_scope');
-    expect((await refusalOf(keys.create(principal('key_0000000000000001', 'sending_access'), { name: 'x' }))).code).toBe('insufficient_scope');
-    expect((await refusalOf(keys.revoke(principal('key_0000000000000001', 'sending_access'), 'key_0000000000000002'))).code).toBe('insufficient_scope');
-    expect(registry.list).not.toHaveBeenCalled();
-    expect(registry.create).not.toHaveBeenCalled();
-    expect(registry.revoke).not.toHaveBeenCalled();
-  });
 });
 
 describe('create', () => {
@@ -96,7 +86,7 @@ describe('create', () => {
     expect(registry.create).toHaveBeenLastCalledWith(TENANT, { name: 'plain', scope: 'full_access', domains: null, expires_at: null });
   });
 
-  test('domains must be ones the tenant added, each once, and only on a sending key; the platform is not asked otherwise', async () => {
+  test('domains must be ones the tenant added (the request schema refuses the rest); the platform is not asked otherwise', async () => {
     const { keys, registry } = setup({}, ['acme.com', 'shop.dev']);
     const notAdded = await refusalOf(keys.create(principal('key_0000000000000001'), { name: 'x', scope: 'sending_access', domains: ['acme.com', 'other.example'] }));
     expect(notAdded.code).toBe('domain_not_added');
@@ -104,8 +94,6 @@ describe('create', () => {
     expect(notAdded.detail).toContain('acme.com, shop.dev');
     // Spelled as listed: no rewriting of another spelling.
     expect((await refusalOf(keys.create(principal('key_0000000000000001'), { name: 'x', scope: 'sending_access', domains: ['ACME.com'] }))).code).toBe('domain_not_added');
-    expect((await refusalOf(keys.create(principal('key_0000000000000001'), { name: 'x', scope: 'sending_access', domains: ['acme.com', 'acme.com'] }))).code).toBe('invalid_request');
-    expect((await refusalOf(keys.create(principal('key_0000000000000001'), { name: 'x', domains: ['acme.com'] }))).code).toBe('invalid_request');
     expect(registry.create).not.toHaveBeenCalled();
   });
 

@@ -55,3 +55,11 @@ test('a wiring may set its own per-attempt timeout (local mode: DynamoDB Local o
   local.destroy();
   explicit.destroy();
 });
+
+test('one wiring, one default DynamoDB client: every store of a function (its webhook outbox\'s included) shares it', () => {
+  const aws = lambdaWiring();
+  expect(dynamoDocumentClient(aws)).toBe(dynamoDocumentClient(aws));
+  expect(dynamoDocumentClient(aws)).not.toBe(dynamoDocumentClient(lambdaWiring()));
+  // Options make a client of their own (a store that needs another timeout).
+  expect(dynamoDocumentClient(aws, { requestTimeoutMs: 150 })).not.toBe(dynamoDocumentClient(aws));
+});

@@ -18,7 +18,7 @@ describe('record table', () => {
       { id: 'dkim1', type: 'CNAME', name: 'aaa._domainkey.acme.com', value: 'aaa.dkim.amazonses.com', status: 'Failed', required: true },
       { id: 'dkim2', type: 'CNAME', name: 'bbb._domainkey.acme.com', value: 'bbb.dkim.amazonses.com', status: 'Failed', required: true },
       { id: 'dkim3', type: 'CNAME', name: 'ccc._domainkey.acme.com', value: 'ccc.dkim.amazonses.com', status: 'Failed', required: true },
-      { id: 'mail_from_mx', type: 'MX', name: 'send.acme.com', value: '10 feedback-smtp.us-west-2.amazonses.com', status: 'TemporaryFailure', required: true },
+      { id: 'mail_from_mx', type: 'MX', name: 'send.acme.com', value: '10 feedback-smtp.us-west-2.amazonses.com', priority: 10, exchange: 'feedback-smtp.us-west-2.amazonses.com', status: 'TemporaryFailure', required: true },
       { id: 'mail_from_spf', type: 'TXT', name: 'send.acme.com', value: 'v=spf1 include:amazonses.com ~all', status: 'TemporaryFailure', required: true },
       { id: 'dmarc', type: 'TXT', name: '_dmarc.acme.com', value: 'v=DMARC1; p=none;', status: 'NotChecked', required: false },
     ]);

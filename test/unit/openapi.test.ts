@@ -17,7 +17,7 @@ import { addDomainBody, putConfigBody, verifyDomainBody } from '../../lambdas/re
 import { sendRequestSchema } from '../../lambdas/relay/send/message/request';
 import { putWebhookBody } from '../../lambdas/relay/webhooks/webhooks-api';
 import { createKeyBody } from '../../lambdas/relay/keys/keys-api';
-import type { RouteSpec } from '../../lambdas/shared/routes';
+import { requiredScope, type RouteSpec } from '../../lambdas/shared/routes';
 import { API_STAGE, buildOpenApiDocument } from '../../openapi/document';
 import { codesOnNoRoute } from '../../openapi/operations';
 import { compileDocumented, documentedAnswers } from '../support/contract';
@@ -42,6 +42,30 @@ test('every route of lambdas/relay/api-routes.ts is in the document, and nothing
   expect(missing).toEqual([]);
   const documented = Object.entries(document.paths).flatMap(([resource, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${resource}`));
   expect(documented.sort()).toEqual(allRoutes.map((r) => `${r.method} ${r.resource}`).sort());
+});
+
+test('every operation states the key scope its route table gives it, and documents the refusal that follows', () => {
+  const examplesOf = (route: RouteSpec) => Object.entries(operation(route)!.responses as Record<string, { content?: Record<string, { examples?: Json }> }>)
+    .flatMap(([status, response]) => Object.keys(response.content?.['application/json']?.examples ?? {}).map((code) => `${status} ${code}`));
+  for (const route of allRoutes) {
+    const op = operation(route)!;
+    const scope = requiredScope(route);
+    const where = `${route.method} ${route.resource}`;
+    // A public route is one its table declares public: no key, no scope.
+    expect(`${where} ${JSON.stringify(op.security)}`).toBe(`${where} ${scope === 'none' ? '[]' : JSON.stringify(op.security)}`);
+    if (scope === 'none') {
+      expect(op['x-required-scope']).toBeUndefined();
+      continue;
+    }
+    expect(`${where} ${String(op['x-required-scope'])}`).toBe(`${where} ${scope}`);
+    expect(op.security).not.toEqual([]);
+    expect(op.description).toContain(scope === 'full_access' ? 'Needs a full-access API key' : 'sending-only keys included');
+    const refusal = apiRoutes.RESEND_RESOURCES.has(route.resource) ? '401 insufficient_scope' : '403 insufficient_scope';
+    if (scope === 'full_access') expect(examplesOf(route)).toContain(refusal);
+    else expect(examplesOf(route)).not.toContain(refusal);
+  }
+  expect(examplesOf(apiRoutes.sendRoutes.send)).toContain('403 from_domain_not_allowed');
+  expect(examplesOf(apiRoutes.sendRoutes.resendEmails)).toContain('403 from_domain_not_allowed');
 });
 
 test('every error code of lambdas/shared/errors.ts is on a route, with its status from the table (or is listed with a reason)', () => {

@@ -572,3 +572,42 @@ test('a message refused by the readiness check frees a key it claimed (nothing k
   expect(idempotency.items.has('fresh')).toBe(false);
   expect(accounts.sends).toBe(0);
 });
+
+describe('a sending key limited to domains', () => {
+  const restricted = (domains: string[]): Principal => ({ ...principal(null, 1000), scope: 'sending_access', domains });
+  const from = (index: number, fromDomain: string): SendItem => {
+    const r = { ...request, fromEmail: `hello@${fromDomain}`, fromDomain, subject: `Message ${index}` };
+    return { index, request: r, message: { request: r } };
+  };
+  const run = (principalOf: Principal, items: SendItem[], key?: string) =>
+    pipeline()({ items, principal: principalOf, log, idempotency: key ? { keyHash: key, requestHash: 'r' } : undefined });
+
+  test('a from on another domain is refused before anything is counted, claimed or sent; a listed one is sent, in any case', async () => {
+    const refusedOutcome = await run(restricted(['acme.com']), [from(0, 'other.com')], 'k1');
+    expect(codeOf(refusedOutcome)).toBe('from_domain_not_allowed');
+    expect(refusalOf(refusedOutcome)!.detail).toContain('only from acme.com, not from other.com');
+    expect(refusedOutcome.rate).toBeUndefined();
+    expect(windows.counts.size).toBe(0);
+    expect(idempotency.writes).toBe(0);
+    expect(events).toEqual([]);
+    expect(codeOf(await run(restricted(['ACME.com']), [from(0, 'acme.com')]))).toBe('accepted');
+    expect(accounts.sends).toBe(1);
+  });
+
+  test('exact domains only: a subdomain of a listed domain is another domain (the tenant\'s registered root would cover it)', async () => {
+    expect(codeOf(await run(restricted(['acme.com']), [from(0, 'mail.acme.com')]))).toBe('from_domain_not_allowed');
+    expect(codeOf(await run({ ...principal(null, 1000), scope: 'sending_access', domains: null }, [from(0, 'mail.acme.com')]))).toBe('accepted');
+  });
+
+  test('in a batch each message is judged on its own: the others are counted once and sent', async () => {
+    const outcome = await run(restricted(['acme.com', 'acme.org']), [from(0, 'acme.com'), from(1, 'other.com'), from(2, 'acme.com')]);
+    expect(outcome.kind === 'done' && outcome.messages.map((m) => (m.accepted ? 'accepted' : m.refusal.code))).toEqual(['accepted', 'from_domain_not_allowed', 'accepted']);
+    expect(outcome.kind === 'done' && !outcome.messages[1]!.accepted && outcome.messages[1]!.refusal.detail).toContain('one of acme.com, acme.org');
+    expect(windows.counts.get(`key_1|${utcMinute(NOW)}`)).toBe(1);
+    expect(accounts.mailbox.sort()).toEqual(['Message 0', 'Message 2']);
+  });
+
+  test('a full-access key sends from any domain the tenant may use', async () => {
+    expect(codeOf(await run(principal(null, 1000), [from(0, 'mail.acme.com')]))).toBe('accepted');
+  });
+});

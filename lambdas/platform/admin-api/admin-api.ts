@@ -10,6 +10,7 @@ import { parseInput } from '../../shared/validation';
 import { headerText, validUnicode } from '../../shared/text-rules';
 import { adminRoutes } from '../api-routes';
 import { PublishFailedError } from '../tenants/snapshot-publisher';
+import { domainsNeedSendingScope, keyOptionFields } from '../../shared/key-options';
 import { ApiKeyNotFoundError, KeyCountRefusedError, TenantDeletedError, TenantNotFoundError } from '../tenants/tenant-store';
 import { DEFAULT_ROTATION_OVERLAP_SECONDS, KeyNotActiveError, MAX_KEYS_PER_TENANT, TooManyKeysError, presentTenant, presentTenantSummary, type TenantService } from '../tenants/tenant-service';
 
@@ -25,7 +26,7 @@ const updateTenantBody = z.strictObject({
   name: z.optional(name),
 });
 const expiresAt = z.optional(z.nullable(z.iso.datetime({ offset: true, error: 'must be an ISO-8601 date-time, e.g. 2027-01-31T00:00:00Z' })));
-const createKeyBody = z.strictObject({ expires_at: expiresAt });
+const createKeyBody = z.strictObject({ expires_at: expiresAt, ...keyOptionFields }).check(domainsNeedSendingScope);
 export const MAX_ROTATION_OVERLAP_SECONDS = 30 * 24 * 3600;
 const rotateKeyBody = z.strictObject({
   overlap_seconds: z.optional(z.int().check(
@@ -135,7 +136,8 @@ export function createAdminApi(service: TenantService, clock: Clock) {
       const body = parseInput(createKeyBody, req.body ?? {});
       requireFutureExpiry(body.expires_at, clock);
       const { key } = await withDomainErrors(() => service.issueKey(id, body));
-      req.log.info('api key issued', { tenant_id: id, key_id: key.key_id });
+      // The key's name is the customer's label: not logged; its scope is not private.
+      req.log.info('api key issued', { tenant_id: id, key_id: key.key_id, scope: key.scope, domains: key.domains?.length ?? null });
       return {
         status: 201,
         body: { success: true, ...key, note: 'Store api_key now: it is shown exactly once and only its hash is kept.' },

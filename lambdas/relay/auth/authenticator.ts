@@ -11,9 +11,11 @@
 import { constantTimeEqual, sha512Hex } from '../../shared/crypto';
 import { ApiError } from '../../shared/errors';
 import type { Clock } from '../../shared/clock';
+import type { RouteSpec } from '../../shared/routes';
 import type { KeyScope } from '../../shared/tenant-events';
 import { RefreshingCache } from '../../shared/refreshing-cache';
 import type { ApiKeyRecord, ProjectionStore, TenantProfile } from '../store/projection-store';
+import { requireScope } from './scopes';
 
 export interface Principal {
   tenantId: string;
@@ -45,8 +47,12 @@ export class Authenticator {
     this.cache = new RefreshingCache<Principal>(clock, { maxAgeMs: options.ttlMs ?? AUTH_CACHE_TTL_MS, maxEntries: 10_000 });
   }
 
-  /** Resolves the tenant behind the key, or throws 401 invalid_api_key / 403 tenant_suspended. */
-  async authenticate(headers: Record<string, string>): Promise<Principal> {
+  /**
+   * Resolves the tenant behind the key for a call of `route`, or throws 401 invalid_api_key /
+   * 403 tenant_suspended / 403 insufficient_scope (the key's scope does not admit the route): every
+   * authenticated route passes here with its own table entry, so no handler checks scope itself.
+   */
+  async authenticate(headers: Record<string, string>, route: Pick<RouteSpec, 'scope' | 'purpose'>): Promise<Principal> {
     const apiKey = headers['x-api-key']?.trim();
     if (!apiKey) {
       throw new ApiError('invalid_api_key', 'Missing API key. Send it in the X-API-Key header.');
@@ -61,6 +67,7 @@ export class Authenticator {
     if (principal.profile.status !== 'active') {
       throw new ApiError('tenant_suspended', 'This account is suspended. Contact SendFleet support to reactivate it.');
     }
+    requireScope(principal, route);
     return principal;
   }
 

@@ -2,8 +2,7 @@
  * The health check's composition: its queue (SQS in AWS; whatever local mode and the test bed pass)
  * and the consumer with its clients, created once per function.
  */
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { clientSettings, dynamoDocumentClient, type AwsWiring } from '../../shared/clients';
+import { dynamoDocumentClient, type AwsWiring } from '../../shared/clients';
 import { ConfigurationError } from '../../shared/env';
 import { logger } from '../../shared/logger';
 import { AssumedRoleAccounts } from '../customer-account/customer-account';
@@ -14,7 +13,6 @@ import { DomainStore } from '../store/domain-store';
 import { HealthStore } from '../store/health-store';
 import type { WebhookOutbox } from '../webhooks/outbox';
 import { createHealthConsumer, createHealthScheduler, type HealthQueue } from './health-run';
-import { SqsHealthQueue } from './sqs-health-queue';
 
 /** Per-attempt timeout of the check's STS and SES calls: control-plane answers take well under a second. */
 const HEALTH_ATTEMPT_TIMEOUT_MS = 3_000;
@@ -28,7 +26,17 @@ export function healthQueueFor(config: RelayConfig, aws: AwsWiring, given?: Heal
   if (!config.healthQueueUrl) {
     return { enqueue: () => Promise.reject(new ConfigurationError('environment variable HEALTH_QUEUE_URL is not set')) };
   }
-  return new SqsHealthQueue(new SQSClient(clientSettings(aws, undefined)), config.healthQueueUrl);
+  const queueUrl = config.healthQueueUrl;
+  // The SQS client (~25 KB of bundle) loads on the first enqueue: the send function enqueues only
+  // after a send failed the way the health check detects, so its cold start never pays for it.
+  // `require`, not `import()`: bundled as a CommonJS chunk of its own beside index.js (see mime.ts).
+  let queue: HealthQueue | undefined;
+  return {
+    enqueue: (messages) => {
+      queue ??= (require('./sqs-health-queue') as typeof import('./sqs-health-queue')).sqsHealthQueue(aws, queueUrl);
+      return queue.enqueue(messages);
+    },
+  };
 }
 
 export function createHealthChecker(config: RelayConfig, aws: AwsWiring, ports: { outbox: WebhookOutbox; budgetMs?: number; concurrency?: number }) {

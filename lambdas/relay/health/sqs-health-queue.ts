@@ -1,5 +1,6 @@
 /** The health queue in AWS: SQS, ten messages per SendMessageBatch, entries SQS refused sent again. */
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { clientSettings, type AwsWiring } from '../../shared/clients';
 import type { HealthCheckMessage, HealthQueue } from './health-run';
 
 const MAX_BATCH_ENTRIES = 10;
@@ -22,6 +23,9 @@ export class SqsHealthQueue implements HealthQueue {
     }
   }
 }
+
+/** The queue at `queueUrl`, with its own SQS client. */
+export const sqsHealthQueue = (aws: AwsWiring, queueUrl: string): HealthQueue => new SqsHealthQueue(new SQSClient(clientSettings(aws, undefined)), queueUrl);
 
 /** Parses a queue message body; undefined for anything that is not one of ours (dropped, not retried). */
 export function parseHealthMessage(body: string): HealthCheckMessage | undefined {

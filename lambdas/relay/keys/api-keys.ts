@@ -3,8 +3,8 @@
  * KeyRegistry (the platform stays the system of record), then apply the snapshot the platform
  * answers to the relay's projection with the same version-ordered, idempotent write the tenant sync
  * uses, so a new key works on the very next request and a revoked one stops (other warm functions
- * within their authentication cache's bound, AUTH_CACHE_TTL_MS). Only full-access keys may manage
- * keys; the key making a request cannot revoke itself.
+ * within their authentication cache's bound, AUTH_CACHE_TTL_MS). The key making a request cannot
+ * revoke itself. (Only full-access keys reach here: the authenticator checks the routes' scope.)
  */
 import type { Clock } from '../../shared/clock';
 import type { CustomerKeysRefusal, CustomerKeysResult, IssuedKeyAnswer } from '../../shared/customer-keys';
@@ -50,7 +50,8 @@ export interface CreatedKey {
 export interface NewKeyInput {
   name: string;
   scope?: KeyScope;
-  domains?: string[];
+  /** Sending keys only (the request schema refuses them otherwise); null or absent: any domain. */
+  domains?: string[] | null;
   expires_at?: string;
 }
 
@@ -81,7 +82,6 @@ export class ApiKeys {
   constructor(private readonly deps: ApiKeysDeps) {}
 
   async list(principal: Principal): Promise<KeyView[]> {
-    requireFullAccess(principal);
     const tenant = this.snapshotOf(await this.deps.registry.list(principal.tenantId)).tenant;
     const now = this.deps.clock.now();
     return tenant.api_keys
@@ -94,9 +94,8 @@ export class ApiKeys {
   }
 
   async create(principal: Principal, input: NewKeyInput): Promise<CreatedKey> {
-    requireFullAccess(principal);
     const scope = input.scope ?? 'full_access';
-    await this.checkDomains(principal.tenantId, scope, input.domains);
+    await this.checkDomainsAdded(principal.tenantId, input.domains ?? null);
     this.checkExpiry(input.expires_at);
     const result = this.snapshotOf(await this.deps.registry.create(principal.tenantId, {
       name: input.name, scope, domains: input.domains ?? null, expires_at: input.expires_at ?? null,
@@ -108,7 +107,6 @@ export class ApiKeys {
   }
 
   async revoke(principal: Principal, keyId: string): Promise<{ id: string; status: 'revoked' }> {
-    requireFullAccess(principal);
     if (keyId === principal.keyId) {
       throw new RefusedError(refusal('key_in_use', 'This is the API key making the request: revoking it would sign you out. Sign in with another full-access key to revoke this one.'));
     }
@@ -133,19 +131,14 @@ export class ApiKeys {
     if (tenant.status !== 'deleted') await this.deps.projection.apply(tenant);
   }
 
-  private async checkDomains(tenantId: string, scope: KeyScope, domains: string[] | undefined): Promise<void> {
-    if (domains === undefined) return;
-    if (scope !== 'sending_access') {
-      throw new RefusedError(refusal('invalid_request', 'domains applies to sending keys only: set scope to sending_access, or leave domains out for a full-access key.', { issues: [{ path: 'domains', message: 'only with scope sending_access' }] }));
-    }
-    if (new Set(domains).size !== domains.length) {
-      throw new RefusedError(refusal('invalid_request', 'domains lists a domain twice: list each domain once.', { issues: [{ path: 'domains', message: 'each domain once' }] }));
-    }
+  /** A sending key may be limited only to domains the account added, spelled as they are listed. */
+  private async checkDomainsAdded(tenantId: string, domains: string[] | null): Promise<void> {
+    if (domains === null) return;
     const added = new Set((await this.deps.domains.list(tenantId, true)).map((record) => record.domain));
     const unknown = domains.filter((domain) => !added.has(domain));
     if (unknown.length > 0) {
       const yours = added.size > 0 ? `Your domains are: ${[...added].sort().join(', ')}.` : 'You have not added any domain yet.';
-      throw new RefusedError(refusal('domain_not_added', `domains names ${unknown.length} domain(s) your account has not added (${unknown.join(', ')}). A sending key can be limited only to domains you added, spelled as they are listed (lower case). ${yours}`, {
+      throw new RefusedError(refusal('domain_not_added', `domains names ${unknown.length} domain(s) your account has not added (${unknown.join(', ')}). A sending key can be limited only to domains you added, spelled as they are listed. ${yours}`, {
         issues: unknown.map(() => ({ path: 'domains', message: 'must be one of your sending domains' })),
       }));
     }
@@ -161,11 +154,5 @@ export class ApiKeys {
     if (at > now + MAX_KEY_LIFETIME_DAYS * 24 * 3600 * 1000) {
       throw new RefusedError(refusal('invalid_request', `expires_at is more than ${MAX_KEY_LIFETIME_DAYS} days ahead; give a date-time within a year, or leave it out for a key that does not expire.`, { issues: [{ path: 'expires_at', message: `must be within ${MAX_KEY_LIFETIME_DAYS} days` }] }));
     }
-  }
-}
-
-function requireFullAccess(principal: Principal): void {
-  if (principal.scope !== 'full_access') {
-    throw new RefusedError(refusal('insufficient_scope', 'This API key may only send email. Use a full-access key to manage API keys.'));
   }
 }

@@ -1,34 +1,27 @@
 /**
  * The self-service keys API: `GET/POST /api/keys`, `DELETE /api/keys/{id}`. Thin adapters:
- * authenticate, parse (strict: unknown fields refused), call the use case, present. The secret of
- * a new key is in the create answer only.
+ * authenticate (full-access keys only, as the route table says), parse (strict: unknown fields
+ * refused), call the use case, present. The secret of a new key is in the create answer only.
  */
 import * as z from 'zod/mini';
 import { httpApi, type HttpRequest, type RouteHandler } from '../../shared/http';
 import { RefusedError, refusal, refusalAsApiError } from '../../shared/refusal';
-import { headerText, validUnicode } from '../../shared/text-rules';
-import { keyScopeSchema } from '../../shared/tenant-events';
+import { domainsNeedSendingScope, keyNameText, keyOptionFields } from '../../shared/key-options';
 import { parseInput } from '../../shared/validation';
 import { keyRoutes } from '../api-routes';
 import type { Authenticator, Principal } from '../auth/authenticator';
 import type { ApiKeys } from './api-keys';
 import { PlatformUnavailableError } from './key-registry';
 
-export const MAX_KEY_NAME_LENGTH = 50;
-
-/** A label people read in lists: one printable line, as written (refused, never trimmed). */
-const keyName = z.string().check(
-  z.minLength(1), z.maxLength(MAX_KEY_NAME_LENGTH), ...validUnicode, ...headerText,
-  z.refine((value: string) => value.trim() === value && value !== '', 'must not start or end with spaces'),
-);
-
+/**
+ * The admin API's key options (shared/key-options.ts), with a name required: people pick keys by
+ * name in lists. `domains` (sending keys only) must also be domains the account added (the use case).
+ */
 export const createKeyBody = z.strictObject({
-  name: keyName,
-  scope: z.optional(keyScopeSchema),
-  /** The domains a sending key may use in `from` (each one you added); leave out for any of them. */
-  domains: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(253))).check(z.minLength(1), z.maxLength(20))),
+  ...keyOptionFields,
+  name: keyNameText,
   expires_at: z.optional(z.iso.datetime({ offset: true, error: 'must be an ISO-8601 date-time, e.g. 2027-01-31T00:00:00Z' })),
-});
+}).check(domainsNeedSendingScope);
 
 const keyIdParam = z.object({ id: z.string().check(z.regex(/^key_[0-9a-f]{16}$/, 'must look like key_ followed by 16 hex characters, as listed')) });
 
@@ -42,7 +35,7 @@ type Routes = Record<keyof typeof keyRoutes, RouteHandler>;
 export function createKeysApi(deps: KeysApiDeps) {
   const authenticated = (work: (principal: Principal, request: HttpRequest) => Promise<Awaited<ReturnType<RouteHandler>>>): RouteHandler =>
     async (request) => {
-      const principal = await deps.authenticator.authenticate(request.headers);
+      const principal = await deps.authenticator.authenticate(request.headers, request.route);
       try {
         return await work(principal, { ...request, log: request.log.child({ tenant_id: principal.tenantId }) });
       } catch (error) {

@@ -20,13 +20,13 @@ export function createMessageApi(deps: MessageRoutesDeps) {
   const idOf = (http: HttpRequest) => http.pathParameters.id ?? '';
 
   const getMessage = async (http: HttpRequest): Promise<HttpResult> => {
-    const principal = await deps.authenticator.authenticate(http.headers);
+    const principal = await deps.authenticator.authenticate(http.headers, http.route);
     http.annotate({ tenant_id: principal.tenantId });
     return { status: 200, body: presentMessage(await findTimeline(deps.deliveries, principal.tenantId, idOf(http))) };
   };
 
   const resendGetEmail = async (http: HttpRequest): Promise<HttpResult> => {
-    const principal = await deps.authenticator.authenticate(bearerHeaders(http.headers));
+    const principal = await deps.authenticator.authenticate(bearerHeaders(http.headers), http.route);
     http.annotate({ tenant_id: principal.tenantId, api: 'resend' });
     return { status: 200, body: presentResendEmail(await findTimeline(deps.deliveries, principal.tenantId, idOf(http))) };
   };

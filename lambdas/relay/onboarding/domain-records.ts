@@ -10,7 +10,12 @@ export interface DnsRecord {
   id: DnsRecordId;
   type: 'TXT' | 'CNAME' | 'MX';
   name: string;
+  /** What the record points to or says, as a zone file writes it (MX: `10 feedback-smtp.…`). */
   value: string;
+  /** MX only: the priority and the mail host apart, as DNS providers' forms ask for them. */
+  priority?: number;
+  /** MX only: the mail host (the record's EXCHANGE, RFC 1035), `value` without its priority. */
+  exchange?: string;
   /** SES's status for the record's kind; DMARC is not checked by SES. */
   status: RecordStatus | 'NotChecked';
   /** false for DMARC: recommended, not needed to send. */
@@ -35,6 +40,9 @@ export function domainState(record: DomainRecord): DomainState {
   return 'pending';
 }
 
+/** SES documents 10 for the MAIL FROM MX; with a single MX record any value works the same. */
+export const MAIL_FROM_MX_PRIORITY = 10;
+
 export function dnsRecords(record: DomainRecord): DnsRecord[] {
   const { domain, region } = record;
   return [
@@ -42,7 +50,7 @@ export function dnsRecords(record: DomainRecord): DnsRecord[] {
     ...record.dkim_tokens.map((token, i): DnsRecord => ({
       id: `dkim${i + 1}` as DnsRecordId, type: 'CNAME', name: `${token}._domainkey.${domain}`, value: `${token}.dkim.amazonses.com`, status: record.dkim_status, required: true,
     })),
-    { id: 'mail_from_mx', type: 'MX', name: record.mail_from_domain, value: `10 feedback-smtp.${region}.amazonses.com`, status: record.mail_from_status, required: true },
+    { id: 'mail_from_mx', type: 'MX', name: record.mail_from_domain, value: `${MAIL_FROM_MX_PRIORITY} feedback-smtp.${region}.amazonses.com`, priority: MAIL_FROM_MX_PRIORITY, exchange: `feedback-smtp.${region}.amazonses.com`, status: record.mail_from_status, required: true },
     { id: 'mail_from_spf', type: 'TXT', name: record.mail_from_domain, value: 'v=spf1 include:amazonses.com ~all', status: record.mail_from_status, required: true },
     { id: 'dmarc', type: 'TXT', name: `_dmarc.${domain}`, value: 'v=DMARC1; p=none;', status: 'NotChecked', required: false },
   ];

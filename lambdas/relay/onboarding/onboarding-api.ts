@@ -74,7 +74,7 @@ export function createOnboardingApi(deps: OnboardingDeps) {
   const now = () => dateOf(deps.clock);
   const authenticated = (work: (principal: Principal, request: HttpRequest) => Promise<Awaited<ReturnType<RouteHandler>>>): RouteHandler =>
     async (request) => {
-      const principal = await deps.authenticator.authenticate(request.headers);
+      const principal = await deps.authenticator.authenticate(request.headers, request.route);
       try {
         return await work(principal, { ...request, log: request.log.child({ tenant_id: principal.tenantId }) });
       } catch (error) {

@@ -18,6 +18,9 @@
  * - With a key, every message is recorded as started before its SES attempt (a single send's claim
  *   does it), so a retry after a run that died never sends a message twice (idempotency-store.ts).
  *
+ * A sending key restricted to domains refuses, per message, a `from` on another domain
+ * (`from_domain_not_allowed`) before anything else: from the principal, without a read.
+ *
  * Remote calls on a warm BYOC single send: one DynamoDB write (the rate window) and one SES call;
  * the key, config and session come from memory. Nothing of a message is stored or logged.
  */
@@ -25,6 +28,7 @@ import { dateOf, outgoing, type Clock } from '../../shared/clock';
 import type { Logger } from '../../shared/logger';
 import { refusal, type Refusal } from '../../shared/refusal';
 import type { Principal } from '../auth/authenticator';
+import { fromDomainRefusal } from '../auth/scopes';
 import type { CustomerAccount, CustomerAccounts } from '../customer-account/customer-account';
 import { DeadlinePassedError, RoleNotAssumableError, SesPermissionDeniedError, SesRefusedError } from '../customer-account/errors';
 import { SES_REQUEST_TIMEOUT_MS } from '../customer-account/sessions';
@@ -216,7 +220,17 @@ export function createSendPipeline(deps: SendDeps) {
   }
 
   return async function send(command: SendCommand): Promise<SendOutcome> {
-    const { principal, log, items } = command;
+    const { principal, log } = command;
+    // The key's own limit first, from the principal (no read): a message it may not send is refused
+    // before anything is counted, and a request with nothing else to send counts and claims nothing.
+    const items = command.items.map((item) => {
+      const why = isSendable(item) ? fromDomainRefusal(principal, item.request.fromDomain) : undefined;
+      return why ? { index: item.index, refusal: why } : item;
+    });
+    const unsendable = items.filter((item): item is RefusedItem => !isSendable(item));
+    if (unsendable.length === items.length && unsendable.some((item) => item.refusal.code === 'from_domain_not_allowed')) {
+      return { kind: 'done', messages: unsendable.map((item) => refused(item.index, item.refusal)), replayed: false };
+    }
     const { keyId, tenantId } = principal;
     const perMinute = principal.profile.sends_per_minute;
     const perMonth = principal.profile.monthly_sends;

@@ -39,7 +39,7 @@ type Routes = Record<keyof typeof webhookRoutes, RouteHandler>;
 export function createWebhooksApi(deps: WebhooksApiDeps) {
   const authenticated = (work: (principal: Principal, request: HttpRequest) => Promise<Awaited<ReturnType<RouteHandler>>>): RouteHandler =>
     async (request) => {
-      const principal = await deps.authenticator.authenticate(request.headers);
+      const principal = await deps.authenticator.authenticate(request.headers, request.route);
       return work(principal, { ...request, log: request.log.child({ tenant_id: principal.tenantId }) });
     };
 

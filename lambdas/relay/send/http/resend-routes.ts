@@ -117,7 +117,7 @@ const NOT_OFFERED = {
  * about SendFleet's own API, so not reworded: its X-API-Key means X-API-Key.
  */
 export const notOfferedAnswer = (authenticator: Pick<Authenticator, 'authenticate'>, family: keyof typeof NOT_OFFERED) => async (http: HttpRequest): Promise<HttpResult> => {
-  await authenticator.authenticate(bearerHeaders(http.headers));
+  await authenticator.authenticate(bearerHeaders(http.headers), http.route);
   return resendAnswer('not_found', `${http.method} ${http.resource} is part of Resend's API that SendFleet does not offer: ${NOT_OFFERED[family]}`);
 };
 
@@ -142,7 +142,7 @@ export function createResendRoutes(deps: ResendApiDeps) {
 
   /** Authentication first: a format check and a cached lookup, before any body is validated. */
   const authenticated = async (http: HttpRequest) => {
-    const principal = await deps.authenticator.authenticate(bearerHeaders(http.headers));
+    const principal = await deps.authenticator.authenticate(bearerHeaders(http.headers), http.route);
     http.annotate({ tenant_id: principal.tenantId, api: 'resend' });
     return principal;
   };

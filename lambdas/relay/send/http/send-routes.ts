@@ -82,7 +82,7 @@ export function sendApi(deps: SendRoutesDeps) {
     checkMessageSize(http.body);
     const request = parseSendRequest(http.body);
     const idempotencyKey = parseIdempotencyKey(http.headers);
-    const principal = await deps.authenticator.authenticate(http.headers);
+    const principal = await deps.authenticator.authenticate(http.headers, http.route);
     http.annotate({ tenant_id: principal.tenantId });
     const item: SendItem = { index: 0, request, message: await prepareMessage(request) };
     const outcome = await send({
@@ -100,7 +100,7 @@ export function sendApi(deps: SendRoutesDeps) {
 
   async function handleBatch(http: HttpRequest): Promise<HttpResult> {
     const receivedAt = deps.clock.now();
-    const principal = await deps.authenticator.authenticate(http.headers);
+    const principal = await deps.authenticator.authenticate(http.headers, http.route);
     http.annotate({ tenant_id: principal.tenantId });
     const items = await parseBatchBody(http.body);
     const idempotencyKey = parseIdempotencyKey(http.headers);
