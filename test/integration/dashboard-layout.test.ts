@@ -117,7 +117,6 @@ describe('every screen at 390 px and at 1280 px', () => {
     const webhook = await call(system.relayUrl, 'PUT', '/api/webhooks', { apiKey, body: { url: 'http://127.0.0.1:9/hooks/layout', events: ['email.bounced'] } });
     expect(webhook.status).toBe(200);
     const updatedAt = String((webhook.body.webhook as { updated_at: string }).updated_at);
-    // TODO(lead): add the API keys screen ('#/keys', heading 'API keys') to SCREENS once keys.ts is on main.
     const SCREENS: ReadonlyArray<{ hash: string; title: string; name: string }> = [
       { hash: '#/settings', title: 'Settings', name: 'settings' },
       { hash: '#/domains', title: 'Domains', name: 'domains' },
@@ -125,6 +124,7 @@ describe('every screen at 390 px and at 1280 px', () => {
       { hash: `#/domains/${verified}`, title: verified, name: 'domain-verified' },
       { hash: '#/send', title: 'Send test', name: 'send-test' },
       { hash: '#/webhooks', title: 'Webhooks', name: 'webhooks' },
+      { hash: '#/keys', title: 'API keys', name: 'api-keys' },
       { hash: '#/usage', title: 'Usage', name: 'usage' },
     ];
 
@@ -143,7 +143,7 @@ describe('every screen at 390 px and at 1280 px', () => {
         await page.goto(`${system.dashboardUrl}${hash}`);
         await heading(title).waitFor();
         if (name === 'settings') expect(await page.locator('[data-health-domain]').count()).toBe(2);
-        if (['domain', 'domain-verified', 'send-test'].includes(name)) await expectPeoplesWords(name);
+        if (['domain', 'domain-verified', 'send-test', 'api-keys'].includes(name)) await expectPeoplesWords(name);
         if (name === 'webhooks') {
           // in local time, the instant in datetime
           const changed = page.locator('[data-field="updated_at"] time').last();
