@@ -83,7 +83,7 @@ function keyItem(key: ApiKey, navigate: (hash: string, status?: string) => void)
       await api('DELETE', `/api/keys/${encodeURIComponent(key.id)}`);
       navigate('#/keys', `Key “${label}” revoked. It no longer works.`);
     },
-    onError: (error) => showErrorIn(errors, error, button),
+    onError: (error) => showErrorIn(errors, error),
   });
   if (key.current) {
     // Revoking the key this tab uses would sign it out: the API refuses it too.
