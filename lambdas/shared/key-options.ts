@@ -8,6 +8,8 @@ import * as z from 'zod/mini';
 import { keyScopeSchema } from './tenant-events';
 import { headerText, validUnicode } from './text-rules';
 
+/** Keys a tenant may hold that are not revoked (expired ones count until revoked): revoking gives a slot back. */
+export const MAX_KEYS_PER_TENANT = 100;
 export const MAX_KEY_NAME_LENGTH = 50;
 export const MAX_KEY_DOMAINS = 20;
 

@@ -12,8 +12,9 @@ import type { SnapshotPublisher } from './snapshot-publisher';
 import { ApiKeyNotFoundError, KeyCountRefusedError, TenantDeletedError, liveKeyCount, type NewApiKey, type RetiredKey, type TenantChanges, type TenantStore, type TenantSummary } from './tenant-store';
 import { dateOf, type Clock } from '../../shared/clock';
 
-/** Keys that are not revoked (expired ones count until revoked): revoking gives a slot back. */
-export const MAX_KEYS_PER_TENANT = 100;
+import { MAX_KEYS_PER_TENANT } from '../../shared/key-options';
+
+export { MAX_KEYS_PER_TENANT };
 /** How often a change that met a concurrent one is read and decided again before giving up. */
 const COUNTED_WRITE_ATTEMPTS = 5;
 /** Visible part of a key, kept for support ("which key is this?"): `sf_` + 8 characters. */

@@ -8,6 +8,7 @@
  */
 import type { Clock } from '../../shared/clock';
 import type { CustomerKeysRefusal, CustomerKeysResult, IssuedKeyAnswer } from '../../shared/customer-keys';
+import { MAX_KEYS_PER_TENANT } from '../../shared/key-options';
 import { refusal, RefusedError, type Refusal } from '../../shared/refusal';
 import type { ApiKeySnapshot, KeyScope, TenantSnapshot } from '../../shared/tenant-events';
 import type { Principal } from '../auth/authenticator';
@@ -15,8 +16,6 @@ import type { DomainStore } from '../store/domain-store';
 import type { ProjectionStore } from '../store/projection-store';
 import type { KeyRegistry } from './key-registry';
 
-/** Mirrors the platform's cap (tenant-service.ts MAX_KEYS_PER_TENANT), for the customer's words only. */
-export const KEY_LIMIT = 100;
 /** The latest expiry a new key may have, from now. */
 export const MAX_KEY_LIFETIME_DAYS = 365;
 
@@ -65,7 +64,7 @@ export interface ApiKeysDeps {
 }
 
 const PLATFORM_REFUSALS: Record<CustomerKeysRefusal, Refusal | undefined> = {
-  key_limit_reached: refusal('key_limit_reached', `Your account has ${KEY_LIMIT} API keys that are not revoked, the most it can hold (expired keys count until they are revoked). Revoke keys you no longer use, then create this one.`),
+  key_limit_reached: refusal('key_limit_reached', `Your account has ${MAX_KEYS_PER_TENANT} API keys that are not revoked, the most it can hold (expired keys count until they are revoked). Revoke keys you no longer use, then create this one.`),
   key_not_found: refusal('key_not_found', 'No API key of your account has this id. List your keys to see their ids.'),
   tenant_not_found: refusal('invalid_api_key', 'This account no longer exists at SendFleet, so its API keys no longer work. Contact SendFleet support.'),
   tenant_deleted: refusal('invalid_api_key', 'This account was closed, so its API keys no longer work. Contact SendFleet support.'),
