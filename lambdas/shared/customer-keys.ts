@@ -10,6 +10,7 @@
  * answers and what the relay accepts cannot drift apart.
  */
 import * as z from 'zod/mini';
+import { domainsNeedSendingScope, keyNameText, sendingDomainList } from './key-options';
 import { keyScopeSchema, tenantSnapshotSchema } from './tenant-events';
 
 const TENANT_ID = /^ten_[0-9a-f]{20}$/;
@@ -19,14 +20,15 @@ const tenantId = z.string().check(z.regex(TENANT_ID));
 
 export const customerKeysRequestSchema = z.discriminatedUnion('operation', [
   z.strictObject({ operation: z.literal('list'), tenant_id: tenantId }),
+  // The platform holds a new key to the same rules as the admin API's (shared/key-options.ts).
   z.strictObject({
     operation: z.literal('create'),
     tenant_id: tenantId,
-    name: z.string().check(z.minLength(1), z.maxLength(200)),
+    name: keyNameText,
     scope: keyScopeSchema,
-    domains: z.nullable(z.array(z.string()).check(z.maxLength(100))),
+    domains: z.nullable(sendingDomainList),
     expires_at: z.nullable(z.iso.datetime({ offset: true })),
-  }),
+  }).check(domainsNeedSendingScope),
   z.strictObject({ operation: z.literal('revoke'), tenant_id: tenantId, key_id: z.string().check(z.regex(KEY_ID)) }),
 ]);
 

@@ -58,6 +58,10 @@ describe('the platform function in-process', () => {
     const platform = createCustomerKeys(service);
     expect(await platform({ operation: 'create', tenant_id: TENANT, name: 'x' })).toEqual({ ok: false, refusal: 'invalid_request' });
     expect(await platform({ operation: 'drop', tenant_id: TENANT })).toEqual({ ok: false, refusal: 'invalid_request' });
+    // The platform holds a new key to the admin API's rules too: no domains on a full-access key, names on one line.
+    const create = { operation: 'create', tenant_id: TENANT, name: 'x', scope: 'full_access', domains: null, expires_at: null };
+    expect(await platform({ ...create, domains: ['acme.com'] })).toEqual({ ok: false, refusal: 'invalid_request' });
+    expect(await platform({ ...create, name: 'two\nlines' })).toEqual({ ok: false, refusal: 'invalid_request' });
     expect(service.issueKey).not.toHaveBeenCalled();
   });
 
