@@ -192,7 +192,7 @@ const onboardingOperations: Record<RouteName<typeof onboardingRoutes>, Operation
   validate: {
     route: onboardingRoutes.validate, operationId: 'validateByoc', tag: 'BYOC setup', auth: 'apiKey',
     summary: 'Assume the role, check sending is enabled and the account is out of the SES sandbox',
-    description: 'Runs every check and stores the result. 200 when all pass; 422 with the first failing check\'s code and every check otherwise.',
+    description: 'Runs every check and stores the result. 200 when all pass; 422 with the first failing check\'s code and every check otherwise. Each check\'s `status` is `passed`, `failed` (with its `code`) or `not_run`: the SES checks need the role, so when it cannot be assumed they are `not_run` and their `detail` says why.',
     success: [{ status: 200, description: 'Every check passed.', schema: body.validationPassed }],
     errors: [...AUTHENTICATED, ...CUSTOMER_ACCOUNT.filter((code) => code !== 'could_not_assume_role' && code !== 'missing_permission'), 'conflict'],
     specialErrors: {

@@ -69,7 +69,15 @@ export const sendAccepted = z.strictObject({
 });
 
 const byocStatus = z.enum(['unconfigured', 'pending_validation', 'validated', 'invalid', 'disconnected']);
-const check = z.strictObject({ name: z.string(), ok: z.boolean(), detail: z.string() });
+/** `not_run`: the check needs the role, which could not be assumed (`detail` says so); `ok` is true only when passed. */
+const check = z.strictObject({
+  name: z.string(),
+  ok: z.boolean(),
+  status: z.enum(['passed', 'failed', 'not_run']),
+  /** A failed check's error code; null when it passed or did not run. */
+  code: z.nullable(z.string()),
+  detail: z.string(),
+});
 
 export const byocConfig = z.strictObject({
   success: z.literal(true),
