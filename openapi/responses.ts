@@ -195,7 +195,8 @@ const deliveryUsage = z.nullable(z.strictObject({
   bounce_review_rate: z.literal(0.05), complaint_review_rate: z.literal(0.001),
   bounce_warning_rate: z.literal(0.025), complaint_warning_rate: z.literal(0.0005),
   state: z.enum(['ok', 'warning', 'review_risk']),
-  days: z.array(z.strictObject({ date: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/)), sent: count, delivered: count, bounced: count, complained: count })),
+  /** Every UTC day of the window, oldest first: SES's Send (accepted), Delivery, hard Bounce, Complaint and Reject events. */
+  days: z.array(z.strictObject({ date: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/)), sent: count, delivered: count, bounced: count, complained: count, rejected: count })),
 }));
 
 export const monthlyUsage = z.strictObject({

@@ -1,6 +1,6 @@
 /**
  * The `delivery` part of `GET /api/usage`: the last 30 days' sends, deliveries, hard bounces and
- * complaints of the tenant (the daily counts the delivery-events function keeps, one Query), and
+ * complaints of the tenant (and, per day, SES's rejects) (the daily counts the delivery-events function keeps, one Query), and
  * the bounce and complaint rates against SES's review thresholds (AWS puts an account under review
  * at a 5 % bounce rate or a 0.1 % complaint rate; we warn at half of each).
  *
@@ -13,7 +13,8 @@ export const SES_REVIEW_RATES = { bounce: 0.05, complaint: 0.001 } as const;
 export const WARNING_RATES = { bounce: 0.025, complaint: 0.0005 } as const;
 const DAY_MS = 86_400_000;
 
-export interface DeliveryDay { date: string; sent: number; delivered: number; bounced: number; complained: number }
+/** One UTC day: SES's Send (accepted), Delivery, hard Bounce, Complaint and Reject events. */
+export interface DeliveryDay { date: string; sent: number; delivered: number; bounced: number; complained: number; rejected: number }
 
 export interface DeliveryUsage {
   window_days: number;
@@ -49,7 +50,7 @@ export class DeliveryUsageReader {
     const stored = new Map((await this.deliveries.days(tenantId, dates[0]!, dates.at(-1)!)).map((d) => [d.date, d]));
     const days = dates.map((date) => {
       const d = stored.get(date);
-      return { date, sent: Number(d?.sent ?? 0), delivered: Number(d?.delivered ?? 0), bounced: Number(d?.bounced ?? 0), complained: Number(d?.complained ?? 0) };
+      return { date, sent: Number(d?.sent ?? 0), delivered: Number(d?.delivered ?? 0), bounced: Number(d?.bounced ?? 0), complained: Number(d?.complained ?? 0), rejected: Number(d?.rejected ?? 0) };
     });
     const total = (field: keyof Omit<DeliveryDay, 'date'>) => days.reduce((sum, d) => sum + d[field], 0);
     const [sent, delivered, bounced, complained] = [total('sent'), total('delivered'), total('bounced'), total('complained')];
