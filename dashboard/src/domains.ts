@@ -26,7 +26,7 @@ export async function renderDomains(main: HTMLElement, navigate: (hash: string, 
             navigate(domainHref(added.domain), `${added.domain} added. Publish its DNS records, then verify them.`);
           } catch (error) {
             // The name as typed is shown as text: it may carry markup.
-            showError(error, `Could not add “${given}”.`);
+            showError(error, { near: form, screen: 'domains', field: name.control, fields: { domain: { control: name.control, words: { label: 'Domain', empty: 'Enter your domain, like acme.com.' } } }, context: `Could not add “${given}”.` });
           }
         });
       },
@@ -74,7 +74,7 @@ export async function renderDomain(main: HTMLElement, domain: string, navigate: 
       draw();
       showStatus(current.can_send ? `${current.domain} is verified: you can send from it.` : `Checked with SES: ${current.domain} is ${current.status}.`);
     } catch (error) {
-      showError(error);
+      showError(error, { near: button, screen: 'domains' });
     }
   });
 
@@ -101,6 +101,7 @@ export async function renderDomain(main: HTMLElement, domain: string, navigate: 
     label: 'Delete domain',
     confirmLabel: 'Yes, delete domain',
     question: `Delete ${current.domain}? SendFleet deletes its SES identity in your AWS account; you can no longer send from it.`,
+    screen: 'domains',
     onConfirm: async () => {
       await api('DELETE', domainPath(domain));
       navigate('#/domains', `${current.domain} deleted, and its SES identity in your AWS account.`);

@@ -28,7 +28,7 @@ export function renderSendTest(main: HTMLElement): void {
             showStatus('Email accepted by your SES account.');
             result.replaceChildren('Message id: ', h('code', {}, sent.message_id));
           } catch (error) {
-            showError(error, 'Not sent.');
+            showError(error, { near: form, screen: 'send', context: 'Not sent.' });
           }
         });
       },

@@ -4,8 +4,8 @@
  * with a warning before them.
  */
 import { api } from './api';
-import { h } from './dom';
-import type { DeliveryRates, Usage } from './types';
+import { append, h } from './dom';
+import type { DeliveryDay, DeliveryRates, Usage } from './types';
 import { badge, heading } from './ui';
 import { CUSTOMER_STACK_NAME } from '../../lambdas/relay/byoc/customer-template';
 
@@ -45,22 +45,53 @@ function deliveryPanel(delivery: DeliveryRates | null | undefined): HTMLElement 
       h('div', { class: 'kv' }, h('dt', {}, 'Complained'), h('dd', { attrs: { 'data-field': 'complained' } }, delivery.complained))));
 }
 
+/** How many of the latest days the table shows (the API answers the whole window). */
+const DAYS_SHOWN = 14;
+
+/** A UTC day as the reader writes dates (the day itself is UTC: the counts are per UTC day). */
+const dayLabel = (date: string): string => new Date(`${date}T00:00:00Z`).toLocaleDateString(undefined, { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short' });
+
+const DAY_COLUMNS: Array<{ field: keyof Omit<DeliveryDay, 'date'>; title: string }> = [
+  { field: 'sent', title: 'Accepted by SES' },
+  { field: 'delivered', title: 'Delivered' },
+  { field: 'bounced', title: 'Bounced' },
+  { field: 'complained', title: 'Complaints' },
+  { field: 'rejected', title: 'Rejected by SES' },
+];
+
+/** The latest days, newest first: what SES reported for the tenant's messages each day. */
+function daysPanel(days: DeliveryDay[]): HTMLElement {
+  const latest = days.slice(-DAYS_SHOWN).reverse();
+  return h('section', { class: 'card', attrs: { 'aria-labelledby': 'days-title', 'data-field': 'days' } },
+    h('h2', { id: 'days-title' }, 'Day by day'),
+    h('p', { class: 'hint' }, `The last ${latest.length} days (UTC), as your SES account reported them to SendFleet. Message contents and recipients are never counted or kept.`),
+    h('div', { class: 'scroll' }, h('table', { class: 'grid' },
+      h('caption', {}, 'Your messages per day'),
+      h('thead', {}, h('tr', {}, h('th', { attrs: { scope: 'col' } }, 'Day'), ...DAY_COLUMNS.map(({ title }) => h('th', { attrs: { scope: 'col' } }, title)))),
+      h('tbody', {}, ...latest.map((day) => h('tr', { attrs: { 'data-day': day.date } },
+        h('th', { attrs: { scope: 'row' } }, h('time', { attrs: { datetime: day.date } }, dayLabel(day.date))),
+        ...DAY_COLUMNS.map(({ field }) => h('td', { attrs: { 'data-field': field } }, day[field]))))))));
+}
+
 export async function renderUsage(main: HTMLElement): Promise<void> {
   const usage = await api<Usage>('GET', '/api/usage');
-  const sends = usage.used === null
-    ? 'Not counted by SendFleet on this plan: your SES account counts your sends.'
-    : usage.limit === null ? `${usage.used}` : `${usage.used} of ${usage.limit}`;
-  main.append(
+  const sends = usage.used !== null
+    ? usage.limit === null ? `${usage.used}` : `${usage.used} of ${usage.limit}`
+    : usage.delivery
+      ? `${usage.delivery.sent} in the last ${usage.delivery.window_days} days, as SES reported them (day by day below). Your SES account counts them against its own quota; SendFleet sets no monthly limit.`
+      : 'Your SES account counts your sends against its own quota; SendFleet sets no monthly limit. Connect delivery events (below) to see them here.';
+  append(main,
     heading('Usage'),
     h('section', { class: 'card', attrs: { 'aria-label': 'This month' } },
       h('dl', { class: 'facts' },
         h('div', { class: 'kv' }, h('dt', {}, 'Plan'), h('dd', { attrs: { 'data-field': 'plan' } }, usage.plan)),
         h('div', { class: 'kv' }, h('dt', {}, 'Month (UTC)'), h('dd', {}, usage.month)),
-        h('div', { class: 'kv' }, h('dt', {}, 'Accepted sends this month'), h('dd', { attrs: { 'data-field': 'used' } }, sends)),
+        h('div', { class: 'kv' }, h('dt', {}, usage.used === null ? 'Accepted sends' : 'Accepted sends this month'), h('dd', { attrs: { 'data-field': 'used' } }, sends)),
         h('div', { class: 'kv' }, h('dt', {}, 'Monthly limit'), h('dd', { attrs: { 'data-field': 'limit' } }, usage.limit === null ? 'Unlimited' : `${usage.limit} accepted sends`)),
         h('div', { class: 'kv' }, h('dt', {}, 'Rate limit'), h('dd', { attrs: { 'data-field': 'sends_per_minute' } }, `${usage.sends_per_minute} sends per minute per API key`))),
       usage.used !== null && usage.limit !== null
         ? h('progress', { attrs: { max: String(usage.limit), value: String(Math.min(usage.used, usage.limit)), 'aria-label': 'Accepted sends this month' } })
         : null),
-    deliveryPanel(usage.delivery));
+    deliveryPanel(usage.delivery),
+    usage.delivery ? daysPanel(usage.delivery.days) : null);
 }

@@ -6,6 +6,7 @@ import { api } from './api';
 import { append, h, uniqueId } from './dom';
 import type { Webhook, WebhookSaved } from './types';
 import { busy, clearMessages, confirmedDelete, copyButton, field, heading, input, showError, showStatus } from './ui';
+import { localTime } from './time';
 import { WEBHOOK_EVENT_TYPES } from '../../lambdas/relay/webhooks/outbox';
 
 const EVENT_LABELS: Record<(typeof WEBHOOK_EVENT_TYPES)[number], string> = {
@@ -68,8 +69,13 @@ export async function renderWebhooks(main: HTMLElement, navigate: (hash: string,
               showStatus('Endpoint saved. The signing secret is unchanged.');
             }
           } catch (error) {
-            showError(error, 'Not saved.');
-            url.control.focus();
+            showError(error, {
+              near: form, screen: 'webhooks', context: 'Not saved.',
+              fields: {
+                url: { control: url.control, words: { label: 'The endpoint URL', empty: 'Enter the endpoint URL: an https address on a public host, like https://example.com/webhooks/sendfleet.' } },
+                events: { control: boxes[0]!.box, words: { label: 'The events to send', empty: 'Choose at least one event to send.' } },
+              },
+            });
           }
         });
       },
@@ -84,6 +90,7 @@ export async function renderWebhooks(main: HTMLElement, navigate: (hash: string,
     label: 'Delete endpoint',
     confirmLabel: 'Yes, delete endpoint',
     question: 'Delete the endpoint? SendFleet stops sending webhooks and forgets the signing secret; a new endpoint gets a new secret.',
+    screen: 'webhooks',
     onConfirm: async () => {
       await api('DELETE', '/api/webhooks');
       navigate('#/webhooks', 'Endpoint deleted, with its signing secret. Notifications still waiting for a retry are dropped.');
@@ -97,6 +104,6 @@ export async function renderWebhooks(main: HTMLElement, navigate: (hash: string,
     h('p', { class: 'lead' }, 'SendFleet POSTs your messages\' delivery events to one endpoint of yours, signed per Standard Webhooks, and retries for more than a day while it is down.'),
     secretSlot,
     form,
-    webhook ? h('p', { class: 'muted', attrs: { 'data-field': 'updated_at' } }, `Created ${webhook.created_at}, last changed ${webhook.updated_at}.`) : null,
+    webhook ? h('p', { class: 'muted', attrs: { 'data-field': 'updated_at' } }, 'Created ', localTime(webhook.created_at), ', last changed ', localTime(webhook.updated_at), '.') : null,
     deleteCard);
 }

@@ -27,10 +27,9 @@ import { RoleNotAssumableError, SesPermissionDeniedError } from '../customer-acc
 import { couldNotAssumeRoleDetail, missingPermissionDetail } from '../error-map';
 import { accountRefusal } from './account-refusal';
 
-export const SANDBOX_MAX_24_HOUR_SEND = 200;
-/** SES reports an unlimited 24-hour quota as -1. */
-export const UNLIMITED_24_HOUR_SEND = -1;
-export const PRODUCTION_ACCESS_URL = 'https://docs.aws.amazon.com/ses/latest/dg/request-production-access.html';
+import { PRODUCTION_ACCESS_URL, SANDBOX_MAX_24_HOUR_SEND, UNLIMITED_24_HOUR_SEND } from '../byoc/ses-sandbox';
+
+export { PRODUCTION_ACCESS_URL, SANDBOX_MAX_24_HOUR_SEND, UNLIMITED_24_HOUR_SEND };
 /** How long a refusal is retried in case IAM is still propagating a change (AWS: usually seconds). */
 export const PROPAGATION_WINDOW_MS = 12_000;
 const PROPAGATION_PAUSES_MS = [500, 1_000, 2_000, 3_000];
