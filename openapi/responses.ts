@@ -199,6 +199,12 @@ const deliveryUsage = z.nullable(z.strictObject({
   days: z.array(z.strictObject({ date: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/)), sent: count, delivered: count, bounced: count, complained: count, rejected: count })),
 }));
 
+/** The relay's own refusals of sends, per UTC day of the last 30 and error code (every plan). */
+const refusalUsage = z.strictObject({
+  window_days: z.literal(30),
+  days: z.array(z.strictObject({ date: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/)), refused: count, codes: z.record(z.string(), count) })),
+});
+
 export const monthlyUsage = z.strictObject({
   success: z.literal(true),
   plan: z.enum(['starter', 'byoc']),
@@ -207,6 +213,7 @@ export const monthlyUsage = z.strictObject({
   limit: z.nullable(z.int().check(z.minimum(0))),
   sends_per_minute: z.int().check(z.minimum(0)),
   delivery: deliveryUsage,
+  refusals: refusalUsage,
 });
 
 /** `GET /api/messages/{id}`: the message's delivery timeline, in the order things happened. */
