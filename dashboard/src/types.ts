@@ -36,7 +36,10 @@ export interface Domain extends DomainSummary {
   records: DnsRecord[];
 }
 
-export interface Usage { plan: string; month: string; used: number | null; limit: number | null; sends_per_minute: number; delivery?: DeliveryRates | null }
+export interface Usage { plan: string; month: string; used: number | null; limit: number | null; sends_per_minute: number; delivery?: DeliveryRates | null; refusals?: RefusalDays }
+
+/** GET /api/usage's `refusals`: the sends SendFleet itself refused, per UTC day of the window and error code. */
+export interface RefusalDays { window_days: number; days: Array<{ date: string; refused: number; codes: Record<string, number> }> }
 
 export interface SendResult { message_id: string }
 

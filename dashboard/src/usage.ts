@@ -6,6 +6,7 @@
 import { api } from './api';
 import { append, h } from './dom';
 import type { DeliveryDay, DeliveryRates, Usage } from './types';
+import { refusalReasons } from './messages';
 import { badge, heading } from './ui';
 import { CUSTOMER_STACK_NAME } from '../../lambdas/relay/byoc/customer-template';
 
@@ -59,18 +60,35 @@ const DAY_COLUMNS: Array<{ field: keyof Omit<DeliveryDay, 'date'>; title: string
   { field: 'rejected', title: 'Rejected by SES' },
 ];
 
-/** The latest days, newest first: what SES reported for the tenant's messages each day. */
-function daysPanel(days: DeliveryDay[]): HTMLElement {
-  const latest = days.slice(-DAYS_SHOWN).reverse();
+/**
+ * The latest days, newest first: what SES reported for the tenant's messages each day (when its
+ * account sends events), and the sends SendFleet refused before SES, with why.
+ */
+function daysPanel(usage: Usage): HTMLElement {
+  const delivery = new Map((usage.delivery?.days ?? []).map((day) => [day.date, day]));
+  const latest = (usage.refusals?.days ?? usage.delivery?.days ?? []).slice(-DAYS_SHOWN).reverse().map(({ date }) => date);
+  const refusals = new Map((usage.refusals?.days ?? []).map((day) => [day.date, day]));
+  const columns = usage.delivery ? DAY_COLUMNS : [];
   return h('section', { class: 'card', attrs: { 'aria-labelledby': 'days-title', 'data-field': 'days' } },
     h('h2', { id: 'days-title' }, 'Day by day'),
-    h('p', { class: 'hint' }, `The last ${latest.length} days (UTC), as your SES account reported them to SendFleet. Message contents and recipients are never counted or kept.`),
+    h('p', { class: 'hint' }, usage.delivery
+      ? `The last ${latest.length} days (UTC): what your SES account reported to SendFleet, and the sends SendFleet refused before they reached SES. Message contents and recipients are never counted or kept.`
+      : `The last ${latest.length} days (UTC): the sends SendFleet refused before they reached SES. Message contents and recipients are never counted or kept.`),
     h('div', { class: 'scroll' }, h('table', { class: 'grid' },
       h('caption', {}, 'Your messages per day'),
-      h('thead', {}, h('tr', {}, h('th', { attrs: { scope: 'col' } }, 'Day'), ...DAY_COLUMNS.map(({ title }) => h('th', { attrs: { scope: 'col' } }, title)))),
-      h('tbody', {}, ...latest.map((day) => h('tr', { attrs: { 'data-day': day.date } },
-        h('th', { attrs: { scope: 'row' } }, h('time', { attrs: { datetime: day.date } }, dayLabel(day.date))),
-        ...DAY_COLUMNS.map(({ field }) => h('td', { attrs: { 'data-field': field } }, day[field]))))))));
+      h('thead', {}, h('tr', {}, h('th', { attrs: { scope: 'col' } }, 'Day'), ...columns.map(({ title }) => h('th', { attrs: { scope: 'col' } }, title)),
+        h('th', { attrs: { scope: 'col' } }, 'Refused by SendFleet'))),
+      h('tbody', {}, ...latest.map((date) => {
+        const refused = refusals.get(date);
+        const day = delivery.get(date);
+        return h('tr', { attrs: { 'data-day': date } },
+          h('th', { attrs: { scope: 'row' } }, h('time', { attrs: { datetime: date } }, dayLabel(date))),
+          ...columns.map(({ field }) => h('td', { attrs: { 'data-field': field } }, day?.[field] ?? 0)),
+          h('td', { attrs: { 'data-field': 'refused' } }, refused?.refused ?? 0,
+            refused && refused.refused > 0
+              ? h('ul', { class: 'reasons' }, ...refusalReasons(refused.codes).map(({ reason, count }) => h('li', {}, `${count} ${reason}`)))
+              : null));
+      })))));
 }
 
 export async function renderUsage(main: HTMLElement): Promise<void> {
@@ -93,5 +111,5 @@ export async function renderUsage(main: HTMLElement): Promise<void> {
         ? h('progress', { attrs: { max: String(usage.limit), value: String(Math.min(usage.used, usage.limit)), 'aria-label': 'Accepted sends this month' } })
         : null),
     deliveryPanel(usage.delivery),
-    usage.delivery ? daysPanel(usage.delivery.days) : null);
+    usage.delivery || usage.refusals ? daysPanel(usage) : null);
 }

@@ -266,6 +266,11 @@ describe('the journey: sign in → role → Validate & save → domain → Verif
     expect(await statusOf('plan').textContent()).toBe('byoc');
     expect(await statusOf('sends_per_minute').textContent()).toBe('60 sends per minute per API key');
     expect(await statusOf('limit').textContent()).toBe('Unlimited');
+    // No delivery events from this account (no stack), but the send SendFleet refused above is there, with why.
+    const today = page.getByRole('region', { name: 'Day by day' }).locator(`tr[data-day="${new Date(system.clock.now()).toISOString().slice(0, 10)}"]`);
+    expect(await today.locator('td').allTextContents()).toEqual(['11 from a domain that is not one of yours']);
+    expect(await today.locator('[data-field="refused"] li').allTextContents()).toEqual(['1 from a domain that is not one of yours']);
+    await expectPeoplesWords();
     await expectAccessible();
     await screenshot(page, 'usage');
 
@@ -638,7 +643,7 @@ describe('Usage → Delivery rates with events from a stack-connected account', 
     const days = page.getByRole('region', { name: 'Day by day' });
     expect(await days.locator('tbody tr').count()).toBe(14);
     expect(await days.locator('tbody tr').first().getAttribute('data-day')).toBe(today);
-    expect(await days.locator(`tr[data-day="${today}"] td`).allTextContents()).toEqual(['2', '1', '1', '0', '0']);
+    expect(await days.locator(`tr[data-day="${today}"] td`).allTextContents()).toEqual(['2', '1', '1', '0', '0', '0']);
     expect(await statusOf('used').textContent()).toMatch(/^2 in the last 30 days, as SES reported them/);
     await expectPeoplesWords();
     await expectAccessible();
