@@ -21,6 +21,7 @@ export function clearMessages(): void {
 }
 
 function mark(control: HTMLElement, messageId: string): void {
+  if (control.getAttribute('aria-invalid') === 'true') unmark(control); // marked by an earlier message: describe it by this one
   const describedBy = control.getAttribute('aria-describedby');
   if (describedBy !== null) control.dataset.describedby = describedBy;
   control.setAttribute('aria-invalid', 'true');
@@ -75,7 +76,7 @@ export function showErrorText(content: Child[], place: Pick<ErrorPlace, 'near' |
   } else {
     (near.closest('.actions') ?? near).after(message);
   }
-  // Filled once in the page, so screen readers announce it as it appears.
+  // Filled once it is in the page, so screen readers announce it as it appears.
   append(message, ...content);
   const marked = [...new Set(controls.filter((c): c is HTMLElement => c !== undefined))];
   if (marked.length === 0 && place.field) marked.push(place.field);

@@ -314,6 +314,7 @@ describe('the one-click journey: sign in → Launch stack in AWS → Create stac
     expect(await inPage(`[...document.querySelectorAll('main h2')].map((h) => h.textContent)`)).toEqual([
       'One click: launch the stack in AWS', '1. Create the role in your AWS account', '2. Connect the role', 'Validation', 'Account health', 'Rotate the ExternalId',
     ]);
+    await expectPeoplesWords();
     await expectAccessible();
     await screenshot(page, 'settings-launch-stack');
 
@@ -346,6 +347,7 @@ describe('the one-click journey: sign in → Launch stack in AWS → Create stac
     expect(await statusOf('update_previous_external_id').locator('code').textContent()).toBe(config.body.external_id);
     expect(await statusOf('update_registration_token').locator('code').textContent())
       .toBe(new URL(String(rotated.body.launch_stack_url)).searchParams.get('param_RegistrationToken'));
+    await expectPeoplesWords();
     await expectAccessible();
 
     await launch.click();
@@ -457,6 +459,7 @@ describe('Webhooks: an endpoint with its event types, the secret shown once, del
     await page.getByRole('status').filter({ hasText: 'Endpoint deleted' }).waitFor();
     expect((await call(system.relayUrl, 'GET', '/api/webhooks', { apiKey })).body.webhook).toBeNull();
     await button('Create endpoint').waitFor();
+    await expectPeoplesWords();
   });
 
   test('Usage: without delivery events, the rates panel says to launch or update the stack', async () => {
