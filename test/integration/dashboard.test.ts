@@ -242,11 +242,16 @@ describe('the journey: sign in → role → Validate & save → domain → Verif
     system.simulator.clearMailbox();
     await page.getByRole('link', { name: 'Send test', exact: true }).click();
     await heading('Send test').waitFor();
-    await page.getByLabel('To', { exact: true }).fill('reader@example.com');
     await page.getByLabel('From address', { exact: true }).fill('hello');
     await page.getByLabel('From domain', { exact: true }).selectOption(domain);
     await page.getByLabel('Subject', { exact: true }).fill('Dashboard test');
     await page.getByLabel('Message', { exact: true }).fill('Sent from the dashboard.');
+    // A To that is no address: refused next to the form, in the page's words.
+    await page.getByLabel('To', { exact: true }).fill('reader@');
+    await button('Send test email').click();
+    await inlineError().filter({ hasText: 'Not sent.' }).waitFor();
+    await expectPeoplesWords();
+    await page.getByLabel('To', { exact: true }).fill('reader@example.com');
     await button('Send test email').click();
     await page.locator('[data-field="message_id"] code').waitFor();
     const messageId = await page.locator('[data-field="message_id"] code').textContent();
@@ -256,6 +261,9 @@ describe('the journey: sign in → role → Validate & save → domain → Verif
     await expectAccessible();
     await screenshot(page, 'send-test');
 
+    // The customer's code sends from a domain that is not theirs: SendFleet refuses it, and counts why.
+    const foreign = await call(system.relayUrl, 'POST', '/api/send', { apiKey, body: { to: 'reader@example.com', from_email: 'hello@not-theirs.dev', subject: 'Hi', message: 'Hi' } });
+    expect(foreign.status).toBeGreaterThanOrEqual(400);
     await page.getByRole('link', { name: 'Usage', exact: true }).click();
     await heading('Usage').waitFor();
     expect(await statusOf('plan').textContent()).toBe('byoc');
