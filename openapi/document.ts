@@ -87,7 +87,7 @@ function errorResponses(operation: Operation): Record<string, Json> {
     const examples: Record<string, Json> = {};
     for (const code of standard) examples[code] = { value: errorExample(code) };
     for (const code of resend) examples[`${code}${standard.includes(code) ? '_resend' : ''}`] = { value: { ...resendError(code), message: errorExamples[code] } };
-    for (const code of special) examples[code] = { value: { ...errorExample(code), status: 'invalid', checks: [{ name: 'assume_role', ok: code !== 'could_not_assume_role', detail: '…' }] } };
+    for (const code of special) examples[code] = { value: { ...errorExample(code), status: 'invalid', checks: [{ name: 'assume_role', ok: code !== 'could_not_assume_role', status: code === 'could_not_assume_role' ? 'failed' : 'passed', code: code === 'could_not_assume_role' ? code : null, detail: '…' }] } };
     responses[String(status)] = {
       description,
       ...headerRefs(headers),

@@ -195,7 +195,7 @@ const onboardingOperations: Record<RouteName<typeof onboardingRoutes>, Operation
   validate: {
     route: onboardingRoutes.validate, operationId: 'validateByoc', tag: 'BYOC setup', auth: 'apiKey',
     summary: 'Assume the role, check sending is enabled and the account is out of the SES sandbox',
-    description: 'Runs every check and stores the result. 200 when all pass; 422 with the first failing check\'s code and every check otherwise.',
+    description: 'Runs every check and stores the result. 200 when all pass; 422 with the first failing check\'s code and every check otherwise. Each check\'s `status` is `passed`, `failed` (with its `code`) or `not_run`: the SES checks need the role, so when it cannot be assumed they are `not_run` and their `detail` says why.',
     success: [{ status: 200, description: 'Every check passed.', schema: body.validationPassed }],
     errors: [...AUTHENTICATED, ...CUSTOMER_ACCOUNT.filter((code) => code !== 'could_not_assume_role' && code !== 'missing_permission'), 'conflict'],
     specialErrors: {
@@ -258,7 +258,7 @@ const onboardingOperations: Record<RouteName<typeof onboardingRoutes>, Operation
   usage: {
     route: onboardingRoutes.usage, operationId: 'getUsage', tag: 'Usage', auth: 'apiKey',
     summary: 'Accepted sends this UTC month, the monthly limit and the per-key rate; the last 30 days\' delivery rates',
-    description: '`used` is null on plans without a monthly limit (they are not counted per month); `limit` null means unlimited. `delivery` (null when your account is not connected through the SendFleet-BYOC stack, so sends no events) counts the last 30 UTC days\' SES events: `bounced` counts hard (Permanent) bounces and not the suppression list\'s, as SES\'s bounce rate does; `bounce_rate` and `complaint_rate` are fractions of `sent` (null when nothing was sent). SES reviews an account at a 5 % bounce or 0.1 % complaint rate (`*_review_rate`); `state` is `warning` from half of either (`*_warning_rate`) and `review_risk` from either review rate.',
+    description: '`used` is null on plans without a monthly limit (they are not counted per month); `limit` null means unlimited. `delivery` (null when your account is not connected through the SendFleet-BYOC stack, so sends no events) counts the last 30 UTC days\' SES events: `bounced` counts hard (Permanent) bounces and not the suppression list\'s, as SES\'s bounce rate does; `bounce_rate` and `complaint_rate` are fractions of `sent` (null when nothing was sent). SES reviews an account at a 5 % bounce or 0.1 % complaint rate (`*_review_rate`); `state` is `warning` from half of either (`*_warning_rate`) and `review_risk` from either review rate. `delivery.days` has each UTC day\'s counts, SES\'s rejects included. `refusals` counts, per UTC day of the last 30 and error code, the messages SendFleet refused after reading your key (a single send refused by its own validation is refused before that, and is not counted); never anything of the messages.',
     success: [{ status: 200, description: 'This month\'s usage.', schema: body.monthlyUsage }],
     errors: AUTHENTICATED,
   },

@@ -69,7 +69,15 @@ export const sendAccepted = z.strictObject({
 });
 
 const byocStatus = z.enum(['unconfigured', 'pending_validation', 'validated', 'invalid', 'disconnected']);
-const check = z.strictObject({ name: z.string(), ok: z.boolean(), detail: z.string() });
+/** `not_run`: the check needs the role, which could not be assumed (`detail` says so); `ok` is true only when passed. */
+const check = z.strictObject({
+  name: z.string(),
+  ok: z.boolean(),
+  status: z.enum(['passed', 'failed', 'not_run']),
+  /** A failed check's error code; null when it passed or did not run. */
+  code: z.nullable(z.string()),
+  detail: z.string(),
+});
 
 export const byocConfig = z.strictObject({
   success: z.literal(true),
@@ -191,8 +199,15 @@ const deliveryUsage = z.nullable(z.strictObject({
   bounce_review_rate: z.literal(0.05), complaint_review_rate: z.literal(0.001),
   bounce_warning_rate: z.literal(0.025), complaint_warning_rate: z.literal(0.0005),
   state: z.enum(['ok', 'warning', 'review_risk']),
-  days: z.array(z.strictObject({ date: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/)), sent: count, delivered: count, bounced: count, complained: count })),
+  /** Every UTC day of the window, oldest first: SES's Send (accepted), Delivery, hard Bounce, Complaint and Reject events. */
+  days: z.array(z.strictObject({ date: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/)), sent: count, delivered: count, bounced: count, complained: count, rejected: count })),
 }));
+
+/** The relay's own refusals of sends, per UTC day of the last 30 and error code (every plan). */
+const refusalUsage = z.strictObject({
+  window_days: z.literal(30),
+  days: z.array(z.strictObject({ date: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/)), refused: count, codes: z.record(z.string(), count) })),
+});
 
 export const monthlyUsage = z.strictObject({
   success: z.literal(true),
@@ -202,6 +217,7 @@ export const monthlyUsage = z.strictObject({
   limit: z.nullable(z.int().check(z.minimum(0))),
   sends_per_minute: z.int().check(z.minimum(0)),
   delivery: deliveryUsage,
+  refusals: refusalUsage,
 });
 
 /** `GET /api/messages/{id}`: the message's delivery timeline, in the order things happened. */

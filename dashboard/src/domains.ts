@@ -29,7 +29,7 @@ export async function renderDomains(main: HTMLElement, navigate: (hash: string, 
             navigate(domainHref(added.domain), `${added.domain} added. Publish its DNS records, then verify them.`);
           } catch (error) {
             // The name as typed is shown as text: it may carry markup.
-            showError(error, `Could not add “${given}”.`);
+            showError(error, { near: form, screen: 'domains', field: name.control, fields: { domain: { control: name.control, words: { label: 'Domain', empty: 'Enter your domain, like acme.com.' } } }, context: `Could not add “${given}”.` });
           }
         });
       },
@@ -124,7 +124,7 @@ export async function renderDomain(main: HTMLElement, domain: string, navigate: 
       draw();
       showStatus(checkOutcome(current, record));
     } catch (error) {
-      showError(error);
+      showError(error, { near: button, screen: 'domains' });
     }
   });
 
@@ -151,6 +151,7 @@ export async function renderDomain(main: HTMLElement, domain: string, navigate: 
     label: 'Delete domain',
     confirmLabel: 'Yes, delete domain',
     question: `Delete ${current.domain}? SendFleet deletes its SES identity in your AWS account; you can no longer send from it.`,
+    screen: 'domains',
     onConfirm: async () => {
       await api('DELETE', domainPath(domain));
       navigate('#/domains', `${current.domain} deleted, and its SES identity in your AWS account.`);

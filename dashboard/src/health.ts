@@ -6,14 +6,11 @@
 import { api, ApiProblem } from './api';
 import { h, uniqueId, type Child } from './dom';
 import type { AccountHealth, CheckHealth, HealthCheckName, RecordHealth, RecordKind } from './types';
-import { alertRegion, badge, showError, showStatus } from './ui';
+import { badge, clearMessages, showError, showStatus } from './ui';
+import { CHECK_LABELS, checkWords } from './messages';
 import { localTime } from './time';
 
-const CHECKS: Array<{ name: HealthCheckName; label: string }> = [
-  { name: 'assume_role', label: 'SendFleet can assume your role' },
-  { name: 'sending_enabled', label: 'Sending enabled in SES' },
-  { name: 'production_access', label: 'SES production access' },
-];
+const CHECKS: HealthCheckName[] = ['assume_role', 'sending_enabled', 'production_access'];
 
 const RECORDS: Array<{ kind: RecordKind; label: string }> = [
   { kind: 'ownership', label: 'Ownership (TXT)' },
@@ -36,12 +33,12 @@ function fact(label: string, field: string, ...value: Child[]): HTMLElement {
 
 /** On a phone each row is a card (table.stack in style.css): every cell names its column in data-label. */
 function checksTable(checks: AccountHealth['checks']): HTMLElement {
-  const rows = CHECKS.map(({ name, label }) => {
+  const rows = CHECKS.map((name) => {
     const check = checks[name];
     return h('tr', { attrs: { 'data-health-check': name } },
-      h('th', { attrs: { scope: 'row' } }, label),
+      h('th', { attrs: { scope: 'row' } }, CHECK_LABELS[name]),
       h('td', { attrs: { 'data-field': 'status', 'data-label': 'Status' } }, check ? badge(check.status) : 'Not checked yet', check ? ` ${CHECK_STATUS_TEXT[check.status]}` : null),
-      h('td', { attrs: { 'data-field': 'detail', 'data-label': 'Detail' } }, check?.detail ?? '—'),
+      h('td', { attrs: { 'data-field': 'detail', 'data-label': 'Detail' } }, check ? checkWords(check) : '—'),
       h('td', { attrs: { 'data-field': 'since', 'data-label': 'Since' } }, localTime(check?.since ?? null)),
       h('td', { attrs: { 'data-field': 'last_change', 'data-label': 'Last change' } }, localTime(check?.last_transition_at ?? null, 'No change seen')));
   });
@@ -82,6 +79,7 @@ function checkNowButton(noteId: string, note: HTMLElement): HTMLButtonElement {
     }, seconds * 1000);
   };
   button.addEventListener('click', () => {
+    clearMessages();
     button.disabled = true;
     button.setAttribute('aria-busy', 'true');
     void api('POST', '/api/byoc/health/check')
@@ -93,9 +91,7 @@ function checkNowButton(noteId: string, note: HTMLElement): HTMLButtonElement {
       .catch((error: unknown) => {
         if (error instanceof ApiProblem && error.status === 429) return holdFor(error.retryAfterSeconds ?? 60);
         button.disabled = false;
-        // The API's detail for this refusal names its own routes: the same fact in the page's words.
-        if (error instanceof ApiProblem && error.code === 'byoc_not_validated') alertRegion.replaceChildren('Not checked. There is nothing to check yet: connect your role above and press Validate & save first.');
-        else showError(error, 'Not checked.');
+        showError(error, { near: button, screen: 'health', context: 'Not checked.' });
       })
       .finally(() => button.removeAttribute('aria-busy'));
   });

@@ -3,14 +3,14 @@
  * time, status), a form to create one (full access or sending only, optionally limited to some
  * sending domains, optionally expiring), its secret shown once with a Copy button, and revoke
  * behind a confirmation. The key this tab is signed in with is marked and cannot be revoked here.
- * Errors appear next to the control that failed, in live regions. People's words only: no HTTP
- * methods, header names or paths.
+ * Errors appear next to the form or button that failed, in this screen's words (messages.ts 'keys'):
+ * no HTTP methods, header names or paths.
  */
-import { api, ApiProblem } from './api';
+import { api } from './api';
 import { append, h, uniqueId, type Child } from './dom';
 import { localTime } from './time';
 import type { ApiKey, CreatedApiKey, DomainSummary } from './types';
-import { badge, busy, clearMessages, confirmedDelete, copyButton, field, heading, input, showStatus } from './ui';
+import { badge, busy, clearMessages, confirmedDelete, copyButton, field, heading, input, showError, showStatus } from './ui';
 
 const ACCESS_TEXT: Record<ApiKey['scope'], string> = {
   full_access: 'Full access',
@@ -25,23 +25,6 @@ const STATUS_TEXT: Record<ApiKey['status'], string> = {
 
 /** The latest expiry the API takes: a year from now. */
 const MAX_LIFETIME_DAYS = 365;
-
-/** An error line for one control: announced when it changes, tied to the control by aria-describedby. */
-function errorSlot(control?: HTMLElement): HTMLElement {
-  const slot = h('p', { class: 'field-error', id: uniqueId('error'), attrs: { 'aria-live': 'assertive' } });
-  if (control) control.setAttribute('aria-describedby', [control.getAttribute('aria-describedby'), slot.id].filter(Boolean).join(' '));
-  return slot;
-}
-
-function showErrorIn(slot: HTMLElement, error: unknown, control?: HTMLElement): void {
-  slot.textContent = error instanceof ApiProblem ? error.detail : 'Something went wrong in the dashboard. Reload the page and try again.';
-  control?.setAttribute('aria-invalid', 'true');
-}
-
-function clearError(slot: HTMLElement, control?: HTMLElement): void {
-  slot.textContent = '';
-  control?.removeAttribute('aria-invalid');
-}
 
 /** "Sending only: acme.com, shop.dev" in people's words. */
 function domainsText(key: Pick<ApiKey, 'scope' | 'domains'>): string {
@@ -74,16 +57,15 @@ function keyItem(key: ApiKey, navigate: (hash: string, status?: string) => void)
       fact('Expires', localTime(key.expires_at, 'Never'), 'expires_at')));
   if (key.status === 'revoked') return item;
 
-  const errors = errorSlot();
   const { button, confirm } = confirmedDelete({
     label: 'Revoke',
     confirmLabel: 'Yes, revoke',
     question: `Revoke “${label}”? Anything using this key stops working within seconds. This cannot be undone.`,
+    screen: 'keys',
     onConfirm: async () => {
       await api('DELETE', `/api/keys/${encodeURIComponent(key.id)}`);
       navigate('#/keys', `Key “${label}” revoked. It no longer works.`);
     },
-    onError: (error) => showErrorIn(errors, error),
   });
   if (key.current) {
     // Revoking the key this tab uses would sign it out: the API refuses it too.
@@ -92,8 +74,7 @@ function keyItem(key: ApiKey, navigate: (hash: string, status?: string) => void)
     button.setAttribute('aria-describedby', reason.id);
     append(item, h('div', { class: 'actions' }, button), reason);
   } else {
-    button.setAttribute('aria-describedby', errors.id);
-    append(item, h('div', { class: 'actions' }, button), errors, confirm);
+    append(item, h('div', { class: 'actions' }, button), confirm);
   }
   return item;
 }
@@ -123,8 +104,6 @@ export async function renderKeys(main: HTMLElement, navigate: (hash: string, sta
   const listSlot = h('div', {}, keyList(keys, navigate));
 
   const name = field('Name', input({ name: 'name', maxlength: '50', placeholder: 'Checkout service' }), 'A label to recognise the key by, up to 50 characters.');
-  const nameError = errorSlot(name.control);
-  name.row.append(nameError);
 
   const accessChoice = (value: ApiKey['scope'], text: string, hint: string) => {
     const id = uniqueId('access');
@@ -141,14 +120,12 @@ export async function renderKeys(main: HTMLElement, navigate: (hash: string, sta
     const box = h('input', { id, attrs: { type: 'checkbox', name: 'domains', value: d.domain } });
     return { box, row: h('div', { class: 'check' }, box, h('label', { attrs: { for: id } }, d.domain)) };
   });
-  const domainsError = errorSlot();
   const domainSet = h('fieldset', { attrs: { 'data-field': 'domain-choice' } },
     h('legend', {}, 'Sending domains (optional)'),
     h('p', { class: 'hint' }, domains.length === 0
       ? 'You have not added a sending domain yet: this key may send from any domain you add.'
       : 'Tick the domains this key may send from. Leave them all unticked to allow any of your domains.'),
-    ...domainBoxes.map(({ row }) => row),
-    domainsError);
+    ...domainBoxes.map(({ row }) => row));
   const showDomains = () => { domainSet.hidden = !sending.radio.checked; };
   full.radio.addEventListener('change', showDomains);
   sending.radio.addEventListener('change', showDomains);
@@ -159,12 +136,14 @@ export async function renderKeys(main: HTMLElement, navigate: (hash: string, sta
   const tomorrow = new Date(today.getTime() + 24 * 3600 * 1000);
   const expiry = field('Expires on (optional)', input({ name: 'expires_at', type: 'date', min: dayString(tomorrow), max: dayString(latest) }),
     'The key stops working at the start of this day, your local time. Leave empty for a key that does not expire; at most a year ahead.');
-  const expiryError = errorSlot(expiry.control);
-  expiry.row.append(expiryError);
 
   const submit = h('button', { class: 'primary', attrs: { type: 'submit' } }, 'Create key');
-  const formError = errorSlot(submit);
-  const slots: Array<[HTMLElement, HTMLElement | undefined]> = [[nameError, name.control], [domainsError, undefined], [expiryError, expiry.control], [formError, undefined]];
+  /** The form's fields by API path, in the page's words, for the issues of a refused create. */
+  const fields = {
+    name: { control: name.control as HTMLElement, words: { label: 'Name', empty: 'Give the key a name, so you can tell it from your other keys.' } },
+    expires_at: { control: expiry.control as HTMLElement, words: { label: 'Expires on', empty: 'Pick the day the key stops working, or leave it empty.' } },
+    domains: { control: (domainBoxes[0]?.box ?? sending.radio) as HTMLElement, words: { label: 'Sending domains', empty: 'Tick at least one domain, or none for any of your domains.' } },
+  };
 
   const form = h('form', {
     class: 'card',
@@ -174,7 +153,6 @@ export async function renderKeys(main: HTMLElement, navigate: (hash: string, sta
         event.preventDefault();
         void busy(submit, async () => {
           clearMessages();
-          for (const [slot, control] of slots) clearError(slot, control);
           const scope: ApiKey['scope'] = sending.radio.checked ? 'sending_access' : 'full_access';
           const picked = domainBoxes.filter(({ box }) => box.checked).map(({ box }) => box.value);
           const body = {
@@ -187,12 +165,7 @@ export async function renderKeys(main: HTMLElement, navigate: (hash: string, sta
           try {
             created = await api<CreatedApiKey>('POST', '/api/keys', { body });
           } catch (error) {
-            // Next to what it is about: the field the API names, else the button.
-            const about = error instanceof ApiProblem ? (error.body.issues as Array<{ path: string }> | undefined)?.[0]?.path ?? error.code : '';
-            if (about === 'name') { showErrorIn(nameError, error, name.control); name.control.focus(); }
-            else if (about === 'expires_at') { showErrorIn(expiryError, error, expiry.control); expiry.control.focus(); }
-            else if (about === 'domains' || about === 'domain_not_added') showErrorIn(domainsError, error);
-            else showErrorIn(formError, error);
+            showError(error, { near: form, screen: 'keys', fields, context: 'Not created.' });
             return;
           }
           secretSlot.replaceChildren(secretCard(created));
@@ -212,8 +185,7 @@ export async function renderKeys(main: HTMLElement, navigate: (hash: string, sta
   h('fieldset', {}, h('legend', {}, 'Access'), full.row, sending.row),
   domainSet,
   expiry.row,
-  h('div', { class: 'actions' }, submit),
-  formError);
+  h('div', { class: 'actions' }, submit));
 
   append(main,
     heading('API keys'),

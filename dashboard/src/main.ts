@@ -7,7 +7,7 @@ import { h, replaceChildren } from './dom';
 import { renderDomain, renderDomains } from './domains';
 import { renderSendTest } from './send-test';
 import { renderSettings } from './settings';
-import { alertRegion, busy, clearMessages, field, heading, input, showError, showStatus, statusRegion } from './ui';
+import { alertRegion, busy, clearMessages, field, heading, input, showError, showErrorText, showPageError, showStatus, statusRegion } from './ui';
 import { renderKeys } from './keys';
 import { renderUsage } from './usage';
 import { renderWebhooks } from './webhooks';
@@ -50,11 +50,15 @@ function signInView(): void {
         const apiKey = key.control.value.trim();
         void busy(submit, async () => {
           clearMessages();
+          if (!apiKey) {
+            showErrorText([h('strong', {}, 'Not signed in.'), ' Paste your API key first: it starts with sf_.'], { near: form, field: key.control });
+            return;
+          }
           try {
+            // Reading the usage needs a full-access key: a sending-only key is refused here (insufficient_scope).
             await api('GET', '/api/usage', { apiKey });
           } catch (error) {
-            showError(error, 'Not signed in.');
-            key.control.focus();
+            showError(error, { near: form, screen: 'sign-in', field: key.control, context: 'Not signed in.' });
             return;
           }
           session.remember(apiKey);
@@ -101,10 +105,10 @@ async function render(): Promise<void> {
       nav.hidden = true;
       signOut.hidden = true;
       signInView();
-      showError(error, 'Signed out.');
+      showPageError(error, 'Signed out.');
     } else {
       main.append(heading('Could not load this page'));
-      showError(error);
+      showPageError(error);
     }
   }
   if (status) showStatus(status);

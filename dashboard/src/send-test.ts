@@ -62,7 +62,7 @@ export async function renderSendTest(main: HTMLElement, preferredDomain?: string
             showStatus('Email accepted by your SES account.');
             result.replaceChildren('Message id: ', h('code', {}, sent.message_id));
           } catch (error) {
-            showError(error, 'Not sent.');
+            showError(error, { near: form, screen: 'send', context: 'Not sent.' });
           }
         });
       },

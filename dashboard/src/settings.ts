@@ -6,10 +6,14 @@
 import { api, ApiProblem } from './api';
 import { append, h, uniqueId } from './dom';
 import type { ByocConfig, Check, Validation } from './types';
-import { badge, busy, clearMessages, copyButton, field, heading, input, showError, showStatus } from './ui';
+import { badge, busy, clearMessages, copyButton, field, heading, input, showError, showProgress, showStatus } from './ui';
 import { loadHealthPanel } from './health';
+import { CHECK_LABELS, checkWords } from './messages';
+import { speaksApi } from './api-words';
+import { localTime } from './time';
 import { SES_REGIONS } from '../../lambdas/relay/byoc/role-arn';
 import { CUSTOMER_STACK_NAME } from '../../lambdas/relay/byoc/customer-template';
+import { PRODUCTION_ACCESS_URL } from '../../lambdas/relay/byoc/ses-sandbox';
 
 const pretty = (value: unknown): string => JSON.stringify(value, null, 2);
 
@@ -28,21 +32,37 @@ function policyBlock(title: string, policy: unknown, field: string): HTMLElement
     h('pre', { attrs: { tabindex: '0', 'aria-labelledby': titleId } }, text));
 }
 
-function checksList(checks: Check[]): HTMLElement {
-  if (checks.length === 0) return h('p', { class: 'muted' }, 'Not validated yet.');
-  return h('ul', { class: 'checks' }, ...checks.map((check) => h('li', { class: check.ok ? 'pass' : 'fail', attrs: { 'data-check': check.name } },
-    h('span', { class: 'verdict' }, check.ok ? 'Pass' : 'Fail'), ' ',
-    h('strong', {}, check.name), ' ',
-    h('span', {}, check.detail))));
+const VERDICTS: Record<Check['status'], string> = { passed: 'Pass', failed: 'Fail', not_run: 'Not run' };
+
+/** Where the SES sandbox is left: the account dashboard of the SES console in the region, and AWS's guide. */
+export function productionAccessLinks(region: string | null): HTMLElement {
+  const console = `https://${region ?? 'us-east-1'}.console.aws.amazon.com/ses/home?region=${region ?? 'us-east-1'}#/account`;
+  return h('span', { class: 'links' },
+    h('a', { attrs: { href: console, 'data-field': 'ses_account_dashboard' } }, `Open the SES account dashboard${region ? ` in ${region}` : ''}`),
+    ' and choose Request production access (',
+    h('a', { attrs: { href: PRODUCTION_ACCESS_URL, 'data-field': 'production_access_guide' } }, 'AWS\'s guide to production access'), ').');
 }
 
-function statusPanel(config: { status: string; validated_at: string | null }, checks: Check[]): HTMLElement {
+function checksList(checks: Check[], region: string | null): HTMLElement {
+  if (checks.length === 0) return h('p', { class: 'muted' }, 'Not validated yet.');
+  return h('ul', { class: 'checks' }, ...checks.map((check) => h('li', { class: check.status.replace('_', '-'), attrs: { 'data-check': check.name } },
+    h('span', { class: 'verdict' }, VERDICTS[check.status]), ' ',
+    h('strong', {}, CHECK_LABELS[check.name] ?? check.name), ' ',
+    h('span', {}, checkWords(check)),
+    check.code === 'ses_sandbox' ? ' ' : null,
+    check.code === 'ses_sandbox' ? productionAccessLinks(region) : null)));
+}
+
+function statusPanel(config: { status: string; validated_at: string | null; region: string | null }, checks: Check[]): HTMLElement {
   return h('section', { class: 'card', id: 'validation', attrs: { 'aria-labelledby': 'validation-title' } },
     h('h2', { id: 'validation-title' }, 'Validation'),
     h('dl', { class: 'facts' },
       h('div', { class: 'kv' }, h('dt', {}, 'Status'), h('dd', { attrs: { 'data-field': 'status' } }, badge(config.status))),
-      h('div', { class: 'kv' }, h('dt', {}, 'Validated at'), h('dd', { attrs: { 'data-field': 'validated_at' } }, config.validated_at ?? '—'))),
-    checksList(checks));
+      h('div', { class: 'kv' }, h('dt', {}, 'Validated at'), h('dd', { attrs: { 'data-field': 'validated_at' } }, localTime(config.validated_at)))),
+    checksList(checks, config.region),
+    config.status === 'validated'
+      ? h('p', { class: 'actions next-step', attrs: { 'data-field': 'next_step' } }, h('a', { class: 'button primary', attrs: { href: '#/domains' } }, 'Next: add your sending domain'))
+      : null);
 }
 
 /**
@@ -56,7 +76,9 @@ function launchCard(config: ByocConfig): HTMLElement | null {
     return config.launch_stack_unavailable_reason
       ? h('section', { class: 'card', attrs: { 'aria-labelledby': 'launch-title', 'data-field': 'launch_stack_unavailable_reason' } },
         h('h2', { id: 'launch-title' }, 'One click is not available here'),
-        h('p', {}, config.launch_stack_unavailable_reason))
+        h('p', {}, speaksApi(config.launch_stack_unavailable_reason)
+          ? `One-click setup is not offered in ${config.region ?? 'your region'} yet: create the role by hand with the two steps below.`
+          : config.launch_stack_unavailable_reason))
       : null;
   }
   const rotating = config.previous_external_id !== null;
@@ -103,7 +125,7 @@ function rotationCard(main: HTMLElement, config: ByocConfig): HTMLElement {
     try {
       await api('POST', '/api/byoc/external-id/rotate');
     } catch (error) {
-      showError(error, 'Not rotated.');
+      showError(error, { near: rotate, screen: 'rotate', context: 'Not rotated.' });
       return;
     }
     main.replaceChildren();
@@ -141,23 +163,35 @@ export async function renderSettings(main: HTMLElement): Promise<void> {
         event.preventDefault();
         void busy(submit, async () => {
           clearMessages();
+          const fields = {
+            role_arn: { control: roleArn.control, words: { label: 'Role ARN', empty: `Enter your role's ARN: arn:aws:iam::<your account id>:role/${config.role_name}.` } },
+            region: { control: region.control, words: { label: 'Region', empty: 'Choose the region of your SES account.' } },
+          };
           try {
             await api('PUT', '/api/byoc/config', { body: { role_arn: roleArn.control.value.trim(), region: region.control.value } });
           } catch (error) {
-            showError(error, 'Not saved.');
+            showError(error, { near: form, screen: 'settings', fields, context: 'Not saved.' });
             return;
           }
           let result: Validation;
+          // A role created moments ago is retried while IAM propagates it: up to about 15 s, said as it goes.
+          const progress = showProgress(submit, (seconds) => ({
+            doing: seconds < 2 ? 'Checking your role and your SES account…' : 'Checking… waiting for IAM to propagate your role (at most about 15 seconds).',
+            elapsed: `${seconds} s so far.`,
+          }));
           try {
             result = await api<Validation>('POST', '/api/byoc/validate');
             showStatus('Saved and validated: SendFleet can send through your SES account.');
           } catch (error) {
-            showError(error, 'Saved, but validation failed.');
+            progress.stop();
+            showError(error, { near: form, screen: 'validate', context: 'Saved, but validation failed.' });
             if (!(error instanceof ApiProblem) || !Array.isArray(error.body.checks)) return;
             result = { status: String(error.body.status ?? 'invalid'), validated_at: null, checks: error.body.checks as Check[] };
+          } finally {
+            progress.stop();
           }
           const fresh = await api<ByocConfig>('GET', '/api/byoc/config').catch(() => undefined);
-          const next = statusPanel({ status: fresh?.status ?? result.status, validated_at: fresh?.validated_at ?? result.validated_at ?? null }, result.checks);
+          const next = statusPanel({ status: fresh?.status ?? result.status, validated_at: fresh?.validated_at ?? result.validated_at ?? null, region: fresh?.region ?? region.control.value }, result.checks);
           panel.replaceWith(next);
           panel = next;
         });

@@ -1,5 +1,6 @@
 /** The customer API's answers, as far as the dashboard reads them. */
-export interface Check { name: string; ok: boolean; detail: string }
+/** A validation check: `not_run` when it needs the role and the role could not be assumed (detail says so). */
+export interface Check { name: string; ok: boolean; status: 'passed' | 'failed' | 'not_run'; code: string | null; detail: string }
 
 export interface ByocConfig {
   external_id: string;
@@ -35,7 +36,10 @@ export interface Domain extends DomainSummary {
   records: DnsRecord[];
 }
 
-export interface Usage { plan: string; month: string; used: number | null; limit: number | null; sends_per_minute: number; delivery?: DeliveryRates | null }
+export interface Usage { plan: string; month: string; used: number | null; limit: number | null; sends_per_minute: number; delivery?: DeliveryRates | null; refusals?: RefusalDays }
+
+/** GET /api/usage's `refusals`: the sends SendFleet itself refused, per UTC day of the window and error code. */
+export interface RefusalDays { window_days: number; days: Array<{ date: string; refused: number; codes: Record<string, number> }> }
 
 export interface SendResult { message_id: string }
 
@@ -57,7 +61,12 @@ export interface DeliveryRates {
   bounce_warning_rate: number;
   complaint_warning_rate: number;
   state: 'ok' | 'warning' | 'review_risk';
+  /** Every UTC day of the window, oldest first. */
+  days: DeliveryDay[];
 }
+
+/** One UTC day of SES's events: accepted (Send), delivered, hard bounces, complaints, rejects. */
+export interface DeliveryDay { date: string; sent: number; delivered: number; bounced: number; complained: number; rejected: number }
 
 /** GET /api/byoc/health: what the last account health runs found. */
 export type HealthCheckName = 'assume_role' | 'sending_enabled' | 'production_access';

@@ -1,24 +1,120 @@
 /** Building blocks shared by the views: the alert and status regions, fields, copy buttons. */
-import { ApiProblem } from './api';
-import { h, uniqueId, type Child } from './dom';
+import { append, h, uniqueId, type Child } from './dom';
+import { errorWords, type FieldWords, type Screen } from './messages';
 
 /**
- * One alert region (role="alert") for every error the API returns, and one status region for
- * confirmations. Both persist across views, so screen readers announce each change.
+ * The page-wide alert region (role="alert"), for a view that could not load, and one status region
+ * for confirmations. Both persist across views, so screen readers announce each change. An error
+ * caused by a form or button is shown next to it instead (showError).
  */
 export const alertRegion = h('div', { class: 'alert', id: 'alert', attrs: { role: 'alert' } });
 export const statusRegion = h('div', { class: 'status', id: 'status', attrs: { role: 'status' } });
 
+const INLINE_ERROR = 'field-error';
+
+/** Removes every message and every field's error mark. */
 export function clearMessages(): void {
   alertRegion.replaceChildren();
   statusRegion.replaceChildren();
+  for (const message of document.querySelectorAll(`.${INLINE_ERROR}`)) message.remove();
+  for (const control of document.querySelectorAll<HTMLElement>('[aria-invalid="true"]')) unmark(control);
 }
 
-/** Shows what went wrong: the API's detail, optionally after a short context. Never raw JSON or a stack. */
-export function showError(error: unknown, context?: string): void {
+function mark(control: HTMLElement, messageId: string): void {
+  if (control.getAttribute('aria-invalid') === 'true') unmark(control); // marked by an earlier message: describe it by this one
+  const describedBy = control.getAttribute('aria-describedby');
+  if (describedBy !== null) control.dataset.describedby = describedBy;
+  control.setAttribute('aria-invalid', 'true');
+  control.setAttribute('aria-describedby', [describedBy, messageId].filter(Boolean).join(' '));
+}
+
+function unmark(control: HTMLElement): void {
+  control.removeAttribute('aria-invalid');
+  const describedBy = control.dataset.describedby;
+  if (describedBy === undefined) control.removeAttribute('aria-describedby');
+  else control.setAttribute('aria-describedby', describedBy);
+  delete control.dataset.describedby;
+}
+
+/** Where an error is shown: next to the form or button that caused it. */
+export interface ErrorPlace {
+  /** The form (message above its buttons) or the button (message after its row) the person used. */
+  near: HTMLElement;
+  /** Whose words the message takes (messages.ts). */
+  screen: Screen;
+  /** The control the error is about when no issue names one: marked and focused. */
+  field?: HTMLElement;
+  /** The form's fields by API path, with their words: each issue of a refused form marks its own. */
+  fields?: Record<string, { control: HTMLElement; words: FieldWords }>;
+  /** A short lead before the message ("Not saved."). */
+  context?: string;
+}
+
+/**
+ * Shows what went wrong next to the control that caused it, in the screen's words: a role="alert"
+ * message after the button (or above the form's buttons) that lists every issue, each field in
+ * error marked aria-invalid and described by it; focus moves to the first such field, or to the message.
+ */
+export function showError(error: unknown, place: ErrorPlace): HTMLElement {
+  const words = errorWords(error, place.screen, Object.fromEntries(Object.entries(place.fields ?? {}).map(([path, f]) => [path, f.words])));
+  return showErrorText([
+    place.context ? h('strong', {}, place.context) : null, place.context ? ' ' : null, words.summary,
+    words.issues.length > 0 ? h('ul', {}, ...words.issues.map((issue) => h('li', {}, issue.text))) : null,
+  ], place, words.issues.map((issue) => place.fields?.[issue.path]?.control));
+}
+
+/** A message of the page's own next to `near` (see showError); `controls` are marked, the first focused. */
+export function showErrorText(content: Child[], place: Pick<ErrorPlace, 'near' | 'field'>, controls: Array<HTMLElement | undefined> = []): HTMLElement {
   statusRegion.replaceChildren();
-  const detail = error instanceof ApiProblem ? error.detail : 'Something went wrong in the dashboard. Reload the page and try again.';
-  alertRegion.replaceChildren(...(context ? [h('strong', {}, context), ' '] : []), detail);
+  const id = uniqueId('error');
+  const message = h('div', { class: INLINE_ERROR, id, attrs: { role: 'alert', tabindex: '-1' } });
+  const { near } = place;
+  if (near instanceof HTMLFormElement) {
+    const actions = near.querySelector(':scope > .actions');
+    if (actions) actions.before(message);
+    else near.append(message);
+  } else {
+    (near.closest('.actions') ?? near).after(message);
+  }
+  // Filled once it is in the page, so screen readers announce it as it appears.
+  append(message, ...content);
+  const marked = [...new Set(controls.filter((c): c is HTMLElement => c !== undefined))];
+  if (marked.length === 0 && place.field) marked.push(place.field);
+  for (const control of marked) mark(control, id);
+  (marked[0] ?? message).focus();
+  return message;
+}
+
+/** A view that could not load: the page-wide alert, in the page's words. */
+export function showPageError(error: unknown, context?: string): void {
+  statusRegion.replaceChildren();
+  const { summary } = errorWords(error, 'page');
+  alertRegion.replaceChildren(...(context ? [h('strong', {}, context), ' '] : []), summary ?? '');
+}
+
+/**
+ * A note after `near` while slow work runs: what is happening (announced when it changes,
+ * role=status) and the seconds so far (updated each second on the page's timer, not read out).
+ */
+export function showProgress(near: HTMLElement, progress: (seconds: number) => { doing: string; elapsed: string }): { stop(): void } {
+  const startedAt = Date.now();
+  const doing = h('span', {});
+  const elapsed = h('span', { attrs: { 'aria-live': 'off', 'data-field': 'elapsed' } });
+  const note = h('p', { class: 'progress', attrs: { role: 'status', 'data-field': 'progress' } }, doing, ' ', elapsed);
+  const tick = () => {
+    const now = progress(Math.floor((Date.now() - startedAt) / 1000));
+    if (doing.textContent !== now.doing) doing.textContent = now.doing;
+    elapsed.textContent = now.elapsed;
+  };
+  (near.closest('.actions') ?? near).after(note);
+  tick();
+  const timer = window.setInterval(tick, 1000);
+  return {
+    stop: () => {
+      window.clearInterval(timer);
+      note.remove();
+    },
+  };
 }
 
 export function showStatus(text: string): void {
@@ -44,7 +140,7 @@ export const input = (attrs: Record<string, string>): HTMLInputElement => h('inp
  * the clipboard (and for the tests).
  */
 export function copyButton(value: () => string, what: string, describedBy?: string): HTMLButtonElement {
-  return h('button', {
+  const button: HTMLButtonElement = h('button', {
     class: 'copy',
     attrs: { type: 'button', 'aria-describedby': describedBy },
     on: {
@@ -53,11 +149,12 @@ export function copyButton(value: () => string, what: string, describedBy?: stri
           await navigator.clipboard.writeText(value());
           showStatus(`${what} copied to the clipboard.`);
         } catch {
-          alertRegion.replaceChildren(`Your browser did not allow copying. Select the ${what} and copy it by hand.`);
+          showErrorText([`Your browser did not allow copying. Select the ${what} and copy it by hand.`], { near: button });
         }
       },
     },
   }, 'Copy');
+  return button;
 }
 
 /** Disables a form's button while `work` runs, so a double click does not send twice. */
@@ -82,10 +179,10 @@ export function heading(text: Child): HTMLHeadingElement {
 /**
  * A destructive action behind an in-page confirmation: the button opens the question with its
  * Yes/Cancel pair (focus moves to Yes; Cancel closes it and returns focus), and Yes runs `onConfirm`
- * with the messages cleared and an error shown as `Not deleted.` (or handed to `onError`, for a page
- * that shows it next to the control). Several may share a page: each has its own ids.
+ * with the messages cleared and an error shown next to Yes as `Not deleted.`. Several may share a
+ * page (the API keys screen has one per key): each has its own ids.
  */
-export function confirmedDelete(options: { label: string; confirmLabel: string; question: string; onConfirm: () => Promise<void>; onError?: (error: unknown) => void }): { button: HTMLButtonElement; confirm: HTMLElement } {
+export function confirmedDelete(options: { label: string; confirmLabel: string; question: string; screen: Screen; onConfirm: () => Promise<void> }): { button: HTMLButtonElement; confirm: HTMLElement } {
   const confirmId = uniqueId('confirm-delete');
   const button = h('button', { class: 'danger', attrs: { type: 'button', 'aria-expanded': 'false', 'aria-controls': confirmId } }, options.label);
   const confirm = h('div', { id: confirmId, class: 'confirm', attrs: { hidden: '' } });
@@ -103,8 +200,7 @@ export function confirmedDelete(options: { label: string; confirmLabel: string; 
       try {
         await options.onConfirm();
       } catch (error) {
-        if (options.onError) options.onError(error);
-        else showError(error, 'Not deleted.');
+        showError(error, { near: yes, screen: options.screen, context: 'Not deleted.' });
       }
     }));
     confirm.replaceChildren(h('p', {}, options.question), h('div', { class: 'actions' }, yes, no));

@@ -4,8 +4,9 @@
  * with a warning before them.
  */
 import { api } from './api';
-import { h } from './dom';
-import type { DeliveryRates, Usage } from './types';
+import { append, h } from './dom';
+import type { DeliveryDay, DeliveryRates, Usage } from './types';
+import { refusalReasons } from './messages';
 import { badge, heading } from './ui';
 import { CUSTOMER_STACK_NAME } from '../../lambdas/relay/byoc/customer-template';
 
@@ -45,22 +46,70 @@ function deliveryPanel(delivery: DeliveryRates | null | undefined): HTMLElement 
       h('div', { class: 'kv' }, h('dt', {}, 'Complained'), h('dd', { attrs: { 'data-field': 'complained' } }, delivery.complained))));
 }
 
+/** How many of the latest days the table shows (the API answers the whole window). */
+const DAYS_SHOWN = 14;
+
+/** A UTC day as the reader writes dates (the day itself is UTC: the counts are per UTC day). */
+const dayLabel = (date: string): string => new Date(`${date}T00:00:00Z`).toLocaleDateString(undefined, { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short' });
+
+const DAY_COLUMNS: Array<{ field: keyof Omit<DeliveryDay, 'date'>; title: string }> = [
+  { field: 'sent', title: 'Accepted by SES' },
+  { field: 'delivered', title: 'Delivered' },
+  { field: 'bounced', title: 'Bounced' },
+  { field: 'complained', title: 'Complaints' },
+  { field: 'rejected', title: 'Rejected by SES' },
+];
+
+/**
+ * The latest days, newest first: what SES reported for the tenant's messages each day (when its
+ * account sends events), and the sends SendFleet refused before SES, with why.
+ */
+function daysPanel(usage: Usage): HTMLElement {
+  const delivery = new Map((usage.delivery?.days ?? []).map((day) => [day.date, day]));
+  const latest = (usage.refusals?.days ?? usage.delivery?.days ?? []).slice(-DAYS_SHOWN).reverse().map(({ date }) => date);
+  const refusals = new Map((usage.refusals?.days ?? []).map((day) => [day.date, day]));
+  const columns = usage.delivery ? DAY_COLUMNS : [];
+  return h('section', { class: 'card', attrs: { 'aria-labelledby': 'days-title', 'data-field': 'days' } },
+    h('h2', { id: 'days-title' }, 'Day by day'),
+    h('p', { class: 'hint' }, usage.delivery
+      ? `The last ${latest.length} days (UTC): what your SES account reported to SendFleet, and the sends SendFleet refused before they reached SES. Message contents and recipients are never counted or kept.`
+      : `The last ${latest.length} days (UTC): the sends SendFleet refused before they reached SES. Message contents and recipients are never counted or kept.`),
+    h('div', { class: 'scroll' }, h('table', { class: 'grid' },
+      h('caption', {}, 'Your messages per day'),
+      h('thead', {}, h('tr', {}, h('th', { attrs: { scope: 'col' } }, 'Day'), ...columns.map(({ title }) => h('th', { attrs: { scope: 'col' } }, title)),
+        h('th', { attrs: { scope: 'col' } }, 'Refused by SendFleet'))),
+      h('tbody', {}, ...latest.map((date) => {
+        const refused = refusals.get(date);
+        const day = delivery.get(date);
+        return h('tr', { attrs: { 'data-day': date } },
+          h('th', { attrs: { scope: 'row' } }, h('time', { attrs: { datetime: date } }, dayLabel(date))),
+          ...columns.map(({ field }) => h('td', { attrs: { 'data-field': field } }, day?.[field] ?? 0)),
+          h('td', { attrs: { 'data-field': 'refused' } }, refused?.refused ?? 0,
+            refused && refused.refused > 0
+              ? h('ul', { class: 'reasons' }, ...refusalReasons(refused.codes).map(({ reason, count }) => h('li', {}, `${count} ${reason}`)))
+              : null));
+      })))));
+}
+
 export async function renderUsage(main: HTMLElement): Promise<void> {
   const usage = await api<Usage>('GET', '/api/usage');
-  const sends = usage.used === null
-    ? 'Not counted by SendFleet on this plan: your SES account counts your sends.'
-    : usage.limit === null ? `${usage.used}` : `${usage.used} of ${usage.limit}`;
-  main.append(
+  const sends = usage.used !== null
+    ? usage.limit === null ? `${usage.used}` : `${usage.used} of ${usage.limit}`
+    : usage.delivery
+      ? `${usage.delivery.sent} in the last ${usage.delivery.window_days} days, as SES reported them (day by day below). Your SES account counts them against its own quota; SendFleet sets no monthly limit.`
+      : 'Your SES account counts your sends against its own quota; SendFleet sets no monthly limit. Connect delivery events (below) to see them here.';
+  append(main,
     heading('Usage'),
     h('section', { class: 'card', attrs: { 'aria-label': 'This month' } },
       h('dl', { class: 'facts' },
         h('div', { class: 'kv' }, h('dt', {}, 'Plan'), h('dd', { attrs: { 'data-field': 'plan' } }, usage.plan)),
         h('div', { class: 'kv' }, h('dt', {}, 'Month (UTC)'), h('dd', {}, usage.month)),
-        h('div', { class: 'kv' }, h('dt', {}, 'Accepted sends this month'), h('dd', { attrs: { 'data-field': 'used' } }, sends)),
+        h('div', { class: 'kv' }, h('dt', {}, usage.used === null ? 'Accepted sends' : 'Accepted sends this month'), h('dd', { attrs: { 'data-field': 'used' } }, sends)),
         h('div', { class: 'kv' }, h('dt', {}, 'Monthly limit'), h('dd', { attrs: { 'data-field': 'limit' } }, usage.limit === null ? 'Unlimited' : `${usage.limit} accepted sends`)),
         h('div', { class: 'kv' }, h('dt', {}, 'Rate limit'), h('dd', { attrs: { 'data-field': 'sends_per_minute' } }, `${usage.sends_per_minute} sends per minute per API key`))),
       usage.used !== null && usage.limit !== null
         ? h('progress', { attrs: { max: String(usage.limit), value: String(Math.min(usage.used, usage.limit)), 'aria-label': 'Accepted sends this month' } })
         : null),
-    deliveryPanel(usage.delivery));
+    deliveryPanel(usage.delivery),
+    usage.delivery || usage.refusals ? daysPanel(usage) : null);
 }

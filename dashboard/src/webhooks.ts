@@ -69,8 +69,13 @@ export async function renderWebhooks(main: HTMLElement, navigate: (hash: string,
               showStatus('Endpoint saved. The signing secret is unchanged.');
             }
           } catch (error) {
-            showError(error, 'Not saved.');
-            url.control.focus();
+            showError(error, {
+              near: form, screen: 'webhooks', context: 'Not saved.',
+              fields: {
+                url: { control: url.control, words: { label: 'The endpoint URL', empty: 'Enter the endpoint URL: an https address on a public host, like https://example.com/webhooks/sendfleet.' } },
+                events: { control: boxes[0]!.box, words: { label: 'The events to send', empty: 'Choose at least one event to send.' } },
+              },
+            });
           }
         });
       },
@@ -85,6 +90,7 @@ export async function renderWebhooks(main: HTMLElement, navigate: (hash: string,
     label: 'Delete endpoint',
     confirmLabel: 'Yes, delete endpoint',
     question: 'Delete the endpoint? SendFleet stops sending webhooks and forgets the signing secret; a new endpoint gets a new secret.',
+    screen: 'webhooks',
     onConfirm: async () => {
       await api('DELETE', '/api/webhooks');
       navigate('#/webhooks', 'Endpoint deleted, with its signing secret. Notifications still waiting for a retry are dropped.');

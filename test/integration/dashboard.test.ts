@@ -2,7 +2,8 @@
  * The customer dashboard end to end in headless Chromium, against local mode: the customer signs
  * in, creates the role from what the page shows, validates, adds and verifies a domain record by
  * record, sends a test email that lands in the simulator's mailbox; and the failures a customer
- * meets are shown with the API's detail in the alert. axe-core runs on every screen.
+ * meets are shown next to the control that caused them, in the page's words (every message the page
+ * shows is collected and checked for the API's words). axe-core runs on every screen.
  */
 import type { Page } from 'playwright-core';
 import { BYOC_ROLE_NAME } from '../../lambdas/relay/byoc/policies';
@@ -11,6 +12,7 @@ import { launchBrowser, screenshot, seriousAxeFindings, type TestBrowser } from 
 import { afterIamPropagation, call, createTenant, launchStack, onboard, startTestSystem, type TestSystem } from '../support/system';
 import { buildOpenApiDocument } from '../../openapi/document';
 import { checkAgainstContract } from '../support/contract';
+import { apiWordsIn } from '../../dashboard/src/api-words';
 
 jest.setTimeout(120_000);
 
@@ -30,8 +32,18 @@ afterAll(async () => {
 /** Every page of a test; closed afterwards so sessionStorage starts empty in the next test. */
 let page: Page;
 const pageErrors: string[] = [];
+/**
+ * Collects, in the page, the text of every message that is ever shown (alerts, statuses, errors next
+ * to a control, progress notes), including the ones gone by the time a test looks.
+ */
+const COLLECT_MESSAGES = `window.__messages = new Set();
+new MutationObserver(() => {
+  for (const e of document.querySelectorAll('[role=status], [role=alert], .field-error')) if (e.textContent) window.__messages.add(e.textContent);
+}).observe(document, { childList: true, subtree: true, characterData: true });`;
+
 beforeEach(async () => {
   page = await browser.context.newPage();
+  await page.addInitScript(COLLECT_MESSAGES);
   page.on('pageerror', (error) => pageErrors.push(error.message));
   // Console errors include CSP violations; the browser's own note on every 4xx answer is expected.
   page.on('console', (message) => {
@@ -43,7 +55,11 @@ afterEach(async () => {
   expect(pageErrors.splice(0)).toEqual([]);
 });
 
-const alert = () => page.getByRole('alert');
+/** The error next to the form or button that caused it. */
+const inlineError = () => page.locator('.field-error');
+/** The page-wide alert: only for a page that could not load. */
+const banner = () => page.locator('#alert');
+const focusedName = () => inPage('document.activeElement.getAttribute("name")');
 const button = (name: string) => page.getByRole('button', { name, exact: true });
 const heading = (name: string) => page.getByRole('heading', { level: 1, name, exact: true });
 
@@ -120,6 +136,17 @@ describe('the journey: sign in → role → Validate & save → domain → Verif
     });
     await expectAccessible();
     await screenshot(page, 'sign-in');
+
+    // Sign-in refusals, next to the form, the key field marked and focused: no key, then one SendFleet does not know.
+    await button('Sign in').click();
+    await expectFieldError('api_key', 'Not signed in. Paste your API key first: it starts with sf_.');
+    await page.getByLabel('API key', { exact: true }).fill(`sf_${'B'.repeat(43)}`);
+    await button('Sign in').click();
+    await inlineError().filter({ hasText: 'does not know this API key' }).waitFor();
+    await expectFieldError('api_key', /^Not signed in\. SendFleet does not know this API key/);
+    expect(await banner().textContent()).toBe('');
+    await expectPeoplesWords();
+    await expectAccessible();
     await signIn(apiKey);
 
     // Settings: the ExternalId the page copies is the tenant's.
@@ -128,18 +155,61 @@ describe('the journey: sign in → role → Validate & save → domain → Verif
     expect(await statusOf('status').textContent()).toBe('unconfigured');
     await screenshot(page, 'settings');
     await expect(page.getByRole('link', { name: 'Download CloudFormation template', exact: true }).getAttribute('download')).resolves.toBe('sendfleet-byoc-role.json');
+
+    // A role ARN with another name: refused next to the form, the Role ARN field marked and focused.
+    await validateAndSave(`arn:aws:iam::${accountId}:role/MySendingRole`);
+    await expectFieldError('role_arn', new RegExp(`^Not saved\\. The role must be named exactly ${BYOC_ROLE_NAME}`));
+    await expectPeoplesWords();
+    await expectAccessible();
+
+    // The right ARN before the role exists: progress while SendFleet waits for IAM, then why the SES checks did not run.
+    await page.clock.install(); // the page's timers: the elapsed seconds are fast-forwarded, on no wall clock
+    let answerValidation!: () => void;
+    const held = new Promise<void>((resolve) => { answerValidation = resolve; });
+    await page.route('**/api/byoc/validate', async (route) => { await held; await route.continue(); });
+    await page.getByLabel('Role ARN', { exact: true }).fill(`arn:aws:iam::${accountId}:role/${BYOC_ROLE_NAME}`);
+    await button('Validate & save').click();
+    const progress = page.locator('[data-field="progress"]');
+    await progress.waitFor();
+    expect(await progress.getAttribute('role')).toBe('status');
+    await page.clock.runFor(3000);
+    await progress.filter({ hasText: 'Checking… waiting for IAM to propagate your role' }).waitFor();
+    expect(Number((await progress.locator('[data-field="elapsed"]').textContent())?.match(/^(\d+) s so far\.$/)?.[1])).toBeGreaterThanOrEqual(3);
+    await expectPeoplesWords();
+    answerValidation();
+    await page.locator('form button[aria-busy]').waitFor({ state: 'detached' });
+    await page.unroute('**/api/byoc/validate');
+    expect(await progress.count()).toBe(0);
+    expect(await inlineError().textContent()).toMatch(/^Saved, but validation failed\. SendFleet could not assume your role\./);
+    expect(await page.evaluate('document.activeElement.className')).toBe('field-error');
+    expect(await statusOf('status').textContent()).toBe('invalid');
+    expect(await page.locator('[data-check] .verdict').allTextContents()).toEqual(['Fail', 'Not run', 'Not run']);
+    expect(await page.locator('[data-check="production_access"]').textContent()).toContain('SendFleet could not assume your role, so it could not ask SES.');
+    expect(await page.getByRole('link', { name: 'Next: add your sending domain' }).count()).toBe(0);
+    await expectPeoplesWords();
+    await expectAccessible();
+    await screenshot(page, 'settings-not-run');
+
     await createRoleFromPage(accountId);
     await validateAndSave(`arn:aws:iam::${accountId}:role/${BYOC_ROLE_NAME}`);
     expect(await statusOf('status').textContent()).toBe('validated');
-    expect(await statusOf('validated_at').textContent()).toMatch(/^\d{4}-\d\d-\d\dT/);
+    const validatedAt = String((await call(system.relayUrl, 'GET', '/api/byoc/config', { apiKey })).body.validated_at);
+    expect(await statusOf('validated_at').locator('time').getAttribute('datetime')).toBe(validatedAt);
+    expect(await statusOf('validated_at').textContent()).toContain(await inPage(`new Date(${JSON.stringify(validatedAt)}).toLocaleString()`));
     expect(await page.locator('[data-check] .verdict').allTextContents()).toEqual(['Pass', 'Pass', 'Pass']);
-    expect(await alert().textContent()).toBe('');
+    expect(await inlineError().count()).toBe(0);
+    expect(await page.locator('[aria-invalid]').count()).toBe(0);
+    await expectPeoplesWords();
     await expectAccessible();
     await screenshot(page, 'settings-validated');
 
-    // Domains: add, then the records as a table.
-    await page.getByRole('link', { name: 'Domains', exact: true }).click();
+    // Validated: the next step leads to Domains, where a subdomain is refused next to the form.
+    await page.getByRole('link', { name: 'Next: add your sending domain', exact: true }).click();
     await heading('Domains').waitFor();
+    await page.getByLabel('Domain', { exact: true }).fill(`mail.${domain}`);
+    await button('Add domain').click();
+    await expectFieldError('domain', new RegExp(`^Could not add “mail\\.${domain.replace('.', '\\.')}”\\. Sending domains are root domains`));
+    await expectPeoplesWords();
     await page.getByLabel('Domain', { exact: true }).fill(domain);
     await button('Add domain').click();
     await heading(domain).waitFor();
@@ -172,11 +242,16 @@ describe('the journey: sign in → role → Validate & save → domain → Verif
     system.simulator.clearMailbox();
     await page.getByRole('link', { name: 'Send test', exact: true }).click();
     await heading('Send test').waitFor();
-    await page.getByLabel('To', { exact: true }).fill('reader@example.com');
     await page.getByLabel('From address', { exact: true }).fill('hello');
     await page.getByLabel('From domain', { exact: true }).selectOption(domain);
     await page.getByLabel('Subject', { exact: true }).fill('Dashboard test');
     await page.getByLabel('Message', { exact: true }).fill('Sent from the dashboard.');
+    // A To that is no address: refused next to the form, in the page's words.
+    await page.getByLabel('To', { exact: true }).fill('reader@');
+    await button('Send test email').click();
+    await inlineError().filter({ hasText: 'Not sent.' }).waitFor();
+    await expectPeoplesWords();
+    await page.getByLabel('To', { exact: true }).fill('reader@example.com');
     await button('Send test email').click();
     await page.locator('[data-field="message_id"] code').waitFor();
     const messageId = await page.locator('[data-field="message_id"] code').textContent();
@@ -186,11 +261,19 @@ describe('the journey: sign in → role → Validate & save → domain → Verif
     await expectAccessible();
     await screenshot(page, 'send-test');
 
+    // The customer's code sends from a domain that is not theirs: SendFleet refuses it, and counts why.
+    const foreign = await call(system.relayUrl, 'POST', '/api/send', { apiKey, body: { to: 'reader@example.com', from_email: 'hello@not-theirs.dev', subject: 'Hi', message: 'Hi' } });
+    expect(foreign.status).toBeGreaterThanOrEqual(400);
     await page.getByRole('link', { name: 'Usage', exact: true }).click();
     await heading('Usage').waitFor();
     expect(await statusOf('plan').textContent()).toBe('byoc');
     expect(await statusOf('sends_per_minute').textContent()).toBe('60 sends per minute per API key');
     expect(await statusOf('limit').textContent()).toBe('Unlimited');
+    // No delivery events from this account (no stack), but the send SendFleet refused above is there, with why.
+    const today = page.getByRole('region', { name: 'Day by day' }).locator(`tr[data-day="${new Date(system.clock.now()).toISOString().slice(0, 10)}"]`);
+    expect(await today.locator('td').allTextContents()).toEqual(['11 from a domain that is not one of yours']);
+    expect(await today.locator('[data-field="refused"] li').allTextContents()).toEqual(['1 from a domain that is not one of yours']);
+    await expectPeoplesWords();
     await expectAccessible();
     await screenshot(page, 'usage');
 
@@ -234,6 +317,7 @@ describe('the one-click journey: sign in → Launch stack in AWS → Create stac
     expect(await inPage(`[...document.querySelectorAll('main h2')].map((h) => h.textContent)`)).toEqual([
       'One click: launch the stack in AWS', '1. Create the role in your AWS account', '2. Connect the role', 'Validation', 'Account health', 'Rotate the ExternalId',
     ]);
+    await expectPeoplesWords();
     await expectAccessible();
     await screenshot(page, 'settings-launch-stack');
 
@@ -266,6 +350,7 @@ describe('the one-click journey: sign in → Launch stack in AWS → Create stac
     expect(await statusOf('update_previous_external_id').locator('code').textContent()).toBe(config.body.external_id);
     expect(await statusOf('update_registration_token').locator('code').textContent())
       .toBe(new URL(String(rotated.body.launch_stack_url)).searchParams.get('param_RegistrationToken'));
+    await expectPeoplesWords();
     await expectAccessible();
 
     await launch.click();
@@ -296,7 +381,9 @@ describe('no one-click link in a region without a registration topic', () => {
       await button('Sign in').click();
       await heading('Settings').waitFor();
       expect(await page.getByRole('link', { name: 'Launch stack in AWS' }).count()).toBe(0);
-      expect(await page.locator('[data-field="launch_stack_unavailable_reason"] p').textContent()).toBe(config.body.launch_stack_unavailable_reason);
+      // the API's reason names its routes: the page says it in its own words
+      expect(await page.locator('[data-field="launch_stack_unavailable_reason"] p').textContent()).toBe('One-click setup is not offered in eu-west-1 yet: create the role by hand with the two steps below.');
+      await expectPeoplesWords();
       expect(await page.getByRole('heading', { level: 2, name: '1. Create the role in your AWS account' }).count()).toBe(1);
       await expectAccessible();
     } finally {
@@ -313,11 +400,26 @@ describe('Webhooks: an endpoint with its event types, the secret shown once, del
     await heading('Webhooks').waitFor();
     await expectAccessible();
 
-    // A private address is refused, with the guard's reason in the alert.
-    await page.getByLabel('Endpoint URL', { exact: true }).fill('https://10.0.0.1/hooks');
+    // Nothing filled in: every issue at once, each field marked, the first focused.
+    for (const box of await page.getByRole('checkbox').all()) await box.uncheck();
     await button('Create endpoint').click();
-    await alert().filter({ hasText: 'private address' }).waitFor();
-    expect(await alert().textContent()).toMatch(/^Not saved\. The webhook url points to a private address/);
+    await expectFieldError('url', 'Not saved. Enter the endpoint URL: an https address on a public host, like https://example.com/webhooks/sendfleet.Choose at least one event to send.');
+    expect(await inlineError().locator('li').allTextContents()).toEqual([
+      'Enter the endpoint URL: an https address on a public host, like https://example.com/webhooks/sendfleet.', 'Choose at least one event to send.',
+    ]);
+    expect(await page.getByRole('checkbox').first().getAttribute('aria-invalid')).toBe('true');
+    await expectPeoplesWords();
+    await expectAccessible();
+
+    // A private address is refused, with the guard's reason next to the form.
+    await page.getByLabel('Endpoint URL', { exact: true }).fill('https://10.0.0.1/hooks');
+    await page.getByRole('checkbox', { name: /^email\.bounced / }).check();
+    await page.getByRole('checkbox', { name: /^email\.complained / }).check();
+    await button('Create endpoint').click();
+    await inlineError().filter({ hasText: 'private address' }).waitFor();
+    await expectFieldError('url', /^Not saved\. The endpoint URL points to a private address/);
+    expect(await page.getByRole('checkbox').first().getAttribute('aria-invalid')).toBeNull();
+    await expectPeoplesWords();
     expect((await call(system.relayUrl, 'GET', '/api/webhooks', { apiKey })).body.webhook).toBeNull();
 
     const receiverUrl = 'http://127.0.0.1:9/hooks/sendfleet';
@@ -339,6 +441,9 @@ describe('Webhooks: an endpoint with its event types, the secret shown once, del
     await page.getByRole('link', { name: 'Webhooks', exact: true }).click();
     await heading('Webhooks').waitFor();
     expect(await page.getByLabel('Endpoint URL', { exact: true }).inputValue()).toBe(receiverUrl);
+    const saved = (await call(system.relayUrl, 'GET', '/api/webhooks', { apiKey })).body.webhook as { created_at: string; updated_at: string };
+    expect(await page.locator('[data-field="updated_at"] time').evaluateAll((times) => times.map((t) => t.getAttribute('datetime')))).toEqual([saved.created_at, saved.updated_at]);
+    expect(await page.locator('[data-field="updated_at"]').textContent()).toContain(await inPage(`new Date(${JSON.stringify(saved.created_at)}).toLocaleString()`));
     expect(await page.getByRole('checkbox', { name: /^email\.suppressed / }).isChecked()).toBe(true);
     expect(await page.getByRole('checkbox', { name: /^email\.delivered / }).isChecked()).toBe(false);
     expect(await page.content()).not.toContain(secret.slice('whsec_'.length));
@@ -357,6 +462,7 @@ describe('Webhooks: an endpoint with its event types, the secret shown once, del
     await page.getByRole('status').filter({ hasText: 'Endpoint deleted' }).waitFor();
     expect((await call(system.relayUrl, 'GET', '/api/webhooks', { apiKey })).body.webhook).toBeNull();
     await button('Create endpoint').waitFor();
+    await expectPeoplesWords();
   });
 
   test('Usage: without delivery events, the rates panel says to launch or update the stack', async () => {
@@ -370,12 +476,34 @@ describe('Webhooks: an endpoint with its event types, the secret shown once, del
   });
 });
 
-/** What a person reads on the page (main, alert, status): never an HTTP method, header name or API path. */
+/**
+ * What a person reads is in people's words: the whole page (main, alert, status) has no HTTP method,
+ * status number, header name or API path; and every message (each one shown since the page loaded,
+ * errors included, and the check verdicts, hints and reasons on screen) has no API field name either.
+ */
 async function expectPeoplesWords(): Promise<void> {
   // textContent, not innerText: the page's CSS upper-cases some labels
   const text = String(await inPage(`['main', '#alert', '#status'].map((s) => document.querySelector(s).textContent).join(' ')`));
-  expect(text).not.toMatch(/\/api\/|\b(GET|POST|PUT|PATCH|DELETE)\b|\bHTTP\b|\b(429|202)\b/);
-  expect(text).not.toMatch(/retry-after|x-api-key/i);
+  expect(apiWordsIn(text, { fieldNames: false })).toEqual([]);
+  const messages = await inPage(`[...window.__messages, ...[...document.querySelectorAll(
+    '[role=status], [role=alert], .field-error, [data-check], [data-health-check] [data-field=detail], [data-field=launch_stack_unavailable_reason], .hint, .lead'
+  )].map((e) => e.textContent)].filter(Boolean)`) as string[];
+  expect(messages.length).toBeGreaterThan(0);
+  expect(messages.flatMap((message) => apiWordsIn(message).map((words) => `"${words}" in: ${message}`))).toEqual([]);
+}
+
+/** The error next to a form: its text, and the field it marked (aria-invalid, described by it, focused). */
+async function expectFieldError(fieldName: string, text: string | RegExp): Promise<void> {
+  await inlineError().first().waitFor();
+  expect(await inlineError().count()).toBe(1);
+  const shown = await inlineError().textContent();
+  if (typeof text === 'string') expect(shown).toBe(text);
+  else expect(shown).toMatch(text);
+  const control = page.locator(`[name="${fieldName}"]`).first();
+  expect(await control.getAttribute('aria-invalid')).toBe('true');
+  expect((await control.getAttribute('aria-describedby'))?.split(' ')).toContain(await inlineError().getAttribute('id'));
+  expect(await focusedName()).toBe(fieldName);
+  expect(await inlineError().getAttribute('role')).toBe('alert');
 }
 
 describe('Settings → Account health: the last runs\' verdicts, each domain\'s records, Check now', () => {
@@ -439,7 +567,9 @@ describe('Settings → Account health: the last runs\' verdicts, each domain\'s 
     expect(await panel().locator('[data-field="health_state"] .badge').textContent()).toBe('failing');
     const paused = 'tr[data-health-check="sending_enabled"]';
     expect(await cell(paused, 'status').textContent()).toBe('failing Failing');
-    expect(await cell(paused, 'detail').textContent()).toBe(failing.checks.sending_enabled!.detail);
+    // the API's detail is for code calling it; the page has its own words for a known failure
+    expect(failing.checks.sending_enabled!.detail).toMatch(/run validate again/);
+    expect(await cell(paused, 'detail').textContent()).toMatch(/^Sending is paused for your SES account\. .*then press Validate & save again\.$/);
     expect(failing.checks.sending_enabled!.last_transition_at).toEqual(expect.any(String));
     expect(await cell(paused, 'since').textContent()).toContain(await local(failing.checks.sending_enabled!.since));
     expect(await cell(paused, 'last_change').textContent()).toContain(await local(failing.checks.sending_enabled!.last_transition_at!));
@@ -469,7 +599,7 @@ describe('Settings → Account health: the last runs\' verdicts, each domain\'s 
     expect(await checkNow.isDisabled()).toBe(true);
     await page.clock.runFor(6000);
     expect(await checkNow.isEnabled()).toBe(true);
-    expect(await alert().textContent()).toBe('');
+    expect(await inlineError().count()).toBe(0);
     await expectPeoplesWords();
     await expectAccessible();
 
@@ -514,31 +644,60 @@ describe('Usage → Delivery rates with events from a stack-connected account', 
     expect(await figure('state').locator('.badge').textContent()).toBe('review_risk');
     expect(await figure('state').textContent()).toContain('At or past an SES review threshold');
     expect(await figure('not_connected').count()).toBe(0);
+    // Day by day, newest first: today's row has the two sends SES accepted and what became of them.
+    const today = new Date(system.clock.now()).toISOString().slice(0, 10);
+    const days = page.getByRole('region', { name: 'Day by day' });
+    expect(await days.locator('tbody tr').count()).toBe(14);
+    expect(await days.locator('tbody tr').first().getAttribute('data-day')).toBe(today);
+    expect(await days.locator(`tr[data-day="${today}"] td`).allTextContents()).toEqual(['2', '1', '1', '0', '0', '0']);
+    expect(await statusOf('used').textContent()).toMatch(/^2 in the last 30 days, as SES reported them/);
+    await expectPeoplesWords();
     await expectAccessible();
     await expectPeoplesWords();
     await screenshot(page, 'usage-rates');
   });
 });
 
-describe('what goes wrong is shown with the API\'s detail', () => {
-  test('a wrong key: the detail in the alert, nothing kept', async () => {
+describe('what goes wrong is shown next to the control that caused it, in the page\'s words', () => {
+  test('a wrong key: refused next to the form, nothing kept', async () => {
     await page.goto(system.dashboardUrl);
     await page.getByLabel('API key', { exact: true }).fill(`sf_${'A'.repeat(43)}`);
     await button('Sign in').click();
-    await alert().filter({ hasText: 'The API key is not valid' }).waitFor();
-    expect(await alert().textContent()).toMatch(/^Not signed in\. The API key is not valid\./);
+    await expectFieldError('api_key', /^Not signed in\. SendFleet does not know this API key/);
     await expect(heading('Sign in').isVisible()).resolves.toBe(true);
     expect(await inPage('sessionStorage.length')).toBe(0);
     await expectAccessible();
     await screenshot(page, 'wrong-key');
   });
 
+  test('a sending-only key cannot sign in: the refusal says why and what to do', async () => {
+    // A real sending_access key, issued by the operator: the relay answers it 403 insufficient_scope on the sign-in's read.
+    const { tenantId } = await createTenant(system, 'byoc');
+    const issued = await call(system.platformUrl, 'POST', `/admin/tenants/${tenantId}/keys`, { body: { scope: 'sending_access', name: 'web app' } });
+    expect(issued.status).toBe(201);
+    const apiKey = issued.body.api_key as string;
+    await page.goto(system.dashboardUrl);
+    await page.getByLabel('API key', { exact: true }).fill(apiKey);
+    await button('Sign in').click();
+    await expectFieldError('api_key', 'Not signed in. This key can only send email. Sign in with a full-access key — create one under API keys.');
+    expect(await inPage('sessionStorage.length')).toBe(0);
+    await expectPeoplesWords();
+    await expectAccessible();
+  });
+
   test('a role with another name is refused, naming the required name', async () => {
     const { apiKey } = await createTenant(system, 'byoc');
     await signIn(apiKey);
     await validateAndSave(`arn:aws:iam::${nextAccount++}:role/MySendingRole`);
-    expect(await alert().textContent()).toContain(`must be named exactly ${BYOC_ROLE_NAME}`);
+    await expectFieldError('role_arn', new RegExp(`must be named exactly ${BYOC_ROLE_NAME}`));
     expect(await statusOf('status').textContent()).toBe('unconfigured');
+
+    // Check now before any role is connected: why, in the page's words, next to the button.
+    await page.getByRole('button', { name: 'Check now', exact: true }).click();
+    await inlineError().filter({ hasText: 'Not checked.' }).waitFor();
+    expect(await inlineError().textContent()).toBe('Not checked. There is nothing to check yet: connect your role above and press Validate & save first.');
+    expect(await page.evaluate('document.activeElement.className')).toBe('field-error');
+    await expectPeoplesWords();
   });
 
   test('a sandboxed SES account: saved, validation fails on production access with its fix', async () => {
@@ -547,9 +706,13 @@ describe('what goes wrong is shown with the API\'s detail', () => {
     await signIn(apiKey);
     await createRoleFromPage(accountId, 200);
     await validateAndSave(`arn:aws:iam::${accountId}:role/${BYOC_ROLE_NAME}`);
-    expect(await alert().textContent()).toMatch(/^Saved, but validation failed\. .*production access/);
+    expect(await inlineError().textContent()).toMatch(/^Saved, but validation failed\. Your SES account is still in the SES sandbox.*Request production access/);
     expect(await statusOf('status').textContent()).toBe('invalid');
     expect(await page.locator('[data-check="production_access"] .verdict').textContent()).toBe('Fail');
+    // the way out of the sandbox, as links: the SES console's account dashboard in the region, and AWS's guide
+    expect(await statusOf('ses_account_dashboard').getAttribute('href')).toBe('https://eu-west-1.console.aws.amazon.com/ses/home?region=eu-west-1#/account');
+    expect(await statusOf('production_access_guide').getAttribute('href')).toBe('https://docs.aws.amazon.com/ses/latest/dg/request-production-access.html');
+    await expectPeoplesWords();
     expect(await page.locator('[data-check="assume_role"] .verdict').textContent()).toBe('Pass');
     await expectAccessible();
     await screenshot(page, 'sandbox');
@@ -566,14 +729,14 @@ describe('what goes wrong is shown with the API\'s detail', () => {
 
     await page.getByLabel('Domain', { exact: true }).fill('mail.dashboard-sub.dev');
     await button('Add domain').click();
-    await alert().filter({ hasText: 'dashboard-sub.dev' }).waitFor();
-    expect(await alert().textContent()).toMatch(/^Could not add “mail\.dashboard-sub\.dev”\. .*\bdashboard-sub\.dev\b/);
+    await inlineError().filter({ hasText: 'dashboard-sub.dev' }).waitFor();
+    expect(await inlineError().textContent()).toMatch(/^Could not add “mail\.dashboard-sub\.dev”\. .*\bdashboard-sub\.dev\b/);
 
     const hostile = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">.com';
     await page.getByLabel('Domain', { exact: true }).fill(hostile);
     await button('Add domain').click();
-    await alert().filter({ hasText: '<script>' }).waitFor();
-    expect(await alert().textContent()).toContain(`Could not add “${hostile}”.`);
+    await inlineError().filter({ hasText: '<script>' }).waitFor();
+    expect(await inlineError().textContent()).toContain(`Could not add “${hostile}”.`);
     expect(await inPage(`({
       pwned: window.__pwned ?? null,
       scripts: document.querySelectorAll('script').length,

@@ -159,6 +159,8 @@ test('usage: delivery is null without the stack\'s set; rates over the last 30 d
   await deliver('Bounce', { account: tenant.account, messageId: messageId(), bounceType: 'Permanent', bounceSubType: 'General' });
   await deliver('Bounce', { account: tenant.account, messageId: messageId(), bounceType: 'Permanent', bounceSubType: 'OnAccountSuppressionList' });
   await deliver('Bounce', { account: tenant.account, messageId: messageId(), bounceType: 'Transient', bounceSubType: 'MailboxFull' });
+  // A reject (SES found a virus) is counted on its day, not in the rates.
+  await deliver('Reject', { account: tenant.account, messageId: messageId() });
   const warned = await usage(tenant.apiKey);
   expect(warned).toMatchObject({
     sent: 40, delivered: 37, bounced: 1, complained: 0, bounce_rate: 0.025, complaint_rate: 0, state: 'warning',
@@ -166,7 +168,7 @@ test('usage: delivery is null without the stack\'s set; rates over the last 30 d
   });
   const days = warned!.days as Array<Record<string, unknown>>;
   expect(days).toHaveLength(30);
-  expect(days.at(-1)).toEqual({ date: now().slice(0, 10), sent: 40, delivered: 37, bounced: 1, complained: 0 });
+  expect(days.at(-1)).toEqual({ date: now().slice(0, 10), sent: 40, delivered: 37, bounced: 1, complained: 0, rejected: 1 });
   await deliver('Complaint', { account: tenant.account, messageId: messageId() });
   expect(await usage(tenant.apiKey)).toMatchObject({ complained: 1, complaint_rate: 0.025, state: 'review_risk' });
   // 31 days later the window has moved past them.

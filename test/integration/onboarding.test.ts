@@ -134,9 +134,9 @@ describe('the whole journey', () => {
     expect(validation.status).toBe(200);
     expect(validation.body).toMatchObject({ success: true, status: 'validated' });
     expect(validation.body.checks).toEqual([
-      { name: 'assume_role', ok: true, detail: expect.any(String) },
-      { name: 'sending_enabled', ok: true, detail: expect.any(String) },
-      { name: 'production_access', ok: true, detail: expect.stringContaining('50000') },
+      { name: 'assume_role', ok: true, status: 'passed', code: null, detail: expect.any(String) },
+      { name: 'sending_enabled', ok: true, status: 'passed', code: null, detail: expect.any(String) },
+      { name: 'production_access', ok: true, status: 'passed', code: null, detail: expect.stringContaining('50000') },
     ]);
     const afterValidation = await api(apiKey, 'GET', '/api/byoc/config');
     expect(afterValidation.body).toMatchObject({ status: 'validated', validated_at: expect.any(String), checks: validation.body.checks });
@@ -233,6 +233,8 @@ describe('validate: every failure, with its code and fix', () => {
     expect(response.body.detail).toMatch(/ExternalId/);
     expect(response.body.detail).toMatch(/15 s/);
     expect((response.body.checks as Array<{ ok: boolean; detail: string }>).map((check) => check.ok)).toEqual([false, false, false]);
+    expect((response.body.checks as Array<{ status: string; code: string | null }>).map(({ status, code }) => [status, code]))
+      .toEqual([['failed', 'could_not_assume_role'], ['not_run', null], ['not_run', null]]);
     expect((response.body.checks as Array<{ detail: string }>)[2]?.detail).toMatch(/^not run/);
     expect((await api(c.apiKey, 'GET', '/api/byoc/config')).body).toMatchObject({ status: 'invalid', validated_at: null });
   });

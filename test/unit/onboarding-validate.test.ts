@@ -42,7 +42,7 @@ test('AssumeRole refused → could_not_assume_role with the fix, SES checks not 
   expect(result.failure?.detail).toMatch(/arn:aws:iam::111111111111:root/);
   expect(result.failure?.detail).toMatch(/sts:ExternalId/);
   expect(result.failure?.detail).toMatch(/SendFleet-BYOC-Role/);
-  expect(result.checks.map((c) => [c.name, c.ok])).toEqual([['assume_role', false], ['sending_enabled', false], ['production_access', false]]);
+  expect(result.checks.map((c) => [c.name, c.ok, c.status])).toEqual([['assume_role', false, 'failed'], ['sending_enabled', false, 'not_run'], ['production_access', false, 'not_run']]);
   expect(result.checks[1]?.detail).toMatch(/^not run/);
   expect(accounts.calls.filter((c) => c !== 'assumeRole')).toEqual([]);
   expect(configs.saved[0]?.status).toBe('invalid');
@@ -58,6 +58,8 @@ test('sending disabled → sending_disabled; the quota check still runs and repo
   expect(result.failure?.code).toBe('sending_disabled');
   expect(result.failure?.detail).toMatch(/update-account-sending-enabled --enabled --region eu-west-1/);
   expect(result.checks.map((c) => c.ok)).toEqual([true, false, false]);
+  // both SES checks ran and failed, each with its own code
+  expect(result.checks.map((c) => [c.status, c.code])).toEqual([['passed', null], ['failed', 'sending_disabled'], ['failed', 'ses_sandbox']]);
   expect(result.checks[2]?.detail).toContain(PRODUCTION_ACCESS_URL);
 });
 

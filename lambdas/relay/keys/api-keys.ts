@@ -137,9 +137,7 @@ export class ApiKeys {
     const unknown = domains.filter((domain) => !added.has(domain));
     if (unknown.length > 0) {
       const yours = added.size > 0 ? `Your domains are: ${[...added].sort().join(', ')}.` : 'You have not added any domain yet.';
-      throw new RefusedError(refusal('domain_not_added', `domains names ${unknown.length} domain(s) your account has not added (${unknown.join(', ')}). A sending key can be limited only to domains you added, spelled as they are listed. ${yours}`, {
-        issues: unknown.map(() => ({ path: 'domains', message: 'must be one of your sending domains' })),
-      }));
+      throw new RefusedError(refusal('domain_not_added', `domains names ${unknown.length} domain(s) your account has not added (${unknown.join(', ')}). A sending key can be limited only to domains you added, spelled as they are listed. ${yours}`));
     }
   }
 

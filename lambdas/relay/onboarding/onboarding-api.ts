@@ -156,8 +156,8 @@ export function createOnboardingApi(deps: OnboardingDeps) {
     }),
     usage: authenticated(async (principal) => {
       const at = now();
-      const [monthly, delivery] = await Promise.all([deps.usage.read(principal.profile, at), deps.delivery.read(principal.tenantId, at)]);
-      return { status: 200, body: { success: true, ...monthly, delivery } };
+      const [monthly, { delivery, refusals }] = await Promise.all([deps.usage.read(principal.profile, at), deps.delivery.read(principal.tenantId, at)]);
+      return { status: 200, body: { success: true, ...monthly, delivery, refusals } };
     }),
   };
 

@@ -2,7 +2,7 @@
 import { BYOC_ROLE_NAME, permissionsPolicy, trustPolicy } from '../byoc/policies';
 import { customerStackTemplate } from '../byoc/customer-template';
 import { DEFAULT_STACK_REGION, launchStackUrl } from '../byoc/launch-stack';
-import type { ByocConfig } from '../store/config-store';
+import type { ByocConfig, ValidationCheck } from '../store/config-store';
 import type { HttpResult } from '../../shared/http';
 import type { ValidationResult } from './validate-byoc';
 
@@ -32,7 +32,7 @@ export function presentConfig(config: ByocConfig, settings: ConfigPresentation) 
     region: config.region,
     status: config.status,
     validated_at: config.validated_at,
-    checks: config.checks ?? [],
+    checks: (config.checks ?? []).map(presentCheck),
     role_name: BYOC_ROLE_NAME,
     relay_account_id: relayAccountId,
     launch_stack_url: link.url,
@@ -41,6 +41,11 @@ export function presentConfig(config: ByocConfig, settings: ConfigPresentation) 
     permissions_policy: permissionsPolicy(),
     cloudformation_template: customerStackTemplate({ relayAccountId, registrationTopicArn: settings.registrationTopicArn, deliveryEventsBusArn: settings.deliveryEventsBusArn }),
   };
+}
+
+/** A stored check with every field: one stored before `status` and `code` existed reads as passed or failed. */
+function presentCheck(check: ValidationCheck) {
+  return { name: check.name, ok: check.ok, status: check.status ?? (check.ok ? 'passed' : 'failed'), code: check.code ?? null, detail: check.detail };
 }
 
 /** The quick-create link, or why there is none (the stack could not register from that region). */

@@ -27,10 +27,9 @@ import { RoleNotAssumableError, SesPermissionDeniedError } from '../customer-acc
 import { couldNotAssumeRoleDetail, missingPermissionDetail } from '../error-map';
 import { accountRefusal } from './account-refusal';
 
-export const SANDBOX_MAX_24_HOUR_SEND = 200;
-/** SES reports an unlimited 24-hour quota as -1. */
-export const UNLIMITED_24_HOUR_SEND = -1;
-export const PRODUCTION_ACCESS_URL = 'https://docs.aws.amazon.com/ses/latest/dg/request-production-access.html';
+import { PRODUCTION_ACCESS_URL, SANDBOX_MAX_24_HOUR_SEND, UNLIMITED_24_HOUR_SEND } from '../byoc/ses-sandbox';
+
+export { PRODUCTION_ACCESS_URL, SANDBOX_MAX_24_HOUR_SEND, UNLIMITED_24_HOUR_SEND };
 /** How long a refusal is retried in case IAM is still propagating a change (AWS: usually seconds). */
 export const PROPAGATION_WINDOW_MS = 12_000;
 const PROPAGATION_PAUSES_MS = [500, 1_000, 2_000, 3_000];
@@ -56,8 +55,10 @@ export interface CheckOutcome extends ValidationCheck {
   code?: ErrorCode;
 }
 
-const passed = (name: string, detail: string): CheckOutcome => ({ name, ok: true, detail });
-const failed = (name: string, code: ErrorCode, detail: string): CheckOutcome => ({ name, ok: false, detail, code });
+const passed = (name: string, detail: string): CheckOutcome => ({ name, ok: true, status: 'passed', detail });
+const failed = (name: string, code: ErrorCode, detail: string): CheckOutcome => ({ name, ok: false, status: 'failed', detail, code });
+/** A check that needs an assumed role when the role could not be assumed: neither passed nor failed. */
+const notRun = (name: string, reason: string): CheckOutcome => ({ name, ok: false, status: 'not_run', detail: reason });
 
 const isPropagationRefusal = (error: unknown) => error instanceof RoleNotAssumableError || error instanceof SesPermissionDeniedError;
 
@@ -156,20 +157,20 @@ export async function validateByoc(deps: ValidateDeps, tenantId: string, candida
   let maxSendRate: number | undefined;
   for (const check of SES_CHECKS) {
     if (!assumed) {
-      outcomes.push({ name: check.name, ok: false, detail: 'not run: SendFleet could not assume your role (see assume_role).' });
+      outcomes.push(notRun(check.name, 'not run: SendFleet could not assume your role (see assume_role).'));
       continue;
     }
     try {
       const { value, waitedMs } = await throughPropagation(clock, windowMs, startedAt, () => check.run(account, region));
       maxSendRate ??= value.maxSendRate;
-      outcomes.push({ name: value.name, ok: value.ok, detail: value.ok ? `${value.detail.replace(/\.$/, '')}${afterPropagation(waitedMs)}.` : value.detail, ...(value.code ? { code: value.code } : {}) });
+      outcomes.push({ ...value, detail: value.ok ? `${value.detail.replace(/\.$/, '')}${afterPropagation(waitedMs)}.` : value.detail });
     } catch (error) {
       if (error instanceof SesPermissionDeniedError) outcomes.push(failed(check.name, 'missing_permission', missingPermissionDetail(error.action)));
       else throw failure(error);
     }
   }
 
-  const checks = outcomes.map(({ name, ok, detail }) => ({ name, ok, detail }));
+  const checks = outcomes.map(({ name, ok, status, code, detail }) => ({ name, ok, status, code: code ?? null, detail }));
   const firstFailure = outcomes.find((o) => !o.ok && o.code);
   const reported = firstFailure?.code ? { failure: { code: firstFailure.code, detail: firstFailure.detail } } : {};
   if (firstFailure && changesRole && stored!.status === 'validated') return { config: stored!, checks, ...reported };

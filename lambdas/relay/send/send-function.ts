@@ -8,6 +8,7 @@ import { customerSessionsFor } from '../customer-account/sessions';
 import { ProjectionStore } from '../store/projection-store';
 import { IdempotencyStore } from '../store/idempotency-store';
 import { LimitsStore } from '../store/limits-store';
+import { DeliveryStore } from '../store/delivery-store';
 import type { RelayConfig } from '../relay-config';
 import { RateGuard } from './rate-guard';
 import { createSendApi } from './http/send-routes';
@@ -29,6 +30,8 @@ export function createSendHandler(config: RelayConfig, aws: AwsWiring, ports: { 
     idempotency: new IdempotencyStore(db, table),
     accounts: new AssumedRoleAccounts(customerSessionsFor(aws), { clock }),
     rateGuard: new RateGuard(),
+    // One write on a refused send only (refusal-counts.ts).
+    refusals: new DeliveryStore(db, table),
     relayAccountId: config.relayAccountId,
     clock,
     // Created lazily by the SQS client on first use: a warm healthy send never touches it.

@@ -16,9 +16,16 @@ import { GSI1, byocIndexKeys, relayKeys } from '../store/relay-table';
 /** `disconnected`: the customer deleted the SendFleet-BYOC stack; sends are refused until it is launched again. */
 export type ByocStatus = 'unconfigured' | 'pending_validation' | 'validated' | 'invalid' | 'disconnected';
 
+/** A check's verdict; `not_run` when an earlier check it needs failed (its detail says which). */
+export type CheckStatus = 'passed' | 'failed' | 'not_run';
+
 export interface ValidationCheck {
   name: string;
   ok: boolean;
+  /** Absent on checks stored before it existed (read as passed or failed from `ok`). */
+  status?: CheckStatus;
+  /** A failed check's error code (the one the validation answers with when it is the first); null otherwise. */
+  code?: string | null;
   detail: string;
 }
 

@@ -1,15 +1,15 @@
 /**
  * Message timelines and the tenant's daily delivery counts in the relay table (relay-table.ts):
  * `MESSAGE#<SES message id>` (tenant id, the send's time, the events and the ids of the events
- * recorded) and `TENANT#<id>`/`DELIVERYDAY#<yyyy-mm-dd>` (one number per counter). Both expire
- * after `DELIVERY_RETENTION_DAYS`.
+ * recorded) and `TENANT#<id>`/`DELIVERYDAY#<yyyy-mm-dd>` (one number per counter: SES's events, and
+ * the relay's own refusals of sends as `refused_<code>`). Both expire after `DELIVERY_RETENTION_DAYS`.
  *
  * EventBridge delivers at least once: an event is recorded with its day's count in one transaction
  * whose condition is that its id is not on the timeline yet, so a duplicate changes nothing.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { Clock } from '../../shared/clock';
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { relayKeys, TTL_ATTRIBUTE } from './relay-table';
 import type { TimelineEvent } from '../delivery-events/timeline';
 
@@ -40,6 +40,12 @@ const isTransactionConflict = (error: unknown): boolean =>
 /** UTC calendar day, `yyyy-mm-dd`. */
 export const utcDay = (at: Date): string => at.toISOString().slice(0, 10);
 
+/** A day's counts live until the window no longer includes that day (epoch seconds). */
+const dayExpiry = (day: string): number => Math.floor((Date.parse(`${day}T00:00:00Z`) + (DELIVERY_RETENTION_DAYS + 1) * DAY_MS) / 1000);
+
+/** The day item's counters of the relay's own refusals of sends: `refused_<error code>`. */
+export const REFUSED_PREFIX = 'refused_';
+
 export class DeliveryStore {
   /** `clock` paces the retries of a write that met a concurrent one (only `record` writes). */
   constructor(private readonly db: DynamoDBDocumentClient, private readonly tableName: string, private readonly clock?: Clock) {}
@@ -63,8 +69,7 @@ export class DeliveryStore {
   private async recordOnce(input: { tenantId: string; messageId: string; eventId: string; createdAt: string; event: TimelineEvent; counter: string }, now: Date): Promise<RecordOutcome> {
     const day = utcDay(new Date(input.event.at));
     const messageExpires = Math.floor(now.getTime() / 1000) + DELIVERY_RETENTION_DAYS * 86_400;
-    // A day's count lives until the window no longer includes that day.
-    const dayExpires = Math.floor((Date.parse(`${day}T00:00:00Z`) + (DELIVERY_RETENTION_DAYS + 1) * DAY_MS) / 1000);
+    const dayExpires = dayExpiry(day);
     try {
       await this.db.send(new TransactWriteCommand({
         TransactItems: [
@@ -97,6 +102,20 @@ export class DeliveryStore {
       if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return 'duplicate';
       throw error;
     }
+  }
+
+  /** Adds the relay's refusals of one send request to the tenant's day, per error code: one write. */
+  async countRefusals(tenantId: string, counts: Readonly<Record<string, number>>, at: Date): Promise<void> {
+    const entries = Object.entries(counts);
+    if (entries.length === 0) return;
+    const day = utcDay(at);
+    await this.db.send(new UpdateCommand({
+      TableName: this.tableName,
+      Key: relayKeys.deliveryDay(tenantId, day),
+      UpdateExpression: `SET #date = :day, ${TTL_ATTRIBUTE} = :expires ADD ${entries.map((_, i) => `#code${i} :count${i}`).join(', ')}`,
+      ExpressionAttributeNames: { '#date': 'date', ...Object.fromEntries(entries.map(([code], i) => [`#code${i}`, `${REFUSED_PREFIX}${code}`])) },
+      ExpressionAttributeValues: { ':day': day, ':expires': dayExpiry(day), ...Object.fromEntries(entries.map(([, count], i) => [`:count${i}`, count])) },
+    }));
   }
 
   /** The tenant's timeline of a message; undefined when there is none (or it is another tenant's). */

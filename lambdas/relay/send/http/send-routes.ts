@@ -18,11 +18,14 @@ import { checkMessageSize, MAX_BODY_WITH_ATTACHMENTS_BYTES, parseSendRequest, ty
 import type { MessageOutcome } from '../outcomes';
 import { createSendPipeline, type SendCommand, type SendDeps, type SendItem, type SendOutcome } from '../pipeline';
 import type { Clock } from '../../../shared/clock';
+import { countingRefusals, type RefusalCounts } from '../refusal-counts';
 import { createResendRoutes, resendFailure } from './resend-routes';
 import { oneMessage, parseBatchBody, parseIdempotencyKey, sendHeaders } from './send-request';
 
 export interface SendApiDeps extends SendDeps {
   authenticator: Authenticator;
+  /** Where the relay's refusals are counted per day and code (the Usage screen); none: not counted. */
+  refusals?: RefusalCounts;
 }
 
 /** What the routes call: the key check, the pipeline and the clock (the time budget runs from arrival). */
@@ -67,7 +70,8 @@ function presentBatch(outcome: SendOutcome, perMinute: number): HttpResult {
 
 /** The send function's API on the pipeline. */
 export function createSendApi(deps: SendApiDeps) {
-  return sendApi({ authenticator: deps.authenticator, send: createSendPipeline(deps), clock: deps.clock });
+  const pipeline = createSendPipeline(deps);
+  return sendApi({ authenticator: deps.authenticator, send: deps.refusals ? countingRefusals(pipeline, deps.refusals, deps.clock) : pipeline, clock: deps.clock });
 }
 
 /** The routes on any pipeline (unit tests give a fake one). */
