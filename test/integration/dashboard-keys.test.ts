@@ -5,40 +5,19 @@
  * is clean at 1280 px and 390 px wide, and nothing overflows sideways at 390 px.
  */
 import type { Page } from 'playwright-core';
-import { launchBrowser, screenshot, seriousAxeFindings, type TestBrowser } from '../support/browser';
-import { call, createTenant, onboard, startTestSystem, type TestSystem } from '../support/system';
+import { screenshot, seriousAxeFindings } from '../support/browser';
+import { dashboardSuite } from '../support/dashboard-suite';
+import { call, createTenant, onboard, type TestSystem } from '../support/system';
 
 jest.setTimeout(120_000);
 
+const suite = dashboardSuite('dashboard-keys');
 let system: TestSystem;
-let browser: TestBrowser;
-
-beforeAll(async () => {
-  system = await startTestSystem('dashboard-keys');
-  browser = await launchBrowser(new URL(system.dashboardUrl).origin);
-});
-afterAll(async () => {
-  await browser?.close();
-  await system?.stop();
-});
-
 let page: Page;
-const pageErrors: string[] = [];
-beforeEach(async () => {
-  page = await browser.context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  // The browser's own note on every 4xx answer is expected; anything else (a CSP violation) is not.
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource: the server responded with a status of 4')) pageErrors.push(message.text());
-  });
-});
-afterEach(async () => {
-  await page.close();
-  expect(pageErrors.splice(0)).toEqual([]);
-});
+beforeAll(() => { system = suite.system; });
+beforeEach(() => { page = suite.page; });
 
-const button = (name: string) => page.getByRole('button', { name, exact: true });
-const heading = (name: string) => page.getByRole('heading', { level: 1, name, exact: true });
+const { button, heading } = suite;
 const keyCard = (id: string) => page.locator(`li[data-key="${id}"]`);
 
 /** axe's serious findings and the sideways overflow, at a width. */

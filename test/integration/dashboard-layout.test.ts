@@ -8,8 +8,9 @@
 import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { zoneFile } from '../../dashboard/src/zone-file';
-import { launchBrowser, screenshot, seriousAxeFindings, type TestBrowser } from '../support/browser';
-import { call, createTenant, onboard, startTestSystem, type TestSystem } from '../support/system';
+import { screenshot, seriousAxeFindings } from '../support/browser';
+import { dashboardSuite } from '../support/dashboard-suite';
+import { call, createTenant, onboard, type TestSystem } from '../support/system';
 
 jest.setTimeout(120_000);
 
@@ -18,36 +19,14 @@ const DESKTOP = { width: 1280, height: 800 };
 /** The compact header's ceiling on a phone: one row, the page starts right under it. */
 const MAX_PHONE_HEADER_PX = 64;
 
-let system: TestSystem;
-let browser: TestBrowser;
 let nextAccount = 630_000_000_000;
-
-beforeAll(async () => {
-  system = await startTestSystem('dashboard-layout');
-  browser = await launchBrowser(new URL(system.dashboardUrl).origin);
-});
-afterAll(async () => {
-  await browser?.close();
-  await system?.stop();
-});
-
+const suite = dashboardSuite('dashboard-layout');
+let system: TestSystem;
 let page: Page;
-const pageErrors: string[] = [];
-beforeEach(async () => {
-  page = await browser.context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  // Console errors include CSP violations; the browser's own note on every 4xx answer is expected.
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource: the server responded with a status of 4')) pageErrors.push(message.text());
-  });
-});
-afterEach(async () => {
-  await page.close();
-  expect(pageErrors.splice(0)).toEqual([]);
-});
+beforeAll(() => { system = suite.system; });
+beforeEach(() => { page = suite.page; });
 
-const button = (name: string) => page.getByRole('button', { name, exact: true });
-const heading = (name: string) => page.getByRole('heading', { level: 1, name, exact: true });
+const { button, heading } = suite;
 const status = () => page.getByRole('status');
 /** Evaluated in the page (a string: the test's own TypeScript has no DOM types). */
 const inPage = <T>(expression: string): Promise<T> => page.evaluate(expression) as Promise<T>;

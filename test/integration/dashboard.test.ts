@@ -8,7 +8,8 @@
 import type { Page } from 'playwright-core';
 import { BYOC_ROLE_NAME } from '../../lambdas/relay/byoc/policies';
 import { CONTENT_SECURITY_POLICY } from '../../lambdas/relay/dashboard/static-site';
-import { launchBrowser, screenshot, seriousAxeFindings, type TestBrowser } from '../support/browser';
+import { screenshot, seriousAxeFindings } from '../support/browser';
+import { dashboardSuite } from '../support/dashboard-suite';
 import { afterIamPropagation, call, createTenant, launchStack, onboard, startTestSystem, type TestSystem } from '../support/system';
 import { buildOpenApiDocument } from '../../openapi/document';
 import { checkAgainstContract } from '../support/contract';
@@ -16,22 +17,7 @@ import { apiWordsIn } from '../../dashboard/src/api-words';
 
 jest.setTimeout(120_000);
 
-let system: TestSystem;
-let browser: TestBrowser;
 let nextAccount = 610_000_000_000;
-
-beforeAll(async () => {
-  system = await startTestSystem('dashboard');
-  browser = await launchBrowser(new URL(system.dashboardUrl).origin);
-});
-afterAll(async () => {
-  await browser?.close();
-  await system?.stop();
-});
-
-/** Every page of a test; closed afterwards so sessionStorage starts empty in the next test. */
-let page: Page;
-const pageErrors: string[] = [];
 /**
  * Collects, in the page, the text of every message that is ever shown (alerts, statuses, errors next
  * to a control, progress notes), including the ones gone by the time a test looks.
@@ -40,28 +26,18 @@ const COLLECT_MESSAGES = `window.__messages = new Set();
 new MutationObserver(() => {
   for (const e of document.querySelectorAll('[role=status], [role=alert], .field-error')) if (e.textContent) window.__messages.add(e.textContent);
 }).observe(document, { childList: true, subtree: true, characterData: true });`;
-
-beforeEach(async () => {
-  page = await browser.context.newPage();
-  await page.addInitScript(COLLECT_MESSAGES);
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  // Console errors include CSP violations; the browser's own note on every 4xx answer is expected.
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource: the server responded with a status of 4')) pageErrors.push(message.text());
-  });
-});
-afterEach(async () => {
-  await page.close();
-  expect(pageErrors.splice(0)).toEqual([]);
-});
+const suite = dashboardSuite('dashboard', { initScript: COLLECT_MESSAGES });
+let system: TestSystem;
+let page: Page;
+beforeAll(() => { system = suite.system; });
+beforeEach(() => { page = suite.page; });
 
 /** The error next to the form or button that caused it. */
 const inlineError = () => page.locator('.field-error');
 /** The page-wide alert: only for a page that could not load. */
 const banner = () => page.locator('#alert');
 const focusedName = () => inPage('document.activeElement.getAttribute("name")');
-const button = (name: string) => page.getByRole('button', { name, exact: true });
-const heading = (name: string) => page.getByRole('heading', { level: 1, name, exact: true });
+const { button, heading } = suite;
 
 async function expectAccessible(): Promise<void> {
   expect(await seriousAxeFindings(page)).toEqual([]);

@@ -5,7 +5,9 @@
  */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createCustomerKeys } from '../../lambdas/platform/customer-keys/customer-keys';
+import { createCustomerKeys, publishedOrLogged } from '../../lambdas/platform/customer-keys/customer-keys';
+import { PublishFailedError } from '../../lambdas/platform/tenants/snapshot-publisher';
+import { setLogSink } from '../../lambdas/shared/logger';
 import type { TenantService } from '../../lambdas/platform/tenants/tenant-service';
 import { inProcessKeyRegistry, PlatformUnavailableError } from '../../lambdas/relay/keys/key-registry';
 import { keysLambdaClient, lambdaKeyRegistry } from '../../lambdas/relay/keys/lambda-key-registry';
@@ -69,4 +71,18 @@ describe('the platform function in-process', () => {
     const service = { getTenant: jest.fn(async () => { throw new Error('DynamoDB down'); }) } as unknown as TenantService;
     await expect(inProcessKeyRegistry(createCustomerKeys(service)).list(TENANT)).rejects.toBeInstanceOf(PlatformUnavailableError);
   });
+});
+
+test('the platform function\'s publisher logs a snapshot it could not publish instead of failing the answer (the relay applies it from the answer)', async () => {
+  const lines: string[] = [];
+  const restore = setLogSink((line) => lines.push(line));
+  try {
+    const failing = jest.fn(async () => { throw new PublishFailedError('InternalFailure'); });
+    await expect(publishedOrLogged(failing)(snapshot as never)).resolves.toBeUndefined();
+    expect(failing).toHaveBeenCalledTimes(1);
+    expect(lines.join('\n')).toMatch(/tenant snapshot not published/);
+    expect(lines.join('\n')).toContain(TENANT);
+  } finally {
+    restore();
+  }
 });

@@ -7,8 +7,27 @@
  */
 import { customerKeysRequestSchema, type CustomerKeysRefusal, type CustomerKeysResult } from '../../shared/customer-keys';
 import { logger } from '../../shared/logger';
+import type { SnapshotPublisher } from '../tenants/snapshot-publisher';
 import { TooManyKeysError, type TenantService } from '../tenants/tenant-service';
 import { ApiKeyNotFoundError, TenantDeletedError, TenantNotFoundError } from '../tenants/tenant-store';
+
+/**
+ * This function's publisher: a snapshot that could not be published is logged, not thrown. The relay
+ * applies the snapshot of the answer itself, so the key works (or stops) at once either way, and the
+ * next change of the tenant (or `tenant publish`) carries it to the bus. Thrown, it would cost the
+ * customer the secret of a key that is stored (an answer without it) and leave an orphan to revoke.
+ */
+export function publishedOrLogged(publish: SnapshotPublisher): SnapshotPublisher {
+  return async (snapshot) => {
+    try {
+      await publish(snapshot);
+    } catch (error) {
+      logger.error('tenant snapshot not published; the relay applied it from the answer', {
+        tenant_id: snapshot.tenant_id, version: snapshot.version, error_name: error instanceof Error ? error.name : typeof error,
+      });
+    }
+  };
+}
 
 /** The use cases' named refusals; anything else is a failure (the relay answers upstream_unavailable). */
 function refusalOf(error: unknown): CustomerKeysRefusal | undefined {

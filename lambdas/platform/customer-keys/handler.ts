@@ -10,12 +10,12 @@ import { observability } from '../../shared/powertools';
 import { eventBridgePublisher } from '../tenants/snapshot-publisher';
 import { TenantService } from '../tenants/tenant-service';
 import { TenantStore } from '../tenants/tenant-store';
-import { createCustomerKeys } from './customer-keys';
+import { createCustomerKeys, publishedOrLogged } from './customer-keys';
 
 const aws = lambdaWiring();
 const service = new TenantService({
   store: new TenantStore(dynamoDocumentClient(aws), requireEnv('TENANTS_TABLE')),
-  publish: eventBridgePublisher(new EventBridgeClient({}), requireEnv('EVENT_BUS_NAME')),
+  publish: publishedOrLogged(eventBridgePublisher(new EventBridgeClient({}), requireEnv('EVENT_BUS_NAME'))),
   clock: aws.clock,
 });
 

@@ -4,14 +4,15 @@
  * refused), call the use case, present. The secret of a new key is in the create answer only.
  */
 import * as z from 'zod/mini';
-import { httpApi, type HttpRequest, type RouteHandler } from '../../shared/http';
-import { RefusedError, refusal, refusalAsApiError } from '../../shared/refusal';
+import { httpApi, type RouteHandler } from '../../shared/http';
+import { refusal } from '../../shared/refusal';
 import { domainsNeedSendingScope, keyNameText, keyOptionFields } from '../../shared/key-options';
 import { parseInput } from '../../shared/validation';
 import { keyRoutes } from '../api-routes';
-import type { Authenticator, Principal } from '../auth/authenticator';
+import type { Authenticator } from '../auth/authenticator';
 import type { ApiKeys } from './api-keys';
 import { PlatformUnavailableError } from './key-registry';
+import { authenticatedRoutes } from '../auth/authenticated-route';
 
 /**
  * The admin API's key options (shared/key-options.ts), with a name required: people pick keys by
@@ -33,20 +34,11 @@ export interface KeysApiDeps {
 type Routes = Record<keyof typeof keyRoutes, RouteHandler>;
 
 export function createKeysApi(deps: KeysApiDeps) {
-  const authenticated = (work: (principal: Principal, request: HttpRequest) => Promise<Awaited<ReturnType<RouteHandler>>>): RouteHandler =>
-    async (request) => {
-      const principal = await deps.authenticator.authenticate(request.headers, request.route);
-      try {
-        return await work(principal, { ...request, log: request.log.child({ tenant_id: principal.tenantId }) });
-      } catch (error) {
-        if (error instanceof RefusedError) throw refusalAsApiError(error.refusal);
-        if (error instanceof PlatformUnavailableError) {
-          request.log.error('platform unavailable for keys', { error_name: error.name, reason: error.message });
-          throw refusalAsApiError(refusal('upstream_unavailable', 'SendFleet could not reach the service that keeps API keys. Nothing was changed; retry in a few seconds.', { retryAfterSeconds: 5 }));
-        }
-        throw error;
-      }
-    };
+  const authenticated = authenticatedRoutes(deps.authenticator, (error, request) => {
+    if (!(error instanceof PlatformUnavailableError)) return undefined;
+    request.log.error('platform unavailable for keys', { error_name: error.name, reason: error.message });
+    return refusal('upstream_unavailable', 'SendFleet could not reach the service that keeps API keys. Nothing was changed; retry in a few seconds.', { retryAfterSeconds: 5 });
+  });
 
   const routes: Routes = {
     listKeys: authenticated(async (principal) => ({ status: 200, body: { success: true, keys: await deps.keys.list(principal) } })),

@@ -7,7 +7,7 @@ import { ApiError } from '../../shared/errors';
 import * as z from 'zod/mini';
 import { parseInput } from '../../shared/validation';
 import { onboardingRoutes } from '../api-routes';
-import type { Authenticator, Principal } from '../auth/authenticator';
+import type { Authenticator } from '../auth/authenticator';
 import type { ByocConfigStore } from '../store/config-store';
 import { rootDomain, rootDomainFromPath } from '../byoc/domain-name';
 import type { DomainStore } from '../store/domain-store';
@@ -21,11 +21,11 @@ import { RECORD_KINDS, SendingDomains } from './domains';
 import { presentConfig, presentValidation } from './present';
 import { validateByoc } from './validate-byoc';
 import { dateOf, type Clock } from '../../shared/clock';
-import { RefusedError, refusalAsApiError } from '../../shared/refusal';
 import { ConfigChangedError } from '../store/config-store';
 import type { HealthStore } from '../store/health-store';
 import type { HealthQueue } from '../health/health-run';
 import { presentHealth, readHealth, requestHealthCheck } from '../health/health-api';
+import { authenticatedRoutes } from '../auth/authenticated-route';
 
 export interface OnboardingDeps {
   authenticator: Authenticator;
@@ -72,17 +72,7 @@ type Routes = Record<keyof typeof onboardingRoutes, RouteHandler>;
 
 export function createOnboardingApi(deps: OnboardingDeps) {
   const now = () => dateOf(deps.clock);
-  const authenticated = (work: (principal: Principal, request: HttpRequest) => Promise<Awaited<ReturnType<RouteHandler>>>): RouteHandler =>
-    async (request) => {
-      const principal = await deps.authenticator.authenticate(request.headers, request.route);
-      try {
-        return await work(principal, { ...request, log: request.log.child({ tenant_id: principal.tenantId }) });
-      } catch (error) {
-        // The use cases refuse in our words; HTTP is this adapter's business.
-        if (error instanceof RefusedError) throw refusalAsApiError(error.refusal);
-        throw error;
-      }
-    };
+  const authenticated = authenticatedRoutes(deps.authenticator);
   const presentation = { relayAccountId: deps.relayAccountId, registrationTopicArn: deps.registrationTopicArn, deliveryEventsBusArn: deps.deliveryEventsBusArn, customerTemplateUrl: deps.customerTemplateUrl, quickCreateBaseUrl: deps.quickCreateBaseUrl, registrationRegions: deps.registrationRegions };
 
   const { accounts } = deps;

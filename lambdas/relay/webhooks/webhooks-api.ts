@@ -5,15 +5,16 @@
  */
 import * as z from 'zod/mini';
 import { ApiError } from '../../shared/errors';
-import { httpApi, type HttpRequest, type RouteHandler } from '../../shared/http';
+import { httpApi, type RouteHandler } from '../../shared/http';
 import { parseInput } from '../../shared/validation';
 import { dateOf, type Clock } from '../../shared/clock';
 import { webhookRoutes } from '../api-routes';
-import type { Authenticator, Principal } from '../auth/authenticator';
+import type { Authenticator } from '../auth/authenticator';
 import type { WebhookEndpoint, WebhookStore } from '../store/webhook-store';
 import { WEBHOOK_EVENT_TYPES } from './outbox';
 import { newSigningSecret } from './signing';
 import { checkWebhookUrl, MAX_WEBHOOK_URL_LENGTH, WebhookUrlRefusedError, type AddressResolver, type WebhookUrlPolicy } from './url-guard';
+import { authenticatedRoutes } from '../auth/authenticated-route';
 
 export interface WebhooksApiDeps {
   authenticator: Authenticator;
@@ -37,11 +38,7 @@ export const presentWebhook = ({ url, events, created_at, updated_at }: WebhookE
 type Routes = Record<keyof typeof webhookRoutes, RouteHandler>;
 
 export function createWebhooksApi(deps: WebhooksApiDeps) {
-  const authenticated = (work: (principal: Principal, request: HttpRequest) => Promise<Awaited<ReturnType<RouteHandler>>>): RouteHandler =>
-    async (request) => {
-      const principal = await deps.authenticator.authenticate(request.headers, request.route);
-      return work(principal, { ...request, log: request.log.child({ tenant_id: principal.tenantId }) });
-    };
+  const authenticated = authenticatedRoutes(deps.authenticator);
 
   const routes: Routes = {
     putWebhook: authenticated(async (principal, request) => {
