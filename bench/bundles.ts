@@ -129,6 +129,8 @@ const HANDLER_ENV: Record<string, string> = {
   // The notification producers and the webhook delivery read the queue's URL at load.
   WEBHOOK_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/111111111111/bench-webhooks',
   HEALTH_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/111111111111/bench-health',
+  // The keys function names the platform function it invokes at load.
+  CUSTOMER_KEYS_FUNCTION_ARN: 'arn:aws:lambda:eu-west-1:222222222222:function:bench-customer-keys',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
 
