@@ -11,7 +11,7 @@ export const errorExamples: Record<ErrorCode, string> = {
   key_not_found: 'No API key of your account has this id. List your keys to see their ids.',
   key_in_use: 'This is the API key making the request: revoking it would sign you out. Sign in with another full-access key to revoke this one.',
   key_limit_reached: 'Your account has 100 API keys that are not revoked, the most it can hold (expired keys count until they are revoked). Revoke keys you no longer use, then create this one.',
-  domain_not_added: 'domains names 1 domain(s) your account has not added (shop.example). A sending key can be limited only to domains you added, spelled as they are listed (lower case). Your domains are: acme.com.',
+  domain_not_added: 'domains names 1 domain(s) your account has not added (shop.example). A sending key can be limited only to domains you added or their subdomains, in lower case. Your domains are: acme.com.',
   insufficient_scope: 'This API key can only send email. Use a full-access key to manage domains.',
   from_domain_not_allowed: 'This API key may send only from acme.com, not from other.com (subdomains count as other domains). Send from an address on that domain, or use a key allowed to send from other.com.',
   tenant_suspended: 'This account is suspended. Contact SendFleet support to reactivate it.',

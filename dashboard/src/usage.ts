@@ -6,7 +6,7 @@
 import { api } from './api';
 import { append, h } from './dom';
 import type { DeliveryDay, DeliveryRates, Usage } from './types';
-import { refusalReasons } from './messages';
+import { refusalReasons } from './refusal-reasons';
 import { badge, heading } from './ui';
 import { CUSTOMER_STACK_NAME } from '../../lambdas/relay/byoc/customer-template';
 

@@ -12,6 +12,12 @@ import { headerText, validUnicode } from './text-rules';
 export const MAX_KEYS_PER_TENANT = 100;
 export const MAX_KEY_NAME_LENGTH = 50;
 export const MAX_KEY_DOMAINS = 20;
+/**
+ * A sending key's domains together, in characters: with the name's 50 this bounds what a key adds to
+ * its tenant's snapshot, so 100 live keys and 100 tombstones always fit one EventBridge event
+ * (256 KB; test/unit/tenant-snapshot-size.test.ts). 20 domains of 50 characters each fit.
+ */
+export const MAX_KEY_DOMAINS_CHARACTERS = 1_000;
 
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -38,6 +44,9 @@ export const sendingDomainList = z.array(z.string().check(
   z.maxLength(MAX_KEY_DOMAINS, `must list at most ${MAX_KEY_DOMAINS} domains`),
   z.superRefine((domains: string[], ctx) => {
     if (new Set(domains).size !== domains.length) ctx.issues.push({ code: 'custom', message: 'lists a domain twice', input: domains });
+    if (domains.join('').length > MAX_KEY_DOMAINS_CHARACTERS) {
+      ctx.issues.push({ code: 'custom', message: `must be at most ${MAX_KEY_DOMAINS_CHARACTERS} characters together: list fewer domains`, input: domains });
+    }
   }),
 );
 

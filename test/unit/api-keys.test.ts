@@ -94,7 +94,25 @@ describe('create', () => {
     expect(notAdded.detail).toContain('acme.com, shop.dev');
     // Spelled as listed: no rewriting of another spelling.
     expect((await refusalOf(keys.create(principal('key_0000000000000001'), { name: 'x', scope: 'sending_access', domains: ['ACME.com'] }))).code).toBe('domain_not_added');
+    // A name that merely ends like an added domain is another domain.
+    expect((await refusalOf(keys.create(principal('key_0000000000000001'), { name: 'x', scope: 'sending_access', domains: ['notacme.com'] }))).code).toBe('domain_not_added');
     expect(registry.create).not.toHaveBeenCalled();
+  });
+
+  test('a key may be limited to a subdomain of an added domain (the added domain sends from it too)', async () => {
+    const { keys, registry } = setup({}, ['acme.com']);
+    // (The default answer has no key: the request reached the platform, which is what is checked.)
+    await keys.create(principal('key_0000000000000001'), { name: 'x', scope: 'sending_access', domains: ['mail.acme.com'] }).catch(() => undefined);
+    expect(registry.create).toHaveBeenCalledWith(TENANT, { name: 'x', scope: 'sending_access', domains: ['mail.acme.com'], expires_at: null });
+  });
+
+  test('a stored key keeps its secret when the relay\'s own apply fails (the tenant event applies it)', async () => {
+    const issuedKey = { key_id: 'key_00000000000000bb', api_key: `sf_${'b'.repeat(43)}`, prefix: 'sf_bbbbbbbb', expires_at: null, name: 'x', scope: 'full_access' as const, domains: null, created_at: new Date(NOW).toISOString() };
+    const { keys, apply } = setup({ create: { ok: true, tenant: tenant([]), key: issuedKey } });
+    apply.mockRejectedValueOnce(Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' }));
+    const created = await keys.create(principal('key_0000000000000001'), { name: 'x' });
+    expect(created.key).toBe(issuedKey.api_key);
+    expect(apply).toHaveBeenCalledTimes(1);
   });
 
   test('an expiry must be in the future and within a year', async () => {

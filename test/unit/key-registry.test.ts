@@ -39,7 +39,18 @@ describe('LambdaKeyRegistry', () => {
   });
 
   test('the client makes one attempt: a create retried after a lost answer could issue a second key', async () => {
-    expect(await keysLambdaClient().config.maxAttempts()).toBe(1);
+    expect(await keysLambdaClient(ARN).config.maxAttempts()).toBe(1);
+  });
+
+  test('the client calls Lambda in the platform function\'s region, whatever the relay\'s own (they may differ)', async () => {
+    const previous = process.env.AWS_REGION;
+    process.env.AWS_REGION = 'eu-central-1';
+    try {
+      expect(await keysLambdaClient(ARN).config.region()).toBe('eu-west-1');
+      expect(await keysLambdaClient('arn:aws:lambda:us-east-1:222222222222:function:sendfleet-qa-customer-keys').config.region()).toBe('us-east-1');
+    } finally {
+      if (previous === undefined) delete process.env.AWS_REGION; else process.env.AWS_REGION = previous;
+    }
   });
 
   test('a function error, a failed invoke or an answer outside the contract is PlatformUnavailableError', async () => {

@@ -10,8 +10,9 @@
  *
  * Keys are never deleted. A snapshot carries every key that is not revoked and the
  * MAX_REVOKED_KEYS_PUBLISHED most recently revoked ones (tombstones, so a relay that missed a
- * revocation learns it from any later snapshot): at most 200 keys, well inside one EventBridge
- * event however many keys a tenant revoked over the years. Older tombstones stay in this table and
+ * revocation learns it from any later snapshot): at most 200 keys, and with the key rules' bounds on
+ * names and domains (tombstones travel without domains) at most ~200 KB, inside one EventBridge
+ * event however many keys a tenant revoked over the years (test/unit/tenant-snapshot-size.test.ts). Older tombstones stay in this table and
  * in the relay's, where no older snapshot can bring them back.
  *
  * A change that would change nothing (a second suspend, a second revoke) is refused by its own
@@ -277,17 +278,7 @@ export class TenantStore {
       ...summary(tenantId, profile),
       api_keys: keys
         .filter((k) => k.item.status !== 'revoked' || publishedTombstones.has(k.item))
-        .map(({ item, status }) => ({
-          key_id: item.key_id as string,
-          key_hash: item.key_hash as string,
-          prefix: item.prefix as string,
-          status,
-          expires_at: (item.expires_at as string | null | undefined) ?? null,
-          name: (item.name as string | null | undefined) ?? null,
-          scope: (item.scope as ApiKeySnapshot['scope']) ?? 'full_access',
-          domains: (item.domains as string[] | null | undefined) ?? null,
-          ...(typeof item.created_at === 'string' ? { created_at: item.created_at } : {}),
-        })),
+        .map(({ item, status }) => publishedKey(item, status)),
     };
   }
 
@@ -346,5 +337,24 @@ function summary(tenantId: string, profile: Record<string, unknown>): TenantSumm
     status: profile.status as TenantStatus,
     limits: { sends_per_minute: Number(profile.sends_per_minute), monthly_sends: (profile.monthly_sends as number | null | undefined) ?? null },
     updated_at: profile.updated_at as string,
+  };
+}
+
+/**
+ * A key as its tenant's snapshot carries it. A revoked key (a tombstone) travels without its
+ * domains: it can send from none, and 100 of them with 1,000 characters of domains each would not
+ * fit one EventBridge event beside the live keys (test/unit/tenant-snapshot-size.test.ts).
+ */
+export function publishedKey(item: Record<string, unknown>, status: ApiKeySnapshot['status']): ApiKeySnapshot {
+  return {
+    key_id: item.key_id as string,
+    key_hash: item.key_hash as string,
+    prefix: item.prefix as string,
+    status,
+    expires_at: (item.expires_at as string | null | undefined) ?? null,
+    name: (item.name as string | null | undefined) ?? null,
+    scope: (item.scope as ApiKeySnapshot['scope']) ?? 'full_access',
+    ...(status === 'revoked' ? {} : { domains: (item.domains as string[] | null | undefined) ?? null }),
+    ...(typeof item.created_at === 'string' ? { created_at: item.created_at } : {}),
   };
 }

@@ -7,6 +7,7 @@
  * revoke itself. (Only full-access keys reach here: the authenticator checks the routes' scope.)
  */
 import type { Clock } from '../../shared/clock';
+import { logger, type Logger } from '../../shared/logger';
 import type { CustomerKeysRefusal, CustomerKeysResult, IssuedKeyAnswer } from '../../shared/customer-keys';
 import { MAX_KEYS_PER_TENANT } from '../../shared/key-options';
 import { refusal, RefusedError, type Refusal } from '../../shared/refusal';
@@ -61,6 +62,7 @@ export interface ApiKeysDeps {
   clock: Clock;
   /** Drops a revoked key from this container's authentication cache (by its hash). */
   forgetKey: (keyHash: string) => void;
+  log?: Pick<Logger, 'warn'>;
 }
 
 const PLATFORM_REFUSALS: Record<CustomerKeysRefusal, Refusal | undefined> = {
@@ -99,9 +101,15 @@ export class ApiKeys {
     const result = this.snapshotOf(await this.deps.registry.create(principal.tenantId, {
       name: input.name, scope, domains: input.domains ?? null, expires_at: input.expires_at ?? null,
     }));
-    await this.applyToProjection(result.tenant);
     const key: IssuedKeyAnswer | undefined = result.key;
     if (!key) throw new Error('the platform answered a create without its key');
+    // The key is stored: whatever happens here, the customer gets its secret (it is never shown
+    // again). If our own apply fails, the platform's event applies the same snapshot moments later.
+    await this.applyToProjection(result.tenant).catch((error: unknown) => {
+      (this.deps.log ?? logger).warn('new key not applied to the projection; the tenant event will apply it', {
+        tenant_id: principal.tenantId, key_id: key.key_id, error_name: error instanceof Error ? error.name : typeof error,
+      });
+    });
     return { id: key.key_id, key: key.api_key, name: key.name, prefix: key.prefix, scope: key.scope, domains: key.domains, created_at: key.created_at, expires_at: key.expires_at };
   }
 
@@ -130,14 +138,17 @@ export class ApiKeys {
     if (tenant.status !== 'deleted') await this.deps.projection.apply(tenant);
   }
 
-  /** A sending key may be limited only to domains the account added, spelled as they are listed. */
+  /**
+   * A sending key may be limited only to domains the account added, or subdomains of them (an added
+   * `acme.com` sends from `mail.acme.com` too, and a key may be limited to just that subdomain).
+   */
   private async checkDomainsAdded(tenantId: string, domains: string[] | null): Promise<void> {
     if (domains === null) return;
-    const added = new Set((await this.deps.domains.list(tenantId, true)).map((record) => record.domain));
-    const unknown = domains.filter((domain) => !added.has(domain));
+    const added = (await this.deps.domains.list(tenantId, true)).map((record) => record.domain);
+    const unknown = domains.filter((domain) => !added.some((root) => domain === root || domain.endsWith(`.${root}`)));
     if (unknown.length > 0) {
-      const yours = added.size > 0 ? `Your domains are: ${[...added].sort().join(', ')}.` : 'You have not added any domain yet.';
-      throw new RefusedError(refusal('domain_not_added', `domains names ${unknown.length} domain(s) your account has not added (${unknown.join(', ')}). A sending key can be limited only to domains you added, spelled as they are listed. ${yours}`));
+      const yours = added.length > 0 ? `Your domains are: ${[...added].sort().join(', ')}.` : 'You have not added any domain yet.';
+      throw new RefusedError(refusal('domain_not_added', `domains names ${unknown.length} domain(s) your account has not added (${unknown.join(', ')}). A sending key can be limited only to domains you added or their subdomains, in lower case. ${yours}`));
     }
   }
 

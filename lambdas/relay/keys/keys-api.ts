@@ -37,7 +37,10 @@ export function createKeysApi(deps: KeysApiDeps) {
   const authenticated = authenticatedRoutes(deps.authenticator, (error, request) => {
     if (!(error instanceof PlatformUnavailableError)) return undefined;
     request.log.error('platform unavailable for keys', { error_name: error.name, reason: error.message });
-    return refusal('upstream_unavailable', 'SendFleet could not reach the service that keeps API keys. Nothing was changed; retry in a few seconds.', { retryAfterSeconds: 5 });
+    // A list changes nothing; a create or revoke whose answer was lost may have been made.
+    const outcome = request.route.method === 'GET' ? 'Nothing was changed; retry in a few seconds.'
+      : 'The change may or may not have been made: list your keys in a few seconds to see (revoke a new key whose secret you did not get).';
+    return refusal('upstream_unavailable', `SendFleet could not complete this with the service that keeps API keys. ${outcome}`, { retryAfterSeconds: 5 });
   });
 
   const routes: Routes = {

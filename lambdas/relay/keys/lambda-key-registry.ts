@@ -11,10 +11,23 @@ import { keyRegistryOver, PlatformUnavailableError, type KeyRegistry } from './k
 /** The platform function answers in well under a second; 10 s leaves room for a cold start, inside the keys function's 20 s. */
 const INVOKE_REQUEST_TIMEOUT_MS = 10_000;
 
-/** The keys function's client: one attempt, bounded (exported for its test). */
-export const keysLambdaClient = (): LambdaClient => new LambdaClient({ maxAttempts: 1, requestHandler: { requestTimeout: INVOKE_REQUEST_TIMEOUT_MS, connectionTimeout: 3_000 } });
+/**
+ * The keys function's client: one attempt, bounded, and in the platform function's region (taken
+ * from its ARN): the relay and the platform may live in different regions, and Lambda answers an
+ * invoke of another region's function only at that region's endpoint. Exported for its test.
+ */
+export const keysLambdaClient = (functionArn: string): LambdaClient => new LambdaClient({
+  region: regionOf(functionArn), maxAttempts: 1, requestHandler: { requestTimeout: INVOKE_REQUEST_TIMEOUT_MS, connectionTimeout: 3_000 },
+});
 
-export function lambdaKeyRegistry(functionArn: string, client: LambdaClient = keysLambdaClient()): KeyRegistry {
+/** `arn:aws:lambda:<region>:<account>:function:<name>` → its region. */
+function regionOf(functionArn: string): string {
+  const region = functionArn.split(':')[3];
+  if (!region) throw new Error(`not a Lambda function ARN: ${functionArn}`);
+  return region;
+}
+
+export function lambdaKeyRegistry(functionArn: string, client: LambdaClient = keysLambdaClient(functionArn)): KeyRegistry {
   return keyRegistryOver(async (request) => {
     let answer;
     try {
