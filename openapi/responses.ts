@@ -89,6 +89,8 @@ export const byocConfig = z.strictObject({
   status: byocStatus,
   validated_at: nullableIsoTime,
   checks: z.array(check),
+  /** The SES configuration set every send names, registered by the stack with delivery events; null for a role saved by hand or an older stack (then no delivery events). */
+  configuration_set: z.nullable(z.literal('SendFleet-BYOC-Events')),
   role_name: z.literal('SendFleet-BYOC-Role'),
   relay_account_id: z.string().check(z.regex(/^\d{12}$/)),
   /** The CloudFormation console's quick-create link for the template (null when the relay hosts none). */

@@ -346,11 +346,14 @@ describe('the configuration set of a template with delivery events', () => {
     await afterIamPropagation(system);
     expect(await publish({ type: 'Create', externalId: tenant.externalId, accountId, configurationSet: SENDFLEET_CONFIGURATION_SET })).toMatchObject({ Status: 'SUCCESS' });
     expect(await item(relayKeys.byocConfig(tenant.tenantId))).toMatchObject({ status: 'validated', configuration_set: SENDFLEET_CONFIGURATION_SET });
+    // The customer sees it too (sends name it; delivery events come from it).
+    expect((await configOf(tenant.apiKey)).configuration_set).toBe(SENDFLEET_CONFIGURATION_SET);
     expect(await item(relayKeys.eventSource(accountId))).toMatchObject({ tenant_id: tenant.tenantId, account_id: accountId, configuration_set: SENDFLEET_CONFIGURATION_SET, region: REGION });
 
     expect(await publish({ type: 'Delete', externalId: tenant.externalId, accountId, physicalResourceId: `sendfleet-registration-${accountId}-${REGION}`, configurationSet: SENDFLEET_CONFIGURATION_SET })).toMatchObject({ Status: 'SUCCESS' });
     expect(await item(relayKeys.eventSource(accountId))).toBeUndefined();
     expect(await item(relayKeys.byocConfig(tenant.tenantId))).toMatchObject({ status: 'disconnected', configuration_set: null });
+    expect((await configOf(tenant.apiKey)).configuration_set).toBeNull();
   });
 
   test('any other ConfigurationSetName is refused before the tenant is looked up, and nothing is saved', async () => {

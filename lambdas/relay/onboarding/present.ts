@@ -33,6 +33,8 @@ export function presentConfig(config: ByocConfig, settings: ConfigPresentation) 
     status: config.status,
     validated_at: config.validated_at,
     checks: (config.checks ?? []).map(presentCheck),
+    // The SES configuration set every send names (delivery events), once the stack registered one.
+    configuration_set: config.configuration_set ?? null,
     role_name: BYOC_ROLE_NAME,
     relay_account_id: relayAccountId,
     launch_stack_url: link.url,
