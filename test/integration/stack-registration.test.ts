@@ -379,7 +379,10 @@ describe('the configuration set of a template with delivery events', () => {
     expect(await item(relayKeys.byocConfig(tenant.tenantId))).toMatchObject({ configuration_set: null });
     // A role saved by hand is not the stack's: no set.
     await publish({ type: 'Update', externalId: tenant.externalId, accountId, physicalResourceId: `sendfleet-registration-${accountId}-${REGION}`, configurationSet: SENDFLEET_CONFIGURATION_SET, old: { externalId: tenant.externalId, accountId } });
+    expect(await item(relayKeys.eventSource(accountId))).toMatchObject({ tenant_id: tenant.tenantId });
     expect((await call(system.relayUrl, 'PUT', '/api/byoc/config', { apiKey: tenant.apiKey, body: { role_arn: `arn:aws:iam::${accountId}:role/${BYOC_ROLE_NAME}`, region: REGION } })).status).toBe(200);
     expect(await item(relayKeys.byocConfig(tenant.tenantId))).toMatchObject({ configuration_set: null });
+    // ... and its account's events no longer map to the tenant.
+    expect(await item(relayKeys.eventSource(accountId))).toBeUndefined();
   });
 });

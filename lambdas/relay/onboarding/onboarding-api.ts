@@ -100,7 +100,11 @@ export function createOnboardingApi(deps: OnboardingDeps) {
       const body = parseInput(putConfigBody, request.body);
       parseRoleArn(body.role_arn, { relay: deps.relayAccountId, platform: deps.platformAccountId });
       checkRegion(body.region);
+      const before = await deps.configs.get(principal.tenantId, true);
       const config = await deps.configs.saveRole(principal.tenantId, body.role_arn, body.region, now());
+      // A role saved by hand sends without the stack's configuration set: the stack's account no
+      // longer maps its delivery events to this tenant (a stack Update maps it again).
+      if (before?.configuration_set && before.role_arn) await deps.configs.removeEventSource(principal.tenantId, parseRoleArn(before.role_arn, { relay: deps.relayAccountId }).accountId);
       deps.sessions.forgetTenant(principal.tenantId);
       request.log.info('byoc config saved', { region: body.region });
       return { status: 200, body: presentConfig(config, presentation) };
