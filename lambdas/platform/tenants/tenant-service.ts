@@ -90,8 +90,8 @@ export class TenantService {
 
   /** At most MAX_KEYS_PER_TENANT live keys, exactly: the store counts them in the same transaction as the key. */
   async issueKey(tenantId: string, input: KeyOptions): Promise<{ key: IssuedKey; tenant: TenantSnapshot }> {
-    const { key, apiKey } = this.newKey(input);
-    await this.addCountedKey(tenantId, key, () => undefined);
+    const made = this.newKey(input);
+    const { key, apiKey } = await this.addCountedKey(tenantId, () => ({ ...made, retire: undefined }));
     const tenant = await this.publishCurrent(tenantId);
     return { key: issued(key, apiKey), tenant };
   }
@@ -104,20 +104,18 @@ export class TenantService {
   async rotateKey(tenantId: string, oldKeyId: string, input: { overlap_seconds?: number; expires_at?: string | null }): Promise<{ key: IssuedKey; replaced: RetiredKey; tenant: TenantSnapshot }> {
     const now = this.now().getTime();
     const overlapEnds = now + (input.overlap_seconds ?? DEFAULT_ROTATION_OVERLAP_SECONDS) * 1000;
-    let key: NewApiKey | undefined;
-    let apiKey = '';
-    const replaced = await this.addCountedKey(tenantId, () => key!, (current) => {
+    const { key, apiKey, retire: replaced } = await this.addCountedKey(tenantId, (current) => {
       const old = current.api_keys.find((k) => k.key_id === oldKeyId);
       if (!old) throw new ApiKeyNotFoundError(oldKeyId);
-      // The replacement may do exactly what the old key could.
-      ({ key, apiKey } = this.newKey({ expires_at: input.expires_at ?? null, name: old.name ?? null, scope: old.scope ?? 'full_access', domains: old.domains ?? null }));
       if (old.status !== 'active') throw new KeyNotActiveError(oldKeyId, 'revoked');
       const oldExpiry = old.expires_at === null ? Infinity : Date.parse(old.expires_at);
       if (oldExpiry <= now) throw new KeyNotActiveError(oldKeyId, 'expired');
-      return { key_id: oldKeyId, expires_at: new Date(Math.min(oldExpiry, overlapEnds)).toISOString() };
+      // The replacement may do exactly what the old key could.
+      const made = this.newKey({ expires_at: input.expires_at ?? null, name: old.name ?? null, scope: old.scope ?? 'full_access', domains: old.domains ?? null });
+      return { ...made, retire: { key_id: oldKeyId, expires_at: new Date(Math.min(oldExpiry, overlapEnds)).toISOString() } };
     });
     const tenant = await this.publishCurrent(tenantId);
-    return { key: issued(key!, apiKey), replaced, tenant };
+    return { key: issued(key, apiKey), replaced, tenant };
   }
 
   private newKey(options: KeyOptions): { key: NewApiKey; apiKey: string } {
@@ -140,18 +138,19 @@ export class TenantService {
   /**
    * The profile refuses when the cap is reached, when the tenant is deleted, or (a profile from
    * before keys were counted, a key to retire that changed) when the tenant changed after we read
-   * it: read again, decide again (`decide` may throw, or name a key to retire), a few times.
+   * it: read again, decide again (`decide` may throw; it gives the key to add and may name one to
+   * retire), a few times. Returns the decision that was stored.
    */
-  private async addCountedKey<R extends RetiredKey | undefined>(tenantId: string, key: NewApiKey | (() => NewApiKey), decide: (current: TenantSnapshot) => R): Promise<R> {
+  private async addCountedKey<R extends RetiredKey | undefined>(tenantId: string, decide: (current: TenantSnapshot) => { key: NewApiKey; apiKey: string; retire: R }): Promise<{ key: NewApiKey; apiKey: string; retire: R }> {
     for (let attempt = 1; ; attempt++) {
       const current = await this.deps.store.snapshot(tenantId);
       if (current.status === 'deleted') throw new TenantDeletedError(tenantId);
-      const retire = decide(current);
+      const decision = decide(current);
       const live = liveKeyCount(current);
       if (live >= MAX_KEYS_PER_TENANT) throw new TooManyKeysError(tenantId);
       try {
-        await this.deps.store.addKey(tenantId, typeof key === 'function' ? key() : key, MAX_KEYS_PER_TENANT, { version: current.version, keys: live }, retire);
-        return retire;
+        await this.deps.store.addKey(tenantId, decision.key, MAX_KEYS_PER_TENANT, { version: current.version, keys: live }, decision.retire);
+        return decision;
       } catch (error) {
         if (!(error instanceof KeyCountRefusedError) || attempt >= COUNTED_WRITE_ATTEMPTS) throw error;
       }
