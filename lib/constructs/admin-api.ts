@@ -7,7 +7,8 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
 import { adminRoutes } from '../../lambdas/platform/api-routes';
-import { ServiceFunction } from './service-function';
+import type { ServiceFunction } from './service-function';
+import { tenantServiceFunction } from './tenant-service-function';
 import { ServiceRestApi, STAGE_NAME } from './service-rest-api';
 import { alarmOnApi, ALARM_THRESHOLDS } from './service-alarms';
 
@@ -26,12 +27,7 @@ export class AdminApi extends Construct {
 
   constructor(scope: Construct, id: string, props: AdminApiProps) {
     super(scope, id);
-    this.handler = ServiceFunction.fromCatalog(this, 'Handler', 'adminApi', {
-      table: props.table,
-      environment: { EVENT_BUS_NAME: props.eventBus.eventBusName },
-      removalPolicy: props.removalPolicy,
-    });
-    props.eventBus.grantPutEventsTo(this.handler);
+    this.handler = tenantServiceFunction(this, 'Handler', 'adminApi', props);
 
     this.restApi = new ServiceRestApi(this, 'Rest', {
       description: 'SendFleet admin API (operators only, IAM-authorised)',

@@ -10,7 +10,8 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { ServiceFunction } from './service-function';
+import type { ServiceFunction } from './service-function';
+import { tenantServiceFunction } from './tenant-service-function';
 
 export interface CustomerKeysProps {
   readonly table: dynamodb.ITable;
@@ -28,13 +29,7 @@ export class CustomerKeys extends Construct {
 
   constructor(scope: Construct, id: string, props: CustomerKeysProps) {
     super(scope, id);
-    this.handler = ServiceFunction.fromCatalog(this, 'Handler', 'customerKeys', {
-      table: props.table,
-      environment: { EVENT_BUS_NAME: props.eventBus.eventBusName },
-      removalPolicy: props.removalPolicy,
-      functionName: props.functionName,
-    });
-    props.eventBus.grantPutEventsTo(this.handler);
+    this.handler = tenantServiceFunction(this, 'Handler', 'customerKeys', props);
     this.handler.addPermission('RelayAccountInvokes', {
       principal: new iam.AccountPrincipal(props.relayAccountId),
       action: 'lambda:InvokeFunction',
