@@ -1,4 +1,6 @@
 /** The customer API's answers, as far as the dashboard reads them. */
+import type { DeliveryDay, DeliveryUsage as DeliveryRates } from '../../lambdas/relay/usage/delivery-usage-shape';
+
 /** A validation check: `not_run` when it needs the role and the role could not be assumed (detail says so). */
 export interface Check { name: string; ok: boolean; status: 'passed' | 'failed' | 'not_run'; code: string | null; detail: string }
 
@@ -47,26 +49,8 @@ export interface Webhook { url: string; events: string[]; created_at: string; up
 
 export interface WebhookSaved { webhook: Webhook; signing_secret?: string }
 
-/** GET /api/usage's `delivery`: null when the account sends no events (the stack's event destination is missing). */
-export interface DeliveryRates {
-  window_days: number;
-  sent: number;
-  delivered: number;
-  bounced: number;
-  complained: number;
-  bounce_rate: number | null;
-  complaint_rate: number | null;
-  bounce_review_rate: number;
-  complaint_review_rate: number;
-  bounce_warning_rate: number;
-  complaint_warning_rate: number;
-  state: 'ok' | 'warning' | 'review_risk';
-  /** Every UTC day of the window, oldest first. */
-  days: DeliveryDay[];
-}
-
-/** One UTC day of SES's events: accepted (Send), delivered, hard bounces, complaints, rejects. */
-export interface DeliveryDay { date: string; sent: number; delivered: number; bounced: number; complained: number; rejected: number }
+/** GET /api/usage's `delivery` (null when the account sends no events) and its days: the API's own types. */
+export type { DeliveryDay, DeliveryRates };
 
 /** GET /api/byoc/health: what the last account health runs found. */
 export type HealthCheckName = 'assume_role' | 'sending_enabled' | 'production_access';

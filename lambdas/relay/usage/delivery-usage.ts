@@ -8,31 +8,14 @@
  * The same day items also hold the relay's refusals of sends (`refusals`, for every tenant).
  */
 import type { ByocConfigStore } from '../store/config-store';
+import type { DeliveryDay, DeliveryUsage } from './delivery-usage-shape';
 import { DELIVERY_RETENTION_DAYS, REFUSED_PREFIX, utcDay, type DailyCounts, type DeliveryStore } from '../store/delivery-store';
 
 export const SES_REVIEW_RATES = { bounce: 0.05, complaint: 0.001 } as const;
 export const WARNING_RATES = { bounce: 0.025, complaint: 0.0005 } as const;
 const DAY_MS = 86_400_000;
 
-/** One UTC day: SES's Send (accepted), Delivery, hard Bounce, Complaint and Reject events. */
-export interface DeliveryDay { date: string; sent: number; delivered: number; bounced: number; complained: number; rejected: number }
-
-export interface DeliveryUsage {
-  window_days: number;
-  sent: number;
-  delivered: number;
-  bounced: number;
-  complained: number;
-  bounce_rate: number | null;
-  complaint_rate: number | null;
-  bounce_review_rate: number;
-  complaint_review_rate: number;
-  bounce_warning_rate: number;
-  complaint_warning_rate: number;
-  state: 'ok' | 'warning' | 'review_risk';
-  /** Every day of the window, oldest first (days without events count 0). */
-  days: DeliveryDay[];
-}
+export type { DeliveryDay, DeliveryUsage } from './delivery-usage-shape';
 
 export function deliveryState(bounceRate: number | null, complaintRate: number | null): DeliveryUsage['state'] {
   const reaches = (rate: number | null, threshold: number) => rate !== null && rate >= threshold;
