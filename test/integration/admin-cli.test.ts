@@ -9,8 +9,6 @@ import { sha512Hex } from '../../lambdas/shared/crypto';
 import { scanAll } from '../support/dynamo';
 import { call, createTenant, onboard, startTestSystem, type TestSystem } from '../support/system';
 
-jest.setTimeout(60_000);
-
 let system: TestSystem;
 beforeAll(async () => {
   system = await startTestSystem('admin-cli');

@@ -10,8 +10,9 @@
 import { Webhook } from 'standardwebhooks';
 import { WEBHOOK_EVENT_TYPES } from '../../lambdas/relay/webhooks/outbox';
 import { SENDFLEET_CONFIGURATION_SET } from '../../lambdas/shared/ses-events';
-import { afterIamPropagation, call, createTenant, launchStack, startTestSystem, type TestSystem } from '../support/system';
-import { Receiver, type Received } from '../support/webhook-receiver';
+import { afterIamPropagation, call, createTenant, launchStack, type TestSystem } from '../support/system';
+import type { Receiver, Received } from '../support/webhook-receiver';
+import { webhookSuite } from '../support/webhook-suite';
 
 jest.setTimeout(120_000);
 
@@ -20,22 +21,11 @@ const DOMAIN = 'events.dev';
 const MAILBOX = (local: string) => `${local}@simulator.amazonses.com`;
 const EMAIL_EVENTS = WEBHOOK_EVENT_TYPES.filter((type) => type.startsWith('email.'));
 
+const suite = webhookSuite('after-the-send');
 let system: TestSystem;
 let receiver: Receiver;
+beforeAll(() => { ({ system, receiver } = suite); });
 let nextAccount = 720_000_000_000;
-
-beforeAll(async () => {
-  system = await startTestSystem('after-the-send');
-  receiver = await new Receiver(() => system.clock.now()).start();
-});
-afterAll(async () => {
-  await receiver?.stop();
-  await system?.stop();
-});
-beforeEach(() => {
-  receiver.requests.length = 0;
-  receiver.answer = () => 200;
-});
 
 /** A tenant connected through the stack, with a verified domain and a webhook endpoint for every email event. */
 async function connectedTenant(): Promise<{ apiKey: string; accountId: string; secret: string }> {

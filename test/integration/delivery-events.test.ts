@@ -5,7 +5,6 @@
  * /api/usage, duplicates, drops (foreign account, other set, malformed), tenant isolation, and
  * privacy canaries over every table item, log line and metric.
  */
-import { setLogSink } from '../../lambdas/shared/logger';
 import { flushMetrics } from '../../lambdas/shared/powertools';
 import { dynamoDocumentClient } from '../../lambdas/shared/clients';
 import { SENDFLEET_CONFIGURATION_SET, type SesEventType } from '../../lambdas/shared/ses-events';
@@ -14,22 +13,18 @@ import { createDeliveryEventsHandler } from '../../lambdas/relay/delivery-events
 import type { WebhookNotification } from '../../lambdas/relay/webhooks/outbox';
 import { lambdaContext } from '../../local/http-adapter';
 import { trackedOn } from '../../local/virtual-clock';
+import { capturedLogLines } from '../support/captured-logs';
 import { scanAll } from '../support/dynamo';
 import { sesEnvelope, type EnvelopeOptions } from '../support/ses-events';
 import { call, createTenant, onboard, startTestSystem, type TestSystem } from '../support/system';
 
-jest.setTimeout(60_000);
-
+const logLines = capturedLogLines();
 let system: TestSystem;
-const logLines: string[] = [];
-let restoreSink: () => void;
 
 beforeAll(async () => {
-  restoreSink = setLogSink((line) => logLines.push(line));
   system = await startTestSystem('delivery-events');
 });
 afterAll(async () => {
-  restoreSink();
   await system?.stop();
 });
 

@@ -6,8 +6,6 @@
 import { checkAgainstContract, isCustomerApi } from '../support/contract';
 import { call, createTenant, onboard, startTestSystem, type JsonResponse, type TestSystem } from '../support/system';
 
-jest.setTimeout(60_000);
-
 let system: TestSystem;
 let byoc: { tenantId: string; apiKey: string };
 

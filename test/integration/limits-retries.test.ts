@@ -12,8 +12,6 @@ import { relayKeys, utcMonth } from '../../lambdas/relay/store/relay-table';
 import { createTestTables, testWiring } from '../support/dynamo';
 import { droppingDocumentClient } from '../support/dropping-client';
 
-jest.setTimeout(60_000);
-
 const KEY_ID = 'key_0123456789abcdef';
 const AT = new Date('2026-12-04T10:00:30.000Z');
 const MONTH = utcMonth(AT);

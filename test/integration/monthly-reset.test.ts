@@ -15,7 +15,6 @@ import { createTestTables, scanAll, dynamoEndpoint, testWiring } from '../suppor
 import { VirtualClock } from '../../local/virtual-clock';
 
 // DynamoDB Local answers slowly while other test files run beside this one.
-jest.setTimeout(60_000);
 
 const LIMIT = 50;
 const LAST_MS_OF_NOVEMBER = new Date('2026-11-30T23:59:59.999Z');

@@ -10,8 +10,6 @@ import { CUSTOMER_STACK_NAME, EVENT_FORWARDING_ROLE_NAME } from '../../lambdas/r
 import { NOT_ACCEPTED_REASON } from '../../lambdas/relay/registration/register-stack';
 import { call, createTenant, launchStack, startTestSystem, type TestSystem } from '../support/system';
 
-jest.setTimeout(60_000);
-
 let system: TestSystem;
 let nextAccount = 710_000_000_000;
 const REGION = 'us-east-1';

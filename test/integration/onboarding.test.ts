@@ -7,8 +7,6 @@ import { BYOC_PERMISSIONS, BYOC_ROLE_NAME } from '../../lambdas/relay/byoc/polic
 import type { PolicyDocument } from '../../sim/simulator';
 import { call, createTenant, startTestSystem, type JsonResponse, type TestSystem, afterIamPropagation } from '../support/system';
 
-jest.setTimeout(60_000);
-
 let system: TestSystem;
 let nextAccount = 400_000_000_000;
 /** Every 5xx answered in this file; only the ones a test provokes on purpose are allowed. */

@@ -4,8 +4,6 @@
  */
 import { call, createTenant, onboard, startTestSystem, type TestSystem } from '../support/system';
 
-jest.setTimeout(60_000);
-
 let system: TestSystem;
 
 beforeAll(async () => {

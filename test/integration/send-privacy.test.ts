@@ -3,23 +3,18 @@
  * sends must never reach a table item, a log line or an error body. (They do reach the customer's
  * own SES mailbox in the simulator: that is the point of sending.)
  */
-import { setLogSink } from '../../lambdas/shared/logger';
 import { flushMetrics } from '../../lambdas/shared/powertools';
+import { capturedLogLines } from '../support/captured-logs';
 import { scanAll } from '../support/dynamo';
 import { call, createTenant, onboard, startTestSystem, type TestSystem } from '../support/system';
 
-jest.setTimeout(60_000);
-
+const logLines = capturedLogLines();
 let system: TestSystem;
-const logLines: string[] = [];
-let restoreSink: () => void;
 
 beforeAll(async () => {
-  restoreSink = setLogSink((line) => logLines.push(line));
   system = await startTestSystem('privacy');
 });
 afterAll(async () => {
-  restoreSink();
   await system?.stop();
 });
 

@@ -5,8 +5,6 @@
 import { call, createTenant, onboard, startTestSystem, type TestSystem } from '../support/system';
 import { EDGE_DETAILS } from '../../lambdas/shared/errors';
 
-jest.setTimeout(60_000);
-
 let system: TestSystem;
 let byoc: { tenantId: string; apiKey: string };
 const ACCOUNT = '373737373737';

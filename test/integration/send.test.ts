@@ -8,8 +8,6 @@ import { relayKeys } from '../../lambdas/relay/store/relay-table';
 import { scanAll } from '../support/dynamo';
 import { call, createTenant, onboard, startTestSystem, type TestSystem, afterIamPropagation } from '../support/system';
 
-jest.setTimeout(60_000);
-
 let system: TestSystem;
 let byoc: { tenantId: string; apiKey: string };
 const ACCOUNT = '333333333333';

@@ -2,8 +2,6 @@
 import { SendRawEmailCommand } from '@aws-sdk/client-ses';
 import { rejectionOf, simpleEmail, simulatorHarness } from '../support/simulator-harness';
 
-jest.setTimeout(60_000);
-
 // sends are not the subject here: room for many per test
 const h = simulatorHarness({ sendBurst: 10_000 });
 const { sim } = h;

@@ -5,8 +5,6 @@
 import { utcMonth } from '../../lambdas/relay/store/relay-table';
 import { call, createTenant, onboard, startTestSystem, type TestSystem } from '../support/system';
 
-jest.setTimeout(60_000);
-
 let a: TestSystem;
 let b: TestSystem;
 beforeAll(async () => {

@@ -9,33 +9,21 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { Webhook } from 'standardwebhooks';
 import { relayKeys } from '../../lambdas/relay/store/relay-table';
-import { setLogSink } from '../../lambdas/shared/logger';
 import type { WebhookNotification } from '../../lambdas/relay/webhooks/outbox';
 import { RELAY_LOCAL_CREDENTIALS } from '../../local/local-identity';
-import { call, createTenant, startTestSystem, type TestSystem } from '../support/system';
-import { Receiver, type Received } from '../support/webhook-receiver';
+import { capturedLogLines } from '../support/captured-logs';
+import { call, createTenant, type TestSystem } from '../support/system';
+import type { Receiver, Received } from '../support/webhook-receiver';
+import { webhookSuite } from '../support/webhook-suite';
 
 jest.setTimeout(120_000);
 
+const logLines = capturedLogLines();
+const suite = webhookSuite('webhooks');
 let system: TestSystem;
 let receiver: Receiver;
-const logLines: string[] = [];
-let restoreSink: () => void;
+beforeAll(() => { ({ system, receiver } = suite); });
 const secretsSeen: string[] = [];
-beforeAll(async () => {
-  restoreSink = setLogSink((line) => logLines.push(line));
-  system = await startTestSystem('webhooks');
-  receiver = await new Receiver(() => system.clock.now()).start();
-});
-afterAll(async () => {
-  restoreSink?.();
-  await receiver?.stop();
-  await system?.stop();
-});
-beforeEach(() => {
-  receiver.requests.length = 0;
-  receiver.answer = () => 200;
-});
 
 const webhooks = (apiKey: string | undefined, method: 'GET' | 'PUT' | 'DELETE', body?: unknown) =>
   call(system.relayUrl, method, '/api/webhooks', { ...(apiKey ? { apiKey } : {}), ...(body === undefined ? {} : { body }) });

@@ -22,8 +22,6 @@ import { API_STAGE, buildOpenApiDocument } from '../../openapi/document';
 import { codesOnNoRoute } from '../../openapi/operations';
 import { compileDocumented, documentedAnswers } from '../support/contract';
 
-jest.setTimeout(60_000);
-
 const document = buildOpenApiDocument();
 type Json = Record<string, unknown>;
 const operation = (route: RouteSpec) => document.paths[route.resource]?.[route.method.toLowerCase()];
