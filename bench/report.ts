@@ -45,6 +45,8 @@ export interface ReportInput {
   logLines: number;
   /** Messages per second at 1 client: 100 single sends against one batch of 100, same tenant, rounds summed. */
   batch?: { rounds: number; singleMsgPerS: number; batchMsgPerS: number; singleCalls: CallCounts; batchCalls: CallCounts };
+  /** (c), (d) and (e) at 1 client with no injected latency: how much of two overlapped calls' work overlaps at all here. */
+  unloaded?: Array<{ variant: VariantId; latenciesMs: number[] }>;
 }
 
 const LABELS: Record<VariantId, string> = {
@@ -126,6 +128,16 @@ export function renderReport(input: ReportInput): string {
     ['relay ÷ floor, throughput', ...levels.map((c) => x(row('relay', c).throughput / row('floor', c).throughput))],
   ];
   p('Ratios (a/b, a/c), same run:', markdownTable(['ratio', ...levels.map((c) => `${c} client${c === 1 ? '' : 's'}`)], ratioRows));
+  const serial = unloadedFigures(input);
+  if (serial) {
+    p(`The two calls with **no injected latency** (1 client, ${serial.n} sends each, measured after the priming): what is left of a call is its CPU work — the SDK on the caller's side, ` +
+      'the simulator or the proxy and DynamoDB Local on the other — all on this machine\'s 2 cores.',
+    markdownTable(['variant', 'p50 ms', 'p95 ms'], serial.rows.map((r) => [LABELS[r.variant], fmt(r.s.p50, 2), fmt(r.s.p95, 2)])),
+    `(e) takes ${fmt(serial.pair, 2)} ms against ${fmt(serial.floor, 2)} + ${fmt(serial.ddb, 2)} = ${fmt(serial.floor + serial.ddb, 2)} ms for (c) and (d) one after the other: ` +
+      (serial.floor + serial.ddb - serial.pair < 0.05 ? 'none of their work overlaps' : `only ${fmt(serial.floor + serial.ddb - serial.pair, 2)} ms of their work overlaps`) +
+      `, so overlapping them adds ${fmt(serial.pair - Math.max(serial.floor, serial.ddb), 2)} ms to the slower one. ` +
+      'With latency injected the same work comes due at about the same moment, after both waits (see the targets).');
+  }
 
   // 2. remote calls
   p('## 2. Remote calls per warm send',
@@ -251,6 +263,15 @@ export function renderReport(input: ReportInput): string {
   return lines.join('\n').trimEnd();
 }
 
+/** p50s of (c), (d) and (e) with no injected latency, when the run measured them. */
+function unloadedFigures(input: ReportInput): { n: number; floor: number; ddb: number; pair: number; rows: Array<{ variant: VariantId; s: LatencySummary }> } | undefined {
+  const rows = (input.unloaded ?? []).filter((u) => u.latenciesMs.length > 0).map((u) => ({ variant: u.variant, s: summarize(u.latenciesMs) }));
+  const p50 = (v: VariantId) => rows.find((r) => r.variant === v)?.s.p50;
+  const [floor, ddb, pair] = [p50('floor'), p50('ddb'), p50('pair')];
+  if (floor === undefined || ddb === undefined || pair === undefined) return undefined;
+  return { n: rows[0]!.s.n, floor, ddb, pair, rows };
+}
+
 function explain(
   input: ReportInput,
   row: (v: VariantId, c: number) => Row,
@@ -259,6 +280,7 @@ function explain(
   figures: { p50Ratio: number; sizeRatio: number; amortised: number },
 ): string[] {
   const L = input.config.latencyMs;
+  const serial = unloadedFigures(input);
   const relay = row('relay', 1).s;
   const naive = row('naive', 1).s;
   const floor = row('floor', 1).s;
@@ -328,7 +350,11 @@ function explain(
           ? `How much of that is the relay's own work is what (e) measures: the same two calls, overlapped, with nothing of the relay around them, take ${fmt(row('pair', 1).s.p50, 2)} ms ` +
             `at p50, already ${fmt(row('pair', 1).s.p50 - slowerCall, 2)} ms over the slower call alone (both calls' SDK work, signing and the simulated servers share one event loop ` +
             `and 2 cores, and the later of two jittered answers is later than either's median), so the relay's own work is ${fmt(relay.p50 - row('pair', 1).s.p50, 2)} ms. ` +
-            'The bound max(c, d) + 1.0 ms holds only if two overlapped calls cost what the slower one costs, which this machine does not give. '
+            'The bound max(c, d) + 1.0 ms holds only if two overlapped calls cost what the slower one costs, which this machine does not give' +
+            (serial
+              ? ` (with no injected latency (e) is ${fmt(serial.pair, 2)} ms against ${fmt(serial.floor, 2)} and ${fmt(serial.ddb, 2)} ms alone: the calls' work runs nearly one after the other). ` +
+                'Since (e) is a warm send\'s two calls (1 DynamoDB write + 1 SES) and nothing else, no code around them can reach the bound on this machine. '
+              : '. ')
           : '') +
         'What would close it: (1) answer as soon as SES has accepted, taking `X-RateLimit-Remaining` from the in-memory estimate and finishing the count after ' +
         'the response (Lambda response streaming, or an extension that outlives the response), at the price of an approximate header and a count that a frozen ' +

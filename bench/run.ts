@@ -208,6 +208,15 @@ async function main(): Promise<void> {
     log(`priming: ${config.prime} sends per variant at 8 clients, no injected latency`);
     for (const v of variants) await runPool(v.send, config.prime, 8, []);
 
+    // The two calls with nothing injected, 1 client: what overlapping them costs in CPU on this machine.
+    const unloadedVariants = variants.filter((v) => v.id === 'floor' || v.id === 'ddb' || v.id === 'pair');
+    const unloadedPerRound = Math.max(1, Math.round(config.requestsC1 / config.rounds));
+    log(`no injected latency: ${unloadedPerRound * config.rounds} sends each of (c), (d) and (e) at 1 client`);
+    const unloaded = unloadedVariants.map((v) => ({ variant: v.id, latenciesMs: [] as number[] }));
+    for (let round = 0; round < config.rounds; round++) {
+      for (const v of rotate(unloadedVariants, round)) await runPool(v.send, unloadedPerRound, 1, unloaded.find((u) => u.variant === v.id)!.latenciesMs);
+    }
+
     // 3. Injected latency on from here: every STS, SES and DynamoDB request waits latencyMs.
     proxy.setLatency(config.latencyMs);
     system.simulator.setLatency(config.latencyMs);
@@ -364,6 +373,7 @@ async function main(): Promise<void> {
       },
       logLines,
       batch: batchFigures,
+      unloaded,
     });
     const fullReport = report + '\n' + burstSection;
     process.stdout.write(fullReport + '\n');
