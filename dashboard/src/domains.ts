@@ -4,7 +4,7 @@ import { h, uniqueId, type Child } from './dom';
 import { sendTestHref } from './send-test';
 import { localTime } from './time';
 import type { DnsRecord, Domain, DomainSummary, RecordKind } from './types';
-import { badge, busy, clearMessages, confirmedDelete, copyButton, field, heading, input, showError, showStatus } from './ui';
+import { badge, busy, clearMessages, confirmedDelete, copyButton, field, heading, input, showError, showStatus, submitForm } from './ui';
 import { zoneFile, zoneFileName } from './zone-file';
 
 export const domainHref = (domain: string): string => `#/domains/${encodeURIComponent(domain)}`;
@@ -15,25 +15,15 @@ export async function renderDomains(main: HTMLElement, navigate: (hash: string, 
   const name = field('Domain', input({ name: 'domain', placeholder: 'acme.com' }),
     'Your root domain (acme.com, not mail.acme.com): you can send from its subdomains once it is verified.');
   const submit = h('button', { class: 'primary', attrs: { type: 'submit' } }, 'Add domain');
-  const form = h('form', {
-    class: 'card inline-form',
-    attrs: { 'aria-labelledby': 'add-title', novalidate: '' },
-    on: {
-      submit: (event) => {
-        event.preventDefault();
-        const given = name.control.value;
-        void busy(submit, async () => {
-          clearMessages();
-          try {
-            const added = await api<Domain>('POST', '/api/byoc/domains', { body: { domain: given.trim() } });
-            navigate(domainHref(added.domain), `${added.domain} added. Publish its DNS records, then verify them.`);
-          } catch (error) {
-            // The name as typed is shown as text: it may carry markup.
-            showError(error, { near: form, screen: 'domains', field: name.control, fields: { domain: { control: name.control, words: { label: 'Domain', empty: 'Enter your domain, like acme.com.' } } }, context: `Could not add “${given}”.` });
-          }
-        });
-      },
-    },
+  const form = submitForm({ class: 'card inline-form', labelledBy: 'add-title', button: submit }, async () => {
+    const given = name.control.value;
+    try {
+      const added = await api<Domain>('POST', '/api/byoc/domains', { body: { domain: given.trim() } });
+      navigate(domainHref(added.domain), `${added.domain} added. Publish its DNS records, then verify them.`);
+    } catch (error) {
+      // The name as typed is shown as text: it may carry markup.
+      showError(error, { near: form, screen: 'domains', field: name.control, fields: { domain: { control: name.control, words: { label: 'Domain', empty: 'Enter your domain, like acme.com.' } } }, context: `Could not add “${given}”.` });
+    }
   }, h('h2', { id: 'add-title' }, 'Add a sending domain'), name.row, h('div', { class: 'actions' }, submit));
 
   const list = domains.length === 0

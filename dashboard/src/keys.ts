@@ -10,7 +10,7 @@ import { api } from './api';
 import { append, h, uniqueId, type Child } from './dom';
 import { localTime } from './time';
 import type { ApiKey, CreatedApiKey, DomainSummary } from './types';
-import { badge, busy, clearMessages, confirmedDelete, copyButton, field, heading, input, showError, showStatus } from './ui';
+import { badge, confirmedDelete, copyButton, field, heading, input, showError, showStatus, submitForm } from './ui';
 
 const ACCESS_TEXT: Record<ApiKey['scope'], string> = {
   full_access: 'Full access',
@@ -145,40 +145,30 @@ export async function renderKeys(main: HTMLElement, navigate: (hash: string, sta
     domains: { control: (domainBoxes[0]?.box ?? sending.radio) as HTMLElement, words: { label: 'Sending domains', empty: 'Tick at least one domain, or none for any of your domains.' } },
   };
 
-  const form = h('form', {
-    class: 'card',
-    attrs: { 'aria-labelledby': 'create-title', novalidate: '' },
-    on: {
-      submit: (event) => {
-        event.preventDefault();
-        void busy(submit, async () => {
-          clearMessages();
-          const scope: ApiKey['scope'] = sending.radio.checked ? 'sending_access' : 'full_access';
-          const picked = domainBoxes.filter(({ box }) => box.checked).map(({ box }) => box.value);
-          const body = {
-            name: name.control.value,
-            scope,
-            ...(scope === 'sending_access' && picked.length > 0 ? { domains: picked } : {}),
-            ...(expiry.control.value ? { expires_at: expiryInstant(expiry.control.value) } : {}),
-          };
-          let created: CreatedApiKey;
-          try {
-            created = await api<CreatedApiKey>('POST', '/api/keys', { body });
-          } catch (error) {
-            showError(error, { near: form, screen: 'keys', fields, context: 'Not created.' });
-            return;
-          }
-          secretSlot.replaceChildren(secretCard(created));
-          showStatus(`Key “${created.name ?? created.prefix}” created. Copy it from the box below: it is shown only this once.`);
-          form.reset();
-          full.radio.checked = true;
-          showDomains();
-          listSlot.replaceChildren(keyList((await api<{ keys: ApiKey[] }>('GET', '/api/keys')).keys, navigate));
-          secretSlot.querySelector('h2')?.setAttribute('tabindex', '-1');
-          (secretSlot.querySelector('h2') as HTMLElement | null)?.focus();
-        });
-      },
-    },
+  const form = submitForm({ class: 'card', labelledBy: 'create-title', button: submit }, async () => {
+    const scope: ApiKey['scope'] = sending.radio.checked ? 'sending_access' : 'full_access';
+    const picked = domainBoxes.filter(({ box }) => box.checked).map(({ box }) => box.value);
+    const body = {
+      name: name.control.value,
+      scope,
+      ...(scope === 'sending_access' && picked.length > 0 ? { domains: picked } : {}),
+      ...(expiry.control.value ? { expires_at: expiryInstant(expiry.control.value) } : {}),
+    };
+    let created: CreatedApiKey;
+    try {
+      created = await api<CreatedApiKey>('POST', '/api/keys', { body });
+    } catch (error) {
+      showError(error, { near: form, screen: 'keys', fields, context: 'Not created.' });
+      return;
+    }
+    secretSlot.replaceChildren(secretCard(created));
+    showStatus(`Key “${created.name ?? created.prefix}” created. Copy it from the box below: it is shown only this once.`);
+    form.reset();
+    full.radio.checked = true;
+    showDomains();
+    listSlot.replaceChildren(keyList((await api<{ keys: ApiKey[] }>('GET', '/api/keys')).keys, navigate));
+    secretSlot.querySelector('h2')?.setAttribute('tabindex', '-1');
+    (secretSlot.querySelector('h2') as HTMLElement | null)?.focus();
   },
   h('h2', { id: 'create-title' }, 'Create a key'),
   name.row,

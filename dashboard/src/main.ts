@@ -7,7 +7,7 @@ import { h, replaceChildren } from './dom';
 import { renderDomain, renderDomains } from './domains';
 import { renderSendTest } from './send-test';
 import { renderSettings } from './settings';
-import { alertRegion, busy, clearMessages, field, heading, input, showError, showErrorText, showPageError, showStatus, statusRegion } from './ui';
+import { alertRegion, clearMessages, field, heading, input, showError, showErrorText, showPageError, showStatus, statusRegion, submitForm } from './ui';
 import { renderKeys } from './keys';
 import { renderUsage } from './usage';
 import { renderWebhooks } from './webhooks';
@@ -41,31 +41,21 @@ signOut.addEventListener('click', () => {
 function signInView(): void {
   const key = field('API key', input({ name: 'api_key', type: 'password', autocomplete: 'off' }), 'Kept in this browser tab only, until you sign out or close the tab.');
   const submit = h('button', { class: 'primary', attrs: { type: 'submit' } }, 'Sign in');
-  const form = h('form', {
-    class: 'card narrow',
-    attrs: { 'aria-labelledby': 'signin-title', novalidate: '' },
-    on: {
-      submit: (event) => {
-        event.preventDefault();
-        const apiKey = key.control.value.trim();
-        void busy(submit, async () => {
-          clearMessages();
-          if (!apiKey) {
-            showErrorText([h('strong', {}, 'Not signed in.'), ' Paste your API key first: it starts with sf_.'], { near: form, field: key.control });
-            return;
-          }
-          try {
-            // Reading the usage needs a full-access key: a sending-only key is refused here (insufficient_scope).
-            await api('GET', '/api/usage', { apiKey });
-          } catch (error) {
-            showError(error, { near: form, screen: 'sign-in', field: key.control, context: 'Not signed in.' });
-            return;
-          }
-          session.remember(apiKey);
-          navigate(VIEWS.some((v) => v.hash === location.hash) ? location.hash : '#/settings');
-        });
-      },
-    },
+  const form = submitForm({ class: 'card narrow', labelledBy: 'signin-title', button: submit }, async () => {
+    const apiKey = key.control.value.trim();
+    if (!apiKey) {
+      showErrorText([h('strong', {}, 'Not signed in.'), ' Paste your API key first: it starts with sf_.'], { near: form, field: key.control });
+      return;
+    }
+    try {
+      // Reading the usage needs a full-access key: a sending-only key is refused here (insufficient_scope).
+      await api('GET', '/api/usage', { apiKey });
+    } catch (error) {
+      showError(error, { near: form, screen: 'sign-in', field: key.control, context: 'Not signed in.' });
+      return;
+    }
+    session.remember(apiKey);
+    navigate(VIEWS.some((v) => v.hash === location.hash) ? location.hash : '#/settings');
   }, h('h2', { id: 'signin-title' }, 'Use your SendFleet API key'), key.row, h('div', { class: 'actions' }, submit));
   main.append(heading('Sign in'), h('p', { class: 'lead' }, 'Connect your own Amazon SES account, verify your sending domains and send a test email.'), form);
 }

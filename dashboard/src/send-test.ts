@@ -5,7 +5,7 @@
 import { api } from './api';
 import { append, h } from './dom';
 import type { DomainSummary, SendResult } from './types';
-import { busy, clearMessages, field, heading, input, showError, showStatus } from './ui';
+import { field, heading, input, showError, showStatus, submitForm } from './ui';
 
 /** Send test with `domain` picked in From (the Domains page's next step). */
 export const sendTestHref = (domain?: string): string => (domain ? `#/send/${encodeURIComponent(domain)}` : '#/send');
@@ -37,36 +37,26 @@ export async function renderSendTest(main: HTMLElement, preferredDomain?: string
   const submit = h('button', { class: 'primary', attrs: { type: 'submit' } }, 'Send test email');
   const result = h('p', { class: 'result', attrs: { 'data-field': 'message_id' } });
 
-  const form = h('form', {
-    class: 'card',
-    attrs: { 'aria-labelledby': 'send-title', novalidate: '' },
-    on: {
-      submit: (event) => {
-        event.preventDefault();
-        void busy(submit, async () => {
-          clearMessages();
-          result.replaceChildren();
-          // Optional fields left empty are not sent; everything given is sent as typed, for the API to accept or refuse.
-          const optional = (name: string, value: string) => (value.trim() === '' ? {} : { [name]: value });
-          try {
-            const sent = await api<SendResult>('POST', '/api/send', {
-              body: {
-                to: to.control.value.trim(),
-                from_email: `${localPart.control.value.trim()}@${fromDomain.control.value}`,
-                ...optional('from_name', fromName.control.value),
-                subject: subject.control.value,
-                ...optional('message', message.control.value),
-                ...optional('html', html.control.value),
-              },
-            });
-            showStatus('Email accepted by your SES account.');
-            result.replaceChildren('Message id: ', h('code', {}, sent.message_id));
-          } catch (error) {
-            showError(error, { near: form, screen: 'send', context: 'Not sent.' });
-          }
-        });
-      },
-    },
+  const form = submitForm({ class: 'card', labelledBy: 'send-title', button: submit }, async () => {
+    result.replaceChildren();
+    // Optional fields left empty are not sent; everything given is sent as typed, for the API to accept or refuse.
+    const optional = (name: string, value: string) => (value.trim() === '' ? {} : { [name]: value });
+    try {
+      const sent = await api<SendResult>('POST', '/api/send', {
+        body: {
+          to: to.control.value.trim(),
+          from_email: `${localPart.control.value.trim()}@${fromDomain.control.value}`,
+          ...optional('from_name', fromName.control.value),
+          subject: subject.control.value,
+          ...optional('message', message.control.value),
+          ...optional('html', html.control.value),
+        },
+      });
+      showStatus('Email accepted by your SES account.');
+      result.replaceChildren('Message id: ', h('code', {}, sent.message_id));
+    } catch (error) {
+      showError(error, { near: form, screen: 'send', context: 'Not sent.' });
+    }
   }, h('h2', { id: 'send-title' }, 'Send one email through your SES'), to.row,
   h('div', { class: 'from-address' }, localPart.row, h('span', { class: 'at', attrs: { 'aria-hidden': 'true' } }, '@'), fromDomain.row),
   fromName.row, subject.row, message.row, html.row, h('div', { class: 'actions' }, submit), result);

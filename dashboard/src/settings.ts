@@ -6,7 +6,7 @@
 import { api, ApiProblem } from './api';
 import { append, h, uniqueId } from './dom';
 import type { ByocConfig, Check, Validation } from './types';
-import { badge, busy, clearMessages, copyButton, field, heading, input, showError, showProgress, showStatus } from './ui';
+import { badge, busy, clearMessages, copyButton, field, heading, input, showError, showProgress, showStatus, submitForm } from './ui';
 import { loadHealthPanel } from './health';
 import { CHECK_LABELS, checkWords } from './messages';
 import { speaksApi } from './api-words';
@@ -155,48 +155,38 @@ export async function renderSettings(main: HTMLElement): Promise<void> {
   const submit = h('button', { class: 'primary', attrs: { type: 'submit' } }, 'Validate & save');
   let panel = statusPanel(config, config.checks);
 
-  const form = h('form', {
-    class: 'card',
-    attrs: { 'aria-labelledby': 'connect-title', novalidate: '' },
-    on: {
-      submit: (event) => {
-        event.preventDefault();
-        void busy(submit, async () => {
-          clearMessages();
-          const fields = {
-            role_arn: { control: roleArn.control, words: { label: 'Role ARN', empty: `Enter your role's ARN: arn:aws:iam::<your account id>:role/${config.role_name}.` } },
-            region: { control: region.control, words: { label: 'Region', empty: 'Choose the region of your SES account.' } },
-          };
-          try {
-            await api('PUT', '/api/byoc/config', { body: { role_arn: roleArn.control.value.trim(), region: region.control.value } });
-          } catch (error) {
-            showError(error, { near: form, screen: 'settings', fields, context: 'Not saved.' });
-            return;
-          }
-          let result: Validation;
-          // A role created moments ago is retried while IAM propagates it: up to about 15 s, said as it goes.
-          const progress = showProgress(submit, (seconds) => ({
-            doing: seconds < 2 ? 'Checking your role and your SES account…' : 'Checking… waiting for IAM to propagate your role (at most about 15 seconds).',
-            elapsed: `${seconds} s so far.`,
-          }));
-          try {
-            result = await api<Validation>('POST', '/api/byoc/validate');
-            showStatus('Saved and validated: SendFleet can send through your SES account.');
-          } catch (error) {
-            progress.stop();
-            showError(error, { near: form, screen: 'validate', context: 'Saved, but validation failed.' });
-            if (!(error instanceof ApiProblem) || !Array.isArray(error.body.checks)) return;
-            result = { status: String(error.body.status ?? 'invalid'), validated_at: null, checks: error.body.checks as Check[] };
-          } finally {
-            progress.stop();
-          }
-          const fresh = await api<ByocConfig>('GET', '/api/byoc/config').catch(() => undefined);
-          const next = statusPanel({ status: fresh?.status ?? result.status, validated_at: fresh?.validated_at ?? result.validated_at ?? null, region: fresh?.region ?? region.control.value }, result.checks);
-          panel.replaceWith(next);
-          panel = next;
-        });
-      },
-    },
+  const form = submitForm({ class: 'card', labelledBy: 'connect-title', button: submit }, async () => {
+    const fields = {
+      role_arn: { control: roleArn.control, words: { label: 'Role ARN', empty: `Enter your role's ARN: arn:aws:iam::<your account id>:role/${config.role_name}.` } },
+      region: { control: region.control, words: { label: 'Region', empty: 'Choose the region of your SES account.' } },
+    };
+    try {
+      await api('PUT', '/api/byoc/config', { body: { role_arn: roleArn.control.value.trim(), region: region.control.value } });
+    } catch (error) {
+      showError(error, { near: form, screen: 'settings', fields, context: 'Not saved.' });
+      return;
+    }
+    let result: Validation;
+    // A role created moments ago is retried while IAM propagates it: up to about 15 s, said as it goes.
+    const progress = showProgress(submit, (seconds) => ({
+      doing: seconds < 2 ? 'Checking your role and your SES account…' : 'Checking… waiting for IAM to propagate your role (at most about 15 seconds).',
+      elapsed: `${seconds} s so far.`,
+    }));
+    try {
+      result = await api<Validation>('POST', '/api/byoc/validate');
+      showStatus('Saved and validated: SendFleet can send through your SES account.');
+    } catch (error) {
+      progress.stop();
+      showError(error, { near: form, screen: 'validate', context: 'Saved, but validation failed.' });
+      if (!(error instanceof ApiProblem) || !Array.isArray(error.body.checks)) return;
+      result = { status: String(error.body.status ?? 'invalid'), validated_at: null, checks: error.body.checks as Check[] };
+    } finally {
+      progress.stop();
+    }
+    const fresh = await api<ByocConfig>('GET', '/api/byoc/config').catch(() => undefined);
+    const next = statusPanel({ status: fresh?.status ?? result.status, validated_at: fresh?.validated_at ?? result.validated_at ?? null, region: fresh?.region ?? region.control.value }, result.checks);
+    panel.replaceWith(next);
+    panel = next;
   },
   h('h2', { id: 'connect-title' }, '2. Connect the role'),
   roleArn.row, region.row, h('div', { class: 'actions' }, submit));

@@ -169,6 +169,31 @@ export async function busy(button: HTMLButtonElement, work: () => Promise<void>)
   }
 }
 
+/**
+ * A form the page submits itself: the browser's own validation is off (the API's refusals are shown
+ * beside their fields instead), and each submit clears the earlier messages and runs `submitted`
+ * with `button` busy, so it cannot be sent twice while the first is on its way.
+ */
+export function submitForm(
+  options: { class: string; labelledBy: string; button: HTMLButtonElement },
+  submitted: () => Promise<void>,
+  ...children: Child[]
+): HTMLFormElement {
+  return h('form', {
+    class: options.class,
+    attrs: { 'aria-labelledby': options.labelledBy, novalidate: '' },
+    on: {
+      submit: (event) => {
+        event.preventDefault();
+        void busy(options.button, async () => {
+          clearMessages();
+          await submitted();
+        });
+      },
+    },
+  }, ...children);
+}
+
 export const badge = (status: string): HTMLElement => h('span', { class: `badge badge-${status.replace(/[^a-z_]/gi, '').toLowerCase()}` }, status);
 
 export function heading(text: Child): HTMLHeadingElement {

@@ -6,7 +6,7 @@ import { api } from './api';
 import { append, h, uniqueId } from './dom';
 import { localTime } from './time';
 import type { Webhook, WebhookSaved } from './types';
-import { busy, clearMessages, confirmedDelete, copyButton, field, heading, input, showError, showStatus } from './ui';
+import { confirmedDelete, copyButton, field, heading, input, showError, showStatus, submitForm } from './ui';
 import { WEBHOOK_EVENT_TYPES } from '../../lambdas/relay/webhooks/outbox';
 
 const EVENT_LABELS: Record<(typeof WEBHOOK_EVENT_TYPES)[number], string> = {
@@ -49,37 +49,27 @@ export async function renderWebhooks(main: HTMLElement, navigate: (hash: string,
     return { box, row: h('div', { class: 'check' }, box, h('label', { attrs: { for: id } }, h('code', {}, type), ' ', EVENT_LABELS[type])) };
   });
   const save = h('button', { class: 'primary', attrs: { type: 'submit' } }, webhook ? 'Save changes' : 'Create endpoint');
-  const form = h('form', {
-    class: 'card',
-    attrs: { 'aria-labelledby': 'endpoint-title', novalidate: '' },
-    on: {
-      submit: (event) => {
-        event.preventDefault();
-        void busy(save, async () => {
-          clearMessages();
-          const events = boxes.filter(({ box }) => box.checked).map(({ box }) => box.value);
-          try {
-            const saved = await api<WebhookSaved>('PUT', '/api/webhooks', { body: { url: url.control.value.trim(), events } });
-            if (saved.signing_secret) {
-              secretSlot.replaceChildren(secretCard(saved.signing_secret));
-              showStatus('Endpoint created. Copy the signing secret below: it is shown only this once.');
-              save.textContent = 'Save changes';
-              deleteCard.hidden = false;
-            } else {
-              showStatus('Endpoint saved. The signing secret is unchanged.');
-            }
-          } catch (error) {
-            showError(error, {
-              near: form, screen: 'webhooks', context: 'Not saved.',
-              fields: {
-                url: { control: url.control, words: { label: 'The endpoint URL', empty: 'Enter the endpoint URL: an https address on a public host, like https://example.com/webhooks/sendfleet.' } },
-                events: { control: boxes[0]!.box, words: { label: 'The events to send', empty: 'Choose at least one event to send.' } },
-              },
-            });
-          }
-        });
-      },
-    },
+  const form = submitForm({ class: 'card', labelledBy: 'endpoint-title', button: save }, async () => {
+    const events = boxes.filter(({ box }) => box.checked).map(({ box }) => box.value);
+    try {
+      const saved = await api<WebhookSaved>('PUT', '/api/webhooks', { body: { url: url.control.value.trim(), events } });
+      if (saved.signing_secret) {
+        secretSlot.replaceChildren(secretCard(saved.signing_secret));
+        showStatus('Endpoint created. Copy the signing secret below: it is shown only this once.');
+        save.textContent = 'Save changes';
+        deleteCard.hidden = false;
+      } else {
+        showStatus('Endpoint saved. The signing secret is unchanged.');
+      }
+    } catch (error) {
+      showError(error, {
+        near: form, screen: 'webhooks', context: 'Not saved.',
+        fields: {
+          url: { control: url.control, words: { label: 'The endpoint URL', empty: 'Enter the endpoint URL: an https address on a public host, like https://example.com/webhooks/sendfleet.' } },
+          events: { control: boxes[0]!.box, words: { label: 'The events to send', empty: 'Choose at least one event to send.' } },
+        },
+      });
+    }
   },
   h('h2', { id: 'endpoint-title' }, 'Endpoint'),
   url.row,
