@@ -134,7 +134,7 @@ export function renderReport(input: ReportInput): string {
       'the simulator or the proxy and DynamoDB Local on the other — all on this machine\'s 2 cores.',
     markdownTable(['variant', 'p50 ms', 'p95 ms'], serial.rows.map((r) => [LABELS[r.variant], fmt(r.s.p50, 2), fmt(r.s.p95, 2)])),
     `(e) takes ${fmt(serial.pair, 2)} ms against ${fmt(serial.floor, 2)} + ${fmt(serial.ddb, 2)} = ${fmt(serial.floor + serial.ddb, 2)} ms for (c) and (d) one after the other: ` +
-      (serial.floor + serial.ddb - serial.pair < 0.05 ? 'none of their work overlaps' : `only ${fmt(serial.floor + serial.ddb - serial.pair, 2)} ms of their work overlaps`) +
+      (serial.overlapMs < 0.05 ? 'none of their work overlaps' : `only ${fmt(serial.overlapMs, 2)} ms of their work overlaps`) +
       `, so overlapping them adds ${fmt(serial.pair - Math.max(serial.floor, serial.ddb), 2)} ms to the slower one. ` +
       'With latency injected the same work comes due at about the same moment, after both waits (see the targets).');
   }
@@ -259,17 +259,17 @@ export function renderReport(input: ReportInput): string {
   ];
   p('## Targets', markdownTable(['target', 'measured', 'status'], targetRows, ['l', 'l', 'l']));
 
-  p('## What the figures say', ...explain(input, row, has, levels, { p50Ratio, sizeRatio, amortised }));
+  p('## What the figures say', ...explain(input, row, has, levels, { p50Ratio, sizeRatio, amortised, serial }));
   return lines.join('\n').trimEnd();
 }
 
 /** p50s of (c), (d) and (e) with no injected latency, when the run measured them. */
-function unloadedFigures(input: ReportInput): { n: number; floor: number; ddb: number; pair: number; rows: Array<{ variant: VariantId; s: LatencySummary }> } | undefined {
+function unloadedFigures(input: ReportInput): { n: number; floor: number; ddb: number; pair: number; overlapMs: number; rows: Array<{ variant: VariantId; s: LatencySummary }> } | undefined {
   const rows = (input.unloaded ?? []).filter((u) => u.latenciesMs.length > 0).map((u) => ({ variant: u.variant, s: summarize(u.latenciesMs) }));
   const p50 = (v: VariantId) => rows.find((r) => r.variant === v)?.s.p50;
   const [floor, ddb, pair] = [p50('floor'), p50('ddb'), p50('pair')];
   if (floor === undefined || ddb === undefined || pair === undefined) return undefined;
-  return { n: rows[0]!.s.n, floor, ddb, pair, rows };
+  return { n: rows[0]!.s.n, floor, ddb, pair, overlapMs: floor + ddb - pair, rows };
 }
 
 function explain(
@@ -277,10 +277,10 @@ function explain(
   row: (v: VariantId, c: number) => Row,
   has: (v: VariantId, c: number) => boolean,
   levels: number[],
-  figures: { p50Ratio: number; sizeRatio: number; amortised: number },
+  figures: { p50Ratio: number; sizeRatio: number; amortised: number; serial: ReturnType<typeof unloadedFigures> },
 ): string[] {
   const L = input.config.latencyMs;
-  const serial = unloadedFigures(input);
+  const { serial } = figures;
   const relay = row('relay', 1).s;
   const naive = row('naive', 1).s;
   const floor = row('floor', 1).s;

@@ -209,12 +209,11 @@ async function main(): Promise<void> {
     for (const v of variants) await runPool(v.send, config.prime, 8, []);
 
     // The two calls with nothing injected, 1 client: what overlapping them costs in CPU on this machine.
-    const unloadedVariants = variants.filter((v) => v.id === 'floor' || v.id === 'ddb' || v.id === 'pair');
+    const unloaded = variants.filter((v) => v.id === 'floor' || v.id === 'ddb' || v.id === 'pair').map((v) => ({ variant: v.id, send: v.send, latenciesMs: [] as number[] }));
     const unloadedPerRound = Math.max(1, Math.round(config.requestsC1 / config.rounds));
     log(`no injected latency: ${unloadedPerRound * config.rounds} sends each of (c), (d) and (e) at 1 client`);
-    const unloaded = unloadedVariants.map((v) => ({ variant: v.id, latenciesMs: [] as number[] }));
     for (let round = 0; round < config.rounds; round++) {
-      for (const v of rotate(unloadedVariants, round)) await runPool(v.send, unloadedPerRound, 1, unloaded.find((u) => u.variant === v.id)!.latenciesMs);
+      for (const u of rotate(unloaded, round)) await runPool(u.send, unloadedPerRound, 1, u.latenciesMs);
     }
 
     // 3. Injected latency on from here: every STS, SES and DynamoDB request waits latencyMs.
