@@ -13,6 +13,7 @@ import { MAX_KEYS_PER_TENANT } from '../../shared/key-options';
 import { refusal, RefusedError, type Refusal } from '../../shared/refusal';
 import type { ApiKeySnapshot, KeyScope, TenantSnapshot } from '../../shared/tenant-events';
 import type { Principal } from '../auth/authenticator';
+import { covers } from '../byoc/domain-cover';
 import type { DomainStore } from '../store/domain-store';
 import type { ProjectionStore } from '../store/projection-store';
 import type { KeyRegistry } from './key-registry';
@@ -145,7 +146,7 @@ export class ApiKeys {
   private async checkDomainsAdded(tenantId: string, domains: string[] | null): Promise<void> {
     if (domains === null) return;
     const added = (await this.deps.domains.list(tenantId, true)).map((record) => record.domain);
-    const unknown = domains.filter((domain) => !added.some((root) => domain === root || domain.endsWith(`.${root}`)));
+    const unknown = domains.filter((domain) => !added.some((root) => covers(root, domain)));
     if (unknown.length > 0) {
       const yours = added.length > 0 ? `Your domains are: ${[...added].sort().join(', ')}.` : 'You have not added any domain yet.';
       throw new RefusedError(refusal('domain_not_added', `domains names ${unknown.length} domain(s) your account has not added (${unknown.join(', ')}). A sending key can be limited only to domains you added or their subdomains, in lower case. ${yours}`));

@@ -13,6 +13,7 @@ import { RefreshingCache } from '../../shared/refreshing-cache';
 import { DISCONNECTED_DETAIL, notValidatedReason, type ByocConfig, type ByocConfigStore } from '../store/config-store';
 import type { DomainRecord, DomainStore } from '../store/domain-store';
 import { couldNotAssumeRoleDetail } from '../error-map';
+import { covers } from '../byoc/domain-cover';
 
 export const SEND_CONTEXT_TTL_MS = 5_000;
 
@@ -60,7 +61,7 @@ export class SendContextLoader {
 /** The sender's domain or the registered domain it is a subdomain of (SES verifies subdomains with their parent). */
 function registeredDomainFor(domains: DomainRecord[], fromDomain: string): DomainRecord | undefined {
   return domains
-    .filter((d) => fromDomain === d.domain || fromDomain.endsWith(`.${d.domain}`))
+    .filter((d) => covers(d.domain, fromDomain))
     .sort((a, b) => b.domain.length - a.domain.length)[0];
 }
 
