@@ -139,31 +139,36 @@ export class TenantService {
    * The profile refuses when the cap is reached, when the tenant is deleted, or (a profile from
    * before keys were counted, a key to retire that changed) when the tenant changed after we read
    * it: read again, decide again (`decide` may throw; it gives the key to add and may name one to
-   * retire), a few times. Returns the decision that was stored.
+   * retire). Returns the decision that was stored.
    */
-  private async addCountedKey<R extends RetiredKey | undefined>(tenantId: string, decide: (current: TenantSnapshot) => { key: NewApiKey; apiKey: string; retire: R }): Promise<{ key: NewApiKey; apiKey: string; retire: R }> {
-    for (let attempt = 1; ; attempt++) {
-      const current = await this.deps.store.snapshot(tenantId);
+  private addCountedKey<R extends RetiredKey | undefined>(tenantId: string, decide: (current: TenantSnapshot) => { key: NewApiKey; apiKey: string; retire: R }): Promise<{ key: NewApiKey; apiKey: string; retire: R }> {
+    return this.countedWrite(tenantId, async (current) => {
       if (current.status === 'deleted') throw new TenantDeletedError(tenantId);
       const decision = decide(current);
       const live = liveKeyCount(current);
       if (live >= MAX_KEYS_PER_TENANT) throw new TooManyKeysError(tenantId);
-      try {
-        await this.deps.store.addKey(tenantId, decision.key, MAX_KEYS_PER_TENANT, { version: current.version, keys: live }, decision.retire);
-        return decision;
-      } catch (error) {
-        if (!(error instanceof KeyCountRefusedError) || attempt >= COUNTED_WRITE_ATTEMPTS) throw error;
-      }
-    }
+      await this.deps.store.addKey(tenantId, decision.key, MAX_KEYS_PER_TENANT, { version: current.version, keys: live }, decision.retire);
+      return decision;
+    });
   }
 
-  /** Revokes the key and gives its slot back in the same write (see addCountedKey for the retries). */
+  /** Revokes the key and gives its slot back in the same write. */
   async revokeKey(tenantId: string, keyId: string): Promise<TenantSnapshot> {
+    const outcome = await this.countedWrite(tenantId, (current) =>
+      this.deps.store.revokeKey(tenantId, keyId, this.now().toISOString(), { version: current.version, keys: liveKeyCount(current) }));
+    return outcome === 'changed' ? this.publishCurrent(tenantId) : this.getTenant(tenantId);
+  }
+
+  /**
+   * A write that changes the live-key count, made against the tenant as just read: when the profile
+   * refuses it because the tenant changed meanwhile (KeyCountRefusedError), read again and write
+   * again, a few times.
+   */
+  private async countedWrite<T>(tenantId: string, write: (current: TenantSnapshot) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const current = await this.deps.store.snapshot(tenantId);
       try {
-        const outcome = await this.deps.store.revokeKey(tenantId, keyId, this.now().toISOString(), { version: current.version, keys: liveKeyCount(current) });
-        return outcome === 'changed' ? await this.publishCurrent(tenantId) : await this.getTenant(tenantId);
+        return await write(current);
       } catch (error) {
         if (!(error instanceof KeyCountRefusedError) || attempt >= COUNTED_WRITE_ATTEMPTS) throw error;
       }
