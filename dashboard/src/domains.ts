@@ -4,7 +4,7 @@ import { h, uniqueId, type Child } from './dom';
 import { sendTestHref } from './send-test';
 import { localTime } from './time';
 import type { DnsRecord, Domain, DomainSummary, RecordKind } from './types';
-import { badge, busy, clearMessages, confirmedDelete, copyButton, field, heading, input, showError, showStatus, submitForm } from './ui';
+import { badge, busy, clearMessages, confirmedDelete, copyButton, fact, field, heading, input, showError, showStatus, submitForm } from './ui';
 import { zoneFile, zoneFileName } from './zone-file';
 
 export const domainHref = (domain: string): string => `#/domains/${encodeURIComponent(domain)}`;
@@ -151,10 +151,10 @@ export async function renderDomain(main: HTMLElement, domain: string, navigate: 
   function draw(): void {
     body.replaceChildren(
       h('dl', { class: 'facts' },
-        h('div', { class: 'kv' }, h('dt', {}, 'Status'), h('dd', { attrs: { 'data-field': 'status' } }, badge(current.status))),
-        h('div', { class: 'kv' }, h('dt', {}, 'Can send'), h('dd', { attrs: { 'data-field': 'can_send' } }, current.can_send ? 'Yes' : 'No')),
-        h('div', { class: 'kv' }, h('dt', {}, 'Region'), h('dd', {}, current.region)),
-        h('div', { class: 'kv' }, h('dt', {}, 'Last checked'), h('dd', { attrs: { 'data-field': 'checked_at' } }, localTime(current.checked_at, 'Never')))),
+        fact('Status', 'status', badge(current.status)),
+        fact('Can send', 'can_send', current.can_send ? 'Yes' : 'No'),
+        fact('Region', undefined, current.region),
+        fact('Last checked', 'checked_at', localTime(current.checked_at, 'Never'))),
       h('p', {}, 'Publish every record at your DNS provider, then verify each kind. Sending needs ownership and DKIM.'),
       h('p', { class: 'actions' }, zoneDownload(current)),
       recordsTable());

@@ -4,9 +4,9 @@
  * "Check now", at most once a minute. Times are shown in the reader's local time.
  */
 import { api, ApiProblem } from './api';
-import { h, uniqueId, type Child } from './dom';
+import { h, uniqueId } from './dom';
 import type { AccountHealth, CheckHealth, HealthCheckName, RecordHealth, RecordKind } from './types';
-import { badge, clearMessages, showError, showStatus } from './ui';
+import { badge, clearMessages, fact, showError, showStatus } from './ui';
 import { CHECK_LABELS, checkWords } from './messages';
 import { localTime } from './time';
 
@@ -25,11 +25,6 @@ const STATE_TEXT: Record<AccountHealth['state'], string> = {
 };
 
 const CHECK_STATUS_TEXT: Record<CheckHealth['status'], string> = { ok: 'Passing', failing: 'Failing' };
-
-/** An instant as the reader's local date and time, the exact instant kept in `datetime`. */
-function fact(label: string, field: string, ...value: Child[]): HTMLElement {
-  return h('div', { class: 'kv' }, h('dt', {}, label), h('dd', { attrs: { 'data-field': field } }, ...value));
-}
 
 /** On a phone each row is a card (table.stack in style.css): every cell names its column in data-label. */
 function checksTable(checks: AccountHealth['checks']): HTMLElement {

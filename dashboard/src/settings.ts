@@ -6,7 +6,7 @@
 import { api, ApiProblem } from './api';
 import { append, h, uniqueId } from './dom';
 import type { ByocConfig, Check, Validation } from './types';
-import { badge, busy, clearMessages, copyButton, field, heading, input, showError, showProgress, showStatus, submitForm } from './ui';
+import { badge, busy, clearMessages, copyButton, fact, field, heading, input, showError, showProgress, showStatus, submitForm } from './ui';
 import { loadHealthPanel } from './health';
 import { CHECK_LABELS, checkWords } from './messages';
 import { speaksApi } from './api-words';
@@ -57,8 +57,8 @@ function statusPanel(config: { status: string; validated_at: string | null; regi
   return h('section', { class: 'card', id: 'validation', attrs: { 'aria-labelledby': 'validation-title' } },
     h('h2', { id: 'validation-title' }, 'Validation'),
     h('dl', { class: 'facts' },
-      h('div', { class: 'kv' }, h('dt', {}, 'Status'), h('dd', { attrs: { 'data-field': 'status' } }, badge(config.status))),
-      h('div', { class: 'kv' }, h('dt', {}, 'Validated at'), h('dd', { attrs: { 'data-field': 'validated_at' } }, localTime(config.validated_at)))),
+      fact('Status', 'status', badge(config.status)),
+      fact('Validated at', 'validated_at', localTime(config.validated_at))),
     checksList(checks, config.region),
     config.status === 'validated'
       ? h('p', { class: 'actions next-step', attrs: { 'data-field': 'next_step' } }, h('a', { class: 'button primary', attrs: { href: '#/domains' } }, 'Next: add your sending domain'))

@@ -194,6 +194,11 @@ export function submitForm(
   }, ...children);
 }
 
+/** One label and its value in a `dl.facts` list; `field` names the value for the page's tests and styles. */
+export function fact(label: Child, field: string | undefined, ...value: Child[]): HTMLElement {
+  return h('div', { class: 'kv' }, h('dt', {}, label), h('dd', { attrs: { 'data-field': field } }, ...value));
+}
+
 export const badge = (status: string): HTMLElement => h('span', { class: `badge badge-${status.replace(/[^a-z_]/gi, '').toLowerCase()}` }, status);
 
 export function heading(text: Child): HTMLHeadingElement {

@@ -7,7 +7,7 @@ import { api } from './api';
 import { append, h } from './dom';
 import type { DeliveryDay, DeliveryRates, Usage } from './types';
 import { refusalReasons } from './refusal-reasons';
-import { badge, heading } from './ui';
+import { badge, fact, heading } from './ui';
 import { CUSTOMER_STACK_NAME } from '../../lambdas/relay/byoc/customer-template';
 
 const percent = (fraction: number): string => `${Number((fraction * 100).toPrecision(3))} %`;
@@ -40,10 +40,10 @@ function deliveryPanel(delivery: DeliveryRates | null | undefined): HTMLElement 
     h('dl', { class: 'facts' },
       rate('Bounce rate', 'bounce_rate', delivery.bounce_rate, delivery.bounce_warning_rate, delivery.bounce_review_rate),
       rate('Complaint rate', 'complaint_rate', delivery.complaint_rate, delivery.complaint_warning_rate, delivery.complaint_review_rate),
-      h('div', { class: 'kv' }, h('dt', {}, `Sent (last ${delivery.window_days} days)`), h('dd', { attrs: { 'data-field': 'sent' } }, delivery.sent)),
-      h('div', { class: 'kv' }, h('dt', {}, 'Delivered'), h('dd', { attrs: { 'data-field': 'delivered' } }, delivery.delivered)),
-      h('div', { class: 'kv' }, h('dt', {}, 'Bounced'), h('dd', { attrs: { 'data-field': 'bounced' } }, delivery.bounced)),
-      h('div', { class: 'kv' }, h('dt', {}, 'Complained'), h('dd', { attrs: { 'data-field': 'complained' } }, delivery.complained))));
+      fact(`Sent (last ${delivery.window_days} days)`, 'sent', delivery.sent),
+      fact('Delivered', 'delivered', delivery.delivered),
+      fact('Bounced', 'bounced', delivery.bounced),
+      fact('Complained', 'complained', delivery.complained)));
 }
 
 /** How many of the latest days the table shows (the API answers the whole window). */
@@ -102,11 +102,11 @@ export async function renderUsage(main: HTMLElement): Promise<void> {
     heading('Usage'),
     h('section', { class: 'card', attrs: { 'aria-label': 'This month' } },
       h('dl', { class: 'facts' },
-        h('div', { class: 'kv' }, h('dt', {}, 'Plan'), h('dd', { attrs: { 'data-field': 'plan' } }, usage.plan)),
-        h('div', { class: 'kv' }, h('dt', {}, 'Month (UTC)'), h('dd', {}, usage.month)),
-        h('div', { class: 'kv' }, h('dt', {}, usage.used === null ? 'Accepted sends' : 'Accepted sends this month'), h('dd', { attrs: { 'data-field': 'used' } }, sends)),
-        h('div', { class: 'kv' }, h('dt', {}, 'Monthly limit'), h('dd', { attrs: { 'data-field': 'limit' } }, usage.limit === null ? 'Unlimited' : `${usage.limit} accepted sends`)),
-        h('div', { class: 'kv' }, h('dt', {}, 'Rate limit'), h('dd', { attrs: { 'data-field': 'sends_per_minute' } }, `${usage.sends_per_minute} sends per minute per API key`))),
+        fact('Plan', 'plan', usage.plan),
+        fact('Month (UTC)', undefined, usage.month),
+        fact(usage.used === null ? 'Accepted sends' : 'Accepted sends this month', 'used', sends),
+        fact('Monthly limit', 'limit', usage.limit === null ? 'Unlimited' : `${usage.limit} accepted sends`),
+        fact('Rate limit', 'sends_per_minute', `${usage.sends_per_minute} sends per minute per API key`)),
       usage.used !== null && usage.limit !== null
         ? h('progress', { attrs: { max: String(usage.limit), value: String(Math.min(usage.used, usage.limit)), 'aria-label': 'Accepted sends this month' } })
         : null),
